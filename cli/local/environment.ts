@@ -1,0 +1,89 @@
+/**
+ * The CA and DNS a local run talks to: either a private Pebble + challtestsrv started on
+ * first use (so an invalid or up-to-date run never starts them), or ones already running
+ * that the caller names (so a tester can run Pebble with fault-injection settings).
+ */
+import { AcmeClientGateway } from '../../functions/adapters/acme-client-gateway.js';
+import { ChallTestSrvDnsProvider } from '../../functions/adapters/challtestsrv-dns.js';
+import { InvalidInput } from '../../functions/core/errors.js';
+import { type IssuerConfig, type IssuerRegistry, LOCAL_ISSUER } from '../../functions/core/issuers.js';
+import type { AcmeGateway } from '../../functions/ports/acme-gateway.js';
+import type { CertificateStore } from '../../functions/ports/certificate-store.js';
+import type { ChallengeRecord, DnsProvider, PropagationResult } from '../../functions/ports/dns-provider.js';
+import { type LocalAcme, type LocalAcmeOptions, startLocalAcme } from './pebble.js';
+
+export interface LocalCa {
+  readonly directoryUrl: string;
+  readonly caBundlePem?: string;
+  readonly challtestsrvUrl: string;
+  /** Where challtestsrv answers DNS; unknown for an external one. */
+  readonly dnsServer?: string;
+  /** Present when this process started Pebble. */
+  readonly pebble?: LocalAcme;
+}
+
+export class LocalEnvironment {
+  private started?: Promise<LocalCa>;
+
+  constructor(private readonly source: { external: LocalCa } | { start: LocalAcmeOptions }) {}
+
+  get(): Promise<LocalCa> {
+    if (!this.started) {
+      this.started =
+        'external' in this.source
+          ? Promise.resolve(this.source.external)
+          : startLocalAcme(this.source.start).then((pebble) => ({
+              directoryUrl: pebble.directoryUrl,
+              caBundlePem: pebble.caCertPem,
+              challtestsrvUrl: pebble.challtestsrvUrl,
+              dnsServer: pebble.dnsServer,
+              pebble,
+            }));
+    }
+    return this.started;
+  }
+
+  /** Whether a CA was needed (and started or used) during this environment's life. */
+  get used(): boolean {
+    return this.started !== undefined;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started || 'external' in this.source) return;
+    const ca = await this.started.catch(() => undefined);
+    await ca?.pebble?.stop();
+  }
+
+  issuers(): IssuerRegistry {
+    return {
+      names: new Set([LOCAL_ISSUER]),
+      resolve: async (name: string): Promise<IssuerConfig> => {
+        if (name !== LOCAL_ISSUER) throw new InvalidInput(`certificate.issuer: unknown issuer "${name}"`);
+        const ca = await this.get();
+        return { name, directoryUrl: ca.directoryUrl, ...(ca.caBundlePem && { caBundlePem: ca.caBundlePem }) };
+      },
+    };
+  }
+
+  acmeGateways(store: CertificateStore): (issuer: string) => Promise<AcmeGateway> {
+    const registry = this.issuers();
+    return async (issuer) => new AcmeClientGateway(await registry.resolve(issuer), store);
+  }
+
+  dnsProvider(): DnsProvider {
+    let provider: Promise<ChallTestSrvDnsProvider> | undefined;
+    const resolve = () =>
+      (provider ??= this.get().then(
+        (ca) => new ChallTestSrvDnsProvider({ managementUrl: ca.challtestsrvUrl, ...(ca.dnsServer && { dnsServer: ca.dnsServer }) }),
+      ));
+    return {
+      timing: { initialWaitSeconds: 0, intervalSeconds: 1, maxAttempts: 15 },
+      present: async (records: readonly ChallengeRecord[]) => (await resolve()).present(records),
+      // Nothing was ever presented if the CA was never needed: don't start Pebble just to clean up.
+      cleanUp: async (records: readonly ChallengeRecord[]) => {
+        if (records.length > 0 || this.used) await (await resolve()).cleanUp(records);
+      },
+      isPropagated: async (records: readonly ChallengeRecord[]): Promise<PropagationResult> => (await resolve()).isPropagated(records),
+    };
+  }
+}

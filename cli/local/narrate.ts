@@ -1,0 +1,77 @@
+/**
+ * One human line per step, in cert-manager's spirit, from the execution's own events: what
+ * the operator sees is exactly what the history records.
+ */
+import type { EventLog } from './runner.js';
+
+interface StateData {
+  readonly name: string;
+  readonly input?: Record<string, unknown>;
+  readonly output?: Record<string, unknown>;
+}
+
+type Lines = (output: Record<string, unknown>) => string[];
+
+const str = (value: unknown) => String(value ?? '');
+
+const TASK_LINES: Record<string, Lines> = {
+  CheckRenewal: ({ renewal }) => {
+    const decision = (renewal ?? {}) as Record<string, unknown>;
+    return [decision.due ? `issuing: ${str(decision.message)} (${str(decision.reason)})` : str(decision.message)];
+  },
+  CreateOrder: ({ order }) => {
+    const created = order as { url: string; challenges: unknown[]; reusedAuthorizations: string[] };
+    return [
+      `order created: ${created.url} (${created.challenges.length} to validate, ${created.reusedAuthorizations.length} already valid)`,
+      ...created.reusedAuthorizations.map((name) => `authorization already valid, not presented again: ${name}`),
+    ];
+  },
+  PresentChallenges: ({ order }) =>
+    ((order as { challenges: { recordName: string; dnsName: string; wildcard: boolean }[] }).challenges ?? []).map(
+      (challenge) => `TXT presented: ${challenge.recordName} for ${challenge.wildcard ? '*.' : ''}${challenge.dnsName}`,
+    ),
+  CheckPropagation: ({ propagation }) => {
+    const progress = propagation as { ready: boolean; attempts: number; maxAttempts: number; detail: string };
+    return [progress.ready ? `propagated: ${progress.detail}` : `not propagated yet (check ${progress.attempts}/${progress.maxAttempts}): ${progress.detail}`];
+  },
+  AcceptChallenges: ({ validation }) => [str((validation as { detail: string }).detail)],
+  PollAuthorizations: ({ validation, order }) => {
+    const progress = validation as { status: string; attempts: number };
+    if (progress.status === 'pending') return [`waiting for the CA to validate (check ${progress.attempts})`];
+    if (progress.status === 'invalid') return [];
+    const names = ((order as { challenges: { dnsName: string; wildcard: boolean }[] }).challenges ?? []).map(
+      (challenge) => `${challenge.wildcard ? '*.' : ''}${challenge.dnsName}`,
+    );
+    return names.map((name) => `authorization valid: ${name}`);
+  },
+  Finalize: ({ issuance, certificate }) => [
+    `new ${str((certificate as { keyAlgorithm: string }).keyAlgorithm)} key saved as pending version ${str((issuance as { pendingKeyVersion: string }).pendingKeyVersion)}; CSR sent`,
+  ],
+  PollFinalizedOrder: ({ issuance }) => {
+    const progress = issuance as { status: string; attempts: number };
+    return progress.status === 'valid' ? ['certificate issued by the CA'] : progress.status === 'pending' ? [`waiting for the CA to issue (check ${progress.attempts})`] : [];
+  },
+  StoreCertificate: ({ issued }) => {
+    const summary = issued as { serialNumber: string; notAfter: string; revision: number };
+    return [`issued: serial ${summary.serialNumber}, notAfter ${summary.notAfter}, revision ${summary.revision}`];
+  },
+  ScheduleRenewal: ({ schedule }) => [`next renewal at ${str((schedule as { at: string }).at)}`],
+  CleanUp: ({ cleanUp }) => [`cleaned up ${str((cleanUp as { removed: number }).removed)} TXT record(s)`],
+  CleanUpAfterFailure: ({ cleanUp }) => [`cleaned up ${str((cleanUp as { removed: number }).removed)} TXT record(s) after the failure`],
+};
+
+export function narrate(event: EventLog): string[] {
+  const state = event.state as StateData | undefined;
+  switch (event.type) {
+    case 'StateExited': {
+      const lines = state && TASK_LINES[state.name];
+      return lines && state.output ? lines(state.output).map((line) => `${state.name.padEnd(19)} ${line}`) : [];
+    }
+    case 'StateRetried':
+      return state ? [`${state.name.padEnd(19)} retrying (attempt ${str((event.retry as { attempt: number }).attempt)})`] : [];
+    case 'StateFailed':
+      return state ? [`${state.name.padEnd(19)} failed: ${str(event.Error)}: ${str(event.Cause)}`] : [];
+    default:
+      return [];
+  }
+}

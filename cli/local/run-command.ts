@@ -1,0 +1,76 @@
+/** `certstep local run`: one execution of the state machine against a local or given CA. */
+import { readFile, writeFile } from 'node:fs/promises';
+import type { RunArguments } from '../arguments.js';
+import { LocalEnvironment } from './environment.js';
+import { narrate } from './narrate.js';
+import { type LocalRunResult, runLocal } from './runner.js';
+
+export const EXIT = { succeeded: 0, failed: 1, invalidInput: 2 } as const;
+
+export async function runFromFile(args: RunArguments): Promise<number> {
+  const input = await readInput(args.inputFile as string);
+  if (!input.ok) {
+    process.stderr.write(`certstep: InvalidInput: ${input.message}\n`);
+    return EXIT.invalidInput;
+  }
+  const environment = await environmentFor(args);
+  try {
+    const result = await runAndPrint(input.value, args, environment);
+    return exitCodeOf(result);
+  } finally {
+    await environment.stop();
+  }
+}
+
+export async function environmentFor(args: RunArguments): Promise<LocalEnvironment> {
+  if (!args.acmeDirectory || !args.challtestsrvUrl) {
+    return new LocalEnvironment({ start: { log: (line) => process.stdout.write(`${'pebble'.padEnd(19)} ${line}\n`) } });
+  }
+  const caBundlePem = args.acmeCaFile ? await readFile(args.acmeCaFile, 'utf8') : undefined;
+  return new LocalEnvironment({
+    external: { directoryUrl: args.acmeDirectory, challtestsrvUrl: args.challtestsrvUrl, ...(caBundlePem && { caBundlePem }) },
+  });
+}
+
+export async function runAndPrint(input: unknown, args: RunArguments, environment: LocalEnvironment): Promise<LocalRunResult> {
+  const result = await runLocal({
+    input,
+    storeDir: args.storeDir,
+    environment,
+    ...(args.now && { now: args.now }),
+    onEvent: (event) => {
+      for (const line of narrate(event)) process.stdout.write(`${line}\n`);
+    },
+  });
+  if (args.historyFile) await writeFile(args.historyFile, `${JSON.stringify(result.events, null, 2)}\n`);
+  if (result.status === 'SUCCEEDED') {
+    const issued = result.output?.issued;
+    process.stdout.write(
+      issued
+        ? `Succeeded: certificate issued (revision ${issued.revision}) in ${result.certificatePath}\n`
+        : `Succeeded: ${result.output?.renewal?.message ?? 'certificate is up to date'}\n`,
+    );
+  } else {
+    process.stderr.write(`Failed: ${result.error}: ${result.cause}\n`);
+  }
+  return result;
+}
+
+export function exitCodeOf(result: LocalRunResult): number {
+  if (result.status === 'SUCCEEDED') return EXIT.succeeded;
+  return result.error === 'InvalidInput' ? EXIT.invalidInput : EXIT.failed;
+}
+
+async function readInput(file: string): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    return { ok: false, message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    return { ok: false, message: `${file} is not valid JSON: ${(error as Error).message}` };
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Runs statemachine/renewal.asl.json in-process with aws-local-stepfunctions, every Task bound
+ * to the real phase code over local adapters. Refuses to start if any Task lacks a local
+ * handler: the library would otherwise call real AWS Lambda for it.
+ */
+import './polyfill.js';
+import path from 'node:path';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { FileRenewalScheduler } from '../../functions/adapters/file-scheduler.js';
+import { FileCertificateStore } from '../../functions/adapters/file-store.js';
+import type { WorkflowState } from '../../functions/core/workflow-state.js';
+import type { PhaseDependencies } from '../../functions/phases/dependencies.js';
+import { type FunctionName, bindPhases } from '../../functions/phases/index.js';
+import type { DnsProvider } from '../../functions/ports/dns-provider.js';
+import { localDefinition, taskFunctions } from './definition.js';
+import type { LocalEnvironment } from './environment.js';
+
+/** One execution history event, as aws-local-stepfunctions reports it. */
+export type EventLog = { readonly type: string; readonly timestamp: number; readonly [key: string]: unknown };
+
+export interface LocalRunOptions {
+  readonly input: unknown;
+  readonly storeDir: string;
+  readonly environment: LocalEnvironment;
+  /** Makes the run believe it is this time (time still moves on from there). */
+  readonly now?: Date;
+  readonly onEvent?: (event: EventLog) => void;
+  /** Tests wrap the DNS provider to inject faults. */
+  readonly wrapDns?: (dns: DnsProvider) => DnsProvider;
+  /** Tests shorten polling; the defaults suit Pebble with PEBBLE_VA_NOSLEEP. */
+  readonly polling?: Partial<Pick<PhaseDependencies, 'validationPolling' | 'issuancePolling'>>;
+}
+
+export interface LocalRunResult {
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly output?: WorkflowState & { cleanUp?: unknown; schedule?: { at: string } };
+  readonly error?: string;
+  readonly cause?: string;
+  readonly events: EventLog[];
+  readonly certificatePath: string;
+}
+
+export const LOCAL_POLLING = {
+  validationPolling: { initialWaitSeconds: 0, intervalSeconds: 1, maxAttempts: 30 },
+  issuancePolling: { initialWaitSeconds: 0, intervalSeconds: 1, maxAttempts: 30 },
+} as const;
+
+export function localDependencies(options: LocalRunOptions): PhaseDependencies {
+  const store = new FileCertificateStore(options.storeDir);
+  const offset = options.now ? options.now.getTime() - Date.now() : 0;
+  const dns = options.environment.dnsProvider();
+  return {
+    clock: () => new Date(Date.now() + offset),
+    store,
+    dns: options.wrapDns ? options.wrapDns(dns) : dns,
+    acme: options.environment.acmeGateways(store),
+    scheduler: new FileRenewalScheduler(options.storeDir),
+    issuers: options.environment.issuers(),
+    ...LOCAL_POLLING,
+    ...options.polling,
+  };
+}
+
+export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
+  const definition = localDefinition();
+  const handlers = bindPhases(localDependencies(options));
+  const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+  for (const [stateName, functionName] of taskFunctions(definition)) {
+    const handler = handlers[functionName as FunctionName];
+    if (!handler) throw new Error(`Task ${stateName} (${functionName}) has no local handler; refusing to call AWS`);
+    taskResourceLocalHandlers[stateName] = handler;
+  }
+  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
+  const execution = machine.run(options.input as never, { overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never } });
+
+  const events: EventLog[] = [];
+  const collecting = (async () => {
+    for await (const event of execution.eventLogs) {
+      events.push(event as unknown as EventLog);
+      options.onEvent?.(event as unknown as EventLog);
+    }
+  })();
+  let output: LocalRunResult['output'];
+  try {
+    output = (await execution.result) as unknown as LocalRunResult['output'];
+  } catch {
+    output = undefined;
+  }
+  await collecting;
+  const certificatePath = path.join(options.storeDir, 'certificates', `${certificateNameOf(options.input)}.json`);
+  const failed = events.find((event) => event.type === 'ExecutionFailed') as { Error?: string; Cause?: unknown } | undefined;
+  if (failed || output === undefined) {
+    return {
+      status: 'FAILED',
+      error: failed?.Error ?? 'States.Runtime',
+      cause: typeof failed?.Cause === 'string' ? failed.Cause : JSON.stringify(failed?.Cause ?? 'unknown failure'),
+      events,
+      certificatePath,
+    };
+  }
+  return { status: 'SUCCEEDED', output, events, certificatePath };
+}
+
+function certificateNameOf(input: unknown): string {
+  const name = (input as { certificate?: { name?: unknown } } | null)?.certificate?.name;
+  return typeof name === 'string' && /^[a-z0-9-]{1,63}$/.test(name) ? name : 'unknown';
+}

@@ -1,0 +1,41 @@
+/**
+ * The `certstep` command.
+ *   certstep local run <input.json> [--store DIR] [--now ISO-8601] [--history FILE]
+ *                      [--acme-directory URL --acme-ca FILE --challtestsrv URL]
+ *   certstep local demo [--store DIR]
+ * Exit codes: 0 the run succeeded (issued or up to date), 1 it failed, 2 invalid input or usage.
+ */
+import { runDemo } from './local/demo.js';
+import { runFromFile } from './local/run-command.js';
+import { UsageError, parseRunArguments } from './arguments.js';
+
+const USAGE = `usage:
+  certstep local run <input.json> [--store DIR] [--now ISO-8601] [--history FILE]
+                     [--acme-directory URL [--acme-ca FILE] --challtestsrv URL]
+  certstep local demo [--store DIR]`;
+
+async function main(argv: string[]): Promise<number> {
+  const [scope, command, ...rest] = argv;
+  if (scope === 'local' && command === 'run') return runFromFile(parseRunArguments(rest));
+  if (scope === 'local' && command === 'demo') return runDemo(parseRunArguments(['--demo', ...rest]));
+  if (scope === undefined || scope === '--help' || scope === '-h' || scope === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return scope === undefined ? 2 : 0;
+  }
+  throw new UsageError(`unknown command: ${argv.join(' ')}`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`certstep: ${error.message}\n${USAGE}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`certstep: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,199 @@
+/**
+ * The ACME gateway over acme-client: one short-lived client per phase invocation, built from
+ * the account stored for the issuer. The account is registered on first use and again,
+ * cleanly, when the CA says it no longer knows it (Pebble forgets accounts on restart).
+ */
+import acme from 'acme-client';
+import { type AcmeFailure, classifyAcmeFailure } from '../core/acme-failure.js';
+import { AcmeRequestRejected } from '../core/errors.js';
+import type { IssuerConfig } from '../core/issuers.js';
+import type {
+  AcmeGateway,
+  AcmeOrder,
+  AcmeProblem,
+  AuthorizationStatus,
+  DnsAuthorization,
+  DnsChallenge,
+  OrderStatus,
+} from '../ports/acme-gateway.js';
+import type { AcmeAccount, CertificateStore } from '../ports/certificate-store.js';
+import { type RecordedExchange, recordExchanges, retryAfterSeconds, trustCaBundle } from './acme-http.js';
+
+const ACCOUNT_GONE = ['urn:ietf:params:acme:error:accountDoesNotExist'];
+
+/** acme-client keeps its raw API object untyped; this is the slice of it we call. */
+interface RawApi {
+  getAuthorization(url: string): Promise<{ status: number; data: RawAuthorization }>;
+}
+interface RawAuthorization {
+  status: AuthorizationStatus;
+  identifier: { type: string; value: string };
+  wildcard?: boolean;
+  challenges: { type: string; url: string; token: string; status: DnsChallenge['status']; error?: AcmeProblem }[];
+}
+interface RawOrder {
+  url?: string;
+  status: OrderStatus;
+  finalize: string;
+  authorizations: string[];
+  certificate?: string;
+  error?: AcmeProblem;
+}
+
+export class AcmeClientGateway implements AcmeGateway {
+  private client?: acme.Client;
+  /** Bad-nonce retries inside one request: Pebble rejects 5 % of nonces by default, tests use 30-50 %. */
+  static maxBadNonceRetries = 20;
+
+  constructor(
+    private readonly issuer: IssuerConfig,
+    private readonly store: CertificateStore,
+  ) {
+    if (issuer.caBundlePem) trustCaBundle(issuer.directoryUrl, issuer.caBundlePem);
+  }
+
+  async createOrder(dnsNames: readonly string[]): Promise<AcmeOrder> {
+    const identifiers = dnsNames.map((value) => ({ type: 'dns' as const, value }));
+    const { order, exchanges } = await this.call('newOrder', async (client) => ({
+      order: (await client.createOrder({ identifiers })) as unknown as RawOrder,
+    }));
+    return toOrder(order, exchanges);
+  }
+
+  async getOrder(orderUrl: string): Promise<AcmeOrder> {
+    const { order, exchanges } = await this.call('get order', async (client) => ({
+      order: (await client.getOrder({ url: orderUrl } as never)) as unknown as RawOrder,
+    }));
+    return toOrder({ ...order, url: orderUrl }, exchanges);
+  }
+
+  async getAuthorization(authorizationUrl: string): Promise<DnsAuthorization> {
+    const { authorization } = await this.call('get authorization', async (client) => {
+      const api = (client as unknown as { api: RawApi }).api;
+      const response = await api.getAuthorization(authorizationUrl);
+      if (response.status !== 200) throw new Error(`unexpected HTTP ${response.status}`);
+      return { authorization: response.data };
+    });
+    const challenge = authorization.challenges.find((candidate) => candidate.type === 'dns-01');
+    const txtValue = challenge ? await this.withClient((client) => client.getChallengeKeyAuthorization(challenge as never)) : '';
+    return {
+      url: authorizationUrl,
+      dnsName: authorization.identifier.value,
+      wildcard: authorization.wildcard === true,
+      status: authorization.status,
+      ...(challenge && {
+        challenge: { url: challenge.url, status: challenge.status, txtValue, ...(challenge.error && { error: challenge.error }) },
+      }),
+    };
+  }
+
+  async acceptChallenge(challengeUrl: string): Promise<void> {
+    await this.call('accept challenge', async (client) => {
+      await client.completeChallenge({ url: challengeUrl, type: 'dns-01' } as never);
+      return {};
+    });
+  }
+
+  async finalizeOrder(order: AcmeOrder, csrPem: string): Promise<AcmeOrder> {
+    const { finalized, exchanges } = await this.call('finalize', async (client) => ({
+      finalized: (await client.finalizeOrder({ url: order.url, finalize: order.finalizeUrl } as never, csrPem)) as unknown as RawOrder,
+    }));
+    return toOrder({ ...finalized, url: order.url }, exchanges);
+  }
+
+  async downloadCertificate(certificateUrl: string): Promise<string> {
+    const { pem } = await this.call('download certificate', async (client) => ({
+      pem: await client.getCertificate({ status: 'valid', certificate: certificateUrl } as never),
+    }));
+    return pem;
+  }
+
+  /**
+   * Runs one ACME request with the account's client, classifying any failure. A CA that has
+   * forgotten the account gets one clean re-registration and the request is sent again.
+   */
+  private async call<T extends object>(operation: string, fn: (client: acme.Client) => Promise<T>): Promise<T & { exchanges: RecordedExchange[] }> {
+    const first = await recordExchanges(() => this.withClient(fn));
+    if (first.error === undefined) return { ...(first.result as T), exchanges: first.exchanges };
+    const failure = toFailure(operation, first.error, first.exchanges);
+    if (failure.problemType && ACCOUNT_GONE.includes(failure.problemType) && this.client) {
+      await this.register(true);
+      const second = await recordExchanges(() => this.withClient(fn));
+      if (second.error === undefined) return { ...(second.result as T), exchanges: second.exchanges };
+      throw classifyAcmeFailure(toFailure(operation, second.error, second.exchanges));
+    }
+    throw classifyAcmeFailure(failure);
+  }
+
+  private async withClient<T>(fn: (client: acme.Client) => Promise<T>): Promise<T> {
+    if (!this.client) await this.register(false);
+    return fn(this.client as acme.Client);
+  }
+
+  /** RFC 8555 §7.3: newAccount, or reuse of the stored one. */
+  private async register(replace: boolean): Promise<void> {
+    const stored = replace ? undefined : await this.store.getAccount(this.issuer.name);
+    if (stored && stored.directoryUrl === this.issuer.directoryUrl) {
+      this.client = this.newClient(stored.accountKeyPem, stored.accountUrl);
+      return;
+    }
+    const accountKeyPem = stored?.accountKeyPem ?? (await acme.crypto.createPrivateEcdsaKey('P-256')).toString();
+    const client = this.newClient(accountKeyPem);
+    const outcome = await recordExchanges(() =>
+      client.createAccount({
+        termsOfServiceAgreed: true,
+        ...(this.issuer.email && { contact: [`mailto:${this.issuer.email}`] }),
+      }),
+    );
+    if (outcome.error !== undefined) throw classifyAcmeFailure(toFailure('newAccount', outcome.error, outcome.exchanges));
+    const account: AcmeAccount = { directoryUrl: this.issuer.directoryUrl, accountKeyPem, accountUrl: client.getAccountUrl() };
+    const kept = await this.store.putAccount(this.issuer.name, account, replace || stored !== undefined);
+    this.client = kept.accountUrl === account.accountUrl ? client : this.newClient(kept.accountKeyPem, kept.accountUrl);
+  }
+
+  private newClient(accountKeyPem: string, accountUrl?: string): acme.Client {
+    const client = new acme.Client({
+      directoryUrl: this.issuer.directoryUrl,
+      accountKey: accountKeyPem,
+      ...(accountUrl && { accountUrl }),
+      ...(this.issuer.eab && { externalAccountBinding: { kid: this.issuer.eab.keyId, hmacKey: this.issuer.eab.hmacKey } }),
+      backoffAttempts: 1,
+      backoffMin: 0,
+      backoffMax: 0,
+    });
+    (client as unknown as { http: { maxBadNonceRetries: number } }).http.maxBadNonceRetries = AcmeClientGateway.maxBadNonceRetries;
+    return client;
+  }
+}
+
+function toOrder(raw: RawOrder, exchanges: readonly RecordedExchange[]): AcmeOrder {
+  if (!raw.url) throw new AcmeRequestRejected('the CA returned an order without a URL');
+  const retryAfter = retryAfterSeconds(exchanges.at(-1)?.retryAfter);
+  return {
+    url: raw.url,
+    status: raw.status,
+    finalizeUrl: raw.finalize,
+    authorizationUrls: raw.authorizations,
+    ...(raw.certificate && { certificateUrl: raw.certificate }),
+    ...(raw.error && { error: raw.error }),
+    ...(retryAfter !== undefined && { retryAfterSeconds: retryAfter }),
+  };
+}
+
+/** The last exchange that went wrong explains the error acme-client threw. */
+function toFailure(operation: string, error: unknown, exchanges: readonly RecordedExchange[]): AcmeFailure {
+  const failed = [...exchanges].reverse().find((exchange) => exchange.networkCode !== undefined || (exchange.status ?? 0) >= 400);
+  const message = error instanceof Error ? error.message : String(error);
+  if (!failed) return { operation, status: 0, detail: message };
+  if (failed.status === undefined) {
+    return { operation, networkCode: failed.networkCode ?? 'ERROR', detail: failed.networkMessage ?? message };
+  }
+  const problem = (typeof failed.data === 'object' && failed.data !== null ? failed.data : {}) as AcmeProblem;
+  return {
+    operation,
+    status: failed.status,
+    detail: problem.detail ?? message,
+    ...(problem.type && { problemType: problem.type }),
+    ...(retryAfterSeconds(failed.retryAfter) !== undefined && { retryAfterSeconds: retryAfterSeconds(failed.retryAfter) as number }),
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * acme-client turns every CA error into a plain Error holding only the problem's `detail`,
+ * and sleeps internally on 429/5xx. This module tunes its axios instance once per process:
+ * it records every response and network failure in the async context of the call that made
+ * it (so concurrent calls never see each other's problems), trusts per-CA bundles, and turns
+ * its internal retries down because the state machine retries instead.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import https from 'node:https';
+import { rootCertificates } from 'node:tls';
+import acme from 'acme-client';
+import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
+
+export interface RecordedExchange {
+  readonly url: string;
+  readonly status?: number;
+  readonly data?: unknown;
+  readonly retryAfter?: string;
+  readonly networkCode?: string;
+  readonly networkMessage?: string;
+}
+
+interface CallContext {
+  readonly exchanges: RecordedExchange[];
+}
+
+const calls = new AsyncLocalStorage<CallContext>();
+const agentsByOrigin = new Map<string, https.Agent>();
+let installed = false;
+
+/** Trust `caBundlePem` (in addition to the system roots) for every request to `directoryUrl`'s origin. */
+export function trustCaBundle(directoryUrl: string, caBundlePem: string): void {
+  const origin = new URL(directoryUrl).origin;
+  if (agentsByOrigin.has(origin)) return;
+  agentsByOrigin.set(origin, new https.Agent({ ca: [...rootCertificates, caBundlePem], keepAlive: true }));
+}
+
+/** Runs `fn` and hands back every HTTP exchange it made, in order, whatever it threw. */
+export async function recordExchanges<T>(fn: () => Promise<T>): Promise<{ result?: T; error?: unknown; exchanges: RecordedExchange[] }> {
+  installInterceptors();
+  const context: CallContext = { exchanges: [] };
+  return calls.run(context, async () => {
+    try {
+      return { result: await fn(), exchanges: context.exchanges };
+    } catch (error) {
+      return { error, exchanges: context.exchanges };
+    }
+  });
+}
+
+export function installInterceptors(): void {
+  if (installed) return;
+  installed = true;
+  const instance = acme.axios;
+  // One quick retry at most inside a Lambda; longer waits belong to the state machine.
+  (instance.defaults as unknown as { acmeSettings: Record<string, number> }).acmeSettings.retryMaxAttempts = 1;
+  (instance.defaults as unknown as { acmeSettings: Record<string, number> }).acmeSettings.retryDefaultDelay = 1;
+  instance.defaults.timeout = 20_000;
+  const httpAdapter = axios.getAdapter('http') as AxiosAdapter;
+  instance.defaults.adapter = async (config: InternalAxiosRequestConfig) => {
+    const agent = config.url ? agentsByOrigin.get(safeOrigin(config.url)) : undefined;
+    if (agent) config.httpsAgent = agent;
+    const context = calls.getStore();
+    try {
+      const response = await httpAdapter(config);
+      context?.exchanges.push({
+        url: config.url ?? '',
+        status: response.status,
+        data: response.data,
+        retryAfter: headerValue(response.headers['retry-after']),
+      });
+      return response;
+    } catch (error) {
+      const failure = error as { code?: string; message?: string };
+      context?.exchanges.push({ url: config.url ?? '', networkCode: failure.code, networkMessage: failure.message });
+      throw error;
+    }
+  };
+}
+
+function safeOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '';
+  }
+}
+
+function headerValue(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined;
+}
+
+/** Seconds from a Retry-After header (delta-seconds or HTTP date), when it parses. */
+export function retryAfterSeconds(header: string | undefined, now: Date = new Date()): number | undefined {
+  if (!header) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim());
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now.getTime()) / 1000));
+}

@@ -1,0 +1,120 @@
+/**
+ * The certificate store on a local disk, laid out so a person can read it:
+ *   certificates/<name>.json           current version (the same JSON as the Secrets Manager secret)
+ *   certificates/<name>.previous.json  the version it replaced
+ *   pending/<name>/<versionId>.json    keys written before finalize
+ *   accounts/<issuer>.json             ACME account key and URL
+ * Files holding keys are 0600; every write is write-then-rename so a crash never leaves half a file.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type {
+  AcmeAccount,
+  CertificateStore,
+  CertificateSummary,
+  PendingKey,
+  StoredCertificate,
+} from '../ports/certificate-store.js';
+
+export class FileCertificateStore implements CertificateStore {
+  constructor(readonly root: string) {}
+
+  certificatePath(name: string): string {
+    return path.join(this.root, 'certificates', `${name}.json`);
+  }
+
+  async getCurrent(name: string): Promise<StoredCertificate | undefined> {
+    return readJson<StoredCertificate>(this.certificatePath(name));
+  }
+
+  async getCurrentSummary(name: string): Promise<CertificateSummary | undefined> {
+    const current = await this.getCurrent(name);
+    if (!current) return undefined;
+    const { 'tls.key': _key, 'tls.crt': _crt, ...summary } = current;
+    return summary;
+  }
+
+  async putPendingKey(name: string, key: PendingKey): Promise<{ versionId: string; created: boolean }> {
+    const versionId = pendingVersionId(key.orderUrl);
+    const file = path.join(this.root, 'pending', name, `${versionId}.json`);
+    const created = await writeJsonExclusive(file, key);
+    return { versionId, created };
+  }
+
+  async getPendingKey(name: string, versionId: string): Promise<PendingKey | undefined> {
+    if (!/^[a-f0-9]{32}$/.test(versionId)) return undefined;
+    return readJson<PendingKey>(path.join(this.root, 'pending', name, `${versionId}.json`));
+  }
+
+  async makeCurrent(name: string, certificate: StoredCertificate, pendingVersionId: string): Promise<{ versionId: string }> {
+    const current = await this.getCurrent(name);
+    if (current?.serialNumber === certificate.serialNumber) return { versionId: pendingVersionId };
+    if (current) await writeJsonAtomic(path.join(this.root, 'certificates', `${name}.previous.json`), current);
+    await writeJsonAtomic(this.certificatePath(name), certificate);
+    await rm(path.join(this.root, 'pending', name, `${pendingVersionId}.json`), { force: true });
+    return { versionId: pendingVersionId };
+  }
+
+  async getAccount(issuer: string): Promise<AcmeAccount | undefined> {
+    return readJson<AcmeAccount>(this.accountPath(issuer));
+  }
+
+  async putAccount(issuer: string, account: AcmeAccount, replace: boolean): Promise<AcmeAccount> {
+    if (replace) {
+      await writeJsonAtomic(this.accountPath(issuer), account);
+      return account;
+    }
+    if (await writeJsonExclusive(this.accountPath(issuer), account)) return account;
+    return (await this.getAccount(issuer)) ?? account;
+  }
+
+  private accountPath(issuer: string): string {
+    return path.join(this.root, 'accounts', `${issuer}.json`);
+  }
+}
+
+/** Deterministic per order, like the ClientRequestToken Secrets Manager will get. */
+export function pendingVersionId(orderUrl: string): string {
+  return createHash('sha256').update(orderUrl).digest('hex').slice(0, 32);
+}
+
+async function readJson<T>(file: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const handle = await open(temporary, 'w', 0o600);
+  try {
+    await handle.writeFile(`${JSON.stringify(value, null, 2)}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, file);
+}
+
+/** Writes only if absent; false when someone else's file is already there. */
+async function writeJsonExclusive(file: string, value: unknown): Promise<boolean> {
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    const handle = await open(file, 'wx', 0o600);
+    try {
+      await handle.writeFile(`${JSON.stringify(value, null, 2)}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Every error a phase can end with. The literal `name` is the contract: Step Functions
+ * `Retry` and `Catch` match on it, so renaming a class is a breaking change to the ASL.
+ *
+ * Retryable errors are transient (the same request may succeed a moment later); the
+ * others are terminal and go straight to clean-up and a Fail state.
+ */
+
+export abstract class CertstepError extends Error {
+  abstract override readonly name: string;
+  /** Whether the state machine should retry the phase that threw it. */
+  abstract readonly retryable: boolean;
+}
+
+/** The execution input cannot succeed; nothing was sent to the CA. */
+export class InvalidInput extends CertstepError {
+  override readonly name = 'InvalidInput' as const;
+  readonly retryable = false;
+}
+
+/** The CA could not be reached (connection refused, reset, timed out, DNS failure). */
+export class AcmeNetworkError extends CertstepError {
+  override readonly name = 'AcmeNetworkError' as const;
+  readonly retryable = true;
+}
+
+/** The CA answered 5xx: its problem, try again later (RFC 8555 §6.7). */
+export class AcmeServerError extends CertstepError {
+  override readonly name = 'AcmeServerError' as const;
+  readonly retryable = true;
+}
+
+/** The CA kept rejecting our nonces beyond the client's own retries (RFC 8555 §6.5). */
+export class AcmeBadNonce extends CertstepError {
+  override readonly name = 'AcmeBadNonce' as const;
+  readonly retryable = true;
+}
+
+/** The CA rate-limited us (RFC 8555 §6.6); `retryAfterSeconds` comes from Retry-After. */
+export class AcmeRateLimited extends CertstepError {
+  override readonly name = 'AcmeRateLimited' as const;
+  readonly retryable = true;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The CA refused the request (4xx other than the above): retrying the same request won't help. */
+export class AcmeRequestRejected extends CertstepError {
+  override readonly name = 'AcmeRequestRejected' as const;
+  readonly retryable = false;
+  constructor(
+    message: string,
+    readonly problemType?: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The order or one of its authorizations became invalid: the CA's detail says why. */
+export class AcmeOrderInvalid extends CertstepError {
+  override readonly name = 'AcmeOrderInvalid' as const;
+  readonly retryable = false;
+}
+
+/** The DNS provider could not be reached or throttled us. */
+export class DnsProviderUnavailable extends CertstepError {
+  override readonly name = 'DnsProviderUnavailable' as const;
+  readonly retryable = true;
+}
+
+/** The DNS provider refused the change (permissions, rejected batch). */
+export class DnsChangeRejected extends CertstepError {
+  override readonly name = 'DnsChangeRejected' as const;
+  readonly retryable = false;
+}
+
+/** The certificate store could not be reached. */
+export class StoreUnavailable extends CertstepError {
+  override readonly name = 'StoreUnavailable' as const;
+  readonly retryable = true;
+}
+
+/** The issued certificate failed verification (key, names or chain); it was not stored as current. */
+export class CertificateVerificationFailed extends CertstepError {
+  override readonly name = 'CertificateVerificationFailed' as const;
+  readonly retryable = false;
+}
+
+/** The state handed to a phase lacks what an earlier phase should have produced. */
+export class InvalidState extends CertstepError {
+  override readonly name = 'InvalidState' as const;
+  readonly retryable = false;
+}
+
+/** Error names the state machine retries; kept here so tests can check the ASL against them. */
+export const RETRYABLE_ERROR_NAMES = [
+  'AcmeNetworkError',
+  'AcmeServerError',
+  'AcmeBadNonce',
+  'DnsProviderUnavailable',
+  'StoreUnavailable',
+] as const;
+
+/** Rate limits get their own, slower retrier. */
+export const RATE_LIMIT_ERROR_NAMES = ['AcmeRateLimited'] as const;
+
+/** Failures of the Lambda service itself, retried as AWS recommends. */
+export const LAMBDA_SERVICE_ERROR_NAMES = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+] as const;

@@ -1,0 +1,78 @@
+/**
+ * Whether a run should issue, as a chain of small pure checks in the manner of cert-manager's
+ * policy chain: the first check that has something to say decides, and its reason is what the
+ * operator reads. The clock is passed in so that tests and `--now` can move time.
+ */
+import type { CertificateSpec } from './certificate-spec.js';
+import { durationToMilliseconds } from './certificate-spec.js';
+import { computeRenewalTime } from './renewal-time.js';
+
+export type RenewalReason = 'DoesNotExist' | 'SpecChanged' | 'Expired' | 'RenewalTimeReached' | 'Forced' | 'UpToDate';
+
+/** What the policies need to know of the stored certificate; never its key. */
+export interface CurrentCertificate {
+  readonly dnsNames: readonly string[];
+  readonly issuer: string;
+  readonly keyAlgorithm: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+  readonly revision: number;
+}
+
+export interface RenewalDecision {
+  readonly due: boolean;
+  readonly reason: RenewalReason;
+  readonly message: string;
+  /** Revision of the certificate this run would replace; 0 when there is none. */
+  readonly currentRevision: number;
+  readonly renewalTime?: string;
+  readonly notAfter?: string;
+}
+
+export interface RenewalContext {
+  readonly spec: CertificateSpec;
+  readonly force: boolean;
+  readonly current: CurrentCertificate | undefined;
+  readonly now: Date;
+}
+
+type Policy = (context: RenewalContext & { current: CurrentCertificate; renewalTime: Date }) => { reason: RenewalReason; message: string } | undefined;
+
+const specChanged: Policy = ({ spec, current }) => {
+  const wanted = [...spec.dnsNames].sort().join(',');
+  const have = [...current.dnsNames].sort().join(',');
+  if (wanted !== have) return { reason: 'SpecChanged', message: `dnsNames changed from [${have}] to [${wanted}]` };
+  if (spec.issuer !== current.issuer) return { reason: 'SpecChanged', message: `issuer changed from ${current.issuer} to ${spec.issuer}` };
+  if (spec.keyAlgorithm !== current.keyAlgorithm) {
+    return { reason: 'SpecChanged', message: `keyAlgorithm changed from ${current.keyAlgorithm} to ${spec.keyAlgorithm}` };
+  }
+  return undefined;
+};
+
+const expired: Policy = ({ current, now }) =>
+  new Date(current.notAfter) <= now ? { reason: 'Expired', message: `certificate expired at ${current.notAfter}` } : undefined;
+
+const renewalTimeReached: Policy = ({ renewalTime, now }) =>
+  renewalTime <= now ? { reason: 'RenewalTimeReached', message: `renewal time ${renewalTime.toISOString()} has passed` } : undefined;
+
+const forced: Policy = ({ force }) => (force ? { reason: 'Forced', message: 'a re-issue was forced' } : undefined);
+
+const POLICIES: readonly Policy[] = [specChanged, expired, renewalTimeReached, forced];
+
+export function decideRenewal(context: RenewalContext): RenewalDecision {
+  const { spec, current, now } = context;
+  if (!current) return { due: true, reason: 'DoesNotExist', message: 'no certificate stored yet', currentRevision: 0 };
+  const renewBefore = durationToMilliseconds(spec.renewBefore) ?? 30 * 86_400_000;
+  const renewalTime = computeRenewalTime(new Date(current.notBefore), new Date(current.notAfter), renewBefore);
+  const facts = { currentRevision: current.revision, renewalTime: renewalTime.toISOString(), notAfter: current.notAfter };
+  for (const policy of POLICIES) {
+    const verdict = policy({ ...context, current, renewalTime });
+    if (verdict) return { due: true, ...verdict, ...facts };
+  }
+  return {
+    due: false,
+    reason: 'UpToDate',
+    message: `certificate is up to date; it expires at ${current.notAfter} and renews at ${renewalTime.toISOString()}`,
+    ...facts,
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The gate before a certificate becomes current: the key must match, the names must be exactly
+ * the ones requested, every link of the chain must be signed by the next, and the leaf must be
+ * valid now. Anything less never replaces a working certificate.
+ */
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { CertificateVerificationFailed } from './errors.js';
+
+export interface VerifiedCertificate {
+  readonly serialNumber: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+}
+
+/** Tolerated clock difference between us and the CA for notBefore. */
+const SKEW_MS = 5 * 60_000;
+
+export function splitPemChain(pem: string): string[] {
+  return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+}
+
+export function verifyIssuedCertificate(input: {
+  chainPem: string;
+  privateKeyPem: string;
+  dnsNames: readonly string[];
+  now: Date;
+}): VerifiedCertificate {
+  const pems = splitPemChain(input.chainPem);
+  const fail = (why: string): never => {
+    throw new CertificateVerificationFailed(`the issued certificate was not stored: ${why}`);
+  };
+  if (pems.length === 0) fail('the CA returned no certificate');
+  let chain: X509Certificate[] = [];
+  try {
+    chain = pems.map((pem) => new X509Certificate(pem));
+  } catch (error) {
+    fail(`a certificate in the chain does not parse (${(error as Error).message})`);
+  }
+  const leaf = chain[0] as X509Certificate;
+  if (chain.length < 2) fail('the CA returned the leaf without its chain');
+
+  let keyMatches = false;
+  try {
+    keyMatches = leaf.checkPrivateKey(createPrivateKey(input.privateKeyPem));
+  } catch {
+    keyMatches = false;
+  }
+  if (!keyMatches) fail('the certificate does not match the private key saved for this order');
+
+  const names = subjectAltDnsNames(leaf);
+  const wanted = [...new Set(input.dnsNames)].sort();
+  if (names.join(',') !== wanted.join(',')) fail(`it names [${names.join(', ')}] but [${wanted.join(', ')}] were requested`);
+
+  for (let index = 0; index + 1 < chain.length; index++) {
+    const child = chain[index] as X509Certificate;
+    const parent = chain[index + 1] as X509Certificate;
+    if (!child.checkIssued(parent) || !child.verify(parent.publicKey)) {
+      fail(`chain link ${index} (${child.subject.replace(/\n/g, ', ')}) is not signed by the next certificate`);
+    }
+  }
+
+  const notBefore = new Date(leaf.validFrom);
+  const notAfter = new Date(leaf.validTo);
+  if (notBefore.getTime() > input.now.getTime() + SKEW_MS) fail(`it is not valid before ${notBefore.toISOString()}`);
+  if (notAfter.getTime() <= input.now.getTime()) fail(`it expired at ${notAfter.toISOString()}`);
+
+  return { serialNumber: leaf.serialNumber.toLowerCase(), notBefore: notBefore.toISOString(), notAfter: notAfter.toISOString() };
+}
+
+/** DNS names from the subjectAltName extension, sorted. */
+export function subjectAltDnsNames(certificate: X509Certificate): string[] {
+  return (certificate.subjectAltName ?? '')
+    .split(', ')
+    .filter((entry) => entry.startsWith('DNS:'))
+    .map((entry) => entry.slice(4).toLowerCase())
+    .sort();
+}

@@ -1,0 +1,78 @@
+/**
+ * The JSON that travels between states. It carries names, URLs, TXT values (public by design)
+ * and version ids — never key or certificate material — so execution history is safe to read.
+ */
+import type { CertificateSpec } from './certificate-spec.js';
+import { InvalidState } from './errors.js';
+import type { RenewalDecision } from './renewal-policy.js';
+
+/** A challenge this run must get validated; reused (already valid) authorizations are not listed. */
+export interface ChallengeRef {
+  readonly dnsName: string;
+  readonly wildcard: boolean;
+  readonly authorizationUrl: string;
+  readonly challengeUrl: string;
+  readonly recordName: string;
+  readonly value: string;
+}
+
+export interface OrderRef {
+  readonly url: string;
+  readonly status: string;
+  readonly finalizeUrl: string;
+  readonly challenges: readonly ChallengeRef[];
+  /** Names whose authorization the CA already held as valid. */
+  readonly reusedAuthorizations: readonly string[];
+}
+
+/** A polling loop's position: the Choice after it compares attempts with maxAttempts. */
+export interface PollProgress {
+  readonly status: string;
+  readonly attempts: number;
+  readonly maxAttempts: number;
+  readonly waitSeconds: number;
+  readonly detail: string;
+}
+
+export interface PropagationProgress extends Omit<PollProgress, 'status'> {
+  readonly ready: boolean;
+}
+
+export interface IssuanceProgress extends PollProgress {
+  readonly pendingKeyVersion: string;
+  readonly certificateUrl?: string;
+}
+
+export interface IssuedSummary {
+  readonly serialNumber: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+  readonly renewalTime: string;
+  readonly revision: number;
+  readonly dnsNames: readonly string[];
+  readonly versionId: string;
+}
+
+export interface WorkflowState {
+  readonly certificate: CertificateSpec;
+  readonly force: boolean;
+  readonly renewal?: RenewalDecision;
+  readonly order?: OrderRef;
+  readonly propagation?: PropagationProgress;
+  readonly validation?: PollProgress;
+  readonly issuance?: IssuanceProgress;
+  readonly issued?: IssuedSummary;
+  readonly failure?: { readonly Error: string; readonly Cause?: unknown };
+}
+
+/** Reads a field an earlier state must have written, failing with a clear InvalidState otherwise. */
+export function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined || value === null) throw new InvalidState(`${what} is missing from the execution state`);
+  return value;
+}
+
+/** Seconds to wait before the next poll: what the CA asked for, within sane bounds. */
+export function nextWaitSeconds(intervalSeconds: number, retryAfterSeconds: number | undefined, maxSeconds = 60): number {
+  const wanted = retryAfterSeconds ?? intervalSeconds;
+  return Math.max(0, Math.min(maxSeconds, Math.round(wanted)));
+}

@@ -1,0 +1,16 @@
+/** CheckPropagation: one look at whether the CA can see every value; "not yet" loops via a Wait. */
+import { type PropagationProgress, type WorkflowState, required } from '../core/workflow-state.js';
+import type { PhaseDependencies } from './dependencies.js';
+import { challengeRecords } from './present-challenges.js';
+
+export async function checkPropagation(state: WorkflowState, deps: Pick<PhaseDependencies, 'dns'>): Promise<PropagationProgress> {
+  const previous = required(state.propagation, 'propagation');
+  const result = await deps.dns.isPropagated(challengeRecords(state));
+  return {
+    ready: result.ready,
+    attempts: previous.attempts + 1,
+    maxAttempts: previous.maxAttempts,
+    waitSeconds: deps.dns.timing.intervalSeconds,
+    detail: result.ready ? 'every TXT value is visible' : result.detail,
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * What phases may be given. Each phase names the slice it needs, so a Lambda that never talks
+ * to the CA never constructs (or bundles) the ACME client.
+ */
+import type { IssuerRegistry } from '../core/issuers.js';
+import type { AcmeGateway } from '../ports/acme-gateway.js';
+import type { CertificateStore } from '../ports/certificate-store.js';
+import type { DnsProvider } from '../ports/dns-provider.js';
+import type { RenewalScheduler } from '../ports/renewal-scheduler.js';
+
+export interface PollingSettings {
+  readonly initialWaitSeconds: number;
+  readonly intervalSeconds: number;
+  readonly maxAttempts: number;
+}
+
+export interface PhaseDependencies {
+  readonly clock: () => Date;
+  readonly store: CertificateStore;
+  readonly dns: DnsProvider;
+  readonly acme: (issuer: string) => Promise<AcmeGateway>;
+  readonly scheduler: RenewalScheduler;
+  readonly issuers: Pick<IssuerRegistry, 'names'>;
+  readonly validationPolling: PollingSettings;
+  readonly issuancePolling: PollingSettings;
+}
+
+/** Sensible waits on AWS: validation usually takes seconds, issuance about as long. */
+export const AWS_POLLING = {
+  validationPolling: { initialWaitSeconds: 3, intervalSeconds: 5, maxAttempts: 36 },
+  issuancePolling: { initialWaitSeconds: 2, intervalSeconds: 5, maxAttempts: 24 },
+} as const;

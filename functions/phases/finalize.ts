@@ -1,0 +1,67 @@
+/**
+ * Finalize: RFC 8555 §7.4 with a fresh private key. The key is saved as a pending version
+ * *before* the CSR goes out, so that if anything dies after the CA signs, the certificate can
+ * still be paired with its key. Re-running for the same order reuses the saved key and does
+ * not finalize twice.
+ */
+import acme from 'acme-client';
+import type { KeyAlgorithm } from '../core/certificate-spec.js';
+import { InvalidState } from '../core/errors.js';
+import { type IssuanceProgress, type WorkflowState, required } from '../core/workflow-state.js';
+import type { PhaseDependencies } from './dependencies.js';
+
+export async function finalize(
+  state: WorkflowState,
+  deps: Pick<PhaseDependencies, 'acme' | 'store' | 'issuancePolling'>,
+): Promise<IssuanceProgress> {
+  const { certificate } = state;
+  const orderRef = required(state.order, 'order');
+  const gateway = await deps.acme(certificate.issuer);
+  let order = await gateway.getOrder(orderRef.url);
+
+  const saved = await deps.store.putPendingKey(certificate.name, {
+    orderUrl: order.url,
+    keyAlgorithm: certificate.keyAlgorithm,
+    privateKeyPem: await generatePrivateKey(certificate.keyAlgorithm),
+  });
+  if (order.status === 'ready') {
+    const key = required(await deps.store.getPendingKey(certificate.name, saved.versionId), 'pending key');
+    const [, csr] = await acme.crypto.createCsr(csrSubject(certificate.dnsNames), key.privateKeyPem);
+    order = await gateway.finalizeOrder(order, csr.toString());
+  } else if (saved.created) {
+    throw new InvalidState(
+      `order ${order.url} is ${order.status} but no key was saved for it here; it cannot be used. Start a new run to order again.`,
+    );
+  }
+  return {
+    status: order.status === 'processing' || order.status === 'ready' ? 'pending' : order.status,
+    attempts: 0,
+    maxAttempts: deps.issuancePolling.maxAttempts,
+    waitSeconds: deps.issuancePolling.initialWaitSeconds,
+    detail: `sent a CSR for a new ${certificate.keyAlgorithm} key`,
+    pendingKeyVersion: saved.versionId,
+    ...(order.certificateUrl && { certificateUrl: order.certificateUrl }),
+  };
+}
+
+/** PKCS#8 PEM, as tls.key is stored. */
+export async function generatePrivateKey(algorithm: KeyAlgorithm): Promise<string> {
+  switch (algorithm) {
+    case 'ecdsa-p256':
+      return (await acme.crypto.createPrivateEcdsaKey('P-256')).toString();
+    case 'ecdsa-p384':
+      return (await acme.crypto.createPrivateEcdsaKey('P-384')).toString();
+    case 'rsa-2048':
+      return (await acme.crypto.createPrivateRsaKey(2048)).toString();
+    case 'rsa-3072':
+      return (await acme.crypto.createPrivateRsaKey(3072)).toString();
+    case 'rsa-4096':
+      return (await acme.crypto.createPrivateRsaKey(4096)).toString();
+  }
+}
+
+/** The CN is limited to 64 characters (RFC 5280); CAs take the names from the SAN anyway. */
+function csrSubject(dnsNames: readonly string[]): { commonName?: string; altNames: string[] } {
+  const first = dnsNames[0];
+  return { ...(first && first.length <= 64 && { commonName: first }), altNames: [...dnsNames] };
+}

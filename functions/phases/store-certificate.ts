@@ -1,0 +1,66 @@
+/**
+ * StoreCertificate: download the chain (RFC 8555 §7.4.2), verify it against the pending key
+ * and the requested names, and only then make it the current version.
+ */
+import { durationToMilliseconds } from '../core/certificate-spec.js';
+import { InvalidState } from '../core/errors.js';
+import { computeRenewalTime } from '../core/renewal-time.js';
+import { verifyIssuedCertificate } from '../core/verify-certificate.js';
+import { type IssuedSummary, type WorkflowState, required } from '../core/workflow-state.js';
+import type { PhaseDependencies } from './dependencies.js';
+
+export async function storeCertificate(
+  state: WorkflowState,
+  deps: Pick<PhaseDependencies, 'acme' | 'store' | 'clock'>,
+): Promise<IssuedSummary> {
+  const { certificate } = state;
+  const issuance = required(state.issuance, 'issuance');
+  const certificateUrl = required(issuance.certificateUrl, 'issuance.certificateUrl');
+  const key = await deps.store.getPendingKey(certificate.name, issuance.pendingKeyVersion);
+  const current = await deps.store.getCurrentSummary(certificate.name);
+  const gateway = await deps.acme(certificate.issuer);
+  const chainPem = await gateway.downloadCertificate(certificateUrl);
+
+  if (!key) {
+    // A retry after a successful store: the key was consumed when the version became current.
+    if (current && (await isAlreadyStored(chainPem, current.serialNumber))) return summaryOf(current, issuance.pendingKeyVersion);
+    throw new InvalidState(`the pending key ${issuance.pendingKeyVersion} for ${certificate.name} is gone; start a new run`);
+  }
+  const verified = verifyIssuedCertificate({
+    chainPem,
+    privateKeyPem: key.privateKeyPem,
+    dnsNames: certificate.dnsNames,
+    now: deps.clock(),
+  });
+  const renewBefore = durationToMilliseconds(certificate.renewBefore) ?? 30 * 86_400_000;
+  const renewalTime = computeRenewalTime(new Date(verified.notBefore), new Date(verified.notAfter), renewBefore).toISOString();
+  const revision = current?.serialNumber === verified.serialNumber ? current.revision : (current?.revision ?? 0) + 1;
+  const stored = {
+    'tls.crt': chainPem.endsWith('\n') ? chainPem : `${chainPem}\n`,
+    'tls.key': key.privateKeyPem,
+    dnsNames: [...certificate.dnsNames],
+    serialNumber: verified.serialNumber,
+    notBefore: verified.notBefore,
+    notAfter: verified.notAfter,
+    renewalTime,
+    issuer: certificate.issuer,
+    keyAlgorithm: certificate.keyAlgorithm,
+    revision,
+  };
+  const { versionId } = await deps.store.makeCurrent(certificate.name, stored, issuance.pendingKeyVersion);
+  return summaryOf(stored, versionId);
+}
+
+async function isAlreadyStored(chainPem: string, serialNumber: string): Promise<boolean> {
+  const { X509Certificate } = await import('node:crypto');
+  const leaf = chainPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/)?.[0];
+  return leaf !== undefined && new X509Certificate(leaf).serialNumber.toLowerCase() === serialNumber;
+}
+
+function summaryOf(
+  stored: Pick<IssuedSummary, 'serialNumber' | 'notBefore' | 'notAfter' | 'renewalTime' | 'revision' | 'dnsNames'>,
+  versionId: string,
+): IssuedSummary {
+  const { serialNumber, notBefore, notAfter, renewalTime, revision, dnsNames } = stored;
+  return { serialNumber, notBefore, notAfter, renewalTime, revision, dnsNames: [...dnsNames], versionId };
+}

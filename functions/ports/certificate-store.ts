@@ -1,0 +1,56 @@
+/**
+ * Where keys and certificates live between phases. Only names and version ids travel through
+ * Step Functions state; the material itself stays here (file system locally, Secrets Manager
+ * on AWS).
+ */
+import type { KeyAlgorithm } from '../core/certificate-spec.js';
+
+/** The stored certificate, the same JSON locally and in Secrets Manager. */
+export interface StoredCertificate {
+  /** Leaf first, then the chain, PEM. */
+  readonly 'tls.crt': string;
+  /** PKCS#8 PEM. */
+  readonly 'tls.key': string;
+  readonly dnsNames: readonly string[];
+  readonly serialNumber: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+  readonly renewalTime: string;
+  readonly issuer: string;
+  readonly keyAlgorithm: KeyAlgorithm;
+  readonly revision: number;
+}
+
+/** What every phase but StoreCertificate may know of the current certificate: no key. */
+export type CertificateSummary = Omit<StoredCertificate, 'tls.key' | 'tls.crt'>;
+
+/** A private key written before finalize, so that a crash after the CA signed cannot lose it. */
+export interface PendingKey {
+  readonly orderUrl: string;
+  readonly keyAlgorithm: KeyAlgorithm;
+  readonly privateKeyPem: string;
+}
+
+export interface AcmeAccount {
+  readonly directoryUrl: string;
+  readonly accountKeyPem: string;
+  readonly accountUrl: string;
+}
+
+export interface CertificateStore {
+  getCurrentSummary(name: string): Promise<CertificateSummary | undefined>;
+  /**
+   * Saves the key for one order as a pending version. Idempotent per order: a second call for
+   * the same order returns the version already saved and keeps its key.
+   */
+  putPendingKey(name: string, key: PendingKey): Promise<{ versionId: string; created: boolean }>;
+  getPendingKey(name: string, versionId: string): Promise<PendingKey | undefined>;
+  /**
+   * Makes a verified certificate current, keeping the previous one as the previous version.
+   * Idempotent for the same pending version.
+   */
+  makeCurrent(name: string, certificate: StoredCertificate, pendingVersionId: string): Promise<{ versionId: string }>;
+  getAccount(issuer: string): Promise<AcmeAccount | undefined>;
+  /** Creates the account record unless another writer got there first; returns the one stored. */
+  putAccount(issuer: string, account: AcmeAccount, replace: boolean): Promise<AcmeAccount>;
+}

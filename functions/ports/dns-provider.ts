@@ -1,0 +1,37 @@
+/**
+ * The DNS-01 side of an issuance, as small as lego's provider interface: present a value,
+ * tell whether it can be seen, clean it up. Every method takes the whole batch of records
+ * so that a provider can make one change per zone instead of one call per name.
+ */
+
+/** One TXT value this run wants at `_acme-challenge.<name>` (RFC 8555 §8.4). */
+export interface ChallengeRecord {
+  /** The identifier being validated, without the `*.` of a wildcard. */
+  readonly dnsName: string;
+  /** Fully qualified record name without trailing dot, e.g. `_acme-challenge.example.com`. */
+  readonly recordName: string;
+  /** The base64url SHA-256 digest of the key authorization. */
+  readonly value: string;
+}
+
+/** "Not visible yet" is an answer, not an error: the state machine waits and asks again. */
+export type PropagationResult =
+  | { readonly ready: true }
+  | { readonly ready: false; readonly pending: readonly ChallengeRecord[]; readonly detail: string };
+
+/** How long the state machine should wait between checks, and for how many checks at most. */
+export interface PropagationTiming {
+  readonly initialWaitSeconds: number;
+  readonly intervalSeconds: number;
+  readonly maxAttempts: number;
+}
+
+export interface DnsProvider {
+  /** Adds each value next to whatever is already at the name; presenting twice is harmless. */
+  present(records: readonly ChallengeRecord[]): Promise<void>;
+  /** Removes exactly these values and nothing else; removing what is already gone is harmless. */
+  cleanUp(records: readonly ChallengeRecord[]): Promise<void>;
+  /** Whether the CA's resolvers can see every value yet. */
+  isPropagated(records: readonly ChallengeRecord[]): Promise<PropagationResult>;
+  readonly timing: PropagationTiming;
+}
