@@ -17,6 +17,7 @@ const str = (value: unknown) => String(value ?? '');
 const TASK_LINES: Record<string, Lines> = {
   CheckRenewal: ({ renewal }) => {
     const decision = (renewal ?? {}) as Record<string, unknown>;
+    if (!decision.message) return [];
     return [decision.due ? `issuing: ${str(decision.message)} (${str(decision.reason)})` : str(decision.message)];
   },
   CreateOrder: ({ order }) => {
