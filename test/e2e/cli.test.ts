@@ -1,0 +1,128 @@
+/**
+ * The `certstep` command as a user runs it: exit codes, flags, the history file, the embedded
+ * default and an externally started Pebble with hostile settings.
+ */
+import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalAcme, startLocalAcme } from '../../cli/local/pebble.js';
+import { newStore, readStored } from '../support/local-ca.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = path.join(ROOT, 'bin', 'certstep.mjs');
+
+interface Outcome {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function certstep(args: string[], cwd = ROOT): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function inputFile(content: unknown): Promise<string> {
+  const file = path.join(await newStore(), 'input.json');
+  await writeFile(file, typeof content === 'string' ? content : JSON.stringify(content));
+  return file;
+}
+
+describe('certstep local run with an external Pebble rejecting 30 % of nonces', () => {
+  let pebble: LocalAcme;
+  let caFile: string;
+  beforeAll(async () => {
+    pebble = await startLocalAcme({ pebbleEnv: { PEBBLE_WFE_NONCEREJECT: '30' } });
+    caFile = path.join(await newStore(), 'pebble-ca.pem');
+    await writeFile(caFile, pebble.caCertPem);
+  });
+  afterAll(async () => {
+    await pebble?.stop();
+  });
+
+  it('issues, exits 0, and writes a history that holds no private key', async () => {
+    // Prepare
+    const storeDir = await newStore();
+    const history = path.join(storeDir, 'history.json');
+    const input = await inputFile({ certificate: { name: 'web', dnsNames: ['example.test', '*.example.test'], issuer: 'local' } });
+    const external = ['--acme-directory', pebble.directoryUrl, '--acme-ca', caFile, '--challtestsrv', pebble.challtestsrvUrl];
+
+    // Act
+    const outcome = await certstep(['local', 'run', input, '--store', storeDir, '--history', history, ...external]);
+
+    // Assess
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(outcome.stdout).toMatch(/order created: https:\/\/127\.0\.0\.1/);
+    expect(outcome.stdout).toContain('TXT presented: _acme-challenge.example.test for *.example.test');
+    expect(outcome.stdout).toContain('TXT presented: _acme-challenge.example.test for example.test');
+    expect(outcome.stdout).toMatch(/issued: serial [0-9a-f]+, notAfter \S+, revision 1/);
+    expect(outcome.stdout).toMatch(/next renewal at \d{4}-/);
+    const stored = await readStored(path.join(storeDir, 'certificates', 'web.json'));
+    const historyText = await readFile(history, 'utf8');
+    const events = JSON.parse(historyText) as { type: string }[];
+    expect(events[0]?.type).toBe('ExecutionStarted');
+    expect(events.at(-1)?.type).toBe('ExecutionSucceeded');
+    const keyBody = stored['tls.key'].split('\n').slice(1, -2).join('');
+    expect(keyBody.length).toBeGreaterThan(40);
+    for (const forbidden of ['PRIVATE KEY', keyBody, keyBody.slice(0, 40), 'tls.key']) {
+      expect(historyText).not.toContain(forbidden);
+      expect(outcome.stdout + outcome.stderr).not.toContain(forbidden);
+    }
+  });
+});
+
+describe('certstep local run with bad input', () => {
+  it.each([
+    ['a wildcard in the middle', { certificate: { name: 'x', dnsNames: ['a.*.example.test'], issuer: 'local' } }, 'certificate.dnsNames[0]'],
+    ['an unknown issuer', { certificate: { name: 'x', dnsNames: ['example.test'], issuer: 'nope' } }, 'certificate.issuer'],
+    ['an IP address', { certificate: { name: 'x', dnsNames: ['192.0.2.1'], issuer: 'local' } }, 'certificate.dnsNames[0]'],
+    ['an unknown field', { certificate: { name: 'x', dnsNames: ['example.test'], issuer: 'local', colour: 'red' } }, 'certificate.colour'],
+    ['not JSON', '{"certificate":', 'not valid JSON'],
+  ])('exits 2 for %s, names the problem, and never starts a CA', async (_label, content, named) => {
+    // Prepare
+    const input = await inputFile(content);
+
+    // Act
+    const outcome = await certstep(['local', 'run', input, '--store', await newStore()]);
+
+    // Assess
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toContain(named);
+    expect(outcome.stdout).not.toContain('Starting');
+    expect(outcome.stdout).not.toContain('CreateOrder');
+  });
+
+  it('exits 2 for an unknown flag', async () => {
+    const outcome = await certstep(['local', 'run', 'x.json', '--frobnicate']);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toContain('unknown option --frobnicate');
+  });
+});
+
+describe('certstep local demo (npm start)', () => {
+  it('issues from examples/web.json with its own Pebble, renews it at its renewal time, and prints a summary', async () => {
+    // Prepare
+    const storeDir = await newStore();
+
+    // Act
+    const outcome = await certstep(['local', 'demo', '--store', storeDir]);
+
+    // Assess
+    expect(outcome.code, outcome.stderr + outcome.stdout).toBe(0);
+    expect(outcome.stdout).toContain('Pebble ready');
+    expect(outcome.stdout).toMatch(/issued: serial \w+, notAfter \S+, revision 1/);
+    expect(outcome.stdout).toMatch(/issuing: renewal time \S+ has passed \(RenewalTimeReached\)/);
+    expect(outcome.stdout).toMatch(/issued: serial \w+, notAfter \S+, revision 2/);
+    expect(outcome.stdout).toMatch(/names\s+example\.test, \*\.example\.test/);
+    expect(outcome.stdout).toContain('yes, a fresh key at renewal');
+  });
+});

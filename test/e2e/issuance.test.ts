@@ -1,0 +1,127 @@
+/**
+ * Full runs of statemachine/renewal.asl.json against a real Pebble and challtestsrv:
+ * issuance, reuse, forced re-issue and renewal by time.
+ */
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { subjectAltDnsNames } from '../../functions/core/verify-certificate.js';
+import { type TestCa, newStore, opensslVerify, publicKeysOf, readStored, spec, startTestCa, statesEntered } from '../support/local-ca.js';
+
+let ca: TestCa;
+beforeAll(async () => {
+  ca = await startTestCa();
+});
+afterAll(async () => {
+  await ca?.stop();
+});
+
+describe('issuance against Pebble', () => {
+  it('issues an apex + wildcard ECDSA certificate that openssl verifies, with exactly those names and a matching key', async () => {
+    // Prepare
+    const input = spec('web', ['example.test', '*.example.test']);
+
+    // Act
+    const result = await ca.run(input);
+
+    // Assess
+    expect(result.status, result.cause).toBe('SUCCEEDED');
+    const stored = await readStored(result.certificatePath);
+    expect(await opensslVerify(ca, stored)).toContain('leaf.pem: OK');
+    const leaf = new X509Certificate(stored['tls.crt']);
+    expect(subjectAltDnsNames(leaf)).toEqual(['*.example.test', 'example.test']);
+    const keys = publicKeysOf(stored);
+    expect(keys.fromKey).toBe(keys.fromCertificate);
+    expect(stored['tls.key']).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    expect(createPrivateKey(stored['tls.key']).asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+    expect(stored).toMatchObject({ dnsNames: ['example.test', '*.example.test'], issuer: 'local', revision: 1, keyAlgorithm: 'ecdsa-p256' });
+    expect(stored.serialNumber).toBe(leaf.serialNumber.toLowerCase());
+    expect(new Date(stored.renewalTime).getTime()).toBe(new Date(stored.notAfter).getTime() - 30 * 86_400_000);
+    expect(await ca.txtValues('_acme-challenge.example.test')).toEqual([]);
+  });
+
+  it('issues three names with an RSA 2048 key', async () => {
+    // Prepare
+    const input = spec('api', ['api.example.test', 'www.example.test', 'admin.example.test'], { keyAlgorithm: 'rsa-2048' });
+
+    // Act
+    const result = await ca.run(input);
+
+    // Assess
+    expect(result.status, result.cause).toBe('SUCCEEDED');
+    const stored = await readStored(result.certificatePath);
+    expect(await opensslVerify(ca, stored)).toContain('OK');
+    expect(subjectAltDnsNames(new X509Certificate(stored['tls.crt']))).toEqual(['admin.example.test', 'api.example.test', 'www.example.test']);
+    const key = createPrivateKey(stored['tls.key']);
+    expect(key.asymmetricKeyType).toBe('rsa');
+    expect(key.asymmetricKeyDetails?.modulusLength).toBe(2048);
+  });
+
+  it('does not order again when the certificate is not due, and re-issues when forced', async () => {
+    // Prepare
+    const storeDir = await newStore();
+    const input = spec('app', ['app.example.test']);
+    const first = await ca.run(input, { storeDir });
+    expect(first.status, first.cause).toBe('SUCCEEDED');
+    const issued = await readStored(first.certificatePath);
+
+    // Act
+    const second = await ca.run(input, { storeDir });
+    const afterSecond = await readStored(second.certificatePath);
+    const forced = await ca.run({ ...input, force: true }, { storeDir });
+
+    // Assess
+    expect(second.status).toBe('SUCCEEDED');
+    expect(statesEntered(second)).toEqual(['CheckRenewal', 'IsRenewalDue', 'UpToDate']);
+    expect(second.output?.renewal).toMatchObject({ due: false, reason: 'UpToDate' });
+    expect(afterSecond.serialNumber).toBe(issued.serialNumber);
+    expect(forced.status, forced.cause).toBe('SUCCEEDED');
+    expect(forced.output?.renewal?.reason).toBe('Forced');
+    const reissued = await readStored(forced.certificatePath);
+    expect(reissued.revision).toBe(2);
+    expect(reissued.serialNumber).not.toBe(issued.serialNumber);
+  });
+
+  it('renews with a new key and revision 2 when run past the renewal time', async () => {
+    // Prepare
+    const storeDir = await newStore();
+    const input = spec('renew', ['renew.example.test', '*.renew.example.test']);
+    const first = await ca.run(input, { storeDir });
+    expect(first.status, first.cause).toBe('SUCCEEDED');
+    const issued = await readStored(first.certificatePath);
+    const justBefore = new Date(new Date(issued.renewalTime).getTime() - 60_000);
+    const justAfter = new Date(new Date(issued.renewalTime).getTime() + 60_000);
+
+    // Act
+    const early = await ca.run(input, { storeDir, now: justBefore });
+    const due = await ca.run(input, { storeDir, now: justAfter });
+
+    // Assess
+    expect(early.output?.renewal?.due).toBe(false);
+    expect(due.status, due.cause).toBe('SUCCEEDED');
+    expect(due.output?.renewal?.reason).toBe('RenewalTimeReached');
+    const renewed = await readStored(due.certificatePath);
+    expect(renewed.revision).toBe(2);
+    expect(renewed['tls.key']).not.toBe(issued['tls.key']);
+    expect(renewed.serialNumber).not.toBe(issued.serialNumber);
+    expect(await opensslVerify(ca, renewed)).toContain('OK');
+  });
+
+  it('re-issues when the spec changes names, and skips authorizations the CA already holds as valid', async () => {
+    // Prepare: Pebble reuses valid authorizations for 50 % of new orders by default.
+    const storeDir = await newStore();
+    const first = await ca.run(spec('grow', ['grow.example.test']), { storeDir });
+    expect(first.status, first.cause).toBe('SUCCEEDED');
+
+    // Act
+    const grown = await ca.run(spec('grow', ['grow.example.test', 'more.example.test']), { storeDir });
+
+    // Assess
+    expect(grown.status, grown.cause).toBe('SUCCEEDED');
+    expect(grown.output?.renewal?.reason).toBe('SpecChanged');
+    const order = grown.output?.order;
+    const presented = order?.challenges.map((challenge) => challenge.dnsName) ?? [];
+    expect([...presented, ...(order?.reusedAuthorizations ?? [])].sort()).toEqual(['grow.example.test', 'more.example.test']);
+    expect(presented).toContain('more.example.test');
+    expect(presented.filter((name) => order?.reusedAuthorizations.includes(name))).toEqual([]);
+  });
+});
