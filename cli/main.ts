@@ -5,6 +5,9 @@
  *   certstep local demo [--store DIR]
  * Exit codes: 0 the run succeeded (issued or up to date), 1 it failed, 2 invalid input or usage.
  */
+import { readFile, writeFile } from 'node:fs/promises';
+import { renderMermaid, withDiagram } from './diagram.js';
+import { localDefinition } from './local/definition.js';
 import { runDemo } from './local/demo.js';
 import { runFromFile } from './local/run-command.js';
 import { UsageError, parseRunArguments } from './arguments.js';
@@ -12,17 +15,29 @@ import { UsageError, parseRunArguments } from './arguments.js';
 const USAGE = `usage:
   certstep local run <input.json> [--store DIR] [--now ISO-8601] [--history FILE]
                      [--acme-directory URL [--acme-ca FILE] --challtestsrv URL]
-  certstep local demo [--store DIR]`;
+  certstep local demo [--store DIR]
+  certstep diagram [--update README.md]`;
 
 async function main(argv: string[]): Promise<number> {
   const [scope, command, ...rest] = argv;
   if (scope === 'local' && command === 'run') return runFromFile(parseRunArguments(rest));
+  if (scope === 'diagram') return diagram(command === '--update' ? rest[0] : undefined);
   if (scope === 'local' && command === 'demo') return runDemo(parseRunArguments(['--demo', ...rest]));
   if (scope === undefined || scope === '--help' || scope === '-h' || scope === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return scope === undefined ? 2 : 0;
   }
   throw new UsageError(`unknown command: ${argv.join(' ')}`);
+}
+
+async function diagram(update: string | undefined): Promise<number> {
+  const mermaid = renderMermaid(localDefinition());
+  if (!update) {
+    process.stdout.write(`${mermaid}\n`);
+    return 0;
+  }
+  await writeFile(update, withDiagram(await readFile(update, 'utf8'), mermaid));
+  return 0;
 }
 
 main(process.argv.slice(2)).then(

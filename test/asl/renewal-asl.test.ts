@@ -1,0 +1,124 @@
+/**
+ * statemachine/renewal.asl.json is deployed by CDK and executed by the local runner, so its
+ * invariants are checked here rather than hoped for.
+ */
+import { readFileSync } from 'node:fs';
+import aslValidator from 'asl-validator';
+import { describe, expect, it } from 'vitest';
+import { renderMermaid, DIAGRAM_END, DIAGRAM_START } from '../../cli/diagram.js';
+import {
+  type AslState,
+  functionNameOf,
+  localDefinition,
+  readDefinitionText,
+  substitutionNames,
+  taskFunctions,
+} from '../../cli/local/definition.js';
+import { LAMBDA_SERVICE_ERROR_NAMES, RATE_LIMIT_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '../../functions/core/errors.js';
+import { FUNCTION_NAMES } from '../../functions/phases/index.js';
+
+const text = readDefinitionText();
+const raw = JSON.parse(text) as { States: Record<string, AslState>; StartAt: string; QueryLanguage?: string };
+const definition = localDefinition(text);
+const tasks = Object.entries(definition.States).filter(([, state]) => state.Type === 'Task');
+
+describe('renewal.asl.json', () => {
+  it('is valid Amazon States Language once its substitutions are filled', () => {
+    // Act
+    const { isValid, errorsText } = aslValidator(definition as never, { checkArn: true, checkPaths: true });
+
+    // Assess
+    expect(isValid, errorsText('\n')).toBe(true);
+  });
+
+  it('uses JSONPath, the only query language the local runner executes', () => {
+    expect(raw.QueryLanguage ?? 'JSONPath').toBe('JSONPath');
+    expect(text).not.toMatch(/"(Output|Assign|Arguments)"\s*:/);
+  });
+
+  it('has a Lambda for every substitution, and a substitution behind every Task', () => {
+    // Prepare
+    const substituted = substitutionNames(text);
+
+    // Assess
+    expect(substituted.every((name) => name.endsWith('FunctionArn'))).toBe(true);
+    expect(substituted.map(functionNameOf).sort()).toEqual([...FUNCTION_NAMES].sort());
+    for (const [name, state] of Object.entries(raw.States)) {
+      if (state.Type === 'Task') expect(state.Resource, name).toMatch(/^\$\{[A-Za-z]+FunctionArn\}$/);
+    }
+  });
+
+  it('binds every Task to a local handler, so the local runner never calls real AWS', () => {
+    // Act
+    const bound = taskFunctions(definition);
+
+    // Assess
+    expect(bound.size).toBe(tasks.length);
+    for (const [stateName, functionName] of bound) expect(FUNCTION_NAMES, stateName).toContain(functionName);
+  });
+
+  it.each(tasks.map(([name]) => name))('%s retries every transient error by class name', (name) => {
+    // Prepare
+    const state = definition.States[name] as AslState;
+    const retried = new Set((state.Retry ?? []).flatMap((retrier) => retrier.ErrorEquals));
+
+    // Assess
+    if (retried.has('States.ALL')) return;
+    for (const error of [...RETRYABLE_ERROR_NAMES, ...RATE_LIMIT_ERROR_NAMES, ...LAMBDA_SERVICE_ERROR_NAMES]) {
+      expect(retried.has(error), `${name} retries ${error}`).toBe(true);
+    }
+    expect(retried.has('InvalidInput')).toBe(false);
+  });
+
+  it.each(tasks.map(([name]) => name))('%s catches States.ALL into the clean-up that ends in a Fail state', (name) => {
+    // Prepare
+    const state = definition.States[name] as AslState;
+    const catchAll = (state.Catch ?? []).find((catcher) => catcher.ErrorEquals.includes('States.ALL'));
+
+    // Assess
+    expect(catchAll, `${name} has a Catch of States.ALL`).toBeDefined();
+    const target = catchAll?.Next as string;
+    if (name === 'CleanUpAfterFailure') {
+      expect(definition.States[target]?.Type).toBe('Fail');
+      return;
+    }
+    expect(target).toBe('CleanUpAfterFailure');
+    expect(definition.States.CleanUpAfterFailure?.Next).toBe('Failed');
+    expect(definition.States.Failed).toMatchObject({ Type: 'Fail', ErrorPath: '$.cleanUp.error', CausePath: '$.cleanUp.cause' });
+  });
+
+  it('routes every failure Pass state through clean-up', () => {
+    const failures = Object.entries(definition.States).filter(([, state]) => state.Type === 'Pass');
+    expect(failures.length).toBeGreaterThanOrEqual(5);
+    for (const [name, state] of failures) {
+      expect(state.Next, name).toBe('CleanUpAfterFailure');
+      expect(state.ResultPath, name).toBe('$.failure');
+    }
+  });
+
+  it('waits in Wait states driven by the handlers, and bounds every polling loop', () => {
+    // Prepare
+    const waits = Object.entries(definition.States).filter(([, state]) => state.Type === 'Wait');
+    const choices = Object.values(definition.States).filter((state) => state.Type === 'Choice');
+
+    // Assess
+    expect(waits.map(([name]) => name).sort()).toEqual(['WaitForCertificate', 'WaitForPropagation', 'WaitForValidation']);
+    for (const [, wait] of waits) expect(wait.SecondsPath).toMatch(/^\$\.\w+\.waitSeconds$/);
+    const loopsBack = choices.filter((choice) => JSON.stringify(choice.Choices).includes('"Next":"Wait'));
+    for (const choice of loopsBack) expect(JSON.stringify(choice.Choices)).toContain('NumericLessThanPath');
+  });
+
+  it('sends the not-due path to a Succeed state without ordering', () => {
+    expect(definition.States.IsRenewalDue?.Default).toBe('UpToDate');
+    expect(definition.States.UpToDate).toMatchObject({ Type: 'Succeed', Comment: 'certificate is up to date' });
+  });
+
+  it('is drawn in the README exactly as it is', () => {
+    // Prepare
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = readme.slice(readme.indexOf(DIAGRAM_START), readme.indexOf(DIAGRAM_END));
+
+    // Assess
+    expect(block).toContain(`\`\`\`mermaid\n${renderMermaid(definition)}\n\`\`\``);
+  });
+});
