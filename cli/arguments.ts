@@ -32,7 +32,9 @@ export function parseRunArguments(argv: readonly string[]): RunArguments {
     }
     if (!(VALUE_FLAGS as readonly string[]).includes(flag)) throw new UsageError(`unknown option ${flag}`);
     const value = inline ?? argv[++index];
-    if (value === undefined || value === '') throw new UsageError(`${flag} needs a value`);
+    if (value === undefined || value === '' || (inline === undefined && value.startsWith('--'))) {
+      throw new UsageError(`${flag} needs a value`);
+    }
     values.set(flag, value);
   }
   if (demo ? positional.length > 0 : positional.length !== 1) {
@@ -42,7 +44,7 @@ export function parseRunArguments(argv: readonly string[]): RunArguments {
   let parsedNow: Date | undefined;
   if (now !== undefined) {
     parsedNow = new Date(now);
-    if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(now) || Number.isNaN(parsedNow.getTime())) {
+    if (!isRealIsoTime(now) || Number.isNaN(parsedNow.getTime())) {
       throw new UsageError(`--now must be an ISO 8601 time such as 2030-01-31T12:00:00Z (got "${now}")`);
     }
   }
@@ -52,7 +54,7 @@ export function parseRunArguments(argv: readonly string[]): RunArguments {
   }
   for (const flag of ['--acme-directory', '--challtestsrv']) {
     const url = values.get(flag);
-    if (url !== undefined && !URL.canParse(url)) throw new UsageError(`${flag} must be a URL (got "${url}")`);
+    if (url !== undefined && !isHttpUrl(url)) throw new UsageError(`${flag} must be an http(s) URL (got "${url}")`);
   }
   const pick = (flag: string) => values.get(flag);
   return {
@@ -69,4 +71,22 @@ export function parseRunArguments(argv: readonly string[]): RunArguments {
 function splitFlag(argument: string): [string, string | undefined] {
   const equals = argument.indexOf('=');
   return equals === -1 ? [argument, undefined] : [argument.slice(0, equals), argument.slice(equals + 1)];
+}
+
+/** Shape check plus a calendar check: Date rolls 2030-02-30 over to March instead of refusing it. */
+function isRealIsoTime(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(text);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  return calendar.getUTCFullYear() === year && calendar.getUTCMonth() === month - 1 && calendar.getUTCDate() === day;
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
 }

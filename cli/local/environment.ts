@@ -20,6 +20,9 @@ export interface LocalCa {
   readonly dnsServer?: string;
   /** Present when this process started Pebble. */
   readonly pebble?: LocalAcme;
+  /** Account contact and external account binding for the `local` issuer. */
+  readonly email?: string;
+  readonly eab?: IssuerConfig['eab'];
 }
 
 export class LocalEnvironment {
@@ -60,7 +63,13 @@ export class LocalEnvironment {
       resolve: async (name: string): Promise<IssuerConfig> => {
         if (name !== LOCAL_ISSUER) throw new InvalidInput(`certificate.issuer: unknown issuer "${name}"`);
         const ca = await this.get();
-        return { name, directoryUrl: ca.directoryUrl, ...(ca.caBundlePem && { caBundlePem: ca.caBundlePem }) };
+        return {
+          name,
+          directoryUrl: ca.directoryUrl,
+          ...(ca.caBundlePem && { caBundlePem: ca.caBundlePem }),
+          ...(ca.email && { email: ca.email }),
+          ...(ca.eab && { eab: ca.eab }),
+        };
       },
     };
   }

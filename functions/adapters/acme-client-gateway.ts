@@ -5,7 +5,7 @@
  */
 import acme from 'acme-client';
 import { type AcmeFailure, classifyAcmeFailure } from '../core/acme-failure.js';
-import { AcmeRequestRejected } from '../core/errors.js';
+import { AcmeRequestRejected, CertstepError } from '../core/errors.js';
 import type { IssuerConfig } from '../core/issuers.js';
 import type {
   AcmeGateway,
@@ -115,6 +115,7 @@ export class AcmeClientGateway implements AcmeGateway {
   private async call<T extends object>(operation: string, fn: (client: acme.Client) => Promise<T>): Promise<T & { exchanges: RecordedExchange[] }> {
     const first = await recordExchanges(() => this.withClient(fn));
     if (first.error === undefined) return { ...(first.result as T), exchanges: first.exchanges };
+    if (first.error instanceof CertstepError) throw first.error;
     const failure = toFailure(operation, first.error, first.exchanges);
     if (failure.problemType && ACCOUNT_GONE.includes(failure.problemType) && this.client) {
       await this.register(true);

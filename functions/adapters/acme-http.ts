@@ -52,9 +52,9 @@ export function installInterceptors(): void {
   if (installed) return;
   installed = true;
   const instance = acme.axios;
-  // One quick retry at most inside a Lambda; longer waits belong to the state machine.
-  (instance.defaults as unknown as { acmeSettings: Record<string, number> }).acmeSettings.retryMaxAttempts = 1;
-  (instance.defaults as unknown as { acmeSettings: Record<string, number> }).acmeSettings.retryDefaultDelay = 1;
+  // acme-client would sleep through 429/5xx itself, for as long as Retry-After says; inside
+  // a Lambda that is billed idling. No internal retries: the state machine's Retry waits.
+  (instance.defaults as unknown as { acmeSettings: Record<string, number> }).acmeSettings.retryMaxAttempts = 0;
   instance.defaults.timeout = 20_000;
   const httpAdapter = axios.getAdapter('http') as AxiosAdapter;
   instance.defaults.adapter = async (config: InternalAxiosRequestConfig) => {
@@ -66,16 +66,38 @@ export function installInterceptors(): void {
       context?.exchanges.push({
         url: config.url ?? '',
         status: response.status,
-        data: response.data,
+        data: parsedBody(response.data),
         retryAfter: headerValue(response.headers['retry-after']),
       });
       return response;
     } catch (error) {
-      const failure = error as { code?: string; message?: string };
-      context?.exchanges.push({ url: config.url ?? '', networkCode: failure.code, networkMessage: failure.message });
+      // acme-client sets validateStatus to reject every response, so a rejection with a
+      // response attached is an HTTP answer, not a network failure.
+      const failure = error as { code?: string; message?: string; response?: { status: number; data: unknown; headers: Record<string, unknown> } };
+      context?.exchanges.push(
+        failure.response
+          ? {
+              url: config.url ?? '',
+              status: failure.response.status,
+              data: parsedBody(failure.response.data),
+              retryAfter: headerValue(failure.response.headers['retry-after']),
+            }
+          : { url: config.url ?? '', networkCode: failure.code, networkMessage: failure.message },
+      );
       throw error;
     }
   };
+}
+
+/** The adapter runs before axios parses bodies; problem documents are JSON (RFC 7807). */
+function parsedBody(data: unknown): unknown {
+  const text = Buffer.isBuffer(data) ? data.toString('utf8') : data;
+  if (typeof text !== 'string' || !text.trimStart().startsWith('{')) return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }
 
 function safeOrigin(url: string): string {
@@ -93,7 +115,10 @@ function headerValue(value: unknown): string | undefined {
 /** Seconds from a Retry-After header (delta-seconds or HTTP date), when it parses. */
 export function retryAfterSeconds(header: string | undefined, now: Date = new Date()): number | undefined {
   if (!header) return undefined;
-  if (/^\d+$/.test(header.trim())) return Number(header.trim());
-  const date = Date.parse(header);
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return Number(value);
+  // RFC 9110 §10.2.3: delta-seconds or an HTTP-date; Date.parse alone accepts almost anything.
+  if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(value)) return undefined;
+  const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now.getTime()) / 1000));
 }

@@ -38,7 +38,7 @@ export function classifyAcmeFailure(failure: AcmeFailure): CertstepError {
   }
   if (shortType === 'rateLimited' || status === 429) {
     const retry = failure.retryAfterSeconds !== undefined ? `; it asks to retry after ${failure.retryAfterSeconds} s` : '';
-    return new AcmeRateLimited(`${operation}: rate limited by the CA: ${said}${retry}`, failure.retryAfterSeconds);
+    return new AcmeRateLimited(`${operation}: rate limited by the CA: ${said || `HTTP ${status}`}${retry}`, failure.retryAfterSeconds);
   }
   if (status >= 500 || shortType === 'serverInternal') {
     return new AcmeServerError(`${operation}: the CA failed: ${said || `HTTP ${status}`}`);

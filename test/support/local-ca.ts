@@ -7,7 +7,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Resolver } from 'node:dns/promises';
-import { LocalEnvironment } from '../../cli/local/environment.js';
+import { type LocalCa, LocalEnvironment } from '../../cli/local/environment.js';
 import { type LocalAcme, type LocalAcmeOptions, startLocalAcme } from '../../cli/local/pebble.js';
 import { type LocalRunOptions, type LocalRunResult, runLocal } from '../../cli/local/runner.js';
 import type { StoredCertificate } from '../../functions/ports/certificate-store.js';
@@ -20,7 +20,7 @@ export interface TestCa {
   stop(): Promise<void>;
 }
 
-export async function startTestCa(options: LocalAcmeOptions = {}): Promise<TestCa> {
+export async function startTestCa(options: LocalAcmeOptions = {}, issuer: Pick<LocalCa, 'email' | 'eab'> = {}): Promise<TestCa> {
   const acme = await startLocalAcme(options);
   const environment = new LocalEnvironment({
     external: {
@@ -28,6 +28,7 @@ export async function startTestCa(options: LocalAcmeOptions = {}): Promise<TestC
       caBundlePem: acme.caCertPem,
       challtestsrvUrl: acme.challtestsrvUrl,
       dnsServer: acme.dnsServer,
+      ...issuer,
     },
   });
   return {

@@ -1,0 +1,125 @@
+/**
+ * Error classification through the real acme-client stack. Pebble cannot be made to answer
+ * 503 or 429 on demand, so a tiny HTTP server plays the CA's directory, nonce and account
+ * endpoints and answers newOrder with a chosen problem document.
+ */
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AcmeClientGateway } from '../../functions/adapters/acme-client-gateway.js';
+import { FileCertificateStore } from '../../functions/adapters/file-store.js';
+
+interface Answer {
+  status: number;
+  body?: object;
+  headers?: Record<string, string>;
+}
+
+let server: Server;
+let base: string;
+let newOrderAnswers: Answer[] = [];
+let newOrderCalls = 0;
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    const reply = (answer: Answer) => {
+      response.writeHead(answer.status, {
+        'Replay-Nonce': `nonce-${Math.random().toString(36).slice(2)}`,
+        'Content-Type': answer.status >= 400 ? 'application/problem+json' : 'application/json',
+        ...answer.headers,
+      });
+      response.end(answer.body ? JSON.stringify(answer.body) : undefined);
+    };
+    request.resume();
+    request.on('end', () => {
+      if (request.url === '/dir') {
+        return reply({ status: 200, body: { newNonce: `${base}/nonce`, newAccount: `${base}/account`, newOrder: `${base}/order` } });
+      }
+      if (request.url === '/nonce') return reply({ status: 200 });
+      if (request.url === '/account') return reply({ status: 201, body: { status: 'valid' }, headers: { Location: `${base}/acct/1` } });
+      if (request.url === '/order') {
+        newOrderCalls++;
+        return reply(newOrderAnswers.shift() ?? { status: 500, body: { type: 'urn:ietf:params:acme:error:serverInternal' } });
+      }
+      return reply({ status: 404 });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+});
+beforeEach(() => {
+  newOrderCalls = 0;
+});
+
+async function gateway(): Promise<AcmeClientGateway> {
+  const store = new FileCertificateStore(await mkdtemp(path.join(tmpdir(), 'certstep-gw-')));
+  return new AcmeClientGateway({ name: 'fake', directoryUrl: `${base}/dir` }, store);
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<Error & { retryable: boolean }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & { retryable: boolean };
+  }
+  throw new Error('expected the call to fail');
+}
+
+const problem = (type: string, detail: string) => ({ type: `urn:ietf:params:acme:error:${type}`, detail });
+
+describe('AcmeClientGateway error classification', () => {
+  it.each([
+    ['400 rejectedIdentifier', { status: 400, body: problem('rejectedIdentifier', 'no such TLD') }, 'AcmeRequestRejected', false, /no such TLD \(rejectedIdentifier, HTTP 400\)/],
+    ['403 unauthorized', { status: 403, body: problem('unauthorized', 'policy forbids') }, 'AcmeRequestRejected', false, /policy forbids \(unauthorized, HTTP 403\)/],
+    ['503 without a body', { status: 503 }, 'AcmeServerError', true, /HTTP 503/],
+    ['500 serverInternal', { status: 500, body: problem('serverInternal', 'boom') }, 'AcmeServerError', true, /boom/],
+    ['429 rateLimited with Retry-After', { status: 429, body: problem('rateLimited', 'too many orders'), headers: { 'Retry-After': '120' } }, 'AcmeRateLimited', true, /too many orders.*120 s/],
+  ])('classifies %s', async (_label, answer, name, retryable, message) => {
+    // Prepare
+    newOrderAnswers = [answer as Answer];
+    const acme = await gateway();
+
+    // Act
+    const error = await failureOf(acme.createOrder(['example.test']));
+
+    // Assess
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe(name);
+    expect(error.retryable).toBe(retryable);
+    expect(error.message).toMatch(message);
+    expect(error.message).toMatch(/^newOrder: /);
+  });
+
+  it('classifies a refused connection as a network error', async () => {
+    // Prepare
+    const store = new FileCertificateStore(await mkdtemp(path.join(tmpdir(), 'certstep-gw-')));
+    const acme = new AcmeClientGateway({ name: 'gone', directoryUrl: 'http://127.0.0.1:1/dir' }, store);
+
+    // Act
+    const error = await failureOf(acme.createOrder(['example.test']));
+
+    // Assess
+    expect(error.name).toBe('AcmeNetworkError');
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain('ECONNREFUSED');
+  });
+
+  it('never retries (or sleeps) inside the Lambda: the state machine retries instead', async () => {
+    // Prepare
+    newOrderAnswers = [{ status: 429, headers: { 'Retry-After': '3600' } }, { status: 503 }];
+    const acme = await gateway();
+
+    // Act
+    const error = await failureOf(acme.createOrder(['example.test']));
+
+    // Assess
+    expect(error.name).toBe('AcmeRateLimited');
+    expect(newOrderCalls).toBe(1);
+  });
+});
