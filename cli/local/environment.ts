@@ -79,10 +79,12 @@ export class LocalEnvironment {
     return async (issuer) => new AcmeClientGateway(await registry.resolve(issuer), store);
   }
 
+  /** One provider per environment, so concurrent runs share its per-name lock. */
+  private provider?: Promise<ChallTestSrvDnsProvider>;
+
   dnsProvider(): DnsProvider {
-    let provider: Promise<ChallTestSrvDnsProvider> | undefined;
     const resolve = () =>
-      (provider ??= this.get().then(
+      (this.provider ??= this.get().then(
         (ca) => new ChallTestSrvDnsProvider({ managementUrl: ca.challtestsrvUrl, ...(ca.dnsServer && { dnsServer: ca.dnsServer }) }),
       ));
     return {
