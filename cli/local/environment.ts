@@ -9,7 +9,7 @@ import { InvalidInput } from '../../functions/core/errors.js';
 import { type IssuerConfig, type IssuerRegistry, LOCAL_ISSUER } from '../../functions/core/issuers.js';
 import type { AcmeGateway } from '../../functions/ports/acme-gateway.js';
 import type { CertificateStore } from '../../functions/ports/certificate-store.js';
-import type { ChallengeRecord, DnsProvider, PropagationResult } from '../../functions/ports/dns-provider.js';
+import type { ChallengeRecord, DnsProvider, Presented, PropagationResult } from '../../functions/ports/dns-provider.js';
 import { type LocalAcme, type LocalAcmeOptions, startLocalAcme } from './pebble.js';
 
 export interface LocalCa {
@@ -89,12 +89,14 @@ export class LocalEnvironment {
       ));
     return {
       timing: { initialWaitSeconds: 0, intervalSeconds: 1, maxAttempts: 15 },
+      checkZones: async () => undefined,
       present: async (records: readonly ChallengeRecord[]) => (await resolve()).present(records),
       // Nothing was ever presented if the CA was never needed: don't start Pebble just to clean up.
       cleanUp: async (records: readonly ChallengeRecord[]) => {
         if (records.length > 0 || this.used) await (await resolve()).cleanUp(records);
       },
-      isPropagated: async (records: readonly ChallengeRecord[]): Promise<PropagationResult> => (await resolve()).isPropagated(records),
+      isPropagated: async (records: readonly ChallengeRecord[], presented: Presented): Promise<PropagationResult> =>
+        (await resolve()).isPropagated(records, presented),
     };
   }
 }

@@ -52,7 +52,7 @@ export function localDependencies(options: LocalRunOptions): PhaseDependencies {
   return {
     clock: () => new Date(Date.now() + offset),
     store,
-    dns: options.wrapDns ? options.wrapDns(dns) : dns,
+    dns: () => (options.wrapDns ? options.wrapDns(dns) : dns),
     acme: options.environment.acmeGateways(store),
     scheduler: new FileRenewalScheduler(options.storeDir),
     issuers: options.environment.issuers(),

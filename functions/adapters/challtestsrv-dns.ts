@@ -7,7 +7,7 @@
  */
 import { Resolver } from 'node:dns/promises';
 import { DnsProviderUnavailable } from '../core/errors.js';
-import type { ChallengeRecord, DnsProvider, PropagationResult, PropagationTiming } from '../ports/dns-provider.js';
+import type { ChallengeRecord, DnsProvider, Presented, PropagationResult, PropagationTiming } from '../ports/dns-provider.js';
 
 export interface ChallTestSrvOptions {
   /** Management API, e.g. http://127.0.0.1:8055 */
@@ -26,7 +26,10 @@ export class ChallTestSrvDnsProvider implements DnsProvider {
     this.timing = options.timing ?? { initialWaitSeconds: 0, intervalSeconds: 1, maxAttempts: 15 };
   }
 
-  async present(records: readonly ChallengeRecord[]): Promise<void> {
+  /** challtestsrv answers for any name. */
+  async checkZones(): Promise<void> {}
+
+  async present(records: readonly ChallengeRecord[]): Promise<Presented> {
     for (const [recordName, values] of groupByName(records)) {
       await this.exclusively(recordName, async () => {
         const current = await this.currentValues(recordName);
@@ -37,6 +40,7 @@ export class ChallTestSrvDnsProvider implements DnsProvider {
         }
       });
     }
+    return { changeIds: [] };
   }
 
   async cleanUp(records: readonly ChallengeRecord[]): Promise<void> {
@@ -54,7 +58,8 @@ export class ChallTestSrvDnsProvider implements DnsProvider {
     }
   }
 
-  async isPropagated(records: readonly ChallengeRecord[]): Promise<PropagationResult> {
+  /** challtestsrv has no change ids: what it was told, it answers at once. */
+  async isPropagated(records: readonly ChallengeRecord[], _presented?: Presented): Promise<PropagationResult> {
     if (!this.options.dnsServer) return { ready: true };
     const pending: ChallengeRecord[] = [];
     for (const record of records) {

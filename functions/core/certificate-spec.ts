@@ -3,6 +3,7 @@
  * that every later phase can trust it and a bad request never reaches the CA.
  */
 import { InvalidInput } from './errors.js';
+import { type Dns01Config, parseDns01Config } from './dns01-config.js';
 import { normalizeDnsName } from './dns-name.js';
 
 export { normalizeDnsName } from './dns-name.js';
@@ -20,6 +21,8 @@ export interface CertificateSpec {
   keyAlgorithm: KeyAlgorithm;
   /** ISO 8601 duration, as given. */
   renewBefore: string;
+  /** Where the challenge records go; absent means the defaults (longest public zone). */
+  dns01?: Dns01Config;
 }
 
 export interface ExecutionInput {
@@ -88,7 +91,7 @@ export function parseExecutionInput(raw: unknown, knownIssuers: ReadonlySet<stri
   rejectUnknownKeys(input, ['certificate', 'force'], '');
   if (input.certificate === undefined) invalid('certificate', 'required');
   const cert = expectObject(input.certificate, 'certificate');
-  rejectUnknownKeys(cert, ['name', 'dnsNames', 'issuer', 'keyAlgorithm', 'renewBefore'], 'certificate');
+  rejectUnknownKeys(cert, ['name', 'dnsNames', 'issuer', 'keyAlgorithm', 'renewBefore', 'dns01'], 'certificate');
 
   let force = false;
   if (input.force !== undefined) {
@@ -96,13 +99,15 @@ export function parseExecutionInput(raw: unknown, knownIssuers: ReadonlySet<stri
     force = input.force;
   }
 
+  const dnsNames = parseDnsNames(cert.dnsNames);
   return {
     certificate: {
       name: parseName(cert.name),
-      dnsNames: parseDnsNames(cert.dnsNames),
+      dnsNames,
       issuer: parseIssuer(cert.issuer, knownIssuers),
       keyAlgorithm: parseKeyAlgorithm(cert.keyAlgorithm),
       renewBefore: parseRenewBefore(cert.renewBefore),
+      ...(cert.dns01 !== undefined && { dns01: parseDns01Config(cert.dns01, dnsNames, invalid) }),
     },
     force,
   };

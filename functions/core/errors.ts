@@ -79,6 +79,12 @@ export class DnsChangeRejected extends CertstepError {
   readonly retryable = false;
 }
 
+/** No hosted zone can hold the challenge record of a name; nothing was ordered. */
+export class ZoneNotFound extends CertstepError {
+  override readonly name = 'ZoneNotFound' as const;
+  readonly retryable = false;
+}
+
 /** The certificate store could not be reached. */
 export class StoreUnavailable extends CertstepError {
   override readonly name = 'StoreUnavailable' as const;

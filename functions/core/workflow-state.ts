@@ -36,6 +36,8 @@ export interface PollProgress {
 
 export interface PropagationProgress extends Omit<PollProgress, 'status'> {
   readonly ready: boolean;
+  /** Provider change ids to see in sync before asking DNS (Route 53 GetChange). */
+  readonly changeIds: readonly string[];
 }
 
 export interface IssuanceProgress extends PollProgress {

@@ -5,12 +5,15 @@ import { challengeRecords } from './present-challenges.js';
 
 export async function checkPropagation(state: WorkflowState, deps: Pick<PhaseDependencies, 'dns'>): Promise<PropagationProgress> {
   const previous = required(state.propagation, 'propagation');
-  const result = await deps.dns.isPropagated(challengeRecords(state));
+  const dns = deps.dns(state.certificate);
+  const changeIds = previous.changeIds ?? [];
+  const result = await dns.isPropagated(challengeRecords(state), { changeIds });
   return {
     ready: result.ready,
     attempts: previous.attempts + 1,
     maxAttempts: previous.maxAttempts,
-    waitSeconds: deps.dns.timing.intervalSeconds,
+    waitSeconds: dns.timing.intervalSeconds,
     detail: result.ready ? 'every TXT value is visible' : result.detail,
+    changeIds: [...changeIds],
   };
 }

@@ -19,13 +19,17 @@ type CleanUpInput = Partial<WorkflowState> & { readonly Error?: string; readonly
 export async function cleanUp(input: CleanUpInput, deps: Pick<PhaseDependencies, 'dns'>): Promise<CleanUpResult> {
   const records = input.order ? challengeRecords(input as WorkflowState) : [];
   const failure = input.failure ?? (typeof input.Error === 'string' ? { Error: input.Error, Cause: input.Cause } : undefined);
+  // Without an order nothing was presented, and the certificate may not even be valid input.
+  const removeRecords = async () => {
+    if (records.length > 0) await deps.dns((input as WorkflowState).certificate).cleanUp(records);
+  };
   if (!failure) {
-    await deps.dns.cleanUp(records);
+    await removeRecords();
     return { removed: records.length };
   }
   let cleanUpProblem = '';
   try {
-    await deps.dns.cleanUp(records);
+    await removeRecords();
   } catch (error) {
     cleanUpProblem = ` Also, ${records.length} TXT record(s) could not be removed (${(error as Error).message}); remove them by hand.`;
   }

@@ -2,6 +2,7 @@
  * What phases may be given. Each phase names the slice it needs, so a Lambda that never talks
  * to the CA never constructs (or bundles) the ACME client.
  */
+import type { CertificateSpec } from '../core/certificate-spec.js';
 import type { IssuerRegistry } from '../core/issuers.js';
 import type { AcmeGateway } from '../ports/acme-gateway.js';
 import type { CertificateStore } from '../ports/certificate-store.js';
@@ -17,7 +18,8 @@ export interface PollingSettings {
 export interface PhaseDependencies {
   readonly clock: () => Date;
   readonly store: CertificateStore;
-  readonly dns: DnsProvider;
+  /** The DNS provider for one certificate (its zones, roles and CNAME strategy). */
+  readonly dns: (certificate: CertificateSpec) => DnsProvider;
   readonly acme: (issuer: string) => Promise<AcmeGateway>;
   readonly scheduler: RenewalScheduler;
   readonly issuers: Pick<IssuerRegistry, 'names'>;

@@ -10,12 +10,14 @@ export function challengeRecords(state: WorkflowState): ChallengeRecord[] {
 export async function presentChallenges(state: WorkflowState, deps: Pick<PhaseDependencies, 'dns'>): Promise<PropagationProgress> {
   const records = challengeRecords(state);
   required(state.order, 'order');
-  await deps.dns.present(records);
+  const dns = deps.dns(state.certificate);
+  const { changeIds } = await dns.present(records);
   return {
     ready: false,
     attempts: 0,
-    maxAttempts: deps.dns.timing.maxAttempts,
-    waitSeconds: deps.dns.timing.initialWaitSeconds,
+    maxAttempts: dns.timing.maxAttempts,
+    waitSeconds: dns.timing.initialWaitSeconds,
     detail: `presented ${records.length} TXT value(s)`,
+    changeIds: [...changeIds],
   };
 }

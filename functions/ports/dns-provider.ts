@@ -26,12 +26,23 @@ export interface PropagationTiming {
   readonly maxAttempts: number;
 }
 
+/** What a present left to wait for, carried in the execution state to the propagation checks. */
+export interface Presented {
+  /** Provider change ids (Route 53 GetChange) that must be in sync before looking at DNS. */
+  readonly changeIds: readonly string[];
+}
+
 export interface DnsProvider {
+  /**
+   * Fails with ZoneNotFound when a name has nowhere to put its record, so that a run stops
+   * before it orders anything from the CA.
+   */
+  checkZones(dnsNames: readonly string[]): Promise<void>;
   /** Adds each value next to whatever is already at the name; presenting twice is harmless. */
-  present(records: readonly ChallengeRecord[]): Promise<void>;
+  present(records: readonly ChallengeRecord[]): Promise<Presented>;
   /** Removes exactly these values and nothing else; removing what is already gone is harmless. */
   cleanUp(records: readonly ChallengeRecord[]): Promise<void>;
   /** Whether the CA's resolvers can see every value yet. */
-  isPropagated(records: readonly ChallengeRecord[]): Promise<PropagationResult>;
+  isPropagated(records: readonly ChallengeRecord[], presented: Presented): Promise<PropagationResult>;
   readonly timing: PropagationTiming;
 }

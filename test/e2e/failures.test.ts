@@ -22,9 +22,10 @@ function publishingWrongValues(dns: DnsProvider): DnsProvider {
   const wrong = (records: readonly ChallengeRecord[]) => records.map((record) => ({ ...record, value: `wrong-${record.value.slice(6)}` }));
   return {
     timing: dns.timing,
+    checkZones: (names) => dns.checkZones(names),
     present: (records) => dns.present(wrong(records)),
     cleanUp: (records) => dns.cleanUp(wrong(records)),
-    isPropagated: (records) => dns.isPropagated(wrong(records)),
+    isPropagated: (records, presented) => dns.isPropagated(wrong(records), presented),
   };
 }
 

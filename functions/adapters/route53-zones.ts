@@ -1,0 +1,132 @@
+/**
+ * Which hosted zone holds a challenge record, and with which credentials to change it.
+ * A configured hosted zone id is used as is (no listing, which is what keeps large accounts
+ * clear of ListHostedZones throttling); otherwise the longest matching zone wins, public
+ * ones only unless private zones were asked for. Answers are cached for one invocation.
+ */
+import { GetHostedZoneCommand, ListHostedZonesCommand, type Route53Client } from '@aws-sdk/client-route-53';
+import type { Route53SolverConfig, Route53ZoneConfig } from '../core/dns01-config.js';
+import { ZoneNotFound } from '../core/errors.js';
+import { route53Failure } from './route53-errors.js';
+
+export interface HostedZone {
+  readonly id: string;
+  /** Without the trailing dot, lowercase. */
+  readonly name: string;
+  readonly private: boolean;
+  readonly nameServers: readonly string[];
+  /** Credentials to change this zone with. */
+  readonly access: Pick<Route53ZoneConfig, 'role' | 'externalId'>;
+}
+
+export type ClientFor = (access: Pick<Route53ZoneConfig, 'role' | 'externalId'>) => Route53Client;
+
+interface ListedZone {
+  readonly id: string;
+  readonly name: string;
+  readonly private: boolean;
+}
+
+export class ZoneDirectory {
+  private listed = new Map<string, Promise<ListedZone[]>>();
+  private details = new Map<string, Promise<HostedZone>>();
+
+  constructor(
+    private readonly config: Route53SolverConfig,
+    private readonly clientFor: ClientFor,
+  ) {}
+
+  /**
+   * The zone for `recordName` (e.g. `_acme-challenge.www.example.com`). `redirected` is true
+   * when a CNAME moved the record away from the name, so a certificate-wide zone id no longer applies.
+   */
+  async zoneFor(recordName: string, redirected: boolean): Promise<HostedZone> {
+    const name = recordName.toLowerCase();
+    const perDomain = Object.entries(this.config.zones ?? {})
+      .filter(([domain]) => name === domain || name.endsWith(`.${domain}`))
+      .sort(([a], [b]) => b.length - a.length)[0]?.[1];
+    const access = {
+      ...((perDomain?.role ?? this.config.role) && { role: perDomain?.role ?? this.config.role }),
+      ...((perDomain?.externalId ?? this.config.externalId) && { externalId: perDomain?.externalId ?? this.config.externalId }),
+    };
+    const configuredId = perDomain?.hostedZoneId ?? (redirected ? undefined : this.config.hostedZoneId);
+    if (configuredId) {
+      const zone = await this.describe(configuredId, access);
+      if (name !== zone.name && !name.endsWith(`.${zone.name}`)) {
+        throw new ZoneNotFound(`hosted zone ${configuredId} (${zone.name}) cannot hold ${name}; check certificate.dns01.route53`);
+      }
+      return zone;
+    }
+    const candidates = (await this.list(access))
+      .filter((zone) => name === zone.name || name.endsWith(`.${zone.name}`))
+      .filter((zone) => this.config.privateZone === true || !zone.private)
+      // Longest name first; on a tie the public zone wins unless private zones were asked for.
+      .sort((a, b) => b.name.length - a.name.length || Number(a.private !== (this.config.privateZone === true)) - Number(b.private !== (this.config.privateZone === true)));
+    const best = candidates[0];
+    if (!best) {
+      const kind = this.config.privateZone ? 'hosted zone' : 'public hosted zone';
+      throw new ZoneNotFound(
+        `no ${kind} in the account${access.role ? ` of ${access.role}` : ''} can hold ${name}; create one or set certificate.dns01.route53.hostedZoneId`,
+      );
+    }
+    return this.describe(best.id, access);
+  }
+
+  private list(access: HostedZone['access']): Promise<ListedZone[]> {
+    const key = `${access.role ?? ''}|${access.externalId ?? ''}`;
+    let zones = this.listed.get(key);
+    if (!zones) {
+      zones = this.listAll(access);
+      this.listed.set(key, zones);
+      zones.catch(() => this.listed.delete(key));
+    }
+    return zones;
+  }
+
+  private async listAll(access: HostedZone['access']): Promise<ListedZone[]> {
+    const client = this.clientFor(access);
+    const zones: ListedZone[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await client.send(new ListHostedZonesCommand({ ...(marker && { Marker: marker }) })).catch((error: unknown) => {
+        throw route53Failure('ListHostedZones', error);
+      });
+      for (const zone of page.HostedZones ?? []) {
+        zones.push({ id: stripZonePrefix(zone.Id ?? ''), name: withoutDot(zone.Name ?? ''), private: zone.Config?.PrivateZone === true });
+      }
+      marker = page.IsTruncated ? page.NextMarker : undefined;
+    } while (marker);
+    return zones;
+  }
+
+  private describe(id: string, access: HostedZone['access']): Promise<HostedZone> {
+    let zone = this.details.get(id);
+    if (!zone) {
+      zone = this.clientFor(access)
+        .send(new GetHostedZoneCommand({ Id: id }))
+        .then(
+          (answer) => ({
+            id,
+            name: withoutDot(answer.HostedZone?.Name ?? ''),
+            private: answer.HostedZone?.Config?.PrivateZone === true,
+            nameServers: answer.DelegationSet?.NameServers ?? [],
+            access,
+          }),
+          (error: unknown) => {
+            throw route53Failure('GetHostedZone', error, id);
+          },
+        );
+      this.details.set(id, zone);
+      zone.catch(() => this.details.delete(id));
+    }
+    return zone;
+  }
+}
+
+export function stripZonePrefix(id: string): string {
+  return id.replace(/^\/hostedzone\//, '');
+}
+
+export function withoutDot(name: string): string {
+  return name.replace(/\.$/, '').toLowerCase();
+}

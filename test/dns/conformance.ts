@@ -1,0 +1,137 @@
+/**
+ * The contract every DNS provider keeps, in cert-manager's manner: one suite, run against
+ * each provider over its real transport. A provider passes only if it adds values next to
+ * others, removes only its own, and is safe to repeat.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ChallengeRecord, DnsProvider, Presented } from '../../functions/ports/dns-provider.js';
+
+export interface ConformanceHarness {
+  /** A fresh provider, as one Lambda invocation would build it. */
+  provider(): DnsProvider;
+  /** The values the CA would see at this name now. */
+  visibleValues(recordName: string): Promise<string[]>;
+  /** Puts a value there the way another tool would, outside the provider. */
+  seedForeignValue(recordName: string, value: string): Promise<void>;
+  /** A domain this harness can hold records for, unique per call. */
+  domain(): string;
+}
+
+const record = (dnsName: string, value: string): ChallengeRecord => ({ dnsName, recordName: `_acme-challenge.${dnsName}`, value });
+
+async function presentAndWait(provider: DnsProvider, records: ChallengeRecord[]): Promise<Presented> {
+  const presented = await provider.present(records);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    if ((await provider.isPropagated(records, presented)).ready) return presented;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('values never propagated');
+}
+
+export function describeDnsProviderConformance(providerName: string, harness: () => ConformanceHarness): void {
+  describe(`DNS provider conformance: ${providerName}`, () => {
+    it('presents, reports propagated, cleans up, and the value is gone', async () => {
+      // Prepare
+      const h = harness();
+      const name = h.domain();
+      const records = [record(name, 'token-one')];
+
+      // Act
+      await presentAndWait(h.provider(), records);
+      const whilePresented = await h.visibleValues(`_acme-challenge.${name}`);
+      await h.provider().cleanUp(records);
+
+      // Assess
+      expect(whilePresented).toEqual(['token-one']);
+      expect(await h.visibleValues(`_acme-challenge.${name}`)).toEqual([]);
+    });
+
+    it('says "not yet" (a value, not an error) for a value that is not there', async () => {
+      const h = harness();
+      const name = h.domain();
+      const result = await h.provider().isPropagated([record(name, 'never-presented')], { changeIds: [] });
+      expect(result.ready).toBe(false);
+    });
+
+    it('keeps apex and wildcard values side by side at one name', async () => {
+      // Prepare: an apex and a wildcard authorization share _acme-challenge.<name>.
+      const h = harness();
+      const name = h.domain();
+
+      // Act
+      await presentAndWait(h.provider(), [record(name, 'apex-token'), record(name, 'wildcard-token')]);
+
+      // Assess
+      expect((await h.visibleValues(`_acme-challenge.${name}`)).sort()).toEqual(['apex-token', 'wildcard-token']);
+    });
+
+    it('deletes one value and keeps the others', async () => {
+      // Prepare
+      const h = harness();
+      const name = h.domain();
+      await presentAndWait(h.provider(), [record(name, 'keep-me'), record(name, 'remove-me')]);
+
+      // Act
+      await h.provider().cleanUp([record(name, 'remove-me')]);
+
+      // Assess
+      expect(await h.visibleValues(`_acme-challenge.${name}`)).toEqual(['keep-me']);
+    });
+
+    it('leaves a value someone else put there', async () => {
+      // Prepare
+      const h = harness();
+      const name = h.domain();
+      await h.seedForeignValue(`_acme-challenge.${name}`, 'foreign-value');
+
+      // Act
+      await presentAndWait(h.provider(), [record(name, 'ours')]);
+      const both = await h.visibleValues(`_acme-challenge.${name}`);
+      await h.provider().cleanUp([record(name, 'ours')]);
+
+      // Assess
+      expect(both.sort()).toEqual(['foreign-value', 'ours']);
+      expect(await h.visibleValues(`_acme-challenge.${name}`)).toEqual(['foreign-value']);
+    });
+
+    it('lets two certificates that share a name come and go independently', async () => {
+      // Prepare: two runs, two provider instances, interleaved.
+      const h = harness();
+      const name = h.domain();
+      const first = h.provider();
+      const second = h.provider();
+
+      // Act
+      await presentAndWait(first, [record(name, 'cert-a')]);
+      await presentAndWait(second, [record(name, 'cert-b')]);
+      await first.cleanUp([record(name, 'cert-a')]);
+      const afterFirstCleanUp = await h.visibleValues(`_acme-challenge.${name}`);
+      await second.cleanUp([record(name, 'cert-b')]);
+
+      // Assess
+      expect(afterFirstCleanUp).toEqual(['cert-b']);
+      expect(await h.visibleValues(`_acme-challenge.${name}`)).toEqual([]);
+    });
+
+    it('is safe to present twice', async () => {
+      const h = harness();
+      const name = h.domain();
+      await presentAndWait(h.provider(), [record(name, 'twice')]);
+      await presentAndWait(h.provider(), [record(name, 'twice')]);
+      expect(await h.visibleValues(`_acme-challenge.${name}`)).toEqual(['twice']);
+    });
+
+    it('is safe to clean up what is already gone', async () => {
+      // Prepare
+      const h = harness();
+      const name = h.domain();
+      await presentAndWait(h.provider(), [record(name, 'gone-soon')]);
+      await h.provider().cleanUp([record(name, 'gone-soon')]);
+
+      // Act + Assess: neither a second clean-up nor one for a never-presented value throws.
+      await h.provider().cleanUp([record(name, 'gone-soon')]);
+      await h.provider().cleanUp([record(h.domain(), 'never-there')]);
+      expect(await h.visibleValues(`_acme-challenge.${name}`)).toEqual([]);
+    });
+  });
+}
