@@ -91,6 +91,24 @@ export class StoreUnavailable extends CertstepError {
   readonly retryable = true;
 }
 
+/** The secret is not in the stack; only a deploy can create it, so retrying is pointless. */
+export class SecretNotFound extends CertstepError {
+  override readonly name = 'SecretNotFound' as const;
+  readonly retryable = false;
+}
+
+/** IAM or the KMS key policy refuses this role; someone has to change a policy first. */
+export class StoreAccessDenied extends CertstepError {
+  override readonly name = 'StoreAccessDenied' as const;
+  readonly retryable = false;
+}
+
+/** Secrets Manager refused the request for another reason (4xx); its own message says why. */
+export class StoreRequestRejected extends CertstepError {
+  override readonly name = 'StoreRequestRejected' as const;
+  readonly retryable = false;
+}
+
 /** The issued certificate failed verification (key, names or chain); it was not stored as current. */
 export class CertificateVerificationFailed extends CertstepError {
   override readonly name = 'CertificateVerificationFailed' as const;
