@@ -109,6 +109,18 @@ export class StoreRequestRejected extends CertstepError {
   readonly retryable = false;
 }
 
+/** EventBridge Scheduler throttled us or failed (5xx). */
+export class SchedulerUnavailable extends CertstepError {
+  override readonly name = 'SchedulerUnavailable' as const;
+  readonly retryable = true;
+}
+
+/** EventBridge Scheduler refused the schedule (permissions, validation). */
+export class ScheduleRejected extends CertstepError {
+  override readonly name = 'ScheduleRejected' as const;
+  readonly retryable = false;
+}
+
 /** The issued certificate failed verification (key, names or chain); it was not stored as current. */
 export class CertificateVerificationFailed extends CertstepError {
   override readonly name = 'CertificateVerificationFailed' as const;
@@ -128,6 +140,7 @@ export const RETRYABLE_ERROR_NAMES = [
   'AcmeBadNonce',
   'DnsProviderUnavailable',
   'StoreUnavailable',
+  'SchedulerUnavailable',
 ] as const;
 
 /** Rate limits get their own, slower retrier. */

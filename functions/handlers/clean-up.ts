@@ -1,0 +1,10 @@
+/** Lambda: CleanUp, behind both CleanUp and CleanUpAfterFailure. No ACME client in this bundle. */
+import type { WorkflowState } from '../core/workflow-state.js';
+import { cleanUp } from '../phases/clean-up.js';
+import { readConfig } from '../runtime/config.js';
+import { route53DnsFor } from '../runtime/dns.js';
+import { lambdaHandler } from '../runtime/handler.js';
+
+const deps = { dns: route53DnsFor(readConfig()) };
+
+export const handler = lambdaHandler('CleanUp', (state: WorkflowState) => cleanUp(state, deps));

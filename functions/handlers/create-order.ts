@@ -1,0 +1,12 @@
+/** Lambda: CreateOrder. */
+import type { WorkflowState } from '../core/workflow-state.js';
+import { createOrder } from '../phases/create-order.js';
+import { acmeGateways } from '../runtime/acme.js';
+import { readConfig } from '../runtime/config.js';
+import { lambdaHandler } from '../runtime/handler.js';
+import { secretsManagerStore } from '../runtime/store.js';
+
+const config = readConfig();
+const deps = { acme: acmeGateways(config, secretsManagerStore(config)) };
+
+export const handler = lambdaHandler('CreateOrder', (state: WorkflowState) => createOrder(state, deps));

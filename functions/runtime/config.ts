@@ -1,0 +1,61 @@
+/**
+ * Lambda configuration, read from the environment once per container (module scope) so a
+ * misconfigured function fails at init with a message naming the variable, not halfway
+ * through an issuance.
+ */
+import type { Dns01Config } from '../core/dns01-config.js';
+
+export interface IssuerSetting {
+  readonly name: string;
+  readonly directoryUrl: string;
+  readonly email?: string;
+  /** EAB key id; the HMAC key is read from the secret named by eabHmacSecretId. */
+  readonly eabKeyId?: string;
+  readonly eabHmacSecretId?: string;
+  readonly caBundlePem?: string;
+  /** Issuer-wide DNS-01 defaults; a certificate's own dns01 settings win. */
+  readonly dns01?: Dns01Config;
+}
+
+export interface RuntimeConfig {
+  readonly issuers: readonly IssuerSetting[];
+  readonly certificateSecretPrefix: string;
+  readonly accountSecretPrefix: string;
+}
+
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  const issuers = parseIssuers(env.CERTSTEP_ISSUERS);
+  return {
+    issuers,
+    certificateSecretPrefix: env.CERTSTEP_CERTIFICATE_SECRET_PREFIX ?? 'certstep/certificates/',
+    accountSecretPrefix: env.CERTSTEP_ACCOUNT_SECRET_PREFIX ?? 'certstep/accounts/',
+  };
+}
+
+function parseIssuers(text: string | undefined): IssuerSetting[] {
+  if (!text) throw new ConfigurationError('CERTSTEP_ISSUERS is not set: it must be a JSON array of issuers');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigurationError(`CERTSTEP_ISSUERS is not valid JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0) throw new ConfigurationError('CERTSTEP_ISSUERS must be a non-empty JSON array');
+  return parsed.map((entry: unknown, index) => {
+    const issuer = entry as Partial<IssuerSetting>;
+    if (typeof issuer?.name !== 'string' || !/^[a-z0-9-]{1,63}$/.test(issuer.name)) {
+      throw new ConfigurationError(`CERTSTEP_ISSUERS[${index}].name must be 1-63 lowercase letters, digits or "-"`);
+    }
+    if (typeof issuer.directoryUrl !== 'string' || !issuer.directoryUrl.startsWith('https://')) {
+      throw new ConfigurationError(`CERTSTEP_ISSUERS[${index}].directoryUrl must be an https:// URL`);
+    }
+    if ((issuer.eabKeyId === undefined) !== (issuer.eabHmacSecretId === undefined)) {
+      throw new ConfigurationError(`CERTSTEP_ISSUERS[${index}]: eabKeyId and eabHmacSecretId go together`);
+    }
+    return issuer as IssuerSetting;
+  });
+}

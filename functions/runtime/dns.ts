@@ -1,0 +1,48 @@
+/** The Route 53 provider as Lambdas build it: clients per assumed role, settings merged issuer → certificate. */
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { CertificateSpec } from '../core/certificate-spec.js';
+import type { Dns01Config, Route53ZoneConfig } from '../core/dns01-config.js';
+import { Route53DnsProvider } from '../adapters/route53-dns.js';
+import type { DnsProvider } from '../ports/dns-provider.js';
+import type { RuntimeConfig } from './config.js';
+
+/** The SDK's standard retry: jittered exponential backoff on Throttling and PriorRequestNotComplete, bounded. */
+const ROUTE53_MAX_ATTEMPTS = 6;
+
+export function route53Clients(): (access: Pick<Route53ZoneConfig, 'role' | 'externalId'>) => Route53Client {
+  const clients = new Map<string, Route53Client>();
+  return (access) => {
+    const key = `${access.role ?? ''}|${access.externalId ?? ''}`;
+    let client = clients.get(key);
+    if (!client) {
+      client = new Route53Client({
+        region: 'us-east-1',
+        maxAttempts: ROUTE53_MAX_ATTEMPTS,
+        ...(access.role && {
+          credentials: fromTemporaryCredentials({
+            params: { RoleArn: access.role, RoleSessionName: 'certstep-dns01', ...(access.externalId && { ExternalId: access.externalId }) },
+          }),
+        }),
+      });
+      clients.set(key, client);
+    }
+    return client;
+  };
+}
+
+/** A certificate's own dns01 settings win over its issuer's, field by field. */
+export function mergeDns01(issuer: Dns01Config | undefined, certificate: Dns01Config | undefined): Dns01Config {
+  const route53 = { ...issuer?.route53, ...certificate?.route53, zones: { ...issuer?.route53?.zones, ...certificate?.route53?.zones } };
+  const cnameStrategy = certificate?.cnameStrategy ?? issuer?.cnameStrategy;
+  return { route53, ...(cnameStrategy && { cnameStrategy }) };
+}
+
+export function route53DnsFor(config: RuntimeConfig): (certificate: CertificateSpec) => DnsProvider {
+  const clientFor = route53Clients();
+  return (certificate) => {
+    const issuer = config.issuers.find((candidate) => candidate.name === certificate.issuer);
+    // A new provider per call keeps zone caches to one invocation, as the issue asks.
+    return new Route53DnsProvider({ dns01: mergeDns01(issuer?.dns01, certificate.dns01), clientFor });
+  };
+}

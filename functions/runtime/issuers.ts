@@ -1,0 +1,42 @@
+/** Issuers as Lambdas see them: from CERTSTEP_ISSUERS, with the EAB HMAC key read from its secret on first use. */
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { InvalidInput, StoreUnavailable } from '../core/errors.js';
+import type { IssuerConfig, IssuerRegistry } from '../core/issuers.js';
+import type { RuntimeConfig } from './config.js';
+
+export function issuerRegistry(config: RuntimeConfig, secrets: () => SecretsManagerClient = () => new SecretsManagerClient({})): IssuerRegistry {
+  const resolved = new Map<string, Promise<IssuerConfig>>();
+  return {
+    names: new Set(config.issuers.map((issuer) => issuer.name)),
+    resolve: (name) => {
+      let issuer = resolved.get(name);
+      if (!issuer) {
+        issuer = resolveIssuer(config, name, secrets);
+        resolved.set(name, issuer);
+        issuer.catch(() => resolved.delete(name));
+      }
+      return issuer;
+    },
+  };
+}
+
+async function resolveIssuer(config: RuntimeConfig, name: string, secrets: () => SecretsManagerClient): Promise<IssuerConfig> {
+  const setting = config.issuers.find((issuer) => issuer.name === name);
+  if (!setting) throw new InvalidInput(`certificate.issuer: unknown issuer "${name}"`);
+  let eab: IssuerConfig['eab'];
+  if (setting.eabKeyId && setting.eabHmacSecretId) {
+    const secret = await secrets()
+      .send(new GetSecretValueCommand({ SecretId: setting.eabHmacSecretId }))
+      .catch((error: unknown) => {
+        throw new StoreUnavailable(`reading the EAB HMAC key of issuer ${name} from ${setting.eabHmacSecretId} failed: ${(error as Error).name}`);
+      });
+    eab = { keyId: setting.eabKeyId, hmacKey: (secret.SecretString ?? '').trim() };
+  }
+  return {
+    name,
+    directoryUrl: setting.directoryUrl,
+    ...(setting.email && { email: setting.email }),
+    ...(eab && { eab }),
+    ...(setting.caBundlePem && { caBundlePem: setting.caBundlePem }),
+  };
+}
