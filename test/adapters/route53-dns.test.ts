@@ -1,0 +1,206 @@
+/**
+ * Route 53 specifics the shared contract does not cover, through the real SDK against the
+ * Route 53 test server: batching, zone choice, pagination, INSYNC, throttling, fail-fast,
+ * compare-and-swap under concurrent writers, CNAME delegation and cross-account roles.
+ */
+import { ChangeResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Route53DnsProvider } from '../../functions/adapters/route53-dns.js';
+import type { ChallengeRecord } from '../../functions/ports/dns-provider.js';
+import { route53Provider, visibleTxt } from '../support/route53/provider.js';
+import { type Route53TestServer, startRoute53TestServer } from '../support/route53/server.js';
+
+let server: Route53TestServer;
+beforeEach(async () => {
+  server = await startRoute53TestServer();
+});
+afterEach(async () => {
+  await server?.stop();
+});
+
+const record = (dnsName: string, value: string): ChallengeRecord => ({ dnsName, recordName: `_acme-challenge.${dnsName}`, value });
+const callsOf = (action: string) => server.calls.filter((call) => call.action === action);
+const failureOf = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (error: unknown) => error)) as Error & { retryable?: boolean };
+
+describe('Route53DnsProvider', () => {
+  it('sends one change batch per zone, whatever the number of names and values', async () => {
+    // Prepare
+    const a = server.addZone('a.test');
+    const b = server.addZone('b.test');
+    const { provider } = route53Provider(server);
+
+    // Act
+    await provider.present([record('a.test', 'apex'), record('a.test', 'wild'), record('www.a.test', 'www'), record('b.test', 'bee')]);
+
+    // Assess
+    const batches = callsOf('ChangeResourceRecordSets');
+    expect(batches.map((call) => call.zoneId).sort()).toEqual([a.id, b.id].sort());
+    expect(batches.find((call) => call.zoneId === a.id)?.changes?.map((change) => change.name).sort()).toEqual([
+      '_acme-challenge.a.test.',
+      '_acme-challenge.www.a.test.',
+    ]);
+    expect(server.recordSets(a.id).find((set) => set.name === '_acme-challenge.a.test.')).toMatchObject({ ttl: 60, values: ['"apex"', '"wild"'] });
+  });
+
+  it('picks the longest matching public zone, ignoring a private zone of the same name', async () => {
+    // Prepare
+    server.addZone('example.test');
+    const sub = server.addZone('sub.example.test');
+    const privateSub = server.addZone('sub.example.test', { private: true });
+    const { provider } = route53Provider(server);
+
+    // Act
+    await provider.present([record('x.sub.example.test', 'v')]);
+
+    // Assess
+    expect(callsOf('ChangeResourceRecordSets').map((call) => call.zoneId)).toEqual([sub.id]);
+    expect(server.recordSets(privateSub.id).some((set) => set.type === 'TXT')).toBe(false);
+  });
+
+  it('uses a private zone only when asked to', async () => {
+    const privateZone = server.addZone('internal.test', { private: true });
+    expect((await failureOf(route53Provider(server).provider.checkZones(['app.internal.test']))).name).toBe('ZoneNotFound');
+    await route53Provider(server, { route53: { privateZone: true } }).provider.present([record('app.internal.test', 'v')]);
+    expect(callsOf('ChangeResourceRecordSets').map((call) => call.zoneId)).toEqual([privateZone.id]);
+  });
+
+  it('uses a configured hosted zone id as is, without listing zones', async () => {
+    const zone = server.addZone('configured.test');
+    await route53Provider(server, { route53: { hostedZoneId: zone.id } }).provider.present([record('configured.test', 'v')]);
+    expect(callsOf('ListHostedZones')).toHaveLength(0);
+    expect(callsOf('ChangeResourceRecordSets').map((call) => call.zoneId)).toEqual([zone.id]);
+  });
+
+  it('refuses a configured zone that cannot hold the name, before any change', async () => {
+    const other = server.addZone('other.test');
+    const failure = await failureOf(route53Provider(server, { route53: { hostedZoneId: other.id } }).provider.checkZones(['example.test']));
+    expect(failure.name).toBe('ZoneNotFound');
+    expect(failure.message).toContain(`hosted zone ${other.id} (other.test) cannot hold _acme-challenge.example.test`);
+  });
+
+  it('fails with ZoneNotFound for a name outside every zone', async () => {
+    server.addZone('example.test');
+    const failure = await failureOf(route53Provider(server).provider.checkZones(['www.elsewhere.test']));
+    expect(failure.name).toBe('ZoneNotFound');
+    expect(failure.retryable).toBe(false);
+    expect(failure.message).toContain('no public hosted zone');
+  });
+
+  it('pages through ListHostedZones and lists once per invocation', async () => {
+    // Prepare: more zones than one page holds; the one we need comes last.
+    for (let index = 0; index < 120; index++) server.addZone(`zone-${index}.test`);
+    const last = server.addZone('last.test');
+    const { provider } = route53Provider(server);
+
+    // Act
+    await provider.checkZones(['last.test', 'www.last.test']);
+    await provider.present([record('last.test', 'v')]);
+
+    // Assess
+    expect(callsOf('ListHostedZones')).toHaveLength(2);
+    expect(callsOf('ChangeResourceRecordSets').map((call) => call.zoneId)).toEqual([last.id]);
+  });
+
+  it('is not propagated while GetChange says PENDING, then is once INSYNC and on every name server', async () => {
+    // Prepare
+    server.addZone('slow.test');
+    server.setPendingPolls(2);
+    const { provider } = route53Provider(server);
+    const records = [record('slow.test', 'slow-value')];
+    const presented = await provider.present(records);
+
+    // Act
+    const first = await provider.isPropagated(records, presented);
+    const second = await provider.isPropagated(records, presented);
+    const third = await provider.isPropagated(records, presented);
+
+    // Assess
+    expect(first).toMatchObject({ ready: false, detail: expect.stringContaining('PENDING') });
+    expect(second.ready).toBe(false);
+    expect(third.ready).toBe(true);
+    expect(presented.changeIds).toHaveLength(1);
+  });
+
+  it('rides out Throttling and PriorRequestNotComplete with the SDK backoff', async () => {
+    server.addZone('busy.test');
+    server.injectFaults('ChangeResourceRecordSets', ['Throttling', 'PriorRequestNotComplete', 'Throttling']);
+    await route53Provider(server).provider.present([record('busy.test', 'v')]);
+    expect(callsOf('ChangeResourceRecordSets').map((call) => call.status)).toEqual([400, 400, 400, 200]);
+    expect(await visibleTxt(server, '_acme-challenge.busy.test')).toEqual(['v']);
+  });
+
+  it('gives up on endless throttling with a retryable DnsProviderUnavailable', async () => {
+    server.addZone('busy.test');
+    server.injectFaults('ChangeResourceRecordSets', Array(10).fill('Throttling'));
+    const failure = await failureOf(route53Provider(server, {}, 3).provider.present([record('busy.test', 'v')]));
+    expect(failure.name).toBe('DnsProviderUnavailable');
+    expect(failure.retryable).toBe(true);
+    expect(callsOf('ChangeResourceRecordSets')).toHaveLength(3);
+  });
+
+  it.each([
+    ['AccessDenied', 'is not authorized to perform: route53:ChangeResourceRecordSets'],
+    ['InvalidChangeBatch', 'injected'],
+  ] as const)('fails fast on %s with the Route 53 message', async (fault, message) => {
+    server.addZone('denied.test');
+    server.injectFaults('ChangeResourceRecordSets', [fault]);
+    const failure = await failureOf(route53Provider(server).provider.present([record('denied.test', 'v')]));
+    expect(failure.name).toBe('DnsChangeRejected');
+    expect(failure.retryable).toBe(false);
+    expect(failure.message).toContain(message);
+    expect(callsOf('ChangeResourceRecordSets')).toHaveLength(1);
+  });
+
+  it('reads again and keeps both values when another writer changes the set between read and write', async () => {
+    // Prepare: a client that lets a "concurrent" certificate write just before our first batch lands.
+    const zone = server.addZone('race.test');
+    server.seed(zone.id, { name: '_acme-challenge.race.test.', type: 'TXT', ttl: 60, values: ['"existing"'] });
+    const client = new Route53Client({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
+    const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
+    let raced = false;
+    (client as unknown as { send: (command: unknown) => Promise<unknown> }).send = async (command) => {
+      if (command instanceof ChangeResourceRecordSetsCommand && !raced) {
+        raced = true;
+        server.seed(zone.id, { name: '_acme-challenge.race.test.', type: 'TXT', ttl: 60, values: ['"existing"', '"other-cert"'] });
+      }
+      return send(command);
+    };
+    const provider = new Route53DnsProvider({ clientFor: () => client });
+
+    // Act
+    await provider.present([record('race.test', 'ours')]);
+
+    // Assess
+    expect(callsOf('ChangeResourceRecordSets').map((call) => call.status)).toEqual([400, 200]);
+    expect(await visibleTxt(server, '_acme-challenge.race.test')).toEqual(['existing', 'other-cert', 'ours']);
+  });
+
+  it('follows a CNAME on _acme-challenge to the delegated zone when asked to', async () => {
+    // Prepare
+    const source = server.addZone('customer.test');
+    const target = server.addZone('acme-delegation.test');
+    server.seed(source.id, { name: '_acme-challenge.www.customer.test.', type: 'CNAME', ttl: 300, values: ['www.acme-delegation.test.'] });
+    const records = [record('www.customer.test', 'delegated-value')];
+
+    // Act
+    const withoutFollow = await failureOf(route53Provider(server).provider.present(records));
+    const { provider } = route53Provider(server, { cnameStrategy: 'Follow' });
+    const presented = await provider.present(records);
+
+    // Assess
+    expect(withoutFollow.name).toBe('DnsChangeRejected');
+    expect(server.recordSets(target.id).find((set) => set.type === 'TXT')).toMatchObject({ name: 'www.acme-delegation.test.', values: ['"delegated-value"'] });
+    expect((await provider.isPropagated(records, presented)).ready).toBe(true);
+    expect(await visibleTxt(server, '_acme-challenge.www.customer.test')).toEqual(['delegated-value']);
+    await provider.cleanUp(records);
+    expect(server.recordSets(target.id).some((set) => set.type === 'TXT')).toBe(false);
+  });
+
+  it('assumes the role configured for a zone (cross-account)', async () => {
+    server.addZone('partner.test');
+    const role = 'arn:aws:iam::210987654321:role/dns01';
+    const { provider, rolesUsed } = route53Provider(server, { route53: { zones: { 'partner.test': { role, externalId: 'certstep-ext' } } } });
+    await provider.present([record('partner.test', 'v')]);
+    expect(new Set(rolesUsed)).toEqual(new Set([`${role}|certstep-ext`]));
+  });
+});
