@@ -26,6 +26,8 @@ export interface LocalAcmeOptions {
   log?: (line: string) => void;
   /** directory for generated files (TLS certs, config); default a fresh mkdtemp dir removed by stop() */
   workDir?: string;
+  /** `host:port` Pebble asks for DNS-01 records instead of challtestsrv (e.g. the Route 53 test server's DNS). */
+  pebbleDnsServer?: string;
 }
 
 export interface LocalAcme {
@@ -134,7 +136,7 @@ async function launch(input: LaunchInput): Promise<LocalAcme> {
   const pebbleEnv = { ...process.env, PEBBLE_VA_NOSLEEP: '1', ...input.pebbleEnv };
 
   const startPebble = () =>
-    new Child('pebble', bins.pebble, ['-config', configFile, '-dnsserver', dnsServer, '-strict=false'], pebbleEnv);
+    new Child('pebble', bins.pebble, ['-config', configFile, '-dnsserver', input.pebbleDnsServer ?? dnsServer, '-strict=false'], pebbleEnv);
   // Empty strings switch off the HTTP/TLS challenge servers and the AAAA default we do not need.
   const challtestsrv = new Child(
     'pebble-challtestsrv',

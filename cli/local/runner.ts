@@ -27,6 +27,8 @@ export interface LocalRunOptions {
   readonly onEvent?: (event: EventLog) => void;
   /** Tests wrap the DNS provider to inject faults. */
   readonly wrapDns?: (dns: DnsProvider) => DnsProvider;
+  /** Replaces local adapters, e.g. the Route 53 provider and Secrets Manager store in end-to-end tests. */
+  readonly dependencies?: Partial<PhaseDependencies>;
   /** Tests shorten polling; the defaults suit Pebble with PEBBLE_VA_NOSLEEP. */
   readonly polling?: Partial<Pick<PhaseDependencies, 'validationPolling' | 'issuancePolling'>>;
 }
@@ -46,7 +48,7 @@ export const LOCAL_POLLING = {
 } as const;
 
 export function localDependencies(options: LocalRunOptions): PhaseDependencies {
-  const store = new FileCertificateStore(options.storeDir);
+  const store = options.dependencies?.store ?? new FileCertificateStore(options.storeDir);
   const offset = options.now ? options.now.getTime() - Date.now() : 0;
   const dns = options.environment.dnsProvider();
   return {
@@ -58,6 +60,7 @@ export function localDependencies(options: LocalRunOptions): PhaseDependencies {
     issuers: options.environment.issuers(),
     ...LOCAL_POLLING,
     ...options.polling,
+    ...options.dependencies,
   };
 }
 

@@ -1,0 +1,99 @@
+/**
+ * The whole state machine with the AWS adapters: the Route 53 provider writes the TXT records
+ * (through the real SDK, into the Route 53 test server) that Pebble validates over the test
+ * server's DNS, and the Secrets Manager store keeps the key and certificate.
+ */
+import { PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SecretsManagerCertificateStore } from '../../functions/adapters/secrets-manager-store.js';
+import type { StoredCertificate } from '../../functions/ports/certificate-store.js';
+import { type TestCa, newStore, opensslVerify, publicKeysOf, spec, startTestCa, statesEntered } from '../support/local-ca.js';
+import { route53Provider, visibleTxt } from '../support/route53/provider.js';
+import { type Route53TestServer, startRoute53TestServer } from '../support/route53/server.js';
+import { type SecretsManagerFake, fakeSecretsManager } from '../support/secrets-manager-fake.js';
+
+let server: Route53TestServer;
+let ca: TestCa;
+let zoneId: string;
+beforeAll(async () => {
+  server = await startRoute53TestServer();
+  zoneId = server.addZone('example.test').id;
+  ca = await startTestCa({ pebbleDnsServer: `${server.dns.host}:${server.dns.port}`, pebbleEnv: { PEBBLE_AUTHZREUSE: '0' } });
+});
+afterAll(async () => {
+  await ca?.stop();
+  await server?.stop();
+});
+
+function awsDependencies(secrets: SecretsManagerFake) {
+  return {
+    dns: () => route53Provider(server).provider,
+    store: new SecretsManagerCertificateStore({ client: secrets.client }),
+  };
+}
+
+describe('issuance through Route 53 and Secrets Manager', () => {
+  it('issues an apex + wildcard certificate whose records Pebble read from Route 53, and stores it as AWSCURRENT', async () => {
+    // Prepare
+    const secrets = fakeSecretsManager(['certstep/certificates/web', 'certstep/accounts/local']);
+    const before = server.calls.length;
+
+    // Act
+    const result = await ca.run(spec('web', ['example.test', '*.example.test']), { storeDir: await newStore(), dependencies: awsDependencies(secrets) });
+
+    // Assess
+    expect(result.status, result.cause).toBe('SUCCEEDED');
+    const stored = JSON.parse(secrets.valueAt('certstep/certificates/web', 'AWSCURRENT') ?? '{}') as StoredCertificate;
+    expect(await opensslVerify(ca, stored)).toContain('OK');
+    const keys = publicKeysOf(stored);
+    expect(keys.fromKey).toBe(keys.fromCertificate);
+    const batches = server.calls.slice(before).filter((call) => call.action === 'ChangeResourceRecordSets');
+    expect(batches).toHaveLength(2);
+    expect(batches[0]?.changes).toEqual([
+      { action: 'CREATE', name: '_acme-challenge.example.test.', type: 'TXT', ttl: 60, values: expect.arrayContaining([expect.stringMatching(/^".+"$/)]) },
+    ]);
+    expect(batches[0]?.changes?.[0]?.values).toHaveLength(2);
+    expect(await visibleTxt(server, '_acme-challenge.example.test')).toEqual([]);
+    expect(server.recordSets(zoneId).some((set) => set.type === 'TXT')).toBe(false);
+
+    const puts = secrets.mock.commandCalls(PutSecretValueCommand).map((call) => call.args[0].input);
+    expect(puts.filter((put) => put.SecretId === 'certstep/certificates/web').map((put) => put.VersionStages)).toEqual([['AWSPENDING'], ['AWSCURRENT']]);
+    expect(secrets.mock.commandCalls(UpdateSecretVersionStageCommand)[0]?.args[0].input).toMatchObject({
+      SecretId: 'certstep/certificates/web',
+      VersionStage: 'AWSPENDING',
+    });
+    expect(JSON.stringify(result.events)).not.toContain('PRIVATE KEY');
+  });
+
+  it('keeps the replaced certificate as AWSPREVIOUS when it renews', async () => {
+    // Prepare
+    const secrets = fakeSecretsManager(['certstep/certificates/api', 'certstep/accounts/local']);
+    const storeDir = await newStore();
+    const first = await ca.run(spec('api', ['api.example.test']), { storeDir, dependencies: awsDependencies(secrets) });
+    expect(first.status, first.cause).toBe('SUCCEEDED');
+    const firstValue = secrets.valueAt('certstep/certificates/api', 'AWSCURRENT');
+
+    // Act
+    const second = await ca.run({ ...spec('api', ['api.example.test']), force: true }, { storeDir, dependencies: awsDependencies(secrets) });
+
+    // Assess
+    expect(second.status, second.cause).toBe('SUCCEEDED');
+    expect(secrets.valueAt('certstep/certificates/api', 'AWSPREVIOUS')).toBe(firstValue);
+    expect(JSON.parse(secrets.valueAt('certstep/certificates/api', 'AWSCURRENT') ?? '{}').revision).toBe(2);
+  });
+
+  it('fails with ZoneNotFound before any order for a name outside every hosted zone', async () => {
+    // Prepare
+    const secrets = fakeSecretsManager(['certstep/certificates/lost', 'certstep/accounts/local']);
+
+    // Act
+    const result = await ca.run(spec('lost', ['example.test', 'www.nowhere.test']), { storeDir: await newStore(), dependencies: awsDependencies(secrets) });
+
+    // Assess
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('ZoneNotFound');
+    expect(result.cause).toContain('_acme-challenge.www.nowhere.test');
+    expect(statesEntered(result)).not.toContain('CreateOrder');
+    expect(secrets.mock.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+  });
+});
