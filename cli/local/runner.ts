@@ -6,6 +6,7 @@
 import './polyfill.js';
 import path from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { FileCertificateImporter } from '../../functions/adapters/file-importer.js';
 import { FileRenewalScheduler } from '../../functions/adapters/file-scheduler.js';
 import { FileCertificateStore } from '../../functions/adapters/file-store.js';
 import type { WorkflowState } from '../../functions/core/workflow-state.js';
@@ -57,6 +58,7 @@ export function localDependencies(options: LocalRunOptions): PhaseDependencies {
     dns: () => (options.wrapDns ? options.wrapDns(dns) : dns),
     acme: options.environment.acmeGateways(store),
     scheduler: new FileRenewalScheduler(options.storeDir),
+    acmImporter: (region) => new FileCertificateImporter(options.storeDir, region),
     issuers: options.environment.issuers(),
     ...LOCAL_POLLING,
     ...options.polling,

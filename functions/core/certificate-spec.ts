@@ -3,6 +3,7 @@
  * that every later phase can trust it and a bad request never reaches the CA.
  */
 import { InvalidInput } from './errors.js';
+import { type AcmConfig, parseAcmConfig } from './acm-config.js';
 import { type Dns01Config, parseDns01Config } from './dns01-config.js';
 import { normalizeDnsName } from './dns-name.js';
 
@@ -23,6 +24,8 @@ export interface CertificateSpec {
   renewBefore: string;
   /** Where the challenge records go; absent means the defaults (longest public zone). */
   dns01?: Dns01Config;
+  /** Also import every issued certificate into ACM in these regions. */
+  acm?: AcmConfig;
 }
 
 export interface ExecutionInput {
@@ -91,7 +94,7 @@ export function parseExecutionInput(raw: unknown, knownIssuers: ReadonlySet<stri
   rejectUnknownKeys(input, ['certificate', 'force'], '');
   if (input.certificate === undefined) invalid('certificate', 'required');
   const cert = expectObject(input.certificate, 'certificate');
-  rejectUnknownKeys(cert, ['name', 'dnsNames', 'issuer', 'keyAlgorithm', 'renewBefore', 'dns01'], 'certificate');
+  rejectUnknownKeys(cert, ['name', 'dnsNames', 'issuer', 'keyAlgorithm', 'renewBefore', 'dns01', 'acm'], 'certificate');
 
   let force = false;
   if (input.force !== undefined) {
@@ -99,15 +102,18 @@ export function parseExecutionInput(raw: unknown, knownIssuers: ReadonlySet<stri
     force = input.force;
   }
 
+  const name = parseName(cert.name);
   const dnsNames = parseDnsNames(cert.dnsNames);
+  const keyAlgorithm = parseKeyAlgorithm(cert.keyAlgorithm);
   return {
     certificate: {
-      name: parseName(cert.name),
+      name,
       dnsNames,
       issuer: parseIssuer(cert.issuer, knownIssuers),
-      keyAlgorithm: parseKeyAlgorithm(cert.keyAlgorithm),
+      keyAlgorithm,
       renewBefore: parseRenewBefore(cert.renewBefore),
       ...(cert.dns01 !== undefined && { dns01: parseDns01Config(cert.dns01, dnsNames, invalid) }),
+      ...(cert.acm !== undefined && { acm: parseAcmConfig(cert.acm, keyAlgorithm, invalid) }),
     },
     force,
   };

@@ -121,6 +121,18 @@ export class ScheduleRejected extends CertstepError {
   readonly retryable = false;
 }
 
+/** ACM throttled us or failed (5xx). */
+export class AcmUnavailable extends CertstepError {
+  override readonly name = 'AcmUnavailable' as const;
+  readonly retryable = true;
+}
+
+/** ACM refused the import, or would: a key change on re-import, permissions, validation. */
+export class AcmImportRefused extends CertstepError {
+  override readonly name = 'AcmImportRefused' as const;
+  readonly retryable = false;
+}
+
 /** The issued certificate failed verification (key, names or chain); it was not stored as current. */
 export class CertificateVerificationFailed extends CertstepError {
   override readonly name = 'CertificateVerificationFailed' as const;
@@ -141,6 +153,7 @@ export const RETRYABLE_ERROR_NAMES = [
   'DnsProviderUnavailable',
   'StoreUnavailable',
   'SchedulerUnavailable',
+  'AcmUnavailable',
 ] as const;
 
 /** Rate limits get their own, slower retrier. */

@@ -5,6 +5,7 @@
 import type { CertificateSpec } from '../core/certificate-spec.js';
 import type { IssuerRegistry } from '../core/issuers.js';
 import type { AcmeGateway } from '../ports/acme-gateway.js';
+import type { CertificateImporter } from '../ports/certificate-importer.js';
 import type { CertificateStore } from '../ports/certificate-store.js';
 import type { DnsProvider } from '../ports/dns-provider.js';
 import type { RenewalScheduler } from '../ports/renewal-scheduler.js';
@@ -22,6 +23,8 @@ export interface PhaseDependencies {
   readonly dns: (certificate: CertificateSpec) => DnsProvider;
   readonly acme: (issuer: string) => Promise<AcmeGateway>;
   readonly scheduler: RenewalScheduler;
+  /** The ACM importer for one region. */
+  readonly acmImporter: (region: string) => CertificateImporter;
   readonly issuers: Pick<IssuerRegistry, 'names'>;
   readonly validationPolling: PollingSettings;
   readonly issuancePolling: PollingSettings;

@@ -11,6 +11,7 @@ import { cleanUp } from './clean-up.js';
 import { createOrder } from './create-order.js';
 import type { PhaseDependencies } from './dependencies.js';
 import { finalize } from './finalize.js';
+import { importToAcm } from './import-to-acm.js';
 import { type PollOrderInput, pollOrder } from './poll-order.js';
 import { presentChallenges } from './present-challenges.js';
 import { scheduleRenewal } from './schedule-renewal.js';
@@ -27,6 +28,7 @@ export const FUNCTION_NAMES = [
   'PollOrder',
   'Finalize',
   'StoreCertificate',
+  'ImportToAcm',
   'ScheduleRenewal',
   'CleanUp',
 ] as const;
@@ -43,6 +45,7 @@ export function bindPhases(deps: PhaseDependencies): Record<FunctionName, PhaseH
     PollOrder: (input) => pollOrder(input as PollOrderInput, deps),
     Finalize: (input) => finalize(state(input), deps),
     StoreCertificate: (input) => storeCertificate(state(input), deps),
+    ImportToAcm: (input) => importToAcm(state(input), deps),
     ScheduleRenewal: (input) => scheduleRenewal(state(input), deps),
     CleanUp: (input) => cleanUp(state(input), deps),
   };

@@ -39,6 +39,8 @@ export interface AcmeAccount {
 
 export interface CertificateStore {
   getCurrentSummary(name: string): Promise<CertificateSummary | undefined>;
+  /** The whole current certificate, key included; only ImportToAcm needs it. */
+  getCurrent(name: string): Promise<StoredCertificate | undefined>;
   /**
    * Saves the key for one order as a pending version. Idempotent per order: a second call for
    * the same order returns the version already saved and keeps its key.

@@ -125,3 +125,28 @@ describe('issuance against Pebble', () => {
     expect(presented.filter((name) => order?.reusedAuthorizations.includes(name))).toEqual([]);
   });
 });
+
+describe('ACM import (local stand-in)', () => {
+  it('imports after storing, re-imports into the same ARN on renewal, and refuses a key change before ordering', async () => {
+    // Prepare
+    const storeDir = await newStore();
+    const input = spec('acm', ['acm.example.test'], { acm: { regions: ['us-east-1', 'eu-west-1'] } });
+
+    // Act
+    const first = await ca.run(input, { storeDir });
+    const renewed = await ca.run({ ...input, force: true }, { storeDir });
+    const keyChange = await ca.run({ ...spec('acm', ['acm.example.test'], { acm: { regions: ['us-east-1'] }, keyAlgorithm: 'rsa-2048' }), force: true }, { storeDir });
+
+    // Assess
+    expect(first.status, first.cause).toBe('SUCCEEDED');
+    const firstImports = (first.output as { acm?: { imports: { region: string; arn: string; reimported: boolean }[] } }).acm?.imports;
+    expect(firstImports?.map((item) => [item.region, item.reimported])).toEqual([['us-east-1', false], ['eu-west-1', false]]);
+    const renewedImports = (renewed.output as { acm?: { imports: { arn: string; reimported: boolean }[] } }).acm?.imports;
+    expect(renewedImports?.map((item) => item.reimported)).toEqual([true, true]);
+    expect(renewedImports?.[0]?.arn).toBe(firstImports?.[0]?.arn);
+    expect(keyChange.status).toBe('FAILED');
+    expect(keyChange.error).toBe('InvalidInput');
+    expect(keyChange.cause).toContain('cannot change from ecdsa-p256 to rsa-2048');
+    expect(statesEntered(keyChange)).not.toContain('CreateOrder');
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * Imports certificates into ACM, one region at a time. The first import tags the ACM
+ * certificate with certstep's name for it; later imports find it by that tag and re-import
+ * into the same ARN, so load balancers and CloudFront distributions keep using it. ACM
+ * cannot change the key algorithm of an ARN, so a mismatch is refused with a clear message.
+ */
+import {
+  type ACMClient,
+  DescribeCertificateCommand,
+  type DescribeCertificateCommandOutput,
+  ImportCertificateCommand,
+  type ImportCertificateCommandOutput,
+  ListCertificatesCommand,
+  type ListCertificatesCommandOutput,
+  ListTagsForCertificateCommand,
+  type ListTagsForCertificateCommandOutput,
+} from '@aws-sdk/client-acm';
+import { ACM_KEY_ALGORITHM } from '../core/acm-config.js';
+import type { KeyAlgorithm } from '../core/certificate-spec.js';
+import { AcmImportRefused, AcmUnavailable } from '../core/errors.js';
+import { splitPemChain } from '../core/verify-certificate.js';
+
+export const CERTSTEP_TAG = 'certstep:certificate';
+
+export interface AcmImport {
+  readonly certificateName: string;
+  readonly dnsNames: readonly string[];
+  readonly chainPem: string;
+  readonly privateKeyPem: string;
+  readonly keyAlgorithm: KeyAlgorithm;
+}
+
+export class AcmImporter {
+  constructor(
+    private readonly client: ACMClient,
+    private readonly region: string,
+  ) {}
+
+  /** Imports (or re-imports) and returns the ACM certificate ARN. */
+  async import(request: AcmImport): Promise<{ arn: string; reimported: boolean }> {
+    const [leaf, ...chain] = splitPemChain(request.chainPem);
+    if (!leaf) throw new AcmImportRefused('there is no certificate to import');
+    const existing = await this.findByTag(request.certificateName, request.dnsNames[0] ?? '');
+    if (existing) {
+      const described = await this.send<DescribeCertificateCommandOutput>('DescribeCertificate', new DescribeCertificateCommand({ CertificateArn: existing }));
+      const have = described.Certificate?.KeyAlgorithm;
+      const want = ACM_KEY_ALGORITHM[request.keyAlgorithm];
+      if (have && have !== want) {
+        throw new AcmImportRefused(
+          `ACM certificate ${existing} in ${this.region} holds a ${have} key and ACM cannot re-import a ${want} key into it; ` +
+            'keep the old keyAlgorithm, or remove the ACM certificate (after detaching it) so a new ARN is created',
+        );
+      }
+    }
+    const answer = await this.send<ImportCertificateCommandOutput>(
+      'ImportCertificate',
+      new ImportCertificateCommand({
+        ...(existing && { CertificateArn: existing }),
+        Certificate: Buffer.from(leaf),
+        PrivateKey: Buffer.from(request.privateKeyPem),
+        ...(chain.length > 0 && { CertificateChain: Buffer.from(chain.join('\n')) }),
+        // ACM refuses tags on a re-import; the first import carries ours.
+        ...(!existing && { Tags: [{ Key: CERTSTEP_TAG, Value: request.certificateName }] }),
+      }),
+    );
+    if (!answer.CertificateArn) throw new AcmUnavailable(`ACM in ${this.region} returned no certificate ARN`);
+    return { arn: answer.CertificateArn, reimported: existing !== undefined };
+  }
+
+  /** Only certificates for the same first name are candidates, which keeps the tag look-ups few. */
+  private async findByTag(certificateName: string, firstName: string): Promise<string | undefined> {
+    let nextToken: string | undefined;
+    do {
+      const page = await this.send<ListCertificatesCommandOutput>(
+        'ListCertificates',
+        new ListCertificatesCommand({
+          Includes: { keyTypes: ['RSA_2048', 'RSA_3072', 'RSA_4096', 'EC_prime256v1', 'EC_secp384r1'] },
+          ...(nextToken && { NextToken: nextToken }),
+        }),
+      );
+      for (const summary of page.CertificateSummaryList ?? []) {
+        if (summary.DomainName !== firstName || !summary.CertificateArn) continue;
+        const tags = await this.send<ListTagsForCertificateCommandOutput>('ListTagsForCertificate', new ListTagsForCertificateCommand({ CertificateArn: summary.CertificateArn }));
+        if (tags.Tags?.some((tag) => tag.Key === CERTSTEP_TAG && tag.Value === certificateName)) return summary.CertificateArn;
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return undefined;
+  }
+
+  private async send<T>(operation: string, command: { input: unknown }): Promise<T> {
+    try {
+      return (await this.client.send(command as never)) as T;
+    } catch (error) {
+      const failure = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+      const said = `${failure.message ?? failure.name} (${failure.name})`;
+      if (failure.name === 'ThrottlingException' || (failure.$metadata?.httpStatusCode ?? 0) >= 500) {
+        throw new AcmUnavailable(`ACM ${operation} in ${this.region} did not succeed: ${said}`);
+      }
+      throw new AcmImportRefused(`ACM ${operation} in ${this.region} was refused: ${said}`);
+    }
+  }
+}

@@ -1,0 +1,85 @@
+/** The ACM importer against exact requests (aws-sdk-client-mock). */
+import {
+  ACMClient,
+  DescribeCertificateCommand,
+  ImportCertificateCommand,
+  ListCertificatesCommand,
+  ListTagsForCertificateCommand,
+  ThrottlingException,
+} from '@aws-sdk/client-acm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { AcmImporter, CERTSTEP_TAG } from '../../functions/adapters/acm-importer.js';
+
+const acm = mockClient(ACMClient);
+const LEAF = '-----BEGIN CERTIFICATE-----\nLEAF\n-----END CERTIFICATE-----';
+const CHAIN = '-----BEGIN CERTIFICATE-----\nINTERMEDIATE\n-----END CERTIFICATE-----';
+const KEY = '-----BEGIN PRIVATE KEY-----\nKEY\n-----END PRIVATE KEY-----\n';
+const ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/abc';
+const request = { certificateName: 'web', dnsNames: ['example.com', '*.example.com'], chainPem: `${LEAF}\n${CHAIN}\n`, privateKeyPem: KEY, keyAlgorithm: 'ecdsa-p256' as const };
+const importer = () => new AcmImporter(new ACMClient({ region: 'us-east-1' }), 'us-east-1');
+
+beforeEach(() => acm.reset());
+
+describe('AcmImporter', () => {
+  it('imports a new certificate with the certstep tag when none carries it', async () => {
+    // Prepare
+    acm.on(ListCertificatesCommand).resolves({ CertificateSummaryList: [{ CertificateArn: 'arn:other', DomainName: 'example.com' }] });
+    acm.on(ListTagsForCertificateCommand).resolves({ Tags: [{ Key: 'team', Value: 'x' }] });
+    acm.on(ImportCertificateCommand).resolves({ CertificateArn: ARN });
+
+    // Act
+    const result = await importer().import(request);
+
+    // Assess
+    expect(result).toEqual({ arn: ARN, reimported: false });
+    expect(acm.commandCalls(ImportCertificateCommand)[0]?.args[0].input).toEqual({
+      Certificate: Buffer.from(LEAF),
+      PrivateKey: Buffer.from(KEY),
+      CertificateChain: Buffer.from(CHAIN),
+      Tags: [{ Key: CERTSTEP_TAG, Value: 'web' }],
+    });
+  });
+
+  it('re-imports into the ARN that carries the tag, without tags (ACM refuses them on re-import)', async () => {
+    acm.on(ListCertificatesCommand).resolves({ CertificateSummaryList: [{ CertificateArn: ARN, DomainName: 'example.com' }] });
+    acm.on(ListTagsForCertificateCommand).resolves({ Tags: [{ Key: CERTSTEP_TAG, Value: 'web' }] });
+    acm.on(DescribeCertificateCommand).resolves({ Certificate: { CertificateArn: ARN, KeyAlgorithm: 'EC_prime256v1' } });
+    acm.on(ImportCertificateCommand).resolves({ CertificateArn: ARN });
+
+    const result = await importer().import(request);
+
+    expect(result).toEqual({ arn: ARN, reimported: true });
+    const input = acm.commandCalls(ImportCertificateCommand)[0]?.args[0].input;
+    expect(input?.CertificateArn).toBe(ARN);
+    expect(input?.Tags).toBeUndefined();
+  });
+
+  it('refuses to re-import another key type into the same ARN, and imports nothing', async () => {
+    acm.on(ListCertificatesCommand).resolves({ CertificateSummaryList: [{ CertificateArn: ARN, DomainName: 'example.com' }] });
+    acm.on(ListTagsForCertificateCommand).resolves({ Tags: [{ Key: CERTSTEP_TAG, Value: 'web' }] });
+    acm.on(DescribeCertificateCommand).resolves({ Certificate: { CertificateArn: ARN, KeyAlgorithm: 'RSA_2048' } });
+
+    const failure = (await importer().import(request).catch((error: unknown) => error)) as Error & { retryable: boolean };
+
+    expect(failure.name).toBe('AcmImportRefused');
+    expect(failure.retryable).toBe(false);
+    expect(failure.message).toContain('holds a RSA_2048 key and ACM cannot re-import a EC_prime256v1 key');
+    expect(acm.commandCalls(ImportCertificateCommand)).toHaveLength(0);
+  });
+
+  it('classifies throttling as retryable', async () => {
+    acm.on(ListCertificatesCommand).rejects(new ThrottlingException({ message: 'slow', $metadata: { httpStatusCode: 400 } }));
+    const failure = (await importer().import(request).catch((error: unknown) => error)) as Error & { retryable: boolean };
+    expect(failure.name).toBe('AcmUnavailable');
+    expect(failure.retryable).toBe(true);
+  });
+
+  it('never puts the private key into an error message', async () => {
+    acm.on(ListCertificatesCommand).resolves({});
+    acm.on(ImportCertificateCommand).rejects(Object.assign(new Error('The private key is not supported.'), { name: 'ValidationException' }));
+    const failure = (await importer().import(request).catch((error: unknown) => error)) as Error;
+    expect(failure.name).toBe('AcmImportRefused');
+    expect(failure.message).not.toContain('KEY');
+  });
+});

@@ -1,0 +1,61 @@
+/** The dns01 and acm sections of the certificate spec: every rejection names its field. */
+import { describe, expect, it } from 'vitest';
+import { parseExecutionInput } from '../../functions/core/certificate-spec.js';
+
+const issuers = new Set(['local']);
+const withSection = (section: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  certificate: { name: 'web', dnsNames: ['example.com', '*.example.com'], issuer: 'local', ...extra, ...section },
+});
+
+describe('certificate.dns01 and certificate.acm', () => {
+  it.each([
+    ['an unknown dns01 field', { dns01: { solver: 'x' } }, 'certificate.dns01.solver: unknown field'],
+    ['a cnameStrategy other than None/Follow', { dns01: { cnameStrategy: 'follow' } }, 'certificate.dns01.cnameStrategy: must be "None" or "Follow"'],
+    ['a malformed hosted zone id', { dns01: { route53: { hostedZoneId: 'z-lower' } } }, 'certificate.dns01.route53.hostedZoneId: must be a Route 53 hosted zone id'],
+    ['a role that is not a role ARN', { dns01: { route53: { role: 'arn:aws:iam::123:user/x' } } }, 'certificate.dns01.route53.role: must be an IAM role ARN'],
+    ['an externalId without a role', { dns01: { route53: { externalId: 'abc' } } }, 'certificate.dns01.route53.externalId: only makes sense with a role'],
+    ['privateZone that is not a boolean', { dns01: { route53: { privateZone: 'yes' } } }, 'certificate.dns01.route53.privateZone: must be a boolean'],
+    ['a zones key matching no dnsName', { dns01: { route53: { zones: { 'other.com': { hostedZoneId: 'Z1' } } } } }, 'matches none of certificate.dnsNames'],
+    ['a wildcard zones key', { dns01: { route53: { zones: { '*.example.com': {} } } } }, 'is not a domain name'],
+    ['an unknown field inside a zone', { dns01: { route53: { zones: { 'example.com': { ttl: 5 } } } } }, '.ttl: unknown field'],
+    ['acm without regions', { acm: {} }, 'certificate.acm.regions: must be a non-empty array'],
+    ['acm with a bad region', { acm: { regions: ['moon-1'] } }, 'certificate.acm.regions[0]: must be an AWS region'],
+    ['acm listing a region twice', { acm: { regions: ['us-east-1', 'us-east-1'] } }, 'lists a region twice'],
+    ['CloudFront without us-east-1', { acm: { regions: ['eu-west-1'], cloudFront: true } }, 'must include us-east-1'],
+    ['CloudFront with a P-384 key', { acm: { regions: ['us-east-1'], cloudFront: true }, keyAlgorithm: 'ecdsa-p384' }, 'ecdsa-p384 is not accepted by CloudFront'],
+  ])('rejects %s', (_label, section, message) => {
+    // Prepare
+    const { keyAlgorithm, ...rest } = section as Record<string, unknown>;
+    const input = withSection(rest, keyAlgorithm ? { keyAlgorithm } : {});
+
+    // Act
+    const act = () => parseExecutionInput(input, issuers);
+
+    // Assess
+    expect(act).toThrowError(expect.objectContaining({ name: 'InvalidInput', message: expect.stringContaining(message) }));
+  });
+
+  it('normalises zone ids and domain keys, and keeps what is valid', () => {
+    const parsed = parseExecutionInput(
+      withSection({
+        dns01: {
+          cnameStrategy: 'Follow',
+          route53: { hostedZoneId: '/hostedzone/Z0ABC', zones: { 'EXAMPLE.com.': { hostedZoneId: 'Z1', role: 'arn:aws:iam::123456789012:role/dns', externalId: 'ext-1' } } },
+        },
+        acm: { regions: ['us-east-1', 'eu-west-1'], cloudFront: true },
+      }),
+      issuers,
+    );
+    expect(parsed.certificate.dns01).toEqual({
+      cnameStrategy: 'Follow',
+      route53: { hostedZoneId: 'Z0ABC', zones: { 'example.com': { hostedZoneId: 'Z1', role: 'arn:aws:iam::123456789012:role/dns', externalId: 'ext-1' } } },
+    });
+    expect(parsed.certificate.acm).toEqual({ regions: ['us-east-1', 'eu-west-1'], cloudFront: true });
+  });
+
+  it('leaves both sections out of the normalised spec when absent', () => {
+    const parsed = parseExecutionInput(withSection({}), issuers);
+    expect('dns01' in parsed.certificate).toBe(false);
+    expect('acm' in parsed.certificate).toBe(false);
+  });
+});
