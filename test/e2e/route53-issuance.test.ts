@@ -6,6 +6,7 @@
 import { PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretsManagerCertificateStore } from '../../functions/adapters/secrets-manager-store.js';
+import { StoreUnavailable } from '../../functions/core/errors.js';
 import type { StoredCertificate } from '../../functions/ports/certificate-store.js';
 import { type TestCa, newStore, opensslVerify, publicKeysOf, spec, startTestCa, statesEntered } from '../support/local-ca.js';
 import { route53Provider, visibleTxt } from '../support/route53/provider.js';
@@ -95,5 +96,34 @@ describe('issuance through Route 53 and Secrets Manager', () => {
     expect(result.cause).toContain('_acme-challenge.www.nowhere.test');
     expect(statesEntered(result)).not.toContain('CreateOrder');
     expect(secrets.mock.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+  });
+});
+
+describe('a store failure after issuance', () => {
+  it('is retried by the state machine: the certificate is fetched from the same order again, never ordered twice', async () => {
+    // Prepare: Secrets Manager throttles the first attempt to make the new version current.
+    const secrets = fakeSecretsManager(['certstep/certificates/retry', 'certstep/accounts/local']);
+    const store = new SecretsManagerCertificateStore({ client: secrets.client });
+    let failures = 0;
+    const flakyStore = Object.assign(Object.create(store) as SecretsManagerCertificateStore, {
+      makeCurrent: async (...args: Parameters<SecretsManagerCertificateStore['makeCurrent']>) => {
+        if (failures++ === 0) throw new StoreUnavailable('injected: Secrets Manager PutSecretValue throttled (ThrottlingException)');
+        return store.makeCurrent(...args);
+      },
+    });
+
+    // Act
+    const result = await ca.run(spec('retry', ['retry.example.test']), {
+      storeDir: await newStore(),
+      dependencies: { dns: () => route53Provider(server).provider, store: flakyStore },
+    });
+
+    // Assess
+    expect(result.status, result.cause).toBe('SUCCEEDED');
+    const entered = statesEntered(result);
+    expect(entered.filter((state) => state === 'CreateOrder')).toHaveLength(1);
+    expect(entered.filter((state) => state === 'Finalize')).toHaveLength(1);
+    expect(result.events.filter((event) => event.type === 'StateRetried').map((event) => (event.state as { name: string }).name)).toEqual(['StoreCertificate']);
+    expect(JSON.parse(secrets.valueAt('certstep/certificates/retry', 'AWSCURRENT') ?? '{}').revision).toBe(1);
   });
 });
