@@ -4,9 +4,11 @@
  * handler: the library would otherwise call real AWS Lambda for it.
  */
 import './polyfill.js';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { FileCertificateImporter } from '../../functions/adapters/file-importer.js';
+import { FileRunLedger } from '../../functions/adapters/file-ledger.js';
 import { FileRenewalScheduler } from '../../functions/adapters/file-scheduler.js';
 import { FileCertificateStore } from '../../functions/adapters/file-store.js';
 import type { WorkflowState } from '../../functions/core/workflow-state.js';
@@ -58,6 +60,7 @@ export function localDependencies(options: LocalRunOptions): PhaseDependencies {
     dns: () => (options.wrapDns ? options.wrapDns(dns) : dns),
     acme: options.environment.acmeGateways(store),
     scheduler: new FileRenewalScheduler(options.storeDir),
+    ledger: new FileRunLedger(options.storeDir),
     acmImporter: (region) => new FileCertificateImporter(options.storeDir, region),
     issuers: options.environment.issuers(),
     ...LOCAL_POLLING,
@@ -76,7 +79,11 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     taskResourceLocalHandlers[stateName] = handler;
   }
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
-  const execution = machine.run(options.input as never, { overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never } });
+  const executionId = `arn:aws:states:local:000000000000:execution:certstep-renewal:${randomUUID()}`;
+  const execution = machine.run(options.input as never, {
+    overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never },
+    context: { Execution: { Id: executionId, Name: executionId.split(':').at(-1), StartTime: new Date().toISOString() } },
+  });
 
   const events: EventLog[] = [];
   const collecting = (async () => {

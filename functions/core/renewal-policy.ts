@@ -7,7 +7,17 @@ import type { CertificateSpec } from './certificate-spec.js';
 import { durationToMilliseconds } from './certificate-spec.js';
 import { computeRenewalTime } from './renewal-time.js';
 
-export type RenewalReason = 'DoesNotExist' | 'SpecChanged' | 'Expired' | 'RenewalTimeReached' | 'Forced' | 'UpToDate';
+export type RenewalReason =
+  | 'DoesNotExist'
+  | 'SpecChanged'
+  | 'Expired'
+  | 'RenewalTimeReached'
+  | 'Forced'
+  | 'UpToDate'
+  /** Due, but held back after consecutive failures. */
+  | 'BackingOff'
+  /** Due, but another execution is already renewing it. */
+  | 'InProgress';
 
 /** What the policies need to know of the stored certificate; never its key. */
 export interface CurrentCertificate {

@@ -59,6 +59,8 @@ export interface WorkflowState {
   readonly certificate: CertificateSpec;
   readonly force: boolean;
   readonly renewal?: RenewalDecision;
+  /** Present once this execution holds the certificate in the run ledger. */
+  readonly run?: { readonly id: string };
   readonly order?: OrderRef;
   readonly propagation?: PropagationProgress;
   readonly validation?: PollProgress;

@@ -1,8 +1,9 @@
 /** Lambda: CheckRenewal. */
-import { checkRenewal } from '../phases/check-renewal.js';
+import { type CheckRenewalRequest, checkRenewal } from '../phases/check-renewal.js';
 import { readConfig } from '../runtime/config.js';
 import { route53DnsFor } from '../runtime/dns.js';
 import { lambdaHandler } from '../runtime/handler.js';
+import { dynamoDbLedger } from '../runtime/ledger.js';
 import { secretsManagerStore } from '../runtime/store.js';
 
 const config = readConfig();
@@ -11,6 +12,7 @@ const deps = {
   store: secretsManagerStore(config),
   issuers: { names: new Set(config.issuers.map((issuer) => issuer.name)) },
   dns: route53DnsFor(config),
+  ledger: dynamoDbLedger(),
 };
 
-export const handler = lambdaHandler('CheckRenewal', (input: unknown) => checkRenewal(input, deps));
+export const handler = lambdaHandler('CheckRenewal', (request: CheckRenewalRequest) => checkRenewal(request, deps));

@@ -4,7 +4,9 @@ import { cleanUp } from '../phases/clean-up.js';
 import { readConfig } from '../runtime/config.js';
 import { route53DnsFor } from '../runtime/dns.js';
 import { lambdaHandler } from '../runtime/handler.js';
+import { dynamoDbLedger } from '../runtime/ledger.js';
+import { eventBridgeScheduler } from '../runtime/scheduler.js';
 
-const deps = { dns: route53DnsFor(readConfig()) };
+const deps = { dns: route53DnsFor(readConfig()), ledger: dynamoDbLedger(), scheduler: eventBridgeScheduler(), clock: () => new Date() };
 
 export const handler = lambdaHandler('CleanUp', (state: WorkflowState) => cleanUp(state, deps));

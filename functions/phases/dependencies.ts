@@ -9,6 +9,7 @@ import type { CertificateImporter } from '../ports/certificate-importer.js';
 import type { CertificateStore } from '../ports/certificate-store.js';
 import type { DnsProvider } from '../ports/dns-provider.js';
 import type { RenewalScheduler } from '../ports/renewal-scheduler.js';
+import type { RunLedger } from '../ports/run-ledger.js';
 
 export interface PollingSettings {
   readonly initialWaitSeconds: number;
@@ -23,6 +24,7 @@ export interface PhaseDependencies {
   readonly dns: (certificate: CertificateSpec) => DnsProvider;
   readonly acme: (issuer: string) => Promise<AcmeGateway>;
   readonly scheduler: RenewalScheduler;
+  readonly ledger: RunLedger;
   /** The ACM importer for one region. */
   readonly acmImporter: (region: string) => CertificateImporter;
   readonly issuers: Pick<IssuerRegistry, 'names'>;

@@ -6,7 +6,7 @@
 import type { WorkflowState } from '../core/workflow-state.js';
 import { acceptChallenges } from './accept-challenges.js';
 import { checkPropagation } from './check-propagation.js';
-import { checkRenewal } from './check-renewal.js';
+import { type CheckRenewalRequest, checkRenewal } from './check-renewal.js';
 import { cleanUp } from './clean-up.js';
 import { createOrder } from './create-order.js';
 import type { PhaseDependencies } from './dependencies.js';
@@ -37,7 +37,7 @@ export type FunctionName = (typeof FUNCTION_NAMES)[number];
 export function bindPhases(deps: PhaseDependencies): Record<FunctionName, PhaseHandler> {
   const state = (input: unknown) => input as WorkflowState;
   return {
-    CheckRenewal: (input) => checkRenewal(input, deps),
+    CheckRenewal: (input) => checkRenewal(input as CheckRenewalRequest, deps),
     CreateOrder: (input) => createOrder(state(input), deps),
     PresentChallenges: (input) => presentChallenges(state(input), deps),
     CheckPropagation: (input) => checkPropagation(state(input), deps),

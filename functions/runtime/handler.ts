@@ -21,6 +21,8 @@ export function lambdaHandler<I, O>(phase: string, run: (input: I) => Promise<O>
 }
 
 function certificateName(input: unknown): string | undefined {
-  const name = (input as { certificate?: { name?: unknown } } | null)?.certificate?.name;
+  // CheckRenewal receives { input, executionId }; every other phase the state itself.
+  const state = (input as { input?: unknown } | null)?.input ?? input;
+  const name = (state as { certificate?: { name?: unknown } } | null)?.certificate?.name;
   return typeof name === 'string' ? name.slice(0, 63) : undefined;
 }
