@@ -45,9 +45,10 @@ const TASK_LINES: Record<string, Lines> = {
     );
     return names.map((name) => `authorization valid: ${name}`);
   },
-  Finalize: ({ issuance, certificate }) => [
-    `new ${str((certificate as { keyAlgorithm: string }).keyAlgorithm)} key saved as pending version ${str((issuance as { pendingKeyVersion: string }).pendingKeyVersion)}; CSR sent`,
-  ],
+  Finalize: ({ issuance }) => {
+    const progress = issuance as { pendingKeyVersion: string; detail: string };
+    return [`key saved as pending version ${progress.pendingKeyVersion}; ${progress.detail.replace(/^sent/, 'sent')}`];
+  },
   PollFinalizedOrder: ({ issuance }) => {
     const progress = issuance as { status: string; attempts: number };
     return progress.status === 'valid' ? ['certificate issued by the CA'] : progress.status === 'pending' ? [`waiting for the CA to issue (check ${progress.attempts})`] : [];

@@ -52,10 +52,11 @@ export class AcmeClientGateway implements AcmeGateway {
     if (issuer.caBundlePem) trustCaBundle(issuer.directoryUrl, issuer.caBundlePem);
   }
 
-  async createOrder(dnsNames: readonly string[]): Promise<AcmeOrder> {
+  async createOrder(dnsNames: readonly string[], options: { profile?: string; replaces?: string } = {}): Promise<AcmeOrder> {
     const identifiers = dnsNames.map((value) => ({ type: 'dns' as const, value }));
+    const payload = { identifiers, ...(options.profile && { profile: options.profile }), ...(options.replaces && { replaces: options.replaces }) };
     const { order, exchanges } = await this.call('newOrder', async (client) => ({
-      order: (await client.createOrder({ identifiers })) as unknown as RawOrder,
+      order: (await client.createOrder(payload as never)) as unknown as RawOrder,
     }));
     return toOrder(order, exchanges);
   }

@@ -26,6 +26,10 @@ export interface CertificateSpec {
   dns01?: Dns01Config;
   /** Also import every issued certificate into ACM in these regions. */
   acm?: AcmConfig;
+  /** ACME profile to ask the CA for (sent on newOrder), e.g. Let's Encrypt's `tlsserver` or `shortlived`. */
+  profile?: string;
+  /** `Always` (default): a new key at every issuance. `Never`: keep the current key while keyAlgorithm is unchanged. */
+  rotationPolicy?: 'Always' | 'Never';
 }
 
 export interface ExecutionInput {
@@ -94,7 +98,7 @@ export function parseExecutionInput(raw: unknown, knownIssuers: ReadonlySet<stri
   rejectUnknownKeys(input, ['certificate', 'force'], '');
   if (input.certificate === undefined) invalid('certificate', 'required');
   const cert = expectObject(input.certificate, 'certificate');
-  rejectUnknownKeys(cert, ['name', 'dnsNames', 'issuer', 'keyAlgorithm', 'renewBefore', 'dns01', 'acm'], 'certificate');
+  rejectUnknownKeys(cert, ['name', 'dnsNames', 'issuer', 'keyAlgorithm', 'renewBefore', 'dns01', 'acm', 'profile', 'rotationPolicy'], 'certificate');
 
   let force = false;
   if (input.force !== undefined) {
@@ -114,6 +118,8 @@ export function parseExecutionInput(raw: unknown, knownIssuers: ReadonlySet<stri
       renewBefore: parseRenewBefore(cert.renewBefore),
       ...(cert.dns01 !== undefined && { dns01: parseDns01Config(cert.dns01, dnsNames, invalid) }),
       ...(cert.acm !== undefined && { acm: parseAcmConfig(cert.acm, keyAlgorithm, invalid) }),
+      ...(cert.profile !== undefined && { profile: parseProfile(cert.profile) }),
+      ...(cert.rotationPolicy !== undefined && { rotationPolicy: parseRotationPolicy(cert.rotationPolicy) }),
     },
     force,
   };
@@ -168,6 +174,19 @@ function parseIssuer(value: unknown, knownIssuers: ReadonlySet<string>): string 
     );
   }
   return text;
+}
+
+/** Profile names are short tokens chosen by the CA (draft-ietf-acme-profiles). */
+function parseProfile(value: unknown): string {
+  const path = 'certificate.profile';
+  const text = expectString(value, path);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(text)) invalid(path, `must be a profile name the CA lists, such as tlsserver or shortlived (got ${show(text)})`);
+  return text;
+}
+
+function parseRotationPolicy(value: unknown): 'Always' | 'Never' {
+  if (value !== 'Always' && value !== 'Never') invalid('certificate.rotationPolicy', `must be "Always" or "Never" (got ${show(value)})`);
+  return value;
 }
 
 function parseKeyAlgorithm(value: unknown): KeyAlgorithm {

@@ -24,6 +24,7 @@ export interface CurrentCertificate {
   readonly dnsNames: readonly string[];
   readonly issuer: string;
   readonly keyAlgorithm: string;
+  readonly profile?: string;
   readonly notBefore: string;
   readonly notAfter: string;
   readonly revision: number;
@@ -55,6 +56,9 @@ const specChanged: Policy = ({ spec, current }) => {
   if (spec.issuer !== current.issuer) return { reason: 'SpecChanged', message: `issuer changed from ${current.issuer} to ${spec.issuer}` };
   if (spec.keyAlgorithm !== current.keyAlgorithm) {
     return { reason: 'SpecChanged', message: `keyAlgorithm changed from ${current.keyAlgorithm} to ${spec.keyAlgorithm}` };
+  }
+  if ((spec.profile ?? '') !== (current.profile ?? '')) {
+    return { reason: 'SpecChanged', message: `profile changed from ${current.profile ?? '(none)'} to ${spec.profile ?? '(none)'}` };
   }
   return undefined;
 };

@@ -8,7 +8,9 @@ import type { PhaseDependencies } from './dependencies.js';
 
 export async function createOrder(state: WorkflowState, deps: Pick<PhaseDependencies, 'acme'>): Promise<OrderRef> {
   const gateway = await deps.acme(state.certificate.issuer);
-  const order = await gateway.createOrder(state.certificate.dnsNames);
+  const order = await gateway.createOrder(state.certificate.dnsNames, {
+    ...(state.certificate.profile && { profile: state.certificate.profile }),
+  });
   const authorizations = await Promise.all(order.authorizationUrls.map((url) => gateway.getAuthorization(url)));
   const challenges: ChallengeRef[] = [];
   const reusedAuthorizations: string[] = [];

@@ -19,10 +19,13 @@ export async function finalize(
   const gateway = await deps.acme(certificate.issuer);
   let order = await gateway.getOrder(orderRef.url);
 
+  // rotationPolicy Never keeps the current key (cert-manager's semantics) unless its type changed.
+  const kept = certificate.rotationPolicy === 'Never' ? await deps.store.getCurrent(certificate.name) : undefined;
+  const reuse = kept?.keyAlgorithm === certificate.keyAlgorithm ? kept['tls.key'] : undefined;
   const saved = await deps.store.putPendingKey(certificate.name, {
     orderUrl: order.url,
     keyAlgorithm: certificate.keyAlgorithm,
-    privateKeyPem: await generatePrivateKey(certificate.keyAlgorithm),
+    privateKeyPem: reuse ?? (await generatePrivateKey(certificate.keyAlgorithm)),
   });
   if (order.status === 'ready') {
     const key = required(await deps.store.getPendingKey(certificate.name, saved.versionId), 'pending key');
@@ -38,7 +41,7 @@ export async function finalize(
     attempts: 0,
     maxAttempts: deps.issuancePolling.maxAttempts,
     waitSeconds: deps.issuancePolling.initialWaitSeconds,
-    detail: `sent a CSR for a new ${certificate.keyAlgorithm} key`,
+    detail: reuse ? `sent a CSR for the current ${certificate.keyAlgorithm} key (rotationPolicy Never)` : `sent a CSR for a new ${certificate.keyAlgorithm} key`,
     pendingKeyVersion: saved.versionId,
     ...(order.certificateUrl && { certificateUrl: order.certificateUrl }),
   };

@@ -46,6 +46,7 @@ export async function storeCertificate(
     issuer: certificate.issuer,
     keyAlgorithm: certificate.keyAlgorithm,
     revision,
+    ...(certificate.profile && { profile: certificate.profile }),
   };
   const { versionId } = await deps.store.makeCurrent(certificate.name, stored, issuance.pendingKeyVersion);
   return summaryOf(stored, versionId);

@@ -44,8 +44,12 @@ export interface DnsAuthorization {
 }
 
 export interface AcmeGateway {
-  /** RFC 8555 §7.4: newOrder for these names. Creates or re-registers the account first if needed. */
-  createOrder(dnsNames: readonly string[]): Promise<AcmeOrder>;
+  /**
+   * RFC 8555 §7.4: newOrder for these names, with an ACME profile (draft-ietf-acme-profiles)
+   * and the certificate it replaces (RFC 9773 §5) when given. Creates or re-registers the
+   * account first if needed.
+   */
+  createOrder(dnsNames: readonly string[], options?: { profile?: string; replaces?: string }): Promise<AcmeOrder>;
   /** RFC 8555 §7.4: POST-as-GET the order. */
   getOrder(orderUrl: string): Promise<AcmeOrder>;
   /** RFC 8555 §7.5: POST-as-GET an authorization, with its dns-01 challenge. */

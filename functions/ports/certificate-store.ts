@@ -19,6 +19,8 @@ export interface StoredCertificate {
   readonly issuer: string;
   readonly keyAlgorithm: KeyAlgorithm;
   readonly revision: number;
+  /** The ACME profile it was ordered with, if any. */
+  readonly profile?: string;
 }
 
 /** What every phase but StoreCertificate may know of the current certificate: no key. */

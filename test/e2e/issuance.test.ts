@@ -150,3 +150,51 @@ describe('ACM import (local stand-in)', () => {
     expect(statesEntered(keyChange)).not.toContain('CreateOrder');
   });
 });
+
+describe('key rotation and profiles', () => {
+  it('keeps the key with rotationPolicy Never, and rotates it by default', async () => {
+    // Prepare
+    const storeDir = await newStore();
+    const never = spec('keep', ['keep.example.test'], { rotationPolicy: 'Never' });
+    const first = await ca.run(never, { storeDir });
+    const original = await readStored(first.certificatePath);
+
+    // Act
+    const kept = await ca.run({ ...never, force: true }, { storeDir });
+    const keptKey = (await readStored(kept.certificatePath))['tls.key'];
+    const rotated = await ca.run({ ...spec('keep', ['keep.example.test']), force: true }, { storeDir });
+
+    // Assess
+    expect(kept.status, kept.cause).toBe('SUCCEEDED');
+    expect(keptKey).toBe(original['tls.key']);
+    expect((await readStored(rotated.certificatePath))['tls.key']).not.toBe(original['tls.key']);
+  });
+
+  it('asks for the spec\'s profile on newOrder, records it, and treats a profile change as a spec change', async () => {
+    // Prepare: Pebble 2.4.0 ignores profiles, so the request itself is what is checked.
+    const storeDir = await newStore();
+    const { localDependencies } = await import('../../cli/local/runner.js');
+    const base = localDependencies({ input: {}, storeDir, environment: ca.environment });
+    const profiles: (string | undefined)[] = [];
+    const acme = async (issuer: string) => {
+      const gateway = await base.acme(issuer);
+      return Object.assign(Object.create(gateway) as typeof gateway, {
+        createOrder: (names: readonly string[], options?: { profile?: string }) => {
+          profiles.push(options?.profile);
+          return gateway.createOrder(names, options);
+        },
+      });
+    };
+
+    // Act
+    const first = await ca.run(spec('prof', ['prof.example.test'], { profile: 'shortlived' }), { storeDir, dependencies: { acme } });
+    const firstStored = await readStored(first.certificatePath);
+    const changed = await ca.run(spec('prof', ['prof.example.test'], { profile: 'tlsserver' }), { storeDir, dependencies: { acme } });
+
+    // Assess
+    expect(first.status, first.cause).toBe('SUCCEEDED');
+    expect(firstStored.profile).toBe('shortlived');
+    expect(changed.output?.renewal).toMatchObject({ reason: 'SpecChanged', message: 'profile changed from shortlived to tlsserver' });
+    expect(profiles).toEqual(['shortlived', 'tlsserver']);
+  });
+});
