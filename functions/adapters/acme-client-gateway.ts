@@ -8,6 +8,7 @@ import { type AcmeFailure, classifyAcmeFailure } from '../core/acme-failure.js';
 import { AcmeRequestRejected, CertstepError } from '../core/errors.js';
 import type { IssuerConfig } from '../core/issuers.js';
 import type {
+  RenewalInfo,
   AcmeGateway,
   AcmeOrder,
   AcmeProblem,
@@ -42,6 +43,7 @@ interface RawOrder {
 
 export class AcmeClientGateway implements AcmeGateway {
   private client?: acme.Client;
+  private directory?: Promise<Record<string, unknown>>;
   /** Bad-nonce retries inside one request: Pebble rejects 5 % of nonces by default, tests use 30-50 %. */
   static maxBadNonceRetries = 20;
 
@@ -50,6 +52,55 @@ export class AcmeClientGateway implements AcmeGateway {
     private readonly store: CertificateStore,
   ) {
     if (issuer.caBundlePem) trustCaBundle(issuer.directoryUrl, issuer.caBundlePem);
+  }
+
+  async renewalInfo(certificateId: string): Promise<RenewalInfo | undefined> {
+    const base = (await this.readDirectory()).renewalInfo;
+    if (typeof base !== 'string') return undefined;
+    const url = `${base.replace(/\/$/, '')}/${certificateId}`;
+    const { result, error, exchanges } = await recordExchanges(() => acme.axios.get(url, { validateStatus: () => true }));
+    const answer = exchanges.at(-1);
+    if (error !== undefined || !answer || answer.status !== 200) {
+      throw classifyAcmeFailure(toFailure('renewalInfo', error ?? new Error(`HTTP ${answer?.status ?? 'no answer'}`), exchanges));
+    }
+    const body = (typeof answer.data === 'object' && answer.data !== null ? answer.data : (result as { data?: unknown } | undefined)?.data) as {
+      suggestedWindow?: { start?: string; end?: string };
+      explanationURL?: string;
+    };
+    const { start, end } = body?.suggestedWindow ?? {};
+    if (!start || !end || Number.isNaN(Date.parse(start)) || Number.isNaN(Date.parse(end))) {
+      throw new AcmeRequestRejected(`renewalInfo: the CA answered without a valid suggestedWindow for ${certificateId}`);
+    }
+    const retryAfter = retryAfterSeconds(answer.retryAfter);
+    return {
+      window: { start: new Date(start).toISOString(), end: new Date(end).toISOString() },
+      ...(retryAfter !== undefined && { retryAfterSeconds: retryAfter }),
+      ...(body.explanationURL && { explanationUrl: body.explanationURL }),
+    };
+  }
+
+  async supportsRenewalInfo(): Promise<boolean> {
+    return typeof (await this.readDirectory()).renewalInfo === 'string';
+  }
+
+  /** RFC 8555 §7.1.1, fetched once per gateway; a CA bundle is trusted for every endpoint it lists. */
+  private readDirectory(): Promise<Record<string, unknown>> {
+    this.directory ??= (async () => {
+      const { result, error, exchanges } = await recordExchanges(() => acme.axios.get(this.issuer.directoryUrl, { validateStatus: () => true }));
+      const answer = exchanges.at(-1);
+      if (error !== undefined || answer?.status !== 200) {
+        throw classifyAcmeFailure(toFailure('directory', error ?? new Error(`HTTP ${answer?.status ?? 'no answer'}`), exchanges));
+      }
+      const directory = (typeof answer.data === 'object' && answer.data !== null ? answer.data : (result as { data?: unknown }).data) as Record<string, unknown>;
+      if (this.issuer.caBundlePem) {
+        for (const value of Object.values(directory)) if (typeof value === 'string' && value.startsWith('https://')) trustCaBundle(value, this.issuer.caBundlePem);
+      }
+      return directory;
+    })();
+    this.directory.catch(() => {
+      this.directory = undefined;
+    });
+    return this.directory;
   }
 
   async createOrder(dnsNames: readonly string[], options: { profile?: string; replaces?: string } = {}): Promise<AcmeOrder> {
@@ -128,6 +179,8 @@ export class AcmeClientGateway implements AcmeGateway {
   }
 
   private async withClient<T>(fn: (client: acme.Client) => Promise<T>): Promise<T> {
+    // The directory may live on another origin than its endpoints (an ARI proxy, a CDN); trust them all.
+    if (this.issuer.caBundlePem) await this.readDirectory();
     if (!this.client) await this.register(false);
     return fn(this.client as acme.Client);
   }

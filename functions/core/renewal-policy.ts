@@ -5,13 +5,15 @@
  */
 import type { CertificateSpec } from './certificate-spec.js';
 import { durationToMilliseconds } from './certificate-spec.js';
-import { computeRenewalTime } from './renewal-time.js';
+import { plannedRenewalTime } from './renewal-time.js';
 
 export type RenewalReason =
   | 'DoesNotExist'
   | 'SpecChanged'
   | 'Expired'
   | 'RenewalTimeReached'
+  /** The CA's ARI window says so (RFC 9773). */
+  | 'RenewalWindowReached'
   | 'Forced'
   | 'UpToDate'
   /** Due, but held back after consecutive failures. */
@@ -28,6 +30,7 @@ export interface CurrentCertificate {
   readonly notBefore: string;
   readonly notAfter: string;
   readonly revision: number;
+  readonly serialNumber: string;
 }
 
 export interface RenewalDecision {
@@ -45,6 +48,8 @@ export interface RenewalContext {
   readonly force: boolean;
   readonly current: CurrentCertificate | undefined;
   readonly now: Date;
+  /** This certificate's moment inside the CA's current ARI window, when the CA offers one. */
+  readonly ariMoment?: Date;
 }
 
 type Policy = (context: RenewalContext & { current: CurrentCertificate; renewalTime: Date }) => { reason: RenewalReason; message: string } | undefined;
@@ -66,18 +71,25 @@ const specChanged: Policy = ({ spec, current }) => {
 const expired: Policy = ({ current, now }) =>
   new Date(current.notAfter) <= now ? { reason: 'Expired', message: `certificate expired at ${current.notAfter}` } : undefined;
 
-const renewalTimeReached: Policy = ({ renewalTime, now }) =>
-  renewalTime <= now ? { reason: 'RenewalTimeReached', message: `renewal time ${renewalTime.toISOString()} has passed` } : undefined;
+const ariWindowReached: Policy = ({ ariMoment, now }) =>
+  ariMoment && ariMoment <= now
+    ? { reason: 'RenewalWindowReached', message: `the CA's suggested renewal window (ARI) has been reached; renewing at ${ariMoment.toISOString()}` }
+    : undefined;
+
+const renewalTimeReached: Policy = ({ renewalTime, now, ariMoment }) =>
+  !ariMoment && renewalTime <= now ? { reason: 'RenewalTimeReached', message: `renewal time ${renewalTime.toISOString()} has passed` } : undefined;
 
 const forced: Policy = ({ force }) => (force ? { reason: 'Forced', message: 'a re-issue was forced' } : undefined);
 
-const POLICIES: readonly Policy[] = [specChanged, expired, renewalTimeReached, forced];
+const POLICIES: readonly Policy[] = [specChanged, expired, ariWindowReached, renewalTimeReached, forced];
 
 export function decideRenewal(context: RenewalContext): RenewalDecision {
   const { spec, current, now } = context;
   if (!current) return { due: true, reason: 'DoesNotExist', message: 'no certificate stored yet', currentRevision: 0 };
   const renewBefore = durationToMilliseconds(spec.renewBefore) ?? 30 * 86_400_000;
-  const renewalTime = computeRenewalTime(new Date(current.notBefore), new Date(current.notAfter), renewBefore);
+  // When the CA offers ARI its window wins over our own computation, in both directions.
+  const renewalTime =
+    context.ariMoment ?? plannedRenewalTime(new Date(current.notBefore), new Date(current.notAfter), renewBefore, current.serialNumber);
   const facts = { currentRevision: current.revision, renewalTime: renewalTime.toISOString(), notAfter: current.notAfter };
   for (const policy of POLICIES) {
     const verdict = policy({ ...context, current, renewalTime });

@@ -7,6 +7,7 @@ import { lambdaHandler } from '../runtime/handler.js';
 import { secretsManagerStore } from '../runtime/store.js';
 
 const config = readConfig();
-const deps = { acme: acmeGateways(config, secretsManagerStore(config)) };
+const store = secretsManagerStore(config);
+const deps = { acme: acmeGateways(config, store), store };
 
 export const handler = lambdaHandler('CreateOrder', (state: WorkflowState) => createOrder(state, deps));

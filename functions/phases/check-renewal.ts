@@ -3,6 +3,7 @@
  * claim the certificate so that a second trigger firing at the same time ends cleanly
  * instead of ordering again.
  */
+import { momentInWindow } from '../core/ari.js';
 import { parseExecutionInput } from '../core/certificate-spec.js';
 import { InvalidInput } from '../core/errors.js';
 import { type RenewalDecision, decideRenewal } from '../core/renewal-policy.js';
@@ -20,12 +21,13 @@ const LEASE_MS = 2 * 60 * 60_000;
 
 export async function checkRenewal(
   request: CheckRenewalRequest,
-  deps: Pick<PhaseDependencies, 'clock' | 'store' | 'issuers' | 'dns' | 'ledger'>,
+  deps: Pick<PhaseDependencies, 'clock' | 'store' | 'issuers' | 'dns' | 'ledger' | 'acme'>,
 ): Promise<WorkflowState> {
   const { certificate, force } = parseExecutionInput(request?.input, deps.issuers.names);
   const now = deps.clock();
   const [current, entry] = await Promise.all([deps.store.getCurrentSummary(certificate.name), deps.ledger.get(certificate.name)]);
-  const decision = decideRenewal({ spec: certificate, force, current, now });
+  const ariMoment = current?.ariCertId ? await askForRenewalWindow(deps, certificate.issuer, current.ariCertId, current.serialNumber) : undefined;
+  const decision = decideRenewal({ spec: certificate, force, current, now, ...(ariMoment && { ariMoment }) });
   if (!decision.due) return { certificate, force, renewal: decision };
 
   const holdOff = entry?.nextAttemptAfter ? new Date(entry.nextAttemptAfter) : undefined;
@@ -47,6 +49,24 @@ export async function checkRenewal(
     return { certificate, force, renewal: notDue(decision, 'InProgress', `a renewal is already in progress (execution ${claim.heldBy}, since ${claim.since})`) };
   }
   return { certificate, force, renewal: decision, run: { id: request.executionId } };
+}
+
+/**
+ * RFC 9773: the CA's window, asked afresh at every check (it moves when the CA wants an early
+ * renewal, e.g. before a revocation). Advisory: a CA that cannot answer leaves our own time.
+ */
+async function askForRenewalWindow(
+  deps: Pick<PhaseDependencies, 'acme'>,
+  issuer: string,
+  certificateId: string,
+  serialNumber: string,
+): Promise<Date | undefined> {
+  try {
+    const info = await (await deps.acme(issuer)).renewalInfo(certificateId);
+    return info ? momentInWindow(info.window, serialNumber) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function notDue(decision: RenewalDecision, reason: 'BackingOff' | 'InProgress', message: string): RenewalDecision {

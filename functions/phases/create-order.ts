@@ -6,11 +6,20 @@ import { AcmeRequestRejected } from '../core/errors.js';
 import type { ChallengeRef, OrderRef, WorkflowState } from '../core/workflow-state.js';
 import type { PhaseDependencies } from './dependencies.js';
 
-export async function createOrder(state: WorkflowState, deps: Pick<PhaseDependencies, 'acme'>): Promise<OrderRef> {
+export async function createOrder(state: WorkflowState, deps: Pick<PhaseDependencies, 'acme' | 'store'>): Promise<OrderRef> {
   const gateway = await deps.acme(state.certificate.issuer);
-  const order = await gateway.createOrder(state.certificate.dnsNames, {
-    ...(state.certificate.profile && { profile: state.certificate.profile }),
-  });
+  const profile = state.certificate.profile;
+  // RFC 9773 §5: name the certificate this order replaces, so the CA can exempt the renewal from limits.
+  const current = await deps.store.getCurrentSummary(state.certificate.name);
+  const replaces = current?.ariCertId && (await gateway.supportsRenewalInfo()) ? current.ariCertId : undefined;
+  let order;
+  try {
+    order = await gateway.createOrder(state.certificate.dnsNames, { ...(profile && { profile }), ...(replaces && { replaces }) });
+  } catch (error) {
+    // A CA may refuse `replaces` (already replaced, another account): order without it rather than fail.
+    if (!replaces || !(error instanceof AcmeRequestRejected)) throw error;
+    order = await gateway.createOrder(state.certificate.dnsNames, { ...(profile && { profile }) });
+  }
   const authorizations = await Promise.all(order.authorizationUrls.map((url) => gateway.getAuthorization(url)));
   const challenges: ChallengeRef[] = [];
   const reusedAuthorizations: string[] = [];

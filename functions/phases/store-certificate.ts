@@ -2,11 +2,13 @@
  * StoreCertificate: download the chain (RFC 8555 §7.4.2), verify it against the pending key
  * and the requested names, and only then make it the current version.
  */
+import { ariCertificateId, momentInWindow } from '../core/ari.js';
 import { durationToMilliseconds } from '../core/certificate-spec.js';
 import { InvalidState } from '../core/errors.js';
-import { computeRenewalTime } from '../core/renewal-time.js';
+import { plannedRenewalTime } from '../core/renewal-time.js';
 import { verifyIssuedCertificate } from '../core/verify-certificate.js';
 import { type IssuedSummary, type WorkflowState, required } from '../core/workflow-state.js';
+import type { AcmeGateway } from '../ports/acme-gateway.js';
 import type { PhaseDependencies } from './dependencies.js';
 
 export async function storeCertificate(
@@ -32,8 +34,8 @@ export async function storeCertificate(
     dnsNames: certificate.dnsNames,
     now: deps.clock(),
   });
-  const renewBefore = durationToMilliseconds(certificate.renewBefore) ?? 30 * 86_400_000;
-  const renewalTime = computeRenewalTime(new Date(verified.notBefore), new Date(verified.notAfter), renewBefore).toISOString();
+  const ariCertId = ariCertificateId(chainPem);
+  const renewalTime = (await renewalTimeFor(gateway, ariCertId, verified, certificate.renewBefore)).toISOString();
   const revision = current?.serialNumber === verified.serialNumber ? current.revision : (current?.revision ?? 0) + 1;
   const stored = {
     'tls.crt': chainPem.endsWith('\n') ? chainPem : `${chainPem}\n`,
@@ -47,9 +49,29 @@ export async function storeCertificate(
     keyAlgorithm: certificate.keyAlgorithm,
     revision,
     ...(certificate.profile && { profile: certificate.profile }),
+    ...(ariCertId && { ariCertId }),
   };
   const { versionId } = await deps.store.makeCurrent(certificate.name, stored, issuance.pendingKeyVersion);
   return summaryOf(stored, versionId);
+}
+
+/**
+ * A moment inside the CA's ARI window when it offers one; otherwise notAfter - renewBefore
+ * (or the share-of-lifetime fallback), a little earlier per certificate so that many
+ * certificates issued together do not all renew in the same minute.
+ */
+async function renewalTimeFor(
+  gateway: AcmeGateway,
+  ariCertId: string | undefined,
+  verified: { serialNumber: string; notBefore: string; notAfter: string },
+  renewBefore: string,
+): Promise<Date> {
+  if (ariCertId) {
+    const info = await gateway.renewalInfo(ariCertId).catch(() => undefined);
+    if (info) return momentInWindow(info.window, verified.serialNumber);
+  }
+  const renewBeforeMs = durationToMilliseconds(renewBefore) ?? 30 * 86_400_000;
+  return plannedRenewalTime(new Date(verified.notBefore), new Date(verified.notAfter), renewBeforeMs, verified.serialNumber);
 }
 
 async function isAlreadyStored(chainPem: string, serialNumber: string): Promise<boolean> {

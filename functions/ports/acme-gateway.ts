@@ -43,7 +43,18 @@ export interface DnsAuthorization {
   readonly challenge?: DnsChallenge;
 }
 
+/** RFC 9773 §4.2: the CA's answer to a renewalInfo request. */
+export interface RenewalInfo {
+  readonly window: { readonly start: string; readonly end: string };
+  readonly retryAfterSeconds?: number;
+  readonly explanationUrl?: string;
+}
+
 export interface AcmeGateway {
+  /** RFC 9773 §4.2: the suggested renewal window, or undefined when the CA's directory offers no renewalInfo. */
+  renewalInfo(certificateId: string): Promise<RenewalInfo | undefined>;
+  /** Whether the CA's directory lists renewalInfo (RFC 9773), which is when `replaces` may be sent. */
+  supportsRenewalInfo(): Promise<boolean>;
   /**
    * RFC 8555 §7.4: newOrder for these names, with an ACME profile (draft-ietf-acme-profiles)
    * and the certificate it replaces (RFC 9773 §5) when given. Creates or re-registers the

@@ -21,6 +21,8 @@ export interface StoredCertificate {
   readonly revision: number;
   /** The ACME profile it was ordered with, if any. */
   readonly profile?: string;
+  /** RFC 9773 certificate identifier, for renewalInfo and `replaces`. */
+  readonly ariCertId?: string;
 }
 
 /** What every phase but StoreCertificate may know of the current certificate: no key. */

@@ -22,6 +22,7 @@ let server: Server;
 let base: string;
 let newOrderAnswers: Answer[] = [];
 let newOrderCalls = 0;
+let newOrderPayloads: unknown[] = [];
 
 beforeAll(async () => {
   server = createServer((request, response) => {
@@ -33,7 +34,8 @@ beforeAll(async () => {
       });
       response.end(answer.body ? JSON.stringify(answer.body) : undefined);
     };
-    request.resume();
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
     request.on('end', () => {
       if (request.url === '/dir') {
         return reply({ status: 200, body: { newNonce: `${base}/nonce`, newAccount: `${base}/account`, newOrder: `${base}/order` } });
@@ -42,6 +44,8 @@ beforeAll(async () => {
       if (request.url === '/account') return reply({ status: 201, body: { status: 'valid' }, headers: { Location: `${base}/acct/1` } });
       if (request.url === '/order') {
         newOrderCalls++;
+        // A flattened JWS (RFC 8555 §6.2): the payload is base64url JSON.
+        newOrderPayloads.push(JSON.parse(Buffer.from((JSON.parse(body) as { payload: string }).payload, 'base64url').toString('utf8')));
         return reply(newOrderAnswers.shift() ?? { status: 500, body: { type: 'urn:ietf:params:acme:error:serverInternal' } });
       }
       return reply({ status: 404 });
@@ -55,6 +59,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   newOrderCalls = 0;
+  newOrderPayloads = [];
 });
 
 async function gateway(): Promise<AcmeClientGateway> {
@@ -121,5 +126,28 @@ describe('AcmeClientGateway error classification', () => {
     // Assess
     expect(error.name).toBe('AcmeRateLimited');
     expect(newOrderCalls).toBe(1);
+  });
+});
+
+describe('newOrder payload', () => {
+  it('carries the profile and the replaced certificate (RFC 9773 §5) when given, and nothing extra otherwise', async () => {
+    // Prepare
+    const created = { status: 201, body: { status: 'pending', finalize: `${base}/finalize`, authorizations: [] }, headers: { Location: `${base}/order/1` } };
+    newOrderAnswers = [created, created];
+    const acme = await gateway();
+
+    // Act
+    await acme.createOrder(['example.test', '*.example.test'], { profile: 'shortlived', replaces: 'aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE' });
+    await acme.createOrder(['example.test']);
+
+    // Assess
+    expect(newOrderPayloads).toEqual([
+      {
+        identifiers: [{ type: 'dns', value: 'example.test' }, { type: 'dns', value: '*.example.test' }],
+        profile: 'shortlived',
+        replaces: 'aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE',
+      },
+      { identifiers: [{ type: 'dns', value: 'example.test' }] },
+    ]);
   });
 });

@@ -1,14 +1,19 @@
 import { describe, it, expect } from 'vitest';
 import { decideRenewal, type CurrentCertificate, type RenewalReason } from '../../functions/core/renewal-policy.js';
 import { parseExecutionInput, type CertificateSpec } from '../../functions/core/certificate-spec.js';
+import { computeRenewalTime, plannedRenewalTime } from '../../functions/core/renewal-time.js';
 
 const ISSUERS: ReadonlySet<string> = new Set(['letsencrypt-staging', 'letsencrypt-prod']);
 const DAY = 86_400_000;
 
 const NOT_BEFORE = '2030-01-01T00:00:00.000Z';
 const NOT_AFTER = '2030-04-01T00:00:00.000Z'; // 90 days later
-/** notAfter − 30 days with the default renewBefore P30D. */
-const RENEWAL_TIME = '2030-03-02T00:00:00.000Z';
+const SERIAL = '0a1b2c3d';
+/** notAfter − 30 days with the default renewBefore P30D, made a little earlier per serial (jitter). */
+const planned = (notAfter: string, renewBeforeDays: number) =>
+  plannedRenewalTime(new Date(NOT_BEFORE), new Date(notAfter), renewBeforeDays * DAY, SERIAL).toISOString();
+const RENEWAL_TIME = planned(NOT_AFTER, 30);
+const RENEWAL_TIME_P10D = planned(NOT_AFTER, 10);
 
 function spec(overrides: Record<string, unknown> = {}): CertificateSpec {
   return parseExecutionInput(
@@ -25,6 +30,7 @@ function current(overrides: Partial<CurrentCertificate> = {}): CurrentCertificat
     notBefore: NOT_BEFORE,
     notAfter: NOT_AFTER,
     revision: 3,
+    serialNumber: SERIAL,
     ...overrides,
   };
 }
@@ -204,10 +210,10 @@ const rows: Row[] = [
     spec: spec({ renewBefore: 'P10D' }),
     current: current(),
     force: false,
-    now: at(NOT_AFTER, -10 * DAY),
+    now: at(RENEWAL_TIME_P10D),
     due: true,
     reason: 'RenewalTimeReached',
-    mentions: ['2030-03-22T00:00:00.000Z'],
+    mentions: [RENEWAL_TIME_P10D],
     currentRevision: 3,
   },
   {
@@ -218,7 +224,7 @@ const rows: Row[] = [
     now: at(NOT_AFTER, -11 * DAY),
     due: false,
     reason: 'UpToDate',
-    mentions: ['2030-03-22T00:00:00.000Z'],
+    mentions: [RENEWAL_TIME_P10D],
     currentRevision: 3,
   },
   {
@@ -331,7 +337,7 @@ describe('decideRenewal', () => {
   it.each([
     { case: '90-day, P30D', renewBefore: 'P30D', notAfter: NOT_AFTER, renewalTime: RENEWAL_TIME },
     // 45 days with P30D falls back to a third remaining: 15 days before the end.
-    { case: '45-day, P30D (fallback)', renewBefore: 'P30D', notAfter: '2030-02-15T00:00:00.000Z', renewalTime: '2030-01-31T00:00:00.000Z' },
+    { case: '45-day, P30D (fallback)', renewBefore: 'P30D', notAfter: '2030-02-15T00:00:00.000Z', renewalTime: planned('2030-02-15T00:00:00.000Z', 30) },
   ])('renewal time uses the spec renewBefore: $case', ({ renewBefore, notAfter, renewalTime }) => {
     // Prepare
     const context = { spec: spec({ renewBefore }), current: current({ notAfter }), force: false, now: at(NOT_BEFORE, 1) };
@@ -342,5 +348,19 @@ describe('decideRenewal', () => {
     // Assess
     expect(decision.renewalTime).toBe(renewalTime);
     expect(decision.due).toBe(false);
+  });
+});
+
+describe('the jitter on planned renewal times', () => {
+  it.each(['01', '0a1b2c3d', 'ffee', '7f00ff'])('moves serial %s earlier by at most 6 hours, never later', (serial) => {
+    const unjittered = computeRenewalTime(new Date(NOT_BEFORE), new Date(NOT_AFTER), 30 * DAY).getTime();
+    const jittered = plannedRenewalTime(new Date(NOT_BEFORE), new Date(NOT_AFTER), 30 * DAY, serial).getTime();
+    expect(jittered).toBeLessThanOrEqual(unjittered);
+    expect(unjittered - jittered).toBeLessThanOrEqual(6 * 3_600_000);
+  });
+
+  it('spreads different serials apart', () => {
+    const times = new Set(['01', '02', '03', '04'].map((serial) => plannedRenewalTime(new Date(NOT_BEFORE), new Date(NOT_AFTER), 30 * DAY, serial).getTime()));
+    expect(times.size).toBe(4);
   });
 });
