@@ -5,6 +5,7 @@
  */
 import './polyfill.js';
 import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { FileCertificateImporter } from '../../functions/adapters/file-importer.js';
@@ -99,6 +100,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     output = undefined;
   }
   await collecting;
+  await recordExecution(options, executionId, events).catch(() => undefined);
   const certificatePath = path.join(options.storeDir, 'certificates', `${certificateNameOf(options.input)}.json`);
   const failed = events.find((event) => event.type === 'ExecutionFailed') as { Error?: string; Cause?: unknown } | undefined;
   if (failed || output === undefined) {
@@ -111,6 +113,33 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     };
   }
   return { status: 'SUCCEEDED', output, events, certificatePath };
+}
+
+/**
+ * Keeps each run's summary and history under `executions/<name>/`, the local counterpart of
+ * Step Functions' execution list, for `certstep describe`. Histories hold no key material.
+ */
+async function recordExecution(options: LocalRunOptions, executionId: string, events: EventLog[]): Promise<void> {
+  const name = certificateNameOf(options.input);
+  const started = events.find((event) => event.type === 'ExecutionStarted')?.timestamp ?? Date.now();
+  const last = events.at(-1);
+  const failed = events.find((event) => event.type === 'ExecutionFailed') as { Error?: string; Cause?: unknown } | undefined;
+  const failedState = [...events]
+    .reverse()
+    .find((event) => event.type === 'StateFailed' && !['CleanUpAfterFailure'].includes((event.state as { name: string }).name));
+  const summary = {
+    executionId,
+    status: failed ? 'FAILED' : 'SUCCEEDED',
+    startedAt: new Date(started).toISOString(),
+    stoppedAt: new Date(last?.timestamp ?? Date.now()).toISOString(),
+    ...(failed && { error: failed.Error, cause: failed.Cause }),
+    ...(failedState && { failedState: (failedState.state as { name: string }).name }),
+    input: options.input,
+    events,
+  };
+  const directory = path.join(options.storeDir, 'executions', name);
+  await mkdir(directory, { recursive: true });
+  await writeFile(path.join(directory, `${summary.startedAt.replace(/[:.]/g, '-')}-${executionId.split(':').at(-1)}.json`), `${JSON.stringify(summary, null, 2)}\n`);
 }
 
 function certificateNameOf(input: unknown): string {
