@@ -165,4 +165,7 @@ export const LAMBDA_SERVICE_ERROR_NAMES = [
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
+  // A Lambda that died or ran out of time mid-phase: every phase is idempotent, so run it again.
+  'Lambda.Unknown',
+  'States.Timeout',
 ] as const;
