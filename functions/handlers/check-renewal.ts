@@ -5,6 +5,7 @@ import { readConfig } from '../runtime/config.js';
 import { route53DnsFor } from '../runtime/dns.js';
 import { lambdaHandler } from '../runtime/handler.js';
 import { dynamoDbLedger } from '../runtime/ledger.js';
+import { daysUntilExpiryLine } from '../runtime/metrics.js';
 import { secretsManagerStore } from '../runtime/store.js';
 
 const config = readConfig();
@@ -19,4 +20,9 @@ const deps = {
   acme: acmeGateways(config, store),
 };
 
-export const handler = lambdaHandler('CheckRenewal', (request: CheckRenewalRequest) => checkRenewal(request, deps));
+export const handler = lambdaHandler('CheckRenewal', async (request: CheckRenewalRequest) => {
+  const state = await checkRenewal(request, deps);
+  const notAfter = state.renewal?.notAfter;
+  if (notAfter) process.stdout.write(`${daysUntilExpiryLine(state.certificate.name, notAfter, deps.clock())}\n`);
+  return state;
+});
