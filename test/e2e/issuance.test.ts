@@ -35,7 +35,9 @@ describe('issuance against Pebble', () => {
     expect(createPrivateKey(stored['tls.key']).asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
     expect(stored).toMatchObject({ dnsNames: ['example.test', '*.example.test'], issuer: 'local', revision: 1, keyAlgorithm: 'ecdsa-p256' });
     expect(stored.serialNumber).toBe(leaf.serialNumber.toLowerCase());
-    expect(new Date(stored.renewalTime).getTime()).toBe(new Date(stored.notAfter).getTime() - 30 * 86_400_000);
+    const unjittered = new Date(stored.notAfter).getTime() - 30 * 86_400_000;
+    expect(new Date(stored.renewalTime).getTime()).toBeLessThanOrEqual(unjittered);
+    expect(new Date(stored.renewalTime).getTime()).toBeGreaterThanOrEqual(unjittered - 6 * 3_600_000);
     expect(await ca.txtValues('_acme-challenge.example.test')).toEqual([]);
   });
 
