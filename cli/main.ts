@@ -3,6 +3,7 @@
  *   certstep local run <input.json> [--store DIR] [--now ISO-8601] [--history FILE]
  *                      [--acme-directory URL --acme-ca FILE --challtestsrv URL]
  *   certstep local demo [--store DIR]
+ *   certstep status | renew <name> | describe <name>   (operations; see docs/operations.md)
  * Exit codes: 0 the run succeeded (issued or up to date), 1 it failed, 2 invalid input or usage.
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -11,16 +12,23 @@ import { localDefinition } from './local/definition.js';
 import { runDemo } from './local/demo.js';
 import { runFromFile } from './local/run-command.js';
 import { UsageError, parseRunArguments } from './arguments.js';
+import { OPS_COMMANDS, type OpsCommand, runOpsCommand } from './ops/commands.js';
 
 const USAGE = `usage:
   certstep local run <input.json> [--store DIR] [--now ISO-8601] [--history FILE]
                      [--acme-directory URL [--acme-ca FILE] --challtestsrv URL]
   certstep local demo [--store DIR]
+  certstep status [--store DIR] [--json]
+  certstep renew <name> [--store DIR] [--acme-directory URL [--acme-ca FILE] --challtestsrv URL]
+  certstep describe <name> [--store DIR] [--dns-server HOST:PORT] [--json]
+  certstep status|renew <name>|describe <name> --aws [--state-machine-arn ARN] [--ledger-table NAME]
+                     [--secret-prefix PREFIX] [--schedule-group NAME] [--json (not renew)]
   certstep diagram [--update README.md]`;
 
 async function main(argv: string[]): Promise<number> {
   const [scope, command, ...rest] = argv;
   if (scope === 'local' && command === 'run') return runFromFile(parseRunArguments(rest));
+  if ((OPS_COMMANDS as readonly string[]).includes(scope ?? '')) return runOpsCommand(scope as OpsCommand, argv.slice(1));
   if (scope === 'diagram') return diagram(command === '--update' ? rest[0] : undefined);
   if (scope === 'local' && command === 'demo') return runDemo(parseRunArguments(['--demo', ...rest]));
   if (scope === undefined || scope === '--help' || scope === '-h' || scope === 'help') {

@@ -124,16 +124,18 @@ async function recordExecution(options: LocalRunOptions, executionId: string, ev
   const started = events.find((event) => event.type === 'ExecutionStarted')?.timestamp ?? Date.now();
   const last = events.at(-1);
   const failed = events.find((event) => event.type === 'ExecutionFailed') as { Error?: string; Cause?: unknown } | undefined;
-  const failedState = [...events]
-    .reverse()
-    .find((event) => event.type === 'StateFailed' && !['CleanUpAfterFailure'].includes((event.state as { name: string }).name));
+  // The step that failed is the one entered just before clean-up: a Task that threw, or a
+  // failure Pass state such as ValidationFailed.
+  const entered = events.filter((event) => event.type === 'StateEntered').map((event) => (event.state as { name: string }).name);
+  const cleanUpAt = entered.indexOf('CleanUpAfterFailure');
+  const failedName = cleanUpAt > 0 ? entered[cleanUpAt - 1] : undefined;
   const summary = {
     executionId,
     status: failed ? 'FAILED' : 'SUCCEEDED',
     startedAt: new Date(started).toISOString(),
     stoppedAt: new Date(last?.timestamp ?? Date.now()).toISOString(),
     ...(failed && { error: failed.Error, cause: failed.Cause }),
-    ...(failedState && { failedState: (failedState.state as { name: string }).name }),
+    ...(failedName && { failedState: failedName }),
     input: options.input,
     events,
   };

@@ -1,0 +1,210 @@
+/**
+ * An AWS deployment as a CertificateSource: certificates are the secrets under a prefix, the
+ * ledger is the DynamoDB table, the next run is the EventBridge schedule named after the
+ * certificate. Each secret value is read whole (Secrets Manager has no partial read) and reduced
+ * at once to summaryOf's allowlist; nothing else of it is kept.
+ */
+import { type DynamoDBClient, DynamoDBClient as DynamoDb } from '@aws-sdk/client-dynamodb';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import {
+  GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
+  ListSecretsCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb-ledger.js';
+import { UsageError } from '../arguments.js';
+import { executionHistory, recentExecutions, txtPresence } from './aws-executions.js';
+import { failingStep, runFacts } from './history.js';
+import {
+  CERTIFICATE_NAME,
+  type CertificateDetails,
+  type CertificateSource,
+  type CertificateStatus,
+  type ForcedRun,
+  type StoredSummary,
+  type StoredVersion,
+  UnknownCertificate,
+  chooseSpec,
+  specFromInput,
+  statusOf,
+  summaryOf,
+} from './model.js';
+
+export interface AwsSourceOptions {
+  readonly stateMachineArn?: string;
+  readonly ledgerTable?: string;
+  readonly secretPrefix: string;
+  readonly scheduleGroup?: string;
+  readonly clock?: () => Date;
+  readonly clients?: {
+    readonly sfn?: SFNClient;
+    readonly secrets?: SecretsManagerClient;
+    readonly dynamodb?: DynamoDBClient;
+    readonly scheduler?: SchedulerClient;
+    readonly route53?: Route53Client;
+  };
+}
+
+export class AwsSource implements CertificateSource {
+  private readonly sfn: SFNClient;
+  private readonly secrets: SecretsManagerClient;
+  private readonly dynamodb: DynamoDBClient;
+  private readonly scheduler: SchedulerClient;
+  private readonly route53: Route53Client;
+  private readonly clock: () => Date;
+  private names?: Promise<string[]>;
+
+  constructor(private readonly options: AwsSourceOptions) {
+    this.sfn = options.clients?.sfn ?? new SFNClient({});
+    this.secrets = options.clients?.secrets ?? new SecretsManagerClient({});
+    this.dynamodb = options.clients?.dynamodb ?? new DynamoDb({});
+    this.scheduler = options.clients?.scheduler ?? new SchedulerClient({});
+    this.route53 = options.clients?.route53 ?? new Route53Client({});
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  /** The name filter is a prefix match, which also keeps the ACME account secrets out. */
+  list(): Promise<string[]> {
+    this.names ??= (async () => {
+      const prefix = this.options.secretPrefix;
+      const names: string[] = [];
+      let NextToken: string | undefined;
+      do {
+        const page = await this.secrets.send(new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [prefix] }], MaxResults: 100, ...(NextToken && { NextToken }) }));
+        for (const secret of page.SecretList ?? []) {
+          const name = secret.Name?.startsWith(prefix) ? secret.Name.slice(prefix.length) : undefined;
+          if (name && CERTIFICATE_NAME.test(name)) names.push(name);
+        }
+        NextToken = page.NextToken;
+      } while (NextToken);
+      return [...new Set(names)].sort();
+    })();
+    return this.names;
+  }
+
+  async status(name: string): Promise<CertificateStatus> {
+    return (await this.gather(name)).status;
+  }
+
+  async describe(name: string): Promise<CertificateDetails> {
+    const gathered = await this.gather(name);
+    const notes: string[] = [];
+    if (gathered.specSource === 'stored certificate') notes.push('no schedule: the spec was rebuilt from the stored certificate (renewBefore P30D, no dns01 or acm settings)');
+    if (!this.options.ledgerTable) notes.push('no --ledger-table (or CERTSTEP_LEDGER_TABLE): ledger not read');
+    if (!this.options.scheduleGroup) notes.push('no --schedule-group (or CERTSTEP_SCHEDULE_GROUP): schedule not read');
+    let details: Pick<CertificateDetails, 'executions' | 'lastRun'> = { executions: [] };
+    if (this.options.stateMachineArn) details = await this.executions(name, this.options.stateMachineArn, gathered.spec, notes);
+    else notes.push('no --state-machine-arn (or CERTSTEP_STATE_MACHINE_ARN): executions not read');
+    return {
+      name,
+      status: gathered.status,
+      ...(gathered.spec && { spec: gathered.spec, specSource: gathered.specSource }),
+      ...(gathered.stored && { stored: gathered.stored }),
+      versions: await this.versions(name),
+      ...(gathered.ledger && { ledger: gathered.ledger }),
+      ...(gathered.schedule?.at && { schedule: { at: gathered.schedule.at } }),
+      ...details,
+      notes,
+    };
+  }
+
+  async startForcedRun(name: string): Promise<ForcedRun> {
+    const stateMachineArn = this.options.stateMachineArn;
+    if (!stateMachineArn) throw new UsageError('renew --aws needs --state-machine-arn or CERTSTEP_STATE_MACHINE_ARN');
+    const { spec, specSource } = await this.gather(name);
+    if (!spec) throw new Error(`certificate ${name} has neither a schedule nor a stored certificate to take its spec from`);
+    const started = await this.sfn.send(
+      new StartExecutionCommand({ stateMachineArn, name: forcedRunName(name, this.clock()), input: JSON.stringify({ certificate: spec, force: true }) }),
+    );
+    return { exitCode: 0, ...(specSource && { specSource }), ...(started.executionArn && { executionArn: started.executionArn }) };
+  }
+
+  private async gather(name: string) {
+    const known = await this.list();
+    if (!known.includes(name)) throw new UnknownCertificate(name, known);
+    const [stored, ledger, schedule] = await Promise.all([
+      this.storedSummary(name),
+      this.options.ledgerTable ? new DynamoDbRunLedger(this.dynamodb, this.options.ledgerTable).get(name) : undefined,
+      this.schedule(name),
+    ]);
+    const chosen = chooseSpec(name, { schedule: schedule?.input, ...(stored && { stored }) });
+    const status = statusOf({ name, ...chosen, ...(stored && { stored }), ...(ledger && { ledger }), ...(schedule?.at && { nextRunAt: schedule.at }), now: this.clock() });
+    return { ...chosen, stored, ledger, schedule, status };
+  }
+
+  /** Undefined while the secret holds the stack's `{}` placeholder or has no current version. */
+  private async storedSummary(name: string): Promise<StoredSummary | undefined> {
+    try {
+      const answer = await this.secrets.send(new GetSecretValueCommand({ SecretId: `${this.options.secretPrefix}${name}` }));
+      let value: unknown;
+      try {
+        value = JSON.parse(answer.SecretString ?? '{}');
+      } catch {
+        return undefined;
+      }
+      return summaryOf(value);
+    } catch (error) {
+      if ((error as Error).name === 'ResourceNotFoundException') return undefined;
+      throw new Error(`Secrets Manager GetSecretValue on ${this.options.secretPrefix}${name} failed: ${(error as Error).name}`);
+    }
+  }
+
+  private async schedule(name: string): Promise<{ at?: string; input?: unknown } | undefined> {
+    if (!this.options.scheduleGroup) return undefined;
+    try {
+      const answer = await this.scheduler.send(new GetScheduleCommand({ Name: name, GroupName: this.options.scheduleGroup }));
+      const at = /^at\((.+)\)$/.exec(answer.ScheduleExpression ?? '')?.[1];
+      let input: unknown;
+      try {
+        input = answer.Target?.Input ? (JSON.parse(answer.Target.Input) as unknown) : undefined;
+      } catch {
+        input = undefined; // a hand-edited target input: fall back to the stored certificate
+      }
+      return { ...(at && { at: new Date(`${at}Z`).toISOString() }), input };
+    } catch (error) {
+      if ((error as Error).name === 'ResourceNotFoundException') return undefined;
+      throw error;
+    }
+  }
+
+  private async versions(name: string): Promise<StoredVersion[]> {
+    const answer = await this.secrets.send(new ListSecretVersionIdsCommand({ SecretId: `${this.options.secretPrefix}${name}`, MaxResults: 100 }));
+    return (answer.Versions ?? [])
+      .map((version) => ({
+        id: version.VersionId ?? '',
+        stages: version.VersionStages ?? [],
+        ...(version.CreatedDate && { created: version.CreatedDate.toISOString() }),
+      }))
+      .sort((a, b) => (b.created ?? '').localeCompare(a.created ?? ''));
+  }
+
+  private async executions(name: string, stateMachineArn: string, spec: CertificateDetails['spec'], notes: string[]) {
+    const found = await recentExecutions(this.sfn, stateMachineArn, name);
+    if (found.truncated) notes.push(`only the newest executions were looked at; fewer than 5 of them were for ${name}`);
+    const histories = new Map<string, Awaited<ReturnType<typeof executionHistory>>>();
+    const history = async (arn: string) => histories.get(arn) ?? histories.set(arn, await executionHistory(this.sfn, arn)).get(arn) ?? [];
+    const executions = [];
+    for (const { input: _input, ...execution } of found.executions) {
+      const failedState = execution.status === 'FAILED' ? failingStep(await history(execution.id)) : undefined;
+      executions.push({ ...execution, ...(failedState && { failedState }) });
+    }
+    const newest = found.executions[0];
+    if (!newest) return { executions };
+    const facts = runFacts(await history(newest.id));
+    // The run's own input says where its records went, even if the spec has changed since.
+    const records = await txtPresence(this.route53, specFromInput(newest.input) ?? spec, facts.challenges);
+    return {
+      executions,
+      lastRun: { executionId: newest.id, ...(facts.order && { order: facts.order }), authorizations: facts.authorizations, records },
+    };
+  }
+}
+
+/** Execution names allow 80 characters of letters, digits, - and _. */
+export function forcedRunName(name: string, now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
+  return `renew-${name.slice(0, 80 - 'renew-'.length - 1 - stamp.length)}-${stamp}`;
+}

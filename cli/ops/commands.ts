@@ -1,0 +1,84 @@
+/**
+ * `certstep status`, `certstep renew <name>` and `certstep describe <name>`, over the local
+ * store or (with --aws) a deployment. Output goes through `io` so tests can read exactly what
+ * an operator would see.
+ */
+import { type AwsSourceOptions, AwsSource } from './aws-source.js';
+import { type OpsArguments, type OpsCommand, parseOpsArguments } from './arguments.js';
+import { LocalSource } from './local-source.js';
+import { type CertificateSource, type CertificateStatus, UnknownCertificate } from './model.js';
+import { renderDetails, renderStatus } from './render.js';
+
+export { OPS_COMMANDS, type OpsCommand } from './arguments.js';
+
+export interface OpsIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export interface OpsContext {
+  readonly io?: OpsIo;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly clock?: () => Date;
+  /** Tests hand in clients; otherwise the SDK's default credential chain and region apply. */
+  readonly awsClients?: AwsSourceOptions['clients'];
+}
+
+const PROCESS_IO: OpsIo = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+};
+
+/** Enough to hide round trips, few enough to stay far below Secrets Manager's request quotas. */
+const CONCURRENCY = 8;
+
+export async function runOpsCommand(command: OpsCommand, argv: readonly string[], context: OpsContext = {}): Promise<number> {
+  const args = parseOpsArguments(command, argv, context.env ?? process.env);
+  const io = context.io ?? PROCESS_IO;
+  const source = sourceFor(args, context);
+  try {
+    if (command === 'status') return await status(source, args, io, context.clock);
+    if (command === 'describe') return await describe(source, args.name as string, args.json, io);
+    return await renew(source, args.name as string, io);
+  } catch (error) {
+    if (!(error instanceof UnknownCertificate)) throw error;
+    io.err(`certstep: ${error.message}`);
+    return 2;
+  }
+}
+
+export function sourceFor(args: OpsArguments, context: Pick<OpsContext, 'clock' | 'awsClients'> = {}): CertificateSource {
+  const clock = context.clock ? { clock: context.clock } : {};
+  if (args.aws) return new AwsSource({ ...args.aws, ...clock, ...(context.awsClients && { clients: context.awsClients }) });
+  return new LocalSource({ storeDir: args.storeDir, run: args.run, ...clock, ...(args.dnsServer && { dnsServer: args.dnsServer }) });
+}
+
+async function status(source: CertificateSource, args: OpsArguments, io: OpsIo, clock?: () => Date): Promise<number> {
+  const names = await source.list();
+  const rows: CertificateStatus[] = [];
+  for (let start = 0; start < names.length; start += CONCURRENCY) {
+    rows.push(...(await Promise.all(names.slice(start, start + CONCURRENCY).map((name) => source.status(name)))));
+  }
+  if (args.json) {
+    const where = args.aws ? { aws: { secretPrefix: args.aws.secretPrefix } } : { store: args.storeDir };
+    io.out(JSON.stringify({ at: (clock ?? (() => new Date()))().toISOString(), ...where, certificates: rows }, null, 2));
+  } else {
+    io.out(rows.length ? renderStatus(rows) : `No certificates ${args.aws ? `under ${args.aws.secretPrefix}` : `in ${args.storeDir}`}.`);
+  }
+  return 0;
+}
+
+async function describe(source: CertificateSource, name: string, json: boolean, io: OpsIo): Promise<number> {
+  const details = await source.describe(name);
+  io.out(json ? JSON.stringify(details, null, 2) : renderDetails(details));
+  return 0;
+}
+
+async function renew(source: CertificateSource, name: string, io: OpsIo): Promise<number> {
+  const run = await source.startForcedRun(name);
+  if (!run.executionArn) return run.exitCode;
+  // Without a schedule the spec lacks renewBefore, dns01 and acm: the operator should know.
+  if (run.specSource !== 'schedule') io.err(`certstep: no schedule for ${name}; the run uses the spec rebuilt from its ${run.specSource ?? 'records'}`);
+  io.out(`Started a forced renewal of ${name}: ${run.executionArn}`);
+  return run.exitCode;
+}

@@ -1,0 +1,218 @@
+/**
+ * What `certstep status`, `describe` and `renew` show, the same for the local store and AWS.
+ * Everything read from a stored certificate goes through an allowlist (`summaryOf`), so key
+ * and certificate material cannot reach the output even if a new field is added later.
+ */
+import { type CertificateSpec, parseExecutionInput } from '../../functions/core/certificate-spec.js';
+import { type RenewalReason, decideRenewal } from '../../functions/core/renewal-policy.js';
+import type { LedgerEntry } from '../../functions/ports/run-ledger.js';
+
+export interface StoredSummary {
+  readonly dnsNames: readonly string[];
+  readonly issuer: string;
+  readonly keyAlgorithm: string;
+  readonly serialNumber: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+  readonly renewalTime?: string;
+  readonly revision: number;
+  readonly ariCertId?: string;
+  readonly profile?: string;
+}
+
+export type SpecSource = 'schedule' | 'stored certificate' | 'last execution';
+
+export interface CertificateStatus {
+  readonly name: string;
+  readonly dnsNames: readonly string[];
+  readonly notAfter?: string;
+  readonly renewalTime?: string;
+  /** What a scheduled (unforced) run would do now: UpToDate, RenewalTimeReached, BackingOff, ... */
+  readonly reason: RenewalReason | 'Unknown';
+  readonly message: string;
+  readonly lastResult?: string;
+  readonly lastRunAt?: string;
+  readonly consecutiveFailures: number;
+  /** Only while it lies in the future. */
+  readonly holdOffUntil?: string;
+  readonly activeRun?: { readonly runId: string; readonly since: string; readonly leaseUntil: string; readonly expired: boolean };
+  readonly nextRunAt?: string;
+  readonly specSource?: SpecSource;
+}
+
+export interface StoredVersion {
+  readonly id: string;
+  readonly stages: readonly string[];
+  readonly created?: string;
+  readonly serialNumber?: string;
+  readonly revision?: number;
+}
+
+export interface ExecutionSummary {
+  readonly id: string;
+  readonly status: string;
+  readonly startedAt?: string;
+  readonly stoppedAt?: string;
+  readonly error?: string;
+  readonly cause?: string;
+  readonly failedState?: string;
+}
+
+export interface PresentedRecord {
+  readonly recordName: string;
+  readonly value: string;
+  readonly forName: string;
+  /** "yes", "no" or "unknown (why)". */
+  readonly present: string;
+}
+
+export interface LastRun {
+  readonly executionId: string;
+  readonly order?: { readonly url: string; readonly status: string };
+  readonly authorizations: readonly { readonly name: string; readonly status: string }[];
+  readonly records: readonly PresentedRecord[];
+}
+
+export interface CertificateDetails {
+  readonly name: string;
+  readonly status: CertificateStatus;
+  readonly spec?: CertificateSpec;
+  readonly specSource?: SpecSource;
+  readonly stored?: StoredSummary;
+  readonly versions: readonly StoredVersion[];
+  readonly ledger?: LedgerEntry;
+  readonly schedule?: { readonly at: string };
+  readonly executions: readonly ExecutionSummary[];
+  readonly lastRun?: LastRun;
+  readonly notes: readonly string[];
+}
+
+export interface ForcedRun {
+  readonly exitCode: number;
+  readonly executionArn?: string;
+  readonly specSource?: SpecSource;
+}
+
+/** Where certificates live: the local store or an AWS deployment. */
+export interface CertificateSource {
+  list(): Promise<string[]>;
+  status(name: string): Promise<CertificateStatus>;
+  describe(name: string): Promise<CertificateDetails>;
+  startForcedRun(name: string): Promise<ForcedRun>;
+}
+
+export class UnknownCertificate extends Error {
+  override readonly name = 'UnknownCertificate';
+  constructor(
+    readonly certificateName: string,
+    readonly known: readonly string[],
+  ) {
+    super(
+      `unknown certificate "${certificateName}"; ${known.length ? `known certificates: ${known.join(', ')}` : 'no certificates are known here'}`,
+    );
+  }
+}
+
+/** Same rule as certificate.name: it also keeps a typed name from escaping the store directory. */
+export const CERTIFICATE_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export function summaryOf(value: unknown): StoredSummary | undefined {
+  const v = value as Record<string, unknown> | null | undefined;
+  if (typeof v?.serialNumber !== 'string' || typeof v.notAfter !== 'string') return undefined;
+  const text = (key: string) => (typeof v[key] === 'string' ? (v[key] as string) : undefined);
+  return {
+    dnsNames: Array.isArray(v.dnsNames) ? v.dnsNames.filter((name): name is string => typeof name === 'string') : [],
+    issuer: text('issuer') ?? '',
+    keyAlgorithm: text('keyAlgorithm') ?? '',
+    serialNumber: v.serialNumber,
+    notBefore: text('notBefore') ?? '',
+    notAfter: v.notAfter,
+    ...(text('renewalTime') && { renewalTime: text('renewalTime') }),
+    revision: typeof v.revision === 'number' ? v.revision : 0,
+    ...(text('ariCertId') && { ariCertId: text('ariCertId') }),
+    ...(text('profile') && { profile: text('profile') }),
+  };
+}
+
+/** The spec inside an execution input, normalised as CheckRenewal would; undefined if invalid. */
+export function specFromInput(input: unknown): CertificateSpec | undefined {
+  const issuer = (input as { certificate?: { issuer?: unknown } } | null)?.certificate?.issuer;
+  try {
+    return parseExecutionInput(input, new Set(typeof issuer === 'string' ? [issuer] : [])).certificate;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Loses renewBefore, dns01 and acm: the stored certificate does not record them. */
+export function specFromStored(name: string, stored: StoredSummary): CertificateSpec | undefined {
+  return specFromInput({
+    certificate: {
+      name,
+      dnsNames: stored.dnsNames,
+      issuer: stored.issuer,
+      keyAlgorithm: stored.keyAlgorithm,
+      ...(stored.profile && { profile: stored.profile }),
+    },
+  });
+}
+
+export function chooseSpec(
+  name: string,
+  candidates: { schedule?: unknown; stored?: StoredSummary; lastExecution?: unknown },
+): { spec?: CertificateSpec; specSource?: SpecSource } {
+  const scheduled = candidates.schedule === undefined ? undefined : specFromInput(candidates.schedule);
+  if (scheduled?.name === name) return { spec: scheduled, specSource: 'schedule' };
+  const rebuilt = candidates.stored && specFromStored(name, candidates.stored);
+  if (rebuilt) return { spec: rebuilt, specSource: 'stored certificate' };
+  const executed = candidates.lastExecution === undefined ? undefined : specFromInput(candidates.lastExecution);
+  if (executed?.name === name) return { spec: executed, specSource: 'last execution' };
+  return {};
+}
+
+/**
+ * CheckRenewal's verdict without its side effects and without asking the CA: the renewal time
+ * stored at issuance stands in for the CA's ARI window when the certificate has one.
+ */
+export function statusOf(input: {
+  name: string;
+  spec?: CertificateSpec;
+  specSource?: SpecSource;
+  stored?: StoredSummary;
+  ledger?: LedgerEntry;
+  nextRunAt?: string;
+  now: Date;
+}): CertificateStatus {
+  const { name, spec, stored, ledger, now } = input;
+  const ariMoment = stored?.ariCertId && stored.renewalTime ? new Date(stored.renewalTime) : undefined;
+  const decision = spec
+    ? decideRenewal({ spec, force: false, current: stored, now, ...(ariMoment && { ariMoment }) })
+    : stored
+      ? { due: false, reason: 'Unknown' as const, message: 'the stored certificate does not make a valid spec, and there is no schedule' }
+      : { due: false, reason: 'DoesNotExist' as const, message: 'no certificate stored yet, and no schedule or execution says what to issue' };
+  const holdOff = ledger?.nextAttemptAfter && new Date(ledger.nextAttemptAfter) > now ? ledger.nextAttemptAfter : undefined;
+  const active = ledger?.activeRun && { ...ledger.activeRun, expired: new Date(ledger.activeRun.leaseUntil) <= now };
+  let { reason, message } = decision as { reason: CertificateStatus['reason']; message: string };
+  if (decision.due && holdOff) {
+    reason = 'BackingOff';
+    message = `due (${decision.reason}), but held back until ${holdOff} after ${ledger?.consecutiveFailures} consecutive failure(s)`;
+  } else if (decision.due && active && !active.expired) {
+    reason = 'InProgress';
+    message = `due (${decision.reason}); execution ${active.runId} is working on it since ${active.since}`;
+  }
+  return {
+    name,
+    dnsNames: spec?.dnsNames ?? stored?.dnsNames ?? [],
+    ...(stored && { notAfter: stored.notAfter }),
+    ...('renewalTime' in decision && decision.renewalTime && { renewalTime: decision.renewalTime }),
+    reason,
+    message,
+    ...(ledger?.lastResult && { lastResult: ledger.lastResult }),
+    ...(ledger?.lastRunAt && { lastRunAt: ledger.lastRunAt }),
+    consecutiveFailures: ledger?.consecutiveFailures ?? 0,
+    ...(holdOff && { holdOffUntil: holdOff }),
+    ...(active && { activeRun: active }),
+    ...(input.nextRunAt && { nextRunAt: input.nextRunAt }),
+    ...(input.specSource && { specSource: input.specSource }),
+  };
+}

@@ -1,0 +1,286 @@
+/**
+ * `certstep status | renew | describe --aws` against mocked AWS clients: the exact requests,
+ * bounded execution lookups, and no key material in the output although GetSecretValue
+ * returns the whole certificate with its key.
+ */
+import { GetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { GetScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { GetSecretValueCommand, ListSecretVersionIdsCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { UsageError } from '../../cli/arguments.js';
+import { EXECUTION_LIMITS } from '../../cli/ops/aws-executions.js';
+import { type OpsCommand, runOpsCommand } from '../../cli/ops/commands.js';
+
+const sfn = mockClient(SFNClient);
+const secrets = mockClient(SecretsManagerClient);
+const dynamodb = mockClient(DynamoDBClient);
+const scheduler = mockClient(SchedulerClient);
+const route53 = mockClient(Route53Client);
+
+const NOW = new Date('2026-12-05T00:00:00Z');
+const MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:certstep-renewal';
+const execution = (id: string) => `arn:aws:states:eu-west-1:123456789012:execution:certstep-renewal:${id}`;
+const KEY_BODY = 'MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgAwsS3cr3tK3yB0dy';
+const SPEC = {
+  name: 'web',
+  dnsNames: ['example.com', '*.example.com'],
+  issuer: 'letsencrypt',
+  keyAlgorithm: 'ecdsa-p256',
+  renewBefore: 'P30D',
+  dns01: { route53: { hostedZoneId: 'Z0123456789ABC' } },
+};
+const SECRET = JSON.stringify({
+  'tls.crt': '-----BEGIN CERTIFICATE-----\nMIIBzzCCAXWgAwIBAgIIQ2VydEJvZHk=\n-----END CERTIFICATE-----\n',
+  'tls.key': `-----BEGIN PRIVATE KEY-----\n${KEY_BODY}\n-----END PRIVATE KEY-----\n`,
+  dnsNames: SPEC.dnsNames,
+  serialNumber: '04a1',
+  notBefore: '2026-10-01T00:00:00.000Z',
+  notAfter: '2026-12-30T00:00:00.000Z',
+  renewalTime: '2026-11-30T00:00:00.000Z',
+  issuer: 'letsencrypt',
+  keyAlgorithm: 'ecdsa-p256',
+  revision: 4,
+});
+const AWS_FLAGS = ['--aws', '--state-machine-arn', MACHINE, '--ledger-table', 'certstep-ledger', '--schedule-group', 'certstep'];
+
+async function certstep(command: OpsCommand, ...argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await runOpsCommand(command, argv, {
+    io: { out: (text) => (out += `${text}\n`), err: (text) => (err += `${text}\n`) },
+    clock: () => NOW,
+    env: {},
+    awsClients: {
+      sfn: new SFNClient({ region: 'eu-west-1' }),
+      secrets: new SecretsManagerClient({ region: 'eu-west-1' }),
+      dynamodb: new DynamoDBClient({ region: 'eu-west-1' }),
+      scheduler: new SchedulerClient({ region: 'eu-west-1' }),
+      route53: new Route53Client({ region: 'eu-west-1' }),
+    },
+  });
+  return { code, out, err };
+}
+
+function expectNoKeyMaterial(text: string): void {
+  for (const forbidden of ['PRIVATE KEY', KEY_BODY, KEY_BODY.slice(0, 20), 'tls.key', 'BEGIN CERTIFICATE', 'tls.crt']) expect(text).not.toContain(forbidden);
+}
+
+beforeEach(() => {
+  for (const mock of [sfn, secrets, dynamodb, scheduler, route53]) mock.reset();
+  secrets
+    .on(ListSecretsCommand)
+    .resolves({ SecretList: [{ Name: 'certstep/certificates/web' }], NextToken: 'page-2' })
+    .on(ListSecretsCommand, { NextToken: 'page-2' })
+    .resolves({ SecretList: [{ Name: 'certstep/certificates/api' }, { Name: 'certstep/certificates/Not_A_Name' }] });
+  secrets.on(GetSecretValueCommand, { SecretId: 'certstep/certificates/web' }).resolves({ VersionId: 'v4', SecretString: SECRET });
+  // The stack's placeholder: nothing issued yet.
+  secrets.on(GetSecretValueCommand, { SecretId: 'certstep/certificates/api' }).resolves({ VersionId: 'v0', SecretString: '{}' });
+  dynamodb.on(GetItemCommand).resolves({});
+  dynamodb.on(GetItemCommand, { Key: { certificateName: { S: 'web' } } }).resolves({
+    Item: {
+      certificateName: { S: 'web' },
+      consecutiveFailures: { N: '3' },
+      lastResult: { S: 'Failed' },
+      lastRunAt: { S: '2026-12-04T23:00:00.000Z' },
+      lastError: { M: { error: { S: 'AcmeServerError' }, cause: { S: 'CA answered 503' } } },
+      nextAttemptAfter: { S: '2026-12-05T02:00:00.000Z' },
+    },
+  });
+  scheduler.on(GetScheduleCommand).rejects(new ResourceNotFoundException({ message: 'Schedule api does not exist.', Message: 'Schedule api does not exist.', $metadata: {} }));
+  scheduler.on(GetScheduleCommand, { Name: 'web' }).resolves({
+    Name: 'web',
+    ScheduleExpression: 'at(2026-12-05T02:00:00)',
+    Target: { Arn: MACHINE, RoleArn: 'arn:aws:iam::123456789012:role/scheduler', Input: JSON.stringify({ certificate: SPEC, force: false }) },
+  });
+});
+
+describe('certstep status --aws', () => {
+  it('lists the secrets under the prefix, reads each one, its ledger item and its schedule', async () => {
+    const { code, out } = await certstep('status', ...AWS_FLAGS);
+
+    expect(code).toBe(0);
+    expect(secrets.commandCalls(ListSecretsCommand).map((call) => call.args[0].input)).toEqual([
+      { Filters: [{ Key: 'name', Values: ['certstep/certificates/'] }], MaxResults: 100 },
+      { Filters: [{ Key: 'name', Values: ['certstep/certificates/'] }], MaxResults: 100, NextToken: 'page-2' },
+    ]);
+    expect(secrets.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input).sort((a, b) => String(a.SecretId).localeCompare(String(b.SecretId)))).toEqual([
+      { SecretId: 'certstep/certificates/api' },
+      { SecretId: 'certstep/certificates/web' },
+    ]);
+    expect(dynamodb.commandCalls(GetItemCommand).map((call) => call.args[0].input)).toContainEqual({
+      TableName: 'certstep-ledger',
+      Key: { certificateName: { S: 'web' } },
+      ConsistentRead: true,
+    });
+    expect(scheduler.commandCalls(GetScheduleCommand).map((call) => call.args[0].input)).toContainEqual({ Name: 'web', GroupName: 'certstep' });
+    expect(sfn.calls()).toHaveLength(0);
+    const web = out.split('\n').find((line) => line.startsWith('web ')) as string;
+    expect(web).toMatch(/BackingOff\s+Failed 2026-12-04 23:00:00Z\s+3\s+2026-12-05 02:00:00Z\s+no$/);
+    expect(out.split('\n').find((line) => line.startsWith('api '))).toMatch(/DoesNotExist/);
+    expect(out).not.toContain('Not_A_Name');
+    expectNoKeyMaterial(out);
+  });
+
+  it('takes its settings from the environment and prints --json without key material', async () => {
+    let out = '';
+    const code = await runOpsCommand('status', ['--aws', '--json'], {
+      io: { out: (text) => (out += text), err: () => undefined },
+      clock: () => NOW,
+      env: { CERTSTEP_LEDGER_TABLE: 'from-env', CERTSTEP_SCHEDULE_GROUP: 'env-group' },
+      awsClients: { secrets: new SecretsManagerClient({ region: 'eu-west-1' }), dynamodb: new DynamoDBClient({ region: 'eu-west-1' }), scheduler: new SchedulerClient({ region: 'eu-west-1' }) },
+    });
+
+    expect(code).toBe(0);
+    expect(dynamodb.commandCalls(GetItemCommand)[0]?.args[0].input.TableName).toBe('from-env');
+    expect(scheduler.commandCalls(GetScheduleCommand)[0]?.args[0].input.GroupName).toBe('env-group');
+    const parsed = JSON.parse(out) as { certificates: { name: string; reason: string; consecutiveFailures: number }[] };
+    expect(parsed.certificates.map(({ name, reason, consecutiveFailures }) => ({ name, reason, consecutiveFailures }))).toEqual([
+      { name: 'api', reason: 'DoesNotExist', consecutiveFailures: 0 },
+      { name: 'web', reason: 'BackingOff', consecutiveFailures: 3 },
+    ]);
+    expectNoKeyMaterial(out);
+  });
+});
+
+describe('certstep renew --aws', () => {
+  it('starts a forced execution with the scheduled spec and prints its ARN', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: execution('renew-web-20261205T000000Z'), startDate: NOW });
+
+    const { code, out } = await certstep('renew', 'web', ...AWS_FLAGS);
+
+    expect(code).toBe(0);
+    expect(sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input)).toEqual([
+      { stateMachineArn: MACHINE, name: 'renew-web-20261205T000000Z', input: JSON.stringify({ certificate: SPEC, force: true }) },
+    ]);
+    expect(out).toBe(`Started a forced renewal of web: ${execution('renew-web-20261205T000000Z')}\n`);
+  });
+
+  it('needs the state machine ARN, and refuses an unknown certificate with exit 2', async () => {
+    await expect(certstep('renew', 'web', '--aws')).rejects.toThrow(UsageError);
+    const unknown = await certstep('renew', 'nope', ...AWS_FLAGS);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('unknown certificate "nope"; known certificates: api, web');
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+});
+
+const order = {
+  url: 'https://acme.example/order/1',
+  status: 'pending',
+  finalizeUrl: 'https://acme.example/finalize/1',
+  challenges: [{ dnsName: 'example.com', wildcard: true, authorizationUrl: 'a', challengeUrl: 'c', recordName: '_acme-challenge.example.com', value: 'txt-value' }],
+  reusedAuthorizations: ['example.com'],
+};
+let eventId = 0;
+const event = (type: string, details: Partial<HistoryEvent> = {}): HistoryEvent => ({ id: ++eventId, type: type as HistoryEvent['type'], timestamp: NOW, ...details });
+const failedHistory = (): HistoryEvent[] => [
+  event('ExecutionStarted'),
+  event('TaskStateEntered', { stateEnteredEventDetails: { name: 'CreateOrder' } }),
+  event('TaskStateExited', { stateExitedEventDetails: { name: 'CreateOrder', output: JSON.stringify({ certificate: SPEC, order }) } }),
+  event('TaskStateEntered', { stateEnteredEventDetails: { name: 'AcceptChallenges' } }),
+  event('TaskStateExited', { stateExitedEventDetails: { name: 'AcceptChallenges', output: JSON.stringify({ order, validation: { status: 'pending' } }) } }),
+  event('TaskStateEntered', { stateEnteredEventDetails: { name: 'PollAuthorizations' } }),
+  event('LambdaFunctionFailed', { lambdaFunctionFailedEventDetails: { error: 'AcmeServerError', cause: 'CA answered 503' } }),
+  event('TaskStateEntered', { stateEnteredEventDetails: { name: 'CleanUpAfterFailure' } }),
+  event('TaskStateExited', { stateExitedEventDetails: { name: 'CleanUpAfterFailure', output: '{}' } }),
+  event('FailStateEntered', { stateEnteredEventDetails: { name: 'Failed' } }),
+  event('ExecutionFailed', { executionFailedEventDetails: { error: 'AcmeServerError', cause: 'CA answered 503' } }),
+];
+
+describe('certstep describe --aws', () => {
+  beforeEach(() => {
+    secrets.on(ListSecretVersionIdsCommand).resolves({
+      Versions: [
+        { VersionId: 'v3', VersionStages: ['AWSPREVIOUS'], CreatedDate: new Date('2026-10-01T00:00:00Z') },
+        { VersionId: 'v4', VersionStages: ['AWSCURRENT'], CreatedDate: new Date('2026-11-01T00:00:00Z') },
+      ],
+    });
+    sfn.on(ListExecutionsCommand).resolves({
+      executions: ['failed', 'other', 'older'].map((id) => ({ executionArn: execution(id), stateMachineArn: MACHINE, name: id, status: 'SUCCEEDED', startDate: NOW })),
+    });
+    sfn.on(DescribeExecutionCommand, { executionArn: execution('failed') }).resolves({
+      executionArn: execution('failed'),
+      stateMachineArn: MACHINE,
+      status: 'FAILED',
+      startDate: new Date('2026-12-04T23:00:00Z'),
+      stopDate: new Date('2026-12-04T23:00:09Z'),
+      input: JSON.stringify({ certificate: SPEC, force: false }),
+      error: 'AcmeServerError',
+      cause: 'CA answered 503',
+    });
+    sfn.on(DescribeExecutionCommand, { executionArn: execution('other') }).resolves({
+      executionArn: execution('other'),
+      stateMachineArn: MACHINE,
+      status: 'SUCCEEDED',
+      startDate: NOW,
+      input: JSON.stringify({ certificate: { ...SPEC, name: 'api' } }),
+    });
+    sfn.on(DescribeExecutionCommand, { executionArn: execution('older') }).resolves({
+      executionArn: execution('older'),
+      stateMachineArn: MACHINE,
+      status: 'SUCCEEDED',
+      startDate: new Date('2026-11-01T00:00:00Z'),
+      stopDate: new Date('2026-11-01T00:01:00Z'),
+      input: JSON.stringify({ certificate: SPEC }),
+    });
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: failedHistory().reverse() });
+    route53.on(ListResourceRecordSetsCommand).resolves({
+      ResourceRecordSets: [{ Name: '_acme-challenge.example.com.', Type: 'TXT', TTL: 60, ResourceRecords: [{ Value: '"txt-value"' }] }],
+      IsTruncated: false,
+      MaxItems: 1,
+    });
+  });
+
+  it('shows the versions, the executions with the failing step, the order and whether its TXT records remain', async () => {
+    const { code, out } = await certstep('describe', 'web', ...AWS_FLAGS);
+
+    expect(code).toBe(0);
+    expect(secrets.commandCalls(ListSecretVersionIdsCommand)[0]?.args[0].input).toEqual({ SecretId: 'certstep/certificates/web', MaxResults: 100 });
+    expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(3);
+    // Only the failed execution's history is needed: it is also the newest.
+    expect(sfn.commandCalls(GetExecutionHistoryCommand).map((call) => call.args[0].input)).toEqual([
+      { executionArn: execution('failed'), reverseOrder: true, maxResults: 1000, includeExecutionData: true },
+    ]);
+    expect(route53.commandCalls(ListResourceRecordSetsCommand).map((call) => call.args[0].input)).toEqual([
+      { HostedZoneId: 'Z0123456789ABC', StartRecordName: '_acme-challenge.example.com', StartRecordType: 'TXT', MaxItems: 1 },
+    ]);
+    expect(out).toMatch(/v4\s+AWSCURRENT\s+2026-11-01 00:00:00Z/);
+    expect(out).toMatch(/v3\s+AWSPREVIOUS\s+2026-10-01 00:00:00Z/);
+    expect(out).toContain('failed in PollAuthorizations');
+    expect(out).toContain('AcmeServerError: CA answered 503');
+    expect(out).not.toContain(execution('other'));
+    expect(out).toContain(execution('older'));
+    expect(out).toContain('order  https://acme.example/order/1  (pending)');
+    expect(out).toMatch(/example\.com\s+valid \(reused\)/);
+    expect(out).toMatch(/_acme-challenge\.example\.com\s+\*\.example\.com\s+txt-value\s+yes/);
+    expect(out).toMatch(/consecutive failures\s+3/);
+    expectNoKeyMaterial(out);
+  });
+
+  it('bounds the DescribeExecution calls when the certificate has few executions', async () => {
+    const many = Array.from({ length: 120 }, (_, index) => ({ executionArn: execution(`x${index}`), stateMachineArn: MACHINE, name: `x${index}`, status: 'SUCCEEDED' as const, startDate: NOW }));
+    sfn.on(ListExecutionsCommand).resolves({ executions: many.slice(0, 100), nextToken: 'more' });
+    sfn.on(ListExecutionsCommand, { nextToken: 'more' }).resolves({ executions: many.slice(100) });
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED', startDate: NOW, input: JSON.stringify({ certificate: { ...SPEC, name: 'api' } }) });
+
+    const { code, out } = await certstep('describe', 'web', ...AWS_FLAGS, '--json');
+
+    expect(code).toBe(0);
+    expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(EXECUTION_LIMITS.described);
+    expect(sfn.commandCalls(GetExecutionHistoryCommand)).toHaveLength(0);
+    const details = JSON.parse(out) as { executions: unknown[]; notes: string[] };
+    expect(details.executions).toEqual([]);
+    expect(details.notes.join('\n')).toContain('only the newest executions were looked at');
+    expectNoKeyMaterial(out);
+  });
+});
