@@ -71,6 +71,12 @@ export function localDependencies(options: LocalRunOptions): PhaseDependencies {
 }
 
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
+  // aws-local-stepfunctions treats a null input as "no value" for `$` and fails outside any
+  // Catch; answer as CheckRenewal would for any other non-object.
+  if (options.input === null) {
+    const certificatePath = path.join(options.storeDir, 'certificates', 'unknown.json');
+    return { status: 'FAILED', error: 'InvalidInput', cause: 'execution input: must be a JSON object (got null)', events: [], certificatePath };
+  }
   const definition = localDefinition();
   const handlers = bindPhases(localDependencies(options));
   const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};

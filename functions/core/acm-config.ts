@@ -3,7 +3,7 @@
  * and CloudFront distributions pick it up. Re-imports keep the ARN (attachments survive),
  * which is why ACM's and CloudFront's key rules are checked before anything is ordered.
  */
-import type { KeyAlgorithm } from './certificate-spec.js';
+import { type KeyAlgorithm, fieldName } from './certificate-spec.js';
 
 export interface AcmConfig {
   /** Regions to import into; CloudFront reads only us-east-1. */
@@ -22,7 +22,7 @@ export function parseAcmConfig(value: unknown, keyAlgorithm: KeyAlgorithm, fail:
   const path = 'certificate.acm';
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'must be a JSON object');
   const object = value as Record<string, unknown>;
-  for (const key of Object.keys(object)) if (key !== 'regions' && key !== 'cloudFront') fail(`${path}.${key}`, 'unknown field');
+  for (const key of Object.keys(object)) if (key !== 'regions' && key !== 'cloudFront') fail(`${path}.${fieldName(key)}`, 'unknown field');
   const regions = object.regions;
   if (!Array.isArray(regions) || regions.length === 0) fail(`${path}.regions`, 'must be a non-empty array of AWS regions');
   regions.forEach((region: unknown, index) => {

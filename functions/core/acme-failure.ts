@@ -43,6 +43,13 @@ export function classifyAcmeFailure(failure: AcmeFailure): CertstepError {
   if (status >= 500 || shortType === 'serverInternal') {
     return new AcmeServerError(`${operation}: the CA failed: ${said || `HTTP ${status}`}`);
   }
+  if (status === 404 && !problemType) {
+    return new AcmeRequestRejected(
+      `${operation}: the CA no longer knows this order or authorization (HTTP 404, no detail); it may have expired or the CA lost it. The next run orders again.`,
+      problemType,
+      status,
+    );
+  }
   return new AcmeRequestRejected(`${operation}: the CA rejected the request: ${said || `HTTP ${status}`}`, problemType, status);
 }
 

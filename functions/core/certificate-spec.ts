@@ -233,10 +233,15 @@ function expectString(value: unknown, path: string): string {
 function rejectUnknownKeys(object: Record<string, unknown>, allowed: readonly string[], parent: string): void {
   for (const key of Object.keys(object)) {
     if (allowed.includes(key)) continue;
-    const segment = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `[${show(key)}]`;
+    const segment = /^[A-Za-z_$][\w$]{0,63}$/.test(key) ? key : `[${show(key)}]`;
     const path = parent === '' ? segment : segment.startsWith('[') ? parent + segment : `${parent}.${segment}`;
     invalid(path, 'unknown field');
   }
+}
+
+/** A field name as it may appear in a message: short, or quoted and cut. */
+export function fieldName(key: string): string {
+  return /^[A-Za-z_$][\w$]{0,63}$/.test(key) ? key : `[${show(key)}]`;
 }
 
 /** Echoes a value into a message without letting a huge or odd input flood the log. */

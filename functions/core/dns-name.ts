@@ -77,6 +77,10 @@ export function normalizeDnsName(raw: string): DnsNameResult {
     if (!LDH_LABEL.test(label)) {
       return fail(`label "${label}" must be letters, digits and "-", and must not start or end with "-"`);
     }
+    // "??--" is reserved for IDNA A-labels (RFC 5891 §4.2.3.1); public CAs refuse any other.
+    if (label.slice(2, 4) === '--' && !label.startsWith('xn--')) {
+      return fail(`label "${label}" has "--" in its third and fourth characters, which is reserved for internationalised (xn--) labels`);
+    }
   }
 
   const name = wildcard ? `*.${ascii}` : ascii;

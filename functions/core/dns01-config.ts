@@ -3,6 +3,7 @@
  * names them. Everything is optional: by default each name's record goes to the longest
  * matching public hosted zone of the account the functions run in.
  */
+import { fieldName } from './certificate-spec.js';
 import { normalizeDnsName } from './dns-name.js';
 
 export interface Route53ZoneConfig {
@@ -102,5 +103,5 @@ function expectObject(value: unknown, path: string, fail: Fail): Record<string, 
 }
 
 function allowOnly(object: Record<string, unknown>, allowed: readonly string[], path: string, fail: Fail): void {
-  for (const key of Object.keys(object)) if (!allowed.includes(key)) fail(`${path}.${key}`, 'unknown field');
+  for (const key of Object.keys(object)) if (!allowed.includes(key)) fail(`${path}.${fieldName(key)}`, 'unknown field');
 }

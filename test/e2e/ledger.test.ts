@@ -4,9 +4,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChallengeRecord, DnsProvider } from '../../functions/ports/dns-provider.js';
 import type { LedgerEntry } from '../../functions/ports/run-ledger.js';
 import { type TestCa, newStore, spec, startTestCa, statesEntered } from '../support/local-ca.js';
+import { publishingWrongValues } from '../support/dns-faults.js';
 
 let ca: TestCa;
 beforeAll(async () => {
@@ -17,16 +17,6 @@ afterAll(async () => {
 });
 
 const MINUTE = 60_000;
-const wrongValues = (dns: DnsProvider): DnsProvider => {
-  const wrong = (records: readonly ChallengeRecord[]) => records.map((record) => ({ ...record, value: `wrong-${record.value.slice(6)}` }));
-  return {
-    timing: dns.timing,
-    checkZones: (names) => dns.checkZones(names),
-    present: (records) => dns.present(wrong(records)),
-    cleanUp: (records) => dns.cleanUp(wrong(records)),
-    isPropagated: (records, presented) => dns.isPropagated(wrong(records), presented),
-  };
-};
 const ledgerOf = async (storeDir: string, name: string) =>
   JSON.parse(await readFile(path.join(storeDir, 'ledger', `${name}.json`), 'utf8')) as LedgerEntry;
 
@@ -59,7 +49,7 @@ describe('failure backoff', () => {
 
     // Act: three failures, each after the previous hold-off (1 min, then 10 min) ended.
     const failures = [];
-    for (const minutes of [0, 2, 15]) failures.push(await ca.run(input, { storeDir, now: at(minutes), wrapDns: wrongValues }));
+    for (const minutes of [0, 2, 15]) failures.push(await ca.run(input, { storeDir, now: at(minutes), wrapDns: publishingWrongValues }));
     const afterThree = await ledgerOf(storeDir, 'flaky');
     const tooEarly = await ca.run(input, { storeDir, now: at(15 + 50) });
     const schedule = JSON.parse(await readFile(path.join(storeDir, 'schedules', 'flaky.json'), 'utf8')) as { at: string };
@@ -82,7 +72,7 @@ describe('failure backoff', () => {
   it('lets a forced run through the hold-off', async () => {
     const storeDir = await newStore();
     const input = spec('forced', ['forced.example.test']);
-    await ca.run(input, { storeDir, wrapDns: wrongValues });
+    await ca.run(input, { storeDir, wrapDns: publishingWrongValues });
     const forced = await ca.run({ ...input, force: true }, { storeDir });
     expect(forced.status, forced.cause).toBe('SUCCEEDED');
     expect(statesEntered(forced)).toContain('CreateOrder');
