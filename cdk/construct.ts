@@ -1,0 +1,114 @@
+/**
+ * certstep on AWS as one construct: the renewal state machine from statemachine/renewal.asl.json,
+ * a Lambda per function it names, the secrets, the run ledger, the schedules that start it and
+ * the alarms that watch it. Embed it in any stack; CertstepStack is the stand-alone version.
+ */
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { type CertstepConfig, type CertstepConfigInput, issuersEnvironment, validateConfig } from './config.js';
+import { assertSubstitutionsSupplied, readStateMachineDefinition } from './definition.js';
+import { type DnsPlan, planDns } from './dns-plan.js';
+import { CertstepFunctions } from './functions.js';
+import { CertstepMonitoring } from './monitoring.js';
+import { suppressAcceptedFindings } from './nag.js';
+import { environmentFor, grantNeeds, needsOf } from './permissions.js';
+import { CertstepScheduling } from './scheduling.js';
+import { CertstepStorage } from './storage.js';
+import { DeployTimeStarts } from './triggers.js';
+
+export interface CertstepRenewalProps {
+  /** The configuration as written (certstep.config.json); validated here, so a bad one fails synth. */
+  readonly config: CertstepConfigInput;
+  /** Names the configuration in error messages, e.g. the file it came from. */
+  readonly configSource?: string;
+  /** Another state machine file, for tests; its Lambdas are still looked up in functions/handlers. */
+  readonly definitionPath?: string;
+}
+
+export class CertstepRenewal extends Construct {
+  readonly config: CertstepConfig;
+  readonly dns: DnsPlan;
+  readonly stateMachine: sfn.StateMachine;
+  readonly functions: CertstepFunctions;
+  readonly storage: CertstepStorage;
+  readonly scheduling: CertstepScheduling;
+  readonly monitoring: CertstepMonitoring;
+  readonly deployTimeStarts: DeployTimeStarts;
+  /** Certificate name → the execution input that renews it (what the console's "Start execution" wants). */
+  readonly executionInputs: ReadonlyMap<string, string>;
+
+  constructor(scope: Construct, id: string, props: CertstepRenewalProps) {
+    super(scope, id);
+    const config = (this.config = validateConfig(props.config, props.configSource));
+    const definition = readStateMachineDefinition(props.definitionPath);
+    const logRetention = config.logRetentionDays as logs.RetentionDays;
+    this.dns = planDns(config.issuers, config.certificates);
+    this.executionInputs = new Map(config.certificates.map((certificate) => [certificate.name, JSON.stringify({ certificate, force: false })]));
+
+    // A fixed name lets the functions and schedules know the ARN before the state machine, which
+    // itself depends on the functions, exists.
+    const stateMachineName = `${config.resourcePrefix}-renewal`;
+    const stateMachineArn = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+
+    this.storage = new CertstepStorage(this, 'Storage', config);
+    this.scheduling = new CertstepScheduling(this, 'Scheduling', { resourcePrefix: config.resourcePrefix, stateMachineArn });
+    const context = { config, dns: this.dns, storage: this.storage, scheduling: this.scheduling, stateMachineArn };
+    const common = {
+      CERTSTEP_ISSUERS: issuersEnvironment(config.issuers),
+      CERTSTEP_CERTIFICATE_SECRET_PREFIX: this.storage.certificateSecretPrefix,
+      CERTSTEP_ACCOUNT_SECRET_PREFIX: this.storage.accountSecretPrefix,
+    };
+    this.functions = new CertstepFunctions(this, 'Functions', {
+      functions: definition.functions,
+      environment: (name) => ({ ...common, ...environmentFor(needsOf(name), context) }),
+      logRetention,
+    });
+    for (const fn of this.functions.all) grantNeeds(fn, context);
+
+    const substitutions = Object.fromEntries(definition.functions.map((fn) => [fn.substitution, this.functions.byName.get(fn.name)?.function.functionArn ?? '']));
+    assertSubstitutionsSupplied(definition, substitutions);
+    const role = new iam.Role(this, 'StateMachineRole', { assumedBy: new iam.ServicePrincipal('states.amazonaws.com') });
+    // The definition comes from a file, so CDK cannot see which functions it invokes.
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: this.functions.all.map((fn) => fn.function.functionArn) }));
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      // Inline rather than fromFile's S3 asset: `cdk diff` then shows changes to the definition.
+      definitionBody: sfn.DefinitionBody.fromString(definition.text),
+      definitionSubstitutions: substitutions,
+      role,
+      tracingEnabled: true,
+      logs: {
+        destination: new logs.LogGroup(this, 'StateMachineLogs', {
+          // The /aws/vendedlogs/ prefix keeps CloudWatch Logs' resource policy small.
+          logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
+          retention: logRetention,
+          // A retained group would keep its fixed name taken, and the next deploy would fail.
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+        level: sfn.LogLevel.ALL,
+        // Keys never travel in state, but inputs name domains and accounts: keep payloads out of logs.
+        includeExecutionData: false,
+      },
+    });
+
+    for (const certificate of config.certificates) {
+      const schedule = this.scheduling.addDailyCheck(certificate, this.executionInputs.get(certificate.name) ?? '', config.dailyCheckSchedule);
+      schedule.node.addDependency(this.stateMachine);
+    }
+    this.deployTimeStarts = new DeployTimeStarts(this, 'DeployTimeStarts', { stateMachineArn, inputs: this.executionInputs, logRetention });
+    // A run must find everything in place: functions with their policies, secrets, ledger, scheduler.
+    this.deployTimeStarts.node.addDependency(this.stateMachine, this.functions, this.storage, this.scheduling);
+
+    this.monitoring = new CertstepMonitoring(this, 'Monitoring', { config, stateMachine: this.stateMachine, deadLetterQueue: this.scheduling.deadLetterQueue });
+    suppressAcceptedFindings(this);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * One Lambda per `${XFunctionArn}` of the state machine, bundled locally by esbuild (never
+ * Docker) as a single ESM file with the AWS SDK inside, so the versions tested are the
+ * versions deployed. Each function gets its own role and log group; permissions.ts fills the
+ * roles in.
+ */
+import { join } from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { PROJECT_ROOT, type StateMachineFunction } from './definition.js';
+
+/** What differs from the defaults (256 MB, 60 s, the Task's own TimeoutSeconds). */
+const SIZING: Readonly<Record<string, { memorySize?: number; timeout?: number }>> = {
+  CheckRenewal: { timeout: 30 },
+  // Generates the certificate key; RSA-4096 takes seconds on a small share of a CPU.
+  Finalize: { memorySize: 512 },
+};
+
+/**
+ * ESM output still bundles CommonJS dependencies (acme-client, axios) that call `require` for
+ * Node built-ins; ESM has no `require`, so the banner makes one.
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __certstepCreateRequire } from 'node:module'; const require = __certstepCreateRequire(import.meta.url);";
+
+export interface CertstepFunctionsProps {
+  readonly functions: readonly StateMachineFunction[];
+  /** Per function: readConfig() and the adapters read their settings at init, so a missing one fails the cold start. */
+  readonly environment: (name: string) => Readonly<Record<string, string>>;
+  readonly logRetention: logs.RetentionDays;
+}
+
+export interface CertstepFunction {
+  readonly name: string;
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+}
+
+export class CertstepFunctions extends Construct {
+  readonly byName: ReadonlyMap<string, CertstepFunction>;
+
+  constructor(scope: Construct, id: string, props: CertstepFunctionsProps) {
+    super(scope, id);
+    const byName = new Map<string, CertstepFunction>();
+    for (const definition of props.functions) {
+      byName.set(definition.name, this.build(definition, props));
+    }
+    this.byName = byName;
+  }
+
+  get all(): CertstepFunction[] {
+    return [...this.byName.values()];
+  }
+
+  private build(definition: StateMachineFunction, props: CertstepFunctionsProps): CertstepFunction {
+    const scope = new Construct(this, definition.name);
+    const logGroup = new logs.LogGroup(scope, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // An own role instead of the default one keeps the AWS managed AWSLambdaBasicExecutionRole
+    // (logs:* on every log group) out: this role may write to its own log group only.
+    const role = new iam.Role(scope, 'Role', {
+      description: `certstep ${definition.name} Lambda`,
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+
+    const sizing = SIZING[definition.name] ?? {};
+    const fn = new NodejsFunction(scope, 'Function', {
+      description: `certstep ${definition.name} (${definition.substitution})`,
+      entry: definition.entry,
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: sizing.memorySize ?? 256,
+      timeout: Duration.seconds(sizing.timeout ?? 60),
+      tracing: lambda.Tracing.ACTIVE,
+      role,
+      logGroup,
+      environment: { ...props.environment(definition.name), NODE_OPTIONS: '--enable-source-maps' },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        target: 'node22',
+        minify: true,
+        // Error names are matched by the state machine's Retry/Catch; they are literal strings
+        // already, but keeping names makes minified stack traces and SDK errors readable too.
+        keepNames: true,
+        sourceMap: true,
+        sourcesContent: false,
+        bundleAwsSDK: true,
+        logLevel: LogLevel.WARNING,
+      },
+    });
+    return { name: definition.name, function: fn, role, logGroup };
+  }
+}

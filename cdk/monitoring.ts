@@ -1,0 +1,151 @@
+/**
+ * Somebody hears about it when renewal stops working: every failed, timed-out or aborted
+ * execution by e-mail, an alarm on failed executions, one on schedules that could not start
+ * the state machine, and per certificate one on days until expiry that also fires when the
+ * metric stops arriving (a renewal system that went quiet must page someone).
+ */
+import { ArnFormat, Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { METRIC_NAMESPACE } from '../functions/runtime/metrics.js';
+import type { CertstepConfig } from './config.js';
+
+/** What CheckRenewal publishes as an embedded-metric log line (functions/runtime/metrics.ts). */
+export const EXPIRY_METRIC = { namespace: METRIC_NAMESPACE, metricName: 'DaysUntilExpiry', dimension: 'Certificate' } as const;
+
+export interface CertstepMonitoringProps {
+  readonly config: CertstepConfig;
+  readonly stateMachine: sfn.StateMachine;
+  readonly deadLetterQueue: sqs.IQueue;
+}
+
+export class CertstepMonitoring extends Construct {
+  readonly topic: sns.Topic;
+  readonly key: kms.Key;
+  readonly executionFailedRule: events.Rule;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: CertstepMonitoringProps) {
+    super(scope, id);
+    const { config, stateMachine } = props;
+    const stack = Stack.of(this);
+
+    // Not the AWS managed aws/sns key: its policy cannot let EventBridge or CloudWatch publish,
+    // so notifications would be dropped silently. A key of our own can (the SnsTopic target
+    // below adds EventBridge's grant itself).
+    this.key = new kms.Key(this, 'Key', {
+      description: 'certstep: encrypts the notification topic',
+      enableKeyRotation: true,
+      pendingWindow: Duration.days(7),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+
+    this.topic = new sns.Topic(this, 'Topic', { displayName: 'certstep', masterKey: this.key, enforceSSL: true });
+    this.topic.addSubscription(new subscriptions.EmailSubscription(config.notificationEmail));
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+        },
+      }),
+    );
+
+    const field = (path: string) => events.EventField.fromPath(path);
+    this.executionFailedRule = new events.Rule(this, 'ExecutionFailed', {
+      description: 'certstep: a renewal execution failed, timed out or was aborted',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [stateMachine.stateMachineArn] },
+      },
+      targets: [
+        new targets.SnsTopic(this.topic, {
+          // The execution input is a JSON string inside the event, which an input transformer
+          // cannot parse; it is passed whole, and the certificate name is its certificate.name.
+          message: events.RuleTargetInput.fromText(
+            [
+              `certstep: renewal execution ${field('$.detail.name')} ended ${field('$.detail.status')}.`,
+              `Error: ${field('$.detail.error')}`,
+              `Cause: ${field('$.detail.cause')}`,
+              `Execution input (certificate.name is the certificate): ${field('$.detail.input')}`,
+              `Execution: ${field('$.detail.executionArn')}`,
+              `Console: https://${Aws.REGION}.console.aws.amazon.com/states/home?region=${Aws.REGION}#/v2/executions/details/${field('$.detail.executionArn')}`,
+            ].join('\n'),
+          ),
+        }),
+      ],
+    });
+
+    const notify = new SnsAction(this.topic);
+    const alarm = (id: string, props: cloudwatch.AlarmProps) => {
+      const created = new cloudwatch.Alarm(this, id, props);
+      created.addAlarmAction(notify);
+      this.alarms.push(created);
+      return created;
+    };
+
+    alarm('ExecutionsFailed', {
+      alarmName: `${config.resourcePrefix}-executions-failed`,
+      alarmDescription: 'certstep: a renewal execution failed; the e-mail from the ExecutionFailed rule names the certificate and the error',
+      metric: stateMachine.metricFailed({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    alarm('SchedulesUndelivered', {
+      alarmName: `${config.resourcePrefix}-schedules-undelivered`,
+      alarmDescription: 'certstep: EventBridge Scheduler could not start the state machine; the messages in the dead-letter queue say which schedule',
+      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    for (const certificate of config.certificates) {
+      const days = config.expiryAlarmDays.get(certificate.name) ?? config.alarmDaysBeforeExpiry;
+      alarm(`Expiry-${certificate.name}`, {
+        alarmName: `${config.resourcePrefix}-${certificate.name}-expiry`,
+        alarmDescription:
+          `certstep: certificate ${certificate.name} expires in less than ${days} days, ` +
+          'or its renewal checks stopped reporting for two days',
+        metric: new cloudwatch.Metric({
+          namespace: EXPIRY_METRIC.namespace,
+          metricName: EXPIRY_METRIC.metricName,
+          dimensionsMap: { [EXPIRY_METRIC.dimension]: certificate.name },
+          statistic: cloudwatch.Stats.MINIMUM,
+          period: Duration.days(1),
+        }),
+        threshold: days,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        // Two daily periods: the day in progress has no data until the daily check has run.
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      });
+    }
+  }
+}

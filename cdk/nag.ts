@@ -1,0 +1,85 @@
+/**
+ * cdk-nag (AwsSolutions) findings this design accepts, each acknowledged on the one resource it
+ * concerns and, for IAM wildcards, for the one wildcard it concerns, with the reason. Uses CDK's
+ * own Validations API (what cdk-nag 3 reads), so embedding the construct needs no cdk-nag.
+ */
+import { Stack, Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import type { CertstepRenewal } from './construct.js';
+
+const XRAY = 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions; tracing is required';
+
+export function suppressAcceptedFindings(renewal: CertstepRenewal): void {
+  const stack = Stack.of(renewal);
+  const wildcard = (scope: IConstruct, resource: string, reason: string) =>
+    Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[Resource::${flatten(stack.resolve(resource))}]`, reason });
+
+  for (const [name, secret] of renewal.storage.certificateSecrets) {
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: `Certificate ${name} is rotated by the renewal state machine (a new key and certificate before expiry), not by a Secrets Manager rotation Lambda`,
+    });
+  }
+  for (const [name, secret] of renewal.storage.accountSecrets) {
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: `The ACME account key of issuer ${name} identifies the account at the CA; rotating it needs an ACME key-change, not a Secrets Manager rotation`,
+    });
+  }
+  Validations.of(renewal.scheduling.deadLetterQueue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: 'This queue is itself the dead-letter queue of the EventBridge Scheduler schedules; the SchedulesUndelivered alarm watches it',
+  });
+
+  for (const fn of renewal.functions.all) {
+    Validations.of(fn.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Node.js 22 on purpose: the bundles target node22 and the project is tested on it; moving to Node.js 24 is a deliberate upgrade, not a drift',
+    });
+    wildcard(fn.role, '*', fn.name === 'ImportToAcm' ? `${XRAY}; acm:ListCertificates has none either and is limited to the configured regions by aws:RequestedRegion` : XRAY);
+  }
+  const byName = renewal.functions.byName;
+  const changes = stack.formatArn({ service: 'route53', region: '', account: '', resource: 'change', resourceName: '*' });
+  const checkPropagation = byName.get('CheckPropagation');
+  if (checkPropagation && renewal.dns.directZones.size > 0) {
+    wildcard(checkPropagation.role, changes, 'Route 53 change ids are generated per ChangeResourceRecordSets call; GetChange only reads their status');
+  }
+  for (const name of ['ScheduleRenewal', 'CleanUp']) {
+    const fn = byName.get(name);
+    if (!fn) continue;
+    wildcard(fn.role, renewal.scheduling.renewalSchedulesArn, 'One-time schedules are named after certificates at run time; the wildcard is limited to the stack-owned renewal schedule group');
+  }
+  const importToAcm = byName.get('ImportToAcm');
+  const regions = [...new Set(renewal.config.certificates.flatMap((certificate) => certificate.acm?.regions ?? []))];
+  for (const region of importToAcm ? regions : []) {
+    wildcard(
+      (importToAcm as NonNullable<typeof importToAcm>).role,
+      stack.formatArn({ service: 'acm', region, resource: 'certificate', resourceName: '*' }),
+      `ACM certificate ids are assigned at the first import; the wildcard is limited to certificates in ${region} of this account`,
+    );
+  }
+  wildcard(
+    renewal.stateMachine.role,
+    '*',
+    'Step Functions log delivery (logs:CreateLogDelivery and friends) and X-Ray have no resource-level permissions',
+  );
+}
+
+/** As cdk-nag names a resource in a finding id (its utils/flatten-cfn-reference). */
+function flatten(node: unknown): string {
+  if (node === undefined) return '';
+  if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  const value = node as Record<string, unknown>;
+  if (value['Fn::Join']) {
+    const [delimiter, items] = value['Fn::Join'] as [string, unknown[]];
+    return items.map(flatten).join(delimiter);
+  }
+  if (value['Fn::Sub']) return flatten(value['Fn::Sub']);
+  if (value['Fn::GetAtt']) {
+    const [resource, attribute] = value['Fn::GetAtt'] as [unknown, unknown];
+    return `<${flatten(resource)}.${flatten(attribute)}>`;
+  }
+  if (value['Fn::ImportValue']) return flatten(value['Fn::ImportValue']);
+  if (value.Ref) return `<${flatten(value.Ref)}>`;
+  return JSON.stringify(node);
+}

@@ -1,0 +1,190 @@
+/**
+ * Least privilege per function: each gets the calls its adapters make, on the resources this
+ * stack created or the configuration names, and nothing on `*` except where AWS offers no
+ * resource-level permission. docs/iam.md is the prose version of this file.
+ */
+import { Annotations, ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import type { CertificateSpec } from '../functions/core/certificate-spec.js';
+import type { CertstepConfig } from './config.js';
+import type { DnsPlan } from './dns-plan.js';
+import type { CertstepFunction } from './functions.js';
+import type { CertstepScheduling } from './scheduling.js';
+import type { CertstepStorage } from './storage.js';
+
+/** What a function's code does; each need becomes policy statements (and sometimes environment). */
+export type Need =
+  | 'certificate:read' // GetSecretValue, DescribeSecret on certificate secrets
+  | 'certificate:write' // + PutSecretValue (the pending key, the issued certificate)
+  | 'certificate:stage' // + UpdateSecretVersionStage (AWSPENDING removed once current)
+  | 'certificate:read-acm' // read, on the certificates that are imported into ACM only
+  | 'acme' // the ACME account: read, register (PutSecretValue), EAB HMAC key read
+  | 'eab' // only the EAB HMAC key: resolving an issuer reads it, even for account-less calls (ARI)
+  | 'route53:zones' // GetHostedZone: which zone, and its name servers
+  | 'route53:records' // ListResourceRecordSets: read-modify-write of the TXT set
+  | 'route53:change' // ChangeResourceRecordSets, conditioned to the challenge names
+  | 'route53:getChange' // GetChange: INSYNC before asking the name servers
+  | 'ledger' // GetItem, UpdateItem on the run ledger
+  | 'scheduler' // one-time renewal schedules
+  | 'acm'; // ACM import in the configured regions
+
+/**
+ * Per function, from its handler and phase. Every phase that talks to the CA may be the first
+ * to register the ACME account (or re-register one the CA forgot), so all of them may write it.
+ */
+export const FUNCTION_NEEDS: Readonly<Record<string, readonly Need[]>> = {
+  // Asks the CA for ARI renewal info (no account) and checks the zones before anything is ordered.
+  CheckRenewal: ['certificate:read', 'route53:zones', 'ledger', 'eab'],
+  // Reads the current certificate to name the one an order replaces (ARI).
+  CreateOrder: ['acme', 'certificate:read'],
+  PresentChallenges: ['route53:zones', 'route53:records', 'route53:change'],
+  CheckPropagation: ['route53:zones', 'route53:getChange'],
+  AcceptChallenges: ['acme'],
+  PollOrder: ['acme'],
+  Finalize: ['acme', 'certificate:read', 'certificate:write'],
+  StoreCertificate: ['acme', 'certificate:read', 'certificate:write', 'certificate:stage'],
+  ImportToAcm: ['certificate:read-acm', 'acm'],
+  ScheduleRenewal: ['scheduler'],
+  CleanUp: ['route53:zones', 'route53:records', 'route53:change', 'ledger', 'scheduler'],
+};
+
+export interface PermissionContext {
+  readonly config: CertstepConfig;
+  readonly dns: DnsPlan;
+  readonly storage: CertstepStorage;
+  readonly scheduling: CertstepScheduling;
+  readonly stateMachineArn: string;
+}
+
+export function needsOf(name: string): readonly Need[] {
+  return FUNCTION_NEEDS[name] ?? [];
+}
+
+/** Environment beyond the common one, for the needs whose adapters read it at init. */
+export function environmentFor(needs: readonly Need[], context: PermissionContext): Record<string, string> {
+  return {
+    ...(needs.includes('ledger') && { CERTSTEP_LEDGER_TABLE: context.storage.ledger.tableName }),
+    ...(needs.includes('scheduler') && {
+      CERTSTEP_SCHEDULE_GROUP: context.scheduling.renewalGroup.scheduleGroupName,
+      CERTSTEP_STATE_MACHINE_ARN: context.stateMachineArn,
+      CERTSTEP_SCHEDULER_ROLE_ARN: context.scheduling.role.roleArn,
+      CERTSTEP_SCHEDULER_DLQ_ARN: context.scheduling.deadLetterQueue.queueArn,
+    }),
+  };
+}
+
+export function grantNeeds(fn: CertstepFunction, context: PermissionContext): void {
+  const needs = FUNCTION_NEEDS[fn.name];
+  if (!needs) {
+    Annotations.of(fn.function).addWarningV2(
+      'certstep:unknownFunction',
+      `${fn.name} is in the state machine but cdk/permissions.ts does not list what it needs: it gets no AWS permissions beyond its logs`,
+    );
+    return;
+  }
+  for (const statement of statementsFor(needs, context, fn.function)) fn.role.addToPolicy(statement);
+}
+
+export function statementsFor(needs: readonly Need[], context: PermissionContext, scope: Construct): iam.PolicyStatement[] {
+  const stack = Stack.of(scope);
+  const { storage, config, dns } = context;
+  const statements: iam.PolicyStatement[] = [];
+  const allow = (actions: string[], resources: string[], conditions?: Record<string, unknown>) => {
+    if (resources.length > 0) statements.push(new iam.PolicyStatement({ actions, resources, ...(conditions && { conditions }) }));
+  };
+  const secretActions = (...extra: string[]) => ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', ...extra];
+  const certificateArns = (certificates: readonly CertificateSpec[]) =>
+    certificates.map((certificate) => storage.certificateSecrets.get(certificate.name)?.secretArn).filter((arn): arn is string => arn !== undefined);
+
+  let writesSecrets = false;
+  let readsSecrets = false;
+  if (needs.includes('certificate:read') || needs.includes('certificate:read-acm')) {
+    const certificates = needs.includes('certificate:read') ? config.certificates : config.certificates.filter((certificate) => certificate.acm);
+    const extra = [
+      ...(needs.includes('certificate:write') ? ['secretsmanager:PutSecretValue'] : []),
+      ...(needs.includes('certificate:stage') ? ['secretsmanager:UpdateSecretVersionStage'] : []),
+    ];
+    allow(secretActions(...extra), certificateArns(certificates));
+    readsSecrets ||= certificates.length > 0;
+    writesSecrets ||= extra.length > 0;
+  }
+  if (needs.includes('acme')) {
+    allow(secretActions('secretsmanager:PutSecretValue'), [...storage.accountSecrets.values()].map((secret) => secret.secretArn));
+    readsSecrets = writesSecrets = true;
+  }
+  if (needs.includes('acme') || needs.includes('eab')) {
+    // The HMAC key secret is the user's; its ARN ends in a random suffix the name does not carry.
+    const eabArns = config.issuers.flatMap((issuer) =>
+      issuer.eabHmacSecretId ? [stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${issuer.eabHmacSecretId}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })] : [],
+    );
+    allow(['secretsmanager:GetSecretValue'], eabArns);
+    readsSecrets ||= eabArns.length > 0;
+  }
+  if (context.storage.secretsKey && readsSecrets) {
+    // Only through Secrets Manager: the key cannot be used directly with these grants.
+    allow(writesSecrets ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'], [context.storage.secretsKey.keyArn], {
+      StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` },
+    });
+  }
+
+  statements.push(...route53Statements(needs, dns, stack));
+
+  if (needs.includes('ledger')) allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], [storage.ledger.tableArn]);
+  if (needs.includes('scheduler')) {
+    allow(['scheduler:CreateSchedule', 'scheduler:UpdateSchedule'], [context.scheduling.renewalSchedulesArn]);
+    allow(['iam:PassRole'], [context.scheduling.role.roleArn], { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+  }
+  if (needs.includes('acm')) statements.push(...acmStatements(config, stack));
+  return statements;
+}
+
+function route53Statements(needs: readonly Need[], dns: DnsPlan, stack: Stack): iam.PolicyStatement[] {
+  if (!needs.some((need) => need.startsWith('route53:'))) return [];
+  const zoneArn = (id: string) => stack.formatArn({ service: 'route53', region: '', account: '', resource: 'hostedzone', resourceName: id });
+  const direct = [...dns.directZones.keys()];
+  const statements: iam.PolicyStatement[] = [];
+  const readActions = [
+    ...(needs.includes('route53:zones') ? ['route53:GetHostedZone'] : []),
+    ...(needs.includes('route53:records') ? ['route53:ListResourceRecordSets'] : []),
+  ];
+  if (readActions.length > 0 && direct.length > 0) statements.push(new iam.PolicyStatement({ actions: readActions, resources: direct.map(zoneArn) }));
+  if (needs.includes('route53:change')) {
+    for (const [zoneId, recordNames] of dns.directZones) {
+      statements.push(
+        new iam.PolicyStatement({
+          actions: ['route53:ChangeResourceRecordSets'],
+          resources: [zoneArn(zoneId)],
+          conditions: {
+            'ForAllValues:StringEquals': {
+              'route53:ChangeResourceRecordSetsNormalizedRecordNames': [...recordNames],
+              'route53:ChangeResourceRecordSetsRecordTypes': ['TXT'],
+              // The provider's compare-and-swap only ever sends CREATE and DELETE, never UPSERT.
+              'route53:ChangeResourceRecordSetsActions': ['CREATE', 'DELETE'],
+            },
+          },
+        }),
+      );
+    }
+  }
+  // Change ids are generated by Route 53, so no narrower resource exists.
+  if (needs.includes('route53:getChange') && direct.length > 0) {
+    statements.push(new iam.PolicyStatement({ actions: ['route53:GetChange'], resources: [stack.formatArn({ service: 'route53', region: '', account: '', resource: 'change', resourceName: '*' })] }));
+  }
+  const roles = [...dns.roleZones.keys()];
+  if (roles.length > 0) statements.push(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: roles }));
+  return statements;
+}
+
+function acmStatements(config: CertstepConfig, stack: Stack): iam.PolicyStatement[] {
+  const regions = [...new Set(config.certificates.flatMap((certificate) => certificate.acm?.regions ?? []))].sort();
+  if (regions.length === 0) return [];
+  return [
+    new iam.PolicyStatement({
+      actions: ['acm:ImportCertificate', 'acm:DescribeCertificate', 'acm:ListTagsForCertificate', 'acm:AddTagsToCertificate'],
+      resources: regions.map((region) => stack.formatArn({ service: 'acm', region, resource: 'certificate', resourceName: '*' })),
+    }),
+    // ListCertificates has no resource-level permission; the region condition is what narrows it.
+    new iam.PolicyStatement({ actions: ['acm:ListCertificates'], resources: ['*'], conditions: { StringEquals: { 'aws:RequestedRegion': regions } } }),
+  ];
+}

@@ -1,0 +1,61 @@
+/**
+ * What certstep keeps: one secret per certificate and per issuer account, created here with
+ * the placeholder `{}` that the functions read as "nothing yet" (they never create secrets),
+ * and the run ledger that lets only one execution work on a certificate at a time.
+ */
+import { RemovalPolicy, SecretValue } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { CertstepConfig } from './config.js';
+
+export class CertstepStorage extends Construct {
+  /** The customer-managed key of the secrets, when the configuration names one. */
+  readonly secretsKey?: kms.IKey;
+  readonly certificateSecrets: ReadonlyMap<string, secretsmanager.Secret>;
+  readonly accountSecrets: ReadonlyMap<string, secretsmanager.Secret>;
+  readonly ledger: dynamodb.Table;
+  readonly certificateSecretPrefix: string;
+  readonly accountSecretPrefix: string;
+
+  constructor(scope: Construct, id: string, config: CertstepConfig) {
+    super(scope, id);
+    this.certificateSecretPrefix = `${config.resourcePrefix}/certificates/`;
+    this.accountSecretPrefix = `${config.resourcePrefix}/accounts/`;
+    if (config.kmsKeyArn) this.secretsKey = kms.Key.fromKeyArn(this, 'SecretsKey', config.kmsKeyArn);
+
+    const secret = (logicalId: string, secretName: string, description: string) =>
+      new secretsmanager.Secret(this, logicalId, {
+        secretName,
+        description,
+        // Not a generated value: the functions treat `{}` as "no certificate (or account) yet".
+        secretStringValue: SecretValue.unsafePlainText('{}'),
+        ...(this.secretsKey && { encryptionKey: this.secretsKey }),
+        // Certificates may be in use elsewhere and accounts carry rate-limit history: a stack
+        // deletion must not take them along.
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+
+    this.certificateSecrets = new Map(
+      config.certificates.map((certificate) => [
+        certificate.name,
+        secret(`Certificate-${certificate.name}`, `${this.certificateSecretPrefix}${certificate.name}`, `certstep: certificate ${certificate.name} (tls.crt, tls.key and metadata)`),
+      ]),
+    );
+    this.accountSecrets = new Map(
+      config.issuers.map((issuer) => [
+        issuer.name,
+        secret(`Account-${issuer.name}`, `${this.accountSecretPrefix}${issuer.name}`, `certstep: ACME account key for issuer ${issuer.name}`),
+      ]),
+    );
+
+    this.ledger = new dynamodb.Table(this, 'Ledger', {
+      partitionKey: { name: 'certificateName', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // Only run bookkeeping (who holds a certificate, failure counts): losing it costs one extra run.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+  }
+}

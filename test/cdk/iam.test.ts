@@ -1,0 +1,214 @@
+/**
+ * Least privilege, checked on the synthesised policies: Route 53 only on the configured zones
+ * and challenge names, secrets only by ARN, the scheduler role only able to start this state
+ * machine. The configuration adds what makes IAM interesting: a cross-account zone behind a
+ * role, a customer-managed key and an EAB secret.
+ */
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CertstepConfigInput } from '../../cdk/config.js';
+import { type Resource, type Statement, OTHER_ZONE, ZONE, actionsOf, functionStatements, resourcesOf, statementsOf, synthesise, testConfig } from './support.js';
+
+const PARTNER_ROLE = 'arn:aws:iam::210987654321:role/certstep-dns';
+const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555';
+
+const base = testConfig();
+const config: CertstepConfigInput = {
+  ...base,
+  kmsKeyArn: KEY_ARN,
+  issuers: [...base.issuers, { name: 'zerossl', directoryUrl: 'https://acme.zerossl.com/v2/DV90', eab: { keyId: 'kid-1', hmacKeySecretName: 'certstep/eab/zerossl' } }],
+  certificates: [
+    ...base.certificates,
+    { name: 'partner', dnsNames: ['shop.partner.example'], issuer: 'zerossl', dns01: { route53: { hostedZoneId: 'Z3', role: PARTNER_ROLE, externalId: 'certstep' } } },
+  ],
+};
+
+const zoneArn = (id: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:route53:::hostedzone/${id}`]] });
+const grants = <S extends Statement>(statements: S[], action: string): S[] => statements.filter((statement) => actionsOf(statement).includes(action));
+
+let template: Template;
+let all: ReturnType<typeof statementsOf>;
+
+beforeAll(() => {
+  ({ template } = synthesise(config, { bundle: false }));
+  all = statementsOf(template);
+});
+
+describe('Route 53', () => {
+  it('allows ChangeResourceRecordSets on Z1 for exactly its challenge names, TXT only, CREATE and DELETE only', () => {
+    // Act
+    const inZone1 = grants(functionStatements(template, 'PresentChallenges'), 'route53:ChangeResourceRecordSets').filter(
+      (statement) => JSON.stringify(statement.Resource) === JSON.stringify(zoneArn(ZONE)),
+    );
+
+    // Assess: example.com and *.example.com share one name; www.example.com has its own.
+    expect(inZone1).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'route53:ChangeResourceRecordSets',
+        Resource: zoneArn(ZONE),
+        Condition: {
+          'ForAllValues:StringEquals': {
+            'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['_acme-challenge.example.com', '_acme-challenge.www.example.com'],
+            'route53:ChangeResourceRecordSetsRecordTypes': ['TXT'],
+            'route53:ChangeResourceRecordSetsActions': ['CREATE', 'DELETE'],
+          },
+        },
+      },
+    ]);
+  });
+
+  it('grants the same record changes to CleanUp, and to nobody else', () => {
+    const changers = all.filter((statement) => actionsOf(statement).includes('route53:ChangeResourceRecordSets'));
+    expect(new Set(changers.map((statement) => statement.policy.replace(/Role.*$/, '')))).toEqual(
+      new Set(['RenewalFunctionsPresentChallenges', 'RenewalFunctionsCleanUp']),
+    );
+    for (const statement of changers) {
+      expect(statement.Condition?.['ForAllValues:StringEquals']?.['route53:ChangeResourceRecordSetsRecordTypes']).toEqual(['TXT']);
+    }
+    const zone2 = changers.find((statement) => JSON.stringify(statement.Resource) === JSON.stringify(zoneArn(OTHER_ZONE)));
+    expect(zone2?.Condition?.['ForAllValues:StringEquals']?.['route53:ChangeResourceRecordSetsNormalizedRecordNames']).toEqual(['_acme-challenge.api.example.net']);
+  });
+
+  it('never grants Route 53 on a zone that is changed through an assumed role; grants sts:AssumeRole on that role only', () => {
+    expect(JSON.stringify(all)).not.toContain('hostedzone/Z3');
+    const assume = all.filter((statement) => actionsOf(statement).includes('sts:AssumeRole'));
+    expect(assume.length).toBeGreaterThan(0);
+    for (const statement of assume) expect(statement.Resource).toBe(PARTNER_ROLE);
+  });
+
+  it('reads zones only where the code does, GetChange only in CheckPropagation, and never ListHostedZones', () => {
+    expect(grants(all, 'route53:ListHostedZones')).toEqual([]);
+    const getChange = grants(all, 'route53:GetChange');
+    expect(getChange.map((statement) => statement.policy.replace(/Role.*$/, ''))).toEqual(['RenewalFunctionsCheckPropagation']);
+    expect(getChange[0]?.Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':route53:::change/*']] });
+    expect(grants(functionStatements(template, 'CheckRenewal'), 'route53:GetHostedZone')[0]?.Resource).toEqual([zoneArn(ZONE), zoneArn(OTHER_ZONE)]);
+    expect(grants(functionStatements(template, 'CheckRenewal'), 'route53:ListResourceRecordSets')).toEqual([]);
+  });
+});
+
+describe('Secrets Manager and KMS', () => {
+  it('never grants a secretsmanager action on "*" or on a wildcard other than an EAB secret suffix', () => {
+    const secretStatements = all.filter((statement) => actionsOf(statement).some((action) => action.startsWith('secretsmanager:')));
+    expect(secretStatements.length).toBeGreaterThan(0);
+    for (const statement of secretStatements) {
+      for (const resource of resourcesOf(statement)) {
+        expect(resource).not.toBe('*');
+        if (typeof resource !== 'object') continue;
+        const text = JSON.stringify(resource);
+        if (text.includes('*')) throw new Error(`wildcard secret resource in ${statement.policy}: ${text}`);
+      }
+    }
+  });
+
+  it('gives each function only the secret calls its code makes', () => {
+    // Prepare
+    const secretActions = (name: string) =>
+      [...new Set(functionStatements(template, name).flatMap(actionsOf).filter((action) => action.startsWith('secretsmanager:')))].sort();
+
+    // Assess
+    expect(secretActions('CheckRenewal')).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+    expect(secretActions('CreateOrder')).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']);
+    expect(secretActions('StoreCertificate')).toContain('secretsmanager:UpdateSecretVersionStage');
+    expect(secretActions('Finalize')).not.toContain('secretsmanager:UpdateSecretVersionStage');
+    for (const name of ['PresentChallenges', 'CheckPropagation', 'CleanUp', 'ScheduleRenewal']) expect(secretActions(name), name).toEqual([]);
+  });
+
+  it('lets ImportToAcm read only the certificates imported into ACM', () => {
+    const reads = grants(functionStatements(template, 'ImportToAcm'), 'secretsmanager:GetSecretValue');
+    expect(reads.flatMap(resourcesOf)).toEqual([{ Ref: expect.stringMatching(/^RenewalStorageCertificateapi/) }]);
+  });
+
+  it('lets the ACME functions read the EAB HMAC secret by name, whatever its random suffix', () => {
+    const eab = grants(functionStatements(template, 'CreateOrder'), 'secretsmanager:GetSecretValue').filter((statement) => JSON.stringify(statement.Resource).includes('eab'));
+    expect(eab).toHaveLength(1);
+    expect(JSON.stringify(eab[0]?.Resource)).toContain(':secret:certstep/eab/zerossl-??????');
+    expect(actionsOf(eab[0] as Statement)).toEqual(['secretsmanager:GetSecretValue']);
+  });
+
+  it('encrypts the secrets with the configured key and grants it only through Secrets Manager', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'certstep/certificates/web', KmsKeyId: KEY_ARN });
+    const kmsStatements = all.filter((statement) => actionsOf(statement).some((action) => action.startsWith('kms:')));
+    expect(kmsStatements.length).toBeGreaterThan(0);
+    for (const statement of kmsStatements) {
+      expect(statement.Resource).toBe(KEY_ARN);
+      expect(JSON.stringify(statement.Condition)).toContain('kms:ViaService');
+    }
+    expect(actionsOf(grants(functionStatements(template, 'CheckRenewal'), 'kms:Decrypt')[0] as Statement)).toEqual(['kms:Decrypt']);
+    expect(actionsOf(grants(functionStatements(template, 'Finalize'), 'kms:Decrypt')[0] as Statement)).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+  });
+});
+
+describe('EventBridge Scheduler', () => {
+  it('lets the scheduler role start this state machine and write to the dead-letter queue, nothing else', () => {
+    // Prepare
+    const roles = template.findResources('AWS::IAM::Role') as Record<string, Resource>;
+    const [roleId, role] = Object.entries(roles).find(([id]) => id.startsWith('RenewalSchedulingRole')) ?? [];
+    const statements = all.filter((statement) => statement.policy.startsWith('RenewalSchedulingRole'));
+
+    // Assess
+    expect(roleId).toBeDefined();
+    expect(JSON.stringify(role?.Properties.AssumeRolePolicyDocument)).toContain('scheduler.amazonaws.com');
+    expect(JSON.stringify(role?.Properties.AssumeRolePolicyDocument)).toContain('aws:SourceAccount');
+    expect(statements.map(({ policy: _policy, ...statement }) => statement)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'states:StartExecution',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':stateMachine:certstep-renewal']] },
+      },
+      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^RenewalSchedulingDeadLetterQueue/), 'Arn'] } },
+    ]);
+  });
+
+  it('lets ScheduleRenewal and CleanUp write schedules only in the renewal group and pass only the scheduler role', () => {
+    for (const name of ['ScheduleRenewal', 'CleanUp']) {
+      const statements = functionStatements(template, name);
+      const schedules = grants(statements, 'scheduler:CreateSchedule');
+      expect(schedules.map((statement) => [actionsOf(statement), statement.Resource])).toEqual([
+        [
+          ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule'],
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':schedule/certstep-renewals/*']] },
+        ],
+      ]);
+      const passRole = grants(statements, 'iam:PassRole');
+      expect(passRole).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'iam:PassRole',
+          Resource: { 'Fn::GetAtt': [expect.stringMatching(/^RenewalSchedulingRole/), 'Arn'] },
+          Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+        },
+      ]);
+    }
+    const schedulerUsers = all.filter((statement) => actionsOf(statement).some((action) => action.startsWith('scheduler:')));
+    expect(new Set(schedulerUsers.map((statement) => statement.policy.replace(/Role.*$/, '')))).toEqual(
+      new Set(['RenewalFunctionsScheduleRenewal', 'RenewalFunctionsCleanUp']),
+    );
+  });
+});
+
+describe('everything else', () => {
+  it('uses the run ledger from CheckRenewal and CleanUp only, with GetItem and UpdateItem', () => {
+    const ledger = all.filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')));
+    expect(ledger.map((statement) => [statement.policy.replace(/Role.*$/, ''), actionsOf(statement)]).sort()).toEqual([
+      ['RenewalFunctionsCheckRenewal', ['dynamodb:GetItem', 'dynamodb:UpdateItem']],
+      ['RenewalFunctionsCleanUp', ['dynamodb:GetItem', 'dynamodb:UpdateItem']],
+    ]);
+  });
+
+  it('grants ACM only to ImportToAcm, in the configured regions', () => {
+    const acm = all.filter((statement) => actionsOf(statement).some((action) => action.startsWith('acm:')));
+    expect(new Set(acm.map((statement) => statement.policy.replace(/Role.*$/, '')))).toEqual(new Set(['RenewalFunctionsImportToAcm']));
+    const text = JSON.stringify(acm);
+    expect(text).toContain(':acm:us-east-1:');
+    expect(text).toContain(':acm:eu-west-1:');
+    const list = grants(acm, 'acm:ListCertificates')[0];
+    expect(list?.Condition).toEqual({ StringEquals: { 'aws:RequestedRegion': ['eu-west-1', 'us-east-1'] } });
+  });
+
+  it('uses no wildcard actions and no AWS managed policies', () => {
+    for (const statement of all) for (const action of actionsOf(statement)) expect(action, statement.policy).not.toContain('*');
+    const roles = Object.values(template.findResources('AWS::IAM::Role')) as Resource[];
+    for (const role of roles) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+});
