@@ -3,7 +3,7 @@
  * settings the Lambdas use, so IAM can name the exact hosted zones and record names.
  */
 import type { CertificateSpec } from '../functions/core/certificate-spec.js';
-import type { Dns01Config } from '../functions/core/dns01-config.js';
+import { type Dns01Config, zoneSettingsFor } from '../functions/core/dns01-config.js';
 import type { IssuerSetting } from '../functions/runtime/config.js';
 import { mergeDns01 } from '../functions/runtime/dns.js';
 
@@ -33,10 +33,7 @@ export function effectiveDns01(issuers: readonly IssuerSetting[], certificate: C
   return mergeDns01(issuer?.dns01, certificate.dns01);
 }
 
-/**
- * Mirrors ZoneDirectory.zoneFor (functions/adapters/route53-zones.ts) for configured zone ids:
- * the longest per-domain entry wins, field by field over the certificate-wide settings.
- */
+/** The configured zone of each challenge record, chosen by the same function the Route 53 adapter uses. */
 export function challengeTargets(dns01: Dns01Config, dnsNames: readonly string[]): ChallengeTarget[] {
   const route53 = dns01.route53 ?? {};
   const seen = new Set<string>();
@@ -45,11 +42,7 @@ export function challengeTargets(dns01: Dns01Config, dnsNames: readonly string[]
     const recordName = `_acme-challenge.${dnsName.replace(/^\*\./, '')}`.toLowerCase();
     if (seen.has(recordName)) continue;
     seen.add(recordName);
-    const perDomain = Object.entries(route53.zones ?? {})
-      .filter(([domain]) => recordName === domain || recordName.endsWith(`.${domain}`))
-      .sort(([a], [b]) => b.length - a.length)[0]?.[1];
-    const hostedZoneId = perDomain?.hostedZoneId ?? route53.hostedZoneId;
-    const role = perDomain?.role ?? route53.role;
+    const { hostedZoneId, role } = zoneSettingsFor(route53, recordName);
     targets.push({ dnsName, recordName, ...(hostedZoneId && { zone: { hostedZoneId, ...(role && { role }) } }) });
   }
   return targets;

@@ -5,7 +5,7 @@
  * ones only unless private zones were asked for. Answers are cached for one invocation.
  */
 import { GetHostedZoneCommand, ListHostedZonesCommand, type Route53Client } from '@aws-sdk/client-route-53';
-import type { Route53SolverConfig, Route53ZoneConfig } from '../core/dns01-config.js';
+import { type Route53SolverConfig, type Route53ZoneConfig, zoneSettingsFor } from '../core/dns01-config.js';
 import { ZoneNotFound } from '../core/errors.js';
 import { route53Failure } from './route53-errors.js';
 
@@ -42,14 +42,7 @@ export class ZoneDirectory {
    */
   async zoneFor(recordName: string, redirected: boolean): Promise<HostedZone> {
     const name = recordName.toLowerCase();
-    const perDomain = Object.entries(this.config.zones ?? {})
-      .filter(([domain]) => name === domain || name.endsWith(`.${domain}`))
-      .sort(([a], [b]) => b.length - a.length)[0]?.[1];
-    const access = {
-      ...((perDomain?.role ?? this.config.role) && { role: perDomain?.role ?? this.config.role }),
-      ...((perDomain?.externalId ?? this.config.externalId) && { externalId: perDomain?.externalId ?? this.config.externalId }),
-    };
-    const configuredId = perDomain?.hostedZoneId ?? (redirected ? undefined : this.config.hostedZoneId);
+    const { hostedZoneId: configuredId, ...access } = zoneSettingsFor(this.config, name, redirected);
     if (configuredId) {
       const zone = await this.describe(configuredId, access);
       if (name !== zone.name && !name.endsWith(`.${zone.name}`)) {

@@ -105,3 +105,20 @@ function expectObject(value: unknown, path: string, fail: Fail): Record<string, 
 function allowOnly(object: Record<string, unknown>, allowed: readonly string[], path: string, fail: Fail): void {
   for (const key of Object.keys(object)) if (!allowed.includes(key)) fail(`${path}.${fieldName(key)}`, 'unknown field');
 }
+
+/**
+ * The zone settings that apply to a record name: the longest per-domain entry that is a
+ * suffix of the name wins, field by field over the solver-wide settings. The solver-wide
+ * hosted zone id does not apply to a name a CNAME moved elsewhere. Shared by the Route 53
+ * adapter at run time and the CDK stack at synth time, so IAM names the zones the code uses.
+ */
+export function zoneSettingsFor(route53: Route53SolverConfig, recordName: string, redirected = false): Route53ZoneConfig {
+  const name = recordName.toLowerCase();
+  const perDomain = Object.entries(route53.zones ?? {})
+    .filter(([domain]) => name === domain || name.endsWith(`.${domain}`))
+    .sort(([a], [b]) => b.length - a.length)[0]?.[1];
+  const hostedZoneId = perDomain?.hostedZoneId ?? (redirected ? undefined : route53.hostedZoneId);
+  const role = perDomain?.role ?? route53.role;
+  const externalId = perDomain?.externalId ?? route53.externalId;
+  return { ...(hostedZoneId && { hostedZoneId }), ...(role && { role }), ...(externalId && { externalId }) };
+}
