@@ -98,7 +98,10 @@ export class CertstepFunctions extends Construct {
         keepNames: true,
         sourceMap: true,
         sourcesContent: false,
-        bundleAwsSDK: true,
+        // The Node.js 22 runtime ships the AWS SDK v3: using it keeps every bundle under 1 MB.
+        bundleAwsSDK: false,
+        // acme-client loads node-forge for a deprecated API certstep never calls.
+        esbuildArgs: { '--alias:node-forge': './functions/runtime/stubs/node-forge.cjs' },
         logLevel: LogLevel.WARNING,
       },
     });

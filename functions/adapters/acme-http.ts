@@ -9,7 +9,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import https from 'node:https';
 import { rootCertificates } from 'node:tls';
 import acme from 'acme-client';
-import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
+import type { AxiosAdapter, InternalAxiosRequestConfig } from 'axios';
+import axios from './axios-cjs.cjs';
 
 export interface RecordedExchange {
   readonly url: string;
