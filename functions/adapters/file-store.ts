@@ -9,12 +9,13 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type {
-  AcmeAccount,
-  CertificateStore,
-  CertificateSummary,
-  PendingKey,
-  StoredCertificate,
+import {
+  type AcmeAccount,
+  type CertificateStore,
+  type CertificateSummary,
+  type PendingKey,
+  type StoredCertificate,
+  summaryOf,
 } from '../ports/certificate-store.js';
 
 export class FileCertificateStore implements CertificateStore {
@@ -29,10 +30,7 @@ export class FileCertificateStore implements CertificateStore {
   }
 
   async getCurrentSummary(name: string): Promise<CertificateSummary | undefined> {
-    const current = await this.getCurrent(name);
-    if (!current) return undefined;
-    const { 'tls.key': _key, 'tls.crt': _crt, ...summary } = current;
-    return summary;
+    return summaryOf(await this.getCurrent(name));
   }
 
   async putPendingKey(name: string, key: PendingKey): Promise<{ versionId: string; created: boolean }> {

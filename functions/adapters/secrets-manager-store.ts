@@ -12,7 +12,14 @@ import { createHash } from 'node:crypto';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { CertstepError, InvalidState, SecretNotFound, StoreAccessDenied, StoreRequestRejected, StoreUnavailable } from '../core/errors.js';
-import type { AcmeAccount, CertificateStore, CertificateSummary, PendingKey, StoredCertificate } from '../ports/certificate-store.js';
+import {
+  type AcmeAccount,
+  type CertificateStore,
+  type CertificateSummary,
+  type PendingKey,
+  type StoredCertificate,
+  summaryOf,
+} from '../ports/certificate-store.js';
 
 
 export interface SecretsManagerStoreOptions {
@@ -50,10 +57,7 @@ export class SecretsManagerCertificateStore implements CertificateStore {
 
   /** Key and chain are dropped here so that they can never reach Step Functions state. */
   async getCurrentSummary(name: string): Promise<CertificateSummary | undefined> {
-    const current = await this.getCurrent(name);
-    if (!current) return undefined;
-    const { 'tls.key': _key, 'tls.crt': _crt, ...summary } = current;
-    return summary;
+    return summaryOf(await this.getCurrent(name));
   }
 
   /** Saved before the CSR goes out so a crash after the CA signs cannot lose the key; the first key per order wins. */

@@ -28,6 +28,13 @@ export interface StoredCertificate {
 /** What every phase but StoreCertificate may know of the current certificate: no key. */
 export type CertificateSummary = Omit<StoredCertificate, 'tls.key' | 'tls.crt'>;
 
+/** Drops key and chain, so that they can never reach Step Functions state. */
+export function summaryOf(stored: StoredCertificate | undefined): CertificateSummary | undefined {
+  if (!stored) return undefined;
+  const { 'tls.key': _key, 'tls.crt': _crt, ...summary } = stored;
+  return summary;
+}
+
 /** A private key written before finalize, so that a crash after the CA signed cannot lose it. */
 export interface PendingKey {
   readonly orderUrl: string;

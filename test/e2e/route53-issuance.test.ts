@@ -8,22 +8,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretsManagerCertificateStore } from '../../functions/adapters/secrets-manager-store.js';
 import { StoreUnavailable } from '../../functions/core/errors.js';
 import type { StoredCertificate } from '../../functions/ports/certificate-store.js';
-import { type TestCa, newStore, opensslVerify, publicKeysOf, spec, startTestCa, statesEntered } from '../support/local-ca.js';
+import { type TestCa, newStore, opensslVerify, publicKeysOf, spec, statesEntered } from '../support/local-ca.js';
 import { route53Provider, visibleTxt } from '../support/route53/provider.js';
-import { type Route53TestServer, startRoute53TestServer } from '../support/route53/server.js';
+import { type PebbleOnRoute53, startPebbleOnRoute53 } from '../support/route53/pebble.js';
+import type { Route53TestServer } from '../support/route53/server.js';
 import { type SecretsManagerFake, fakeSecretsManager } from '../support/secrets-manager-fake.js';
 
 let server: Route53TestServer;
 let ca: TestCa;
 let zoneId: string;
+let stack: PebbleOnRoute53;
 beforeAll(async () => {
-  server = await startRoute53TestServer();
-  zoneId = server.addZone('example.test').id;
-  ca = await startTestCa({ pebbleDnsServer: `${server.dns.host}:${server.dns.port}`, pebbleEnv: { PEBBLE_AUTHZREUSE: '0' } });
+  stack = await startPebbleOnRoute53();
+  ({ server, ca, zoneId } = stack);
 });
 afterAll(async () => {
-  await ca?.stop();
-  await server?.stop();
+  await stack?.stop();
 });
 
 function awsDependencies(secrets: SecretsManagerFake) {

@@ -7,9 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DnsProvider } from '../../functions/ports/dns-provider.js';
-import { type TestCa, newStore, opensslVerify, readStored, spec, startTestCa } from '../support/local-ca.js';
+import { type TestCa, newStore, opensslVerify, readStored, spec } from '../support/local-ca.js';
 import { route53Provider, visibleTxt } from '../support/route53/provider.js';
-import { type Route53TestServer, startRoute53TestServer } from '../support/route53/server.js';
+import { type PebbleOnRoute53, startPebbleOnRoute53 } from '../support/route53/pebble.js';
+import type { Route53TestServer } from '../support/route53/server.js';
 import { captureOutput, expectIssued, expectNoKeyMaterial, retriedStates } from '../support/faults/invariants.js';
 
 const SHARED = '_acme-challenge.shared.example.test';
@@ -17,14 +18,13 @@ const SHARED = '_acme-challenge.shared.example.test';
 let server: Route53TestServer;
 let ca: TestCa;
 let zoneId: string;
+let stack: PebbleOnRoute53;
 beforeAll(async () => {
-  server = await startRoute53TestServer();
-  zoneId = server.addZone('example.test').id;
-  ca = await startTestCa({ pebbleDnsServer: `${server.dns.host}:${server.dns.port}`, pebbleEnv: { PEBBLE_AUTHZREUSE: '0' } });
+  stack = await startPebbleOnRoute53();
+  ({ server, ca, zoneId } = stack);
 });
 afterAll(async () => {
-  await ca?.stop();
-  await server?.stop();
+  await stack?.stop();
 });
 
 /**
