@@ -1,0 +1,224 @@
+/**
+ * Section 3: cold start. Every functions/handlers/*.ts is bundled with esbuild the way
+ * cdk/functions.ts has NodejsFunction bundle it (platform node, target node22, ESM, minify,
+ * keepNames, external source map, a banner that creates `require`; whether the AWS SDK is
+ * bundled and which modules are aliased are read from cdk/functions.ts and cdk.json at bench
+ * time, because they change), then:
+ * - its size (and gzip size, close to what the deployment zip holds);
+ * - the time to import it in a fresh `node` process (median of several), with the
+ *   environment every module reads at init set to dummy values, and with
+ *   NODE_OPTIONS=--enable-source-maps as the stack sets it, and without;
+ * - whether acme-client is inside (by strings only acme-client's code contains).
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, stat, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { median } from './lib/stats.js';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+/** As in cdk/functions.ts: ESM has no `require`, which bundled CommonJS code (acme-client, axios) calls. */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __certstepCreateRequire } from 'node:module'; const require = __certstepCreateRequire(import.meta.url);";
+
+/** Strings that only acme-client's own source carries (its error messages and API names survive minification). */
+const ACME_CLIENT_SIGNATURES = ['Attempting to read ACME directory', 'getChallengeKeyAuthorization', 'maxBadNonceRetries'];
+
+/** The functions the brief expects to stay free of acme-client because they never talk to the CA. */
+export const EXPECTED_WITHOUT_ACME = ['PresentChallenges', 'CheckPropagation', 'CleanUp', 'ScheduleRenewal', 'ImportToAcm', 'CheckRenewal'];
+
+/** Dummy values for everything the handlers read at module scope, so init succeeds offline. */
+export const DUMMY_ENV: Record<string, string> = {
+  AWS_REGION: 'us-east-1',
+  CERTSTEP_ISSUERS: JSON.stringify([{ name: 'letsencrypt', directoryUrl: 'https://acme-v02.api.letsencrypt.org/directory', email: 'ops@example.com' }]),
+  CERTSTEP_LEDGER_TABLE: 'certstep-ledger',
+  CERTSTEP_SCHEDULE_GROUP: 'certstep',
+  CERTSTEP_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:certstep-renewal',
+  CERTSTEP_SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/certstep-scheduler',
+  CERTSTEP_SCHEDULER_DLQ_ARN: 'arn:aws:sqs:us-east-1:123456789012:certstep-dlq',
+};
+
+export interface BundleResult {
+  readonly functionName: string;
+  readonly entry: string;
+  readonly bytes: number;
+  readonly gzipBytes: number;
+  readonly importMs: number[];
+  readonly importMsNoSourceMaps: number[];
+  /** Whole `node` process, start to exit, with source maps on. */
+  readonly processMs: number[];
+  readonly acmeClientSignatures: string[];
+  /** Largest contributors to the minified output, by package (esbuild metafile). */
+  readonly topPackages: { name: string; bytes: number }[];
+  readonly error?: string;
+}
+
+export interface ColdStartResult {
+  readonly esbuildVersion: string;
+  readonly settings: string;
+  readonly cdkSettingsCheck: string;
+  /** Modules left out of the bundles (the Lambda runtime provides them); empty when the SDK is bundled. */
+  readonly externals?: string[];
+  readonly aliases?: Record<string, string>;
+  readonly bundles: BundleResult[];
+  /** `node -e ''` start to exit: the floor under every process figure. */
+  readonly emptyProcessMs: number[];
+}
+
+export async function runColdStart(options: { runs: number; log: (line: string) => void }): Promise<ColdStartResult> {
+  const { log } = options;
+  const outDir = await mkdtemp(path.join(tmpdir(), 'certstep-bench-bundles-'));
+  const cdk = cdkBundling();
+  // External modules (the runtime's AWS SDK on Lambda) resolve from this project's node_modules here.
+  if (cdk.externals.length > 0) await symlink(path.join(ROOT, 'node_modules'), path.join(outDir, 'node_modules'), 'dir');
+  const handlersDir = path.join(ROOT, 'functions', 'handlers');
+  const entries = (await readdir(handlersDir)).filter((file) => file.endsWith('.ts')).sort();
+  const bundles: BundleResult[] = [];
+  const emptyProcessMs: number[] = [];
+  for (let run = 0; run < options.runs; run++) emptyProcessMs.push((await nodeProcess(['-e', ''], {})).wallMs);
+  for (const file of entries) {
+    const functionName = file.replace(/\.ts$/, '').replace(/(^|-)([a-z])/g, (_, _dash: string, letter: string) => letter.toUpperCase());
+    const outfile = path.join(outDir, functionName, 'index.mjs');
+    try {
+      await mkdir(path.dirname(outfile), { recursive: true });
+      const built = await build({
+        metafile: true,
+        absWorkingDir: ROOT,
+        external: cdk.externals,
+        alias: cdk.aliases,
+        entryPoints: [path.join(handlersDir, file)],
+        outfile,
+        bundle: true,
+        platform: 'node',
+        target: 'node22',
+        format: 'esm',
+        mainFields: ['module', 'main'],
+        minify: true,
+        keepNames: true,
+        sourcemap: 'external',
+        sourcesContent: false,
+        banner: { js: ESM_REQUIRE_BANNER },
+        logLevel: 'error',
+      });
+      const code = await readFile(outfile);
+      const text = code.toString('utf8');
+      const importMs: number[] = [];
+      const importMsNoSourceMaps: number[] = [];
+      const processMs: number[] = [];
+      // Alternate the two settings so that drift on the shared machine hits both alike.
+      for (let run = 0; run < options.runs; run++) {
+        const withMaps = await timeImport(outfile, true);
+        importMs.push(withMaps.importMs);
+        processMs.push(withMaps.wallMs);
+        importMsNoSourceMaps.push((await timeImport(outfile, false)).importMs);
+      }
+      bundles.push({
+        functionName,
+        entry: path.relative(ROOT, path.join(handlersDir, file)),
+        bytes: (await stat(outfile)).size,
+        gzipBytes: gzipSync(code, { level: 9 }).length,
+        importMs,
+        importMsNoSourceMaps,
+        processMs,
+        acmeClientSignatures: ACME_CLIENT_SIGNATURES.filter((signature) => text.includes(signature)),
+        topPackages: packageSizes(built.metafile?.outputs[outfile]?.inputs ?? built.metafile?.outputs[path.relative(process.cwd(), outfile)]?.inputs ?? {}),
+      });
+      log(`cold start ${functionName.padEnd(18)} ${(code.length / 1024).toFixed(0).padStart(5)} KiB, import ${median(importMs).toFixed(0)} ms (maps on), ${median(importMsNoSourceMaps).toFixed(0)} ms (off)`);
+    } catch (error) {
+      bundles.push({ functionName, entry: file, bytes: 0, gzipBytes: 0, importMs: [], importMsNoSourceMaps: [], processMs: [], acmeClientSignatures: [], topPackages: [], error: (error as Error).message.slice(0, 400) });
+      log(`cold start ${functionName}: ${(error as Error).message.slice(0, 200)}`);
+    }
+  }
+  const { version } = (await import('esbuild')) as { version: string };
+  return {
+    esbuildVersion: version,
+    settings:
+      'bundle, platform node, target node22, format esm, mainFields module,main, minify, keepNames, external source map without sources, createRequire banner' +
+      (cdk.externals.length > 0 ? `, external ${cdk.externals.join(' ')} (the runtime's AWS SDK v3)` : ', AWS SDK bundled') +
+      (Object.keys(cdk.aliases).length > 0 ? `, alias ${Object.entries(cdk.aliases).map(([from, to]) => `${from} → ${to}`).join(', ')}` : ''),
+    cdkSettingsCheck: checkCdkSettings(),
+    externals: cdk.externals,
+    aliases: cdk.aliases,
+    bundles,
+    emptyProcessMs,
+  };
+}
+
+/** Output bytes per npm package (scoped packages keep their scope); certstep's own files count as one. */
+function packageSizes(inputs: Record<string, { bytesInOutput: number }>): { name: string; bytes: number }[] {
+  const sizes = new Map<string, number>();
+  for (const [input, { bytesInOutput }] of Object.entries(inputs)) {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+    const name = match ? (match[1] as string) : 'certstep (functions/)';
+    sizes.set(name, (sizes.get(name) ?? 0) + bytesInOutput);
+  }
+  return [...sizes].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes).slice(0, 8);
+}
+
+/**
+ * What NodejsFunction leaves out and aliases, as cdk/functions.ts configures it: with
+ * bundleAwsSDK false it marks the SDK external (`@aws-sdk/*`, and `@smithy/*` too when cdk.json
+ * sets the sdkV3ExcludeSmithyPackages feature flag), and esbuildArgs may carry --alias entries.
+ */
+function cdkBundling(): { externals: string[]; aliases: Record<string, string> } {
+  let functions = '';
+  let flags = '';
+  try {
+    functions = readFileSync(path.join(ROOT, 'cdk', 'functions.ts'), 'utf8');
+    flags = readFileSync(path.join(ROOT, 'cdk.json'), 'utf8');
+  } catch {
+    // no CDK app: the brief's settings, SDK bundled
+  }
+  const sdkExternal = /bundleAwsSDK:\s*false/.test(functions);
+  const smithyToo = /"@aws-cdk\/aws-lambda-nodejs:sdkV3ExcludeSmithyPackages":\s*true/.test(flags);
+  const externals = sdkExternal ? ['@aws-sdk/*', ...(smithyToo ? ['@smithy/*'] : [])] : [];
+  const aliases: Record<string, string> = {};
+  for (const match of functions.matchAll(/'--alias:([^']+)':\s*'([^']+)'/g)) aliases[match[1] as string] = match[2] as string;
+  return { externals, aliases };
+}
+
+/** Says whether cdk/functions.ts still bundles the way this file assumes. */
+function checkCdkSettings(): string {
+  let text: string;
+  try {
+    text = readFileSync(path.join(ROOT, 'cdk', 'functions.ts'), 'utf8');
+  } catch {
+    return 'cdk/functions.ts not found: used the settings the brief lists';
+  }
+  const expected: [string, RegExp][] = [
+    ['format ESM', /format:\s*OutputFormat\.ESM/],
+    ["target node22", /target:\s*'node22'/],
+    ['minify', /minify:\s*true/],
+    ['keepNames', /keepNames:\s*true/],
+    ['createRequire banner', /createRequire/],
+    ['source maps at run time', /--enable-source-maps/],
+  ];
+  const missing = expected.filter(([, pattern]) => !pattern.test(text)).map(([name]) => name);
+  return missing.length === 0 ? 'matches cdk/functions.ts (read at bench time)' : `cdk/functions.ts no longer shows: ${missing.join(', ')}; bench settings may be stale`;
+}
+
+async function timeImport(file: string, sourceMaps: boolean): Promise<{ importMs: number; wallMs: number }> {
+  const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
+  const result = await nodeProcess(['--input-type=module', '-e', script], { ...DUMMY_ENV, NODE_OPTIONS: sourceMaps ? '--enable-source-maps' : '' });
+  const importMs = Number(result.stdout.trim());
+  if (!Number.isFinite(importMs)) throw new Error(`importing ${file} failed: ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  return { importMs, wallMs: result.wallMs };
+}
+
+function nodeProcess(args: string[], env: Record<string, string>): Promise<{ stdout: string; stderr: string; wallMs: number }> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    // Only PATH and the dummies: a clean environment like Lambda's, not this shell's.
+    const child = spawn(process.execPath, args, { cwd: tmpdir(), env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', () => resolve({ stdout, stderr, wallMs: performance.now() - started }));
+  });
+}

@@ -1,0 +1,347 @@
+/**
+ * Section 2: what one renewal costs on AWS.
+ *
+ * Measured: one first issuance and one renewal through the state machine with the AWS
+ * adapters, in-process: Route 53 through the real SDK into the Route 53 test server (whose
+ * GetChange answers PENDING three times per change, so CheckPropagation loops four times, as
+ * with ~60 s of propagation on AWS), Secrets Manager on the in-memory fake, EventBridge
+ * Scheduler and DynamoDB on aws-sdk-client-mock, Pebble validating over the test server's DNS.
+ * Each Task handler is timed, and every API call is attributed to the handler that made it
+ * (executions run one at a time and a state machine runs one Task at a time).
+ *
+ * Modelled: the ASL itself, run by aws-local-stepfunctions with stub handlers that replay an
+ * AWS renewal (propagation seen on the Nth check, validation and issuance on the Mth poll) and
+ * every Wait set to 0 ms, so transitions are counted from the definition, not guessed.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateScheduleCommand, ResourceNotFoundException, SchedulerClient, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
+import acme from 'acme-client';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { mockClient } from 'aws-sdk-client-mock';
+import '../cli/local/polyfill.js';
+import { localDefinition, taskFunctions } from '../cli/local/definition.js';
+import { LocalEnvironment } from '../cli/local/environment.js';
+import { ROUTE53_TIMING } from '../functions/adapters/route53-dns.js';
+import { DynamoDbRunLedger } from '../functions/adapters/dynamodb-ledger.js';
+import { EventBridgeRenewalScheduler } from '../functions/adapters/eventbridge-scheduler.js';
+import { SecretsManagerCertificateStore } from '../functions/adapters/secrets-manager-store.js';
+import { AWS_POLLING } from '../functions/phases/dependencies.js';
+import { route53Provider } from '../test/support/route53/provider.js';
+import { startRoute53TestServer } from '../test/support/route53/server.js';
+import { fakeSecretsManager } from '../test/support/secrets-manager-fake.js';
+import { FLOOR_POLLING, createFloorAccount, floorClient, issueOne, trustCa } from './floor.js';
+import { startBenchCa } from './lib/bench-ca.js';
+import { runLocalInstrumented } from './instrumented-runner.js';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+export interface Invocation {
+  readonly state: string;
+  readonly functionName: string;
+  readonly ms: number;
+  /** `service:Action` → calls made during this invocation. */
+  readonly calls: Record<string, number>;
+  readonly acmeRequests: Record<string, number>;
+  readonly error?: string;
+}
+
+export interface MeasuredRun {
+  readonly kind: 'first issuance' | 'renewal' | 'daily check';
+  readonly status: string;
+  readonly error?: string;
+  readonly statesEntered: string[];
+  readonly invocations: Invocation[];
+}
+
+export interface Scenario {
+  readonly id: string;
+  readonly label: string;
+  readonly propagationChecks: number;
+  readonly validationPolls: number;
+  readonly issuancePolls: number;
+  readonly acmRegions: number;
+  /** The daily safety-net run of a certificate that is not due: CheckRenewal ends in UpToDate. */
+  readonly upToDate?: boolean;
+}
+
+export interface ScenarioResult extends Scenario {
+  readonly status: string;
+  readonly error?: string;
+  readonly transitions: number;
+  readonly statesEntered: Record<string, number>;
+  readonly invocations: Record<string, number>;
+  /** Seconds spent in Wait states on AWS (from the waitSeconds the code would ask for). */
+  readonly waitSeconds: number;
+}
+
+export interface CostResult {
+  readonly memoryMb: Record<string, number>;
+  readonly memorySource: string;
+  readonly timing: { readonly route53: typeof ROUTE53_TIMING; readonly polling: typeof AWS_POLLING };
+  readonly measured: MeasuredRun[];
+  readonly floorAcmeRequests: Record<string, number>;
+  readonly scenarios: ScenarioResult[];
+}
+
+export const SCENARIOS: Scenario[] = [
+  { id: 'typical', label: 'typical renewal: ~60 s of Route 53 propagation (4 checks), CA validates and issues at the first poll', propagationChecks: 4, validationPolls: 1, issuancePolls: 1, acmRegions: 0 },
+  { id: 'fast', label: 'propagated at the first check (30 s)', propagationChecks: 1, validationPolls: 1, issuancePolls: 1, acmRegions: 0 },
+  { id: 'slow', label: 'slow: ~120 s of propagation (10 checks), 3 validation polls, 2 issuance polls', propagationChecks: 10, validationPolls: 3, issuancePolls: 2, acmRegions: 0 },
+  { id: 'typical-acm', label: 'typical, plus ACM import into one region', propagationChecks: 4, validationPolls: 1, issuancePolls: 1, acmRegions: 1 },
+  { id: 'daily', label: "the stack's daily safety-net run of a certificate that is not due (ends in UpToDate)", propagationChecks: 0, validationPolls: 0, issuancePolls: 0, acmRegions: 0, upToDate: true },
+];
+
+export async function runCost(options: { log: (line: string) => void }): Promise<CostResult> {
+  const { log } = options;
+  const memory = memoryConfiguration();
+  log('Cost: modelling renewals from the ASL with stub handlers');
+  const scenarios = [];
+  for (const scenario of SCENARIOS) scenarios.push(await runScenario(scenario));
+  log('Cost: one first issuance and one renewal with the AWS adapters (Route 53 test server, Secrets Manager fake, mocked Scheduler/DynamoDB)');
+  const { measured, floorAcmeRequests } = await measureWithAwsAdapters();
+  return { ...memory, timing: { route53: ROUTE53_TIMING, polling: AWS_POLLING }, measured, floorAcmeRequests, scenarios };
+}
+
+/** Memory per function as cdk/functions.ts configures it; the brief's assumption when that file is absent. */
+export function memoryConfiguration(): { memoryMb: Record<string, number>; memorySource: string } {
+  const fallback = { memoryMb: { default: 256, Finalize: 512 }, memorySource: 'assumed (256 MB, Finalize 512 MB): cdk/functions.ts not found' };
+  let text: string;
+  try {
+    text = readFileSync(path.join(ROOT, 'cdk', 'functions.ts'), 'utf8');
+  } catch {
+    return fallback;
+  }
+  const defaultMb = Number(/memorySize\s*\?\?\s*(\d+)/.exec(text)?.[1] ?? Number.NaN);
+  if (!Number.isFinite(defaultMb)) return { ...fallback, memorySource: 'assumed (256 MB, Finalize 512 MB): could not read the sizes in cdk/functions.ts' };
+  const memoryMb: Record<string, number> = { default: defaultMb };
+  for (const match of text.matchAll(/(\w+):\s*\{[^}]*memorySize:\s*(\d+)/g)) memoryMb[match[1] as string] = Number(match[2]);
+  return { memoryMb, memorySource: 'cdk/functions.ts (SIZING and the memorySize default)' };
+}
+
+export function memoryOf(memoryMb: Record<string, number>, functionName: string): number {
+  return memoryMb[functionName] ?? memoryMb.default ?? 256;
+}
+
+/** Runs the real ASL with stubs that replay one AWS renewal; every Wait takes 0 ms here. */
+async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
+  const definition = localDefinition();
+  const tasks = taskFunctions(definition);
+  const waits = Object.entries(definition.States)
+    .filter(([, state]) => state.Type === 'Wait')
+    .map(([name]) => name);
+  let checks = 0;
+  let validationPolls = 0;
+  let issuancePolls = 0;
+  const stubs: Record<string, (input: unknown) => Promise<unknown>> = {
+    CheckRenewal: async (request) => {
+      const certificate = (request as { input: { certificate: Record<string, unknown> } }).input.certificate;
+      return {
+        certificate: { ...certificate, ...(scenario.acmRegions > 0 && { acm: { regions: Array.from({ length: scenario.acmRegions }, (_, index) => `region-${index}`) } }) },
+        force: false,
+        renewal: scenario.upToDate ? { due: false, reason: 'UpToDate', message: 'not due' } : { due: true, reason: 'RenewalTime', message: 'renewal time passed' },
+        ...(!scenario.upToDate && { run: { id: 'execution' } }),
+      };
+    },
+    CreateOrder: async () => ({ url: 'order', status: 'pending', finalizeUrl: 'finalize', challenges: [], reusedAuthorizations: [] }),
+    PresentChallenges: async () => ({ ready: false, attempts: 0, maxAttempts: ROUTE53_TIMING.maxAttempts, waitSeconds: ROUTE53_TIMING.initialWaitSeconds, detail: '', changeIds: ['change'] }),
+    CheckPropagation: async () => {
+      checks++;
+      return { ready: checks >= scenario.propagationChecks, attempts: checks, maxAttempts: ROUTE53_TIMING.maxAttempts, waitSeconds: ROUTE53_TIMING.intervalSeconds, detail: '', changeIds: ['change'] };
+    },
+    AcceptChallenges: async () => ({ status: 'pending', attempts: 0, maxAttempts: AWS_POLLING.validationPolling.maxAttempts, waitSeconds: AWS_POLLING.validationPolling.initialWaitSeconds, detail: '' }),
+    PollOrder: async (input) => {
+      const previous = (input as { previous: { pendingKeyVersion?: string } }).previous;
+      if (previous.pendingKeyVersion) {
+        issuancePolls++;
+        const done = issuancePolls >= scenario.issuancePolls;
+        return { ...previous, status: done ? 'valid' : 'pending', attempts: issuancePolls, maxAttempts: AWS_POLLING.issuancePolling.maxAttempts, waitSeconds: AWS_POLLING.issuancePolling.intervalSeconds, detail: '', ...(done && { certificateUrl: 'cert' }) };
+      }
+      validationPolls++;
+      return { status: validationPolls >= scenario.validationPolls ? 'ready' : 'pending', attempts: validationPolls, maxAttempts: AWS_POLLING.validationPolling.maxAttempts, waitSeconds: AWS_POLLING.validationPolling.intervalSeconds, detail: '' };
+    },
+    Finalize: async () => ({ status: 'pending', attempts: 0, maxAttempts: AWS_POLLING.issuancePolling.maxAttempts, waitSeconds: AWS_POLLING.issuancePolling.initialWaitSeconds, detail: '', pendingKeyVersion: 'version' }),
+    StoreCertificate: async () => ({ serialNumber: '01', notBefore: '', notAfter: '', renewalTime: '', revision: 2, dnsNames: [], versionId: 'v' }),
+    ImportToAcm: async () => ({ imports: [] }),
+    ScheduleRenewal: async () => ({ at: '', scheduleId: 'schedule' }),
+    CleanUp: async () => ({ removed: 2 }),
+  };
+  const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+  for (const [state, functionName] of tasks) {
+    const stub = stubs[functionName];
+    if (!stub) return { ...scenario, status: 'FAILED', error: `no stub for Task ${state} (${functionName}): the ASL changed; update bench/cost.ts`, transitions: 0, statesEntered: {}, invocations: {}, waitSeconds: 0 };
+    handlers[state] = stub;
+  }
+  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
+  const execution = machine.run({ certificate: { name: 'web', dnsNames: ['example.com', '*.example.com'], issuer: 'letsencrypt' } } as never, {
+    overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: Object.fromEntries(waits.map((name) => [name, 0])) },
+    context: { Execution: { Id: 'arn:aws:states:us-east-1:123456789012:execution:certstep-renewal:model', Name: 'model', StartTime: new Date().toISOString() } },
+  });
+  const entered: string[] = [];
+  let waitSeconds = 0;
+  const collecting = (async () => {
+    for await (const event of execution.eventLogs) {
+      const typed = event as unknown as { type: string; state?: { name: string; type: string; input?: Record<string, { waitSeconds?: number }> } };
+      if (typed.type !== 'StateEntered' || !typed.state) continue;
+      entered.push(typed.state.name);
+      if (typed.state.type === 'Wait') {
+        const input = typed.state.input ?? {};
+        const seconds = [input.propagation, input.validation, input.issuance].map((progress) => progress?.waitSeconds);
+        const { name } = typed.state;
+        waitSeconds += (name.includes('Propagation') ? seconds[0] : name.includes('Validation') ? seconds[1] : seconds[2]) ?? 0;
+      }
+    }
+  })();
+  let status = 'SUCCEEDED';
+  let error: string | undefined;
+  try {
+    await execution.result;
+  } catch (failure) {
+    status = 'FAILED';
+    error = (failure as Error).message;
+  }
+  await collecting;
+  const statesEntered: Record<string, number> = {};
+  for (const name of entered) statesEntered[name] = (statesEntered[name] ?? 0) + 1;
+  const invocations: Record<string, number> = {};
+  for (const name of entered) {
+    const functionName = tasks.get(name);
+    if (functionName) invocations[functionName] = (invocations[functionName] ?? 0) + 1;
+  }
+  return { ...scenario, status, ...(error && { error }), transitions: entered.length, statesEntered, invocations, waitSeconds };
+}
+
+/** The ACME endpoint an HTTP request went to, named as in RFC 8555 (Pebble's paths). */
+function acmeResource(method: string, url: string): string {
+  const pathname = new URL(url).pathname;
+  const kinds: [RegExp, string][] = [
+    [/^\/dir$/, 'directory'],
+    [/^\/nonce-plz/, 'newNonce'],
+    [/^\/sign-me-up/, 'newAccount'],
+    [/^\/order-plz/, 'newOrder'],
+    [/^\/authZ\//, 'authorization'],
+    [/^\/chalZ\//, 'challenge'],
+    [/^\/finalize-order\//, 'finalize'],
+    [/^\/my-order\//, 'order'],
+    [/^\/certZ\//, 'certificate'],
+    [/^\/my-account\//, 'account'],
+    [/renewal-?info/i, 'renewalInfo'],
+  ];
+  const kind = kinds.find(([pattern]) => pattern.test(pathname))?.[1] ?? pathname.split('/')[1] ?? 'other';
+  return `${method.toUpperCase()} ${kind}`;
+}
+
+async function measureWithAwsAdapters(): Promise<{ measured: MeasuredRun[]; floorAcmeRequests: Record<string, number> }> {
+  const server = await startRoute53TestServer();
+  const zone = server.addZone('example.test');
+  const ca = await startBenchCa({ pebbleDnsServer: `${server.dns.host}:${server.dns.port}` });
+  // Counts every HTTP request acme-client makes (certstep's gateway and the floor share its axios instance).
+  let acmeRequests: string[] = [];
+  acme.axios.interceptors.request.use((config) => {
+    acmeRequests.push(acmeResource(config.method ?? 'get', config.url ?? ''));
+    return config;
+  });
+  try {
+    const name = 'renew';
+    const secrets = fakeSecretsManager([`certstep/certificates/${name}`, 'certstep/accounts/local']);
+    const store = new SecretsManagerCertificateStore({ client: secrets.client });
+    const schedulerClient = new SchedulerClient({ region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
+    const scheduler = mockClient(schedulerClient);
+    // At renewal time the schedule that started the run has deleted itself (ActionAfterCompletion DELETE).
+    scheduler.on(UpdateScheduleCommand).rejects(new ResourceNotFoundException({ message: 'Schedule not found', Message: 'Schedule not found', $metadata: {} }));
+    scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:us-east-1:123456789012:schedule/certstep/renew' });
+    const dynamoClient = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
+    const dynamo = mockClient(dynamoClient);
+    dynamo.on(GetItemCommand).resolves({});
+    dynamo.on(UpdateItemCommand).resolves({ Attributes: { certificateName: { S: name }, consecutiveFailures: { N: '0' } } });
+    const environment = new LocalEnvironment({ external: { directoryUrl: ca.directoryUrl, caBundlePem: ca.caCertPem, challtestsrvUrl: ca.challtestsrvUrl } });
+    const storeDir = await mkdtemp(path.join(tmpdir(), 'certstep-bench-cost-'));
+    // The configured hosted zone id is the recommended set-up: no ListHostedZones paging.
+    const dns01 = { route53: { hostedZoneId: zone.id } };
+    const dependencies = {
+      dns: () => route53Provider(server, dns01).provider,
+      store,
+      scheduler: new EventBridgeRenewalScheduler({
+        client: schedulerClient,
+        groupName: 'certstep',
+        stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:certstep-renewal',
+        roleArn: 'arn:aws:iam::123456789012:role/certstep-scheduler',
+      }),
+      ledger: new DynamoDbRunLedger(dynamoClient, 'certstep-ledger'),
+    };
+    // GetChange answers PENDING three times per change: four CheckPropagation loops, as with ~60 s on AWS.
+    server.setPendingPolls(3);
+
+    const counters = () => {
+      const counts: Record<string, number> = {};
+      const add = (key: string) => (counts[key] = (counts[key] ?? 0) + 1);
+      for (const call of server.calls) add(`Route 53:${call.action}`);
+      for (const call of secrets.mock.calls()) add(`Secrets Manager:${commandName(call.args[0])}`);
+      for (const call of scheduler.calls()) add(`Scheduler:${commandName(call.args[0])}`);
+      for (const call of dynamo.calls()) add(`DynamoDB:${commandName(call.args[0])}`);
+      return counts;
+    };
+    const measured: MeasuredRun[] = [];
+    let now: Date | undefined;
+    for (const kind of ['first issuance', 'renewal', 'daily check'] as const) {
+      const invocations: Invocation[] = [];
+      const result = await runLocalInstrumented(
+        { input: { certificate: { name, dnsNames: ['renew.example.test', '*.renew.example.test'], issuer: 'local', dns01 } }, storeDir, environment, dependencies, ...(now && { now }) },
+        (state, functionName, handler) => async (input) => {
+          const before = counters();
+          acmeRequests = [];
+          const started = performance.now();
+          let error: string | undefined;
+          try {
+            return await handler(input);
+          } catch (failure) {
+            error = (failure as Error).name;
+            throw failure;
+          } finally {
+            const ms = performance.now() - started;
+            const after = counters();
+            const calls: Record<string, number> = {};
+            for (const [key, value] of Object.entries(after)) if (value - (before[key] ?? 0) > 0) calls[key] = value - (before[key] ?? 0);
+            const acmeCounts: Record<string, number> = {};
+            for (const request of acmeRequests) acmeCounts[request] = (acmeCounts[request] ?? 0) + 1;
+            invocations.push({ state, functionName, ms, calls, acmeRequests: acmeCounts, ...(error && { error }) });
+          }
+        },
+      );
+      const statesEntered = result.events.filter((event) => event.type === 'StateEntered').map((event) => (event.state as { name: string }).name);
+      measured.push({ kind, status: result.status, ...(result.error && { error: `${result.error}: ${result.cause ?? ''}`.slice(0, 300) }), statesEntered, invocations });
+      // The renewal run believes it is a minute past the stored renewal time; the daily check
+      // runs at the real time, right after the renewal, when nothing is due.
+      const stored = JSON.parse(secrets.valueAt(`certstep/certificates/${name}`, 'AWSCURRENT') ?? '{}') as { renewalTime?: string };
+      if (kind === 'first issuance' && stored.renewalTime) now = new Date(new Date(stored.renewalTime).getTime() + 60_000);
+      if (kind === 'renewal') now = undefined;
+    }
+
+    // The floor's ACME requests for the same certificate shape, for comparison. It presents
+    // through challtestsrv, so it gets a plain Pebble of its own; the account is registered
+    // before counting, as in the throughput runs.
+    const plain = await startBenchCa();
+    const floorAcmeRequests: Record<string, number> = {};
+    try {
+      trustCa(plain.caCertPem);
+      const account = await createFloorAccount(plain.directoryUrl);
+      acmeRequests = [];
+      await issueOne(floorClient(plain.directoryUrl, account), ['floor.example.test', '*.floor.example.test'], plain.challtestsrvUrl, FLOOR_POLLING.same);
+      for (const request of acmeRequests) floorAcmeRequests[request] = (floorAcmeRequests[request] ?? 0) + 1;
+    } finally {
+      await plain.stop();
+    }
+    return { measured, floorAcmeRequests };
+  } finally {
+    await ca.stop();
+    await server.stop();
+  }
+}
+
+function commandName(command: unknown): string {
+  return ((command as { constructor?: { name?: string } })?.constructor?.name ?? 'Unknown').replace(/Command$/, '');
+}

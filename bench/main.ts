@@ -1,0 +1,144 @@
+/**
+ * `npm run bench`: measures certstep and writes docs/BENCHMARKS.md with its charts.
+ *
+ * Sections (BENCH_SECTIONS, comma-separated, default all):
+ *   throughput  issuance of 1/20/100 apex+wildcard certificates: certstep, acme-client floor, peers
+ *   cost        transitions, invocations and AWS API calls per renewal, priced
+ *   coldstart   esbuild bundles of every Lambda: size, import time, acme-client presence
+ * Scale on paper is derived from the cost section and always written.
+ *
+ * Knobs (environment):
+ *   BENCH_SIZES=1,20,100   BENCH_RUNS=3   BENCH_WHATIF_RUNS=1
+ *   BENCH_PEERS=certbot,lego,dehydrated,uacme   BENCH_PEER_SIZES=1,20   BENCH_PEER_RUNS=3
+ *   BENCH_PEER_REPEAT_SECONDS=30: a peer's size is run BENCH_PEER_RUNS times only when one run is
+ *     shorter than this, else once (certbot, lego and dehydrated at 20 certificates: ~1-4 min each)
+ *   BENCH_PEER_BUDGET_SECONDS=300: a peer's size is skipped when one run would take longer
+ *   BENCH_WORKER_TIMEOUT_SECONDS=300 (a hung measurement is killed and reported, the run goes on)
+ *   BENCH_PROFILE_SIZE=20 (one extra run each of certstep and the floor under --cpu-prof; 0: none)
+ *   BENCH_IMPORT_RUNS=7    BENCH_INSTALL_PEERS=0 (never apt-get install)
+ *   BENCH_OUTPUT=docs/BENCHMARKS.md   BENCH_RESULTS=bench/results/latest.json
+ *   BENCH_FROM_RESULTS=FILE  re-render the document from saved results without measuring
+ *   BENCH_BASELINE=bench/results/baseline-c0c92d0.json  an earlier run, shown as before/after the fixes
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type ColdStartResult, runColdStart } from './coldstart.js';
+import { type CostResult, runCost } from './cost.js';
+import { startBenchCa } from './lib/bench-ca.js';
+import { envInt, envList } from './lib/stats.js';
+import { type MachineFacts, renderReport } from './report.js';
+import { type ThroughputResult, runThroughput } from './throughput.js';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+export interface BenchResults {
+  readonly machine: MachineFacts;
+  /** The BENCH_* variables this run was given, so the document can name its exact command. */
+  readonly settings: Record<string, string>;
+  readonly throughput?: ThroughputResult;
+  readonly cost?: CostResult;
+  readonly coldStart?: ColdStartResult;
+  /** An earlier run to compare with (BENCH_BASELINE), rendered as "before and after". */
+  readonly baseline?: BenchResults;
+}
+
+const log = (line: string) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+async function main(): Promise<void> {
+  const output = path.resolve(ROOT, process.env.BENCH_OUTPUT ?? 'docs/BENCHMARKS.md');
+  const resultsFile = path.resolve(ROOT, process.env.BENCH_RESULTS ?? 'bench/results/latest.json');
+  let results: BenchResults;
+  if (process.env.BENCH_FROM_RESULTS) {
+    results = JSON.parse(await readFile(path.resolve(ROOT, process.env.BENCH_FROM_RESULTS), 'utf8')) as BenchResults;
+  } else {
+    results = await measure();
+    await mkdir(path.dirname(resultsFile), { recursive: true });
+    await writeFile(resultsFile, `${JSON.stringify(results, null, 1)}\n`);
+    log(`Raw results: ${path.relative(ROOT, resultsFile)}`);
+  }
+  const baselineFile = path.resolve(ROOT, process.env.BENCH_BASELINE ?? 'bench/results/baseline-c0c92d0.json');
+  const baseline = await readFile(baselineFile, 'utf8').then((text) => JSON.parse(text) as BenchResults, () => undefined);
+  const { markdown, charts } = renderReport({ ...results, ...(baseline && { baseline }) });
+  const chartDir = path.join(path.dirname(output), 'benchmarks');
+  await mkdir(chartDir, { recursive: true });
+  for (const [name, svg] of Object.entries(charts)) await writeFile(path.join(chartDir, name), svg);
+  await writeFile(output, markdown);
+  log(`Wrote ${path.relative(ROOT, output)} and ${Object.keys(charts).length} chart(s) in ${path.relative(ROOT, chartDir)}/`);
+}
+
+async function measure(): Promise<BenchResults> {
+  const sections = envList('BENCH_SECTIONS', ['throughput', 'cost', 'coldstart']);
+  const machine = machineFacts();
+  log(`certstep bench on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, commit ${machine.commit.slice(0, 10)}`);
+  const started = Date.now();
+  let throughput: ThroughputResult | undefined;
+  let cost: CostResult | undefined;
+  let coldStart: ColdStartResult | undefined;
+
+  if (sections.includes('throughput')) {
+    const ca = await startBenchCa();
+    try {
+      throughput = await runThroughput(ca, {
+        sizes: envList('BENCH_SIZES', ['1', '20', '100']).map(Number),
+        runs: envInt('BENCH_RUNS', 3),
+        whatIfRuns: envInt('BENCH_WHATIF_RUNS', 1),
+        peerNames: envList('BENCH_PEERS', ['certbot', 'lego', 'dehydrated', 'uacme']),
+        peerSizes: envList('BENCH_PEER_SIZES', ['1', '20']).map(Number),
+        peerRuns: envInt('BENCH_PEER_RUNS', 3),
+        peerRepeatSeconds: envInt('BENCH_PEER_REPEAT_SECONDS', 30),
+        peerBudgetSeconds: envInt('BENCH_PEER_BUDGET_SECONDS', 300),
+        profileSize: envInt('BENCH_PROFILE_SIZE', 20),
+        log,
+      });
+    } finally {
+      await ca.stop();
+    }
+  }
+  if (sections.includes('cost')) cost = await runCost({ log });
+  if (sections.includes('coldstart')) coldStart = await runColdStart({ runs: envInt('BENCH_IMPORT_RUNS', 7), log });
+  const finished = Date.now();
+  const settings = Object.fromEntries(Object.entries(process.env).filter(([name, value]) => name.startsWith('BENCH_') && value !== undefined && !['BENCH_OUTPUT', 'BENCH_RESULTS', 'BENCH_FROM_RESULTS'].includes(name))) as Record<string, string>;
+  return {
+    settings,
+    machine: { ...machine, loadAverageAfter: os.loadavg().map((value) => Number(value.toFixed(2))), benchSeconds: Math.round((finished - started) / 1000) },
+    ...(throughput && { throughput }),
+    ...(cost && { cost }),
+    ...(coldStart && { coldStart }),
+  };
+}
+
+function machineFacts(): MachineFacts {
+  const cpus = os.cpus();
+  const commit = tryRun('git', ['rev-parse', 'HEAD']);
+  const dirty = tryRun('git', ['status', '--porcelain', '--untracked-files=no']) !== '';
+  return {
+    date: new Date().toISOString(),
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    cores: cpus.length,
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    os: `${tryRun('sh', ['-c', '. /etc/os-release && echo "$PRETTY_NAME"']) || os.type()}, kernel ${os.release()}`,
+    node: process.versions.node,
+    pebble: tryRun('dpkg-query', ['-W', '-f', '${Version}', 'pebble']) || 'unknown',
+    commit: commit || 'unknown',
+    dirtyTree: dirty,
+    loadAverageBefore: os.loadavg().map((value) => Number(value.toFixed(2))),
+    loadAverageAfter: [],
+    benchSeconds: 0,
+  };
+}
+
+function tryRun(file: string, args: string[]): string {
+  try {
+    return execFileSync(file, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '';
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
