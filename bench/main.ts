@@ -21,7 +21,8 @@
  *   BENCH_BASELINE=bench/results/baseline-c0c92d0.json  an earlier run, shown as before/after the fixes
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +71,18 @@ async function main(): Promise<void> {
 }
 
 async function measure(): Promise<BenchResults> {
+  // Every temporary directory of the run (stores, bundles, peers' state, profiles) goes under one
+  // root, inherited by the workers through TMPDIR, and is removed at the end.
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'certstep-bench-'));
+  process.env.TMPDIR = scratch;
+  try {
+    return await measureSections();
+  } finally {
+    await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+async function measureSections(): Promise<BenchResults> {
   const sections = envList('BENCH_SECTIONS', ['throughput', 'cost', 'coldstart']);
   const machine = machineFacts();
   log(`certstep bench on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, commit ${machine.commit.slice(0, 10)}`);

@@ -88,6 +88,8 @@ interface Target {
   readonly name: string;
   readonly measured: string;
   readonly met: boolean | undefined;
+  /** Added to the verdict, e.g. when the result sits within noise of the threshold. */
+  readonly note?: string;
 }
 
 /** The command that produced the results being rendered; set by renderReport for the section texts. */
@@ -173,7 +175,7 @@ export function renderReport(results: BenchResults): { markdown: string; charts:
     '',
     '| target | measured | verdict |',
     '| --- | --- | --- |',
-    ...targets.map((target) => `| ${target.name} | ${target.measured} | ${target.met === undefined ? 'not measured' : target.met ? '**met**' : '**missed**'} |`),
+    ...targets.map((target) => `| ${target.name} | ${target.measured} | ${target.met === undefined ? 'not measured' : target.met ? '**met**' : '**missed**'}${target.note ? ` (${target.note})` : ''} |`),
     '',
     'Details, and why each missed target is missed, are in the sections below and in [What limits the numbers](#what-limits-the-numbers).',
     '',
@@ -296,7 +298,7 @@ function renderThroughput(throughput: ThroughputResult, targets: Target[]): { ma
       `| --- | ${throughput.profiles.map(() => '---').join(' | ')} |`,
       ...names.map(
         (name) =>
-          `| ${name} | ${throughput.profiles
+          `| ${name.replace(/ per StateMachine$/, ', once per StateMachine')} | ${throughput.profiles
             .map((profile) => {
               const ms = profile.breakdown.categories.find((category) => category.name === name)?.ms ?? 0;
               return `${ms.toFixed(0)} ms (${((ms / profile.breakdown.totalMs) * 100).toFixed(0)} %)`;
@@ -369,13 +371,21 @@ function renderThroughput(throughput: ThroughputResult, targets: Target[]): { ma
         `${seconds(wall(c1))} vs ${seconds(wall(f1))} (same polling): ${r.toFixed(2)}×; with NODE_EXTRA_CA_CERTS ${ratio(wall(find(throughput, 'certstep-extra-ca', 1)), wall(f1))}; ` +
         `second certificate in a warm process ${seconds(wall(find(throughput, 'certstep-warm', 1)))} vs ${seconds(wall(find(throughput, 'floor-warm', 1)))}: ${ratio(wall(find(throughput, 'certstep-warm', 1)), wall(find(throughput, 'floor-warm', 1)))}`,
       met: r <= 2,
+      ...(r > 2 &&
+        wall(find(throughput, 'certstep-warm', 1)) / wall(find(throughput, 'floor-warm', 1)) <= 2 && {
+          note: 'within 2× for a second certificate in a warm process: the gap is first-use cost (module initialisation, JIT, the StateMachine build)',
+        }),
     });
   }
   const c100 = find(throughput, 'certstep', 100);
   const f100 = find(throughput, 'floor-same', 100);
   if (c100 && f100) {
     const r = wall(c100) / wall(f100);
+    const other = wall(find(throughput, 'certstep-extra-ca', 100)) / wall(f100);
+    // The two certstep rows run the same code; when they fall on both sides of the line, the verdict is noise.
+    const borderline = Number.isFinite(other) && r <= 1.5 !== other <= 1.5;
     targets.push({
+      ...(borderline && { note: `borderline: the same code measured ${other.toFixed(2)}× in the other trust set-up` }),
       name: '100 concurrent certificates within 1.5× the floor\'s wall time for the same 100',
       measured: `${seconds(wall(c100))} vs ${seconds(wall(f100))}: ${r.toFixed(2)}×; with NODE_EXTRA_CA_CERTS ${ratio(wall(find(throughput, 'certstep-extra-ca', 100)), wall(f100))}`,
       met: r <= 1.5,
@@ -394,6 +404,10 @@ function renderThroughput(throughput: ThroughputResult, targets: Target[]): { ma
         `(${(wall(fastest) / wall(c20)).toFixed(1)}× counting the issuance only; with NODE_EXTRA_CA_CERTS ${(wall(fastest) / processWall(find(throughput, 'certstep-extra-ca', 20))).toFixed(1)}×; ` +
         `the bare acme-client floor itself manages ${(wall(fastest) / processWall(find(throughput, 'floor-same', 20))).toFixed(1)}× whole process)`,
       met: r >= 10,
+      ...(r < 10 &&
+        wall(fastest) / processWall(find(throughput, 'floor-same', 20)) < 10 && {
+          note: 'out of reach on this machine: even the bare acme-client floor is under 10× against uacme, a C client that starts in milliseconds',
+        }),
     });
   } else {
     targets.push({ name: '20 certificates at least 10× faster end to end than the fastest peer client', measured: 'no peer completed 20 certificates', met: undefined });
@@ -702,6 +716,12 @@ function renderColdStart(cold: ColdStartResult, targets: Target[]): { markdown: 
     '`NODE_OPTIONS=--enable-source-maps` as the stack sets it, and without it for comparison. **process** = the whole `node` process',
     `(an empty \`node -e ''\` takes ${seconds(median(cold.emptyProcessMs))} here). Node ${process.versions.node} on x86-64 here; Lambda runs Node.js 22 on arm64,`,
     'and its cold start adds the runtime\'s own start and the download of the package, so read these as relative figures.',
+    ...((cold.externals?.length ?? 0) > 0
+      ? [
+          `The bundles leave ${cold.externals?.join(' and ')} out, as the stack does (the Node.js 22 runtime ships the AWS SDK v3), so the import times`,
+          'include loading the SDK from this project\'s node_modules, standing in for the runtime\'s copy, and the sizes do not include it.',
+        ]
+      : []),
     '',
     '| function | minified | gzip | import (source maps on) | import (off) | process | acme-client inside | largest packages |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -744,6 +764,7 @@ function renderColdStart(cold: ColdStartResult, targets: Target[]): { markdown: 
       `largest ${largest ? `${largest.functionName} ${(largest.bytes / 1e6).toFixed(2)} MB` : 'n/a'} (${overSize.length} of ${ok.length} over 1 MB: ${overSize.map((bundle) => bundle.functionName).join(', ') || 'none'}); ` +
       `slowest import ${slowest ? `${slowest.functionName} ${median(slowest.importMs).toFixed(0)} ms` : 'n/a'} (${overTime.length} of ${ok.length} at or over 250 ms)`,
     met: ok.length > 0 && overSize.length === 0 && overTime.length === 0 && ok.length === cold.bundles.length,
+    ...(overSize.length === 0 && overTime.length > 0 && { note: `size met; import time missed by ${overTime.map((bundle) => `${bundle.functionName} ${(median(bundle.importMs) - limitMs).toFixed(0)} ms`).join(', ')}` }),
   });
   const chart = barChart({
     title: 'Lambda bundles: minified size (KiB)',
@@ -860,7 +881,7 @@ function renderFindings(results: BenchResults, lambda: LambdaCosts | undefined):
     `   every ACME phase builds a new acme-client client${Number.isFinite(directoryFetches) ? ` (${directoryFetches} directory GETs per issuance against the floor's 1)` : ''} and`,
     `   reads the account from the store${Number.isFinite(accountReads) ? ` (${accountReads} times per issuance)` : ''}; the file store writes and fsyncs; every transition goes`,
     '   through aws-local-stepfunctions (JSONPath, event log) and each run writes its execution history; the certificate is verified',
-    `   before it is stored.${topCategories.length > 0 ? ` Largest CPU categories in the profile of ${profile?.count} executions: ${topCategories.map((category) => `${category.name} ${((category.ms / (profile?.breakdown.totalMs ?? 1)) * 100).toFixed(0)} %`).join(', ')}.` : ''}`,
+    `   before it is stored.${topCategories.length > 0 ? ` Largest CPU categories in the profile of ${profile?.count} executions: ${topCategories.map((category) => `${category.name.startsWith('ASL validation') ? 'ASL validation (now once per process)' : category.name} ${((category.ms / (profile?.breakdown.totalMs ?? 1)) * 100).toFixed(0)} %`).join(', ')}.` : ''}`,
     `   ${x100 && c100 ? `The CA bundle no longer matters (NODE_EXTRA_CA_CERTS: ${seconds(wall(x100))} against ${seconds(wall(c100))} at 100).` : ''} On AWS each phase runs in its own Lambda, so none of this is on a renewal's critical path there.`,
     "4. **Bundles**: with the runtime's AWS SDK and the node-forge stub (commit c0c92d0) every bundle is under 1 MB. The largest remaining",
     `   avoidable part of the ACME bundles is ${mimeDb ? `mime-db, ${(mimeDb.bytes / 1024).toFixed(0)} KiB of MIME tables` : 'mime-db'} that axios pulls in through form-data → mime-types, which certstep never uses.`,

@@ -32,7 +32,7 @@ export function barChart(options: BarChartOptions): string {
   const barHeight = 16;
   const gap = 4;
   const groupGap = 26;
-  const top = options.subtitle ? 62 : 46;
+  const top = (options.subtitle ? 62 : 46) + (options.reference ? 10 : 0);
   const width = labelWidth + plotWidth + valueWidth + 20;
   const values = options.groups.flatMap((group) => group.bars.map((bar) => bar.value)).filter((value) => Number.isFinite(value) && value > 0);
   if (options.reference) values.push(options.reference.value);
