@@ -30,8 +30,7 @@ import {
   chooseSpec,
   specFromInput,
   statusOf,
-  summaryOf,
-} from './model.js';
+  summaryOf, describedBasics } from './model.js';
 
 export interface AwsSourceOptions {
   readonly stateMachineArn?: string;
@@ -99,13 +98,7 @@ export class AwsSource implements CertificateSource {
     if (this.options.stateMachineArn) details = await this.executions(name, this.options.stateMachineArn, gathered.spec, notes);
     else notes.push('no --state-machine-arn (or CERTSTEP_STATE_MACHINE_ARN): executions not read');
     return {
-      name,
-      status: gathered.status,
-      ...(gathered.spec && { spec: gathered.spec, specSource: gathered.specSource }),
-      ...(gathered.stored && { stored: gathered.stored }),
-      versions: await this.versions(name),
-      ...(gathered.ledger && { ledger: gathered.ledger }),
-      ...(gathered.schedule?.at && { schedule: { at: gathered.schedule.at } }),
+      ...describedBasics(name, gathered, await this.versions(name)),
       ...details,
       notes,
     };

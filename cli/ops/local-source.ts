@@ -22,8 +22,7 @@ import {
   UnknownCertificate,
   chooseSpec,
   statusOf,
-  summaryOf,
-} from './model.js';
+  summaryOf, describedBasics } from './model.js';
 
 export interface LocalSourceOptions {
   readonly storeDir: string;
@@ -72,13 +71,7 @@ export class LocalSource implements CertificateSource {
     if (gathered.specSource === 'stored certificate') notes.push('no schedule: the spec was rebuilt from the stored certificate (renewBefore P30D, no dns01 or acm settings)');
     const newest = executions[0];
     return {
-      name,
-      status: gathered.status,
-      ...(gathered.spec && { spec: gathered.spec, specSource: gathered.specSource }),
-      ...(gathered.stored && { stored: gathered.stored }),
-      versions: await this.versions(name),
-      ...(gathered.ledger && { ledger: gathered.ledger }),
-      ...(gathered.schedule?.at && { schedule: { at: gathered.schedule.at } }),
+      ...describedBasics(name, gathered, await this.versions(name)),
       executions: executions.map(({ input: _input, events: _events, ...summary }) => summary),
       ...(newest?.events && { lastRun: await this.lastRun(newest) }),
       notes,

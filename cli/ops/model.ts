@@ -87,6 +87,29 @@ export interface CertificateDetails {
   readonly notes: readonly string[];
 }
 
+/** What every source gathers about one certificate before describing it. */
+export interface Gathered {
+  readonly status: CertificateStatus;
+  readonly spec?: CertificateSpec;
+  readonly specSource?: SpecSource;
+  readonly stored?: StoredSummary;
+  readonly ledger?: LedgerEntry;
+  readonly schedule?: { readonly at?: string };
+}
+
+/** The part of `describe` that local and AWS sources build the same way. */
+export function describedBasics(name: string, gathered: Gathered, versions: readonly StoredVersion[]) {
+  return {
+    name,
+    status: gathered.status,
+    ...(gathered.spec && { spec: gathered.spec, specSource: gathered.specSource }),
+    ...(gathered.stored && { stored: gathered.stored }),
+    versions,
+    ...(gathered.ledger && { ledger: gathered.ledger }),
+    ...(gathered.schedule?.at && { schedule: { at: gathered.schedule.at } }),
+  };
+}
+
 export interface ForcedRun {
   readonly exitCode: number;
   readonly executionArn?: string;
