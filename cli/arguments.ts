@@ -11,9 +11,11 @@ export interface RunArguments {
   readonly acmeDirectory?: string;
   readonly acmeCaFile?: string;
   readonly challtestsrvUrl?: string;
+  /** Where that challtestsrv answers DNS (`host:port`), for every lookup the run makes. */
+  readonly dnsServer?: string;
 }
 
-const VALUE_FLAGS = ['--store', '--now', '--history', '--acme-directory', '--acme-ca', '--challtestsrv'] as const;
+const VALUE_FLAGS = ['--store', '--now', '--history', '--acme-directory', '--acme-ca', '--challtestsrv', '--dns-server'] as const;
 
 export function parseRunArguments(argv: readonly string[]): RunArguments {
   const values = new Map<string, string>();
@@ -52,6 +54,9 @@ export function parseRunArguments(argv: readonly string[]): RunArguments {
   if (external.length === 1 || (values.has('--acme-ca') && external.length === 0)) {
     throw new UsageError('--acme-directory and --challtestsrv go together (with --acme-ca when the CA is not publicly trusted)');
   }
+  if (values.has('--dns-server') && !values.has('--challtestsrv')) throw new UsageError('--dns-server is the DNS address of the challtestsrv given with --challtestsrv');
+  const dnsServer = values.get('--dns-server');
+  if (dnsServer !== undefined && !isHostPort(dnsServer)) throw new UsageError(`--dns-server must be HOST:PORT, such as 127.0.0.1:8053 (got "${dnsServer}")`);
   for (const flag of ['--acme-directory', '--challtestsrv']) {
     const url = values.get(flag);
     if (url !== undefined && !isHttpUrl(url)) throw new UsageError(`${flag} must be an http(s) URL (got "${url}")`);
@@ -65,6 +70,7 @@ export function parseRunArguments(argv: readonly string[]): RunArguments {
     ...(pick('--acme-directory') && { acmeDirectory: pick('--acme-directory') }),
     ...(pick('--acme-ca') && { acmeCaFile: pick('--acme-ca') }),
     ...(pick('--challtestsrv') && { challtestsrvUrl: pick('--challtestsrv') }),
+    ...(dnsServer && { dnsServer }),
   };
 }
 
@@ -80,6 +86,12 @@ function isRealIsoTime(text: string): boolean {
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const calendar = new Date(Date.UTC(year, month - 1, day));
   return calendar.getUTCFullYear() === year && calendar.getUTCMonth() === month - 1 && calendar.getUTCDate() === day;
+}
+
+/** An IPv4 address or a host name, then a port; [IPv6]:port too. */
+function isHostPort(text: string): boolean {
+  const match = /^(?:\[([0-9a-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/i.exec(text);
+  return match !== null && Number(match[3]) > 0 && Number(match[3]) < 65536;
 }
 
 function isHttpUrl(text: string): boolean {

@@ -16,7 +16,7 @@ import { OPS_COMMANDS, type OpsCommand, runOpsCommand } from './ops/commands.js'
 
 const USAGE = `usage:
   certstep local run <input.json> [--store DIR] [--now ISO-8601] [--history FILE]
-                     [--acme-directory URL [--acme-ca FILE] --challtestsrv URL]
+                     [--acme-directory URL [--acme-ca FILE] --challtestsrv URL [--dns-server HOST:PORT]]
   certstep local demo [--store DIR]
   certstep status [--store DIR] [--json]
   certstep renew <name> [--store DIR] [--acme-directory URL [--acme-ca FILE] --challtestsrv URL]
@@ -47,6 +47,14 @@ async function diagram(update: string | undefined): Promise<number> {
   await writeFile(update, withDiagram(await readFile(update, 'utf8'), mermaid));
   return 0;
 }
+
+// Whatever escapes, the user gets one line, never a stack trace.
+const fatal = (error: unknown) => {
+  process.stderr.write(`certstep: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
+  process.exit(1);
+};
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
 
 main(process.argv.slice(2)).then(
   (code) => {

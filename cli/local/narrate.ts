@@ -18,12 +18,14 @@ const TASK_LINES: Record<string, Lines> = {
   CheckRenewal: ({ renewal }) => {
     const decision = (renewal ?? {}) as Record<string, unknown>;
     if (!decision.message) return [];
-    return [decision.due ? `issuing: ${str(decision.message)} (${str(decision.reason)})` : str(decision.message)];
+    if (decision.due) return [`issuing: ${str(decision.message)} (${str(decision.reason)})`];
+    return [decision.repair ? `${str(decision.message)} (${str(decision.reason)})` : str(decision.message)];
   },
   CreateOrder: ({ order }) => {
-    const created = order as { url: string; challenges: unknown[]; reusedAuthorizations: string[] };
+    const created = order as { url: string; status: string; challenges: unknown[]; reusedAuthorizations: string[]; resumed?: boolean };
+    const what = created.resumed ? `order resumed (${created.status}), left in flight by an earlier run` : 'order created';
     return [
-      `order created: ${created.url} (${created.challenges.length} to validate, ${created.reusedAuthorizations.length} already valid)`,
+      `${what}: ${created.url} (${created.challenges.length} to validate, ${created.reusedAuthorizations.length} already valid)`,
       ...created.reusedAuthorizations.map((name) => `authorization already valid, not presented again: ${name}`),
     ];
   },
@@ -57,17 +59,33 @@ const TASK_LINES: Record<string, Lines> = {
     const summary = issued as { serialNumber: string; notAfter: string; revision: number };
     return [`issued: serial ${summary.serialNumber}, notAfter ${summary.notAfter}, revision ${summary.revision}`];
   },
+  ImportToAcm: ({ acm }) =>
+    ((acm as { imports: { region: string; arn: string; reimported: boolean }[] }).imports ?? []).map(
+      (imported) => `${imported.reimported ? 're-imported into' : 'imported as'} ${imported.arn} (${imported.region})`,
+    ),
   ScheduleRenewal: ({ schedule }) => [`next renewal at ${str((schedule as { at: string }).at)}`],
   CleanUp: ({ cleanUp }) => [`cleaned up ${str((cleanUp as { removed: number }).removed)} TXT record(s)`],
   CleanUpAfterFailure: ({ cleanUp }) => [`cleaned up ${str((cleanUp as { removed: number }).removed)} TXT record(s) after the failure`],
 };
 
+/** Narration is a courtesy: an event it cannot read yields no line, never a crash of the run. */
 export function narrate(event: EventLog): string[] {
+  try {
+    return narrateEvent(event);
+  } catch {
+    return [];
+  }
+}
+
+function narrateEvent(event: EventLog): string[] {
   const state = event.state as StateData | undefined;
   switch (event.type) {
     case 'StateExited': {
       const lines = state && TASK_LINES[state.name];
-      return lines && state.output ? lines(state.output).map((line) => `${state.name.padEnd(19)} ${line}`) : [];
+      // A Task whose error was caught also exits, with the error where its result would be.
+      const caught = state?.name !== 'CleanUpAfterFailure' && (state?.output as { failure?: unknown } | undefined)?.failure !== undefined;
+      if (!lines || !state.output || caught) return [];
+      return lines(state.output).map((line) => `${state.name.padEnd(19)} ${line}`);
     }
     case 'StateRetried':
       return state ? [`${state.name.padEnd(19)} retrying (attempt ${str((event.retry as { attempt: number }).attempt)})`] : [];

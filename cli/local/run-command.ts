@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { RunArguments } from '../arguments.js';
 import { LocalEnvironment } from './environment.js';
 import { narrate } from './narrate.js';
-import { type LocalRunResult, runLocal } from './runner.js';
+import { type EventLog, type LocalRunResult, runLocal, sweepLocalRun } from './runner.js';
 
 export const EXIT = { succeeded: 0, failed: 1, invalidInput: 2 } as const;
 
@@ -28,27 +28,56 @@ export async function environmentFor(args: RunArguments): Promise<LocalEnvironme
   }
   const caBundlePem = args.acmeCaFile ? await readFile(args.acmeCaFile, 'utf8') : undefined;
   return new LocalEnvironment({
-    external: { directoryUrl: args.acmeDirectory, challtestsrvUrl: args.challtestsrvUrl, ...(caBundlePem && { caBundlePem }) },
+    external: {
+      directoryUrl: args.acmeDirectory,
+      challtestsrvUrl: args.challtestsrvUrl,
+      ...(caBundlePem && { caBundlePem }),
+      ...(args.dnsServer && { dnsServer: args.dnsServer }),
+    },
   });
 }
 
 export async function runAndPrint(input: unknown, args: RunArguments, environment: LocalEnvironment): Promise<LocalRunResult> {
-  const result = await runLocal({
+  // Ctrl-C or a TERM stops the execution the way StopExecution does on AWS; what it leaves is
+  // then swept up here as the stack's sweeper would (a KILL cannot be caught: the next run
+  // takes the certificate over from the dead process and removes what it left).
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const options = {
     input,
     storeDir: args.storeDir,
     environment,
+    signal: stop.signal,
     ...(args.now && { now: args.now }),
-    onEvent: (event) => {
+    onEvent: (event: EventLog) => {
       for (const line of narrate(event)) process.stdout.write(`${line}\n`);
     },
+  };
+  const result = await runLocal(options).finally(() => {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
   });
+  if (result.status === 'ABORTED') {
+    const swept = await sweepLocalRun(result, options).catch((error: unknown) => ({ swept: false as const, why: (error as Error).message }));
+    process.stderr.write(
+      swept?.swept
+        ? `Aborted: cleaned up ${swept.removed} TXT value(s) and released ${swept.certificate}; ${swept.cause ?? ''}\n`
+        : `Aborted: ${swept?.why ?? 'nothing to clean up'}\n`,
+    );
+    return result;
+  }
   if (args.historyFile) await writeFile(args.historyFile, `${JSON.stringify(result.events, null, 2)}\n`);
   if (result.status === 'SUCCEEDED') {
     const issued = result.output?.issued;
+    const repaired = result.output?.renewal?.repair === true;
     process.stdout.write(
       issued
         ? `Succeeded: certificate issued (revision ${issued.revision}) in ${result.certificatePath}\n`
-        : `Succeeded: ${result.output?.renewal?.message ?? 'certificate is up to date'}\n`,
+        : repaired
+          ? `Succeeded: outputs repaired without ordering (${result.output?.renewal?.reason}); the certificate in ${result.certificatePath} is unchanged\n`
+          : `Succeeded: ${result.output?.renewal?.message ?? 'certificate is up to date'}\n`,
     );
   } else {
     process.stderr.write(`Failed: ${result.error}: ${result.cause}\n`);

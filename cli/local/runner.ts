@@ -16,6 +16,7 @@ import type { WorkflowState } from '../../functions/core/workflow-state.js';
 import type { PhaseDependencies } from '../../functions/phases/dependencies.js';
 import { type FunctionName, bindPhases } from '../../functions/phases/index.js';
 import type { DnsProvider } from '../../functions/ports/dns-provider.js';
+import { type SweepEndedRunResult, sweepEndedRun } from '../../functions/phases/sweep-ended-run.js';
 import { localDefinition, taskFunctions } from './definition.js';
 import type { LocalEnvironment } from './environment.js';
 
@@ -35,10 +36,15 @@ export interface LocalRunOptions {
   readonly dependencies?: Partial<PhaseDependencies>;
   /** Tests shorten polling; the defaults suit Pebble with PEBBLE_VA_NOSLEEP. */
   readonly polling?: Partial<Pick<PhaseDependencies, 'validationPolling' | 'issuancePolling'>>;
+  /** Aborts the execution, as StopExecution does on AWS: no clean-up state runs (see sweepLocalRun). */
+  readonly signal?: AbortSignal;
+  /** The execution id to use (the run ledger's run id); a random one by default. */
+  readonly executionId?: string;
 }
 
 export interface LocalRunResult {
-  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+  readonly executionId?: string;
   readonly output?: WorkflowState & { cleanUp?: unknown; schedule?: { at: string } };
   readonly error?: string;
   readonly cause?: string;
@@ -85,17 +91,25 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     if (!handler) throw new Error(`Task ${stateName} (${functionName}) has no local handler; refusing to call AWS`);
     taskResourceLocalHandlers[stateName] = handler;
   }
-  const executionId = `arn:aws:states:local:000000000000:execution:certstep-renewal:${randomUUID()}`;
+  const executionId = options.executionId ?? `arn:aws:states:local:000000000000:execution:certstep-renewal:${randomUUID()}`;
   const execution = machine.run(options.input as never, {
     overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never },
     context: { Execution: { Id: executionId, Name: executionId.split(':').at(-1), StartTime: new Date().toISOString() } },
+    noThrowOnAbort: true,
   });
+  const abort = () => execution.abort();
+  if (options.signal?.aborted) abort();
+  options.signal?.addEventListener('abort', abort, { once: true });
 
   const events: EventLog[] = [];
   const collecting = (async () => {
     for await (const event of execution.eventLogs) {
       events.push(event as unknown as EventLog);
-      options.onEvent?.(event as unknown as EventLog);
+      try {
+        options.onEvent?.(event as unknown as EventLog);
+      } catch {
+        // Watching a run must never break it.
+      }
     }
   })();
   let output: LocalRunResult['output'];
@@ -105,8 +119,12 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     output = undefined;
   }
   await collecting;
+  options.signal?.removeEventListener('abort', abort);
   await recordExecution(options, executionId, events).catch(() => undefined);
   const certificatePath = path.join(options.storeDir, 'certificates', `${certificateNameOf(options.input)}.json`);
+  if (events.some((event) => event.type === 'ExecutionAborted')) {
+    return { status: 'ABORTED', executionId, error: 'ExecutionAborted', cause: 'the execution was aborted before it ended', events, certificatePath };
+  }
   const failed = events.find((event) => event.type === 'ExecutionFailed') as { Error?: string; Cause?: unknown } | undefined;
   if (failed || output === undefined) {
     return {
@@ -115,9 +133,21 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       cause: typeof failed?.Cause === 'string' ? failed.Cause : JSON.stringify(failed?.Cause ?? 'unknown failure'),
       events,
       certificatePath,
+      executionId,
     };
   }
-  return { status: 'SUCCEEDED', output, events, certificatePath };
+  return { status: 'SUCCEEDED', output, events, certificatePath, executionId };
+}
+
+/**
+ * What the AWS stack does after an execution ends FAILED, TIMED_OUT or ABORTED, for a local
+ * run: if it still holds its certificate, remove its TXT values, release it, record the
+ * failure once and schedule the next attempt (functions/phases/sweep-ended-run.ts).
+ */
+export async function sweepLocalRun(result: LocalRunResult, options: LocalRunOptions): Promise<SweepEndedRunResult | undefined> {
+  if (result.status === 'SUCCEEDED' || !result.executionId) return undefined;
+  const deps = localDependencies(options);
+  return sweepEndedRun({ executionId: result.executionId, status: result.status, input: options.input, error: result.error ?? 'ExecutionFailed', cause: result.cause ?? '' }, deps);
 }
 
 /**
@@ -136,7 +166,7 @@ async function recordExecution(options: LocalRunOptions, executionId: string, ev
   const failedName = cleanUpAt > 0 ? entered[cleanUpAt - 1] : undefined;
   const summary = {
     executionId,
-    status: failed ? 'FAILED' : 'SUCCEEDED',
+    status: events.some((event) => event.type === 'ExecutionAborted') ? 'ABORTED' : failed ? 'FAILED' : 'SUCCEEDED',
     startedAt: new Date(started).toISOString(),
     stoppedAt: new Date(last?.timestamp ?? Date.now()).toISOString(),
     ...(failed && { error: failed.Error, cause: failed.Cause }),

@@ -16,21 +16,15 @@ import {
   type ListTagsForCertificateCommandOutput,
 } from '@aws-sdk/client-acm';
 import { ACM_KEY_ALGORITHM } from '../core/acm-config.js';
-import type { KeyAlgorithm } from '../core/certificate-spec.js';
 import { AcmImportRefused, AcmUnavailable } from '../core/errors.js';
 import { splitPemChain } from '../core/verify-certificate.js';
+import { type AcmImport, type CertificateImporter, type ImportedCopy, normalizeSerial } from '../ports/certificate-importer.js';
 
 export const CERTSTEP_TAG = 'certstep:certificate';
 
-export interface AcmImport {
-  readonly certificateName: string;
-  readonly dnsNames: readonly string[];
-  readonly chainPem: string;
-  readonly privateKeyPem: string;
-  readonly keyAlgorithm: KeyAlgorithm;
-}
+export type { AcmImport };
 
-export class AcmImporter {
+export class AcmImporter implements CertificateImporter {
   constructor(
     private readonly client: ACMClient,
     private readonly region: string,
@@ -40,7 +34,7 @@ export class AcmImporter {
   async import(request: AcmImport): Promise<{ arn: string; reimported: boolean }> {
     const [leaf, ...chain] = splitPemChain(request.chainPem);
     if (!leaf) throw new AcmImportRefused('there is no certificate to import');
-    const existing = await this.findByTag(request.certificateName, request.dnsNames[0] ?? '');
+    const existing = request.arn ?? (await this.findByTag(request.certificateName, request.dnsNames[0] ?? ''));
     if (existing) {
       const described = await this.send<DescribeCertificateCommandOutput>('DescribeCertificate', new DescribeCertificateCommand({ CertificateArn: existing }));
       const have = described.Certificate?.KeyAlgorithm;
@@ -65,6 +59,22 @@ export class AcmImporter {
     );
     if (!answer.CertificateArn) throw new AcmUnavailable(`ACM in ${this.region} returned no certificate ARN`);
     return { arn: answer.CertificateArn, reimported: existing !== undefined };
+  }
+
+  /** What the ARN certstep imported into holds now; undefined when there is none (or it was deleted). */
+  async describe(certificateName: string, dnsNames: readonly string[], arn?: string): Promise<ImportedCopy | undefined> {
+    const found = arn ?? (await this.findByTag(certificateName, dnsNames[0] ?? ''));
+    if (!found) return undefined;
+    let described: DescribeCertificateCommandOutput;
+    try {
+      described = (await this.client.send(new DescribeCertificateCommand({ CertificateArn: found }))) as DescribeCertificateCommandOutput;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ResourceNotFoundException') return undefined;
+      throw this.failure('DescribeCertificate', error);
+    }
+    const certificate = described.Certificate;
+    if (!certificate?.Serial) return undefined;
+    return { arn: found, serialNumber: normalizeSerial(certificate.Serial), notAfter: certificate.NotAfter ? new Date(certificate.NotAfter).toISOString() : '' };
   }
 
   /** Only certificates for the same first name are candidates, which keeps the tag look-ups few. */
@@ -92,12 +102,16 @@ export class AcmImporter {
     try {
       return (await this.client.send(command as never)) as T;
     } catch (error) {
-      const failure = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-      const said = `${failure.message ?? failure.name} (${failure.name})`;
-      if (failure.name === 'ThrottlingException' || (failure.$metadata?.httpStatusCode ?? 0) >= 500) {
-        throw new AcmUnavailable(`ACM ${operation} in ${this.region} did not succeed: ${said}`);
-      }
-      throw new AcmImportRefused(`ACM ${operation} in ${this.region} was refused: ${said}`);
+      throw this.failure(operation, error);
     }
+  }
+
+  private failure(operation: string, error: unknown): Error {
+    const failure = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+    const said = `${failure.message ?? failure.name} (${failure.name})`;
+    if (failure.name === 'ThrottlingException' || (failure.$metadata?.httpStatusCode ?? 0) >= 500) {
+      return new AcmUnavailable(`ACM ${operation} in ${this.region} did not succeed: ${said}`);
+    }
+    return new AcmImportRefused(`ACM ${operation} in ${this.region} was refused: ${said}`);
   }
 }

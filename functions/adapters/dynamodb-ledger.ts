@@ -1,16 +1,28 @@
 /**
- * The run ledger in DynamoDB: one item per certificate, every change a conditional write, so
- * the claim that makes "one run at a time" true is decided by DynamoDB, not by timing.
+ * The run ledger in DynamoDB: one item per certificate holding the entry as JSON and a version
+ * number. Every change reads the item, applies one of the pure transitions in
+ * ledger-transitions.ts, and writes it back only if the version is still the one read, so the
+ * claim that makes "one run at a time" true is decided by DynamoDB, not by timing, and a
+ * concurrent change is read again and re-applied instead of lost.
  */
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
-  UpdateItemCommand,
+  PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { StoreUnavailable } from '../core/errors.js';
-import type { ClaimResult, LedgerEntry, RunLedger, RunOutcome } from '../ports/run-ledger.js';
+import type { ClaimResult, InFlightOrder, KnownRenewalInfo, LedgerEntry, RunLedger, RunOutcome } from '../ports/run-ledger.js';
+import { claimed, emptyEntry, finished, withAcmArn, withOrder, withPendingKey, withRenewalInfo } from './ledger-transitions.js';
+
+/** Conflicts are other runs' changes landing between our read and write; a few rounds settle them. */
+const MAX_ROUNDS = 8;
+
+interface Versioned {
+  readonly entry?: LedgerEntry;
+  readonly version: number;
+}
 
 export class DynamoDbRunLedger implements RunLedger {
   constructor(
@@ -19,98 +31,77 @@ export class DynamoDbRunLedger implements RunLedger {
   ) {}
 
   async get(certificateName: string): Promise<LedgerEntry | undefined> {
-    const answer = await this.call('GetItem', () =>
-      this.client.send(new GetItemCommand({ TableName: this.tableName, Key: key(certificateName), ConsistentRead: true })),
-    );
-    return answer.Item ? fromItem(answer.Item) : undefined;
+    return (await this.read(certificateName)).entry;
   }
 
   async claim(certificateName: string, runId: string, now: Date, leaseUntil: Date): Promise<ClaimResult> {
-    try {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: key(certificateName),
-          UpdateExpression: 'SET activeRun = :run, consecutiveFailures = if_not_exists(consecutiveFailures, :zero)',
-          ConditionExpression: 'attribute_not_exists(activeRun) OR activeRun.runId = :runId OR activeRun.leaseUntil < :now',
-          ExpressionAttributeValues: {
-            ':run': { M: { runId: { S: runId }, since: { S: now.toISOString() }, leaseUntil: { S: leaseUntil.toISOString() } } },
-            ':runId': { S: runId },
-            ':now': { S: now.toISOString() },
-            ':zero': { N: '0' },
-          },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return { claimed: true };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw failure('UpdateItem', error);
-      const active = error.Item ? fromItem(error.Item).activeRun : undefined;
-      return { claimed: false, heldBy: active?.runId ?? 'another run', since: active?.since ?? now.toISOString() };
+    let refusal: { heldBy: string; since: string } | undefined;
+    const entry = await this.update(certificateName, (current) => {
+      const outcome = claimed(current, runId, now, leaseUntil);
+      if ('entry' in outcome) {
+        refusal = undefined;
+        return outcome.entry;
+      }
+      refusal = outcome;
+      return current;
+    });
+    return refusal ? { claimed: false, ...refusal } : { claimed: true, entry };
+  }
+
+  async recordOrder(certificateName: string, runId: string, order: InFlightOrder): Promise<void> {
+    await this.update(certificateName, (entry) => withOrder(entry, runId, order));
+  }
+
+  async recordPendingKey(certificateName: string, orderUrl: string, versionId: string): Promise<void> {
+    await this.update(certificateName, (entry) => withPendingKey(entry, orderUrl, versionId));
+  }
+
+  async recordAcmArn(certificateName: string, region: string, arn: string): Promise<void> {
+    await this.update(certificateName, (entry) => withAcmArn(entry, region, arn));
+  }
+
+  async recordRenewalInfo(certificateName: string, info: KnownRenewalInfo): Promise<void> {
+    await this.update(certificateName, (entry) => withRenewalInfo(entry, info));
+  }
+
+  finish(certificateName: string, runId: string, outcome: RunOutcome): Promise<LedgerEntry> {
+    return this.update(certificateName, (entry) => finished(entry, runId, outcome));
+  }
+
+  /** Read, change, write if unchanged since the read; again on a conflict. A change that changes nothing writes nothing. */
+  private async update(certificateName: string, change: (entry: LedgerEntry) => LedgerEntry): Promise<LedgerEntry> {
+    for (let round = 1; ; round++) {
+      const { entry, version } = await this.read(certificateName);
+      const before = entry ?? emptyEntry(certificateName);
+      const after = change(before);
+      if (after === before) return before;
+      try {
+        await this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: { certificateName: { S: certificateName }, version: { N: String(version + 1) }, entry: { S: JSON.stringify(after) } },
+            // An item without `entry` is absent, or was written by certstep 0.1 (its bookkeeping is dropped: one extra run at most).
+            ConditionExpression: entry ? 'version = :version' : 'attribute_not_exists(entry)',
+            ...(entry && { ExpressionAttributeValues: { ':version': { N: String(version) } } }),
+          }),
+        );
+        return after;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException) || round >= MAX_ROUNDS) throw failure('PutItem', error);
+      }
     }
   }
 
-  async finish(certificateName: string, runId: string, outcome: RunOutcome): Promise<LedgerEntry> {
-    const failed = outcome.result === 'Failed';
-    const values: Record<string, AttributeValue> = {
-      ':result': { S: outcome.result },
-      ':at': { S: outcome.at.toISOString() },
-      ':zero': { N: '0' },
-      ...(failed && {
-        ':one': { N: '1' },
-        ':error': { M: { error: { S: outcome.error ?? 'Unknown' }, cause: { S: (outcome.cause ?? '').slice(0, 4000) } } },
-      }),
-      ...(failed && outcome.nextAttemptAfter && { ':next': { S: outcome.nextAttemptAfter.toISOString() } }),
-    };
-    const set = failed
-      ? `SET lastResult = :result, lastRunAt = :at, consecutiveFailures = if_not_exists(consecutiveFailures, :zero) + :one, lastError = :error${outcome.nextAttemptAfter ? ', nextAttemptAfter = :next' : ''}`
-      : 'SET lastResult = :result, lastRunAt = :at, consecutiveFailures = :zero';
-    const remove = failed ? (outcome.nextAttemptAfter ? [] : ['nextAttemptAfter']) : ['lastError', 'nextAttemptAfter'];
-    const update = (releasing: boolean) =>
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: key(certificateName),
-        UpdateExpression: [set, ...(releasing || remove.length ? [`REMOVE ${[...(releasing ? ['activeRun'] : []), ...remove].join(', ')}`] : [])].join(' '),
-        ...(releasing && { ConditionExpression: 'attribute_not_exists(activeRun) OR activeRun.runId = :runId' }),
-        ExpressionAttributeValues: { ...values, ...(releasing && { ':runId': { S: runId } }) },
-        ReturnValues: 'ALL_NEW',
-      });
+  private async read(certificateName: string): Promise<Versioned> {
+    let item: Record<string, AttributeValue> | undefined;
     try {
-      const answer = await this.client.send(update(true));
-      return fromItem(answer.Attributes ?? {});
+      item = (await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { certificateName: { S: certificateName } }, ConsistentRead: true }))).Item;
     } catch (error) {
-      // Another run took over an expired lease: record our outcome, leave its claim alone.
-      if (!(error instanceof ConditionalCheckFailedException)) throw failure('UpdateItem', error);
-      const answer = await this.call('UpdateItem', () => this.client.send(update(false)));
-      return fromItem(answer.Attributes ?? {});
+      throw failure('GetItem', error);
     }
+    if (!item?.entry?.S) return { version: Number(item?.version?.N ?? '0') };
+    return { entry: JSON.parse(item.entry.S) as LedgerEntry, version: Number(item.version?.N ?? '0') };
   }
-
-  private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
-    try {
-      return await send();
-    } catch (error) {
-      throw failure(operation, error);
-    }
-  }
-}
-
-function key(certificateName: string): Record<string, AttributeValue> {
-  return { certificateName: { S: certificateName } };
-}
-
-function fromItem(item: Record<string, AttributeValue>): LedgerEntry {
-  const run = item.activeRun?.M;
-  const error = item.lastError?.M;
-  return {
-    certificateName: item.certificateName?.S ?? '',
-    consecutiveFailures: Number(item.consecutiveFailures?.N ?? '0'),
-    ...(run && { activeRun: { runId: run.runId?.S ?? '', since: run.since?.S ?? '', leaseUntil: run.leaseUntil?.S ?? '' } }),
-    ...(item.lastResult?.S && { lastResult: item.lastResult.S as LedgerEntry['lastResult'] & string }),
-    ...(item.lastRunAt?.S && { lastRunAt: item.lastRunAt.S }),
-    ...(error && { lastError: { error: error.error?.S ?? '', cause: error.cause?.S ?? '' } }),
-    ...(item.nextAttemptAfter?.S && { nextAttemptAfter: item.nextAttemptAfter.S }),
-  };
 }
 
 function failure(operation: string, error: unknown): Error {

@@ -8,6 +8,7 @@ import {
   ConflictException,
   CreateScheduleCommand,
   type CreateScheduleCommandInput,
+  GetScheduleCommand,
   ResourceNotFoundException,
   type SchedulerClient,
   UpdateScheduleCommand,
@@ -50,6 +51,31 @@ export class EventBridgeRenewalScheduler implements RenewalScheduler {
     return { scheduleId: `${this.options.groupName}/${request.Name}` };
   }
 
+  /** GetSchedule; a one-time schedule that fired is gone (ActionAfterCompletion DELETE). */
+  async get(certificateName: string): Promise<ScheduledRenewal | undefined> {
+    let answer;
+    try {
+      answer = await this.options.client.send(new GetScheduleCommand({ Name: certificateName, GroupName: this.options.groupName }));
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return undefined;
+      throw schedulerFailure(error, certificateName);
+    }
+    const at = /^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$/.exec(answer.ScheduleExpression ?? '')?.[1];
+    if (!at) return undefined;
+    let input: ScheduledRenewal['input'] | undefined;
+    try {
+      input = JSON.parse(answer.Target?.Input ?? 'null') as ScheduledRenewal['input'];
+    } catch {
+      input = undefined;
+    }
+    return {
+      certificateName,
+      at: new Date(`${at}Z`).toISOString(),
+      input: input as ScheduledRenewal['input'],
+      kind: answer.FlexibleTimeWindow?.Mode === 'OFF' ? 'retry' : 'renewal',
+    };
+  }
+
   /** The full schedule; UpdateSchedule replaces every field, so create and update share it. */
   request(renewal: ScheduledRenewal): CreateScheduleCommandInput & { Name: string } {
     const now = (this.options.clock ?? (() => new Date()))();
@@ -60,8 +86,9 @@ export class EventBridgeRenewalScheduler implements RenewalScheduler {
       Description: `certstep: renew certificate ${renewal.certificateName}`,
       ScheduleExpression: `at(${at.toISOString().slice(0, 19)})`,
       ScheduleExpressionTimezone: 'UTC',
-      // Spreads many certificates renewing at the same moment over a quarter of an hour.
-      FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 15 },
+      // Spreads many certificates renewing at the same moment over a quarter of an hour; a
+      // retry fires when the hold-off and the CA's Retry-After allow, never earlier.
+      FlexibleTimeWindow: renewal.kind === 'retry' ? { Mode: 'OFF' } : { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 15 },
       ActionAfterCompletion: 'DELETE',
       State: 'ENABLED',
       Target: {

@@ -1,52 +1,71 @@
 /**
- * The run ledger on a local disk: `ledger/<name>.json`, changed under a lock directory so
- * two local runs in different processes cannot both claim a certificate.
+ * The run ledger on a local disk: `ledger/<name>.json`, changed under a lock directory so two
+ * local runs in different processes cannot both claim a certificate. A claim names the process
+ * that holds it: a local run that was killed leaves its claim to a process that no longer
+ * exists, and that claim is ignored at once instead of blocking every run until its lease ends.
  */
-import { mkdir, readFile, rename, rmdir, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ClaimResult, LedgerEntry, RunLedger, RunOutcome } from '../ports/run-ledger.js';
+import type { ClaimResult, InFlightOrder, KnownRenewalInfo, LedgerEntry, RunLedger, RunOutcome } from '../ports/run-ledger.js';
+import { claimed, emptyEntry, finished, withAcmArn, withOrder, withPendingKey, withRenewalInfo } from './ledger-transitions.js';
 
 export class FileRunLedger implements RunLedger {
+  private readonly holder = { host: hostname(), pid: process.pid };
+
   constructor(private readonly root: string) {}
 
   async get(certificateName: string): Promise<LedgerEntry | undefined> {
+    let entry: LedgerEntry;
     try {
-      return JSON.parse(await readFile(this.file(certificateName), 'utf8')) as LedgerEntry;
+      entry = JSON.parse(await readFile(this.file(certificateName), 'utf8')) as LedgerEntry;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
+    const holder = entry.activeRun?.holder;
+    if (holder && holder.host === this.holder.host && !isAlive(holder.pid)) {
+      const { activeRun: _dead, ...rest } = entry;
+      return rest;
+    }
+    return entry;
   }
 
   claim(certificateName: string, runId: string, now: Date, leaseUntil: Date): Promise<ClaimResult> {
     return this.locked(certificateName, async () => {
-      const entry = (await this.get(certificateName)) ?? { certificateName, consecutiveFailures: 0 };
-      const active = entry.activeRun;
-      if (active && active.runId !== runId && new Date(active.leaseUntil) > now) {
-        return { claimed: false, heldBy: active.runId, since: active.since };
-      }
-      const since = active?.runId === runId ? active.since : now.toISOString();
-      await this.write({ ...entry, activeRun: { runId, since, leaseUntil: leaseUntil.toISOString() } });
-      return { claimed: true };
+      const outcome = claimed((await this.get(certificateName)) ?? emptyEntry(certificateName), runId, now, leaseUntil, this.holder);
+      if (!('entry' in outcome)) return { claimed: false, heldBy: outcome.heldBy, since: outcome.since };
+      await this.write(outcome.entry);
+      return { claimed: true, entry: outcome.entry };
     });
   }
 
+  recordOrder(certificateName: string, runId: string, order: InFlightOrder): Promise<void> {
+    return this.update(certificateName, (entry) => withOrder(entry, runId, order)).then(() => undefined);
+  }
+
+  recordPendingKey(certificateName: string, orderUrl: string, versionId: string): Promise<void> {
+    return this.update(certificateName, (entry) => withPendingKey(entry, orderUrl, versionId)).then(() => undefined);
+  }
+
+  recordAcmArn(certificateName: string, region: string, arn: string): Promise<void> {
+    return this.update(certificateName, (entry) => withAcmArn(entry, region, arn)).then(() => undefined);
+  }
+
+  recordRenewalInfo(certificateName: string, info: KnownRenewalInfo): Promise<void> {
+    return this.update(certificateName, (entry) => withRenewalInfo(entry, info)).then(() => undefined);
+  }
+
   finish(certificateName: string, runId: string, outcome: RunOutcome): Promise<LedgerEntry> {
+    return this.update(certificateName, (entry) => finished(entry, runId, outcome));
+  }
+
+  private update(certificateName: string, change: (entry: LedgerEntry) => LedgerEntry): Promise<LedgerEntry> {
     return this.locked(certificateName, async () => {
-      const entry = (await this.get(certificateName)) ?? { certificateName, consecutiveFailures: 0 };
-      const { activeRun, nextAttemptAfter: _previousHoldOff, lastError: _previousError, ...rest } = entry;
-      const failed = outcome.result === 'Failed';
-      const next: LedgerEntry = {
-        ...rest,
-        ...(activeRun && activeRun.runId !== runId && { activeRun }),
-        lastResult: outcome.result,
-        lastRunAt: outcome.at.toISOString(),
-        consecutiveFailures: failed ? entry.consecutiveFailures + 1 : 0,
-        ...(failed && { lastError: { error: outcome.error ?? 'Unknown', cause: outcome.cause ?? '' } }),
-        ...(failed && outcome.nextAttemptAfter && { nextAttemptAfter: outcome.nextAttemptAfter.toISOString() }),
-      };
-      await this.write(next);
-      return next;
+      const before = (await this.get(certificateName)) ?? emptyEntry(certificateName);
+      const after = change(before);
+      if (after !== before) await this.write(after);
+      return after;
     });
   }
 
@@ -62,25 +81,39 @@ export class FileRunLedger implements RunLedger {
     await rename(temporary, file);
   }
 
-  /** mkdir is atomic across processes; a lock older than 30 s is a crashed holder's. */
+  /**
+   * An exclusive create is atomic across processes; the lock file names its process, so the
+   * lock of a process that was killed inside it is broken at once (an unreadable one after 30 s).
+   */
   private async locked<T>(certificateName: string, work: () => Promise<T>): Promise<T> {
     const lock = `${this.file(certificateName)}.lock`;
     await mkdir(path.dirname(lock), { recursive: true });
     for (let attempt = 0; ; attempt++) {
       try {
-        await mkdir(lock);
+        await writeFile(lock, `${process.pid}\n`, { flag: 'wx' });
         break;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 600) throw error;
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2000) throw error;
+        const owner = Number.parseInt(await readFile(lock, 'utf8').catch(() => ''), 10);
         const { mtimeMs } = await stat(lock).catch(() => ({ mtimeMs: Date.now() }));
-        if (Date.now() - mtimeMs > 30_000) await rmdir(lock).catch(() => undefined);
+        if ((Number.isInteger(owner) && owner > 0 && !isAlive(owner)) || Date.now() - mtimeMs > 30_000) await rm(lock, { force: true });
         await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
       }
     }
     try {
       return await work();
     } finally {
-      await rmdir(lock).catch(() => undefined);
+      await rm(lock, { force: true });
     }
+  }
+}
+
+/** Signal 0 checks that a process exists without touching it; EPERM means it exists as another user. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

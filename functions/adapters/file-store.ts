@@ -7,7 +7,7 @@
  * Files holding keys are 0600; every write is write-then-rename so a crash never leaves half a file.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type AcmeAccount,
@@ -43,6 +43,20 @@ export class FileCertificateStore implements CertificateStore {
   async getPendingKey(name: string, versionId: string): Promise<PendingKey | undefined> {
     if (!/^[a-f0-9]{32}$/.test(versionId)) return undefined;
     return readJson<PendingKey>(path.join(this.root, 'pending', name, `${versionId}.json`));
+  }
+
+  async listPendingKeys(name: string): Promise<string[]> {
+    try {
+      return (await readdir(path.join(this.root, 'pending', name))).flatMap((file) => /^([a-f0-9]{32})\.json$/.exec(file)?.[1] ?? []).sort();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+
+  async removePendingKey(name: string, versionId: string): Promise<void> {
+    if (!/^[a-f0-9]{32}$/.test(versionId)) return;
+    await rm(path.join(this.root, 'pending', name, `${versionId}.json`), { force: true });
   }
 
   async makeCurrent(name: string, certificate: StoredCertificate, pendingVersionId: string): Promise<{ versionId: string }> {

@@ -83,6 +83,38 @@ export class SecretsManagerCertificateStore implements CertificateStore {
     return isPendingKey(pending) ? pending : undefined;
   }
 
+  /** AWSPENDING marks at most one version: the key of the order in flight, if any. */
+  async listPendingKeys(name: string): Promise<string[]> {
+    const secretId = this.certificateSecretId(name);
+    let described;
+    try {
+      described = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
+    } catch (error) {
+      throw storeFailure(error, 'DescribeSecret', secretId, `certificate ${name}`);
+    }
+    return Object.entries(described.VersionIdsToStages ?? {})
+      .filter(([, stages]) => stages.includes('AWSPENDING') && !stages.includes('AWSCURRENT'))
+      .map(([versionId]) => versionId)
+      .sort();
+  }
+
+  /**
+   * Takes AWSPENDING off the version. Secrets Manager keeps an unlabelled version for a while
+   * before it deletes it on its own; only the functions that may read keys can read it.
+   */
+  async removePendingKey(name: string, versionId: string): Promise<void> {
+    if (!TOKEN.test(versionId)) return;
+    const secretId = this.certificateSecretId(name);
+    try {
+      await this.client.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSPENDING', RemoveFromVersionId: versionId }));
+    } catch (error) {
+      // InvalidParameterException: the label is no longer on that version.
+      if (!['InvalidParameterException', 'ResourceNotFoundException'].includes(errorName(error))) {
+        throw storeFailure(error, 'UpdateSecretVersionStage', secretId, `certificate ${name}`);
+      }
+    }
+  }
+
   /** Puts the verified certificate as AWSCURRENT, then frees the AWSPENDING label; a repeat changes nothing. */
   async makeCurrent(name: string, certificate: StoredCertificate, pendingVersionId: string): Promise<{ versionId: string }> {
     const secretId = this.certificateSecretId(name);

@@ -9,6 +9,7 @@ import {
   AcmeRateLimited,
   AcmeRequestRejected,
   AcmeServerError,
+  AcmeServiceUnavailable,
   type CertstepError,
 } from './errors.js';
 
@@ -37,8 +38,10 @@ export function classifyAcmeFailure(failure: AcmeFailure): CertstepError {
     return new AcmeBadNonce(`${operation}: the CA kept rejecting nonces: ${said}`);
   }
   if (shortType === 'rateLimited' || status === 429) {
-    const retry = failure.retryAfterSeconds !== undefined ? `; it asks to retry after ${failure.retryAfterSeconds} s` : '';
-    return new AcmeRateLimited(`${operation}: rate limited by the CA: ${said || `HTTP ${status}`}${retry}`, failure.retryAfterSeconds);
+    return new AcmeRateLimited(`${operation}: rate limited by the CA: ${said || `HTTP ${status}`}`, failure.retryAfterSeconds);
+  }
+  if (status === 503 && failure.retryAfterSeconds !== undefined) {
+    return new AcmeServiceUnavailable(`${operation}: the CA is unavailable: ${said || `HTTP ${status}`}`, failure.retryAfterSeconds);
   }
   if (status >= 500 || shortType === 'serverInternal') {
     return new AcmeServerError(`${operation}: the CA failed: ${said || `HTTP ${status}`}`);

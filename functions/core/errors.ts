@@ -36,16 +36,53 @@ export class AcmeBadNonce extends CertstepError {
   readonly retryable = true;
 }
 
-/** The CA rate-limited us (RFC 8555 §6.6); `retryAfterSeconds` comes from Retry-After. */
+/**
+ * The CA rate-limited us (RFC 8555 §6.6). Not retried inside the run: retrying before
+ * Retry-After only burns more of the limit. The run fails, and the next attempt is scheduled
+ * at the later of the failure hold-off and Retry-After (see retryAfterFromMessage).
+ */
 export class AcmeRateLimited extends CertstepError {
   override readonly name = 'AcmeRateLimited' as const;
-  readonly retryable = true;
+  readonly retryable = false;
   constructor(
     message: string,
     readonly retryAfterSeconds?: number,
   ) {
-    super(message);
+    super(withRetryAfter(message, retryAfterSeconds));
   }
+}
+
+/**
+ * The CA answered 503 with a Retry-After (RFC 8555 §6.6, RFC 9110 §10.2.3): it is up but asks
+ * us to come back later. Like a rate limit, the next attempt waits at least that long.
+ */
+export class AcmeServiceUnavailable extends CertstepError {
+  override readonly name = 'AcmeServiceUnavailable' as const;
+  readonly retryable = false;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(withRetryAfter(message, retryAfterSeconds));
+  }
+}
+
+/*
+ * Step Functions hands a caught error to the next state as its name and message only (on AWS
+ * the message inside a JSON Cause), so the Retry-After travels in the message, in one
+ * spelling written and read here.
+ */
+const RETRY_AFTER_TEXT = /; the CA asks to retry after (\d+) s\b/;
+
+function withRetryAfter(message: string, seconds: number | undefined): string {
+  if (seconds === undefined || RETRY_AFTER_TEXT.test(message)) return message;
+  return `${message}; the CA asks to retry after ${Math.max(0, Math.round(seconds))} s`;
+}
+
+/** The Retry-After an error message carries, in seconds, if any. */
+export function retryAfterFromMessage(message: string): number | undefined {
+  const match = RETRY_AFTER_TEXT.exec(message);
+  return match ? Number(match[1]) : undefined;
 }
 
 /** The CA refused the request (4xx other than the above): retrying the same request won't help. */
@@ -156,8 +193,11 @@ export const RETRYABLE_ERROR_NAMES = [
   'AcmUnavailable',
 ] as const;
 
-/** Rate limits get their own, slower retrier. */
-export const RATE_LIMIT_ERROR_NAMES = ['AcmeRateLimited'] as const;
+/**
+ * Errors that carry the CA's Retry-After: never retried inside a run (that would ignore it);
+ * the failure path schedules the next attempt no earlier than the CA asked.
+ */
+export const RETRY_AFTER_ERROR_NAMES = ['AcmeRateLimited', 'AcmeServiceUnavailable'] as const;
 
 /** Failures of the Lambda service itself, retried as AWS recommends. */
 export const LAMBDA_SERVICE_ERROR_NAMES = [

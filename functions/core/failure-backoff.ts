@@ -2,7 +2,8 @@
  * How long a certificate waits after consecutive failures before the next attempt: 1 min,
  * 10 min, 100 min, then a day, as Let's Encrypt advises. A broken certificate then costs a
  * handful of failed validations a day instead of one per trigger, far from the CA's limit of
- * 5 failed authorizations per name per hour.
+ * 5 failed authorizations per name per hour. When the CA said Retry-After (a rate limit, a
+ * 503), the next attempt is the later of the two: trying earlier only burns more of the limit.
  */
 const MINUTE = 60_000;
 const STEPS_MS = [1 * MINUTE, 10 * MINUTE, 100 * MINUTE] as const;
@@ -14,6 +15,8 @@ export function holdOffAfter(consecutiveFailures: number): number {
   return STEPS_MS[consecutiveFailures - 1] ?? DAY_MS;
 }
 
-export function nextAttemptAfter(failedAt: Date, consecutiveFailures: number): Date {
-  return new Date(failedAt.getTime() + holdOffAfter(consecutiveFailures));
+export function nextAttemptAfter(failedAt: Date, consecutiveFailures: number, retryAfterSeconds?: number): Date {
+  const holdOff = holdOffAfter(consecutiveFailures);
+  const asked = retryAfterSeconds === undefined ? 0 : Math.max(0, retryAfterSeconds) * 1000;
+  return new Date(failedAt.getTime() + Math.max(holdOff, asked));
 }

@@ -19,7 +19,24 @@ export type RenewalReason =
   /** Due, but held back after consecutive failures. */
   | 'BackingOff'
   /** Due, but another execution is already renewing it. */
-  | 'InProgress';
+  | 'InProgress'
+  /** Not due, but an ACM region does not hold the current certificate (see core/reconcile.ts). */
+  | 'OutputsOutOfSync'
+  /** Not due, and no schedule will start the next renewal. */
+  | 'ScheduleMissing'
+  /** Not due, and the schedule would start the next renewal at the wrong time or with another spec. */
+  | 'ScheduleOutOfDate'
+  /** Not due, and a run that is over left TXT values, a pending key or an order behind. */
+  | 'LeftoversFound';
+
+/** What a run repairs without ordering; the Choice states read these flags. */
+export interface Repairs {
+  readonly acm: boolean;
+  /** Regions whose ACM copy does not hold the current certificate. */
+  readonly acmRegions: readonly string[];
+  readonly schedule: boolean;
+  readonly leftovers: boolean;
+}
 
 /** What the policies need to know of the stored certificate; never its key. */
 export interface CurrentCertificate {
@@ -41,6 +58,9 @@ export interface RenewalDecision {
   readonly currentRevision: number;
   readonly renewalTime?: string;
   readonly notAfter?: string;
+  /** Set by core/reconcile.ts: true when this run repairs outputs instead of ordering. */
+  readonly repair?: boolean;
+  readonly repairs?: Repairs;
 }
 
 export interface RenewalContext {

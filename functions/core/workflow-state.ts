@@ -23,6 +23,8 @@ export interface OrderRef {
   readonly challenges: readonly ChallengeRef[];
   /** Names whose authorization the CA already held as valid. */
   readonly reusedAuthorizations: readonly string[];
+  /** True when this is the order an earlier run left in flight (run ledger), picked up again. */
+  readonly resumed?: boolean;
 }
 
 /** A polling loop's position: the Choice after it compares attempts with maxAttempts. */
@@ -67,6 +69,11 @@ export interface WorkflowState {
   readonly issuance?: IssuanceProgress;
   readonly issued?: IssuedSummary;
   readonly failure?: { readonly Error: string; readonly Cause?: unknown };
+}
+
+/** The TXT values this run's order asks for (RFC 8555 §8.4), as the DNS provider takes them. */
+export function challengeRecords(state: Pick<WorkflowState, 'order'>): { dnsName: string; recordName: string; value: string }[] {
+  return (state.order?.challenges ?? []).map(({ dnsName, recordName, value }) => ({ dnsName, recordName, value }));
 }
 
 /** Reads a field an earlier state must have written, failing with a clear InvalidState otherwise. */

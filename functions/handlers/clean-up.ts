@@ -6,7 +6,10 @@ import { route53DnsFor } from '../runtime/dns.js';
 import { lambdaHandler } from '../runtime/handler.js';
 import { dynamoDbLedger } from '../runtime/ledger.js';
 import { eventBridgeScheduler } from '../runtime/scheduler.js';
+import { secretsManagerStore } from '../runtime/store.js';
 
-const deps = { dns: route53DnsFor(readConfig()), ledger: dynamoDbLedger(), scheduler: eventBridgeScheduler(), clock: () => new Date() };
+const config = readConfig();
+// The store only to list and drop pending keys, and to read the renewal time: never to write a certificate.
+const deps = { dns: route53DnsFor(config), ledger: dynamoDbLedger(), scheduler: eventBridgeScheduler(), store: secretsManagerStore(config), clock: () => new Date() };
 
 export const handler = lambdaHandler('CleanUp', (state: WorkflowState) => cleanUp(state, deps));

@@ -1,7 +1,6 @@
 /** CheckPropagation: one look at whether the CA can see every value; "not yet" loops via a Wait. */
-import { type PropagationProgress, type WorkflowState, required } from '../core/workflow-state.js';
+import { type PropagationProgress, type WorkflowState, challengeRecords, required } from '../core/workflow-state.js';
 import type { PhaseDependencies } from './dependencies.js';
-import { challengeRecords } from './present-challenges.js';
 
 export async function checkPropagation(state: WorkflowState, deps: Pick<PhaseDependencies, 'dns'>): Promise<PropagationProgress> {
   const previous = required(state.propagation, 'propagation');

@@ -1,12 +1,19 @@
 /**
- * CleanUp: remove this run's TXT values, and only those, then record how the run ended and
- * release the certificate. On the failure path it also schedules the next attempt after the
- * hold-off, and turns the caught error into the Error and Cause the Fail state shows.
+ * CleanUp, behind both CleanUp and CleanUpAfterFailure: remove the TXT values this run and
+ * earlier, finished runs of the certificate left in DNS (and only those), record once how the
+ * run ended, release the certificate, drop pending keys no order will use, and make sure a
+ * schedule starts the next run.
+ *
+ * A failure while issuing counts towards the hold-off and schedules a retry no earlier than the
+ * hold-off and the CA's Retry-After allow; the in-flight order is kept for that retry to
+ * resume, unless the failure spent it. A failure after the certificate was stored, or on a run
+ * that only repaired outputs, does not count: the renewal stays scheduled at its time and
+ * whatever is still out of sync is repaired by the next run (the daily sweep at the latest).
  */
-import { nextAttemptAfter } from '../core/failure-backoff.js';
-import type { WorkflowState } from '../core/workflow-state.js';
+import { retryAfterFromMessage } from '../core/errors.js';
+import { type WorkflowState, challengeRecords } from '../core/workflow-state.js';
+import { type LedgerEntry, type RecordedChallenge, type RunOutcome, unionRecords as union } from '../ports/run-ledger.js';
 import type { PhaseDependencies } from './dependencies.js';
-import { challengeRecords } from './present-challenges.js';
 
 export interface CleanUpResult {
   readonly removed: number;
@@ -17,53 +24,94 @@ export interface CleanUpResult {
 }
 
 /** CheckRenewal's Catch replaces the whole state with {Error, Cause}; every other Catch writes $.failure. */
-type CleanUpInput = Partial<WorkflowState> & { readonly Error?: string; readonly Cause?: unknown };
+export type CleanUpInput = Partial<WorkflowState> & { readonly Error?: string; readonly Cause?: unknown };
 
-export async function cleanUp(
-  input: CleanUpInput,
-  deps: Pick<PhaseDependencies, 'dns' | 'ledger' | 'scheduler' | 'clock'>,
-): Promise<CleanUpResult> {
-  const records = input.order ? challengeRecords(input as WorkflowState) : [];
+export type CleanUpDependencies = Pick<PhaseDependencies, 'dns' | 'ledger' | 'scheduler' | 'store' | 'clock'>;
+
+/** After these the order cannot end in a certificate any more: the next run orders anew. */
+const ORDER_SPENT = new Set(['AcmeOrderInvalid', 'AcmeRequestRejected', 'CertificateVerificationFailed', 'InvalidState']);
+
+export async function cleanUp(input: CleanUpInput, deps: CleanUpDependencies): Promise<CleanUpResult> {
   const failure = input.failure ?? (typeof input.Error === 'string' ? { Error: input.Error, Cause: input.Cause } : undefined);
-  // Without an order nothing was presented, and the certificate may not even be valid input.
-  const removeRecords = async () => {
-    if (records.length > 0) await deps.dns((input as WorkflowState).certificate).cleanUp(records);
-  };
+  const { certificate, run } = input;
+  if (!certificate || !run) {
+    // This run never held the certificate (it failed in CheckRenewal): it presented nothing.
+    return failure ? { removed: 0, error: failure.Error, cause: causeMessage(failure.Cause) } : { removed: 0 };
+  }
+  const state = input as WorkflowState & { run: { id: string } };
+  const entry = await deps.ledger.get(certificate.name);
+  const records = union(union(challengeRecords(state), entry?.staleRecords ?? []), entry?.order?.records ?? []);
+  const now = deps.clock();
+
   if (!failure) {
-    await removeRecords();
-    if (input.run && input.certificate) await deps.ledger.finish(input.certificate.name, input.run.id, { result: 'Issued', at: deps.clock() });
+    // On success a DNS error is thrown: the state machine retries, then takes the failure path.
+    if (records.length > 0) await deps.dns(certificate).cleanUp(records);
+    const after = await deps.ledger.finish(certificate.name, run.id, { result: state.issued ? 'Issued' : 'Repaired', at: now });
+    await dropUnusedPendingKeys(certificate.name, after, deps).catch(() => undefined);
     return { removed: records.length };
   }
 
-  let cleanUpProblem = '';
+  const notes: string[] = [];
+  let stale: RecordedChallenge[] = [];
   try {
-    await removeRecords();
+    if (records.length > 0) await deps.dns(certificate).cleanUp(records);
   } catch (error) {
-    cleanUpProblem = ` Also, ${records.length} TXT record(s) could not be removed (${(error as Error).message}); remove them by hand.`;
+    stale = records;
+    notes.push(`Also, ${records.length} TXT value(s) could not be removed (${(error as Error).message}); the next run removes them.`);
   }
   const message = causeMessage(failure.Cause);
-  const retry = input.run && input.certificate ? await recordFailure(input as WorkflowState & { run: { id: string } }, failure.Error, message, deps) : '';
-  return {
-    removed: cleanUpProblem ? 0 : records.length,
+  const issuing = state.renewal?.due === true && !state.issued;
+  const retryAfterSeconds = retryAfterFromMessage(message);
+  const outcome: RunOutcome = {
+    result: 'Failed',
+    at: now,
     error: failure.Error,
-    cause: `${message}${cleanUpProblem}${retry ? ` Next attempt after ${retry}.` : ''}`,
-    ...(retry && { nextAttemptAfter: retry }),
+    cause: message,
+    counts: issuing,
+    keepOrder: issuing && !ORDER_SPENT.has(failure.Error),
+    staleRecords: stale,
+    ...(retryAfterSeconds !== undefined && { retryAfterSeconds }),
+  };
+  const after = await deps.ledger.finish(certificate.name, run.id, outcome);
+  await dropUnusedPendingKeys(certificate.name, after, deps).catch((error: unknown) => {
+    notes.push(`Pending keys could not be checked (${(error as Error).message}).`);
+  });
+  // Thrown: the state machine retries the clean-up, which records nothing twice.
+  const next = await scheduleNextRun(state, after, issuing, deps, now);
+  return {
+    removed: stale.length > 0 ? 0 : records.length,
+    error: failure.Error,
+    cause: [message, ...notes, next?.sentence].filter(Boolean).join(' '),
+    ...(next?.retry && { nextAttemptAfter: next.at }),
   };
 }
 
-/** Counts the failure, and schedules the next attempt at the end of the hold-off. */
-async function recordFailure(
-  state: WorkflowState & { run: { id: string } },
-  error: string,
-  cause: string,
-  deps: Pick<PhaseDependencies, 'ledger' | 'scheduler' | 'clock'>,
-): Promise<string> {
-  const now = deps.clock();
-  const failuresInARow = ((await deps.ledger.get(state.certificate.name))?.consecutiveFailures ?? 0) + 1;
-  const next = nextAttemptAfter(now, failuresInARow);
-  await deps.ledger.finish(state.certificate.name, state.run.id, { result: 'Failed', at: now, error, cause, nextAttemptAfter: next });
-  await deps.scheduler.schedule({ certificateName: state.certificate.name, at: next.toISOString(), input: { certificate: state.certificate, force: false } });
-  return next.toISOString();
+/**
+ * The one schedule of the certificate: the retry after a counted failure, otherwise the
+ * renewal at its time (ScheduleRenewal may not have run, or may have failed).
+ */
+async function scheduleNextRun(
+  state: WorkflowState,
+  entry: LedgerEntry,
+  issuing: boolean,
+  deps: CleanUpDependencies,
+  now: Date,
+): Promise<{ at: string; retry: boolean; sentence: string } | undefined> {
+  const input = { certificate: state.certificate, force: false };
+  if (issuing && entry.nextAttemptAfter) {
+    await deps.scheduler.schedule({ certificateName: state.certificate.name, at: entry.nextAttemptAfter, input, kind: 'retry' });
+    return { at: entry.nextAttemptAfter, retry: true, sentence: `Next attempt after ${entry.nextAttemptAfter}.` };
+  }
+  const renewalTime = state.issued?.renewalTime ?? (state.renewal?.due === false ? state.renewal.renewalTime : undefined);
+  if (!renewalTime || new Date(renewalTime) <= now) return undefined;
+  await deps.scheduler.schedule({ certificateName: state.certificate.name, at: renewalTime, input, kind: 'renewal' });
+  return { at: renewalTime, retry: false, sentence: `The certificate is stored; its renewal stays scheduled at ${renewalTime}, and what is out of sync is repaired by the next run.` };
+}
+
+/** Pending keys that belong to no order in flight: a finished order's, or an abandoned one's. */
+async function dropUnusedPendingKeys(name: string, entry: LedgerEntry, deps: Pick<PhaseDependencies, 'store'>): Promise<void> {
+  const keep = entry.order?.pendingKeyVersion;
+  for (const version of await deps.store.listPendingKeys(name)) if (version !== keep) await deps.store.removePendingKey(name, version);
 }
 
 /** Lambda wraps a thrown error as JSON {errorType, errorMessage, trace}; locally it is the bare message. */

@@ -1,25 +1,31 @@
 /**
- * CreateOrder: RFC 8555 §7.4 newOrder, then §7.5 each authorization. Authorizations the CA
- * already holds as valid (reuse) are skipped; the others yield the TXT record to present.
+ * CreateOrder: RFC 8555 §7.4 newOrder, then §7.5 each authorization, or, when an earlier run
+ * left an order in flight for the same spec (run ledger), that order again: a run that died,
+ * timed out or was aborted after newOrder costs no second order, and one that died after
+ * finalize costs no second certificate. Authorizations the CA already holds as valid (reuse)
+ * are skipped; the others yield the TXT record to present. The order is written to the run
+ * ledger before anything is presented, so whatever happens next, its TXT values can be found
+ * and removed.
  */
 import { AcmeRequestRejected } from '../core/errors.js';
-import type { ChallengeRef, OrderRef, WorkflowState } from '../core/workflow-state.js';
+import { specHash } from '../core/spec-hash.js';
+import { type ChallengeRef, type OrderRef, type WorkflowState, required } from '../core/workflow-state.js';
+import type { AcmeGateway, AcmeOrder } from '../ports/acme-gateway.js';
+import type { InFlightOrder } from '../ports/run-ledger.js';
 import type { PhaseDependencies } from './dependencies.js';
 
-export async function createOrder(state: WorkflowState, deps: Pick<PhaseDependencies, 'acme' | 'store'>): Promise<OrderRef> {
-  const gateway = await deps.acme(state.certificate.issuer);
-  const profile = state.certificate.profile;
-  // RFC 9773 §5: name the certificate this order replaces, so the CA can exempt the renewal from limits.
-  const current = await deps.store.getCurrentSummary(state.certificate.name);
-  const replaces = current?.ariCertId && (await gateway.supportsRenewalInfo()) ? current.ariCertId : undefined;
-  let order;
-  try {
-    order = await gateway.createOrder(state.certificate.dnsNames, { ...(profile && { profile }), ...(replaces && { replaces }) });
-  } catch (error) {
-    // A CA may refuse `replaces` (already replaced, another account): order without it rather than fail.
-    if (!replaces || !(error instanceof AcmeRequestRejected)) throw error;
-    order = await gateway.createOrder(state.certificate.dnsNames, { ...(profile && { profile }) });
-  }
+/** Order states a later run can still carry to a certificate (RFC 8555 §7.1.6). */
+const RESUMABLE = new Set(['pending', 'ready', 'processing', 'valid']);
+
+export async function createOrder(state: WorkflowState, deps: Pick<PhaseDependencies, 'acme' | 'store' | 'ledger' | 'clock'>): Promise<OrderRef> {
+  const { certificate } = state;
+  const run = required(state.run, 'run');
+  const gateway = await deps.acme(certificate.issuer);
+  const hash = specHash(certificate);
+  const inFlight = (await deps.ledger.get(certificate.name))?.order;
+
+  const resumable = inFlight?.specHash === hash ? await stillUsable(gateway, inFlight.url) : undefined;
+  const order = resumable ?? (await newOrder(state, gateway, deps));
   const authorizations = await Promise.all(order.authorizationUrls.map((url) => gateway.getAuthorization(url)));
   const challenges: ChallengeRef[] = [];
   const reusedAuthorizations: string[] = [];
@@ -41,5 +47,48 @@ export async function createOrder(state: WorkflowState, deps: Pick<PhaseDependen
       value: authorization.challenge.txtValue,
     });
   }
-  return { url: order.url, status: order.status, finalizeUrl: order.finalizeUrl, challenges, reusedAuthorizations };
+  const record: InFlightOrder = {
+    url: order.url,
+    specHash: hash,
+    runId: run.id,
+    createdAt: resumable && inFlight ? inFlight.createdAt : deps.clock().toISOString(),
+    records: challenges.map(({ dnsName, recordName, value }) => ({ dnsName, recordName, value })),
+    ...(resumable && inFlight?.pendingKeyVersion && { pendingKeyVersion: inFlight.pendingKeyVersion }),
+  };
+  await deps.ledger.recordOrder(certificate.name, run.id, record);
+  return {
+    url: order.url,
+    status: order.status,
+    finalizeUrl: order.finalizeUrl,
+    challenges,
+    reusedAuthorizations,
+    ...(resumable && { resumed: true }),
+  };
+}
+
+/** The in-flight order, if the CA still holds it in a state that can end in a certificate. */
+async function stillUsable(gateway: AcmeGateway, url: string): Promise<AcmeOrder | undefined> {
+  try {
+    const order = await gateway.getOrder(url);
+    return RESUMABLE.has(order.status) ? order : undefined;
+  } catch (error) {
+    // The CA no longer knows it (404, expired, another account): order anew. Anything
+    // transient is retried by the state machine instead, so a flaky CA costs no order.
+    if (error instanceof AcmeRequestRejected) return undefined;
+    throw error;
+  }
+}
+
+async function newOrder(state: WorkflowState, gateway: AcmeGateway, deps: Pick<PhaseDependencies, 'store'>): Promise<AcmeOrder> {
+  const profile = state.certificate.profile;
+  // RFC 9773 §5: name the certificate this order replaces, so the CA can exempt the renewal from limits.
+  const current = await deps.store.getCurrentSummary(state.certificate.name);
+  const replaces = current?.ariCertId && (await gateway.supportsRenewalInfo()) ? current.ariCertId : undefined;
+  try {
+    return await gateway.createOrder(state.certificate.dnsNames, { ...(profile && { profile }), ...(replaces && { replaces }) });
+  } catch (error) {
+    // A CA may refuse `replaces` (already replaced, another account): order without it rather than fail.
+    if (!replaces || !(error instanceof AcmeRequestRejected)) throw error;
+    return gateway.createOrder(state.certificate.dnsNames, { ...(profile && { profile }) });
+  }
 }

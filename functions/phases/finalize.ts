@@ -12,21 +12,29 @@ import type { PhaseDependencies } from './dependencies.js';
 
 export async function finalize(
   state: WorkflowState,
-  deps: Pick<PhaseDependencies, 'acme' | 'store' | 'issuancePolling'>,
+  deps: Pick<PhaseDependencies, 'acme' | 'store' | 'ledger' | 'issuancePolling'>,
 ): Promise<IssuanceProgress> {
   const { certificate } = state;
   const orderRef = required(state.order, 'order');
   const gateway = await deps.acme(certificate.issuer);
   let order = await gateway.getOrder(orderRef.url);
 
+  // A resumed order already has its key: the one saved before its CSR went out (run ledger).
+  const known = (await deps.ledger.get(certificate.name))?.order;
+  const savedBefore = known?.url === order.url && known.pendingKeyVersion ? await deps.store.getPendingKey(certificate.name, known.pendingKeyVersion) : undefined;
   // rotationPolicy Never keeps the current key (cert-manager's semantics) unless its type changed.
-  const kept = certificate.rotationPolicy === 'Never' ? await deps.store.getCurrent(certificate.name) : undefined;
+  const kept = !savedBefore && certificate.rotationPolicy === 'Never' ? await deps.store.getCurrent(certificate.name) : undefined;
   const reuse = kept?.keyAlgorithm === certificate.keyAlgorithm ? kept['tls.key'] : undefined;
-  const saved = await deps.store.putPendingKey(certificate.name, {
-    orderUrl: order.url,
-    keyAlgorithm: certificate.keyAlgorithm,
-    privateKeyPem: reuse ?? (await generatePrivateKey(certificate.keyAlgorithm)),
-  });
+  const saved =
+    savedBefore && known?.pendingKeyVersion
+      ? { versionId: known.pendingKeyVersion, created: false }
+      : await deps.store.putPendingKey(certificate.name, {
+          orderUrl: order.url,
+          keyAlgorithm: certificate.keyAlgorithm,
+          privateKeyPem: reuse ?? (await generatePrivateKey(certificate.keyAlgorithm)),
+        });
+  // Written down before the CSR goes out: a later run resuming this order finds its key.
+  if (!savedBefore) await deps.ledger.recordPendingKey(certificate.name, order.url, saved.versionId);
   if (order.status === 'ready') {
     const key = required(await deps.store.getPendingKey(certificate.name, saved.versionId), 'pending key');
     const [, csr] = await acme.crypto.createCsr(csrSubject(certificate.dnsNames), key.privateKeyPem);
@@ -41,7 +49,11 @@ export async function finalize(
     attempts: 0,
     maxAttempts: deps.issuancePolling.maxAttempts,
     waitSeconds: deps.issuancePolling.initialWaitSeconds,
-    detail: reuse ? `sent a CSR for the current ${certificate.keyAlgorithm} key (rotationPolicy Never)` : `sent a CSR for a new ${certificate.keyAlgorithm} key`,
+    detail: savedBefore
+      ? `the order already has its ${certificate.keyAlgorithm} key, saved before its CSR went out`
+      : reuse
+        ? `sent a CSR for the current ${certificate.keyAlgorithm} key (rotationPolicy Never)`
+        : `sent a CSR for a new ${certificate.keyAlgorithm} key`,
     pendingKeyVersion: saved.versionId,
     ...(order.certificateUrl && { certificateUrl: order.certificateUrl }),
   };

@@ -1,11 +1,6 @@
 /** PresentChallenges: publish every TXT value of this order in one batch. */
-import { type PropagationProgress, type WorkflowState, required } from '../core/workflow-state.js';
-import type { ChallengeRecord } from '../ports/dns-provider.js';
+import { type PropagationProgress, type WorkflowState, challengeRecords, required } from '../core/workflow-state.js';
 import type { PhaseDependencies } from './dependencies.js';
-
-export function challengeRecords(state: WorkflowState): ChallengeRecord[] {
-  return (state.order?.challenges ?? []).map(({ dnsName, recordName, value }) => ({ dnsName, recordName, value }));
-}
 
 export async function presentChallenges(state: WorkflowState, deps: Pick<PhaseDependencies, 'dns'>): Promise<PropagationProgress> {
   const records = challengeRecords(state);

@@ -58,6 +58,10 @@ export interface CertificateStore {
    */
   putPendingKey(name: string, key: PendingKey): Promise<{ versionId: string; created: boolean }>;
   getPendingKey(name: string, versionId: string): Promise<PendingKey | undefined>;
+  /** Version ids of the pending keys kept for this certificate (ids only, never the keys). */
+  listPendingKeys(name: string): Promise<string[]>;
+  /** Drops a pending key no order will use any more; removing one that is gone is harmless. */
+  removePendingKey(name: string, versionId: string): Promise<void>;
   /**
    * Makes a verified certificate current, keeping the previous one as the previous version.
    * Idempotent for the same pending version.

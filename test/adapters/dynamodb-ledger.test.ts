@@ -1,86 +1,151 @@
-/** The DynamoDB run ledger against exact requests (aws-sdk-client-mock). */
-import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+/**
+ * The DynamoDB run ledger against a table fake that enforces the two condition expressions the
+ * adapter writes with (aws-sdk-client-mock, requests as the SDK sends them), so concurrent
+ * writers really race: one claim wins, a change that lands between a read and a write is read
+ * again and kept, and one run's failure is counted once however often it is recorded.
+ */
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  type GetItemCommandInput,
+  PutItemCommand,
+  type PutItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb-ledger.js';
+import type { InFlightOrder } from '../../functions/ports/run-ledger.js';
 
 const dynamo = mockClient(DynamoDBClient);
 const ledger = () => new DynamoDbRunLedger(new DynamoDBClient({ region: 'eu-west-1' }), 'certstep-ledger');
 const now = new Date('2026-11-22T10:00:00.000Z');
 const lease = new Date('2026-11-22T12:00:00.000Z');
 
-beforeEach(() => dynamo.reset());
+let table: Map<string, Record<string, AttributeValue>>;
+/** Runs before a PutItem is judged: lets a test slip another writer's change in between. */
+let beforePut: (() => void) | undefined;
+
+beforeEach(() => {
+  dynamo.reset();
+  table = new Map();
+  beforePut = undefined;
+  dynamo.on(GetItemCommand).callsFake(async (input: GetItemCommandInput) => {
+    await Promise.resolve();
+    const item = table.get(input.Key?.certificateName?.S ?? '');
+    return item ? { Item: structuredClone(item) } : {};
+  });
+  dynamo.on(PutItemCommand).callsFake(async (input: PutItemCommandInput) => {
+    await Promise.resolve();
+    const hook = beforePut;
+    beforePut = undefined;
+    hook?.();
+    const name = input.Item?.certificateName?.S ?? '';
+    const existing = table.get(name);
+    const passes =
+      input.ConditionExpression === 'attribute_not_exists(entry)'
+        ? existing?.entry === undefined
+        : input.ConditionExpression === 'version = :version' && existing?.version?.N === input.ExpressionAttributeValues?.[':version']?.N;
+    if (!passes) throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+    table.set(name, structuredClone(input.Item ?? {}));
+    return {};
+  });
+});
+
+const order = (url: string, runId: string, values: string[]): InFlightOrder => ({
+  url,
+  specHash: 'h',
+  runId,
+  createdAt: now.toISOString(),
+  records: values.map((value) => ({ dnsName: 'web.example.com', recordName: '_acme-challenge.web.example.com', value })),
+});
 
 describe('DynamoDbRunLedger', () => {
-  it('claims with a conditional write that only an absent, own or expired claim passes', async () => {
-    // Prepare
-    dynamo.on(UpdateItemCommand).resolves({});
-
+  it('lets exactly one of two runs that claim at once win, and tells the other who holds it', async () => {
     // Act
-    const result = await ledger().claim('web', 'exec-1', now, lease);
+    const [first, second] = await Promise.all([ledger().claim('web', 'exec-1', now, lease), ledger().claim('web', 'exec-2', now, lease)]);
 
     // Assess
-    expect(result).toEqual({ claimed: true });
-    expect(dynamo.commandCalls(UpdateItemCommand)[0]?.args[0].input).toEqual({
-      TableName: 'certstep-ledger',
-      Key: { certificateName: { S: 'web' } },
-      UpdateExpression: 'SET activeRun = :run, consecutiveFailures = if_not_exists(consecutiveFailures, :zero)',
-      ConditionExpression: 'attribute_not_exists(activeRun) OR activeRun.runId = :runId OR activeRun.leaseUntil < :now',
-      ExpressionAttributeValues: {
-        ':run': { M: { runId: { S: 'exec-1' }, since: { S: now.toISOString() }, leaseUntil: { S: lease.toISOString() } } },
-        ':runId': { S: 'exec-1' },
-        ':now': { S: now.toISOString() },
-        ':zero': { N: '0' },
-      },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    });
+    const results = [first, second];
+    expect(results.filter((result) => result.claimed)).toHaveLength(1);
+    const loser = results.find((result) => !result.claimed);
+    const winner = first.claimed ? 'exec-1' : 'exec-2';
+    expect(loser).toEqual({ claimed: false, heldBy: winner, since: now.toISOString() });
+    expect((await ledger().get('web'))?.activeRun?.runId).toBe(winner);
   });
 
-  it('reports who holds the certificate when the condition fails', async () => {
-    dynamo.on(UpdateItemCommand).rejects(
-      new ConditionalCheckFailedException({
-        message: 'The conditional request failed',
-        $metadata: {},
-        Item: { certificateName: { S: 'web' }, activeRun: { M: { runId: { S: 'exec-0' }, since: { S: '2026-11-22T09:59:00.000Z' }, leaseUntil: { S: lease.toISOString() } } } },
-      }),
-    );
-    expect(await ledger().claim('web', 'exec-1', now, lease)).toEqual({ claimed: false, heldBy: 'exec-0', since: '2026-11-22T09:59:00.000Z' });
+  it('writes only if the version read is still current, and re-applies its change over one that landed in between', async () => {
+    // Prepare
+    await ledger().claim('web', 'exec-1', now, lease);
+    beforePut = () => {
+      const item = table.get('web') as Record<string, AttributeValue>;
+      const entry = JSON.parse(item.entry?.S ?? '{}') as Record<string, unknown>;
+      table.set('web', { ...item, version: { N: String(Number(item.version?.N) + 1) }, entry: { S: JSON.stringify({ ...entry, acmArns: { 'us-east-1': 'arn:x' } }) } });
+    };
+
+    // Act
+    await ledger().recordOrder('web', 'exec-1', order('https://ca/order/1', 'exec-1', ['v1']));
+
+    // Assess
+    const entry = await ledger().get('web');
+    expect(entry?.order?.url).toBe('https://ca/order/1');
+    expect(entry?.acmArns).toEqual({ 'us-east-1': 'arn:x' });
+    expect(dynamo.commandCalls(PutItemCommand).at(-1)?.args[0].input.ConditionExpression).toBe('version = :version');
   });
 
-  it('records a failure: counts it, keeps the error and hold-off, releases its own claim', async () => {
-    dynamo.on(UpdateItemCommand).resolves({ Attributes: { certificateName: { S: 'web' }, consecutiveFailures: { N: '2' } } });
-    const entry = await ledger().finish('web', 'exec-1', { result: 'Failed', at: now, error: 'AcmeOrderInvalid', cause: 'bad TXT', nextAttemptAfter: lease });
-    expect(entry.consecutiveFailures).toBe(2);
-    expect(dynamo.commandCalls(UpdateItemCommand)[0]?.args[0].input).toMatchObject({
-      UpdateExpression:
-        'SET lastResult = :result, lastRunAt = :at, consecutiveFailures = if_not_exists(consecutiveFailures, :zero) + :one, lastError = :error, nextAttemptAfter = :next REMOVE activeRun',
-      ConditionExpression: 'attribute_not_exists(activeRun) OR activeRun.runId = :runId',
-      ExpressionAttributeValues: expect.objectContaining({ ':next': { S: lease.toISOString() }, ':runId': { S: 'exec-1' } }),
-    });
+  it('counts a failure once, however often the same run records it, and sets the hold-off from the count and Retry-After', async () => {
+    // Prepare
+    await ledger().claim('web', 'exec-1', now, lease);
+    const failure = { result: 'Failed' as const, at: now, error: 'AcmeRateLimited', cause: 'too many', counts: true, retryAfterSeconds: 3600 };
+
+    // Act
+    const once = await ledger().finish('web', 'exec-1', failure);
+    const again = await ledger().finish('web', 'exec-1', failure);
+
+    // Assess
+    expect(once.consecutiveFailures).toBe(1);
+    expect(again).toEqual(once);
+    expect(once.activeRun).toBeUndefined();
+    expect(once.nextAttemptAfter).toBe(new Date(now.getTime() + 3_600_000).toISOString());
+    expect(once.lastError).toMatchObject({ error: 'AcmeRateLimited', cause: 'too many' });
   });
 
-  it('records a success: resets the count, clears error and hold-off', async () => {
-    dynamo.on(UpdateItemCommand).resolves({ Attributes: { certificateName: { S: 'web' }, consecutiveFailures: { N: '0' } } });
-    await ledger().finish('web', 'exec-1', { result: 'Issued', at: now });
-    expect(dynamo.commandCalls(UpdateItemCommand)[0]?.args[0].input.UpdateExpression).toBe(
-      'SET lastResult = :result, lastRunAt = :at, consecutiveFailures = :zero REMOVE activeRun, lastError, nextAttemptAfter',
-    );
+  it('moves the TXT values of an order replaced by another to the stale list, so they are still removed', async () => {
+    // Prepare
+    await ledger().claim('web', 'exec-1', now, lease);
+    await ledger().recordOrder('web', 'exec-1', order('https://ca/order/1', 'exec-1', ['old', 'shared']));
+
+    // Act
+    await ledger().recordOrder('web', 'exec-1', order('https://ca/order/2', 'exec-1', ['shared', 'new']));
+
+    // Assess
+    const entry = await ledger().get('web');
+    expect(entry?.order?.url).toBe('https://ca/order/2');
+    expect(entry?.staleRecords?.map((record) => record.value)).toEqual(['old']);
   });
 
-  it('leaves another run\'s claim alone when its own was taken over', async () => {
-    dynamo
-      .on(UpdateItemCommand)
-      .rejectsOnce(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }))
-      .resolves({ Attributes: { certificateName: { S: 'web' }, consecutiveFailures: { N: '0' } } });
-    await ledger().finish('web', 'exec-1', { result: 'Issued', at: now });
-    const second = dynamo.commandCalls(UpdateItemCommand)[1]?.args[0].input;
-    expect(second?.UpdateExpression).toBe('SET lastResult = :result, lastRunAt = :at, consecutiveFailures = :zero REMOVE lastError, nextAttemptAfter');
-    expect(second?.ConditionExpression).toBeUndefined();
+  it('refuses to record an order for a run that does not hold the certificate', async () => {
+    await ledger().claim('web', 'exec-1', now, lease);
+    await expect(ledger().recordOrder('web', 'exec-2', order('https://ca/order/9', 'exec-2', []))).rejects.toThrow(/no longer holds certificate web/);
   });
 
-  it('reads consistently', async () => {
-    dynamo.on(GetItemCommand).resolves({});
-    expect(await ledger().get('web')).toBeUndefined();
+  it('reads consistently, and treats an item written by certstep 0.1 as empty', async () => {
+    // Prepare
+    table.set('old', { certificateName: { S: 'old' }, consecutiveFailures: { N: '2' }, activeRun: { M: { runId: { S: 'x' } } } });
+
+    // Act
+    const entry = await ledger().get('old');
+    const claim = await ledger().claim('old', 'exec-1', now, lease);
+
+    // Assess
+    expect(entry).toBeUndefined();
+    expect(claim.claimed).toBe(true);
     expect(dynamo.commandCalls(GetItemCommand)[0]?.args[0].input.ConsistentRead).toBe(true);
+  });
+
+  it('turns any DynamoDB failure into the retryable StoreUnavailable', async () => {
+    dynamo.on(GetItemCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    await expect(ledger().get('web')).rejects.toMatchObject({ name: 'StoreUnavailable', message: expect.stringContaining('Rate exceeded') });
   });
 });

@@ -14,7 +14,7 @@ import {
   substitutionNames,
   taskFunctions,
 } from '../../cli/local/definition.js';
-import { LAMBDA_SERVICE_ERROR_NAMES, RATE_LIMIT_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '../../functions/core/errors.js';
+import { LAMBDA_SERVICE_ERROR_NAMES, RETRY_AFTER_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '../../functions/core/errors.js';
 import { FUNCTION_NAMES } from '../../functions/phases/index.js';
 
 const text = readDefinitionText();
@@ -64,10 +64,20 @@ describe('renewal.asl.json', () => {
 
     // Assess
     if (retried.has('States.ALL')) return;
-    for (const error of [...RETRYABLE_ERROR_NAMES, ...RATE_LIMIT_ERROR_NAMES, ...LAMBDA_SERVICE_ERROR_NAMES]) {
+    for (const error of [...RETRYABLE_ERROR_NAMES, ...LAMBDA_SERVICE_ERROR_NAMES]) {
       expect(retried.has(error), `${name} retries ${error}`).toBe(true);
     }
     expect(retried.has('InvalidInput')).toBe(false);
+  });
+
+  it.each(tasks.map(([name]) => name))('%s never retries what the CA asked to retry later: the failure path waits for its Retry-After', (name) => {
+    // Prepare
+    const state = definition.States[name] as AslState;
+    const retried = new Set((state.Retry ?? []).flatMap((retrier) => retrier.ErrorEquals));
+
+    // Assess
+    if (name === 'CleanUpAfterFailure') return;
+    for (const error of RETRY_AFTER_ERROR_NAMES) expect(retried.has(error), `${name} retries ${error}`).toBe(false);
   });
 
   it.each(tasks.map(([name]) => name))('%s catches States.ALL into the clean-up that ends in a Fail state', (name) => {
@@ -79,7 +89,13 @@ describe('renewal.asl.json', () => {
     expect(catchAll, `${name} has a Catch of States.ALL`).toBeDefined();
     const target = catchAll?.Next as string;
     if (name === 'CleanUpAfterFailure') {
-      expect(definition.States[target]?.Type).toBe('Fail');
+      // Through a Choice and a Pass that put the original failure and the clean-up's together.
+      const reports = (definition.States[target]?.Choices ?? []).map((choice) => choice.Next).concat(definition.States[target]?.Default ?? []);
+      expect(reports.length).toBe(3);
+      for (const report of reports) {
+        expect(definition.States[report]).toMatchObject({ Type: 'Pass', ResultPath: '$.report', Next: 'FailedWithoutCleanUp' });
+      }
+      expect(definition.States.FailedWithoutCleanUp).toMatchObject({ Type: 'Fail', ErrorPath: '$.report.error', CausePath: '$.report.cause' });
       return;
     }
     expect(target).toBe('CleanUpAfterFailure');
@@ -88,7 +104,7 @@ describe('renewal.asl.json', () => {
   });
 
   it('routes every failure Pass state through clean-up', () => {
-    const failures = Object.entries(definition.States).filter(([, state]) => state.Type === 'Pass');
+    const failures = Object.entries(definition.States).filter(([, state]) => state.Type === 'Pass' && state.Next !== 'FailedWithoutCleanUp');
     expect(failures.length).toBeGreaterThanOrEqual(5);
     for (const [name, state] of failures) {
       expect(state.Next, name).toBe('CleanUpAfterFailure');

@@ -89,11 +89,17 @@ beforeEach(() => {
   dynamodb.on(GetItemCommand, { Key: { certificateName: { S: 'web' } } }).resolves({
     Item: {
       certificateName: { S: 'web' },
-      consecutiveFailures: { N: '3' },
-      lastResult: { S: 'Failed' },
-      lastRunAt: { S: '2026-12-04T23:00:00.000Z' },
-      lastError: { M: { error: { S: 'AcmeServerError' }, cause: { S: 'CA answered 503' } } },
-      nextAttemptAfter: { S: '2026-12-05T02:00:00.000Z' },
+      version: { N: '7' },
+      entry: {
+        S: JSON.stringify({
+          certificateName: 'web',
+          consecutiveFailures: 3,
+          lastResult: 'Failed',
+          lastRunAt: '2026-12-04T23:00:00.000Z',
+          lastError: { error: 'AcmeServerError', cause: 'CA answered 503' },
+          nextAttemptAfter: '2026-12-05T02:00:00.000Z',
+        }),
+      },
     },
   });
   scheduler.on(GetScheduleCommand).rejects(new ResourceNotFoundException({ message: 'Schedule api does not exist.', Message: 'Schedule api does not exist.', $metadata: {} }));

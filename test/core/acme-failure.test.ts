@@ -1,6 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import { classifyAcmeFailure, describeProblem, type AcmeFailure } from '../../functions/core/acme-failure.js';
-import { AcmeRateLimited, AcmeRequestRejected, RATE_LIMIT_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '../../functions/core/errors.js';
+import {
+  AcmeRateLimited,
+  AcmeRequestRejected,
+  RETRY_AFTER_ERROR_NAMES,
+  RETRYABLE_ERROR_NAMES,
+  retryAfterFromMessage,
+} from '../../functions/core/errors.js';
 
 const URN = 'urn:ietf:params:acme:error:';
 
@@ -77,6 +83,10 @@ const retryable: ClassificationRow[] = [
     retryable: true,
     mentions: ['newOrder', 'nonce', 'JWS has an invalid anti-replay nonce', '(badNonce, HTTP 400)'],
   },
+];
+
+/** Not retried inside the run: the next attempt waits for the CA's Retry-After. */
+const deferred: ClassificationRow[] = [
   {
     case: 'rateLimited 429 with Retry-After',
     failure: {
@@ -87,22 +97,29 @@ const retryable: ClassificationRow[] = [
       retryAfterSeconds: 3600,
     },
     name: 'AcmeRateLimited',
-    retryable: true,
+    retryable: false,
     mentions: ['newOrder', 'rate limited', 'too many certificates already issued', '(rateLimited, HTTP 429)', 'retry after 3600 s'],
   },
   {
     case: 'plain 429 with no problem type',
     failure: { operation: 'newNonce', status: 429, detail: 'slow down' },
     name: 'AcmeRateLimited',
-    retryable: true,
+    retryable: false,
     mentions: ['newNonce', 'rate limited', 'slow down'],
   },
   {
     case: 'rateLimited type on a non-429 status',
     failure: { operation: 'newOrder', status: 403, problemType: `${URN}rateLimited`, detail: 'limit reached' },
     name: 'AcmeRateLimited',
-    retryable: true,
+    retryable: false,
     mentions: ['limit reached', '(rateLimited, HTTP 403)'],
+  },
+  {
+    case: '503 with Retry-After: the CA asks to come back later',
+    failure: { operation: 'finalize', status: 503, detail: 'maintenance', retryAfterSeconds: 900 },
+    name: 'AcmeServiceUnavailable',
+    retryable: false,
+    mentions: ['finalize', 'unavailable', 'maintenance', 'retry after 900 s'],
   },
 ];
 
@@ -157,7 +174,7 @@ const terminal: ClassificationRow[] = [
 ];
 
 describe('classifyAcmeFailure', () => {
-  it.each([...retryable, ...terminal])('$case → $name (retryable $retryable)', ({ failure, name, retryable: shouldRetry, mentions }) => {
+  it.each([...retryable, ...deferred, ...terminal])('$case → $name (retryable $retryable)', ({ failure, name, retryable: shouldRetry, mentions }) => {
     // Prepare: the failure row.
 
     // Act
@@ -172,13 +189,23 @@ describe('classifyAcmeFailure', () => {
 
   it.each(retryable)('$case: the error name is one the state machine retries', ({ failure }) => {
     // Prepare
-    const retriedNames: readonly string[] = [...RETRYABLE_ERROR_NAMES, ...RATE_LIMIT_ERROR_NAMES];
+    const retriedNames: readonly string[] = RETRYABLE_ERROR_NAMES;
 
     // Act
     const error = classifyAcmeFailure(failure);
 
     // Assess
     expect(retriedNames).toContain(error.name);
+  });
+
+  it.each(deferred)('$case: is not retried inside the run, and carries the Retry-After to the failure path', ({ failure }) => {
+    // Act
+    const error = classifyAcmeFailure(failure);
+
+    // Assess
+    expect(RETRY_AFTER_ERROR_NAMES as readonly string[]).toContain(error.name);
+    expect(RETRYABLE_ERROR_NAMES as readonly string[]).not.toContain(error.name);
+    expect(retryAfterFromMessage(error.message)).toBe(failure.retryAfterSeconds);
   });
 
   it.each(terminal)('$case: keeps the problem type and status for the operator', ({ failure }) => {
@@ -192,7 +219,7 @@ describe('classifyAcmeFailure', () => {
     const rejected = error as AcmeRequestRejected;
     expect(rejected.problemType).toBe(failure.problemType);
     expect(rejected.status).toBe(failure.status);
-    expect([...RETRYABLE_ERROR_NAMES, ...RATE_LIMIT_ERROR_NAMES] as readonly string[]).not.toContain(error.name);
+    expect([...RETRYABLE_ERROR_NAMES, ...RETRY_AFTER_ERROR_NAMES] as readonly string[]).not.toContain(error.name);
   });
 
   it.each([

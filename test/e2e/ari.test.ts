@@ -31,8 +31,12 @@ const DAY = 24 * HOUR;
 
 /** Runs through the ARI-enabled directory, recording what each newOrder asked for. */
 async function run(input: unknown, storeDir: string, orders: { replaces?: string }[] = []) {
+  return ca.run(input, { storeDir, environment, dependencies: { acme: recordingOrders(input, storeDir, orders) } });
+}
+
+function recordingOrders(input: unknown, storeDir: string, orders: { replaces?: string }[]) {
   const base = localDependencies({ input, storeDir, environment });
-  const acme = async (issuer: string): Promise<AcmeGateway> => {
+  return async (issuer: string): Promise<AcmeGateway> => {
     const gateway = await base.acme(issuer);
     return Object.assign(Object.create(gateway) as AcmeGateway, {
       createOrder: (names: readonly string[], options?: { replaces?: string }) => {
@@ -41,7 +45,6 @@ async function run(input: unknown, storeDir: string, orders: { replaces?: string
       },
     });
   };
-  return ca.run(input, { storeDir, environment, dependencies: { acme } });
 }
 
 /** The RFC 9773 identifier computed independently, from what openssl prints. */
@@ -55,21 +58,25 @@ function opensslAriId(leafPem: string): string {
 }
 
 describe('ARI', () => {
-  it('takes the renewal time from the CA window, asks again at each check, and renews early when the window moves, naming the replaced certificate', async () => {
-    // Prepare: the CA suggests renewing in 40 to 42 days.
+  it('takes the renewal time from the CA window, asks again only after its Retry-After, and renews early when the window moves, naming the replaced certificate', async () => {
+    // Prepare: the CA suggests renewing in 40 to 42 days, and asks to be asked again in 60 s.
     const storeDir = await newStore();
     const input = spec('ari', ['ari.example.test', '*.ari.example.test']);
     const issuedAt = Date.now();
-    ari.answer(() => ({ start: new Date(issuedAt + 40 * DAY), end: new Date(issuedAt + 42 * DAY) }));
+    ari.answer(() => ({ start: new Date(issuedAt + 40 * DAY), end: new Date(issuedAt + 42 * DAY) }), 60);
     const first = await run(input, storeDir);
     const issued = await readStored(first.certificatePath);
     const leaf = issued['tls.crt'].match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/)?.[0] ?? '';
 
-    // Act: a daily check while the window is still ahead, then the CA moves the window to now.
+    // Act: a check while the window is still ahead; the CA moves the window to now; a check
+    // within its Retry-After, which must not ask; one after it, which must.
     const ahead = await run(input, storeDir);
-    ari.answer(() => ({ start: new Date(Date.now() - 2 * HOUR), end: new Date(Date.now() - HOUR) }));
+    const askedAfterAhead = ari.asked.length;
+    ari.answer(() => ({ start: new Date(Date.now() - 2 * HOUR), end: new Date(Date.now() - HOUR) }), 60);
+    const tooSoon = await run(input, storeDir);
+    const askedAfterTooSoon = ari.asked.length;
     const orders: { replaces?: string }[] = [];
-    const early = await run(input, storeDir, orders);
+    const early = await ca.run(input, { storeDir, environment, now: new Date(Date.now() + 2 * 60_000), dependencies: { acme: recordingOrders(input, storeDir, orders) } });
 
     // Assess
     expect(first.status, first.cause).toBe('SUCCEEDED');
@@ -78,8 +85,11 @@ describe('ARI', () => {
     expect(renewalTime).toBeGreaterThanOrEqual(issuedAt + 40 * DAY);
     expect(renewalTime).toBeLessThanOrEqual(issuedAt + 42 * DAY);
     expect(ahead.output?.renewal).toMatchObject({ due: false, reason: 'UpToDate', renewalTime: issued.renewalTime });
+    expect(tooSoon.output?.renewal).toMatchObject({ due: false, reason: 'UpToDate' });
+    expect(askedAfterTooSoon).toBe(askedAfterAhead);
     expect(early.status, early.cause).toBe('SUCCEEDED');
     expect(early.output?.renewal?.reason).toBe('RenewalWindowReached');
+    expect(ari.asked.length).toBeGreaterThan(askedAfterTooSoon);
     expect(orders).toEqual([{ replaces: issued.ariCertId }]);
     expect(ari.asked).toContain(issued.ariCertId);
     expect((await readStored(early.certificatePath)).revision).toBe(2);

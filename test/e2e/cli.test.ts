@@ -3,7 +3,8 @@
  * default and an externally started Pebble with hostile settings.
  */
 import { spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { Resolver } from 'node:dns/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -124,5 +125,91 @@ describe('certstep local demo (npm start)', () => {
     expect(outcome.stdout).toMatch(/issued: serial \w+, notAfter \S+, revision 2/);
     expect(outcome.stdout).toMatch(/names\s+example\.test, \*\.example\.test/);
     expect(outcome.stdout).toContain('yes, a fresh key at renewal');
+  });
+});
+
+describe('certstep local run over a lifetime: kills, failures, repairs', () => {
+  let pebble: LocalAcme;
+  let external: string[];
+  beforeAll(async () => {
+    pebble = await startLocalAcme({ pebbleEnv: { PEBBLE_AUTHZREUSE: '0' } });
+    const caFile = path.join(await newStore(), 'pebble-ca.pem');
+    await writeFile(caFile, pebble.caCertPem);
+    external = ['--acme-directory', pebble.directoryUrl, '--acme-ca', caFile, '--challtestsrv', pebble.challtestsrvUrl];
+  });
+  afterAll(async () => {
+    await pebble?.stop();
+  });
+
+  const txtValues = async (name: string) => {
+    const resolver = new Resolver({ timeout: 2000, tries: 2 });
+    resolver.setServers([pebble.dnsServer]);
+    return resolver.resolveTxt(name).then(
+      (records) => records.map((chunks) => chunks.join('')),
+      () => [],
+    );
+  };
+
+  it('a run killed with SIGKILL right after Finalize never blocks the next one, which resumes its order and cleans its TXT up', async () => {
+    // Prepare
+    const storeDir = await newStore();
+    const input = await inputFile({ certificate: { name: 'killed', dnsNames: ['killed.example.test', '*.killed.example.test'], issuer: 'local' } });
+
+    // Act: kill the process the moment it reports that the CSR went out.
+    const killed = await new Promise<{ stdout: string; signal: NodeJS.Signals | null }>((resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, 'local', 'run', input, '--store', storeDir, ...external], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (/^Finalize\s/m.test(stdout)) child.kill('SIGKILL');
+      });
+      child.on('error', reject);
+      child.on('close', (_code, signal) => resolve({ stdout, signal }));
+    });
+    const leftBehind = await txtValues('_acme-challenge.killed.example.test');
+    const next = await certstep(['local', 'run', input, '--store', storeDir, ...external]);
+
+    // Assess
+    expect(killed.signal).toBe('SIGKILL');
+    expect(killed.stdout).toMatch(/key saved as pending version/);
+    expect(leftBehind.length).toBeGreaterThan(0);
+    expect(next.code, next.stderr + next.stdout).toBe(0);
+    expect(next.stdout).not.toContain('already in progress');
+    expect(next.stdout).toMatch(/order resumed \((valid|processing|ready)\)/);
+    expect(next.stdout).toMatch(/issued: serial [0-9a-f]+, notAfter \S+, revision 1/);
+    expect(await txtValues('_acme-challenge.killed.example.test')).toEqual([]);
+  });
+
+  it('a StoreCertificate failure prints the Fail message once and exits 1, with no stack trace', async () => {
+    // Prepare: issue, then run as if long after notAfter (the new certificate is then "expired" for the run).
+    const storeDir = await newStore();
+    const input = await inputFile({ certificate: { name: 'web', dnsNames: ['late.example.test'], issuer: 'local' } });
+    const first = await certstep(['local', 'run', input, '--store', storeDir, ...external]);
+
+    // Act
+    const late = await certstep(['local', 'run', input, '--store', storeDir, '--now', '2031-01-01T00:00:00Z', ...external]);
+
+    // Assess
+    expect(first.code, first.stderr).toBe(0);
+    expect(late.code).toBe(1);
+    expect(late.stderr).toMatch(/^Failed: CertificateVerificationFailed: the issued certificate was not stored: it expired at /m);
+    for (const trace of ['TypeError', '    at ', 'Node.js v']) expect(late.stdout + late.stderr).not.toContain(trace);
+  });
+
+  it('a run that only repaired outputs exits 0, and says so', async () => {
+    // Prepare
+    const storeDir = await newStore();
+    const input = await inputFile({ certificate: { name: 'mended', dnsNames: ['mended.example.test'], issuer: 'local' } });
+    await certstep(['local', 'run', input, '--store', storeDir, ...external]);
+    await rm(path.join(storeDir, 'schedules', 'mended.json'));
+
+    // Act
+    const outcome = await certstep(['local', 'run', input, '--store', storeDir, ...external]);
+
+    // Assess
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(outcome.stdout).toMatch(/^Succeeded: outputs repaired without ordering \(ScheduleMissing\)/m);
+    const schedule = JSON.parse(await readFile(path.join(storeDir, 'schedules', 'mended.json'), 'utf8')) as { at: string };
+    expect(schedule.at).toBe((await readStored(path.join(storeDir, 'certificates', 'mended.json'))).renewalTime);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Faults after the CA has signed: a Lambda that dies before the certificate is stored, and a
- * store that refuses for good until someone fixes a policy, then a redrive. The certificate
+ * store that refuses for good until someone fixes a policy, then the next run. The certificate
  * the CA issued must not be lost, no second order may be placed, and the key saved before
- * finalize must be the one stored; the execution record must name the Task to redrive from.
+ * finalize must be the one stored; the execution record must name the Task that failed.
  * (A store that is briefly unavailable is covered by test/e2e/route53-issuance.test.ts,
  * "a store failure after issuance".)
  */
@@ -17,7 +17,6 @@ import type { DnsProvider } from '../../functions/ports/dns-provider.js';
 import { type TestCa, newStore, opensslVerify, readStored, spec, startTestCa, statesEntered } from '../support/local-ca.js';
 import { lambdaDied, recordingAcme } from '../support/faults/acme.js';
 import { captureOutput, expectFailedCleanly, expectIssued, expectNoKeyMaterial, inputOf, retriedStates, timesEntered } from '../support/faults/invariants.js';
-import { redrive } from '../support/faults/redrive.js';
 
 let ca: TestCa;
 beforeAll(async () => {
@@ -96,7 +95,7 @@ describe('a Lambda that dies between Finalize and StoreCertificate', () => {
   });
 });
 
-describe('the execution record an operator redrives from', () => {
+describe('the execution record an operator reads', () => {
   it('names the Task that failed, not the Fail state the run ended in', async () => {
     // Prepare: PresentChallenges fails for good, after an order exists.
     const storeDir = await newStore();
@@ -122,45 +121,39 @@ describe('the execution record an operator redrives from', () => {
   });
 });
 
-describe('a store that refuses until someone fixes it, then a redrive', () => {
-  it('fails at StoreCertificate keeping the serving certificate; the redrive stores the issued certificate with the saved key, without a second order', async () => {
+describe('a store that refuses until someone fixes it, then the next run', () => {
+  it('fails at StoreCertificate keeping the serving certificate; the next run resumes the order and stores the issued certificate with the saved key, without a second order or finalize', async () => {
     // Prepare
     const storeDir = await newStore();
-    const previous = await issuePrevious(storeDir, 'redrive');
+    const previous = await issuePrevious(storeDir, 'resume');
     const broken = watchedStore(storeDir, true);
     const failing = recordingAcme(ca.environment, storeDir);
-    const input = { ...spec('redrive', ['redrive.example.test']), force: true };
+    const input = { ...spec('resume', ['resume.example.test']), force: true };
     const failed = await ca.run(input, { storeDir, dependencies: { store: broken.store, acme: failing.acme } });
     expectFailedCleanly(failed, 'StoreAccessDenied', 'the KMS key policy does not allow kms:GenerateDataKey');
     expect(retriedStates(failed)).toEqual([]);
     expect(await readFile(failed.certificatePath, 'utf8')).toBe(previous);
-    expect(await ca.txtValues('_acme-challenge.redrive.example.test')).toEqual([]);
+    expect(await ca.txtValues('_acme-challenge.resume.example.test')).toEqual([]);
 
-    // Act: the policy is fixed; redrive from the failed Task with the input it was entered with.
+    // Act: the policy is fixed; the next run (the scheduled retry, or an operator's) starts.
     const fixed = watchedStore(storeDir);
-    const redriving = recordingAcme(ca.environment, storeDir);
-    const storeInput = inputOf<WorkflowState>(failed, 'StoreCertificate');
+    const resuming = recordingAcme(ca.environment, storeDir);
     const output = captureOutput();
-    const redriven = await redrive('StoreCertificate', storeInput, {
-      input,
-      storeDir,
-      environment: ca.environment,
-      dependencies: { store: fixed.store, acme: redriving.acme },
-    }).finally(output.restore);
+    const resumed = await ca.run(input, { storeDir, dependencies: { store: fixed.store, acme: resuming.acme } }).finally(output.restore);
 
     // Assess
-    expectIssued(redriven);
-    expect(statesEntered({ ...redriven, certificatePath: '' })).toEqual(['StoreCertificate', 'ShouldImportToAcm', 'ScheduleRenewal', 'CleanUp', 'Issued']);
-    expect([redriving.calls.createOrder, redriving.calls.finalizeOrder, fixed.savedKeys.length]).toEqual([0, 0, 0]);
+    expectIssued(resumed);
+    expect(resumed.output?.order).toMatchObject({ url: failed.output?.order?.url ?? inputOf<WorkflowState>(failed, 'StoreCertificate').order?.url, status: 'valid', resumed: true });
+    expect(statesEntered(resumed)).not.toContain('PresentChallenges');
+    expect([resuming.calls.createOrder, resuming.calls.finalizeOrder, fixed.savedKeys.length]).toEqual([0, 0, 0]);
     expect(failing.calls.createOrder).toBe(1);
-    const order = await (await redriving.gateway()).getOrder(storeInput.order?.url ?? '');
-    expect(redriving.calls.downloads).toEqual([order.certificateUrl]);
     const stored = await readStored(failed.certificatePath);
     expect(broken.savedKeys.map((key) => key.privateKeyPem)).toEqual([stored['tls.key']]);
     expect(stored.revision).toBe(2);
     expect(await opensslVerify(ca, stored)).toContain('OK');
-    expect(await readFile(path.join(storeDir, 'certificates', 'redrive.previous.json'), 'utf8')).toBe(previous);
+    expect(await readFile(path.join(storeDir, 'certificates', 'resume.previous.json'), 'utf8')).toBe(previous);
+    expect(await readdir(path.join(storeDir, 'pending', 'resume')).catch(() => [])).toEqual([]);
     await expectNoKeyMaterial(failed, storeDir);
-    await expectNoKeyMaterial(redriven, storeDir, { output: output.text() });
+    await expectNoKeyMaterial(resumed, storeDir, { output: output.text() });
   });
 });

@@ -13,6 +13,7 @@ const COMPLETE = {
   CERTSTEP_SCHEDULE_GROUP: 'certstep',
   CERTSTEP_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:certstep',
   CERTSTEP_SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/scheduler',
+  CERTSTEP_CATALOG_TABLE: 'certstep-catalog',
   AWS_REGION: 'eu-west-1',
 };
 

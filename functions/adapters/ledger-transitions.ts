@@ -1,0 +1,86 @@
+/**
+ * Every change to a run-ledger entry, as pure functions from the entry read to the entry to
+ * write. Both ledgers (a file under a lock, a DynamoDB item under a version condition) apply
+ * them as read-modify-write, so the rules live once: one run holds a certificate at a time, an
+ * outcome is counted once per run, and TXT values of a replaced order are never forgotten.
+ */
+import { InvalidState } from '../core/errors.js';
+import { nextAttemptAfter } from '../core/failure-backoff.js';
+import { type ActiveRun, type InFlightOrder, type KnownRenewalInfo, type LedgerEntry, type RecordedChallenge, type RunOutcome, unionRecords as union } from '../ports/run-ledger.js';
+
+/** How many finished run ids an entry remembers: enough for a late sweeper or a retried clean-up. */
+const RECENT_RUNS = 8;
+const CAUSE_LIMIT = 4000;
+
+export function emptyEntry(certificateName: string): LedgerEntry {
+  return { certificateName, consecutiveFailures: 0 };
+}
+
+export type ClaimTransition = { readonly entry: LedgerEntry } | { readonly heldBy: string; readonly since: string };
+
+export function claimed(entry: LedgerEntry, runId: string, now: Date, leaseUntil: Date, holder?: ActiveRun['holder']): ClaimTransition {
+  const active = entry.activeRun;
+  if (active && active.runId !== runId && new Date(active.leaseUntil) > now) return { heldBy: active.runId, since: active.since };
+  const since = active?.runId === runId ? active.since : now.toISOString();
+  return { entry: { ...entry, activeRun: { runId, since, leaseUntil: leaseUntil.toISOString(), ...(holder && { holder }) } } };
+}
+
+export function withOrder(entry: LedgerEntry, runId: string, order: InFlightOrder): LedgerEntry {
+  if (entry.activeRun?.runId !== runId) {
+    throw new InvalidState(`execution ${runId} no longer holds certificate ${entry.certificateName} (held by ${entry.activeRun?.runId ?? 'nobody'}); it must not record an order`);
+  }
+  const previous = entry.order;
+  if (previous?.url === order.url) {
+    // The same order picked up again: every value either run asked for may be in DNS.
+    return { ...entry, order: { ...order, records: union(previous.records, order.records) } };
+  }
+  const abandoned = previous ? previous.records.filter((record) => !order.records.some((kept) => sameRecord(kept, record))) : [];
+  return { ...entry, order, ...(abandoned.length > 0 && { staleRecords: union(entry.staleRecords ?? [], abandoned) }) };
+}
+
+export function withPendingKey(entry: LedgerEntry, orderUrl: string, versionId: string): LedgerEntry {
+  if (entry.order?.url !== orderUrl) return entry;
+  return { ...entry, order: { ...entry.order, pendingKeyVersion: versionId } };
+}
+
+export function withAcmArn(entry: LedgerEntry, region: string, arn: string): LedgerEntry {
+  return { ...entry, acmArns: { ...entry.acmArns, [region]: arn } };
+}
+
+export function withRenewalInfo(entry: LedgerEntry, renewalInfo: KnownRenewalInfo): LedgerEntry {
+  return { ...entry, renewalInfo };
+}
+
+export function finished(entry: LedgerEntry, runId: string, outcome: RunOutcome): LedgerEntry {
+  if (entry.recentRuns?.includes(runId)) return entry;
+  const { activeRun, order, staleRecords, nextAttemptAfter: holdOff, lastError, ...rest } = entry;
+  const holds = activeRun?.runId === runId;
+  const ours = order?.runId === runId;
+  const failed = outcome.result === 'Failed';
+  const counts = failed && outcome.counts !== false;
+  const failures = outcome.result === 'Issued' ? 0 : counts ? entry.consecutiveFailures + 1 : entry.consecutiveFailures;
+  const next = counts ? nextAttemptAfter(outcome.at, failures, outcome.retryAfterSeconds).toISOString() : failures > 0 ? holdOff : undefined;
+  const keptOrder = ours ? (failed && outcome.keepOrder ? order : undefined) : order;
+  const stale = holds ? (outcome.staleRecords ?? []) : union(staleRecords ?? [], outcome.staleRecords ?? []);
+  const error = failed
+    ? { error: outcome.error ?? 'Unknown', cause: (outcome.cause ?? '').slice(0, CAUSE_LIMIT), at: outcome.at.toISOString() }
+    : failures > 0
+      ? lastError
+      : undefined;
+  return {
+    ...rest,
+    ...(!holds && activeRun && { activeRun }),
+    lastResult: outcome.result,
+    lastRunAt: outcome.at.toISOString(),
+    recentRuns: [runId, ...(entry.recentRuns ?? [])].slice(0, RECENT_RUNS),
+    consecutiveFailures: failures,
+    ...(next && { nextAttemptAfter: next }),
+    ...(error && { lastError: error }),
+    ...(keptOrder && { order: keptOrder }),
+    ...(stale.length > 0 && { staleRecords: stale }),
+  };
+}
+
+function sameRecord(a: RecordedChallenge, b: RecordedChallenge): boolean {
+  return a.recordName === b.recordName && a.value === b.value;
+}

@@ -1,0 +1,40 @@
+/**
+ * Lambda: sweeps up after an execution that ended FAILED, TIMED_OUT or ABORTED (an EventBridge
+ * rule on the state machine's status changes invokes it). Not a state of the state machine.
+ */
+import { sweepEndedRun } from '../phases/sweep-ended-run.js';
+import { readConfig } from '../runtime/config.js';
+import { route53DnsFor } from '../runtime/dns.js';
+import { lambdaHandler } from '../runtime/handler.js';
+import { dynamoDbLedger } from '../runtime/ledger.js';
+import { eventBridgeScheduler } from '../runtime/scheduler.js';
+import { secretsManagerStore } from '../runtime/store.js';
+
+/** The part of "Step Functions Execution Status Change" this reads. */
+interface StatusChange {
+  readonly detail?: { executionArn?: string; status?: string; input?: string; error?: string | null; cause?: string | null };
+}
+
+const config = readConfig();
+const deps = {
+  dns: route53DnsFor(config),
+  ledger: dynamoDbLedger(),
+  scheduler: eventBridgeScheduler(),
+  store: secretsManagerStore(config),
+  issuers: { names: new Set(config.issuers.map((issuer) => issuer.name)) },
+  clock: () => new Date(),
+};
+
+export const handler = lambdaHandler('SweepEndedRun', async (event: StatusChange) => {
+  const detail = event?.detail ?? {};
+  return sweepEndedRun(
+    {
+      executionId: detail.executionArn ?? '',
+      status: detail.status ?? 'FAILED',
+      input: detail.input ?? 'null',
+      ...(detail.error && { error: detail.error }),
+      ...(detail.cause && { cause: detail.cause }),
+    },
+    deps,
+  );
+});

@@ -1,0 +1,53 @@
+/**
+ * Lambda: the daily sweep (not a state of the state machine). EventBridge Scheduler invokes it
+ * once a day; it starts executions only for the certificates that need work, and reports every
+ * certificate's days until expiry for its alarm.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDbCertificateCatalog } from '../adapters/dynamodb-catalog.js';
+import { StepFunctionsRunStarter } from '../adapters/sfn-starter.js';
+import { sweep } from '../phases/sweep.js';
+import { acmImporters } from '../runtime/acm.js';
+import { acmeGateways } from '../runtime/acme.js';
+import { ConfigurationError, readConfig } from '../runtime/config.js';
+import { lambdaHandler } from '../runtime/handler.js';
+import { dynamoDbLedger } from '../runtime/ledger.js';
+import { log } from '../runtime/log.js';
+import { daysUntilExpiryLine } from '../runtime/metrics.js';
+import { eventBridgeScheduler } from '../runtime/scheduler.js';
+import { secretsManagerStore } from '../runtime/store.js';
+
+const required = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new ConfigurationError(`${name} is not set`);
+  return value;
+};
+
+const config = readConfig();
+const store = secretsManagerStore(config);
+const deps = {
+  clock: () => new Date(),
+  store,
+  issuers: { names: new Set(config.issuers.map((issuer) => issuer.name)) },
+  ledger: dynamoDbLedger(),
+  acme: acmeGateways(config, store),
+  scheduler: eventBridgeScheduler(),
+  acmImporter: acmImporters(),
+  catalog: new DynamoDbCertificateCatalog(new DynamoDBClient({ maxAttempts: 5 }), required('CERTSTEP_CATALOG_TABLE')),
+  starter: new StepFunctionsRunStarter(new SFNClient({ maxAttempts: 5 }), required('CERTSTEP_STATE_MACHINE_ARN')),
+};
+
+export const handler = lambdaHandler('Sweep', async () => {
+  const swept = await sweep(deps);
+  const now = deps.clock();
+  for (const certificate of swept) {
+    const { decision } = certificate;
+    if (decision?.notAfter) process.stdout.write(`${daysUntilExpiryLine(certificate.name, decision.notAfter, now)}\n`);
+    if (certificate.error) log('ERROR', 'Sweep could not check a certificate', { certificate: certificate.name, detail: certificate.error });
+    else if (certificate.executionId) log('INFO', 'Sweep started a run', { certificate: certificate.name, reason: decision?.reason, executionId: certificate.executionId });
+  }
+  const started = swept.filter((certificate) => certificate.executionId).length;
+  const failed = swept.filter((certificate) => certificate.error).length;
+  return { checked: swept.length, started, failed };
+});

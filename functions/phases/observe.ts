@@ -1,0 +1,123 @@
+/**
+ * The gather step of a reconcile, shared by CheckRenewal, the daily sweep and `certstep status`:
+ * what is stored, what the run ledger remembers, the CA's ARI window (asked no more often than
+ * its Retry-After allows), and, when no new certificate is due, what the outputs hold. The
+ * decision itself is pure (core/reconcile.ts).
+ */
+import { momentInWindow } from '../core/ari.js';
+import type { CertificateSpec } from '../core/certificate-spec.js';
+import { type HoldOff, type ObservedOutputs, reconcile } from '../core/reconcile.js';
+import type { RenewalDecision } from '../core/renewal-policy.js';
+import { normalizeSerial } from '../ports/certificate-importer.js';
+import type { CertificateSummary } from '../ports/certificate-store.js';
+import type { KnownRenewalInfo, LedgerEntry } from '../ports/run-ledger.js';
+import type { PhaseDependencies } from './dependencies.js';
+
+export type ObserveDependencies = Pick<PhaseDependencies, 'clock' | 'store' | 'ledger' | 'acme' | 'scheduler' | 'acmImporter'>;
+
+export interface Observation {
+  readonly decision: RenewalDecision;
+  readonly current?: CertificateSummary;
+  readonly entry?: LedgerEntry;
+  /** A fresh ARI answer to remember, when the CA was asked. */
+  readonly renewalInfo?: KnownRenewalInfo;
+}
+
+const MINUTE = 60_000;
+/** RFC 9773 §4.3 leaves the pace to the CA's Retry-After; within these bounds, with 6 h when it says nothing. */
+const ARI_DEFAULT_MS = 6 * 60 * MINUTE;
+const ARI_MIN_MS = MINUTE;
+const ARI_MAX_MS = 7 * 24 * 60 * MINUTE;
+
+export async function observe(spec: CertificateSpec, force: boolean, deps: ObserveDependencies): Promise<Observation> {
+  const now = deps.clock();
+  const [current, entry] = await Promise.all([deps.store.getCurrentSummary(spec.name), deps.ledger.get(spec.name)]);
+  const ari = current?.ariCertId ? await renewalWindow(deps, spec.issuer, current.ariCertId, entry, now) : undefined;
+  const ariMoment = ari && current ? momentInWindow(ari.info.window, current.serialNumber) : undefined;
+  const context = { spec, force, current, now, ...(ariMoment && { ariMoment }), ...(holdOffOf(entry) && { holdOff: holdOffOf(entry) as HoldOff }) };
+  // Outputs matter only when nothing new is due: an issue replaces every one of them anyway.
+  const preliminary = reconcile({ ...context, outputs: IN_SYNC });
+  const decision = preliminary.due || preliminary.reason === 'BackingOff' ? preliminary : reconcile({ ...context, outputs: await observeOutputs(spec, entry, deps, now) });
+  return { decision, ...(current && { current }), ...(entry && { entry }), ...(ari?.fresh && { renewalInfo: ari.info }) };
+}
+
+const IN_SYNC: ObservedOutputs = { acmSerials: {}, leftovers: [] };
+
+export function holdOffOf(entry: LedgerEntry | undefined): HoldOff | undefined {
+  if (!entry?.nextAttemptAfter || entry.consecutiveFailures <= 0) return undefined;
+  return { until: new Date(entry.nextAttemptAfter), failures: entry.consecutiveFailures, ...(entry.lastError && { lastError: entry.lastError.error }) };
+}
+
+async function observeOutputs(
+  spec: CertificateSpec,
+  entry: LedgerEntry | undefined,
+  deps: ObserveDependencies,
+  now: Date,
+): Promise<ObservedOutputs> {
+  const regions = spec.acm?.regions ?? [];
+  const [copies, schedule, pendingKeys] = await Promise.all([
+    Promise.all(regions.map((region) => deps.acmImporter(region).describe(spec.name, spec.dnsNames, entry?.acmArns?.[region]))),
+    deps.scheduler.get(spec.name),
+    deps.store.listPendingKeys(spec.name),
+  ]);
+  const acmSerials = Object.fromEntries(regions.map((region, index) => [region, copies[index] ? normalizeSerial(copies[index].serialNumber) : undefined]));
+  return {
+    acmSerials,
+    ...(schedule && { schedule: { at: schedule.at, sameSpec: sameSpec(schedule.input?.certificate, spec) } }),
+    leftovers: leftoversOf(entry, pendingKeys, now),
+  };
+}
+
+/** What finished runs left behind; nothing while a live run holds the certificate (it is its own). */
+export function leftoversOf(entry: LedgerEntry | undefined, pendingKeys: readonly string[], now: Date): string[] {
+  if (entry?.activeRun && new Date(entry.activeRun.leaseUntil) > now) return [];
+  const leftovers: string[] = [];
+  if (entry?.staleRecords?.length) leftovers.push(`${entry.staleRecords.length} TXT value(s) not removed yet`);
+  if (entry?.order) leftovers.push(`the order ${entry.order.url} with ${entry.order.records.length} TXT value(s)`);
+  const orphans = pendingKeys.filter((version) => version !== entry?.order?.pendingKeyVersion);
+  if (orphans.length > 0) leftovers.push(`${orphans.length} pending key(s) no order will use`);
+  return leftovers;
+}
+
+/**
+ * RFC 9773: the CA's window, asked again once its Retry-After has passed or for a new
+ * certificate. Advisory: a CA that cannot answer leaves the renewal time certstep computed.
+ */
+async function renewalWindow(
+  deps: Pick<PhaseDependencies, 'acme'>,
+  issuer: string,
+  certificateId: string,
+  entry: LedgerEntry | undefined,
+  now: Date,
+): Promise<{ info: KnownRenewalInfo; fresh: boolean } | undefined> {
+  const known = entry?.renewalInfo;
+  if (known?.certificateId === certificateId && new Date(known.nextCheckAt) > now) return { info: known, fresh: false };
+  try {
+    const answer = await (await deps.acme(issuer)).renewalInfo(certificateId);
+    if (!answer) return undefined;
+    const wait = Math.min(ARI_MAX_MS, Math.max(ARI_MIN_MS, answer.retryAfterSeconds !== undefined ? answer.retryAfterSeconds * 1000 : ARI_DEFAULT_MS));
+    const info: KnownRenewalInfo = {
+      certificateId,
+      window: answer.window,
+      nextCheckAt: new Date(now.getTime() + wait).toISOString(),
+      ...(answer.explanationUrl && { explanationUrl: answer.explanationUrl }),
+    };
+    return { info, fresh: true };
+  } catch {
+    return known?.certificateId === certificateId ? { info: known, fresh: false } : undefined;
+  }
+}
+
+/** Two specs are the same when their JSON is, whatever the order of keys. */
+export function sameSpec(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b);
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, item]) => item !== undefined);
+    return `{${entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'undefined';
+}

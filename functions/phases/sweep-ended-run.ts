@@ -1,0 +1,62 @@
+/**
+ * What a run that ended without its own clean-up leaves is swept up after it: on AWS a rule on
+ * the state machine's FAILED, TIMED_OUT and ABORTED status changes hands each such execution
+ * here. If it still holds its certificate, it died before clean-up (an abort, the execution
+ * timeout, a clean-up that failed for good): its TXT values are removed, its claim released,
+ * its failure recorded once (a second event, or a clean-up that did run, changes nothing) and
+ * the next attempt scheduled, exactly as its own clean-up would have.
+ */
+import { parseExecutionInput } from '../core/certificate-spec.js';
+import { type CleanUpDependencies, type CleanUpResult, cleanUp } from './clean-up.js';
+import type { PhaseDependencies } from './dependencies.js';
+
+export interface EndedRun {
+  readonly executionId: string;
+  readonly status: string;
+  /** The execution input (the JSON text Step Functions reports, or the value). */
+  readonly input: unknown;
+  readonly error?: string;
+  readonly cause?: string;
+}
+
+export type SweepEndedRunResult = { readonly swept: false; readonly why: string } | ({ readonly swept: true; readonly certificate: string } & CleanUpResult);
+
+const STATUS_ERROR: Readonly<Record<string, string>> = { TIMED_OUT: 'ExecutionTimedOut', ABORTED: 'ExecutionAborted' };
+
+export async function sweepEndedRun(run: EndedRun, deps: CleanUpDependencies & Pick<PhaseDependencies, 'issuers'>): Promise<SweepEndedRunResult> {
+  let input = run.input;
+  if (typeof input === 'string') {
+    try {
+      input = JSON.parse(input);
+    } catch {
+      return { swept: false, why: 'the execution input is not JSON, so the run never held a certificate' };
+    }
+  }
+  let certificate;
+  try {
+    certificate = parseExecutionInput(input, deps.issuers.names).certificate;
+  } catch {
+    return { swept: false, why: 'the execution input is not valid, so the run never held a certificate' };
+  }
+  const entry = await deps.ledger.get(certificate.name);
+  if (entry?.activeRun?.runId !== run.executionId) {
+    return { swept: false, why: `the run does not hold ${certificate.name} (its own clean-up ran, or it never claimed it)` };
+  }
+  const error = run.error || STATUS_ERROR[run.status] || 'ExecutionFailed';
+  const cause = run.cause || `the execution ended ${run.status} before its clean-up ran`;
+  // An order in flight means it was issuing: that failure counts, like any failed issue.
+  const issuing = entry.order?.runId === run.executionId;
+  // Otherwise the certificate stays scheduled at its renewal time, as the run's own clean-up would keep it.
+  const renewalTime = issuing ? undefined : (await deps.store.getCurrentSummary(certificate.name))?.renewalTime;
+  const result = await cleanUp(
+    {
+      certificate,
+      force: false,
+      run: { id: run.executionId },
+      renewal: { due: issuing, reason: issuing ? 'Forced' : 'UpToDate', message: 'swept after the run ended', currentRevision: 0, ...(renewalTime && { renewalTime }) },
+      failure: { Error: error, Cause: cause },
+    },
+    deps,
+  );
+  return { swept: true, certificate: certificate.name, ...result };
+}

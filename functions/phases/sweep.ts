@@ -1,0 +1,63 @@
+/**
+ * The daily sweep: the safety net behind every schedule. Once a day it reconciles every
+ * certificate of the catalog with the same gather step and pure policy CheckRenewal uses, and
+ * starts an execution only for the certificates that have work: one due for renewal whose
+ * schedule was lost, one whose outputs drifted (an ACM copy behind, a missing schedule), one
+ * whose runs left something behind. The others cost a few reads, not an execution.
+ */
+import { parseExecutionInput } from '../core/certificate-spec.js';
+import type { RenewalDecision } from '../core/renewal-policy.js';
+import type { CertificateCatalog } from '../ports/certificate-catalog.js';
+import type { RunStarter } from '../ports/run-starter.js';
+import type { PhaseDependencies } from './dependencies.js';
+import { type ObserveDependencies, observe } from './observe.js';
+
+export type SweepDependencies = ObserveDependencies &
+  Pick<PhaseDependencies, 'issuers'> & {
+    readonly catalog: CertificateCatalog;
+    readonly starter: RunStarter;
+  };
+
+export interface SweptCertificate {
+  readonly name: string;
+  readonly decision?: RenewalDecision;
+  /** Set when an execution was started for it. */
+  readonly executionId?: string;
+  /** Set when it could not be checked (invalid input, a store that did not answer). */
+  readonly error?: string;
+}
+
+/** Checked a few at a time: quick for thousands of certificates, gentle on the APIs' rate limits. */
+const CONCURRENCY = 8;
+
+export async function sweep(deps: SweepDependencies): Promise<SweptCertificate[]> {
+  const inputs = [...(await deps.catalog.list())];
+  const results: SweptCertificate[] = new Array(inputs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < inputs.length) {
+      const index = next++;
+      results[index] = await sweepOne(inputs[index], deps);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, inputs.length) }, worker));
+  return results;
+}
+
+async function sweepOne(raw: unknown, deps: SweepDependencies): Promise<SweptCertificate> {
+  const fallbackName = String((raw as { certificate?: { name?: unknown } } | null)?.certificate?.name ?? 'unknown').slice(0, 63);
+  let name = fallbackName;
+  try {
+    const { certificate } = parseExecutionInput(raw, deps.issuers.names);
+    name = certificate.name;
+    const { decision, entry, renewalInfo } = await observe(certificate, false, deps);
+    if (renewalInfo) await deps.ledger.recordRenewalInfo(certificate.name, renewalInfo);
+    const busy = entry?.activeRun && new Date(entry.activeRun.leaseUntil) > deps.clock();
+    if ((!decision.due && !decision.repair) || busy) return { name, decision };
+    const { executionId } = await deps.starter.start({ certificate, force: false });
+    return { name, decision, executionId };
+  } catch (error) {
+    const failure = error as { name?: string; message?: string };
+    return { name, error: `${failure.name ?? 'Error'}: ${failure.message ?? String(error)}` };
+  }
+}

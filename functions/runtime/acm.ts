@@ -1,0 +1,13 @@
+/** ACM importers as Lambdas build them: one client per region, kept for the container's life. */
+import { ACMClient } from '@aws-sdk/client-acm';
+import { AcmImporter } from '../adapters/acm-importer.js';
+import type { CertificateImporter } from '../ports/certificate-importer.js';
+
+export function acmImporters(): (region: string) => CertificateImporter {
+  const clients = new Map<string, ACMClient>();
+  return (region) => {
+    let client = clients.get(region);
+    if (!client) clients.set(region, (client = new ACMClient({ region, maxAttempts: 5 })));
+    return new AcmImporter(client, region);
+  };
+}

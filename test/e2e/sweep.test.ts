@@ -1,0 +1,79 @@
+/**
+ * The daily sweep that replaced one execution per certificate per day: it reconciles every
+ * certificate of the catalog with CheckRenewal's own gather step and policy, and starts an
+ * execution only where there is work. Against real Pebble-issued certificates in a local store.
+ */
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localDependencies } from '../../cli/local/runner.js';
+import type { ExecutionInput } from '../../functions/core/certificate-spec.js';
+import { sweep } from '../../functions/phases/sweep.js';
+import { type TestCa, newStore, readStored, spec, startTestCa } from '../support/local-ca.js';
+
+let ca: TestCa;
+beforeAll(async () => {
+  ca = await startTestCa({ pebbleEnv: { PEBBLE_AUTHZREUSE: '0' } });
+});
+afterAll(async () => {
+  await ca?.stop();
+});
+
+describe('the daily sweep', () => {
+  it('starts executions only for the certificates that need work, saying why, and reports the rest as they are', async () => {
+    // Prepare: five certificates in five states.
+    const storeDir = await newStore();
+    const inputs = {
+      fine: spec('fine', ['fine.example.test']),
+      due: spec('due', ['due.example.test']),
+      lost: spec('lost', ['lost.example.test']),
+      acm: spec('acm', ['acm.example.test']),
+      fresh: spec('fresh', ['fresh.example.test']),
+    };
+    for (const name of ['fine', 'due', 'lost', 'acm'] as const) {
+      const result = await ca.run(inputs[name], { storeDir });
+      expect(result.status, result.cause).toBe('SUCCEEDED');
+    }
+    await rm(path.join(storeDir, 'schedules', 'lost.json'));
+    const catalog = [inputs.fine, { ...inputs.due, certificate: { ...inputs.due.certificate, dnsNames: ['due.example.test', 'www.due.example.test'] } }, inputs.lost, { ...inputs.acm, certificate: { ...inputs.acm.certificate, acm: { regions: ['us-east-1'] } } }, inputs.fresh, { certificate: { name: 'Bad Name' } }];
+    const started: ExecutionInput[] = [];
+    const deps = {
+      ...localDependencies({ input: {}, storeDir, environment: ca.environment }),
+      catalog: { list: async () => catalog },
+      starter: { start: async (input: ExecutionInput) => (started.push(input), { executionId: `exec-${input.certificate.name}` }) },
+    };
+
+    // Act
+    const swept = await sweep(deps);
+
+    // Assess
+    const byName = Object.fromEntries(swept.map((certificate) => [certificate.name, certificate]));
+    expect(started.map((input) => input.certificate.name).sort()).toEqual(['acm', 'due', 'fresh', 'lost']);
+    expect(byName.fine?.decision?.reason).toBe('UpToDate');
+    expect(byName.fine?.executionId).toBeUndefined();
+    expect(byName.due?.decision?.reason).toBe('SpecChanged');
+    expect(byName.lost?.decision?.reason).toBe('ScheduleMissing');
+    expect(byName.acm?.decision?.reason).toBe('OutputsOutOfSync');
+    expect(byName.fresh?.decision?.reason).toBe('DoesNotExist');
+    expect(byName['Bad Name']?.error).toMatch(/^InvalidInput: certificate\.name/);
+    // What was started is the catalog's spec, normalised, never forced.
+    expect(started.find((input) => input.certificate.name === 'acm')).toMatchObject({ force: false, certificate: { acm: { regions: ['us-east-1'] } } });
+    expect(byName.fine?.decision?.notAfter).toBe((await readStored(path.join(storeDir, 'certificates', 'fine.json'))).notAfter);
+  });
+
+  it('leaves a certificate alone while a run holds it', async () => {
+    // Prepare
+    const storeDir = await newStore();
+    const input = spec('busy', ['busy.example.test']);
+    const deps = localDependencies({ input, storeDir, environment: ca.environment });
+    await deps.ledger.claim('busy', 'another-run', new Date(), new Date(Date.now() + 3_600_000));
+    const started: string[] = [];
+
+    // Act
+    const swept = await sweep({ ...deps, catalog: { list: async () => [input] }, starter: { start: async (started_) => (started.push(started_.certificate.name), { executionId: 'x' }) } });
+
+    // Assess
+    expect(swept[0]?.decision?.reason).toBe('DoesNotExist');
+    expect(started).toEqual([]);
+  });
+});
