@@ -3,18 +3,19 @@
  * a Lambda per function it names, the secrets, the run ledger, the schedules that start it and
  * the alarms that watch it. Embed it in any stack; CertstepStack is the stand-alone version.
  */
+import { join } from 'node:path';
 import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { type CertstepConfig, type CertstepConfigInput, issuersEnvironment, validateConfig } from './config.js';
-import { assertSubstitutionsSupplied, readStateMachineDefinition } from './definition.js';
+import { HANDLERS_DIR, assertSubstitutionsSupplied, kebabCase, readStateMachineDefinition } from './definition.js';
 import { type DnsPlan, planDns } from './dns-plan.js';
 import { CertstepFunctions } from './functions.js';
 import { CertstepMonitoring } from './monitoring.js';
 import { suppressAcceptedFindings } from './nag.js';
-import { environmentFor, grantNeeds, needsOf } from './permissions.js';
+import { SWEEP_FUNCTIONS, environmentFor, grantNeeds, needsOf } from './permissions.js';
 import { CertstepScheduling } from './scheduling.js';
 import { CertstepStorage } from './storage.js';
 import { DeployTimeStarts } from './triggers.js';
@@ -66,8 +67,10 @@ export class CertstepRenewal extends Construct {
       CERTSTEP_CERTIFICATE_SECRET_PREFIX: this.storage.certificateSecretPrefix,
       CERTSTEP_ACCOUNT_SECRET_PREFIX: this.storage.accountSecretPrefix,
     };
+    // The state machine's functions, and the two sweeps that run beside it.
+    const sweeps = SWEEP_FUNCTIONS.map((name) => ({ name, substitution: '', entry: join(HANDLERS_DIR, `${kebabCase(name)}.ts`) }));
     this.functions = new CertstepFunctions(this, 'Functions', {
-      functions: definition.functions,
+      functions: [...definition.functions, ...sweeps],
       environment: (name) => ({ ...common, ...environmentFor(needsOf(name), context) }),
       logRetention,
     });
@@ -77,7 +80,8 @@ export class CertstepRenewal extends Construct {
     assertSubstitutionsSupplied(definition, substitutions);
     const role = new iam.Role(this, 'StateMachineRole', { assumedBy: new iam.ServicePrincipal('states.amazonaws.com') });
     // The definition comes from a file, so CDK cannot see which functions it invokes.
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: this.functions.all.map((fn) => fn.function.functionArn) }));
+    const invoked = definition.functions.map((fn) => this.functions.byName.get(fn.name)?.function.functionArn ?? '');
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: invoked }));
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName,
       stateMachineType: sfn.StateMachineType.STANDARD,
@@ -100,15 +104,19 @@ export class CertstepRenewal extends Construct {
       },
     });
 
-    for (const certificate of config.certificates) {
-      const schedule = this.scheduling.addDailyCheck(certificate, this.executionInputs.get(certificate.name) ?? '', config.dailyCheckSchedule);
-      schedule.node.addDependency(this.stateMachine);
-    }
-    this.deployTimeStarts = new DeployTimeStarts(this, 'DeployTimeStarts', { stateMachineArn, inputs: this.executionInputs, logRetention });
+    const sweep = this.functions.byName.get('Sweep')?.function;
+    if (sweep) this.scheduling.addDailySweep(sweep, config.dailyCheckSchedule).node.addDependency(this.stateMachine);
+    this.deployTimeStarts = new DeployTimeStarts(this, 'DeployTimeStarts', { stateMachineArn, inputs: this.executionInputs, logRetention, catalog: this.storage.catalog });
     // A run must find everything in place: functions with their policies, secrets, ledger, scheduler.
     this.deployTimeStarts.node.addDependency(this.stateMachine, this.functions, this.storage, this.scheduling);
 
-    this.monitoring = new CertstepMonitoring(this, 'Monitoring', { config, stateMachine: this.stateMachine, deadLetterQueue: this.scheduling.deadLetterQueue });
+    const sweepEndedRun = this.functions.byName.get('SweepEndedRun')?.function;
+    this.monitoring = new CertstepMonitoring(this, 'Monitoring', {
+      config,
+      stateMachine: this.stateMachine,
+      deadLetterQueue: this.scheduling.deadLetterQueue,
+      ...(sweepEndedRun && { sweepEndedRun }),
+    });
     suppressAcceptedFindings(this);
   }
 }

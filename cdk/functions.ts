@@ -18,6 +18,8 @@ const SIZING: Readonly<Record<string, { memorySize?: number; timeout?: number }>
   CheckRenewal: { timeout: 30 },
   // Generates the certificate key; RSA-4096 takes seconds on a small share of a CPU.
   Finalize: { memorySize: 512 },
+  // Reconciles every certificate in one invocation, eight at a time.
+  Sweep: { memorySize: 512, timeout: 900 },
 };
 
 /**
@@ -73,7 +75,7 @@ export class CertstepFunctions extends Construct {
 
     const sizing = SIZING[definition.name] ?? {};
     const fn = new NodejsFunction(scope, 'Function', {
-      description: `certstep ${definition.name} (${definition.substitution})`,
+      description: definition.substitution ? `certstep ${definition.name} (${definition.substitution})` : `certstep ${definition.name} (runs beside the state machine)`,
       entry: definition.entry,
       handler: 'handler',
       projectRoot: PROJECT_ROOT,

@@ -14,6 +14,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { METRIC_NAMESPACE } from '../functions/runtime/metrics.js';
@@ -26,6 +27,8 @@ export interface CertstepMonitoringProps {
   readonly config: CertstepConfig;
   readonly stateMachine: sfn.StateMachine;
   readonly deadLetterQueue: sqs.IQueue;
+  /** Sweeps up after every execution that ended without its own clean-up. */
+  readonly sweepEndedRun?: lambda.IFunction;
 }
 
 export class CertstepMonitoring extends Construct {
@@ -96,6 +99,12 @@ export class CertstepMonitoring extends Construct {
         }),
       ],
     });
+
+    // The same status changes, whole, to the sweeper: a run that timed out, was aborted or whose
+    // clean-up failed for good still gets its TXT values removed and its claim released.
+    if (props.sweepEndedRun) {
+      this.executionFailedRule.addTarget(new targets.LambdaFunction(props.sweepEndedRun, { retryAttempts: 10, maxEventAge: Duration.hours(24) }));
+    }
 
     const notify = new SnsAction(this.topic);
     const alarm = (id: string, props: cloudwatch.AlarmProps) => {

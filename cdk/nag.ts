@@ -6,6 +6,7 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { CertstepRenewal } from './construct.js';
+import { needsOf } from './permissions.js';
 
 const XRAY = 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions; tracing is required';
 
@@ -36,7 +37,8 @@ export function suppressAcceptedFindings(renewal: CertstepRenewal): void {
       id: 'AwsSolutions-L1',
       reason: 'Node.js 22 on purpose: the bundles target node22 and the project is tested on it; moving to Node.js 24 is a deliberate upgrade, not a drift',
     });
-    wildcard(fn.role, '*', fn.name === 'ImportToAcm' ? `${XRAY}; acm:ListCertificates has none either and is limited to the configured regions by aws:RequestedRegion` : XRAY);
+    const listsAcm = needsOf(fn.name).some((need) => need === 'acm' || need === 'acm:read');
+    wildcard(fn.role, '*', listsAcm ? `${XRAY}; acm:ListCertificates has none either and is limited to the configured regions by aws:RequestedRegion` : XRAY);
   }
   const byName = renewal.functions.byName;
   const changes = stack.formatArn({ service: 'route53', region: '', account: '', resource: 'change', resourceName: '*' });
@@ -44,19 +46,20 @@ export function suppressAcceptedFindings(renewal: CertstepRenewal): void {
   if (checkPropagation && renewal.dns.directZones.size > 0) {
     wildcard(checkPropagation.role, changes, 'Route 53 change ids are generated per ChangeResourceRecordSets call; GetChange only reads their status');
   }
-  for (const name of ['ScheduleRenewal', 'CleanUp']) {
-    const fn = byName.get(name);
-    if (!fn) continue;
-    wildcard(fn.role, renewal.scheduling.renewalSchedulesArn, 'One-time schedules are named after certificates at run time; the wildcard is limited to the stack-owned renewal schedule group');
-  }
-  const importToAcm = byName.get('ImportToAcm');
   const regions = [...new Set(renewal.config.certificates.flatMap((certificate) => certificate.acm?.regions ?? []))];
-  for (const region of importToAcm ? regions : []) {
-    wildcard(
-      (importToAcm as NonNullable<typeof importToAcm>).role,
-      stack.formatArn({ service: 'acm', region, resource: 'certificate', resourceName: '*' }),
-      `ACM certificate ids are assigned at the first import; the wildcard is limited to certificates in ${region} of this account`,
-    );
+  for (const fn of renewal.functions.all) {
+    const needs = needsOf(fn.name);
+    if (needs.includes('scheduler') || needs.includes('scheduler:read')) {
+      wildcard(fn.role, renewal.scheduling.renewalSchedulesArn, 'One-time schedules are named after certificates at run time; the wildcard is limited to the stack-owned renewal schedule group');
+    }
+    if (!needs.includes('acm') && !needs.includes('acm:read')) continue;
+    for (const region of regions) {
+      wildcard(
+        fn.role,
+        stack.formatArn({ service: 'acm', region, resource: 'certificate', resourceName: '*' }),
+        `ACM certificate ids are assigned at the first import; the wildcard is limited to certificates in ${region} of this account`,
+      );
+    }
   }
   wildcard(
     renewal.stateMachine.role,

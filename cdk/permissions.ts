@@ -18,6 +18,7 @@ export type Need =
   | 'certificate:read' // GetSecretValue, DescribeSecret on certificate secrets
   | 'certificate:write' // + PutSecretValue (the pending key, the issued certificate)
   | 'certificate:stage' // + UpdateSecretVersionStage (AWSPENDING removed once current)
+  | 'certificate:pending' // DescribeSecret, UpdateSecretVersionStage only: find and drop unused pending keys, never read one
   | 'certificate:read-acm' // read, on the certificates that are imported into ACM only
   | 'acme' // the ACME account: read, register (PutSecretValue), EAB HMAC key read
   | 'eab' // only the EAB HMAC key: resolving an issuer reads it, even for account-less calls (ARI)
@@ -25,29 +26,40 @@ export type Need =
   | 'route53:records' // ListResourceRecordSets: read-modify-write of the TXT set
   | 'route53:change' // ChangeResourceRecordSets, conditioned to the challenge names
   | 'route53:getChange' // GetChange: INSYNC before asking the name servers
-  | 'ledger' // GetItem, UpdateItem on the run ledger
-  | 'scheduler' // one-time renewal schedules
-  | 'acm'; // ACM import in the configured regions
+  | 'ledger' // GetItem, PutItem on the run ledger (conditional read-modify-write)
+  | 'scheduler' // one-time renewal schedules: create and update
+  | 'scheduler:read' // GetSchedule only: the reconcile compares the schedule with what it should be
+  | 'acm' // ACM import in the configured regions
+  | 'acm:read' // what ACM holds in the configured regions, without importing
+  | 'catalog' // Scan of the certificate catalog (the daily sweep)
+  | 'start'; // StartExecution of the renewal state machine (the daily sweep)
 
 /**
  * Per function, from its handler and phase. Every phase that talks to the CA may be the first
  * to register the ACME account (or re-register one the CA forgot), so all of them may write it.
  */
 export const FUNCTION_NEEDS: Readonly<Record<string, readonly Need[]>> = {
-  // Asks the CA for ARI renewal info (no account) and checks the zones before anything is ordered.
-  CheckRenewal: ['certificate:read', 'route53:zones', 'ledger', 'eab'],
-  // Reads the current certificate to name the one an order replaces (ARI).
-  CreateOrder: ['acme', 'certificate:read'],
+  // Asks the CA for ARI renewal info (no account), checks the zones before anything is ordered,
+  // and reconciles: what ACM holds, the schedule, pending keys left behind.
+  CheckRenewal: ['certificate:read', 'route53:zones', 'ledger', 'eab', 'scheduler:read', 'acm:read'],
+  // Reads the current certificate to name the one an order replaces (ARI); records the order.
+  CreateOrder: ['acme', 'certificate:read', 'ledger'],
   PresentChallenges: ['route53:zones', 'route53:records', 'route53:change'],
   CheckPropagation: ['route53:zones', 'route53:getChange'],
   AcceptChallenges: ['acme'],
   PollOrder: ['acme'],
-  Finalize: ['acme', 'certificate:read', 'certificate:write'],
+  Finalize: ['acme', 'certificate:read', 'certificate:write', 'ledger'],
   StoreCertificate: ['acme', 'certificate:read', 'certificate:write', 'certificate:stage'],
-  ImportToAcm: ['certificate:read-acm', 'acm'],
+  ImportToAcm: ['certificate:read-acm', 'acm', 'ledger'],
   ScheduleRenewal: ['scheduler'],
-  CleanUp: ['route53:zones', 'route53:records', 'route53:change', 'ledger', 'scheduler'],
+  CleanUp: ['route53:zones', 'route53:records', 'route53:change', 'ledger', 'scheduler', 'certificate:pending'],
+  // Not states of the state machine: the daily sweep, and the sweeper of runs that ended without clean-up.
+  Sweep: ['certificate:read', 'ledger', 'eab', 'scheduler:read', 'acm:read', 'catalog', 'start'],
+  SweepEndedRun: ['route53:zones', 'route53:records', 'route53:change', 'ledger', 'scheduler', 'certificate:read', 'certificate:pending'],
 };
+
+/** Functions the stack runs outside the state machine, and their entries under functions/handlers. */
+export const SWEEP_FUNCTIONS = ['Sweep', 'SweepEndedRun'] as const;
 
 export interface PermissionContext {
   readonly config: CertstepConfig;
@@ -65,7 +77,9 @@ export function needsOf(name: string): readonly Need[] {
 export function environmentFor(needs: readonly Need[], context: PermissionContext): Record<string, string> {
   return {
     ...(needs.includes('ledger') && { CERTSTEP_LEDGER_TABLE: context.storage.ledger.tableName }),
-    ...(needs.includes('scheduler') && {
+    ...(needs.includes('catalog') && { CERTSTEP_CATALOG_TABLE: context.storage.catalog.tableName }),
+    ...(needs.includes('start') && { CERTSTEP_STATE_MACHINE_ARN: context.stateMachineArn }),
+    ...((needs.includes('scheduler') || needs.includes('scheduler:read')) && {
       CERTSTEP_SCHEDULE_GROUP: context.scheduling.renewalGroup.scheduleGroupName,
       CERTSTEP_STATE_MACHINE_ARN: context.stateMachineArn,
       CERTSTEP_SCHEDULER_ROLE_ARN: context.scheduling.role.roleArn,
@@ -99,11 +113,15 @@ export function statementsFor(needs: readonly Need[], context: PermissionContext
 
   let writesSecrets = false;
   let readsSecrets = false;
+  if (needs.includes('certificate:pending') && !needs.includes('certificate:read')) {
+    // Labels only: which version is pending, and taking the label off. No GetSecretValue, so no key.
+    allow(['secretsmanager:DescribeSecret', 'secretsmanager:UpdateSecretVersionStage'], certificateArns(config.certificates));
+  }
   if (needs.includes('certificate:read') || needs.includes('certificate:read-acm')) {
     const certificates = needs.includes('certificate:read') ? config.certificates : config.certificates.filter((certificate) => certificate.acm);
     const extra = [
       ...(needs.includes('certificate:write') ? ['secretsmanager:PutSecretValue'] : []),
-      ...(needs.includes('certificate:stage') ? ['secretsmanager:UpdateSecretVersionStage'] : []),
+      ...(needs.includes('certificate:stage') || needs.includes('certificate:pending') ? ['secretsmanager:UpdateSecretVersionStage'] : []),
     ];
     allow(secretActions(...extra), certificateArns(certificates));
     readsSecrets ||= certificates.length > 0;
@@ -130,12 +148,18 @@ export function statementsFor(needs: readonly Need[], context: PermissionContext
 
   statements.push(...route53Statements(needs, dns, stack));
 
-  if (needs.includes('ledger')) allow(['dynamodb:GetItem', 'dynamodb:UpdateItem'], [storage.ledger.tableArn]);
+  if (needs.includes('ledger')) allow(['dynamodb:GetItem', 'dynamodb:PutItem'], [storage.ledger.tableArn]);
+  if (needs.includes('catalog')) allow(['dynamodb:Scan'], [storage.catalog.tableArn]);
+  if (needs.includes('start')) allow(['states:StartExecution'], [context.stateMachineArn]);
+  const scheduleActions = [
+    ...(needs.includes('scheduler') ? ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule'] : []),
+    ...(needs.includes('scheduler:read') ? ['scheduler:GetSchedule'] : []),
+  ];
+  if (scheduleActions.length > 0) allow(scheduleActions, [context.scheduling.renewalSchedulesArn]);
   if (needs.includes('scheduler')) {
-    allow(['scheduler:CreateSchedule', 'scheduler:UpdateSchedule'], [context.scheduling.renewalSchedulesArn]);
     allow(['iam:PassRole'], [context.scheduling.role.roleArn], { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
   }
-  if (needs.includes('acm')) statements.push(...acmStatements(config, stack));
+  if (needs.includes('acm') || needs.includes('acm:read')) statements.push(...acmStatements(config, stack, needs.includes('acm')));
   return statements;
 }
 
@@ -176,12 +200,13 @@ function route53Statements(needs: readonly Need[], dns: DnsPlan, stack: Stack): 
   return statements;
 }
 
-function acmStatements(config: CertstepConfig, stack: Stack): iam.PolicyStatement[] {
+function acmStatements(config: CertstepConfig, stack: Stack, imports: boolean): iam.PolicyStatement[] {
   const regions = [...new Set(config.certificates.flatMap((certificate) => certificate.acm?.regions ?? []))].sort();
   if (regions.length === 0) return [];
+  const reads = ['acm:DescribeCertificate', 'acm:ListTagsForCertificate'];
   return [
     new iam.PolicyStatement({
-      actions: ['acm:ImportCertificate', 'acm:DescribeCertificate', 'acm:ListTagsForCertificate', 'acm:AddTagsToCertificate'],
+      actions: imports ? ['acm:ImportCertificate', ...reads, 'acm:AddTagsToCertificate'] : reads,
       resources: regions.map((region) => stack.formatArn({ service: 'acm', region, resource: 'certificate', resourceName: '*' })),
     }),
     // ListCertificates has no resource-level permission; the region condition is what narrows it.

@@ -1,15 +1,15 @@
 /**
  * EventBridge Scheduler, which starts every run that is not started by a deploy: the one-time
  * renewal schedules the functions write (ScheduleRenewal at issuance, CleanUp after a failure)
- * and the daily safety-net schedules the stack owns. They live in two groups so the functions,
- * which may write any schedule in theirs, cannot touch the safety net.
+ * and the daily sweep the stack owns. They live in two groups so the functions, which may write
+ * any schedule in theirs, cannot touch the safety net.
  */
 import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { CertificateSpec } from '../functions/core/certificate-spec.js';
 
 export interface CertstepSchedulingProps {
   readonly resourcePrefix: string;
@@ -24,7 +24,7 @@ export class CertstepScheduling extends Construct {
   /** Where ScheduleRenewal and CleanUp write one-time schedules, one per certificate. */
   readonly renewalGroup: scheduler.ScheduleGroup;
   readonly dailyGroup: scheduler.ScheduleGroup;
-  /** Assumed by EventBridge Scheduler; it can start this state machine and nothing else. */
+  /** Assumed by EventBridge Scheduler; it can start this state machine and invoke the sweep, nothing else. */
   readonly role: iam.Role;
   readonly deadLetterQueue: sqs.Queue;
   private readonly stateMachineArn: string;
@@ -65,27 +65,30 @@ export class CertstepScheduling extends Construct {
     return Stack.of(this).formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${this.renewalGroup.scheduleGroupName}/*` });
   }
 
-  /** A daily run per certificate, in case a one-time schedule was lost or its run failed for good. */
-  addDailyCheck(certificate: CertificateSpec, input: string, expression: string): scheduler.CfnSchedule {
-    const schedule = new scheduler.CfnSchedule(this, `Daily-${certificate.name}`, {
-      name: certificate.name,
+  /**
+   * The daily sweep: one invocation a day reconciles every certificate and starts executions
+   * only for those with work, instead of one execution per certificate per day.
+   */
+  addDailySweep(sweep: lambda.IFunction, expression: string): scheduler.CfnSchedule {
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [sweep.functionArn] }));
+    const schedule = new scheduler.CfnSchedule(this, 'DailySweep', {
+      name: 'sweep',
       groupName: this.dailyGroup.scheduleGroupName,
-      description: `certstep: daily renewal check of certificate ${certificate.name}`,
+      description: 'certstep: daily reconcile of every certificate; starts executions only where there is work',
       scheduleExpression: expression,
       scheduleExpressionTimezone: 'UTC',
-      // Spreads many certificates over an hour instead of starting them in the same second.
-      flexibleTimeWindow: { mode: 'FLEXIBLE', maximumWindowInMinutes: 60 },
+      flexibleTimeWindow: { mode: 'OFF' },
       state: 'ENABLED',
       target: {
-        arn: this.stateMachineArn,
+        arn: sweep.functionArn,
         roleArn: this.role.roleArn,
-        input,
+        input: '{}',
         retryPolicy: RETRY_POLICY,
         deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
       },
     });
     // The group is named, not referenced, so CloudFormation would not wait for it otherwise.
-    schedule.node.addDependency(this.dailyGroup);
+    schedule.node.addDependency(this.dailyGroup, this.role);
     return schedule;
   }
 }

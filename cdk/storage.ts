@@ -1,7 +1,8 @@
 /**
  * What certstep keeps: one secret per certificate and per issuer account, created here with
  * the placeholder `{}` that the functions read as "nothing yet" (they never create secrets),
- * and the run ledger that lets only one execution work on a certificate at a time.
+ * the run ledger that lets only one execution work on a certificate at a time, and the catalog
+ * of certificates the daily sweep reconciles.
  */
 import { RemovalPolicy, SecretValue } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -16,6 +17,8 @@ export class CertstepStorage extends Construct {
   readonly certificateSecrets: ReadonlyMap<string, secretsmanager.Secret>;
   readonly accountSecrets: ReadonlyMap<string, secretsmanager.Secret>;
   readonly ledger: dynamodb.Table;
+  /** One item per configured certificate: its name and execution input. */
+  readonly catalog: dynamodb.Table;
   readonly certificateSecretPrefix: string;
   readonly accountSecretPrefix: string;
 
@@ -54,7 +57,17 @@ export class CertstepStorage extends Construct {
       partitionKey: { name: 'certificateName', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      // Only run bookkeeping (who holds a certificate, failure counts): losing it costs one extra run.
+      // Run bookkeeping (who holds a certificate, failure counts, the order in flight, ACM ARNs):
+      // losing it costs at most one extra order per certificate; ARNs are found again by tag.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    // What certificates exist: the daily sweep reads it at run time (see triggers.ts for the sync).
+    this.catalog = new dynamodb.Table(this, 'Catalog', {
+      partitionKey: { name: 'name', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // Rebuilt from certstep.config.json by every deploy.
       removalPolicy: RemovalPolicy.DESTROY,
     });
   }

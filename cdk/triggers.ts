@@ -1,6 +1,7 @@
 /**
- * After a deploy, every new or changed certificate starts a run, without waiting for the
- * daily check: a custom resource per certificate calls StartExecution on create and update.
+ * After a deploy, every new or changed certificate is in the catalog the daily sweep reads, and
+ * starts a run without waiting for the sweep: custom resources per certificate put its catalog
+ * item and call StartExecution on create and update.
  * Its physical id is a hash of the execution input, so a deploy that leaves a certificate's
  * input alone starts nothing for it.
  *
@@ -10,6 +11,7 @@
  * is harmless instead, because CheckRenewal claims the certificate in the run ledger.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsCustomResource, type AwsSdkCall, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
@@ -21,6 +23,8 @@ export interface DeployTimeStartsProps {
   /** Certificate name → execution input JSON. */
   readonly inputs: ReadonlyMap<string, string>;
   readonly logRetention: logs.RetentionDays;
+  /** The catalog the daily sweep reads: one item per certificate, put before its run starts. */
+  readonly catalog: dynamodb.ITable;
 }
 
 export class DeployTimeStarts extends Construct {
@@ -38,9 +42,30 @@ export class DeployTimeStarts extends Construct {
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
     const startExecution = new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [props.stateMachineArn] });
     this.role.addToPolicy(startExecution);
+    const catalogWrite = new iam.PolicyStatement({ actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [props.catalog.tableArn] });
+    this.role.addToPolicy(catalogWrite);
 
     const starts = new Map<string, AwsCustomResource>();
     for (const [name, input] of props.inputs) {
+      // The catalog item first: a certificate removed from the configuration leaves the catalog
+      // (its secret stays), one added or changed is there before its first run starts.
+      const put: AwsSdkCall = {
+        service: 'DynamoDB',
+        action: 'putItem',
+        parameters: { TableName: props.catalog.tableName, Item: { name: { S: name }, input: { S: input } } },
+        physicalResourceId: PhysicalResourceId.of(`catalog-${name}`),
+      };
+      const catalogItem = new AwsCustomResource(this, `Catalog-${name}`, {
+        resourceType: 'Custom::CertstepCatalogItem',
+        onCreate: put,
+        onUpdate: put,
+        onDelete: { service: 'DynamoDB', action: 'deleteItem', parameters: { TableName: props.catalog.tableName, Key: { name: { S: name } } } },
+        role: this.role,
+        logGroup,
+        installLatestAwsSdk: false,
+        timeout: Duration.minutes(2),
+      });
+      catalogItem.node.addDependency(this.role);
       const call: AwsSdkCall = {
         service: 'SFN',
         action: 'startExecution',
@@ -60,13 +85,16 @@ export class DeployTimeStarts extends Construct {
         timeout: Duration.minutes(2),
       });
       // The role's policy must be attached before the first call, or StartExecution is denied.
-      start.node.addDependency(this.role);
+      start.node.addDependency(this.role, catalogItem);
       starts.set(name, start);
     }
     this.starts = starts;
     // The provider Lambda is a per-stack singleton: if another AwsCustomResource in the stack
     // created it first, it runs with that one's role, which then needs this call too.
     const provider = [...starts.values()][0]?.grantPrincipal;
-    if (provider && provider !== this.role) provider.addToPrincipalPolicy(startExecution);
+    if (provider && provider !== this.role) {
+      provider.addToPrincipalPolicy(startExecution);
+      provider.addToPrincipalPolicy(catalogWrite);
+    }
   }
 }

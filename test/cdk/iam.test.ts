@@ -58,10 +58,10 @@ describe('Route 53', () => {
     ]);
   });
 
-  it('grants the same record changes to CleanUp, and to nobody else', () => {
+  it('grants the same record changes to CleanUp and the sweeper of ended runs, and to nobody else', () => {
     const changers = all.filter((statement) => actionsOf(statement).includes('route53:ChangeResourceRecordSets'));
     expect(new Set(changers.map((statement) => statement.policy.replace(/Role.*$/, '')))).toEqual(
-      new Set(['RenewalFunctionsPresentChallenges', 'RenewalFunctionsCleanUp']),
+      new Set(['RenewalFunctionsPresentChallenges', 'RenewalFunctionsCleanUp', 'RenewalFunctionsSweepEndedRun']),
     );
     for (const statement of changers) {
       expect(statement.Condition?.['ForAllValues:StringEquals']?.['route53:ChangeResourceRecordSetsRecordTypes']).toEqual(['TXT']);
@@ -108,10 +108,13 @@ describe('Secrets Manager and KMS', () => {
 
     // Assess
     expect(secretActions('CheckRenewal')).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+    expect(secretActions('Sweep')).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
     expect(secretActions('CreateOrder')).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']);
     expect(secretActions('StoreCertificate')).toContain('secretsmanager:UpdateSecretVersionStage');
     expect(secretActions('Finalize')).not.toContain('secretsmanager:UpdateSecretVersionStage');
-    for (const name of ['PresentChallenges', 'CheckPropagation', 'CleanUp', 'ScheduleRenewal']) expect(secretActions(name), name).toEqual([]);
+    // CleanUp finds and drops unused pending keys by their labels: it can never read one.
+    expect(secretActions('CleanUp')).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:UpdateSecretVersionStage']);
+    for (const name of ['PresentChallenges', 'CheckPropagation', 'ScheduleRenewal']) expect(secretActions(name), name).toEqual([]);
   });
 
   it('lets ImportToAcm read only the certificates imported into ACM', () => {
@@ -140,7 +143,7 @@ describe('Secrets Manager and KMS', () => {
 });
 
 describe('EventBridge Scheduler', () => {
-  it('lets the scheduler role start this state machine and write to the dead-letter queue, nothing else', () => {
+  it('lets the scheduler role start this state machine, invoke the daily sweep and write to the dead-letter queue, nothing else', () => {
     // Prepare
     const roles = template.findResources('AWS::IAM::Role') as Record<string, Resource>;
     const [roleId, role] = Object.entries(roles).find(([id]) => id.startsWith('RenewalSchedulingRole')) ?? [];
@@ -157,11 +160,12 @@ describe('EventBridge Scheduler', () => {
         Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':stateMachine:certstep-renewal']] },
       },
       { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^RenewalSchedulingDeadLetterQueue/), 'Arn'] } },
+      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^RenewalFunctionsSweepFunction/), 'Arn'] } },
     ]);
   });
 
-  it('lets ScheduleRenewal and CleanUp write schedules only in the renewal group and pass only the scheduler role', () => {
-    for (const name of ['ScheduleRenewal', 'CleanUp']) {
+  it('lets ScheduleRenewal, CleanUp and the sweeper of ended runs write schedules only in the renewal group and pass only the scheduler role; the reconcilers only read them', () => {
+    for (const name of ['ScheduleRenewal', 'CleanUp', 'SweepEndedRun']) {
       const statements = functionStatements(template, name);
       const schedules = grants(statements, 'scheduler:CreateSchedule');
       expect(schedules.map((statement) => [actionsOf(statement), statement.Resource])).toEqual([
@@ -180,30 +184,63 @@ describe('EventBridge Scheduler', () => {
         },
       ]);
     }
+    for (const name of ['CheckRenewal', 'Sweep']) {
+      const statements = functionStatements(template, name).filter((statement) => actionsOf(statement).some((action) => action.startsWith('scheduler:')));
+      expect(statements.map((statement) => [actionsOf(statement), statement.Resource]), name).toEqual([
+        [['scheduler:GetSchedule'], { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':schedule/certstep-renewals/*']] }],
+      ]);
+      expect(grants(functionStatements(template, name), 'iam:PassRole'), name).toEqual([]);
+    }
     const schedulerUsers = all.filter((statement) => actionsOf(statement).some((action) => action.startsWith('scheduler:')));
     expect(new Set(schedulerUsers.map((statement) => statement.policy.replace(/Role.*$/, '')))).toEqual(
-      new Set(['RenewalFunctionsScheduleRenewal', 'RenewalFunctionsCleanUp']),
+      new Set(['RenewalFunctionsScheduleRenewal', 'RenewalFunctionsCleanUp', 'RenewalFunctionsSweepEndedRun', 'RenewalFunctionsCheckRenewal', 'RenewalFunctionsSweep']),
     );
   });
 });
 
 describe('everything else', () => {
-  it('uses the run ledger from CheckRenewal and CleanUp only, with GetItem and UpdateItem', () => {
-    const ledger = all.filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')));
-    expect(ledger.map((statement) => [statement.policy.replace(/Role.*$/, ''), actionsOf(statement)]).sort()).toEqual([
-      ['RenewalFunctionsCheckRenewal', ['dynamodb:GetItem', 'dynamodb:UpdateItem']],
-      ['RenewalFunctionsCleanUp', ['dynamodb:GetItem', 'dynamodb:UpdateItem']],
+  it('reads and writes the run ledger (GetItem, conditional PutItem) where the code records runs, and the catalog only from the daily sweep, with Scan', () => {
+    const tables = all.filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')) && statement.policy.startsWith('RenewalFunctions'));
+    expect(tables.map((statement) => [statement.policy.replace(/Role.*$/, ''), actionsOf(statement)]).sort()).toEqual([
+      ['RenewalFunctionsCheckRenewal', ['dynamodb:GetItem', 'dynamodb:PutItem']],
+      ['RenewalFunctionsCleanUp', ['dynamodb:GetItem', 'dynamodb:PutItem']],
+      ['RenewalFunctionsCreateOrder', ['dynamodb:GetItem', 'dynamodb:PutItem']],
+      ['RenewalFunctionsFinalize', ['dynamodb:GetItem', 'dynamodb:PutItem']],
+      ['RenewalFunctionsImportToAcm', ['dynamodb:GetItem', 'dynamodb:PutItem']],
+      ['RenewalFunctionsSweep', ['dynamodb:GetItem', 'dynamodb:PutItem']],
+      ['RenewalFunctionsSweep', ['dynamodb:Scan']],
+      ['RenewalFunctionsSweepEndedRun', ['dynamodb:GetItem', 'dynamodb:PutItem']],
     ]);
+    const scan = grants(tables, 'dynamodb:Scan')[0];
+    expect(scan?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^RenewalStorageCatalog/), 'Arn'] });
+    for (const statement of tables.filter((candidate) => actionsOf(candidate).includes('dynamodb:PutItem'))) {
+      expect(statement.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^RenewalStorageLedger/), 'Arn'] });
+    }
   });
 
-  it('grants ACM only to ImportToAcm, in the configured regions', () => {
+  it('lets only the daily sweep start executions, of this state machine', () => {
+    const starts = grants(all.filter((statement) => statement.policy.startsWith('RenewalFunctions')), 'states:StartExecution');
+    expect(starts.map((statement) => statement.policy.replace(/Role.*$/, ''))).toEqual(['RenewalFunctionsSweep']);
+    expect(JSON.stringify(starts[0]?.Resource)).toContain(':stateMachine:certstep-renewal');
+  });
+
+  it('grants ACM imports only to ImportToAcm, reads to the reconcilers, in the configured regions', () => {
     const acm = all.filter((statement) => actionsOf(statement).some((action) => action.startsWith('acm:')));
-    expect(new Set(acm.map((statement) => statement.policy.replace(/Role.*$/, '')))).toEqual(new Set(['RenewalFunctionsImportToAcm']));
+    expect(new Set(acm.map((statement) => statement.policy.replace(/Role.*$/, '')))).toEqual(
+      new Set(['RenewalFunctionsImportToAcm', 'RenewalFunctionsCheckRenewal', 'RenewalFunctionsSweep']),
+    );
+    const importers = grants(acm, 'acm:ImportCertificate');
+    expect(importers.map((statement) => statement.policy.replace(/Role.*$/, ''))).toEqual(['RenewalFunctionsImportToAcm']);
+    for (const name of ['CheckRenewal', 'Sweep']) {
+      const actions = functionStatements(template, name).flatMap(actionsOf).filter((action) => action.startsWith('acm:'));
+      expect(actions.sort(), name).toEqual(['acm:DescribeCertificate', 'acm:ListCertificates', 'acm:ListTagsForCertificate']);
+    }
     const text = JSON.stringify(acm);
     expect(text).toContain(':acm:us-east-1:');
     expect(text).toContain(':acm:eu-west-1:');
-    const list = grants(acm, 'acm:ListCertificates')[0];
-    expect(list?.Condition).toEqual({ StringEquals: { 'aws:RequestedRegion': ['eu-west-1', 'us-east-1'] } });
+    for (const list of grants(acm, 'acm:ListCertificates')) {
+      expect(list.Condition).toEqual({ StringEquals: { 'aws:RequestedRegion': ['eu-west-1', 'us-east-1'] } });
+    }
   });
 
   it('uses no wildcard actions and no AWS managed policies', () => {

@@ -7,34 +7,52 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, readStateMachineDefinition } from '../../cdk/definition.js';
-import { FUNCTION_NEEDS, type Need } from '../../cdk/permissions.js';
+import { HANDLERS_DIR, PROJECT_ROOT, kebabCase, readStateMachineDefinition } from '../../cdk/definition.js';
+import { FUNCTION_NEEDS, type Need, SWEEP_FUNCTIONS } from '../../cdk/permissions.js';
 
 /** The code that shows a function needs something, and the needs any one of which covers it. */
 const EVIDENCE: ReadonlyArray<{ readonly code: RegExp; readonly covered: readonly Need[] }> = [
   { code: /deps\.store\.(getCurrent|getCurrentSummary|getPendingKey)\b/, covered: ['certificate:read', 'certificate:read-acm'] },
   { code: /deps\.store\.(putPendingKey|makeCurrent)\b/, covered: ['certificate:write'] },
   { code: /deps\.store\.makeCurrent\b/, covered: ['certificate:stage'] },
+  { code: /deps\.store\.listPendingKeys\b/, covered: ['certificate:read', 'certificate:pending'] },
+  { code: /deps\.store\.removePendingKey\b/, covered: ['certificate:pending', 'certificate:stage'] },
   { code: /\bacmeGateways\(/, covered: ['acme', 'eab'] },
   { code: /\broute53DnsFor\(/, covered: ['route53:zones'] },
   { code: /\.(present|cleanUp)\(records\)/, covered: ['route53:change'] },
   { code: /\.(present|cleanUp)\(records\)/, covered: ['route53:records'] },
   { code: /\.isPropagated\(/, covered: ['route53:getChange'] },
   { code: /\bdynamoDbLedger\(/, covered: ['ledger'] },
-  { code: /\beventBridgeScheduler\(/, covered: ['scheduler'] },
-  { code: /\bACMClient\b/, covered: ['acm'] },
+  { code: /deps\.scheduler\.schedule\(/, covered: ['scheduler'] },
+  { code: /deps\.scheduler\.get\(/, covered: ['scheduler:read'] },
+  { code: /\.import\(\{/, covered: ['acm'] },
+  { code: /\.describe\(spec\.name/, covered: ['acm:read'] },
+  { code: /\bDynamoDbCertificateCatalog\b/, covered: ['catalog'] },
+  { code: /\bStepFunctionsRunStarter\b/, covered: ['start'] },
 ];
 
+/** The handler, its phase, and the phases that one imports (observe.ts, clean-up.ts, ...). */
 function sourcesOf(entry: string): string {
   const handler = readFileSync(entry, 'utf8');
-  const phase = /from '\.\.\/phases\/([a-z-]+)\.js'/.exec(handler)?.[1];
-  return phase ? `${handler}\n${readFileSync(join(PROJECT_ROOT, 'functions', 'phases', `${phase}.ts`), 'utf8')}` : handler;
+  const seen = new Set<string>();
+  const visit = (text: string, pattern: RegExp): string[] =>
+    [...text.matchAll(pattern)].flatMap((match) => {
+      const phase = match[1] as string;
+      if (seen.has(phase)) return [];
+      seen.add(phase);
+      const source = readFileSync(join(PROJECT_ROOT, 'functions', 'phases', `${phase}.ts`), 'utf8');
+      return [source, ...visit(source, /from '\.\/([a-z-]+)\.js'/g)];
+    });
+  return [handler, ...visit(handler, /from '\.\.\/phases\/([a-z-]+)\.js'/g)].join('\n');
 }
 
-const functions = readStateMachineDefinition().functions;
+const functions = [
+  ...readStateMachineDefinition().functions,
+  ...SWEEP_FUNCTIONS.map((name) => ({ name, entry: join(HANDLERS_DIR, `${kebabCase(name)}.ts`) })),
+];
 
 describe('FUNCTION_NEEDS', () => {
-  it('lists every function of the state machine', () => {
+  it('lists every function of the state machine, and the sweeps beside it', () => {
     expect(Object.keys(FUNCTION_NEEDS).sort()).toEqual(functions.map((fn) => fn.name).sort());
   });
 

@@ -18,10 +18,11 @@ beforeAll(() => {
 });
 
 describe('Lambda functions', () => {
-  it('builds one function per ${XFunctionArn} of the state machine file', () => {
+  it('builds one function per ${XFunctionArn} of the state machine file, and the two sweeps beside it', () => {
     // Assess
     expect(definition.functions.map((fn) => fn.name)).toContain('ImportToAcm');
-    expect(Object.keys(lambdas)).toHaveLength(definition.functions.length);
+    expect(Object.keys(lambdas)).toHaveLength(definition.functions.length + 2);
+    for (const name of ['Sweep', 'SweepEndedRun']) expect(Object.keys(lambdas).some((id) => id.startsWith(`RenewalFunctions${name}Function`)), name).toBe(true);
   });
 
   it('runs every state machine function on Node.js 22, ARM64, with X-Ray and a log group kept 90 days', () => {
@@ -72,8 +73,14 @@ describe('Lambda functions', () => {
       );
     }
     expect(variablesOf('ScheduleRenewal').CERTSTEP_SCHEDULE_GROUP).toBe('certstep-renewals');
-    for (const name of ['CheckRenewal', 'CleanUp']) expect(variablesOf(name).CERTSTEP_LEDGER_TABLE).toEqual({ Ref: expect.stringMatching(/^RenewalStorageLedger/) });
-    expect(variablesOf('CreateOrder').CERTSTEP_LEDGER_TABLE).toBeUndefined();
+    for (const name of ['CheckRenewal', 'CleanUp', 'CreateOrder', 'Finalize', 'ImportToAcm', 'Sweep', 'SweepEndedRun']) {
+      expect(variablesOf(name).CERTSTEP_LEDGER_TABLE, name).toEqual({ Ref: expect.stringMatching(/^RenewalStorageLedger/) });
+    }
+    for (const name of ['PresentChallenges', 'CheckPropagation', 'AcceptChallenges', 'PollOrder', 'StoreCertificate', 'ScheduleRenewal']) {
+      expect(variablesOf(name).CERTSTEP_LEDGER_TABLE, name).toBeUndefined();
+    }
+    expect(variablesOf('Sweep').CERTSTEP_CATALOG_TABLE).toEqual({ Ref: expect.stringMatching(/^RenewalStorageCatalog/) });
+    expect(variablesOf('Sweep').CERTSTEP_STATE_MACHINE_ARN).toBeDefined();
   });
 });
 
@@ -119,12 +126,14 @@ describe('state machine', () => {
     }
   });
 
-  it('may invoke exactly the stack functions', () => {
+  it('may invoke exactly the functions of its own states, not the sweeps', () => {
     const roleStatements = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^RenewalStateMachineRole') }] } }))
       .flatMap((policy) => ((policy as Resource).Properties.PolicyDocument as { Statement: Array<{ Action: unknown; Resource: unknown }> }).Statement);
     const invoke = roleStatements.find((statement) => statement.Action === 'lambda:InvokeFunction');
-    expect(invoke?.Resource).toEqual(expect.arrayContaining(Object.keys(lambdas).map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] }))));
-    expect(invoke?.Resource).toHaveLength(Object.keys(lambdas).length);
+    const own = Object.keys(lambdas).filter((id) => !/^RenewalFunctionsSweep/.test(id));
+    expect(own).toHaveLength(definition.functions.length);
+    expect(invoke?.Resource).toEqual(expect.arrayContaining(own.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] }))));
+    expect(invoke?.Resource).toHaveLength(own.length);
   });
 });
 
@@ -151,6 +160,18 @@ describe('storage', () => {
 });
 
 describe('triggers', () => {
+  it('keeps the catalog the sweep reads in sync: an item per certificate, put on create and update, deleted on delete', () => {
+    const items = template.findResources('Custom::CertstepCatalogItem') as Record<string, Resource>;
+    expect(Object.keys(items)).toHaveLength(2);
+    for (const item of Object.values(items)) {
+      const create = JSON.stringify(item.Properties.Create);
+      expect(create).toContain('putItem');
+      expect(create).toMatch(/\\"name\\":\{\\"S\\":\\"(web|api)\\"\}/);
+      expect(item.Properties.Update).toEqual(item.Properties.Create);
+      expect(JSON.stringify(item.Properties.Delete)).toContain('deleteItem');
+    }
+  });
+
   it('starts an execution per certificate on deploy, with a physical id that changes only with the input', () => {
     // Prepare
     const starts = template.findResources('Custom::CertstepStartExecution') as Record<string, Resource>;
@@ -173,20 +194,19 @@ describe('triggers', () => {
     template.hasResource('AWS::Scheduler::Schedule', { DependsOn: Match.arrayWith([Match.stringLikeRegexp('^RenewalSchedulingDailyGroup')]) });
   });
 
-  it('checks every certificate daily with its own execution input, dead letters to the encrypted queue', () => {
-    for (const name of ['web', 'api']) {
-      template.hasResourceProperties('AWS::Scheduler::Schedule', {
-        Name: name,
-        GroupName: 'certstep-daily',
-        ScheduleExpression: 'cron(0 4 * * ? *)',
-        FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 60 },
-        Target: {
-          Input: Match.serializedJson({ certificate: Match.objectLike({ name }), force: false }),
-          RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RenewalSchedulingRole'), 'Arn'] },
-          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RenewalSchedulingDeadLetterQueue'), 'Arn'] } },
-        },
-      });
-    }
+  it('sweeps every certificate daily with one invocation of the sweep, not one execution per certificate; dead letters to the encrypted queue', () => {
+    const schedules = template.findResources('AWS::Scheduler::Schedule');
+    expect(Object.keys(schedules)).toHaveLength(1);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Name: 'sweep',
+      GroupName: 'certstep-daily',
+      ScheduleExpression: 'cron(0 4 * * ? *)',
+      Target: {
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RenewalFunctionsSweepFunction'), 'Arn'] },
+        RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RenewalSchedulingRole'), 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RenewalSchedulingDeadLetterQueue'), 'Arn'] } },
+      },
+    });
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
@@ -247,6 +267,8 @@ describe('monitoring', () => {
             },
           }),
         }),
+        // The whole event to the sweeper, which cleans up after runs that ended without clean-up.
+        Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RenewalFunctionsSweepEndedRunFunction'), 'Arn'] }, RetryPolicy: Match.anyValue() }),
       ],
     });
   });
