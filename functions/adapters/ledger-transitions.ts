@@ -59,7 +59,7 @@ export function finished(entry: LedgerEntry, runId: string, outcome: RunOutcome)
   const failed = outcome.result === 'Failed';
   const counts = failed && outcome.counts !== false;
   const failures = outcome.result === 'Issued' ? 0 : counts ? entry.consecutiveFailures + 1 : entry.consecutiveFailures;
-  const next = counts ? nextAttemptAfter(outcome.at, failures, outcome.retryAfterSeconds).toISOString() : failures > 0 ? holdOff : undefined;
+  const next = counts ? nextAttemptAfter(outcome.at, failures, outcome.retryAfterSeconds, outcome.notAfter).toISOString() : failures > 0 ? holdOff : undefined;
   const keptOrder = ours ? (failed && outcome.keepOrder ? order : undefined) : order;
   const stale = holds ? (outcome.staleRecords ?? []) : union(staleRecords ?? [], outcome.staleRecords ?? []);
   const error = failed

@@ -4,7 +4,7 @@
  * trigger firing at the same time ends cleanly instead of ordering again.
  */
 import { parseExecutionInput } from '../core/certificate-spec.js';
-import { InvalidInput } from '../core/errors.js';
+import { CertstepError, InvalidInput } from '../core/errors.js';
 import type { RenewalDecision } from '../core/renewal-policy.js';
 import type { WorkflowState } from '../core/workflow-state.js';
 import type { PhaseDependencies } from './dependencies.js';
@@ -36,7 +36,11 @@ export async function checkRenewal(
         'or remove certificate.acm, delete the ACM certificate after detaching it, and add certificate.acm back.',
     );
   }
-  if (decision.due) await deps.dns(certificate).checkZones(certificate.dnsNames);
+  // A name with nowhere to put its record stops the run before any order. A DNS provider that
+  // cannot answer right now does not: the run goes on, fails where it needs DNS, and that
+  // failure is counted and retried on the hold-off like any other (an order costs nothing
+  // extra, the next run resumes it).
+  if (decision.due) await deps.dns(certificate).checkZones(certificate.dnsNames).catch(onlyIfTerminal);
   // Claimed last, so nothing after it can fail and leave the claim behind.
   const now = deps.clock();
   const claim = await deps.ledger.claim(certificate.name, request.executionId, now, new Date(now.getTime() + LEASE_MS));
@@ -48,4 +52,8 @@ export async function checkRenewal(
 
 function inProgress(decision: RenewalDecision, message: string): RenewalDecision {
   return { ...decision, due: false, repair: false, reason: 'InProgress', message };
+}
+
+function onlyIfTerminal(error: unknown): void {
+  if (!(error instanceof CertstepError) || !error.retryable) throw error;
 }

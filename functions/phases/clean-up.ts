@@ -71,6 +71,7 @@ export async function cleanUp(input: CleanUpInput, deps: CleanUpDependencies): P
     keepOrder: issuing && !ORDER_SPENT.has(failure.Error),
     staleRecords: stale,
     ...(retryAfterSeconds !== undefined && { retryAfterSeconds }),
+    ...(state.renewal?.notAfter && { notAfter: new Date(state.renewal.notAfter) }),
   };
   const after = await deps.ledger.finish(certificate.name, run.id, outcome);
   await dropUnusedPendingKeys(certificate.name, after, deps).catch((error: unknown) => {

@@ -85,6 +85,8 @@ export interface RunOutcome {
   readonly counts?: boolean;
   /** The CA's Retry-After, in seconds: the next attempt waits at least this long. */
   readonly retryAfterSeconds?: number;
+  /** When the current certificate expires, if there is one: hold-offs shrink as it nears. */
+  readonly notAfter?: Date;
   /** Keep the in-flight order for the next run to resume (a failure it may recover from). */
   readonly keepOrder?: boolean;
   /** TXT values still to remove later (their clean-up failed); replaces staleRecords. */
