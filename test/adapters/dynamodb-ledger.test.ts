@@ -1,56 +1,26 @@
 /**
  * The DynamoDB run ledger against a table fake that enforces the two condition expressions the
- * adapter writes with (aws-sdk-client-mock, requests as the SDK sends them), so concurrent
+ * adapter writes with (test/support/aws-fakes.ts, requests as the SDK sends them), so concurrent
  * writers really race: one claim wins, a change that lands between a read and a write is read
  * again and kept, and one run's failure is counted once however often it is recorded.
  */
-import {
-  type AttributeValue,
-  ConditionalCheckFailedException,
-  DynamoDBClient,
-  GetItemCommand,
-  type GetItemCommandInput,
-  PutItemCommand,
-  type PutItemCommandInput,
-} from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb-ledger.js';
 import type { InFlightOrder } from '../../functions/ports/run-ledger.js';
+import { type DynamoTable, statefulDynamo } from '../support/aws-fakes.js';
 
 const dynamo = mockClient(DynamoDBClient);
 const ledger = () => new DynamoDbRunLedger(new DynamoDBClient({ region: 'eu-west-1' }), 'certstep-ledger');
 const now = new Date('2026-11-22T10:00:00.000Z');
 const lease = new Date('2026-11-22T12:00:00.000Z');
 
-let table: Map<string, Record<string, AttributeValue>>;
-/** Runs before a PutItem is judged: lets a test slip another writer's change in between. */
-let beforePut: (() => void) | undefined;
+let table: DynamoTable;
 
 beforeEach(() => {
   dynamo.reset();
-  table = new Map();
-  beforePut = undefined;
-  dynamo.on(GetItemCommand).callsFake(async (input: GetItemCommandInput) => {
-    await Promise.resolve();
-    const item = table.get(input.Key?.certificateName?.S ?? '');
-    return item ? { Item: structuredClone(item) } : {};
-  });
-  dynamo.on(PutItemCommand).callsFake(async (input: PutItemCommandInput) => {
-    await Promise.resolve();
-    const hook = beforePut;
-    beforePut = undefined;
-    hook?.();
-    const name = input.Item?.certificateName?.S ?? '';
-    const existing = table.get(name);
-    const passes =
-      input.ConditionExpression === 'attribute_not_exists(entry)'
-        ? existing?.entry === undefined
-        : input.ConditionExpression === 'version = :version' && existing?.version?.N === input.ExpressionAttributeValues?.[':version']?.N;
-    if (!passes) throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
-    table.set(name, structuredClone(input.Item ?? {}));
-    return {};
-  });
+  table = statefulDynamo(dynamo);
 });
 
 const order = (url: string, runId: string, values: string[]): InFlightOrder => ({
@@ -78,10 +48,10 @@ describe('DynamoDbRunLedger', () => {
   it('writes only if the version read is still current, and re-applies its change over one that landed in between', async () => {
     // Prepare
     await ledger().claim('web', 'exec-1', now, lease);
-    beforePut = () => {
-      const item = table.get('web') as Record<string, AttributeValue>;
+    table.beforeNextPut = () => {
+      const item = table.items.get('web') as Record<string, AttributeValue>;
       const entry = JSON.parse(item.entry?.S ?? '{}') as Record<string, unknown>;
-      table.set('web', { ...item, version: { N: String(Number(item.version?.N) + 1) }, entry: { S: JSON.stringify({ ...entry, acmArns: { 'us-east-1': 'arn:x' } }) } });
+      table.items.set('web', { ...item, version: { N: String(Number(item.version?.N) + 1) }, entry: { S: JSON.stringify({ ...entry, acmArns: { 'us-east-1': 'arn:x' } }) } });
     };
 
     // Act
@@ -132,7 +102,7 @@ describe('DynamoDbRunLedger', () => {
 
   it('reads consistently, and treats an item written by certstep 0.1 as empty', async () => {
     // Prepare
-    table.set('old', { certificateName: { S: 'old' }, consecutiveFailures: { N: '2' }, activeRun: { M: { runId: { S: 'x' } } } });
+    table.items.set('old', { certificateName: { S: 'old' }, consecutiveFailures: { N: '2' }, activeRun: { M: { runId: { S: 'x' } } } });
 
     // Act
     const entry = await ledger().get('old');
