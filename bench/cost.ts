@@ -5,7 +5,8 @@
  * adapters, in-process: Route 53 through the real SDK into the Route 53 test server (whose
  * GetChange answers PENDING three times per change, so CheckPropagation loops four times, as
  * with ~60 s of propagation on AWS), Secrets Manager on the in-memory fake, EventBridge
- * Scheduler and DynamoDB on aws-sdk-client-mock, Pebble validating over the test server's DNS.
+ * Scheduler and DynamoDB on stateful aws-sdk-client-mock stand-ins, Pebble validating over the
+ * test server's DNS; then the daily sweep over the up-to-date certificate.
  * Each Task handler is timed, and every API call is attributed to the handler that made it
  * (executions run one at a time and a state machine runs one Task at a time).
  *
@@ -18,14 +19,17 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { CreateScheduleCommand, ResourceNotFoundException, SchedulerClient, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import acme from 'acme-client';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { mockClient } from 'aws-sdk-client-mock';
 import '../cli/local/polyfill.js';
 import { localDefinition, taskFunctions } from '../cli/local/definition.js';
 import { LocalEnvironment } from '../cli/local/environment.js';
+import { localDependencies } from '../cli/local/runner.js';
+import { sweep } from '../functions/phases/sweep.js';
+import { statefulDynamo, statefulScheduler } from '../test/support/aws-fakes.js';
 import { ROUTE53_TIMING } from '../functions/adapters/route53-dns.js';
 import { DynamoDbRunLedger } from '../functions/adapters/dynamodb-ledger.js';
 import { EventBridgeRenewalScheduler } from '../functions/adapters/eventbridge-scheduler.js';
@@ -51,7 +55,7 @@ export interface Invocation {
 }
 
 export interface MeasuredRun {
-  readonly kind: 'first issuance' | 'renewal' | 'daily check';
+  readonly kind: 'first issuance' | 'renewal' | 'daily sweep';
   readonly status: string;
   readonly error?: string;
   readonly statesEntered: string[];
@@ -65,7 +69,7 @@ export interface Scenario {
   readonly validationPolls: number;
   readonly issuancePolls: number;
   readonly acmRegions: number;
-  /** The daily safety-net run of a certificate that is not due: CheckRenewal ends in UpToDate. */
+  /** A run that finds nothing to do (a console start, a schedule that fired early): CheckRenewal ends in UpToDate. */
   readonly upToDate?: boolean;
 }
 
@@ -93,7 +97,7 @@ export const SCENARIOS: Scenario[] = [
   { id: 'fast', label: 'propagated at the first check (30 s)', propagationChecks: 1, validationPolls: 1, issuancePolls: 1, acmRegions: 0 },
   { id: 'slow', label: 'slow: ~120 s of propagation (10 checks), 3 validation polls, 2 issuance polls', propagationChecks: 10, validationPolls: 3, issuancePolls: 2, acmRegions: 0 },
   { id: 'typical-acm', label: 'typical, plus ACM import into one region', propagationChecks: 4, validationPolls: 1, issuancePolls: 1, acmRegions: 1 },
-  { id: 'daily', label: "the stack's daily safety-net run of a certificate that is not due (ends in UpToDate)", propagationChecks: 0, validationPolls: 0, issuancePolls: 0, acmRegions: 0, upToDate: true },
+  { id: 'daily', label: 'an execution started for a certificate that is not due (ends in UpToDate); the daily sweep starts none', propagationChecks: 0, validationPolls: 0, issuancePolls: 0, acmRegions: 0, upToDate: true },
 ];
 
 export async function runCost(options: { log: (line: string) => void }): Promise<CostResult> {
@@ -143,7 +147,11 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
       return {
         certificate: { ...certificate, ...(scenario.acmRegions > 0 && { acm: { regions: Array.from({ length: scenario.acmRegions }, (_, index) => `region-${index}`) } }) },
         force: false,
-        renewal: scenario.upToDate ? { due: false, reason: 'UpToDate', message: 'not due' } : { due: true, reason: 'RenewalTime', message: 'renewal time passed' },
+        renewal: {
+          ...(scenario.upToDate ? { due: false, reason: 'UpToDate', message: 'not due' } : { due: true, reason: 'RenewalTimeReached', message: 'renewal time passed' }),
+          repair: false,
+          repairs: { acm: false, acmRegions: [], schedule: false, leftovers: false },
+        },
         ...(!scenario.upToDate && { run: { id: 'execution' } }),
       };
     },
@@ -251,13 +259,11 @@ async function measureWithAwsAdapters(): Promise<{ measured: MeasuredRun[]; floo
     const store = new SecretsManagerCertificateStore({ client: secrets.client });
     const schedulerClient = new SchedulerClient({ region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
     const scheduler = mockClient(schedulerClient);
-    // At renewal time the schedule that started the run has deleted itself (ActionAfterCompletion DELETE).
-    scheduler.on(UpdateScheduleCommand).rejects(new ResourceNotFoundException({ message: 'Schedule not found', Message: 'Schedule not found', $metadata: {} }));
-    scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:us-east-1:123456789012:schedule/certstep/renew' });
+    // Stateful, because the reconcile reads back the schedule and the ledger what was written.
+    const schedules = statefulScheduler(scheduler);
     const dynamoClient = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
     const dynamo = mockClient(dynamoClient);
-    dynamo.on(GetItemCommand).resolves({});
-    dynamo.on(UpdateItemCommand).resolves({ Attributes: { certificateName: { S: name }, consecutiveFailures: { N: '0' } } });
+    statefulDynamo(dynamo);
     const environment = new LocalEnvironment({ external: { directoryUrl: ca.directoryUrl, caBundlePem: ca.caCertPem, challtestsrvUrl: ca.challtestsrvUrl } });
     const storeDir = await mkdtemp(path.join(tmpdir(), 'certstep-bench-cost-'));
     // The configured hosted zone id is the recommended set-up: no ListHostedZones paging.
@@ -287,7 +293,9 @@ async function measureWithAwsAdapters(): Promise<{ measured: MeasuredRun[]; floo
     };
     const measured: MeasuredRun[] = [];
     let now: Date | undefined;
-    for (const kind of ['first issuance', 'renewal', 'daily check'] as const) {
+    for (const kind of ['first issuance', 'renewal'] as const) {
+      // At renewal time the schedule that started the run has deleted itself (ActionAfterCompletion DELETE).
+      if (kind === 'renewal') schedules.clear();
       const invocations: Invocation[] = [];
       const result = await runLocalInstrumented(
         { input: { certificate: { name, dnsNames: ['renew.example.test', '*.renew.example.test'], issuer: 'local', dns01 } }, storeDir, environment, dependencies, ...(now && { now }) },
@@ -314,11 +322,38 @@ async function measureWithAwsAdapters(): Promise<{ measured: MeasuredRun[]; floo
       );
       const statesEntered = result.events.filter((event) => event.type === 'StateEntered').map((event) => (event.state as { name: string }).name);
       measured.push({ kind, status: result.status, ...(result.error && { error: `${result.error}: ${result.cause ?? ''}`.slice(0, 300) }), statesEntered, invocations });
-      // The renewal run believes it is a minute past the stored renewal time; the daily check
-      // runs at the real time, right after the renewal, when nothing is due.
+      // The renewal run believes it is a minute past the stored renewal time.
       const stored = JSON.parse(secrets.valueAt(`certstep/certificates/${name}`, 'AWSCURRENT') ?? '{}') as { renewalTime?: string };
       if (kind === 'first issuance' && stored.renewalTime) now = new Date(new Date(stored.renewalTime).getTime() + 60_000);
-      if (kind === 'renewal') now = undefined;
+    }
+
+    // The daily sweep over the now up-to-date certificate, at the real time: what it costs per
+    // certificate per day (it starts no execution: nothing is due, the outputs are in sync).
+    {
+      const before = counters();
+      acmeRequests = [];
+      const started = performance.now();
+      const base = localDependencies({ input: {}, storeDir, environment, dependencies });
+      const started_: string[] = [];
+      const swept = await sweep({
+        ...base,
+        catalog: { list: async () => [{ certificate: { name, dnsNames: ['renew.example.test', '*.renew.example.test'], issuer: 'local', dns01 }, force: false }] },
+        starter: { start: async (input) => (started_.push(input.certificate.name), { executionId: 'started' }) },
+      });
+      const ms = performance.now() - started;
+      const after = counters();
+      const calls: Record<string, number> = {};
+      for (const [key, value] of Object.entries(after)) if (value - (before[key] ?? 0) > 0) calls[key] = value - (before[key] ?? 0);
+      const acmeCounts: Record<string, number> = {};
+      for (const request of acmeRequests) acmeCounts[request] = (acmeCounts[request] ?? 0) + 1;
+      const reason = swept[0]?.decision?.reason ?? swept[0]?.error ?? 'unknown';
+      measured.push({
+        kind: 'daily sweep',
+        status: started_.length === 0 && reason === 'UpToDate' ? 'SUCCEEDED' : 'FAILED',
+        ...(reason !== 'UpToDate' && { error: `the sweep found ${reason}${started_.length ? ' and started a run' : ''}` }),
+        statesEntered: [],
+        invocations: [{ state: 'Sweep', functionName: 'Sweep', ms, calls, acmeRequests: acmeCounts }],
+      });
     }
 
     // The floor's ACME requests for the same certificate shape, for comparison. It presents

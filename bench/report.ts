@@ -494,9 +494,8 @@ function dynamoCost(calls: Record<string, number>): number {
 
 function renderCost(cost: CostResult, lambda: LambdaCosts, targets: Target[]): { markdown: string; chart: string } {
   const typical = cost.scenarios.find((scenario) => scenario.id === 'typical');
-  const daily = cost.scenarios.find((scenario) => scenario.id === 'daily');
   const run = renewalRun(cost);
-  const dailyRun = cost.measured.find((candidate) => candidate.kind === 'daily check');
+  const sweepRun = cost.measured.find((candidate) => candidate.kind === 'daily sweep');
   const lines: string[] = [
     '## 2. Cost per renewal on AWS',
     '',
@@ -525,12 +524,12 @@ function renderCost(cost: CostResult, lambda: LambdaCosts, targets: Target[]): {
     lines.push(
       '### One renewal, measured with the AWS adapters',
       '',
-      'A first issuance, then a renewal (the run believes it is a minute past the stored renewal time), then the daily check of the now',
+      'A first issuance, then a renewal (the run believes it is a minute past the stored renewal time), then the daily sweep over the now',
       'up-to-date certificate, in-process: the Route 53 provider through the real SDK into the Route 53 test server (GetChange answers',
       'PENDING three times, so CheckPropagation runs four times, as with ~60 s of propagation), the Secrets Manager store on the in-memory',
-      'fake, EventBridge Scheduler and DynamoDB on aws-sdk-client-mock, Pebble validating over the test server\'s DNS, the hosted zone id',
+      'fake, EventBridge Scheduler and DynamoDB on stateful aws-sdk-client-mock stand-ins, Pebble validating over the test server\'s DNS, the hosted zone id',
       'configured (the recommended set-up). Each handler is timed, and API calls are attributed to the handler that made them.',
-      `Renewal: **${run.statesEntered.length} transitions** (${run.status}${run.error ? `: ${run.error}` : ''}); daily check: ${dailyRun?.statesEntered.length ?? 'n/a'} transitions.`,
+      `Renewal: **${run.statesEntered.length} transitions** (${run.status}${run.error ? `: ${run.error}` : ''}); daily sweep of the certificate: no execution, ${sweepRun ? `${formatCounts(sweepRun.invocations[0]?.calls ?? {})} and ${(sweepRun.invocations[0]?.ms ?? 0).toFixed(0)} ms of Lambda time measured locally${sweepRun.error ? ` (${sweepRun.error})` : ''}` : 'not measured'}.`,
       '',
       '| state | function | memory | handler, local | AWS API calls | ACME requests | modelled on AWS |',
       '| --- | --- | --- | --- | --- | --- | --- |',
@@ -604,20 +603,24 @@ function renderCost(cost: CostResult, lambda: LambdaCosts, targets: Target[]): {
 
   // Per 1,000 certificates a month.
   const certificates = 1000;
-  const dailyTransitions = daily?.transitions ?? 3;
-  const dailyRuns = certificates * 30;
-  const dailyCalls = dailyRun ? callsBy(dailyRun) : {};
-  const dailyInvocationGbS = dailyRun ? sum(dailyRun.invocations.map((invocation) => ((invocation.ms + sum(Object.values(invocation.calls)) * AWS_MODEL.awsApiCallMs + sum(Object.values(invocation.acmeRequests)) * AWS_MODEL.acmeRequestMs) / 1000) * (memoryOf(cost.memoryMb, invocation.functionName) / 1024))) : 0.05;
-  const dailyPerRun =
-    dailyTransitions * PRICES.stepFunctionsPerTransition +
-    (dailyRun?.invocations.length ?? 1) * PRICES.lambdaPerRequest +
-    dailyInvocationGbS * PRICES.lambdaArmPerGbSecond +
-    serviceTotal(dailyCalls, 'Secrets Manager') * PRICES.secretsManagerPerCall +
-    PRICES.schedulerPerInvocation +
-    dynamoCost(dailyCalls);
+  // The daily sweep: one invocation a day for all certificates (Scheduler + a catalog Scan), and
+  // per certificate the reads it makes and its share of the Lambda's time, 8 certificates at a time
+  // (so its wall time is an eighth of the sum, but billed GB-s follow the sum: a conservative model).
+  const checks = certificates * 30;
+  const sweepCalls = sweepRun ? callsBy(sweepRun) : {};
+  const sweepGbSPerCheck = sweepRun
+    ? sum(sweepRun.invocations.map((invocation) => ((invocation.ms + sum(Object.values(invocation.calls)) * AWS_MODEL.awsApiCallMs + sum(Object.values(invocation.acmeRequests)) * AWS_MODEL.acmeRequestMs) / 1000) * (memoryOf(cost.memoryMb, 'Sweep') / 1024)))
+    : 0.05;
+  const perCheck = sweepGbSPerCheck * PRICES.lambdaArmPerGbSecond + serviceTotal(sweepCalls, 'Secrets Manager') * PRICES.secretsManagerPerCall + dynamoCost(sweepCalls);
+  const perSweepDay = PRICES.lambdaPerRequest + PRICES.schedulerPerInvocation + PRICES.dynamoPerRead * Math.ceil(certificates / 1000);
+  const sweepMonth = checks * perCheck + 30 * perSweepDay;
   const monthRows: [string, string, number][] = [
     [`renewals (1 per certificate per month: 45-day certificates renewed with a third left; 90-day ones need half)`, `${certificates} × ${usd(perRenewal)}`, certificates * perRenewal],
-    [`daily safety-net runs (cdk/scheduling.ts: one per certificate per day, ${dailyTransitions} transitions, ${dailyRun?.invocations.length ?? 1} invocation each)`, `${dailyRuns.toLocaleString('en-US')} × ${usd(dailyPerRun, 7)}`, dailyRuns * dailyPerRun],
+    [
+      `daily sweep (cdk/scheduling.ts: one invocation a day reconciles every certificate, no execution unless there is work; ${formatCounts(sweepCalls)} per certificate)`,
+      `${checks.toLocaleString('en-US')} × ${usd(perCheck, 7)} + 30 × ${usd(perSweepDay, 7)}`,
+      sweepMonth,
+    ],
     ['certificate secrets (one per certificate)', `${certificates} × $0.40`, certificates * PRICES.secretPerMonth],
     ['ACME account secret (one per issuer)', '1 × $0.40', PRICES.secretPerMonth],
   ];
@@ -630,8 +633,9 @@ function renderCost(cost: CostResult, lambda: LambdaCosts, targets: Target[]): {
     `| **total** | | **${usd(sum(monthRows.map(([, , value]) => value)), 2)}** |`,
     '',
     `Storage dominates: the Secrets Manager secrets cost ${usd(certificates * PRICES.secretPerMonth, 0)} a month whether or not anything renews, against`,
-    `${usd(certificates * perRenewal, 2)} for the renewals and ${usd(dailyRuns * dailyPerRun, 2)} for the daily checks, whose ${dailyTransitions} transitions a day per certificate add up to`,
-    `${(dailyTransitions * 30).toFixed(0)} a month, ${((dailyTransitions * 30) / Math.max(1, transitions)).toFixed(1)}× a renewal's. Not counted: CloudWatch Logs (~2 JSON lines plus START/END/REPORT`,
+    `${usd(certificates * perRenewal, 2)} for the renewals and ${usd(sweepMonth, 2)} for the daily sweep. Until certstep 0.2 the safety net was one execution per`,
+    `certificate per day (3 transitions, one invocation, a secret read): $2.45 a month per 1,000 certificates, more than the renewals; the sweep costs`,
+    `${((sweepMonth / 2.45) * 100).toFixed(0)} % of that. Not counted: CloudWatch Logs (~2 JSON lines plus START/END/REPORT`,
     'per invocation, a few kB per renewal: under $0.00001 at $0.50/GB ingested) and X-Ray (the stack sets tracing ACTIVE: about one trace',
     'per invocation, $5 per million beyond the free tier, i.e. up to ~$0.00007 per renewal), nor the Route 53 hosted zones themselves.',
     '',
@@ -890,8 +894,8 @@ function renderFindings(results: BenchResults, lambda: LambdaCosts | undefined):
     `   renewal reads the hosted zone ${Number.isFinite(hostedZoneReads) ? `${hostedZoneReads} times (${route53Calls} Route 53 calls in all)` : 'once per invocation'}; every ACME phase also reads the account secret.`,
     '   Cheap in dollars ($0.000005 per Secrets Manager call, Route 53 free), but Route 53 allows 5 requests per second per account:',
     `   caching the zone in module scope would cut Route 53 calls per renewal${Number.isFinite(hostedZoneReads) && route53Calls > 0 ? ` by up to ${(((hostedZoneReads - 1) / route53Calls) * 100).toFixed(0)} %` : ''}.`,
-    '6. **The daily safety-net run per certificate** costs more per month than the renewals themselves (section 2); running it weekly, or',
-    '   letting one execution check many certificates, would cut that line by 7× or more.',
+    '6. **The daily safety net** was one execution per certificate per day, which cost more than the renewals; since certstep 0.2 one',
+    '   sweep a day reconciles every certificate and starts executions only where there is work (section 2).',
     '',
     lambda ? `Lambda cost per renewal stays far below the target either way (${usd(lambda.gbSeconds.aws * PRICES.lambdaArmPerGbSecond, 7)} modelled); Step Functions transitions are most of the bill.` : '',
     c1 ? `One execution on its own takes ${seconds(wall(c1))} in a fresh process here${w1 ? ` (${seconds(wall(w1))} in a warm one)` : ''}; the ACME round trips to Pebble are a few tens of milliseconds of that.` : '',
