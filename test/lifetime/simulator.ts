@@ -387,8 +387,14 @@ class World {
         return;
       }
       case 'blindResolvers': {
-        const input = this.catalog[event.certificate] as ExecutionInput;
-        const until = this.clock.time + this.random.integer(1, 12) * HOUR;
+        // Aimed at a certificate that renews within the day, so the CA really tries to validate it.
+        const soon = this.catalog.filter((candidate) => {
+          const renewalTime = this.store.secrets.get(candidate.certificate.name)?.current?.renewalTime;
+          return renewalTime !== undefined && Date.parse(renewalTime) - this.clock.time < DAY;
+        });
+        const input = soon.length > 0 ? this.random.pick(soon) : (this.catalog[event.certificate] as ExecutionInput);
+        const renewsAt = Date.parse(this.store.secrets.get(input.certificate.name)?.current?.renewalTime ?? '') || this.clock.time;
+        const until = Math.max(this.clock.time, renewsAt) + this.random.integer(1, 12) * HOUR;
         for (const name of input.certificate.dnsNames) this.dns.blindCaResolvers(`_acme-challenge.${name.replace(/^\*\./, '')}`, until);
         this.faults.count('caResolversBlind');
         this.trail(input.certificate.name, `the CA's resolvers cannot see its records until ${new Date(until).toISOString()}`);
