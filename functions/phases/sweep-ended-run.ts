@@ -46,14 +46,23 @@ export async function sweepEndedRun(run: EndedRun, deps: CleanUpDependencies & P
   const cause = run.cause || `the execution ended ${run.status} before its clean-up ran`;
   // An order in flight means it was issuing: that failure counts, like any failed issue.
   const issuing = entry.order?.runId === run.executionId;
-  // Otherwise the certificate stays scheduled at its renewal time, as the run's own clean-up would keep it.
-  const renewalTime = issuing ? undefined : (await deps.store.getCurrentSummary(certificate.name))?.renewalTime;
+  // The retry comes sooner as expiry nears; without an order the certificate stays scheduled at
+  // its renewal time, as the run's own clean-up would keep it.
+  const current = await deps.store.getCurrentSummary(certificate.name);
+  const renewalTime = issuing ? undefined : current?.renewalTime;
   const result = await cleanUp(
     {
       certificate,
       force: false,
       run: { id: run.executionId },
-      renewal: { due: issuing, reason: issuing ? 'Forced' : 'UpToDate', message: 'swept after the run ended', currentRevision: 0, ...(renewalTime && { renewalTime }) },
+      renewal: {
+        due: issuing,
+        reason: issuing ? 'Forced' : 'UpToDate',
+        message: 'swept after the run ended',
+        currentRevision: current?.revision ?? 0,
+        ...(renewalTime && { renewalTime }),
+        ...(current && { notAfter: current.notAfter }),
+      },
       failure: { Error: error, Cause: cause },
     },
     deps,

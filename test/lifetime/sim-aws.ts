@@ -1,7 +1,7 @@
 /**
  * What the simulated deployment keeps, in memory and on the simulated clock: DNS (with
- * propagation delay and outages), the certificate store (Secrets Manager's semantics: one
- * pending key per order, a current and a previous version), the run ledger (the same pure
+ * propagation delay and outages), the certificate store (a pending key per order, kept until
+ * removed as the file store does, a current and a previous version), the run ledger (the same pure
  * transitions as the real ledgers), EventBridge Scheduler (one-time schedules, a flexible
  * window for renewals, deleted after they fire) and ACM per region.
  *
@@ -209,8 +209,8 @@ export class SimStore implements CertificateStore {
       const secret = this.secret(name);
       if (secret.versions.has(versionId)) return { versionId, created: false };
       secret.versions.set(versionId, key);
-      // AWSPENDING is one label: it moves to the newest pending key.
-      secret.pending.clear();
+      // Stricter than Secrets Manager, whose one AWSPENDING label moves to the newest key and so
+      // hides a key nobody removed; like the local file store, every pending key stays until removed.
       secret.pending.add(versionId);
       return { versionId, created: true };
     });
