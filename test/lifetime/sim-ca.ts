@@ -27,6 +27,8 @@ export interface SimCaOptions {
   lookupTxt: (recordName: string) => readonly string[];
   /** Optional hook: returns a fault to apply to this request, or undefined. */
   fault?: (request: { account: string; operation: string }) => SimCaFault | undefined;
+  /** Optional: the CA accepts the CSR but fails to issue, and the order becomes invalid (it happens). */
+  issuanceFails?: () => boolean;
 }
 
 export type SimCaFault =
@@ -380,6 +382,11 @@ export class SimulatedCa {
       reject('finalize', 400, 'badCSR', `CSR common name "${csr.commonName}" is not among the order's identifiers`);
     }
 
+    if (this.options.issuanceFails?.()) {
+      order.state = 'invalid';
+      order.error = { type: `${ACME_ERROR}serverInternal`, detail: 'the CA could not issue the certificate for this order', status: 500 };
+      return this.orderView(order, now);
+    }
     const serial = this.newSerial();
     const notBefore = Math.floor(now / 1000) * 1000;
     const notAfter = notBefore + lifetimeMs(order.profile, notBefore);

@@ -165,6 +165,11 @@ class World {
     this.acm = new SimAcm(this.faults);
     this.ca = new SimulatedCa({
       now: () => this.clock.now(),
+      issuanceFails: () => {
+        if (!this.faults.enabled || !this.random.chance(this.options.faults === 'none' ? 0 : 0.01)) return false;
+        this.faults.count('issuanceFailed');
+        return true;
+      },
       random: () => this.random.next(),
       lookupTxt: (name) => this.dns.lookup(name),
       fault: () => {
