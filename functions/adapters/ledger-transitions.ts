@@ -60,7 +60,10 @@ export function finished(entry: LedgerEntry, runId: string, outcome: RunOutcome)
   const counts = failed && outcome.counts !== false;
   const failures = outcome.result === 'Issued' ? 0 : counts ? entry.consecutiveFailures + 1 : entry.consecutiveFailures;
   const next = counts ? nextAttemptAfter(outcome.at, failures, outcome.retryAfterSeconds, outcome.notAfter).toISOString() : failures > 0 ? holdOff : undefined;
-  const keptOrder = ours ? (failed && outcome.keepOrder ? order : undefined) : order;
+  // The run that holds the certificate decides about the order in flight: after a success none is
+  // needed (a repair run drops what a finished run left); after a failure its own is kept only if
+  // it can still give a certificate, and one a finished run left stays for a later repair.
+  const keptOrder = !holds ? order : failed && (ours ? outcome.keepOrder : true) ? order : undefined;
   const stale = holds ? (outcome.staleRecords ?? []) : union(staleRecords ?? [], outcome.staleRecords ?? []);
   const error = failed
     ? { error: outcome.error ?? 'Unknown', cause: (outcome.cause ?? '').slice(0, CAUSE_LIMIT), at: outcome.at.toISOString() }

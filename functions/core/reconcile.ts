@@ -75,7 +75,9 @@ interface Finding {
 function outputFindings(spec: CertificateSpec, serialNumber: string | undefined, renewalTime: string | undefined, outputs: ObservedOutputs): Finding[] {
   const findings: Finding[] = [];
   if (spec.acm && serialNumber) {
-    const stale = spec.acm.regions.filter((region) => outputs.acmSerials[region] !== serialNumber);
+    // ACM reports serials without leading zeros ("08:5a:..." reads 85a...); compare them the same way.
+    const wanted = serialNumber.toLowerCase().replace(/^0+(?=.)/, '');
+    const stale = spec.acm.regions.filter((region) => outputs.acmSerials[region] !== wanted);
     if (stale.length > 0) {
       const what = stale.map((region) => `${region} (${outputs.acmSerials[region] ? `serial ${outputs.acmSerials[region]}` : 'nothing imported'})`);
       findings.push({ reason: 'OutputsOutOfSync', message: `ACM does not hold serial ${serialNumber} in ${what.join(', ')}`, acmRegions: stale });

@@ -63,6 +63,13 @@ describe('finished', () => {
     expect(finished(ordered, 'r1', { result: 'Issued', at: now }).order).toBeUndefined();
   });
 
+  it('drops an order a finished run left when a repair run succeeds, and keeps it while repairs fail', () => {
+    const left = withOrder(held('r1'), 'r1', order('o1', 'r1', ['v1']));
+    const repairing = { ...finished(left, 'r1', { result: 'Failed', at: now, error: 'ExecutionAborted', counts: true, keepOrder: true }), activeRun: held('r2').activeRun };
+    expect(finished(repairing, 'r2', { result: 'Repaired', at: now }).order).toBeUndefined();
+    expect(finished(repairing, 'r2', { result: 'Failed', at: now, error: 'AcmUnavailable', counts: false }).order?.url).toBe('o1');
+  });
+
   it("leaves another run's claim and order alone when it records a run that lost its claim", () => {
     const taken = withOrder({ ...held('r2') }, 'r2', order('o2', 'r2', ['v2']));
     const after = finished(taken, 'r1', { result: 'Failed', at: now, error: 'ExecutionTimedOut', counts: true, staleRecords: [record('old')] });

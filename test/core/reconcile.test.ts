@@ -75,3 +75,11 @@ describe('reconcile', () => {
     expect(reconcile({ spec: plain, force: false, current, now: early, outputs: { ...inSync, acmSerials: {} } }).reason).toBe('UpToDate');
   });
 });
+
+describe('reconcile, serials', () => {
+  it('finds an ACM copy in sync whatever the leading zeros (ACM reports 08:5a:.. as 85a..)', () => {
+    const zero = { ...current, serialNumber: '085acee6' };
+    const decision = reconcile({ spec, force: false, current: zero, now: early, outputs: { ...inSync, acmSerials: { 'us-east-1': '85acee6', 'eu-west-1': '85acee6' }, schedule: { at: plannedRenewalTime(notBefore, notAfter, 30 * DAY, '085acee6').toISOString(), sameSpec: true } } });
+    expect(decision.reason).toBe('UpToDate');
+  });
+});

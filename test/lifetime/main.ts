@@ -42,6 +42,7 @@ function describe(report: SimulationReport): string {
   const lines = [
     `seed ${report.seed}: ${report.certificates} certificates over ${report.days} days in ${report.elapsedSeconds} s (${report.certificateDaysPerSecond} certificate-days/s)`,
     `${report.executions} executions, ${report.orders} orders, ${report.issuances} issuances`,
+    `executions ended: ${Object.entries(report.outcomes).map(([kind, count]) => `${kind} ${count}`).join(', ')}`,
     `faults: ${Object.entries(report.faults).map(([kind, count]) => `${kind} ${count}`).join(', ') || 'none'}`,
     ...INVARIANTS.map((name) => `  ${report.invariants[name] === 0 ? 'ok  ' : 'FAIL'} ${name}${report.invariants[name] ? `: ${report.invariants[name]} violation(s)` : ''}`),
   ];

@@ -51,6 +51,7 @@ export const INVARIANTS = [
   'oneRenewalSchedule',
   'noTxtLeftBehind',
   'noOrphanedPendingKey',
+  'noRepairLoop',
 ] as const;
 export type InvariantName = (typeof INVARIANTS)[number];
 
@@ -61,6 +62,8 @@ export interface SimulationReport {
   readonly issuances: number;
   readonly orders: number;
   readonly executions: number;
+  /** How the executions ended: Issued, OutputsRepaired, UpToDate, HeldBack, ..., FAILED <error>. */
+  readonly outcomes: Record<string, number>;
   readonly faults: Record<string, number>;
   readonly invariants: Record<InvariantName, number>;
   readonly violations: readonly Violation[];
@@ -138,6 +141,7 @@ class World {
   private readonly queue: Scheduled[] = [];
   private sequence = 0;
   private executionCount = 0;
+  private readonly outcomes: Record<string, number> = {};
   private readonly end: number;
   private readonly quietFrom: number;
   private readonly trails = new Map<string, string[]>();
@@ -345,7 +349,15 @@ class World {
             },
           },
         });
-        for (const certificate of swept) if (certificate.executionId) this.trail(certificate.name, `sweep starts a run: ${certificate.decision?.reason}`);
+        for (const certificate of swept) {
+          // A repair that does not stick comes back every day: each one an execution, for nothing.
+          const repairing = certificate.executionId !== undefined && certificate.decision?.repair === true;
+          const streak = repairing ? (this.repairStreaks.get(certificate.name) ?? 0) + 1 : 0;
+          this.repairStreaks.set(certificate.name, streak);
+          if (streak >= 4) this.violate('noRepairLoop', certificate.name, `repaired by the daily sweep ${streak} days in a row: ${certificate.decision?.message ?? ''}`);
+          else if (streak === 0) this.broken.delete(`noRepairLoop ${certificate.name}`);
+          if (certificate.executionId) this.trail(certificate.name, `sweep starts a run: ${certificate.decision?.reason}`);
+        }
         const starts = this.pendingStarts.splice(0);
         for (const input of starts) await this.execute(input, 'daily sweep', this.clock.time);
         return;
@@ -412,6 +424,7 @@ class World {
   }
 
   private readonly pendingStarts: ExecutionInput[] = [];
+  private readonly repairStreaks = new Map<string, number>();
   /** Outages of the CA or of DNS: while either is down, no certificate can be issued. */
   private readonly pathDown: [number, number][] = [];
 
@@ -516,6 +529,8 @@ class World {
     const status = stopped ?? (failure ? 'FAILED' : 'SUCCEEDED');
     const outcome = status === 'SUCCEEDED' ? (output?.issued ? 'Issued' : output?.renewal?.repair ? 'OutputsRepaired' : (output?.renewal?.reason ?? 'UpToDate')) : `${status} ${failure?.error ?? ''}`;
     this.trail(name, `${reason}: execution ${this.executionCount} ${outcome}${failure ? `: ${failure.cause.slice(0, 200)}` : ''}`);
+    const kind = status === 'SUCCEEDED' ? outcome.replace(/^(RenewalTimeReached|ScheduleMissing|ScheduleOutOfDate|OutputsOutOfSync|LeftoversFound)$/, 'OutputsRepaired') : `${status} ${failure?.error ?? ''}`.trim();
+    this.outcomes[kind] = (this.outcomes[kind] ?? 0) + 1;
     if (status !== 'SUCCEEDED') {
       // The stack's rule hands every FAILED, TIMED_OUT and ABORTED execution to the sweeper.
       this.at(this.clock.time + 5 * SECOND, { kind: 'endedRun', executionId, status, input, ...(failure && { error: failure.error, cause: failure.cause }), attempt: 0 });
@@ -544,7 +559,7 @@ class World {
     this.brokenNow.clear();
     this.checkEach(final);
     // What was broken and is no longer has recovered: the next breakage is a new violation.
-    for (const key of this.broken) if (!this.brokenNow.has(key) && !key.startsWith('noRateLimitReached') && !key.startsWith('noFailedValidation')) this.broken.delete(key);
+    for (const key of this.broken) if (!this.brokenNow.has(key) && !/^(noRateLimitReached|noFailedValidation|noRepairLoop)/.test(key)) this.broken.delete(key);
   }
 
   private readonly broken = new Set<string>();
@@ -628,6 +643,7 @@ class World {
       issuances: this.ca.stats.issued,
       orders: this.ca.stats.newOrders,
       executions: this.executionCount,
+      outcomes: Object.fromEntries(Object.entries(this.outcomes).sort(([, a], [, b]) => b - a)),
       faults: Object.fromEntries(Object.entries(this.faults.counts).sort(([a], [b]) => (a < b ? -1 : 1))),
       invariants: this.violationCounts,
       violations: this.violations,
