@@ -14,7 +14,13 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { ACMClient } from '@aws-sdk/client-acm';
+import { AcmImporter } from '../../functions/adapters/acm-importer.js';
 import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb-ledger.js';
+import type { CertificateSpec } from '../../functions/core/certificate-spec.js';
+import type { ObservedOutputs } from '../../functions/core/reconcile.js';
+import { leftoversOf, sameSpec } from '../../functions/phases/observe.js';
+import type { LedgerEntry } from '../../functions/ports/run-ledger.js';
 import { UsageError } from '../arguments.js';
 import { executionHistory, recentExecutions, txtPresence } from './aws-executions.js';
 import { failingStep, runFacts } from './history.js';
@@ -44,6 +50,7 @@ export interface AwsSourceOptions {
     readonly dynamodb?: DynamoDBClient;
     readonly scheduler?: SchedulerClient;
     readonly route53?: Route53Client;
+    readonly acm?: (region: string) => ACMClient;
   };
 }
 
@@ -124,7 +131,8 @@ export class AwsSource implements CertificateSource {
       this.schedule(name),
     ]);
     const chosen = chooseSpec(name, { schedule: schedule?.input, ...(stored && { stored }) });
-    const status = statusOf({ name, ...chosen, ...(stored && { stored }), ...(ledger && { ledger }), ...(schedule?.at && { nextRunAt: schedule.at }), now: this.clock() });
+    const outputs = chosen.spec && stored && (await this.outputs(name, chosen.spec, schedule, ledger));
+    const status = statusOf({ name, ...chosen, ...(stored && { stored }), ...(ledger && { ledger }), ...(schedule?.at && { nextRunAt: schedule.at }), ...(outputs && { outputs }), now: this.clock() });
     return { ...chosen, stored, ledger, schedule, status };
   }
 
@@ -143,6 +151,25 @@ export class AwsSource implements CertificateSource {
       if ((error as Error).name === 'ResourceNotFoundException') return undefined;
       throw new Error(`Secrets Manager GetSecretValue on ${this.options.secretPrefix}${name} failed: ${(error as Error).name}`);
     }
+  }
+
+  /**
+   * What CheckRenewal would reconcile: ACM in each configured region (by the ARN the ledger
+   * remembers, or certstep's tag), the schedule, and what finished runs left. Pending keys are
+   * not listed here (that needs DescribeSecret on every secret); CheckRenewal does.
+   */
+  private async outputs(name: string, spec: CertificateSpec, schedule: { at?: string; input?: unknown } | undefined, ledger: LedgerEntry | undefined): Promise<ObservedOutputs> {
+    const acmSerials: Record<string, string | undefined> = {};
+    for (const region of spec.acm?.regions ?? []) {
+      const client = this.options.clients?.acm?.(region) ?? new ACMClient({ region });
+      const copy = await new AcmImporter(client, region).describe(name, spec.dnsNames, ledger?.acmArns?.[region]);
+      acmSerials[region] = copy?.serialNumber;
+    }
+    return {
+      acmSerials,
+      ...(schedule?.at && { schedule: { at: schedule.at, sameSpec: sameSpec((schedule.input as { certificate?: unknown } | undefined)?.certificate, spec) } }),
+      leftovers: leftoversOf(ledger, [], this.clock()),
+    };
   }
 
   private async schedule(name: string): Promise<{ at?: string; input?: unknown } | undefined> {

@@ -4,6 +4,7 @@
  * and certificate material cannot reach the output even if a new field is added later.
  */
 import { type CertificateSpec, parseExecutionInput } from '../../functions/core/certificate-spec.js';
+import { type ObservedOutputs, reconcile } from '../../functions/core/reconcile.js';
 import { type RenewalReason, decideRenewal } from '../../functions/core/renewal-policy.js';
 import type { LedgerEntry } from '../../functions/ports/run-ledger.js';
 
@@ -204,12 +205,17 @@ export function statusOf(input: {
   stored?: StoredSummary;
   ledger?: LedgerEntry;
   nextRunAt?: string;
+  /** What the outputs hold; without it only the trigger chain is consulted (nothing to repair is known). */
+  outputs?: ObservedOutputs;
   now: Date;
 }): CertificateStatus {
   const { name, spec, stored, ledger, now } = input;
   const ariMoment = stored?.ariCertId && stored.renewalTime ? new Date(stored.renewalTime) : undefined;
-  const decision = spec
-    ? decideRenewal({ spec, force: false, current: stored, now, ...(ariMoment && { ariMoment }) })
+  const context = spec && { spec, force: false, current: stored, now, ...(ariMoment && { ariMoment }) };
+  const decision = context
+    ? input.outputs
+      ? reconcile({ ...context, outputs: input.outputs })
+      : decideRenewal(context)
     : stored
       ? { due: false, reason: 'Unknown' as const, message: 'the stored certificate does not make a valid spec, and there is no schedule' }
       : { due: false, reason: 'DoesNotExist' as const, message: 'no certificate stored yet, and no schedule or execution says what to issue' };

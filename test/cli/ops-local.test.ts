@@ -134,7 +134,8 @@ describe('certstep status (local)', () => {
     expect(web).toContain('BackingOff');
     expect(web).toContain('Failed 2026-12-04 23:00:00Z');
     expect(web).toMatch(/\s3\s+2026-12-05 02:00:00Z\s+no$/);
-    expect(lines.find((line) => line.startsWith('api '))).toMatch(/UpToDate\s+-\s+0\s+-\s+no$/);
+    // api has a certificate but no schedule: what CheckRenewal would repair, without ordering.
+    expect(lines.find((line) => line.startsWith('api '))).toMatch(/ScheduleMissing\s+-\s+0\s+-\s+no$/);
     // Columns line up: REASON starts at the same offset on every line.
     const offset = (lines[0] as string).indexOf('REASON');
     expect(web.slice(offset)).toMatch(/^BackingOff/);
@@ -163,7 +164,7 @@ describe('certstep status (local)', () => {
       nextRunAt: HOLD_OFF,
       specSource: 'schedule',
     });
-    expect(parsed.certificates[0]).toMatchObject({ name: 'api', reason: 'UpToDate', consecutiveFailures: 0, specSource: 'stored certificate' });
+    expect(parsed.certificates[0]).toMatchObject({ name: 'api', reason: 'ScheduleMissing', consecutiveFailures: 0, specSource: 'stored certificate' });
     expectNoKeyMaterial(out);
   });
 
