@@ -529,7 +529,7 @@ class World {
     const status = stopped ?? (failure ? 'FAILED' : 'SUCCEEDED');
     const outcome = status === 'SUCCEEDED' ? (output?.issued ? 'Issued' : output?.renewal?.repair ? 'OutputsRepaired' : (output?.renewal?.reason ?? 'UpToDate')) : `${status} ${failure?.error ?? ''}`;
     this.trail(name, `${reason}: execution ${this.executionCount} ${outcome}${failure ? `: ${failure.cause.slice(0, 200)}` : ''}`);
-    const kind = status === 'SUCCEEDED' ? outcome.replace(/^(RenewalTimeReached|ScheduleMissing|ScheduleOutOfDate|OutputsOutOfSync|LeftoversFound)$/, 'OutputsRepaired') : `${status} ${failure?.error ?? ''}`.trim();
+    const kind = status === 'SUCCEEDED' ? outcome : status === 'FAILED' ? `FAILED ${failure?.error ?? ''}` : status;
     this.outcomes[kind] = (this.outcomes[kind] ?? 0) + 1;
     if (status !== 'SUCCEEDED') {
       // The stack's rule hands every FAILED, TIMED_OUT and ABORTED execution to the sweeper.
