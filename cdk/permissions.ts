@@ -55,7 +55,7 @@ export const FUNCTION_NEEDS: Readonly<Record<string, readonly Need[]>> = {
   CleanUp: ['route53:zones', 'route53:records', 'route53:change', 'ledger', 'scheduler', 'certificate:pending'],
   // Not states of the state machine: the daily sweep, and the sweeper of runs that ended without clean-up.
   Sweep: ['certificate:read', 'ledger', 'eab', 'scheduler:read', 'acm:read', 'catalog', 'start'],
-  SweepEndedRun: ['route53:zones', 'route53:records', 'route53:change', 'ledger', 'scheduler', 'certificate:read', 'certificate:pending'],
+  SweepEndedRun: ['route53:zones', 'route53:records', 'route53:change', 'ledger', 'scheduler', 'scheduler:read', 'certificate:read', 'certificate:pending'],
 };
 
 /** Functions the stack runs outside the state machine, and their entries under functions/handlers. */

@@ -6,7 +6,7 @@
  * its failure recorded once (a second event, or a clean-up that did run, changes nothing) and
  * the next attempt scheduled, exactly as its own clean-up would have.
  */
-import { parseExecutionInput } from '../core/certificate-spec.js';
+import { type CertificateSpec, parseExecutionInput } from '../core/certificate-spec.js';
 import { type CleanUpDependencies, type CleanUpResult, cleanUp } from './clean-up.js';
 import type { PhaseDependencies } from './dependencies.js';
 
@@ -40,7 +40,11 @@ export async function sweepEndedRun(run: EndedRun, deps: CleanUpDependencies & P
   }
   const entry = await deps.ledger.get(certificate.name);
   if (entry?.activeRun?.runId !== run.executionId) {
-    return { swept: false, why: `the run does not hold ${certificate.name} (its own clean-up ran, or it never claimed it)` };
+    const rescheduled = await rescheduleIfLost(certificate, run, deps);
+    return {
+      swept: false,
+      why: `the run does not hold ${certificate.name} (its own clean-up ran, or it never claimed it)${rescheduled ? `; it died before it could schedule anything, so a run is scheduled at ${rescheduled}` : ''}`,
+    };
   }
   const error = run.error || STATUS_ERROR[run.status] || 'ExecutionFailed';
   const cause = run.cause || `the execution ended ${run.status} before its clean-up ran`;
@@ -68,4 +72,24 @@ export async function sweepEndedRun(run: EndedRun, deps: CleanUpDependencies & P
     deps,
   );
   return { swept: true, certificate: certificate.name, ...result };
+}
+
+/** Errors that mean the input itself cannot succeed: scheduling another run would only repeat them. */
+const HOPELESS = new Set(['InvalidInput', 'ZoneNotFound', 'States.Runtime']);
+
+/**
+ * A run that died before it claimed the certificate (in CheckRenewal) recorded nothing and
+ * scheduled nothing, and the schedule that started it deleted itself when it fired: left alone,
+ * only the next daily sweep would try again. If no schedule is left, one is made a minute ahead.
+ */
+async function rescheduleIfLost(
+  certificate: CertificateSpec,
+  run: EndedRun,
+  deps: Pick<PhaseDependencies, 'scheduler' | 'clock'>,
+): Promise<string | undefined> {
+  if (run.error && HOPELESS.has(run.error)) return undefined;
+  if (await deps.scheduler.get(certificate.name)) return undefined;
+  const at = new Date(deps.clock().getTime() + 60_000).toISOString();
+  await deps.scheduler.schedule({ certificateName: certificate.name, at, input: { certificate, force: false }, kind: 'retry' });
+  return at;
 }

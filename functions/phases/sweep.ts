@@ -5,7 +5,7 @@
  * schedule was lost, one whose outputs drifted (an ACM copy behind, a missing schedule), one
  * whose runs left something behind. The others cost a few reads, not an execution.
  */
-import { parseExecutionInput } from '../core/certificate-spec.js';
+import { type CertificateSpec, parseExecutionInput } from '../core/certificate-spec.js';
 import type { RenewalDecision } from '../core/renewal-policy.js';
 import type { CertificateCatalog } from '../ports/certificate-catalog.js';
 import type { RunStarter } from '../ports/run-starter.js';
@@ -44,20 +44,39 @@ export async function sweep(deps: SweepDependencies): Promise<SweptCertificate[]
   return results;
 }
 
+/** A check that failed (a throttled read) is tried again at once: skipping it would cost a day. */
+const ATTEMPTS = 3;
+
 async function sweepOne(raw: unknown, deps: SweepDependencies): Promise<SweptCertificate> {
-  const fallbackName = String((raw as { certificate?: { name?: unknown } } | null)?.certificate?.name ?? 'unknown').slice(0, 63);
-  let name = fallbackName;
+  let certificate: CertificateSpec;
   try {
-    const { certificate } = parseExecutionInput(raw, deps.issuers.names);
-    name = certificate.name;
-    const { decision, entry, renewalInfo } = await observe(certificate, false, deps);
-    if (renewalInfo) await deps.ledger.recordRenewalInfo(certificate.name, renewalInfo);
-    const busy = entry?.activeRun && new Date(entry.activeRun.leaseUntil) > deps.clock();
-    if ((!decision.due && !decision.repair) || busy) return { name, decision };
-    const { executionId } = await deps.starter.start({ certificate, force: false });
-    return { name, decision, executionId };
+    certificate = parseExecutionInput(raw, deps.issuers.names).certificate;
   } catch (error) {
-    const failure = error as { name?: string; message?: string };
-    return { name, error: `${failure.name ?? 'Error'}: ${failure.message ?? String(error)}` };
+    const name = String((raw as { certificate?: { name?: unknown } } | null)?.certificate?.name ?? 'unknown').slice(0, 63);
+    return { name, error: describe(error) };
   }
+  let last: unknown;
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    try {
+      return await checkOne(certificate, deps);
+    } catch (error) {
+      last = error;
+    }
+  }
+  return { name: certificate.name, error: describe(last) };
+}
+
+async function checkOne(certificate: CertificateSpec, deps: SweepDependencies): Promise<SweptCertificate> {
+  const name = certificate.name;
+  const { decision, entry, renewalInfo } = await observe(certificate, false, deps);
+  if (renewalInfo) await deps.ledger.recordRenewalInfo(certificate.name, renewalInfo);
+  const busy = entry?.activeRun && new Date(entry.activeRun.leaseUntil) > deps.clock();
+  if ((!decision.due && !decision.repair) || busy) return { name, decision };
+  const { executionId } = await deps.starter.start({ certificate, force: false });
+  return { name, decision, executionId };
+}
+
+function describe(error: unknown): string {
+  const failure = error as { name?: string; message?: string };
+  return `${failure.name ?? 'Error'}: ${failure.message ?? String(error)}`;
 }

@@ -168,9 +168,11 @@ describe('EventBridge Scheduler', () => {
     for (const name of ['ScheduleRenewal', 'CleanUp', 'SweepEndedRun']) {
       const statements = functionStatements(template, name);
       const schedules = grants(statements, 'scheduler:CreateSchedule');
+      // The ended-run sweeper also looks for a schedule before it makes one.
+      const actions = name === 'SweepEndedRun' ? ['scheduler:CreateSchedule', 'scheduler:GetSchedule', 'scheduler:UpdateSchedule'] : ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule'];
       expect(schedules.map((statement) => [actionsOf(statement), statement.Resource])).toEqual([
         [
-          ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule'],
+          actions,
           { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':schedule/certstep-renewals/*']] },
         ],
       ]);

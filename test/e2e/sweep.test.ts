@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDependencies } from '../../cli/local/runner.js';
 import type { ExecutionInput } from '../../functions/core/certificate-spec.js';
+import { sweepEndedRun } from '../../functions/phases/sweep-ended-run.js';
 import { sweep } from '../../functions/phases/sweep.js';
 import { type TestCa, newStore, readStored, spec, startTestCa } from '../support/local-ca.js';
 
@@ -75,5 +76,53 @@ describe('the daily sweep', () => {
     // Assess
     expect(swept[0]?.decision?.reason).toBe('DoesNotExist');
     expect(started).toEqual([]);
+  });
+});
+
+describe('the daily sweep under faults', () => {
+  it('tries a certificate whose check failed again at once, instead of losing a day', async () => {
+    // Prepare: the first read of the ledger fails, as a throttled DynamoDB would.
+    const storeDir = await newStore();
+    const input = spec('flaky', ['flaky.example.test']);
+    const deps = localDependencies({ input, storeDir, environment: ca.environment });
+    let failures = 0;
+    const ledger = Object.assign(Object.create(deps.ledger) as typeof deps.ledger, {
+      get: async (name: string) => {
+        if (failures++ === 0) throw Object.assign(new Error('injected: Rate exceeded'), { name: 'StoreUnavailable' });
+        return deps.ledger.get(name);
+      },
+    });
+    const started: string[] = [];
+
+    // Act
+    const swept = await sweep({ ...deps, ledger, catalog: { list: async () => [input] }, starter: { start: async (one) => (started.push(one.certificate.name), { executionId: 'x' }) } });
+
+    // Assess
+    expect(swept[0]).toMatchObject({ name: 'flaky', executionId: 'x' });
+    expect(swept[0]?.error).toBeUndefined();
+    expect(started).toEqual(['flaky']);
+  });
+});
+
+describe('the ended-run sweeper', () => {
+  it('schedules a run when the one that ended died before it claimed anything and no schedule is left', async () => {
+    // Prepare: a certificate that is due; the schedule that started the run has fired (deleted).
+    const storeDir = await newStore();
+    const input = spec('orphan', ['orphan.example.test']);
+    const deps = localDependencies({ input, storeDir, environment: ca.environment });
+
+    // Act
+    const timedOut = await sweepEndedRun({ executionId: 'arn:aws:states:local:000000000000:execution:certstep-renewal:dead', status: 'TIMED_OUT', input }, deps);
+    const again = await sweepEndedRun({ executionId: 'arn:aws:states:local:000000000000:execution:certstep-renewal:dead', status: 'TIMED_OUT', input }, deps);
+    const invalid = await sweepEndedRun({ executionId: 'x', status: 'FAILED', input: spec('hopeless', ['hopeless.example.test']), error: 'InvalidInput' }, deps);
+
+    // Assess
+    const schedule = await deps.scheduler.get('orphan');
+    expect(timedOut).toMatchObject({ swept: false, why: expect.stringContaining('so a run is scheduled at') });
+    expect(schedule).toMatchObject({ kind: 'retry', input: { certificate: { name: 'orphan' }, force: false } });
+    expect(Date.parse(schedule?.at ?? '') - Date.now()).toBeLessThanOrEqual(61_000);
+    expect(again).toMatchObject({ swept: false, why: expect.not.stringContaining('scheduled') });
+    expect(invalid).toMatchObject({ swept: false });
+    expect(await deps.scheduler.get('hopeless')).toBeUndefined();
   });
 });

@@ -1,12 +1,12 @@
 /**
- * `npm run simulate -- --seed N --certificates N --days N [--json] [--no-faults]`: the lifetime
- * simulator from the command line. Exit code 1 when an invariant was violated.
+ * `npm run simulate -- --seed N --certificates N --days N [--json] [--no-faults] [--trace NAME]`:
+ * the lifetime simulator from the command line. Exit code 1 when an invariant was violated.
  */
 import { parseArgs } from 'node:util';
 import { INVARIANTS, type SimulationReport, simulate } from './simulator.js';
 
 function fail(message: string): never {
-  process.stderr.write(`simulate: ${message}\nusage: npm run simulate -- [--seed N] [--certificates N] [--days N] [--json] [--no-faults]\n`);
+  process.stderr.write(`simulate: ${message}\nusage: npm run simulate -- [--seed N] [--certificates N] [--days N] [--json] [--no-faults] [--trace NAME]\n`);
   process.exit(2);
 }
 
@@ -19,7 +19,7 @@ function positiveInteger(text: string | undefined, flag: string, fallback: numbe
 let values;
 try {
   ({ values } = parseArgs({
-    options: { seed: { type: 'string' }, certificates: { type: 'string' }, days: { type: 'string' }, json: { type: 'boolean' }, 'no-faults': { type: 'boolean' } },
+    options: { seed: { type: 'string' }, certificates: { type: 'string' }, days: { type: 'string' }, json: { type: 'boolean' }, 'no-faults': { type: 'boolean' }, trace: { type: 'string' } },
     strict: true,
     allowPositionals: false,
   }));
@@ -32,6 +32,7 @@ const options = {
   certificates: positiveInteger(values.certificates, '--certificates', 200),
   days: positiveInteger(values.days, '--days', 730),
   faults: values['no-faults'] ? ('none' as const) : ('default' as const),
+  ...(values.trace && { trace: values.trace }),
 };
 
 const report = await simulate(options);

@@ -32,6 +32,8 @@ export interface SimulationOptions {
   readonly faults?: 'default' | 'none';
   /** Keeps this many violation trails in the report. */
   readonly keepTrails?: number;
+  /** Writes every state this certificate's executions enter, and its ledger after each, to stderr. */
+  readonly trace?: string;
 }
 
 export interface Violation {
@@ -105,7 +107,8 @@ type Event =
   | { readonly kind: 'outage'; readonly port: 'ca' | 'dns' }
   | { readonly kind: 'ariIncident' }
   | { readonly kind: 'blindResolvers'; readonly certificate: number }
-  | { readonly kind: 'check' };
+  | { readonly kind: 'check' }
+  | { readonly kind: 'lateStart'; readonly input: ExecutionInput; readonly what: string };
 
 interface Scheduled {
   readonly at: number;
@@ -275,7 +278,7 @@ class World {
   private trail(name: string, line: string): void {
     const lines = this.trails.get(name) ?? [];
     lines.push(`${this.clock.now().toISOString()} ${line}`);
-    if (lines.length > 30) lines.shift();
+    if (lines.length > 60) lines.shift();
     this.trails.set(name, lines);
   }
 
@@ -296,10 +299,16 @@ class World {
       this.faults.enabled = this.clock.time < this.quietFrom;
       if (nextSchedule <= nextEvent) {
         for (const schedule of this.scheduler.takeDue(this.clock.time)) {
-          // A schedule whose StartExecution failed for good lands in the dead-letter queue.
-          if (this.faults.enabled && this.random.chance(0.01)) {
-            this.faults.count('scheduleUndelivered');
-            this.trail(schedule.certificateName, `schedule (${schedule.kind}) undelivered: in the dead-letter queue`);
+          // Scheduler retries a StartExecution that fails (the stack's policy: for a day, 20
+          // attempts); only after that does the input land in the dead-letter queue.
+          if (this.faults.enabled && this.random.chance(0.02)) {
+            if (this.random.chance(0.05)) {
+              this.faults.count('scheduleUndelivered');
+              this.trail(schedule.certificateName, `schedule (${schedule.kind}) undelivered for a day: in the dead-letter queue`);
+              continue;
+            }
+            this.faults.count('scheduleDeliveredLate');
+            this.at(this.clock.time + this.random.integer(1, 120) * MINUTE, { kind: 'lateStart', input: schedule.input, what: `schedule (${schedule.kind}), delivered late` });
             continue;
           }
           await this.execute(schedule.input, `schedule (${schedule.kind})`, this.clock.time);
@@ -357,6 +366,7 @@ class World {
           if (streak >= 4) this.violate('noRepairLoop', certificate.name, `repaired by the daily sweep ${streak} days in a row: ${certificate.decision?.message ?? ''}`);
           else if (streak === 0) this.broken.delete(`noRepairLoop ${certificate.name}`);
           if (certificate.executionId) this.trail(certificate.name, `sweep starts a run: ${certificate.decision?.reason}`);
+          if (this.options.trace === certificate.name) process.stderr.write(`${this.clock.now().toISOString()} sweep: ${certificate.error ?? `${certificate.decision?.reason} ${certificate.decision?.message}`}\n`);
         }
         const starts = this.pendingStarts.splice(0);
         for (const input of starts) await this.execute(input, 'daily sweep', this.clock.time);
@@ -419,6 +429,9 @@ class World {
       }
       case 'check':
         this.checkAll(false);
+        return;
+      case 'lateStart':
+        await this.execute(event.input, event.what, this.clock.time);
         return;
     }
   }
@@ -490,6 +503,7 @@ class World {
     for (const [stateName, functionName] of this.tasks) {
       const handler = this.handlers[functionName as FunctionName];
       local[stateName] = async (taskInput: unknown) => {
+        if (this.options.trace === name) process.stderr.write(`${this.clock.now().toISOString()} #${this.executionCount} ${stateName}${stopped ? ' (stopped)' : ''}\n`);
         if (stopped) throw new Error('the execution was stopped');
         // Waits and retries move the clock; the Task itself takes a moment.
         const wait = this.waitBefore.get(stateName);
@@ -529,6 +543,9 @@ class World {
     const status = stopped ?? (failure ? 'FAILED' : 'SUCCEEDED');
     const outcome = status === 'SUCCEEDED' ? (output?.issued ? 'Issued' : output?.renewal?.repair ? 'OutputsRepaired' : (output?.renewal?.reason ?? 'UpToDate')) : `${status} ${failure?.error ?? ''}`;
     this.trail(name, `${reason}: execution ${this.executionCount} ${outcome}${failure ? `: ${failure.cause.slice(0, 200)}` : ''}`);
+    if (this.options.trace === name) {
+      process.stderr.write(`${this.clock.now().toISOString()} #${this.executionCount} ${status} ${outcome}\n  ledger ${JSON.stringify(this.ledger.entries.get(name))}\n  schedule ${JSON.stringify(this.scheduler.schedules.get(name)?.at)}\n`);
+    }
     const kind = status === 'SUCCEEDED' ? outcome : status === 'FAILED' ? `FAILED ${failure?.error ?? ''}` : status;
     this.outcomes[kind] = (this.outcomes[kind] ?? 0) + 1;
     if (status !== 'SUCCEEDED') {
@@ -573,11 +590,16 @@ class World {
       const stored = this.store.secrets.get(name)?.current;
       this.noteCurrent(name);
       if (!stored) continue;
-      if (Date.parse(stored.notAfter) <= now && caCountsAsUp && this.hadTimeToRenew(stored)) this.violate('noCertificateExpires', name, `expired at ${stored.notAfter}`);
+      if (Date.parse(stored.notAfter) <= now && caCountsAsUp && this.hadTimeToRenew(stored)) {
+        const up = this.pathUp(Date.parse(stored.renewalTime), Date.parse(stored.notAfter)) / HOUR;
+        this.violate('noCertificateExpires', name, `expired at ${stored.notAfter}; renewal time ${stored.renewalTime}, with the CA and DNS up for ${up.toFixed(1)} h in between`);
+      }
       const lagSince = this.currentSince.get(name)?.since ?? now;
       for (const region of input.certificate.acm?.regions ?? []) {
         const copy = this.acm.regions.get(region)?.get(name);
-        if (copy && Date.parse(copy.notAfter) <= now && caCountsAsUp) this.violate('acmCopiesCurrent', name, `the ACM copy in ${region} expired at ${copy.notAfter}`);
+        // An expired copy of an expired certificate is the same failure, excused or not, as the certificate's.
+        const excused = !caCountsAsUp || (Date.parse(stored.notAfter) <= now && !this.hadTimeToRenew(stored));
+        if (copy && Date.parse(copy.notAfter) <= now && !excused) this.violate('acmCopiesCurrent', name, `the ACM copy in ${region} expired at ${copy.notAfter}`);
         if (copy?.serialNumber !== stored.serialNumber.replace(/^0+/, '') && now - lagSince > GRACE) {
           this.violate('acmCopiesCurrent', name, `ACM ${region} holds ${copy?.serialNumber ?? 'nothing'} more than 26 h after ${stored.serialNumber} was stored`);
         }
