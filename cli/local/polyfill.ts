@@ -1,6 +1,14 @@
 /**
- * aws-local-stepfunctions 3 calls Promise.withResolvers, which Node 20 lacks (every Task would
- * fail after its handler ran). Installed before the library is imported; a no-op on Node 22.
+ * Node 20 only. aws-local-stepfunctions 3 (engines: node >= 22) calls Promise.withResolvers,
+ * which Node 20 lacks: every Task would fail after its handler ran. Each entry point that runs
+ * the library imports this module first (cli/local/runner.ts, test/lifetime/simulator.ts,
+ * bench/cost.ts, bench/instrumented-runner.ts). It installs a function only when
+ * Promise.withResolvers is missing, so on Node 22, which Lambda runs and `npm test` tests on
+ * too, it is a no-op that leaves the native one in place (test/node/polyfill.test.ts checks
+ * both). The Lambda functions never import it.
+ *
+ * Remove this file and its imports when Node 20 support ends, that is when the AWS SDK v3
+ * drops Node 20 (its releases after the first week of January 2027 require Node >= 22).
  */
 const promise = Promise as unknown as { withResolvers?: () => unknown };
 if (typeof promise.withResolvers !== 'function') {
