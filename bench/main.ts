@@ -5,6 +5,7 @@
  *   throughput  issuance of 1/20/100 apex+wildcard certificates: certstep, acme-client floor, peers
  *   cost        transitions, invocations and AWS API calls per renewal, priced
  *   coldstart   esbuild bundles of every Lambda: size, import time, acme-client presence
+ *   simulate    the lifetime simulator's default run: simulated certificate-days per second
  * Scale on paper is derived from the cost section and always written.
  *
  * Knobs (environment):
@@ -16,6 +17,7 @@
  *   BENCH_WORKER_TIMEOUT_SECONDS=300 (a hung measurement is killed and reported, the run goes on)
  *   BENCH_PROFILE_SIZE=20 (one extra run each of certstep and the floor under --cpu-prof; 0: none)
  *   BENCH_IMPORT_RUNS=7    BENCH_INSTALL_PEERS=0 (never apt-get install)
+ *   BENCH_SIMULATE_SEED=1 BENCH_SIMULATE_CERTIFICATES=200 BENCH_SIMULATE_DAYS=730
  *   BENCH_OUTPUT=docs/BENCHMARKS.md   BENCH_RESULTS=bench/results/latest.json
  *   BENCH_FROM_RESULTS=FILE  re-render the document from saved results without measuring
  *   BENCH_BASELINE=bench/results/baseline-c0c92d0.json  an earlier run, shown as before/after the fixes
@@ -32,6 +34,7 @@ import { startBenchCa } from './lib/bench-ca.js';
 import { envInt, envList } from './lib/stats.js';
 import { type MachineFacts, renderReport } from './report.js';
 import { type ThroughputResult, runThroughput } from './throughput.js';
+import { type SimulationReport, simulate } from '../test/lifetime/simulator.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -42,6 +45,8 @@ export interface BenchResults {
   readonly throughput?: ThroughputResult;
   readonly cost?: CostResult;
   readonly coldStart?: ColdStartResult;
+  /** The lifetime simulator's default run (BENCH_SECTIONS simulate). */
+  readonly simulation?: SimulationReport;
   /** An earlier run to compare with (BENCH_BASELINE), rendered as "before and after". */
   readonly baseline?: BenchResults;
 }
@@ -83,13 +88,14 @@ async function measure(): Promise<BenchResults> {
 }
 
 async function measureSections(): Promise<BenchResults> {
-  const sections = envList('BENCH_SECTIONS', ['throughput', 'cost', 'coldstart']);
+  const sections = envList('BENCH_SECTIONS', ['throughput', 'cost', 'coldstart', 'simulate']);
   const machine = machineFacts();
   log(`certstep bench on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, commit ${machine.commit.slice(0, 10)}`);
   const started = Date.now();
   let throughput: ThroughputResult | undefined;
   let cost: CostResult | undefined;
   let coldStart: ColdStartResult | undefined;
+  let simulation: SimulationReport | undefined;
 
   if (sections.includes('throughput')) {
     const ca = await startBenchCa();
@@ -112,6 +118,11 @@ async function measureSections(): Promise<BenchResults> {
   }
   if (sections.includes('cost')) cost = await runCost({ log });
   if (sections.includes('coldstart')) coldStart = await runColdStart({ runs: envInt('BENCH_IMPORT_RUNS', 7), log });
+  if (sections.includes('simulate')) {
+    const options = { seed: envInt('BENCH_SIMULATE_SEED', 1), certificates: envInt('BENCH_SIMULATE_CERTIFICATES', 200), days: envInt('BENCH_SIMULATE_DAYS', 730), keepTrails: 3 };
+    log(`Lifetime simulator: ${options.certificates} certificates over ${options.days} days, seed ${options.seed}`);
+    simulation = await simulate(options);
+  }
   const finished = Date.now();
   const settings = Object.fromEntries(Object.entries(process.env).filter(([name, value]) => name.startsWith('BENCH_') && value !== undefined && !['BENCH_OUTPUT', 'BENCH_RESULTS', 'BENCH_FROM_RESULTS'].includes(name))) as Record<string, string>;
   return {
@@ -120,6 +131,7 @@ async function measureSections(): Promise<BenchResults> {
     ...(throughput && { throughput }),
     ...(cost && { cost }),
     ...(coldStart && { coldStart }),
+    ...(simulation && { simulation }),
   };
 }
 
