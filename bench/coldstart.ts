@@ -41,6 +41,7 @@ export const DUMMY_ENV: Record<string, string> = {
   CERTSTEP_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:certstep-renewal',
   CERTSTEP_SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/certstep-scheduler',
   CERTSTEP_SCHEDULER_DLQ_ARN: 'arn:aws:sqs:us-east-1:123456789012:certstep-dlq',
+  CERTSTEP_CATALOG_TABLE: 'certstep-catalog',
 };
 
 export interface BundleResult {
