@@ -291,6 +291,27 @@ async function measureWithAwsAdapters(): Promise<{ measured: MeasuredRun[]; floo
       for (const call of dynamo.calls()) add(`DynamoDB:${commandName(call.args[0])}`);
       return counts;
     };
+    /** Runs one invocation, timing it and attributing to it the AWS and ACME calls made meanwhile. */
+    const measured_ = async <T>(state: string, functionName: string, invoke: () => Promise<T>, into: Invocation[]): Promise<T> => {
+      const before = counters();
+      acmeRequests = [];
+      const started = performance.now();
+      let error: string | undefined;
+      try {
+        return await invoke();
+      } catch (failure) {
+        error = (failure as Error).name;
+        throw failure;
+      } finally {
+        const ms = performance.now() - started;
+        const after = counters();
+        const calls: Record<string, number> = {};
+        for (const [key, value] of Object.entries(after)) if (value - (before[key] ?? 0) > 0) calls[key] = value - (before[key] ?? 0);
+        const acmeCounts: Record<string, number> = {};
+        for (const request of acmeRequests) acmeCounts[request] = (acmeCounts[request] ?? 0) + 1;
+        into.push({ state, functionName, ms, calls, acmeRequests: acmeCounts, ...(error && { error }) });
+      }
+    };
     const measured: MeasuredRun[] = [];
     let now: Date | undefined;
     for (const kind of ['first issuance', 'renewal'] as const) {
@@ -299,26 +320,7 @@ async function measureWithAwsAdapters(): Promise<{ measured: MeasuredRun[]; floo
       const invocations: Invocation[] = [];
       const result = await runLocalInstrumented(
         { input: { certificate: { name, dnsNames: ['renew.example.test', '*.renew.example.test'], issuer: 'local', dns01 } }, storeDir, environment, dependencies, ...(now && { now }) },
-        (state, functionName, handler) => async (input) => {
-          const before = counters();
-          acmeRequests = [];
-          const started = performance.now();
-          let error: string | undefined;
-          try {
-            return await handler(input);
-          } catch (failure) {
-            error = (failure as Error).name;
-            throw failure;
-          } finally {
-            const ms = performance.now() - started;
-            const after = counters();
-            const calls: Record<string, number> = {};
-            for (const [key, value] of Object.entries(after)) if (value - (before[key] ?? 0) > 0) calls[key] = value - (before[key] ?? 0);
-            const acmeCounts: Record<string, number> = {};
-            for (const request of acmeRequests) acmeCounts[request] = (acmeCounts[request] ?? 0) + 1;
-            invocations.push({ state, functionName, ms, calls, acmeRequests: acmeCounts, ...(error && { error }) });
-          }
-        },
+        (state, functionName, handler) => (input) => measured_(state, functionName, () => handler(input), invocations),
       );
       const statesEntered = result.events.filter((event) => event.type === 'StateEntered').map((event) => (event.state as { name: string }).name);
       measured.push({ kind, status: result.status, ...(result.error && { error: `${result.error}: ${result.cause ?? ''}`.slice(0, 300) }), statesEntered, invocations });
@@ -330,29 +332,22 @@ async function measureWithAwsAdapters(): Promise<{ measured: MeasuredRun[]; floo
     // The daily sweep over the now up-to-date certificate, at the real time: what it costs per
     // certificate per day (it starts no execution: nothing is due, the outputs are in sync).
     {
-      const before = counters();
-      acmeRequests = [];
-      const started = performance.now();
       const base = localDependencies({ input: {}, storeDir, environment, dependencies });
-      const started_: string[] = [];
-      const swept = await sweep({
-        ...base,
-        catalog: { list: async () => [{ certificate: { name, dnsNames: ['renew.example.test', '*.renew.example.test'], issuer: 'local', dns01 }, force: false }] },
-        starter: { start: async (input) => (started_.push(input.certificate.name), { executionId: 'started' }) },
-      });
-      const ms = performance.now() - started;
-      const after = counters();
-      const calls: Record<string, number> = {};
-      for (const [key, value] of Object.entries(after)) if (value - (before[key] ?? 0) > 0) calls[key] = value - (before[key] ?? 0);
-      const acmeCounts: Record<string, number> = {};
-      for (const request of acmeRequests) acmeCounts[request] = (acmeCounts[request] ?? 0) + 1;
+      const startedRuns: string[] = [];
+      const invocations: Invocation[] = [];
+      const swept = await measured_('Sweep', 'Sweep', () =>
+        sweep({
+          ...base,
+          catalog: { list: async () => [{ certificate: { name, dnsNames: ['renew.example.test', '*.renew.example.test'], issuer: 'local', dns01 }, force: false }] },
+          starter: { start: async (input) => (startedRuns.push(input.certificate.name), { executionId: 'started' }) },
+        }), invocations);
       const reason = swept[0]?.decision?.reason ?? swept[0]?.error ?? 'unknown';
       measured.push({
         kind: 'daily sweep',
-        status: started_.length === 0 && reason === 'UpToDate' ? 'SUCCEEDED' : 'FAILED',
-        ...(reason !== 'UpToDate' && { error: `the sweep found ${reason}${started_.length ? ' and started a run' : ''}` }),
+        status: startedRuns.length === 0 && reason === 'UpToDate' ? 'SUCCEEDED' : 'FAILED',
+        ...(reason !== 'UpToDate' && { error: `the sweep found ${reason}${startedRuns.length ? ' and started a run' : ''}` }),
         statesEntered: [],
-        invocations: [{ state: 'Sweep', functionName: 'Sweep', ms, calls, acmeRequests: acmeCounts }],
+        invocations,
       });
     }
 

@@ -13,8 +13,8 @@ import {
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { StoreUnavailable } from '../core/errors.js';
-import type { ClaimResult, InFlightOrder, KnownRenewalInfo, LedgerEntry, RunLedger, RunOutcome } from '../ports/run-ledger.js';
-import { claimed, emptyEntry, finished, withAcmArn, withOrder, withPendingKey, withRenewalInfo } from './ledger-transitions.js';
+import type { LedgerEntry } from '../ports/run-ledger.js';
+import { TransitionLedger, emptyEntry } from './ledger-transitions.js';
 
 /** Conflicts are other runs' changes landing between our read and write; a few rounds settle them. */
 const MAX_ROUNDS = 8;
@@ -24,52 +24,20 @@ interface Versioned {
   readonly version: number;
 }
 
-export class DynamoDbRunLedger implements RunLedger {
+export class DynamoDbRunLedger extends TransitionLedger {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    super();
+  }
 
   async get(certificateName: string): Promise<LedgerEntry | undefined> {
     return (await this.read(certificateName)).entry;
   }
 
-  async claim(certificateName: string, runId: string, now: Date, leaseUntil: Date): Promise<ClaimResult> {
-    let refusal: { heldBy: string; since: string } | undefined;
-    const entry = await this.update(certificateName, (current) => {
-      const outcome = claimed(current, runId, now, leaseUntil);
-      if ('entry' in outcome) {
-        refusal = undefined;
-        return outcome.entry;
-      }
-      refusal = outcome;
-      return current;
-    });
-    return refusal ? { claimed: false, ...refusal } : { claimed: true, entry };
-  }
-
-  async recordOrder(certificateName: string, runId: string, order: InFlightOrder): Promise<void> {
-    await this.update(certificateName, (entry) => withOrder(entry, runId, order));
-  }
-
-  async recordPendingKey(certificateName: string, orderUrl: string, versionId: string): Promise<void> {
-    await this.update(certificateName, (entry) => withPendingKey(entry, orderUrl, versionId));
-  }
-
-  async recordAcmArn(certificateName: string, region: string, arn: string): Promise<void> {
-    await this.update(certificateName, (entry) => withAcmArn(entry, region, arn));
-  }
-
-  async recordRenewalInfo(certificateName: string, info: KnownRenewalInfo): Promise<void> {
-    await this.update(certificateName, (entry) => withRenewalInfo(entry, info));
-  }
-
-  finish(certificateName: string, runId: string, outcome: RunOutcome): Promise<LedgerEntry> {
-    return this.update(certificateName, (entry) => finished(entry, runId, outcome));
-  }
-
   /** Read, change, write if unchanged since the read; again on a conflict. A change that changes nothing writes nothing. */
-  private async update(certificateName: string, change: (entry: LedgerEntry) => LedgerEntry): Promise<LedgerEntry> {
+  protected async update(certificateName: string, change: (entry: LedgerEntry) => LedgerEntry): Promise<LedgerEntry> {
     for (let round = 1; ; round++) {
       const { entry, version } = await this.read(certificateName);
       const before = entry ?? emptyEntry(certificateName);

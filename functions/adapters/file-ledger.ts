@@ -7,13 +7,15 @@
 import { hostname } from 'node:os';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ClaimResult, InFlightOrder, KnownRenewalInfo, LedgerEntry, RunLedger, RunOutcome } from '../ports/run-ledger.js';
-import { claimed, emptyEntry, finished, withAcmArn, withOrder, withPendingKey, withRenewalInfo } from './ledger-transitions.js';
+import type { LedgerEntry } from '../ports/run-ledger.js';
+import { TransitionLedger, emptyEntry } from './ledger-transitions.js';
 
-export class FileRunLedger implements RunLedger {
-  private readonly holder = { host: hostname(), pid: process.pid };
+export class FileRunLedger extends TransitionLedger {
+  protected override readonly holder = { host: hostname(), pid: process.pid };
 
-  constructor(private readonly root: string) {}
+  constructor(private readonly root: string) {
+    super();
+  }
 
   async get(certificateName: string): Promise<LedgerEntry | undefined> {
     let entry: LedgerEntry;
@@ -31,36 +33,7 @@ export class FileRunLedger implements RunLedger {
     return entry;
   }
 
-  claim(certificateName: string, runId: string, now: Date, leaseUntil: Date): Promise<ClaimResult> {
-    return this.locked(certificateName, async () => {
-      const outcome = claimed((await this.get(certificateName)) ?? emptyEntry(certificateName), runId, now, leaseUntil, this.holder);
-      if (!('entry' in outcome)) return { claimed: false, heldBy: outcome.heldBy, since: outcome.since };
-      await this.write(outcome.entry);
-      return { claimed: true, entry: outcome.entry };
-    });
-  }
-
-  recordOrder(certificateName: string, runId: string, order: InFlightOrder): Promise<void> {
-    return this.update(certificateName, (entry) => withOrder(entry, runId, order)).then(() => undefined);
-  }
-
-  recordPendingKey(certificateName: string, orderUrl: string, versionId: string): Promise<void> {
-    return this.update(certificateName, (entry) => withPendingKey(entry, orderUrl, versionId)).then(() => undefined);
-  }
-
-  recordAcmArn(certificateName: string, region: string, arn: string): Promise<void> {
-    return this.update(certificateName, (entry) => withAcmArn(entry, region, arn)).then(() => undefined);
-  }
-
-  recordRenewalInfo(certificateName: string, info: KnownRenewalInfo): Promise<void> {
-    return this.update(certificateName, (entry) => withRenewalInfo(entry, info)).then(() => undefined);
-  }
-
-  finish(certificateName: string, runId: string, outcome: RunOutcome): Promise<LedgerEntry> {
-    return this.update(certificateName, (entry) => finished(entry, runId, outcome));
-  }
-
-  private update(certificateName: string, change: (entry: LedgerEntry) => LedgerEntry): Promise<LedgerEntry> {
+  protected update(certificateName: string, change: (entry: LedgerEntry) => LedgerEntry): Promise<LedgerEntry> {
     return this.locked(certificateName, async () => {
       const before = (await this.get(certificateName)) ?? emptyEntry(certificateName);
       const after = change(before);

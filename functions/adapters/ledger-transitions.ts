@@ -6,7 +6,17 @@
  */
 import { InvalidState } from '../core/errors.js';
 import { nextAttemptAfter } from '../core/failure-backoff.js';
-import { type ActiveRun, type InFlightOrder, type KnownRenewalInfo, type LedgerEntry, type RecordedChallenge, type RunOutcome, unionRecords as union } from '../ports/run-ledger.js';
+import {
+  type ActiveRun,
+  type ClaimResult,
+  type InFlightOrder,
+  type KnownRenewalInfo,
+  type LedgerEntry,
+  type RecordedChallenge,
+  type RunLedger,
+  type RunOutcome,
+  unionRecords as union,
+} from '../ports/run-ledger.js';
 
 /** How many finished run ids an entry remembers: enough for a late sweeper or a retried clean-up. */
 const RECENT_RUNS = 8;
@@ -86,4 +96,47 @@ export function finished(entry: LedgerEntry, runId: string, outcome: RunOutcome)
 
 function sameRecord(a: RecordedChallenge, b: RecordedChallenge): boolean {
   return a.recordName === b.recordName && a.value === b.value;
+}
+
+/**
+ * A run ledger is a store that can apply one transition atomically; every operation of the
+ * port is one of the transitions above. The file ledger (under a lock), the DynamoDB ledger
+ * (under a version condition) and the simulator's extend this.
+ */
+export abstract class TransitionLedger implements RunLedger {
+  abstract get(certificateName: string): Promise<LedgerEntry | undefined>;
+  /** Applies `change` to the entry as it is now (or an empty one), atomically; returns the result. */
+  protected abstract update(certificateName: string, change: (entry: LedgerEntry) => LedgerEntry): Promise<LedgerEntry>;
+  /** Who claims, for stores that can tell whether a holder is still alive (local processes). */
+  protected readonly holder?: ActiveRun['holder'];
+
+  async claim(certificateName: string, runId: string, now: Date, leaseUntil: Date): Promise<ClaimResult> {
+    let refusal: { heldBy: string; since: string } | undefined;
+    const entry = await this.update(certificateName, (current) => {
+      const outcome = claimed(current, runId, now, leaseUntil, this.holder);
+      refusal = 'entry' in outcome ? undefined : outcome;
+      return 'entry' in outcome ? outcome.entry : current;
+    });
+    return refusal ? { claimed: false, ...refusal } : { claimed: true, entry };
+  }
+
+  async recordOrder(certificateName: string, runId: string, order: InFlightOrder): Promise<void> {
+    await this.update(certificateName, (entry) => withOrder(entry, runId, order));
+  }
+
+  async recordPendingKey(certificateName: string, orderUrl: string, versionId: string): Promise<void> {
+    await this.update(certificateName, (entry) => withPendingKey(entry, orderUrl, versionId));
+  }
+
+  async recordAcmArn(certificateName: string, region: string, arn: string): Promise<void> {
+    await this.update(certificateName, (entry) => withAcmArn(entry, region, arn));
+  }
+
+  async recordRenewalInfo(certificateName: string, info: KnownRenewalInfo): Promise<void> {
+    await this.update(certificateName, (entry) => withRenewalInfo(entry, info));
+  }
+
+  finish(certificateName: string, runId: string, outcome: RunOutcome): Promise<LedgerEntry> {
+    return this.update(certificateName, (entry) => finished(entry, runId, outcome));
+  }
 }

@@ -37,12 +37,11 @@ export class AcmeBadNonce extends CertstepError {
 }
 
 /**
- * The CA rate-limited us (RFC 8555 §6.6). Not retried inside the run: retrying before
- * Retry-After only burns more of the limit. The run fails, and the next attempt is scheduled
- * at the later of the failure hold-off and Retry-After (see retryAfterFromMessage).
+ * The CA asked us to come back later (a Retry-After). Not retried inside the run: retrying
+ * before Retry-After only burns more of the limit. The run fails, and the next attempt is
+ * scheduled at the later of the failure hold-off and Retry-After (see retryAfterFromMessage).
  */
-export class AcmeRateLimited extends CertstepError {
-  override readonly name = 'AcmeRateLimited' as const;
+export abstract class CaAskedToWait extends CertstepError {
   readonly retryable = false;
   constructor(
     message: string,
@@ -52,19 +51,14 @@ export class AcmeRateLimited extends CertstepError {
   }
 }
 
-/**
- * The CA answered 503 with a Retry-After (RFC 8555 §6.6, RFC 9110 §10.2.3): it is up but asks
- * us to come back later. Like a rate limit, the next attempt waits at least that long.
- */
-export class AcmeServiceUnavailable extends CertstepError {
+/** The CA rate-limited us (RFC 8555 §6.6). */
+export class AcmeRateLimited extends CaAskedToWait {
+  override readonly name = 'AcmeRateLimited' as const;
+}
+
+/** The CA answered 503 with a Retry-After (RFC 8555 §6.6, RFC 9110 §10.2.3): it is up but asks us to come back later. */
+export class AcmeServiceUnavailable extends CaAskedToWait {
   override readonly name = 'AcmeServiceUnavailable' as const;
-  readonly retryable = false;
-  constructor(
-    message: string,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(withRetryAfter(message, retryAfterSeconds));
-  }
 }
 
 /*

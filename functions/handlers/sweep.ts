@@ -8,15 +8,11 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDbCertificateCatalog } from '../adapters/dynamodb-catalog.js';
 import { StepFunctionsRunStarter } from '../adapters/sfn-starter.js';
 import { sweep } from '../phases/sweep.js';
-import { acmImporters } from '../runtime/acm.js';
-import { acmeGateways } from '../runtime/acme.js';
 import { ConfigurationError, readConfig } from '../runtime/config.js';
 import { lambdaHandler } from '../runtime/handler.js';
-import { dynamoDbLedger } from '../runtime/ledger.js';
 import { log } from '../runtime/log.js';
+import { reconcileDependencies } from '../runtime/reconcile.js';
 import { daysUntilExpiryLine } from '../runtime/metrics.js';
-import { eventBridgeScheduler } from '../runtime/scheduler.js';
-import { secretsManagerStore } from '../runtime/store.js';
 
 const required = (name: string): string => {
   const value = process.env[name];
@@ -24,16 +20,8 @@ const required = (name: string): string => {
   return value;
 };
 
-const config = readConfig();
-const store = secretsManagerStore(config);
 const deps = {
-  clock: () => new Date(),
-  store,
-  issuers: { names: new Set(config.issuers.map((issuer) => issuer.name)) },
-  ledger: dynamoDbLedger(),
-  acme: acmeGateways(config, store),
-  scheduler: eventBridgeScheduler(),
-  acmImporter: acmImporters(),
+  ...reconcileDependencies(readConfig()),
   catalog: new DynamoDbCertificateCatalog(new DynamoDBClient({ maxAttempts: 5 }), required('CERTSTEP_CATALOG_TABLE')),
   starter: new StepFunctionsRunStarter(new SFNClient({ maxAttempts: 5 }), required('CERTSTEP_STATE_MACHINE_ARN')),
 };

@@ -10,7 +10,7 @@
  * every crash a real deployment can have.
  */
 import { X509Certificate, createHash } from 'node:crypto';
-import { claimed, emptyEntry, finished, withAcmArn, withOrder, withPendingKey, withRenewalInfo } from '../../functions/adapters/ledger-transitions.js';
+import { TransitionLedger, emptyEntry } from '../../functions/adapters/ledger-transitions.js';
 import { ACM_KEY_ALGORITHM } from '../../functions/core/acm-config.js';
 import { AcmImportRefused, AcmUnavailable, DnsProviderUnavailable, SchedulerUnavailable, StoreUnavailable } from '../../functions/core/errors.js';
 import { splitPemChain } from '../../functions/core/verify-certificate.js';
@@ -18,7 +18,7 @@ import { type AcmImport, type CertificateImporter, type ImportedCopy, normalizeS
 import type { AcmeAccount, CertificateStore, CertificateSummary, PendingKey, StoredCertificate } from '../../functions/ports/certificate-store.js';
 import type { ChallengeRecord, DnsProvider, Presented, PropagationResult, PropagationTiming } from '../../functions/ports/dns-provider.js';
 import type { RenewalScheduler, ScheduledRenewal } from '../../functions/ports/renewal-scheduler.js';
-import type { ClaimResult, InFlightOrder, KnownRenewalInfo, LedgerEntry, RunLedger, RunOutcome } from '../../functions/ports/run-ledger.js';
+import type { LedgerEntry } from '../../functions/ports/run-ledger.js';
 import type { Random, SimClock } from './sim-random.js';
 
 export type Port = 'dns' | 'store' | 'ledger' | 'scheduler' | 'acm' | 'ca';
@@ -257,50 +257,23 @@ export class SimStore implements CertificateStore {
 }
 
 /** The DynamoDB ledger's semantics: every change one atomic transition of the item. */
-export class SimLedger implements RunLedger {
+export class SimLedger extends TransitionLedger {
   readonly entries = new Map<string, LedgerEntry>();
 
-  constructor(private readonly faults: Faults) {}
+  constructor(private readonly faults: Faults) {
+    super();
+  }
 
   get(certificateName: string): Promise<LedgerEntry | undefined> {
     return this.faults.call('ledger', 'GetItem', () => this.entries.get(certificateName));
   }
 
-  claim(certificateName: string, runId: string, now: Date, leaseUntil: Date): Promise<ClaimResult> {
-    return this.faults.call('ledger', 'PutItem', () => {
-      const outcome = claimed(this.entries.get(certificateName) ?? emptyEntry(certificateName), runId, now, leaseUntil);
-      if (!('entry' in outcome)) return { claimed: false as const, heldBy: outcome.heldBy, since: outcome.since };
-      this.entries.set(certificateName, outcome.entry);
-      return { claimed: true as const, entry: outcome.entry };
-    });
-  }
-
-  private update(certificateName: string, change: (entry: LedgerEntry) => LedgerEntry): Promise<LedgerEntry> {
+  protected update(certificateName: string, change: (entry: LedgerEntry) => LedgerEntry): Promise<LedgerEntry> {
     return this.faults.call('ledger', 'PutItem', () => {
       const after = change(this.entries.get(certificateName) ?? emptyEntry(certificateName));
       this.entries.set(certificateName, after);
       return after;
     });
-  }
-
-  async recordOrder(certificateName: string, runId: string, order: InFlightOrder): Promise<void> {
-    await this.update(certificateName, (entry) => withOrder(entry, runId, order));
-  }
-
-  async recordPendingKey(certificateName: string, orderUrl: string, versionId: string): Promise<void> {
-    await this.update(certificateName, (entry) => withPendingKey(entry, orderUrl, versionId));
-  }
-
-  async recordAcmArn(certificateName: string, region: string, arn: string): Promise<void> {
-    await this.update(certificateName, (entry) => withAcmArn(entry, region, arn));
-  }
-
-  async recordRenewalInfo(certificateName: string, info: KnownRenewalInfo): Promise<void> {
-    await this.update(certificateName, (entry) => withRenewalInfo(entry, info));
-  }
-
-  finish(certificateName: string, runId: string, outcome: RunOutcome): Promise<LedgerEntry> {
-    return this.update(certificateName, (entry) => finished(entry, runId, outcome));
   }
 }
 

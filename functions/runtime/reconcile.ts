@@ -1,0 +1,26 @@
+/**
+ * What the reconcile reads, as Lambdas build it: the store, the ledger, the CA (ARI only), the
+ * schedule and ACM. CheckRenewal and the daily sweep decide with the same code, so they gather
+ * with the same adapters.
+ */
+import { acmImporters } from './acm.js';
+import { acmeGateways } from './acme.js';
+import type { RuntimeConfig } from './config.js';
+import { dynamoDbLedger } from './ledger.js';
+import { eventBridgeScheduler } from './scheduler.js';
+import { secretsManagerStore } from './store.js';
+
+export function reconcileDependencies(config: RuntimeConfig) {
+  const store = secretsManagerStore(config);
+  return {
+    clock: () => new Date(),
+    store,
+    issuers: { names: new Set(config.issuers.map((issuer) => issuer.name)) },
+    ledger: dynamoDbLedger(),
+    // For ARI (RFC 9773) only: renewalInfo needs no account, but it is the CA that answers.
+    acme: acmeGateways(config, store),
+    // Read only: the reconcile compares what they hold with what should be.
+    scheduler: eventBridgeScheduler(),
+    acmImporter: acmImporters(),
+  };
+}
