@@ -46,8 +46,11 @@ export async function cleanUp(input: CleanUpInput, deps: CleanUpDependencies): P
   if (!failure) {
     // On success a DNS error is thrown: the state machine retries, then takes the failure path.
     if (records.length > 0) await deps.dns(certificate).cleanUp(records);
-    const after = await deps.ledger.finish(certificate.name, run.id, { result: state.issued ? 'Issued' : 'Repaired', at: now });
-    await dropUnusedPendingKeys(certificate.name, after, deps).catch(() => undefined);
+    // No order stays in flight after a success, so no pending key is needed. Dropped before the
+    // outcome is recorded: a run recorded Issued or Repaired has left none (the reconcile relies
+    // on it to skip listing them), and if dropping fails the run fails and says so.
+    await dropUnusedPendingKeys(certificate.name, undefined, deps);
+    await deps.ledger.finish(certificate.name, run.id, { result: state.issued ? 'Issued' : 'Repaired', at: now });
     return { removed: records.length };
   }
 
@@ -110,8 +113,8 @@ async function scheduleNextRun(
 }
 
 /** Pending keys that belong to no order in flight: a finished order's, or an abandoned one's. */
-async function dropUnusedPendingKeys(name: string, entry: LedgerEntry, deps: Pick<PhaseDependencies, 'store'>): Promise<void> {
-  const keep = entry.order?.pendingKeyVersion;
+async function dropUnusedPendingKeys(name: string, entry: LedgerEntry | undefined, deps: Pick<PhaseDependencies, 'store'>): Promise<void> {
+  const keep = entry?.order?.pendingKeyVersion;
   for (const version of await deps.store.listPendingKeys(name)) if (version !== keep) await deps.store.removePendingKey(name, version);
 }
 

@@ -58,7 +58,7 @@ async function observeOutputs(
   const [copies, schedule, pendingKeys] = await Promise.all([
     Promise.all(regions.map((region) => deps.acmImporter(region).describe(spec.name, spec.dnsNames, entry?.acmArns?.[region]))),
     deps.scheduler.get(spec.name),
-    deps.store.listPendingKeys(spec.name),
+    mayHaveLeftPendingKeys(entry) ? deps.store.listPendingKeys(spec.name) : Promise.resolve([]),
   ]);
   const acmSerials = Object.fromEntries(regions.map((region, index) => [region, copies[index] ? normalizeSerial(copies[index].serialNumber) : undefined]));
   return {
@@ -66,6 +66,15 @@ async function observeOutputs(
     ...(schedule && { schedule: { at: schedule.at, sameSpec: sameSpec(schedule.input?.certificate, spec) } }),
     leftovers: leftoversOf(entry, pendingKeys, now),
   };
+}
+
+/**
+ * A run that ended Issued or Repaired dropped every pending key before it said so (CleanUp
+ * fails the run otherwise): only after another ending, or with an order in flight, can one be
+ * left. Not listing them otherwise saves a Secrets Manager call per certificate per sweep.
+ */
+function mayHaveLeftPendingKeys(entry: LedgerEntry | undefined): boolean {
+  return entry?.order !== undefined || (entry?.lastResult !== 'Issued' && entry?.lastResult !== 'Repaired');
 }
 
 /** What finished runs left behind; nothing while a live run holds the certificate (it is its own). */
