@@ -389,6 +389,8 @@ class World {
         const current = this.catalog[index] as ExecutionInput;
         if (this.random.chance(0.5)) {
           this.catalog[index] = this.changedSpec(current);
+          // A region added to the spec is owed a copy from now on, not from when the certificate was stored.
+          this.specChangedAt.set(current.certificate.name, this.clock.time);
           this.faults.count('specChanged');
           this.trail(current.certificate.name, 'operator changes the spec (a deploy starts a run)');
           await this.execute(this.catalog[index] as ExecutionInput, 'deploy start', this.clock.time);
@@ -438,6 +440,7 @@ class World {
 
   private readonly pendingStarts: ExecutionInput[] = [];
   private readonly repairStreaks = new Map<string, number>();
+  private readonly specChangedAt = new Map<string, number>();
   /** Outages of the CA or of DNS: while either is down, no certificate can be issued. */
   private readonly pathDown: [number, number][] = [];
 
@@ -594,7 +597,7 @@ class World {
         const up = this.pathUp(Date.parse(stored.renewalTime), Date.parse(stored.notAfter)) / HOUR;
         this.violate('noCertificateExpires', name, `expired at ${stored.notAfter}; renewal time ${stored.renewalTime}, with the CA and DNS up for ${up.toFixed(1)} h in between`);
       }
-      const lagSince = this.currentSince.get(name)?.since ?? now;
+      const lagSince = Math.max(this.currentSince.get(name)?.since ?? now, this.specChangedAt.get(name) ?? 0);
       for (const region of input.certificate.acm?.regions ?? []) {
         const copy = this.acm.regions.get(region)?.get(name);
         // An expired copy of an expired certificate is the same failure, excused or not, as the certificate's.
