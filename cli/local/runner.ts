@@ -123,7 +123,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   await recordExecution(options, executionId, events).catch(() => undefined);
   const certificatePath = path.join(options.storeDir, 'certificates', `${certificateNameOf(options.input)}.json`);
   if (events.some((event) => event.type === 'ExecutionAborted')) {
-    return { status: 'ABORTED', executionId, error: 'ExecutionAborted', cause: 'the execution was aborted before it ended', events, certificatePath };
+    return { status: 'ABORTED', executionId, error: 'ExecutionAborted', cause: 'the execution was aborted before it ended.', events, certificatePath };
   }
   const failed = events.find((event) => event.type === 'ExecutionFailed') as { Error?: string; Cause?: unknown } | undefined;
   if (failed || output === undefined) {
