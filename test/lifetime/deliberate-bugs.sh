@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Shows that each invariant of the lifetime simulator catches a bug: applies one one-line
 # mutation at a time to production code in a throw-away git worktree of HEAD, runs the simulator
-# there, and prints which invariants it violated. Not part of npm test (about 5 minutes).
+# there, and prints which invariants it violated. Not part of npm test (about 8 minutes).
 #   bash test/lifetime/deliberate-bugs.sh [seed]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
