@@ -10,7 +10,7 @@ import { FileRunLedger } from '../../functions/adapters/file-ledger.js';
 import type { CertificateSpec } from '../../functions/core/certificate-spec.js';
 import type { ObservedOutputs } from '../../functions/core/reconcile.js';
 import { leftoversOf, sameSpec } from '../../functions/phases/observe.js';
-import { normalizeSerial } from '../../functions/ports/certificate-importer.js';
+import { normalizeSerial } from '../../functions/core/verify-certificate.js';
 import type { LedgerEntry } from '../../functions/ports/run-ledger.js';
 import type { RunArguments } from '../arguments.js';
 import { environmentFor, exitCodeOf, runAndPrint } from '../local/run-command.js';

@@ -17,8 +17,8 @@ import {
 } from '@aws-sdk/client-acm';
 import { ACM_KEY_ALGORITHM } from '../core/acm-config.js';
 import { AcmImportRefused, AcmUnavailable } from '../core/errors.js';
-import { splitPemChain } from '../core/verify-certificate.js';
-import { type AcmImport, type CertificateImporter, type ImportedCopy, normalizeSerial } from '../ports/certificate-importer.js';
+import { normalizeSerial, splitPemChain } from '../core/verify-certificate.js';
+import type { AcmImport, CertificateImporter, ImportedCopy } from '../ports/certificate-importer.js';
 
 export const CERTSTEP_TAG = 'certstep:certificate';
 

@@ -8,8 +8,8 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ACM_KEY_ALGORITHM } from '../core/acm-config.js';
 import { AcmImportRefused } from '../core/errors.js';
-import { splitPemChain } from '../core/verify-certificate.js';
-import { type AcmImport, type CertificateImporter, type ImportedCopy, normalizeSerial } from '../ports/certificate-importer.js';
+import { normalizeSerial, splitPemChain } from '../core/verify-certificate.js';
+import type { AcmImport, CertificateImporter, ImportedCopy } from '../ports/certificate-importer.js';
 
 interface LocalCopy extends ImportedCopy {
   readonly keyAlgorithm: string;

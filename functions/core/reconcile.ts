@@ -9,6 +9,7 @@
  */
 import type { CertificateSpec } from './certificate-spec.js';
 import { type RenewalContext, type RenewalDecision, type RenewalReason, type Repairs, decideRenewal } from './renewal-policy.js';
+import { normalizeSerial } from './verify-certificate.js';
 
 /** What the outputs of the current certificate look like, gathered once per run. */
 export interface ObservedOutputs {
@@ -76,7 +77,7 @@ function outputFindings(spec: CertificateSpec, serialNumber: string | undefined,
   const findings: Finding[] = [];
   if (spec.acm && serialNumber) {
     // ACM reports serials without leading zeros ("08:5a:..." reads 85a...); compare them the same way.
-    const wanted = serialNumber.toLowerCase().replace(/^0+(?=.)/, '');
+    const wanted = normalizeSerial(serialNumber);
     const stale = spec.acm.regions.filter((region) => outputs.acmSerials[region] !== wanted);
     if (stale.length > 0) {
       const what = stale.map((region) => `${region} (${outputs.acmSerials[region] ? `serial ${outputs.acmSerials[region]}` : 'nothing imported'})`);

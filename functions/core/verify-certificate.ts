@@ -15,6 +15,11 @@ export interface VerifiedCertificate {
 /** Tolerated clock difference between us and the CA for notBefore. */
 const SKEW_MS = 5 * 60_000;
 
+/** Serials compare equal however a source spells them ("0A:1b", "0a1b", "a1b"; ACM drops leading zeros). */
+export function normalizeSerial(serial: string): string {
+  return serial.replace(/[^0-9a-f]/gi, '').toLowerCase().replace(/^0+(?=.)/, '');
+}
+
 export function splitPemChain(pem: string): string[] {
   return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }

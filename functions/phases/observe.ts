@@ -8,7 +8,7 @@ import { momentInWindow } from '../core/ari.js';
 import type { CertificateSpec } from '../core/certificate-spec.js';
 import { type HoldOff, type ObservedOutputs, reconcile } from '../core/reconcile.js';
 import type { RenewalDecision } from '../core/renewal-policy.js';
-import { normalizeSerial } from '../ports/certificate-importer.js';
+import { normalizeSerial } from '../core/verify-certificate.js';
 import type { CertificateSummary } from '../ports/certificate-store.js';
 import type { KnownRenewalInfo, LedgerEntry } from '../ports/run-ledger.js';
 import type { PhaseDependencies } from './dependencies.js';

@@ -17,7 +17,7 @@ export interface AcmImport {
 /** What a region holds for a certificate: enough to tell whether it serves the current one. */
 export interface ImportedCopy {
   readonly arn: string;
-  /** Lowercase hex without separators or leading zeros, as certstep stores serials. */
+  /** Lowercase hex without separators or leading zeros (core/verify-certificate.ts normalizeSerial). */
   readonly serialNumber: string;
   readonly notAfter: string;
 }
@@ -27,9 +27,4 @@ export interface CertificateImporter {
   import(request: AcmImport): Promise<{ arn: string; reimported: boolean }>;
   /** The copy certstep imported for this certificate, if any (found by `arn` when given). */
   describe(certificateName: string, dnsNames: readonly string[], arn?: string): Promise<ImportedCopy | undefined>;
-}
-
-/** Serials compare equal however a source spells them ("0A:1b", "0a1b", "a1b"). */
-export function normalizeSerial(serial: string): string {
-  return serial.replace(/[^0-9a-f]/gi, '').toLowerCase().replace(/^0+(?=.)/, '');
 }
