@@ -19,7 +19,7 @@ import { AcmImporter } from '../../functions/adapters/acm-importer.js';
 import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb-ledger.js';
 import type { CertificateSpec } from '../../functions/core/certificate-spec.js';
 import type { ObservedOutputs } from '../../functions/core/reconcile.js';
-import { leftoversOf, sameSpec } from '../../functions/phases/observe.js';
+import { observedOutputs } from '../../functions/phases/observe.js';
 import type { LedgerEntry } from '../../functions/ports/run-ledger.js';
 import { UsageError } from '../arguments.js';
 import { executionHistory, recentExecutions, txtPresence } from './aws-executions.js';
@@ -159,17 +159,12 @@ export class AwsSource implements CertificateSource {
    * not listed here (that needs DescribeSecret on every secret); CheckRenewal does.
    */
   private async outputs(name: string, spec: CertificateSpec, schedule: { at?: string; input?: unknown } | undefined, ledger: LedgerEntry | undefined): Promise<ObservedOutputs> {
-    const acmSerials: Record<string, string | undefined> = {};
+    const serials: Record<string, string | undefined> = {};
     for (const region of spec.acm?.regions ?? []) {
       const client = this.options.clients?.acm?.(region) ?? new ACMClient({ region });
-      const copy = await new AcmImporter(client, region).describe(name, spec.dnsNames, ledger?.acmArns?.[region]);
-      acmSerials[region] = copy?.serialNumber;
+      serials[region] = (await new AcmImporter(client, region).describe(name, spec.dnsNames, ledger?.acmArns?.[region]))?.serialNumber;
     }
-    return {
-      acmSerials,
-      ...(schedule?.at && { schedule: { at: schedule.at, sameSpec: sameSpec((schedule.input as { certificate?: unknown } | undefined)?.certificate, spec) } }),
-      leftovers: leftoversOf(ledger, [], this.clock()),
-    };
+    return observedOutputs(spec, ledger, { serials, ...(schedule && { schedule }), pendingKeys: [] }, this.clock());
   }
 
   private async schedule(name: string): Promise<{ at?: string; input?: unknown } | undefined> {

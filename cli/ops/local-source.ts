@@ -7,10 +7,10 @@ import { Resolver } from 'node:dns/promises';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FileRunLedger } from '../../functions/adapters/file-ledger.js';
+import { FileCertificateStore } from '../../functions/adapters/file-store.js';
 import type { CertificateSpec } from '../../functions/core/certificate-spec.js';
 import type { ObservedOutputs } from '../../functions/core/reconcile.js';
-import { leftoversOf, sameSpec } from '../../functions/phases/observe.js';
-import { normalizeSerial } from '../../functions/core/verify-certificate.js';
+import { observedOutputs } from '../../functions/phases/observe.js';
 import type { LedgerEntry } from '../../functions/ports/run-ledger.js';
 import type { RunArguments } from '../arguments.js';
 import { environmentFor, exitCodeOf, runAndPrint } from '../local/run-command.js';
@@ -116,17 +116,13 @@ export class LocalSource implements CertificateSource {
   /** What CheckRenewal would reconcile: the local ACM copies, the schedule, what finished runs left. */
   private async outputs(name: string, spec: CertificateSpec, schedule: { at?: string; input?: unknown } | undefined, ledger: LedgerEntry | undefined): Promise<ObservedOutputs> {
     const root = this.options.storeDir;
-    const acmSerials: Record<string, string | undefined> = {};
+    const serials: Record<string, string | undefined> = {};
     for (const region of spec.acm?.regions ?? []) {
       const copy = (await readJson(path.join(root, 'acm', region, `${name}.json`))) as { serialNumber?: unknown } | undefined;
-      acmSerials[region] = typeof copy?.serialNumber === 'string' ? normalizeSerial(copy.serialNumber) : undefined;
+      serials[region] = typeof copy?.serialNumber === 'string' ? copy.serialNumber : undefined;
     }
-    const pending = (await this.entries(path.join('pending', name))).flatMap((file) => /^([a-f0-9]{32})\.json$/.exec(file)?.[1] ?? []);
-    return {
-      acmSerials,
-      ...(schedule?.at && { schedule: { at: schedule.at, sameSpec: sameSpec((schedule.input as { certificate?: unknown } | undefined)?.certificate, spec) } }),
-      leftovers: leftoversOf(ledger, pending, this.clock()),
-    };
+    const pendingKeys = await new FileCertificateStore(root).listPendingKeys(name);
+    return observedOutputs(spec, ledger, { serials, ...(schedule && { schedule }), pendingKeys }, this.clock());
   }
 
   private async versions(name: string): Promise<StoredVersion[]> {

@@ -60,11 +60,28 @@ async function observeOutputs(
     deps.scheduler.get(spec.name),
     mayHaveLeftPendingKeys(entry) ? deps.store.listPendingKeys(spec.name) : Promise.resolve([]),
   ]);
-  const acmSerials = Object.fromEntries(regions.map((region, index) => [region, copies[index] ? normalizeSerial(copies[index].serialNumber) : undefined]));
+  return observedOutputs(spec, entry, { serials: Object.fromEntries(regions.map((region, index) => [region, copies[index]?.serialNumber])), schedule, pendingKeys }, now);
+}
+
+/** What a source found of a certificate's outputs, before it is shaped for reconcile. */
+export interface FoundOutputs {
+  /** The serial each ACM region holds, as the source spells it; undefined when nothing was imported there. */
+  readonly serials: Readonly<Record<string, string | undefined>>;
+  readonly schedule?: { readonly at?: string; readonly input?: unknown };
+  readonly pendingKeys: readonly string[];
+}
+
+/**
+ * The outputs as reconcile reads them. CheckRenewal, the sweep and `certstep status` (local and
+ * AWS) all shape what they found here, so they cannot disagree on what counts as in sync.
+ */
+export function observedOutputs(spec: CertificateSpec, entry: LedgerEntry | undefined, found: FoundOutputs, now: Date): ObservedOutputs {
+  const acmSerials = Object.fromEntries(Object.entries(found.serials).map(([region, serial]) => [region, serial ? normalizeSerial(serial) : undefined]));
+  const { schedule } = found;
   return {
     acmSerials,
-    ...(schedule && { schedule: { at: schedule.at, sameSpec: sameSpec(schedule.input?.certificate, spec) } }),
-    leftovers: leftoversOf(entry, pendingKeys, now),
+    ...(schedule?.at && { schedule: { at: schedule.at, sameSpec: sameSpec((schedule.input as { certificate?: unknown } | undefined)?.certificate, spec) } }),
+    leftovers: leftoversOf(entry, found.pendingKeys, now),
   };
 }
 
