@@ -12,9 +12,10 @@ import {
   type InFlightOrder,
   type KnownRenewalInfo,
   type LedgerEntry,
-  type RecordedChallenge,
   type RunLedger,
   type RunOutcome,
+  liveRun,
+  sameRecord,
   unionRecords as union,
 } from '../ports/run-ledger.js';
 
@@ -30,7 +31,8 @@ export type ClaimTransition = { readonly entry: LedgerEntry } | { readonly heldB
 
 export function claimed(entry: LedgerEntry, runId: string, now: Date, leaseUntil: Date, holder?: ActiveRun['holder']): ClaimTransition {
   const active = entry.activeRun;
-  if (active && active.runId !== runId && new Date(active.leaseUntil) > now) return { heldBy: active.runId, since: active.since };
+  const live = liveRun(entry, now);
+  if (live && live.runId !== runId) return { heldBy: live.runId, since: live.since };
   const since = active?.runId === runId ? active.since : now.toISOString();
   return { entry: { ...entry, activeRun: { runId, since, leaseUntil: leaseUntil.toISOString(), ...(holder && { holder }) } } };
 }
@@ -92,10 +94,6 @@ export function finished(entry: LedgerEntry, runId: string, outcome: RunOutcome)
     ...(keptOrder && { order: keptOrder }),
     ...(stale.length > 0 && { staleRecords: stale }),
   };
-}
-
-function sameRecord(a: RecordedChallenge, b: RecordedChallenge): boolean {
-  return a.recordName === b.recordName && a.value === b.value;
 }
 
 /**

@@ -10,7 +10,7 @@ import { type HoldOff, type ObservedOutputs, reconcile } from '../core/reconcile
 import type { RenewalDecision } from '../core/renewal-policy.js';
 import { normalizeSerial } from '../core/verify-certificate.js';
 import type { CertificateSummary } from '../ports/certificate-store.js';
-import type { KnownRenewalInfo, LedgerEntry } from '../ports/run-ledger.js';
+import { type KnownRenewalInfo, type LedgerEntry, liveRun } from '../ports/run-ledger.js';
 import type { PhaseDependencies } from './dependencies.js';
 
 export type ObserveDependencies = Pick<PhaseDependencies, 'clock' | 'store' | 'ledger' | 'acme' | 'scheduler' | 'acmImporter'>;
@@ -96,7 +96,7 @@ function mayHaveLeftPendingKeys(entry: LedgerEntry | undefined): boolean {
 
 /** What finished runs left behind; nothing while a live run holds the certificate (it is its own). */
 export function leftoversOf(entry: LedgerEntry | undefined, pendingKeys: readonly string[], now: Date): string[] {
-  if (entry?.activeRun && new Date(entry.activeRun.leaseUntil) > now) return [];
+  if (liveRun(entry, now)) return [];
   const leftovers: string[] = [];
   if (entry?.staleRecords?.length) leftovers.push(`${entry.staleRecords.length} TXT value(s) not removed yet`);
   if (entry?.order) leftovers.push(`the order ${entry.order.url} with ${entry.order.records.length} TXT value(s)`);

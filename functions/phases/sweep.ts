@@ -8,6 +8,7 @@
 import { type CertificateSpec, parseExecutionInput } from '../core/certificate-spec.js';
 import type { RenewalDecision } from '../core/renewal-policy.js';
 import type { CertificateCatalog } from '../ports/certificate-catalog.js';
+import { liveRun } from '../ports/run-ledger.js';
 import type { RunStarter } from '../ports/run-starter.js';
 import type { PhaseDependencies } from './dependencies.js';
 import { type ObserveDependencies, observe } from './observe.js';
@@ -70,7 +71,7 @@ async function checkOne(certificate: CertificateSpec, deps: SweepDependencies): 
   const name = certificate.name;
   const { decision, entry, renewalInfo } = await observe(certificate, false, deps);
   if (renewalInfo) await deps.ledger.recordRenewalInfo(certificate.name, renewalInfo);
-  const busy = entry?.activeRun && new Date(entry.activeRun.leaseUntil) > deps.clock();
+  const busy = liveRun(entry, deps.clock());
   if ((!decision.due && !decision.repair) || busy) return { name, decision };
   const { executionId } = await deps.starter.start({ certificate, force: false });
   return { name, decision, executionId };

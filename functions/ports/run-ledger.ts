@@ -122,6 +122,17 @@ export interface RunLedger {
 /** Both lists' values, each (record name, value) once, in first-seen order. */
 export function unionRecords(a: readonly RecordedChallenge[], b: readonly RecordedChallenge[]): RecordedChallenge[] {
   const all = [...a];
-  for (const record of b) if (!all.some((seen) => seen.recordName === record.recordName && seen.value === record.value)) all.push(record);
+  for (const record of b) if (!all.some((seen) => sameRecord(seen, record))) all.push(record);
   return all;
+}
+
+/** One TXT value at one name: what DNS-01 presents, and what clean-up must remove. */
+export function sameRecord(a: RecordedChallenge, b: RecordedChallenge): boolean {
+  return a.recordName === b.recordName && a.value === b.value;
+}
+
+/** The run that holds the certificate now, if its lease has not run out. */
+export function liveRun(entry: LedgerEntry | undefined, now: Date): ActiveRun | undefined {
+  const active = entry?.activeRun;
+  return active && new Date(active.leaseUntil) > now ? active : undefined;
 }
