@@ -9,7 +9,7 @@
  */
 import { AcmeRequestRejected } from '../core/errors.js';
 import { specHash } from '../core/spec-hash.js';
-import { type ChallengeRef, type OrderRef, type WorkflowState, required } from '../core/workflow-state.js';
+import { type ChallengeRef, type OrderRef, type WorkflowState, challengeRecords, required } from '../core/workflow-state.js';
 import type { AcmeGateway, AcmeOrder } from '../ports/acme-gateway.js';
 import type { InFlightOrder } from '../ports/run-ledger.js';
 import type { PhaseDependencies } from './dependencies.js';
@@ -47,16 +47,7 @@ export async function createOrder(state: WorkflowState, deps: Pick<PhaseDependen
       value: authorization.challenge.txtValue,
     });
   }
-  const record: InFlightOrder = {
-    url: order.url,
-    specHash: hash,
-    runId: run.id,
-    createdAt: resumable && inFlight ? inFlight.createdAt : deps.clock().toISOString(),
-    records: challenges.map(({ dnsName, recordName, value }) => ({ dnsName, recordName, value })),
-    ...(resumable && inFlight?.pendingKeyVersion && { pendingKeyVersion: inFlight.pendingKeyVersion }),
-  };
-  await deps.ledger.recordOrder(certificate.name, run.id, record);
-  return {
+  const ref: OrderRef = {
     url: order.url,
     status: order.status,
     finalizeUrl: order.finalizeUrl,
@@ -64,6 +55,16 @@ export async function createOrder(state: WorkflowState, deps: Pick<PhaseDependen
     reusedAuthorizations,
     ...(resumable && { resumed: true }),
   };
+  const record: InFlightOrder = {
+    url: order.url,
+    specHash: hash,
+    runId: run.id,
+    createdAt: resumable && inFlight ? inFlight.createdAt : deps.clock().toISOString(),
+    records: challengeRecords({ order: ref }),
+    ...(resumable && inFlight?.pendingKeyVersion && { pendingKeyVersion: inFlight.pendingKeyVersion }),
+  };
+  await deps.ledger.recordOrder(certificate.name, run.id, record);
+  return ref;
 }
 
 /** The in-flight order, if the CA still holds it in a state that can end in a certificate. */
