@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { acmeClientKeys } from '../../functions/adapters/acme-client-keys.js';
 import { FileCertificateImporter } from '../../functions/adapters/file-importer.js';
 import { FileRunLedger } from '../../functions/adapters/file-ledger.js';
 import { FileRenewalScheduler } from '../../functions/adapters/file-scheduler.js';
@@ -66,6 +67,7 @@ export function localDependencies(options: LocalRunOptions): PhaseDependencies {
     store,
     dns: () => (options.wrapDns ? options.wrapDns(dns) : dns),
     acme: options.environment.acmeGateways(store),
+    keys: acmeClientKeys,
     scheduler: new FileRenewalScheduler(options.storeDir),
     ledger: new FileRunLedger(options.storeDir),
     acmImporter: (region) => new FileCertificateImporter(options.storeDir, region),

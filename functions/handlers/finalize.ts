@@ -1,4 +1,5 @@
 /** Lambda: Finalize. */
+import { acmeClientKeys } from '../adapters/acme-client-keys.js';
 import type { WorkflowState } from '../core/workflow-state.js';
 import { finalize } from '../phases/finalize.js';
 import { acmeGateways } from '../runtime/acme.js';
@@ -10,6 +11,6 @@ import { secretsManagerStore } from '../runtime/store.js';
 
 const config = readConfig();
 const store = secretsManagerStore(config);
-const deps = { acme: acmeGateways(config, store), store, ledger: dynamoDbLedger(), ...pollingFromEnvironment() };
+const deps = { acme: acmeGateways(config, store), keys: acmeClientKeys, store, ledger: dynamoDbLedger(), ...pollingFromEnvironment() };
 
 export const handler = lambdaHandler('Finalize', (state: WorkflowState) => finalize(state, deps));

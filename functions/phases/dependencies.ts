@@ -8,6 +8,7 @@ import type { AcmeGateway } from '../ports/acme-gateway.js';
 import type { CertificateImporter } from '../ports/certificate-importer.js';
 import type { CertificateStore } from '../ports/certificate-store.js';
 import type { DnsProvider } from '../ports/dns-provider.js';
+import type { KeyManager } from '../ports/key-manager.js';
 import type { RenewalScheduler } from '../ports/renewal-scheduler.js';
 import type { RunLedger } from '../ports/run-ledger.js';
 
@@ -23,6 +24,8 @@ export interface PhaseDependencies {
   /** The DNS provider for one certificate (its zones, roles and CNAME strategy). */
   readonly dns: (certificate: CertificateSpec) => DnsProvider;
   readonly acme: (issuer: string) => Promise<AcmeGateway>;
+  /** Private keys and CSRs: only Finalize needs it, so only its bundle holds the crypto library for it. */
+  readonly keys: KeyManager;
   readonly scheduler: RenewalScheduler;
   readonly ledger: RunLedger;
   /** The ACM importer for one region. */

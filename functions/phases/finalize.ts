@@ -4,15 +4,13 @@
  * still be paired with its key. Re-running for the same order reuses the saved key and does
  * not finalize twice.
  */
-import acme from 'acme-client';
-import type { KeyAlgorithm } from '../core/certificate-spec.js';
 import { InvalidState } from '../core/errors.js';
 import { type IssuanceProgress, type WorkflowState, required } from '../core/workflow-state.js';
 import type { PhaseDependencies } from './dependencies.js';
 
 export async function finalize(
   state: WorkflowState,
-  deps: Pick<PhaseDependencies, 'acme' | 'store' | 'ledger' | 'issuancePolling'>,
+  deps: Pick<PhaseDependencies, 'acme' | 'store' | 'ledger' | 'keys' | 'issuancePolling'>,
 ): Promise<IssuanceProgress> {
   const { certificate } = state;
   const orderRef = required(state.order, 'order');
@@ -31,14 +29,14 @@ export async function finalize(
       : await deps.store.putPendingKey(certificate.name, {
           orderUrl: order.url,
           keyAlgorithm: certificate.keyAlgorithm,
-          privateKeyPem: reuse ?? (await generatePrivateKey(certificate.keyAlgorithm)),
+          privateKeyPem: reuse ?? (await deps.keys.generatePrivateKey(certificate.keyAlgorithm)),
         });
   // Written down before the CSR goes out: a later run resuming this order finds its key.
   if (!savedBefore) await deps.ledger.recordPendingKey(certificate.name, order.url, saved.versionId);
   if (order.status === 'ready') {
-    const key = required(await deps.store.getPendingKey(certificate.name, saved.versionId), 'pending key');
-    const [, csr] = await acme.crypto.createCsr(csrSubject(certificate.dnsNames), key.privateKeyPem);
-    order = await gateway.finalizeOrder(order, csr.toString());
+    // Read back under the saved version: a retried attempt may have found a key already saved there, and the CSR must carry that one.
+    const key = savedBefore ?? required(await deps.store.getPendingKey(certificate.name, saved.versionId), 'pending key');
+    order = await gateway.finalizeOrder(order, await deps.keys.createCsr(certificate.dnsNames, key.privateKeyPem));
   } else if (saved.created) {
     throw new InvalidState(
       `order ${order.url} is ${order.status} but no key was saved for it here; it cannot be used. Start a new run to order again.`,
@@ -57,26 +55,4 @@ export async function finalize(
     pendingKeyVersion: saved.versionId,
     ...(order.certificateUrl && { certificateUrl: order.certificateUrl }),
   };
-}
-
-/** PKCS#8 PEM, as tls.key is stored. */
-export async function generatePrivateKey(algorithm: KeyAlgorithm): Promise<string> {
-  switch (algorithm) {
-    case 'ecdsa-p256':
-      return (await acme.crypto.createPrivateEcdsaKey('P-256')).toString();
-    case 'ecdsa-p384':
-      return (await acme.crypto.createPrivateEcdsaKey('P-384')).toString();
-    case 'rsa-2048':
-      return (await acme.crypto.createPrivateRsaKey(2048)).toString();
-    case 'rsa-3072':
-      return (await acme.crypto.createPrivateRsaKey(3072)).toString();
-    case 'rsa-4096':
-      return (await acme.crypto.createPrivateRsaKey(4096)).toString();
-  }
-}
-
-/** The CN is limited to 64 characters (RFC 5280); CAs take the names from the SAN anyway. */
-function csrSubject(dnsNames: readonly string[]): { commonName?: string; altNames: string[] } {
-  const first = dnsNames[0];
-  return { ...(first && first.length <= 64 && { commonName: first }), altNames: [...dnsNames] };
 }

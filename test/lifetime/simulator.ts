@@ -8,6 +8,7 @@
 import '../../cli/local/polyfill.js';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { type AslDefinition, localDefinition, taskFunctions } from '../../cli/local/definition.js';
+import { acmeClientKeys } from '../../functions/adapters/acme-client-keys.js';
 import { momentInWindow } from '../../functions/core/ari.js';
 import type { ExecutionInput } from '../../functions/core/certificate-spec.js';
 import { reconcile } from '../../functions/core/reconcile.js';
@@ -193,6 +194,7 @@ class World {
       store: this.store,
       dns: () => this.dns.provider(),
       acme: async (issuer) => (issuer === ISSUER ? withAri : withoutAri),
+      keys: acmeClientKeys,
       scheduler: this.scheduler,
       ledger: this.ledger,
       acmImporter: (region) => this.acm.importer(region),
