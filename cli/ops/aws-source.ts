@@ -2,7 +2,7 @@
  * An AWS deployment as a CertificateSource: certificates are the secrets under a prefix, the
  * ledger is the DynamoDB table, the next run is the EventBridge schedule named after the
  * certificate. Each secret value is read whole (Secrets Manager has no partial read) and reduced
- * at once to summaryOf's allowlist; nothing else of it is kept.
+ * at once to the allowlist of allowlistedSummary; nothing else of it is kept.
  */
 import { type DynamoDBClient, DynamoDBClient as DynamoDb } from '@aws-sdk/client-dynamodb';
 import { Route53Client } from '@aws-sdk/client-route-53';
@@ -36,7 +36,7 @@ import {
   chooseSpec,
   specFromInput,
   statusOf,
-  summaryOf, describedBasics } from './model.js';
+  allowlistedSummary, describedBasics } from './model.js';
 
 export interface AwsSourceOptions {
   readonly stateMachineArn?: string;
@@ -146,7 +146,7 @@ export class AwsSource implements CertificateSource {
       } catch {
         return undefined;
       }
-      return summaryOf(value);
+      return allowlistedSummary(value);
     } catch (error) {
       if ((error as Error).name === 'ResourceNotFoundException') return undefined;
       throw new Error(`Secrets Manager GetSecretValue on ${this.options.secretPrefix}${name} failed: ${(error as Error).name}`);

@@ -1,7 +1,7 @@
 /**
  * The local store as a CertificateSource. It reads the files the local adapters write and never
  * opens a key file: pending versions are listed by file name only, and stored certificates go
- * through summaryOf's allowlist.
+ * through the allowlist of allowlistedSummary.
  */
 import { Resolver } from 'node:dns/promises';
 import { readFile, readdir, stat } from 'node:fs/promises';
@@ -27,7 +27,7 @@ import {
   UnknownCertificate,
   chooseSpec,
   statusOf,
-  summaryOf, describedBasics } from './model.js';
+  allowlistedSummary, describedBasics } from './model.js';
 
 export interface LocalSourceOptions {
   readonly storeDir: string;
@@ -105,7 +105,7 @@ export class LocalSource implements CertificateSource {
       readJson(path.join(root, 'schedules', `${name}.json`)) as Promise<{ at?: string; input?: unknown } | undefined>,
       new FileRunLedger(root).get(name),
     ]);
-    const stored = summaryOf(storedFile);
+    const stored = allowlistedSummary(storedFile);
     const lastExecution = !schedule?.input && !stored ? (await this.executions(name))[0]?.input : undefined;
     const chosen = chooseSpec(name, { schedule: schedule?.input, ...(stored && { stored }), lastExecution });
     const outputs = chosen.spec && (await this.outputs(name, chosen.spec, schedule, ledger));
@@ -132,7 +132,7 @@ export class LocalSource implements CertificateSource {
       ['current', path.join(root, 'certificates', `${name}.json`)],
       ['previous', path.join(root, 'certificates', `${name}.previous.json`)],
     ] as const) {
-      const summary = summaryOf(await readJson(file));
+      const summary = allowlistedSummary(await readJson(file));
       if (summary) versions.push({ id: stage, stages: [stage], created: await modified(file), serialNumber: summary.serialNumber, revision: summary.revision });
     }
     // File names are the version ids; the files themselves hold keys and stay unread.

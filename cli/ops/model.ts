@@ -1,6 +1,6 @@
 /**
  * What `certstep status`, `describe` and `renew` show, the same for the local store and AWS.
- * Everything read from a stored certificate goes through an allowlist (`summaryOf`), so key
+ * Everything read from a stored certificate goes through an allowlist (`allowlistedSummary`), so key
  * and certificate material cannot reach the output even if a new field is added later.
  */
 import { type CertificateSpec, parseExecutionInput } from '../../functions/core/certificate-spec.js';
@@ -140,7 +140,7 @@ export class UnknownCertificate extends Error {
 /** Same rule as certificate.name: it also keeps a typed name from escaping the store directory. */
 export const CERTIFICATE_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
-export function summaryOf(value: unknown): StoredSummary | undefined {
+export function allowlistedSummary(value: unknown): StoredSummary | undefined {
   const v = value as Record<string, unknown> | null | undefined;
   if (typeof v?.serialNumber !== 'string' || typeof v.notAfter !== 'string') return undefined;
   const text = (key: string) => (typeof v[key] === 'string' ? (v[key] as string) : undefined);

@@ -6,7 +6,7 @@ import { ariCertificateId, momentInWindow } from '../core/ari.js';
 import { durationToMilliseconds } from '../core/certificate-spec.js';
 import { InvalidState } from '../core/errors.js';
 import { plannedRenewalTime } from '../core/renewal-time.js';
-import { verifyIssuedCertificate } from '../core/verify-certificate.js';
+import { splitPemChain, verifyIssuedCertificate } from '../core/verify-certificate.js';
 import { type IssuedSummary, type WorkflowState, required } from '../core/workflow-state.js';
 import type { AcmeGateway } from '../ports/acme-gateway.js';
 import type { PhaseDependencies } from './dependencies.js';
@@ -25,7 +25,7 @@ export async function storeCertificate(
 
   if (!key) {
     // A retry after a successful store: the key was consumed when the version became current.
-    if (current && (await isAlreadyStored(chainPem, current.serialNumber))) return summaryOf(current, issuance.pendingKeyVersion);
+    if (current && (await isAlreadyStored(chainPem, current.serialNumber))) return issuedSummary(current, issuance.pendingKeyVersion);
     throw new InvalidState(`the pending key ${issuance.pendingKeyVersion} for ${certificate.name} is gone; start a new run`);
   }
   const verified = verifyIssuedCertificate({
@@ -52,7 +52,7 @@ export async function storeCertificate(
     ...(ariCertId && { ariCertId }),
   };
   const { versionId } = await deps.store.makeCurrent(certificate.name, stored, issuance.pendingKeyVersion);
-  return summaryOf(stored, versionId);
+  return issuedSummary(stored, versionId);
 }
 
 /**
@@ -76,11 +76,12 @@ async function renewalTimeFor(
 
 async function isAlreadyStored(chainPem: string, serialNumber: string): Promise<boolean> {
   const { X509Certificate } = await import('node:crypto');
-  const leaf = chainPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/)?.[0];
+  const [leaf] = splitPemChain(chainPem);
   return leaf !== undefined && new X509Certificate(leaf).serialNumber.toLowerCase() === serialNumber;
 }
 
-function summaryOf(
+/** What the state machine carries of the stored certificate: metadata and the secret's version, never the key. */
+function issuedSummary(
   stored: Pick<IssuedSummary, 'serialNumber' | 'notBefore' | 'notAfter' | 'renewalTime' | 'revision' | 'dnsNames'>,
   versionId: string,
 ): IssuedSummary {
