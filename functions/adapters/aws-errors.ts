@@ -1,0 +1,79 @@
+/**
+ * What an AWS SDK error means for a phase, decided once for every adapter: worth running the
+ * phase again (transient), a policy to change first (denied), a missing resource (notFound), or
+ * a request AWS will refuse again (rejected). Each adapter turns the kind into its own certstep
+ * error, whose name the state machine retries or not.
+ *
+ * Transient is the SDK's own verdict, the one its retry strategy acts on, so a phase is retried
+ * by the state machine exactly when the SDK would have retried the call, after the SDK's own
+ * attempts ran out.
+ */
+
+/*
+ * Lambda bundles leave @smithy/* to the runtime's copy of the SDK. Copies from @smithy/core
+ * 3.24 (May 2026) on carry the classification as @smithy/core/retry and no longer install the
+ * standalone package; older copies have only the standalone package.
+ */
+const sdk = await import('@smithy/core/retry').catch(() => import('@smithy/service-error-classification'));
+
+export type AwsFailureKind = 'transient' | 'denied' | 'notFound' | 'rejected';
+
+export interface AwsFailure {
+  readonly kind: AwsFailureKind;
+  /** AWS's name for the error ('Error' when it has none). */
+  readonly name: string;
+  /** What AWS said, to end a certstep error message with: `<message> (<name>)`. */
+  readonly said: string;
+}
+
+/** The SDK's error shape: name, message, `$fault`, `$retryable`, `$metadata`, and Node's `code`. */
+type SdkShaped = Parameters<typeof sdk.isTransientError>[0] & { code?: string };
+
+/*
+ * The SDK counts these as transient only in its newer copies (the runtime's may be older), and
+ * a socket error reaches us with the code and no HTTP status.
+ */
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/*
+ * Refusals a policy change fixes, whatever the status: the services answer most of them with a
+ * 400. DecryptionFailure and EncryptionFailure are Secrets Manager's words for a KMS key policy
+ * that refuses the role.
+ */
+const DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'NotAuthorized',
+  'NotAuthorizedException',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'KMSAccessDeniedException',
+  'DecryptionFailure',
+  'EncryptionFailure',
+]);
+
+export function classifyAwsError(error: unknown): AwsFailure {
+  const failure = (typeof error === 'object' && error !== null ? error : new Error(String(error))) as SdkShaped;
+  const name = typeof failure.name === 'string' && failure.name ? failure.name : 'Error';
+  const said = `${failure.message || name} (${name})`;
+  return { kind: kindOf(failure, name), name, said };
+}
+
+function kindOf(failure: SdkShaped, name: string): AwsFailureKind {
+  const status = failure.$metadata?.httpStatusCode;
+  if (
+    sdk.isThrottlingError(failure) ||
+    sdk.isTransientError(failure) ||
+    sdk.isRetryableByTrait(failure) ||
+    failure.$fault === 'server' ||
+    (status !== undefined && status >= 500) ||
+    NETWORK_CODES.has(failure.code ?? '')
+  ) {
+    return 'transient';
+  }
+  if (DENIED.has(name) || status === 401 || status === 403) return 'denied';
+  if (name === 'ResourceNotFoundException' || name === 'NotFoundException' || name.startsWith('NoSuch') || status === 404) return 'notFound';
+  return 'rejected';
+}
