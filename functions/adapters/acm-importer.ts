@@ -19,6 +19,7 @@ import { ACM_KEY_ALGORITHM } from '../core/acm-config.js';
 import { AcmImportRefused, AcmUnavailable } from '../core/errors.js';
 import { normalizeSerial, splitPemChain } from '../core/verify-certificate.js';
 import type { AcmImport, CertificateImporter, ImportedCopy } from '../ports/certificate-importer.js';
+import { classifyAwsError } from './aws-errors.js';
 
 export const CERTSTEP_TAG = 'certstep:certificate';
 
@@ -107,11 +108,8 @@ export class AcmImporter implements CertificateImporter {
   }
 
   private failure(operation: string, error: unknown): Error {
-    const failure = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-    const said = `${failure.message ?? failure.name} (${failure.name})`;
-    if (failure.name === 'ThrottlingException' || (failure.$metadata?.httpStatusCode ?? 0) >= 500) {
-      return new AcmUnavailable(`ACM ${operation} in ${this.region} did not succeed: ${said}`);
-    }
+    const { kind, said } = classifyAwsError(error);
+    if (kind === 'transient') return new AcmUnavailable(`ACM ${operation} in ${this.region} did not succeed: ${said}`);
     return new AcmImportRefused(`ACM ${operation} in ${this.region} was refused: ${said}`);
   }
 }

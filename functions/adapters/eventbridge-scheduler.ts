@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { ScheduleRejected, SchedulerUnavailable } from '../core/errors.js';
 import type { RenewalScheduler, ScheduledRenewal } from '../ports/renewal-scheduler.js';
+import { classifyAwsError } from './aws-errors.js';
 
 export interface EventBridgeSchedulerOptions {
   readonly client: SchedulerClient;
@@ -103,11 +104,7 @@ export class EventBridgeRenewalScheduler implements RenewalScheduler {
 }
 
 function schedulerFailure(error: unknown, name: string): Error {
-  const failure = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  const said = `${failure.message ?? failure.name} (${failure.name})`;
-  const status = failure.$metadata?.httpStatusCode ?? 0;
-  if (failure.name === 'ThrottlingException' || failure.name === 'InternalServerException' || status >= 500) {
-    return new SchedulerUnavailable(`EventBridge Scheduler could not save schedule ${name}: ${said}`);
-  }
+  const { kind, said } = classifyAwsError(error);
+  if (kind === 'transient') return new SchedulerUnavailable(`EventBridge Scheduler could not save schedule ${name}: ${said}`);
   return new ScheduleRejected(`EventBridge Scheduler refused schedule ${name}: ${said}`);
 }

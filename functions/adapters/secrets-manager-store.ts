@@ -20,6 +20,7 @@ import {
   type StoredCertificate,
   summaryOf,
 } from '../ports/certificate-store.js';
+import { classifyAwsError } from './aws-errors.js';
 
 
 export interface SecretsManagerStoreOptions {
@@ -34,9 +35,6 @@ interface Version {
 }
 
 const TOKEN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const RETRYABLE = new Set(['ThrottlingException', 'Throttling', 'InternalServiceError', 'InternalFailure', 'ServiceUnavailable', 'RequestTimeout', 'RequestTimeoutException', 'TimeoutError']);
-const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
-const DENIED = new Set(['AccessDeniedException', 'DecryptionFailure', 'EncryptionFailure', 'UnrecognizedClientException', 'ExpiredTokenException']);
 
 export class SecretsManagerCertificateStore implements CertificateStore {
   private readonly client: SecretsManagerClient;
@@ -221,20 +219,19 @@ export function versionToken(seed: string): string {
 /** Transient failures become StoreUnavailable (retried by the state machine); the rest are terminal. */
 export function storeFailure(error: unknown, operation: string, secretId: string, owner: string): CertstepError {
   if (error instanceof CertstepError) return error;
-  const failure = error as { message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
-  const name = errorName(error);
-  const said = `${failure.message ?? name} (${name})`;
-  const status = failure.$metadata?.httpStatusCode;
-  if (name === 'ResourceNotFoundException') {
-    return new SecretNotFound(
-      `secret ${secretId} does not exist: certstep never creates secrets; add the ${owner} to the stack configuration and deploy`,
-    );
+  const { kind, said } = classifyAwsError(error);
+  switch (kind) {
+    case 'notFound':
+      return new SecretNotFound(
+        `secret ${secretId} does not exist: certstep never creates secrets; add the ${owner} to the stack configuration and deploy`,
+      );
+    case 'transient':
+      return new StoreUnavailable(`Secrets Manager ${operation} on ${secretId} did not succeed after retries: ${said}`);
+    case 'denied':
+      return new StoreAccessDenied(`Secrets Manager ${operation} on ${secretId} was denied: ${said}`);
+    case 'rejected':
+      return new StoreRequestRejected(`Secrets Manager ${operation} on ${secretId} was refused: ${said}`);
   }
-  if (RETRYABLE.has(name) || NETWORK.has(failure.code ?? '') || (status !== undefined && status >= 500)) {
-    return new StoreUnavailable(`Secrets Manager ${operation} on ${secretId} did not succeed after retries: ${said}`);
-  }
-  if (DENIED.has(name) || status === 403) return new StoreAccessDenied(`Secrets Manager ${operation} on ${secretId} was denied: ${said}`);
-  return new StoreRequestRejected(`Secrets Manager ${operation} on ${secretId} was refused: ${said}`);
 }
 
 function errorName(error: unknown): string {
