@@ -3,8 +3,8 @@
  * kept in sync with certstep.config.json by the stack. Read whole by the daily sweep.
  */
 import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { StoreUnavailable } from '../core/errors.js';
 import type { CertificateCatalog } from '../ports/certificate-catalog.js';
+import { dynamoDbFailure } from './dynamodb-errors.js';
 
 export class DynamoDbCertificateCatalog implements CertificateCatalog {
   constructor(
@@ -20,8 +20,7 @@ export class DynamoDbCertificateCatalog implements CertificateCatalog {
       try {
         page = await this.client.send(new ScanCommand({ TableName: this.tableName, ConsistentRead: true, ...(start && { ExclusiveStartKey: start }) }));
       } catch (error) {
-        const failed = error as { name?: string; message?: string };
-        throw new StoreUnavailable(`DynamoDB Scan on the certificate catalog failed: ${failed.message ?? failed.name} (${failed.name})`);
+        throw dynamoDbFailure('Scan', 'the certificate catalog', error);
       }
       for (const item of page.Items ?? []) {
         try {

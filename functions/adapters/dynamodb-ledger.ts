@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { StoreUnavailable } from '../core/errors.js';
 import type { LedgerEntry } from '../ports/run-ledger.js';
+import { dynamoDbFailure } from './dynamodb-errors.js';
 import { TransitionLedger, emptyEntry } from './ledger-transitions.js';
 
 /** Conflicts are other runs' changes landing between our read and write; a few rounds settle them. */
@@ -55,7 +56,9 @@ export class DynamoDbRunLedger extends TransitionLedger {
         );
         return after;
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException) || round >= MAX_ROUNDS) throw failure('PutItem', error);
+        if (!(error instanceof ConditionalCheckFailedException)) throw dynamoDbFailure('PutItem', 'the run ledger', error);
+        // Other runs kept changing the entry: a contention that passes, so worth a retry of the phase.
+        if (round >= MAX_ROUNDS) throw new StoreUnavailable(`DynamoDB PutItem on the run ledger failed: the entry of ${certificateName} changed under us ${round} times in a row`);
       }
     }
   }
@@ -65,14 +68,9 @@ export class DynamoDbRunLedger extends TransitionLedger {
     try {
       item = (await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { certificateName: { S: certificateName } }, ConsistentRead: true }))).Item;
     } catch (error) {
-      throw failure('GetItem', error);
+      throw dynamoDbFailure('GetItem', 'the run ledger', error);
     }
     if (!item?.entry?.S) return { version: Number(item?.version?.N ?? '0') };
     return { entry: JSON.parse(item.entry.S) as LedgerEntry, version: Number(item.version?.N ?? '0') };
   }
-}
-
-function failure(operation: string, error: unknown): Error {
-  const failed = error as { name?: string; message?: string };
-  return new StoreUnavailable(`DynamoDB ${operation} on the run ledger failed: ${failed.message ?? failed.name} (${failed.name})`);
 }

@@ -116,7 +116,7 @@ export class ZoneNotFound extends CertstepError {
   readonly retryable = false;
 }
 
-/** The certificate store could not be reached. */
+/** A store (Secrets Manager, or DynamoDB for the run ledger and catalog) could not be reached, throttled us or was contended. */
 export class StoreUnavailable extends CertstepError {
   override readonly name = 'StoreUnavailable' as const;
   readonly retryable = true;
@@ -134,25 +134,25 @@ export class StoreAccessDenied extends CertstepError {
   readonly retryable = false;
 }
 
-/** Secrets Manager refused the request for another reason (4xx); its own message says why. */
+/** A store (Secrets Manager, or DynamoDB for the run ledger and catalog) refused the request for another reason (4xx); its own message says why. */
 export class StoreRequestRejected extends CertstepError {
   override readonly name = 'StoreRequestRejected' as const;
   readonly retryable = false;
 }
 
-/** EventBridge Scheduler throttled us or failed (5xx). */
+/** EventBridge Scheduler, or Step Functions starting a run for the sweep, throttled us or failed (5xx, the network). */
 export class SchedulerUnavailable extends CertstepError {
   override readonly name = 'SchedulerUnavailable' as const;
   readonly retryable = true;
 }
 
-/** EventBridge Scheduler refused the schedule (permissions, validation). */
+/** EventBridge Scheduler refused the schedule, or Step Functions the sweep's run (permissions, validation). */
 export class ScheduleRejected extends CertstepError {
   override readonly name = 'ScheduleRejected' as const;
   readonly retryable = false;
 }
 
-/** ACM throttled us or failed (5xx). */
+/** ACM throttled us or failed (5xx, the network). */
 export class AcmUnavailable extends CertstepError {
   override readonly name = 'AcmUnavailable' as const;
   readonly retryable = true;

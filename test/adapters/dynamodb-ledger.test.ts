@@ -4,7 +4,7 @@
  * writers really race: one claim wins, a change that lands between a read and a write is read
  * again and kept, and one run's failure is counted once however often it is recorded.
  */
-import { type AttributeValue, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb-ledger.js';
@@ -114,8 +114,25 @@ describe('DynamoDbRunLedger', () => {
     expect(dynamo.commandCalls(GetItemCommand)[0]?.args[0].input.ConsistentRead).toBe(true);
   });
 
-  it('turns any DynamoDB failure into the retryable StoreUnavailable', async () => {
+  it('turns throttling into the retryable StoreUnavailable', async () => {
     dynamo.on(GetItemCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
     await expect(ledger().get('web')).rejects.toMatchObject({ name: 'StoreUnavailable', message: expect.stringContaining('Rate exceeded') });
+  });
+
+  it('fails at once with StoreAccessDenied when the role may not read the table: retrying cannot change a policy', async () => {
+    dynamo.on(GetItemCommand).rejects(Object.assign(new Error('not authorized to perform dynamodb:GetItem'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
+    await expect(ledger().get('web')).rejects.toMatchObject({ name: 'StoreAccessDenied', retryable: false, message: expect.stringContaining('dynamodb:GetItem') });
+  });
+
+  it('gives up on endless contention with the retryable StoreUnavailable, as other runs will settle', async () => {
+    // Prepare: every write loses to another writer.
+    dynamo.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } }));
+
+    // Act
+    const failure = await ledger().claim('web', 'exec-1', now, lease).catch((error: unknown) => error);
+
+    // Assess
+    expect(failure).toMatchObject({ name: 'StoreUnavailable', retryable: true, message: expect.stringContaining('changed under us 8 times') });
+    expect(dynamo.commandCalls(PutItemCommand)).toHaveLength(8);
   });
 });
