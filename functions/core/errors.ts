@@ -175,31 +175,3 @@ export class InvalidState extends CertstepError {
   override readonly name = 'InvalidState' as const;
   readonly retryable = false;
 }
-
-/** Error names the state machine retries; kept here so tests can check the ASL against them. */
-export const RETRYABLE_ERROR_NAMES = [
-  'AcmeNetworkError',
-  'AcmeServerError',
-  'AcmeBadNonce',
-  'DnsProviderUnavailable',
-  'StoreUnavailable',
-  'SchedulerUnavailable',
-  'AcmUnavailable',
-] as const;
-
-/**
- * Errors that carry the CA's Retry-After: never retried inside a run (that would ignore it);
- * the failure path schedules the next attempt no earlier than the CA asked.
- */
-export const RETRY_AFTER_ERROR_NAMES = ['AcmeRateLimited', 'AcmeServiceUnavailable'] as const;
-
-/** Failures of the Lambda service itself, retried as AWS recommends. */
-export const LAMBDA_SERVICE_ERROR_NAMES = [
-  'Lambda.ServiceException',
-  'Lambda.AWSLambdaException',
-  'Lambda.SdkClientException',
-  'Lambda.TooManyRequestsException',
-  // A Lambda that died or ran out of time mid-phase: every phase is idempotent, so run it again.
-  'Lambda.Unknown',
-  'States.Timeout',
-] as const;

@@ -14,7 +14,7 @@ import {
   substitutionNames,
   taskFunctions,
 } from '../../cli/local/definition.js';
-import { LAMBDA_SERVICE_ERROR_NAMES, RETRY_AFTER_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '../../functions/core/errors.js';
+import { LAMBDA_SERVICE_ERROR_NAMES, RETRIER_EXCEPTIONS, RETRY_AFTER_ERROR_NAMES, RETRYABLE_ERROR_NAMES, type Retrier, retriersOf } from '../../functions/core/retry-policy.js';
 import { FUNCTION_NAMES } from '../../functions/phases/index.js';
 
 const text = readDefinitionText();
@@ -68,6 +68,22 @@ describe('renewal.asl.json', () => {
       expect(retried.has(error), `${name} retries ${error}`).toBe(true);
     }
     expect(retried.has('InvalidInput')).toBe(false);
+  });
+
+  it.each(tasks.map(([name]) => name))('%s carries exactly the retriers of core/retry-policy.ts', (name) => {
+    // Prepare: the same error names in any order; every other field as written.
+    const normalized = (retriers: readonly Retrier[]) => retriers.map((retrier) => ({ ...retrier, ErrorEquals: [...retrier.ErrorEquals].sort() }));
+    const state = definition.States[name] as AslState & { Retry?: Retrier[] };
+
+    // Assess
+    expect(normalized(state.Retry ?? [])).toEqual(normalized(retriersOf(name)));
+  });
+
+  it('names only existing Tasks among the retrier exceptions, each with its reason', () => {
+    for (const [name, exception] of Object.entries(RETRIER_EXCEPTIONS)) {
+      expect(definition.States[name]?.Type, name).toBe('Task');
+      expect(exception.reason.length, name).toBeGreaterThan(20);
+    }
   });
 
   it.each(tasks.map(([name]) => name))('%s never retries what the CA asked to retry later: the failure path waits for its Retry-After', (name) => {

@@ -3,10 +3,9 @@ import { classifyAcmeFailure, describeProblem, type AcmeFailure } from '../../fu
 import {
   AcmeRateLimited,
   AcmeRequestRejected,
-  RETRY_AFTER_ERROR_NAMES,
-  RETRYABLE_ERROR_NAMES,
   retryAfterFromMessage,
 } from '../../functions/core/errors.js';
+import { RETRY_AFTER_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '../../functions/core/retry-policy.js';
 
 const URN = 'urn:ietf:params:acme:error:';
 
