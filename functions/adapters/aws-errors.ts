@@ -4,15 +4,16 @@
  * a request AWS will refuse again (rejected). Each adapter turns the kind into its own certstep
  * error, whose name the state machine retries or not.
  *
- * Transient is the SDK's own verdict, the one its retry strategy acts on, so a phase is retried
- * by the state machine exactly when the SDK would have retried the call, after the SDK's own
- * attempts ran out.
+ * Transient is, first, the SDK's own verdict, the one its retry strategy acts on: a phase is
+ * retried by the state machine when the SDK would have retried the call, once the SDK's own
+ * attempts ran out. Any 5xx, a modeled server fault and a socket error count too, whichever
+ * copy of the SDK the runtime has.
  */
 
 /*
- * Lambda bundles leave @smithy/* to the runtime's copy of the SDK. Copies from @smithy/core
- * 3.24 (May 2026) on carry the classification as @smithy/core/retry and no longer install the
- * standalone package; older copies have only the standalone package.
+ * Lambda bundles leave @smithy/* to the runtime's copy of the SDK. @smithy/core carries the
+ * classification as @smithy/core/retry from 3.24 (May 2026) on, and newer SDKs no longer
+ * install the standalone package (this project's does not); older copies have only the latter.
  */
 const sdk = await import('@smithy/core/retry').catch(() => import('@smithy/service-error-classification'));
 
