@@ -4,13 +4,31 @@
  * own Validations API (what cdk-nag 3 reads), so embedding the construct needs no cdk-nag.
  */
 import { Stack, Validations } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
-import type { CertstepRenewal } from './construct.js';
+import type { CertstepConfig } from './config.js';
+import type { DnsPlan } from './dns-plan.js';
+import type { CertstepFunctions } from './functions.js';
 import { needsOf } from './permissions.js';
+import type { CertstepScheduling } from './scheduling.js';
+import type { CertstepStorage } from './storage.js';
 
 const XRAY = 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions; tracing is required';
 
-export function suppressAcceptedFindings(renewal: CertstepRenewal): void {
+/**
+ * The parts of a CertstepRenewal whose resources draw the accepted findings. Named here rather
+ * than imported from construct.ts, which calls this module: no import runs both ways.
+ */
+export interface FindingSources extends IConstruct {
+  readonly config: Pick<CertstepConfig, 'certificates'>;
+  readonly dns: Pick<DnsPlan, 'directZones'>;
+  readonly storage: Pick<CertstepStorage, 'certificateSecrets' | 'accountSecrets'>;
+  readonly scheduling: Pick<CertstepScheduling, 'deadLetterQueue' | 'renewalSchedulesArn'>;
+  readonly functions: Pick<CertstepFunctions, 'all'>;
+  readonly stateMachine: { readonly role: iam.IRole };
+}
+
+export function suppressAcceptedFindings(renewal: FindingSources): void {
   const stack = Stack.of(renewal);
   const wildcard = (scope: IConstruct, resource: string, reason: string) =>
     Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[Resource::${flatten(stack.resolve(resource))}]`, reason });
@@ -32,27 +50,23 @@ export function suppressAcceptedFindings(renewal: CertstepRenewal): void {
     reason: 'This queue is itself the dead-letter queue of the EventBridge Scheduler schedules; the SchedulesUndelivered alarm watches it',
   });
 
+  const changes = stack.formatArn({ service: 'route53', region: '', account: '', resource: 'change', resourceName: '*' });
+  const regions = [...new Set(renewal.config.certificates.flatMap((certificate) => certificate.acm?.regions ?? []))];
   for (const fn of renewal.functions.all) {
+    const needs = needsOf(fn.name);
+    const listsAcm = needs.includes('acm') || needs.includes('acm:read');
     Validations.of(fn.function).acknowledge({
       id: 'AwsSolutions-L1',
       reason: 'Node.js 22 on purpose: the bundles target node22 and the project is tested on it; moving to Node.js 24 is a deliberate upgrade, not a drift',
     });
-    const listsAcm = needsOf(fn.name).some((need) => need === 'acm' || need === 'acm:read');
     wildcard(fn.role, '*', listsAcm ? `${XRAY}; acm:ListCertificates has none either and is limited to the configured regions by aws:RequestedRegion` : XRAY);
-  }
-  const byName = renewal.functions.byName;
-  const changes = stack.formatArn({ service: 'route53', region: '', account: '', resource: 'change', resourceName: '*' });
-  const checkPropagation = byName.get('CheckPropagation');
-  if (checkPropagation && renewal.dns.directZones.size > 0) {
-    wildcard(checkPropagation.role, changes, 'Route 53 change ids are generated per ChangeResourceRecordSets call; GetChange only reads their status');
-  }
-  const regions = [...new Set(renewal.config.certificates.flatMap((certificate) => certificate.acm?.regions ?? []))];
-  for (const fn of renewal.functions.all) {
-    const needs = needsOf(fn.name);
+    if (fn.name === 'CheckPropagation' && renewal.dns.directZones.size > 0) {
+      wildcard(fn.role, changes, 'Route 53 change ids are generated per ChangeResourceRecordSets call; GetChange only reads their status');
+    }
     if (needs.includes('scheduler') || needs.includes('scheduler:read')) {
       wildcard(fn.role, renewal.scheduling.renewalSchedulesArn, 'One-time schedules are named after certificates at run time; the wildcard is limited to the stack-owned renewal schedule group');
     }
-    if (!needs.includes('acm') && !needs.includes('acm:read')) continue;
+    if (!listsAcm) continue;
     for (const region of regions) {
       wildcard(
         fn.role,
