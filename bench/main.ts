@@ -32,24 +32,12 @@ import { type ColdStartResult, runColdStart } from './coldstart.js';
 import { type CostResult, runCost } from './cost.js';
 import { startBenchCa } from './lib/bench-ca.js';
 import { envInt, envList } from './lib/stats.js';
-import { type MachineFacts, renderReport } from './report.js';
+import { renderReport } from './report.js';
+import type { BenchResults, MachineFacts } from './results.js';
 import { type ThroughputResult, runThroughput } from './throughput.js';
 import { type SimulationReport, simulate } from '../test/lifetime/simulator.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-
-export interface BenchResults {
-  readonly machine: MachineFacts;
-  /** The BENCH_* variables this run was given, so the document can name its exact command. */
-  readonly settings: Record<string, string>;
-  readonly throughput?: ThroughputResult;
-  readonly cost?: CostResult;
-  readonly coldStart?: ColdStartResult;
-  /** The lifetime simulator's default run (BENCH_SECTIONS simulate). */
-  readonly simulation?: SimulationReport;
-  /** An earlier run to compare with (BENCH_BASELINE), rendered as "before and after". */
-  readonly baseline?: BenchResults;
-}
 
 const log = (line: string) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 

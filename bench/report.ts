@@ -7,25 +7,10 @@ import type { ColdStartResult } from './coldstart.js';
 import { EXPECTED_WITHOUT_ACME } from './coldstart.js';
 import type { CostResult, Invocation, MeasuredRun, ScenarioResult } from './cost.js';
 import { memoryOf } from './cost.js';
-import type { BenchResults } from './main.js';
 import { max, median, megabytes, min, ratio, seconds, sum, usd } from './lib/stats.js';
 import { barChart } from './lib/svg.js';
+import type { BenchResults } from './results.js';
 import type { ConfigurationResult, Measurement, ThroughputResult } from './throughput.js';
-
-export interface MachineFacts {
-  readonly date: string;
-  readonly cpu: string;
-  readonly cores: number;
-  readonly memoryGb: number;
-  readonly os: string;
-  readonly node: string;
-  readonly pebble: string;
-  readonly commit: string;
-  readonly dirtyTree: boolean;
-  readonly loadAverageBefore: number[];
-  readonly loadAverageAfter: number[];
-  readonly benchSeconds: number;
-}
 
 /**
  * us-east-1 list prices as the project brief gives them for this bench (dated with the bench

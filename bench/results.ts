@@ -1,0 +1,36 @@
+/**
+ * The shape of a bench run's raw results (bench/results/*.json): main.ts measures and writes them,
+ * report.ts renders them. A module of their own, so that neither of the two imports the other.
+ */
+import type { ColdStartResult } from './coldstart.js';
+import type { CostResult } from './cost.js';
+import type { ThroughputResult } from './throughput.js';
+import type { SimulationReport } from '../test/lifetime/simulator.js';
+
+export interface MachineFacts {
+  readonly date: string;
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryGb: number;
+  readonly os: string;
+  readonly node: string;
+  readonly pebble: string;
+  readonly commit: string;
+  readonly dirtyTree: boolean;
+  readonly loadAverageBefore: number[];
+  readonly loadAverageAfter: number[];
+  readonly benchSeconds: number;
+}
+
+export interface BenchResults {
+  readonly machine: MachineFacts;
+  /** The BENCH_* variables this run was given, so the document can name its exact command. */
+  readonly settings: Record<string, string>;
+  readonly throughput?: ThroughputResult;
+  readonly cost?: CostResult;
+  readonly coldStart?: ColdStartResult;
+  /** The lifetime simulator's default run (BENCH_SECTIONS simulate). */
+  readonly simulation?: SimulationReport;
+  /** An earlier run to compare with (BENCH_BASELINE), rendered as "before and after". */
+  readonly baseline?: BenchResults;
+}
