@@ -339,7 +339,12 @@ async function measureWithAwsAdapters(): Promise<{ measured: MeasuredRun[]; floo
         sweep({
           ...base,
           catalog: { list: async () => [{ certificate: { name, dnsNames: ['renew.example.test', '*.renew.example.test'], issuer: 'local', dns01 }, force: false }] },
-          starter: { start: async (input) => (startedRuns.push(input.certificate.name), { executionId: 'started' }) },
+          starter: {
+            start: async (input) => {
+              startedRuns.push(input.certificate.name);
+              return { executionId: 'started' };
+            },
+          },
         }), invocations);
       const reason = swept[0]?.decision?.reason ?? swept[0]?.error ?? 'unknown';
       measured.push({

@@ -134,6 +134,7 @@ function machineFacts(): MachineFacts {
     memoryGb: Math.round(os.totalmem() / 2 ** 30),
     os: `${tryRun('sh', ['-c', '. /etc/os-release && echo "$PRETTY_NAME"']) || os.type()}, kernel ${os.release()}`,
     node: process.versions.node,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format placeholder, not a template
     pebble: tryRun('dpkg-query', ['-W', '-f', '${Version}', 'pebble']) || 'unknown',
     commit: commit || 'unknown',
     dirtyTree: dirty,

@@ -187,6 +187,7 @@ export const uacme: PeerClient = {
 export const PEERS: readonly PeerClient[] = [certbot, lego, dehydrated, uacme];
 
 export function peerVersion(peer: PeerClient): string {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format placeholder, not a template
   const query = spawnSync('dpkg-query', ['-W', '-f', '${Version}', peer.debianPackage]);
   return query.status === 0 ? query.stdout.toString().trim() : 'not installed';
 }

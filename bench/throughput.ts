@@ -173,7 +173,7 @@ export async function runThroughput(ca: BenchCa, options: ThroughputOptions): Pr
         const prefix = `${configuration.id.replace(/[^a-z0-9]/g, '')}-r${round}-n${count}`;
         const before = ca.serverCpuSeconds();
         const key = `${configuration.id}@${count}`;
-        let child;
+        let child: Awaited<ReturnType<typeof runWorker>> | undefined;
         for (let attempt = 1; ; attempt++) {
           let problem: string | undefined;
           try {
@@ -247,8 +247,8 @@ export async function runThroughput(ca: BenchCa, options: ThroughputOptions): Pr
       const configuration = configurations.find((candidate) => candidate.id === id);
       if (!configuration) continue;
       const dir = await mkdtemp(path.join(tmpdir(), `certstep-bench-profile-${id}-`));
-      let result;
-      let breakdown;
+      let result: Awaited<ReturnType<typeof runWorker>>['result'];
+      let breakdown: Awaited<ReturnType<typeof breakdownOf>>;
       try {
         ({ result } = await runWorker(configuration.task(`prof${id.replace(/[^a-z0-9]/g, '')}-n${options.profileSize}`, options.profileSize), configuration.env, ['--cpu-prof', `--cpu-prof-dir=${dir}`]));
         breakdown = await breakdownOf(dir);

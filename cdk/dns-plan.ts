@@ -68,6 +68,9 @@ export function planDns(issuers: readonly IssuerSetting[], certificates: readonl
 
 function getOrAdd<K, V>(map: Map<K, V>, key: K, create: () => V): V {
   let value = map.get(key);
-  if (value === undefined) map.set(key, (value = create()));
+  if (value === undefined) {
+    value = create();
+    map.set(key, value);
+  }
   return value;
 }

@@ -23,7 +23,7 @@ export interface BarChartOptions {
   readonly tickFormat?: (value: number) => string;
 }
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export function barChart(options: BarChartOptions): string {
   const labelWidth = 330;
@@ -51,13 +51,13 @@ export function barChart(options: BarChartOptions): string {
   const parts: string[] = [];
   let y = top;
   for (const group of options.groups) {
-    parts.push(`<text x="8" y="${y + 12}" font-weight="bold" font-size="13">${escape(group.title)}</text>`);
+    parts.push(`<text x="8" y="${y + 12}" font-weight="bold" font-size="13">${escapeXml(group.title)}</text>`);
     y += 20;
     for (const bar of group.bars) {
       const w = x(bar.value);
-      parts.push(`<text x="${labelWidth - 8}" y="${y + barHeight - 4}" text-anchor="end" font-size="12">${escape(bar.label)}</text>`);
-      parts.push(`<rect x="${labelWidth}" y="${y}" width="${Math.max(w, 1).toFixed(1)}" height="${barHeight}" fill="${bar.color}"><title>${escape(`${bar.label}: ${bar.text ?? bar.value}`)}</title></rect>`);
-      parts.push(`<text x="${labelWidth + w + 6}" y="${y + barHeight - 4}" font-size="11" fill="#333">${escape(bar.text ?? format(bar.value))}</text>`);
+      parts.push(`<text x="${labelWidth - 8}" y="${y + barHeight - 4}" text-anchor="end" font-size="12">${escapeXml(bar.label)}</text>`);
+      parts.push(`<rect x="${labelWidth}" y="${y}" width="${Math.max(w, 1).toFixed(1)}" height="${barHeight}" fill="${bar.color}"><title>${escapeXml(`${bar.label}: ${bar.text ?? bar.value}`)}</title></rect>`);
+      parts.push(`<text x="${labelWidth + w + 6}" y="${y + barHeight - 4}" font-size="11" fill="#333">${escapeXml(bar.text ?? format(bar.value))}</text>`);
       y += barHeight + gap;
     }
     y += groupGap - gap;
@@ -68,24 +68,24 @@ export function barChart(options: BarChartOptions): string {
   for (const tick of ticks) {
     const tx = labelWidth + x(tick);
     axis.push(`<line x1="${tx}" y1="${top - 6}" x2="${tx}" y2="${plotBottom}" stroke="#ddd" stroke-width="1"/>`);
-    axis.push(`<text x="${tx}" y="${plotBottom + 16}" text-anchor="middle" font-size="11" fill="#555">${escape(format(tick))}</text>`);
+    axis.push(`<text x="${tx}" y="${plotBottom + 16}" text-anchor="middle" font-size="11" fill="#555">${escapeXml(format(tick))}</text>`);
   }
   if (options.reference) {
     const rx = labelWidth + x(options.reference.value);
     axis.push(`<line x1="${rx}" y1="${top - 10}" x2="${rx}" y2="${plotBottom}" stroke="#c0392b" stroke-dasharray="5,3" stroke-width="1.5"/>`);
     // Near the right edge the label goes to the left of the line, so that it is not cut off.
     const leftOfLine = rx > labelWidth + plotWidth * 0.6;
-    axis.push(`<text x="${leftOfLine ? rx - 4 : rx + 4}" y="${top - 12}" text-anchor="${leftOfLine ? 'end' : 'start'}" font-size="11" fill="#c0392b">${escape(options.reference.label)}</text>`);
+    axis.push(`<text x="${leftOfLine ? rx - 4 : rx + 4}" y="${top - 12}" text-anchor="${leftOfLine ? 'end' : 'start'}" font-size="11" fill="#c0392b">${escapeXml(options.reference.label)}</text>`);
   }
   const height = plotBottom + 40;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="8" y="22" font-size="16" font-weight="bold">${escape(options.title)}</text>`,
-    ...(options.subtitle ? [`<text x="8" y="40" font-size="12" fill="#555">${escape(options.subtitle)}</text>`] : []),
+    `<text x="8" y="22" font-size="16" font-weight="bold">${escapeXml(options.title)}</text>`,
+    ...(options.subtitle ? [`<text x="8" y="40" font-size="12" fill="#555">${escapeXml(options.subtitle)}</text>`] : []),
     ...axis,
     ...parts,
-    `<text x="${labelWidth + plotWidth / 2}" y="${plotBottom + 32}" text-anchor="middle" font-size="12" fill="#333">${escape(options.axisLabel)}</text>`,
+    `<text x="${labelWidth + plotWidth / 2}" y="${plotBottom + 32}" text-anchor="middle" font-size="12" fill="#333">${escapeXml(options.axisLabel)}</text>`,
     '</svg>',
     '',
   ].join('\n');

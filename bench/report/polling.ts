@@ -30,7 +30,7 @@ export function renderPolling(throughput: ThroughputResult, counts: readonly num
     `${waitFacts.join('; ')} (certstep as shipped). An execution that does find the order pending waits a whole second${
       counts.some((count) => (waitedShare('certstep', count)?.waited ?? 0) > 0) ? ', which is what the occasional slow run in the tables is' : '; none did in this run'
     }.`,
-    'Same-polling against tight-polling floor (wall medians): ' + `${floorEffect.join('; ')}.`,
+    `Same-polling against tight-polling floor (wall medians): ${floorEffect.join('; ')}.`,
     `certstep with 0 s Wait states (what-if, one run each) against certstep as shipped: ${noWaitEffect.join('; ') || 'not measured'}.`,
     '**So no sub-second poll is needed to reach any of the targets: at 20 and 100 certificates the time goes into CPU, not waiting**',
     '(see [What limits the numbers](#what-limits-the-numbers)). A sub-second poll would only shave the occasional 1 s off a single',

@@ -70,7 +70,7 @@ async function findBinaries(): Promise<PebbleBinaries | undefined> {
 
 /** PATH first, then /usr/bin, where Debian puts them even when PATH is a minimal one. */
 async function findExecutable(name: string): Promise<string | undefined> {
-  const dirs = [...(process.env['PATH'] ?? '').split(delimiter).filter(Boolean), '/usr/bin'];
+  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/bin'];
   for (const dir of dirs) {
     const candidate = join(dir, name);
     try {

@@ -72,9 +72,9 @@ export async function createThrowawayTls(now = new Date()): Promise<ThrowawayTls
 
   const pkcs8 = await crypto.subtle.exportKey('pkcs8', leafKeys.privateKey);
   return {
-    caCertPem: ca.toString('pem') + '\n',
-    leafCertPem: leaf.toString('pem') + '\n',
-    leafKeyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY') + '\n',
+    caCertPem: `${ca.toString('pem')}\n`,
+    leafCertPem: `${leaf.toString('pem')}\n`,
+    leafKeyPem: `${x509.PemConverter.encode(pkcs8, 'PRIVATE KEY')}\n`,
   };
 }
 

@@ -82,7 +82,10 @@ export class ChallTestSrvDnsProvider implements DnsProvider {
 
   private remember(recordName: string): Set<string> {
     let values = this.ours.get(recordName);
-    if (!values) this.ours.set(recordName, (values = new Set()));
+    if (!values) {
+      values = new Set();
+      this.ours.set(recordName, values);
+    }
     return values;
   }
 

@@ -2,7 +2,7 @@
  * The certificate catalog in DynamoDB: one item per certificate, its execution input as JSON,
  * kept in sync with certstep.config.json by the stack. Read whole by the daily sweep.
  */
-import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import type { CertificateCatalog } from '../ports/certificate-catalog.js';
 import { dynamoDbFailure } from './dynamodb-errors.js';
 
@@ -16,7 +16,7 @@ export class DynamoDbCertificateCatalog implements CertificateCatalog {
     const inputs: unknown[] = [];
     let start: Record<string, never> | undefined;
     do {
-      let page;
+      let page: ScanCommandOutput;
       try {
         page = await this.client.send(new ScanCommand({ TableName: this.tableName, ConsistentRead: true, ...(start && { ExclusiveStartKey: start }) }));
       } catch (error) {

@@ -9,6 +9,7 @@ import {
   CreateScheduleCommand,
   type CreateScheduleCommandInput,
   GetScheduleCommand,
+  type GetScheduleCommandOutput,
   ResourceNotFoundException,
   type SchedulerClient,
   UpdateScheduleCommand,
@@ -54,7 +55,7 @@ export class EventBridgeRenewalScheduler implements RenewalScheduler {
 
   /** GetSchedule; a one-time schedule that fired is gone (ActionAfterCompletion DELETE). */
   async get(certificateName: string): Promise<ScheduledRenewal | undefined> {
-    let answer;
+    let answer: GetScheduleCommandOutput;
     try {
       answer = await this.options.client.send(new GetScheduleCommand({ Name: certificateName, GroupName: this.options.groupName }));
     } catch (error) {

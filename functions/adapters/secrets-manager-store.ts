@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, type DescribeSecretCommandOutput, GetSecretValueCommand, PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { CertstepError, InvalidState, SecretNotFound, StoreAccessDenied, StoreRequestRejected, StoreUnavailable } from '../core/errors.js';
 import {
   type AcmeAccount,
@@ -84,7 +84,7 @@ export class SecretsManagerCertificateStore implements CertificateStore {
   /** AWSPENDING marks at most one version: the key of the order in flight, if any. */
   async listPendingKeys(name: string): Promise<string[]> {
     const secretId = this.certificateSecretId(name);
-    let described;
+    let described: DescribeSecretCommandOutput;
     try {
       described = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
     } catch (error) {

@@ -104,7 +104,7 @@ const forced: Policy = ({ force }) => (force ? { reason: 'Forced', message: 'a r
 const POLICIES: readonly Policy[] = [specChanged, expired, ariWindowReached, renewalTimeReached, forced];
 
 export function decideRenewal(context: RenewalContext): RenewalDecision {
-  const { spec, current, now } = context;
+  const { spec, current } = context;
   if (!current) return { due: true, reason: 'DoesNotExist', message: 'no certificate stored yet', currentRevision: 0 };
   const renewBefore = durationToMilliseconds(spec.renewBefore) ?? 30 * 86_400_000;
   // When the CA offers ARI its window wins over our own computation, in both directions.

@@ -32,7 +32,7 @@ export async function sweepEndedRun(run: EndedRun, deps: CleanUpDependencies & P
       return { swept: false, why: 'the execution input is not JSON, so the run never held a certificate' };
     }
   }
-  let certificate;
+  let certificate: CertificateSpec;
   try {
     certificate = parseExecutionInput(input, deps.issuers.names).certificate;
   } catch {

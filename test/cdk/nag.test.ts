@@ -3,7 +3,7 @@
  * acknowledgement says why. cdk-nag 3 is a CDK validation plugin (`Validations.of(app)`, as
  * cdk/app.ts registers it) rather than an Aspect; validateScope runs the same checks directly.
  */
-import { App, Validations } from 'aws-cdk-lib';
+import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';

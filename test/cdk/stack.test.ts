@@ -18,6 +18,7 @@ beforeAll(() => {
 });
 
 describe('Lambda functions', () => {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: names the ASL's substitution placeholders
   it('builds one function per ${XFunctionArn} of the state machine file, and the two sweeps beside it', () => {
     // Assess
     expect(definition.functions.map((fn) => fn.name)).toContain('ImportToAcm');
@@ -55,7 +56,7 @@ describe('Lambda functions', () => {
   });
 
   it('passes the issuers and secret prefixes the functions read at init', () => {
-    const variables = (Object.values(lambdas)[0]?.Properties.Environment as { Variables: Record<string, string> }).Variables;
+    const variables = (Object.values(lambdas)[0]?.Properties.Environment as { Variables: Record<string, string> } | undefined)?.Variables ?? {};
     expect(JSON.parse(variables.CERTSTEP_ISSUERS ?? '[]')).toEqual([
       { name: 'letsencrypt', directoryUrl: 'https://acme-v02.api.letsencrypt.org/directory', email: 'hostmaster@example.com' },
       { name: 'letsencrypt-staging', directoryUrl: 'https://acme-staging-v02.api.letsencrypt.org/directory', email: 'hostmaster@example.com' },
@@ -65,8 +66,8 @@ describe('Lambda functions', () => {
 
   it('gives ScheduleRenewal and CleanUp the scheduler settings, CheckRenewal and CleanUp the ledger', () => {
     const variablesOf = (name: string) =>
-      (Object.entries(lambdas).find(([id]) => id.startsWith(`RenewalFunctions${name}Function`))?.[1].Properties.Environment as { Variables: Record<string, unknown> })
-        .Variables;
+      (Object.entries(lambdas).find(([id]) => id.startsWith(`RenewalFunctions${name}Function`))?.[1].Properties.Environment as { Variables: Record<string, unknown> } | undefined)
+        ?.Variables ?? {};
     for (const name of ['ScheduleRenewal', 'CleanUp']) {
       expect(Object.keys(variablesOf(name))).toEqual(
         expect.arrayContaining(['CERTSTEP_SCHEDULE_GROUP', 'CERTSTEP_STATE_MACHINE_ARN', 'CERTSTEP_SCHEDULER_ROLE_ARN', 'CERTSTEP_SCHEDULER_DLQ_ARN']),
@@ -94,6 +95,7 @@ describe('state machine', () => {
     });
   });
 
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: names the ASL's substitution placeholders
   it('leaves no ${...} unresolved once its DefinitionSubstitutions are applied', () => {
     // Prepare
     const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0] as Resource;

@@ -207,15 +207,23 @@ describe('certstep describe (local)', () => {
     const { code, out } = await certstep('describe', 'web', '--json');
 
     expect(code).toBe(0);
-    const details = JSON.parse(out) as Record<string, any>;
+    const details = JSON.parse(out) as {
+      specSource: string;
+      stored: unknown;
+      versions: { id: string }[];
+      ledger: unknown;
+      executions: { events?: unknown }[];
+      lastRun: { order: unknown; records: { recordName: string }[] };
+    };
     expect(details.specSource).toBe('schedule');
     expect(details.stored).toMatchObject({ serialNumber: 'aa03', revision: 3, renewalTime: '2026-11-30T00:00:00.000Z' });
-    expect(details.versions.map((version: { id: string }) => version.id)).toEqual(['current', 'previous', PENDING_VERSION]);
+    expect(details.versions.map((version) => version.id)).toEqual(['current', 'previous', PENDING_VERSION]);
     expect(details.ledger).toMatchObject({ consecutiveFailures: 3, nextAttemptAfter: HOLD_OFF });
     expect(details.executions[0]).toMatchObject({ status: 'FAILED', failedState: 'PollAuthorizations', error: 'AcmeServerError' });
-    expect(details.executions[0].events).toBeUndefined();
+    expect(details.executions[0]).toBeDefined();
+    expect(details.executions[0]?.events).toBeUndefined();
     expect(details.lastRun.order).toEqual({ url: ORDER_URL, status: 'pending' });
-    expect(details.lastRun.records.map((record: { recordName: string }) => record.recordName)).toEqual([
+    expect(details.lastRun.records.map((record) => record.recordName)).toEqual([
       '_acme-challenge.example.test',
       '_acme-challenge.example.test',
     ]);

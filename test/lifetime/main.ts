@@ -16,16 +16,19 @@ function positiveInteger(text: string | undefined, flag: string, fallback: numbe
   return Number(text);
 }
 
-let values;
-try {
-  ({ values } = parseArgs({
-    options: { seed: { type: 'string' }, certificates: { type: 'string' }, days: { type: 'string' }, json: { type: 'boolean' }, 'no-faults': { type: 'boolean' }, trace: { type: 'string' } },
-    strict: true,
-    allowPositionals: false,
-  }));
-} catch (error) {
-  fail((error as Error).message);
+function parsedFlags() {
+  try {
+    return parseArgs({
+      options: { seed: { type: 'string' }, certificates: { type: 'string' }, days: { type: 'string' }, json: { type: 'boolean' }, 'no-faults': { type: 'boolean' }, trace: { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    return fail((error as Error).message);
+  }
 }
+
+const values = parsedFlags();
 
 const options = {
   seed: values.seed === undefined ? 1 : /^\d+$/.test(values.seed) ? Number(values.seed) : fail(`--seed must be a non-negative integer (got "${values.seed}")`),

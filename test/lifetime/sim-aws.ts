@@ -186,7 +186,10 @@ export class SimStore implements CertificateStore {
 
   private secret(name: string): SecretState {
     let secret = this.secrets.get(name);
-    if (!secret) this.secrets.set(name, (secret = { versions: new Map(), pending: new Set() }));
+    if (!secret) {
+      secret = { versions: new Map(), pending: new Set() };
+      this.secrets.set(name, secret);
+    }
     return secret;
   }
 

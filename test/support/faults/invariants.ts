@@ -123,7 +123,10 @@ export function captureOutput(): { text: () => string; restore: () => void } {
       return original(chunk, ...rest);
     }) as never);
   });
-  return { text: () => chunks.join(''), restore: () => spies.forEach((spy) => spy.mockRestore()) };
+  return { text: () => chunks.join(''), restore: () => {
+      for (const spy of spies) spy.mockRestore();
+    },
+  };
 }
 
 async function filesUnder(directory: string): Promise<string[]> {
