@@ -1,13 +1,15 @@
 /**
  * The one file a user edits (certstep.config.json), validated at synth so that a mistake
  * fails `cdk synth` with the field's path instead of failing an execution weeks later.
- * Certificates go through the state machine's own parseExecutionInput, so the stack, the
- * CLI and an input typed into the console accept exactly the same specs.
+ * Certificates are checked by the state machine's own certificate schema, so the stack, the
+ * CLI and an input typed into the console accept exactly the same specs. The same schema,
+ * as JSON Schema, is schema/certstep.config.schema.json (npm run schema writes it).
  */
 import { readFileSync } from 'node:fs';
-import { type CertificateSpec, durationToMilliseconds, parseExecutionInput } from '../functions/core/certificate-spec.js';
-import { type Dns01Config, parseDns01Config } from '../functions/core/dns01-config.js';
-import { normalizeDnsName } from '../functions/core/dns-name.js';
+import * as z from 'zod/mini';
+import { type CertificateSpec, certificateSpecSchema, durationToMilliseconds, unknownIssuerReason } from '../functions/core/certificate-spec.js';
+import { type Dns01Config, dns01Schema } from '../functions/core/dns01-config.js';
+import { firstIssueMessage } from '../functions/core/validation.js';
 import type { IssuerSetting } from '../functions/runtime/config.js';
 import { challengeTargets, effectiveDns01 } from './dns-plan.js';
 
@@ -81,11 +83,6 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-const TOP_LEVEL_KEYS = [
-  '$schema', 'stackName', 'resourcePrefix', 'notificationEmail', 'email', 'issuers', 'certificates',
-  'kmsKeyArn', 'alarmDaysBeforeExpiry', 'expiryAlarmDays', 'logRetentionDays', 'dailyCheckSchedule',
-];
-const ISSUER_KEYS = ['name', 'preset', 'directoryUrl', 'email', 'eab', 'dns01'];
 const ISSUER_NAME = /^[a-z0-9-]{1,63}$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
@@ -93,6 +90,167 @@ const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const PREFIX = /^[a-z][a-z0-9-]{0,19}$/;
 const SCHEDULE = /^(cron|rate)\(.+\)$/;
+const PRESET_NAMES = Object.keys(ISSUER_PRESETS) as IssuerPreset[];
+
+type Reason = (issue: { input?: unknown }) => string;
+
+/** `must be <what> (got <value>)`, or `required` followed by why when the value is missing. */
+const mustBe = (what: string, required = 'required'): Reason => ({ input }) => (input === undefined ? required : `must be ${what} (got ${JSON.stringify(input)})`);
+
+const text = (rule: RegExp, what: string, required?: string) => z.string({ error: mustBe(what, required) }).check(z.regex(rule, { error: mustBe(what, required) }));
+
+const wholeNumber = (min: number, max: number) => {
+  const error = mustBe(`a whole number from ${min} to ${max}`);
+  return z.int({ error }).check(z.gte(min, { error }), z.lte(max, { error }));
+};
+
+/** Strict, and an unknown field's message lists the known ones: the likely cause is a typo. */
+const section = <S extends z.core.$ZodLooseShape>(shape: S, known = Object.keys(shape)) =>
+  z.strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field; known fields: ${known.join(', ')}` : 'must be a JSON object') });
+
+const nonEmptyArray = <T extends z.core.SomeType>(element: T) =>
+  z.array(element, { error: 'must be a non-empty array' }).check(z.minLength(1, { error: 'must be a non-empty array' }));
+
+const FOLLOW_UNSUPPORTED =
+  '"Follow" is not supported by the CDK stack: the zone of a CNAME target is only known at run time, and least-privilege IAM needs every hosted zone and record name at synth time';
+
+const issuerSchema = section(
+  {
+    preset: z.optional(z.enum(PRESET_NAMES, { error: mustBe(`one of ${PRESET_NAMES.join(', ')}`) })),
+    directoryUrl: z.optional(text(/^https:\/\/\S+$/, 'an https:// ACME directory URL')),
+    name: z.optional(text(ISSUER_NAME, '1-63 lowercase letters, digits or "-"')),
+    email: z.optional(text(EMAIL, 'an e-mail address')),
+    eab: z.optional(
+      section({
+        keyId: text(/^\S{1,1024}$/, 'the key id the CA gave you'),
+        hmacKeySecretName: text(SECRET_NAME, 'a Secrets Manager secret name', 'required: the name of the Secrets Manager secret you created holding the HMAC key'),
+      }),
+    ),
+    dns01: z.optional(dns01Schema),
+  },
+  ['name', 'preset', 'directoryUrl', 'email', 'eab', 'dns01'],
+).check(
+  z.superRefine((issuer, ctx) => {
+    if (issuer.preset !== undefined && issuer.directoryUrl !== undefined) ctx.addIssue('give either preset or directoryUrl, not both');
+    else if (issuer.preset === undefined && issuer.directoryUrl === undefined) ctx.addIssue(`needs a preset (${PRESET_NAMES.join(', ')}) or a directoryUrl`);
+    else if (issuer.name === undefined && issuer.preset === undefined) ctx.addIssue({ code: 'custom', path: ['name'], message: 'required when no preset is given' });
+    else if (issuer.dns01?.cnameStrategy === 'Follow') ctx.addIssue({ code: 'custom', path: ['dns01', 'cnameStrategy'], message: FOLLOW_UNSUPPORTED });
+  }),
+);
+
+const TOP_LEVEL = section(
+  {
+    // In the order the fields were checked before the schema, so the first fault reported stays the same.
+    $schema: z.optional(z.unknown().register(z.globalRegistry, { type: 'string', description: 'The JSON Schema of this file, for editors; certstep ignores it.' })),
+    email: z.optional(text(EMAIL, 'an e-mail address')),
+    issuers: nonEmptyArray(issuerSchema),
+    certificates: nonEmptyArray(certificateSpecSchema).check(
+      z.maxLength(MAX_CERTIFICATES, {
+        error: `at most ${MAX_CERTIFICATES} per stack (CloudFormation allows 500 resources and each certificate needs about four); deploy a second stack with another resourcePrefix`,
+      }),
+    ),
+    alarmDaysBeforeExpiry: z._default(wholeNumber(1, 89), 14),
+    expiryAlarmDays: z.optional(
+      z.record(
+        z.string(),
+        z.number({ error: mustBe('a number of days above 0 and at most 89') }).check(
+          z.gt(0, { error: mustBe('a number of days above 0 and at most 89') }),
+          z.lte(89, { error: mustBe('a number of days above 0 and at most 89') }),
+        ),
+        { error: 'must be a JSON object' },
+      ),
+    ),
+    logRetentionDays: z._default(
+      wholeNumber(1, 3653)
+        .check(z.refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), { error: ({ input }) => `CloudWatch Logs accepts only ${LOG_RETENTION_DAYS.join(', ')} (got ${String(input)})` }))
+        .register(z.globalRegistry, { enum: [...LOG_RETENTION_DAYS] }),
+      90,
+    ),
+    notificationEmail: text(EMAIL, 'an e-mail address', 'required: failed renewals and expiring certificates are reported to this address'),
+    kmsKeyArn: z.optional(text(KMS_KEY_ARN, 'a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/<id> (not an alias)')),
+    stackName: z._default(text(STACK_NAME, 'a CloudFormation stack name (letters, digits, "-")'), 'Certstep'),
+    resourcePrefix: z._default(text(PREFIX, '1-20 lowercase letters, digits or "-", starting with a letter'), 'certstep'),
+    dailyCheckSchedule: z._default(text(SCHEDULE, 'an EventBridge Scheduler cron(...) or rate(...) expression'), 'cron(0 4 * * ? *)'),
+  },
+  ['stackName', 'resourcePrefix', 'notificationEmail', 'email', 'issuers', 'certificates', 'kmsKeyArn', 'alarmDaysBeforeExpiry', 'expiryAlarmDays', 'logRetentionDays', 'dailyCheckSchedule'],
+);
+
+/** certstep.config.json: its JSON Schema is this schema's input side. */
+export const configSchema = z.pipe(
+  TOP_LEVEL,
+  z.transform((root, ctx): CertstepConfig => {
+    const settled = settle(root);
+    if (!('fault' in settled)) return settled;
+    const { path, message, echo } = settled.fault;
+    ctx.issues.push({ code: 'custom', path, message, input: root, ...(echo !== undefined && { params: { echo } }) });
+    return z.NEVER;
+  }),
+);
+
+/** The first fault found by a check that spans fields; `echo` follows the path, as for a DNS name. */
+interface Fault {
+  readonly fault: { readonly path: PropertyKey[]; readonly message: string; readonly echo?: string };
+}
+
+const fault = (path: PropertyKey[], message: string, echo?: string): Fault => ({ fault: { path, message, ...(echo !== undefined && { echo }) } });
+
+/** The checks that span fields, and the defaults that come from other fields. */
+function settle(root: z.output<typeof TOP_LEVEL>): CertstepConfig | Fault {
+  const issuers: IssuerSetting[] = root.issuers.map(({ name, preset, directoryUrl, email, eab, dns01 }) => ({
+    name: (name ?? preset) as string,
+    directoryUrl: preset ? ISSUER_PRESETS[preset] : (directoryUrl as string),
+    ...((email ?? root.email) && { email: email ?? root.email }),
+    ...(eab && { eabKeyId: eab.keyId, eabHmacSecretId: eab.hmacKeySecretName }),
+    ...(dns01 && { dns01 }),
+  }));
+  for (const [index, issuer] of issuers.entries()) {
+    const first = issuers.findIndex((other) => other.name === issuer.name);
+    if (first !== index) return fault(['issuers', index, 'name'], `"${issuer.name}" is already the name of issuers[${first}]`);
+  }
+  const issuerNames = new Set(issuers.map((issuer) => issuer.name));
+  const certificates: readonly CertificateSpec[] = root.certificates;
+  for (const [index, certificate] of certificates.entries()) {
+    const refusal = unknownIssuerReason(certificate.issuer, issuerNames);
+    if (refusal) return fault(['certificates', index, 'issuer'], refusal);
+  }
+  for (const [index, certificate] of certificates.entries()) {
+    const first = certificates.findIndex((other) => other.name === certificate.name);
+    if (first !== index) return fault(['certificates', index, 'name'], `"${certificate.name}" is already the name of certificates[${first}]; names become secret names and must be unique`);
+    const zoneFault = checkZones(certificate, index, issuers);
+    if (zoneFault) return zoneFault;
+  }
+
+  const { alarmDaysBeforeExpiry } = root;
+  const overrides = root.expiryAlarmDays ?? {};
+  const unnamed = Object.keys(overrides).find((name) => !certificates.some((certificate) => certificate.name === name));
+  if (unnamed !== undefined) return fault(['expiryAlarmDays', unnamed], 'names no certificate');
+  const expiryAlarmDays = new Map(certificates.map((certificate) => [certificate.name, overrides[certificate.name] ?? alarmDaysBeforeExpiry]));
+  for (const [index, certificate] of certificates.entries()) {
+    const days = expiryAlarmDays.get(certificate.name) ?? alarmDaysBeforeExpiry;
+    const renewBeforeDays = (durationToMilliseconds(certificate.renewBefore) ?? 0) / 86_400_000;
+    if (days >= renewBeforeDays) {
+      const field = certificate.name in overrides ? ['expiryAlarmDays', certificate.name] : ['alarmDaysBeforeExpiry'];
+      return fault(field, `${days} days is not below certificates[${index}].renewBefore ${certificate.renewBefore}: the expiry alarm would fire before certstep even tries to renew`);
+    }
+  }
+
+  const environment = Buffer.byteLength(issuersEnvironment(issuers));
+  if (environment > LAMBDA_ENVIRONMENT_BYTES - 1024) {
+    return fault(['issuers'], `take ${environment} bytes as the Lambdas' CERTSTEP_ISSUERS variable, over the 3 KB the stack leaves them of Lambda's 4 KB environment; move per-domain zones from the issuers' dns01 into the certificates`);
+  }
+  return {
+    stackName: root.stackName,
+    resourcePrefix: root.resourcePrefix,
+    notificationEmail: root.notificationEmail,
+    issuers,
+    certificates,
+    ...(root.kmsKeyArn && { kmsKeyArn: root.kmsKeyArn }),
+    alarmDaysBeforeExpiry,
+    expiryAlarmDays,
+    logRetentionDays: root.logRetentionDays,
+    dailyCheckSchedule: root.dailyCheckSchedule,
+  };
+}
 
 /** The file as JSON, not yet validated; errors name the file. */
 export function readConfigFile(path: string, source: string = path): unknown {
@@ -114,72 +272,9 @@ export function loadConfig(path: string, source: string = path): CertstepConfig 
 }
 
 export function validateConfig(raw: unknown, source = 'configuration'): CertstepConfig {
-  const fail = (path: string, reason: string): never => {
-    throw new ConfigError(`${source}: ${path}: ${reason}`);
-  };
-  const root = object(raw, '(top level)', fail);
-  for (const key of Object.keys(root)) if (!TOP_LEVEL_KEYS.includes(key)) fail(key, `unknown field; known fields: ${TOP_LEVEL_KEYS.slice(1).join(', ')}`);
-
-  const defaultEmail = optionalString(root.email, 'email', EMAIL, 'an e-mail address', fail);
-  const issuers = list(root.issuers, 'issuers', fail).map((entry, index) => parseIssuer(entry, `issuers[${index}]`, defaultEmail, fail));
-  issuers.forEach((issuer, index) => {
-    const first = issuers.findIndex((other) => other.name === issuer.name);
-    if (first !== index) fail(`issuers[${index}].name`, `"${issuer.name}" is already the name of issuers[${first}]`);
-  });
-  const issuerNames = new Set(issuers.map((issuer) => issuer.name));
-
-  const rawCertificates = list(root.certificates, 'certificates', fail);
-  if (rawCertificates.length > MAX_CERTIFICATES) {
-    fail('certificates', `at most ${MAX_CERTIFICATES} per stack (CloudFormation allows 500 resources and each certificate needs about four); deploy a second stack with another resourcePrefix`);
-  }
-  const certificates = rawCertificates.map((entry, index) => parseCertificate(entry, index, issuerNames, source));
-  certificates.forEach((certificate, index) => {
-    const first = certificates.findIndex((other) => other.name === certificate.name);
-    if (first !== index) fail(`certificates[${index}].name`, `"${certificate.name}" is already the name of certificates[${first}]; names become secret names and must be unique`);
-    checkZones(certificate, index, issuers, fail);
-  });
-
-  const alarmDaysBeforeExpiry = optionalInteger(root.alarmDaysBeforeExpiry, 'alarmDaysBeforeExpiry', 1, 89, fail) ?? 14;
-  const overrides = root.expiryAlarmDays === undefined ? {} : object(root.expiryAlarmDays, 'expiryAlarmDays', fail);
-  for (const [name, days] of Object.entries(overrides)) {
-    const path = `expiryAlarmDays[${JSON.stringify(name)}]`;
-    if (!certificates.some((certificate) => certificate.name === name)) fail(path, 'names no certificate');
-    if (typeof days !== 'number' || !(days > 0) || days > 89) fail(path, `must be a number of days above 0 and at most 89 (got ${JSON.stringify(days)})`);
-  }
-  const expiryAlarmDays = new Map(certificates.map((certificate) => [certificate.name, (overrides[certificate.name] as number | undefined) ?? alarmDaysBeforeExpiry]));
-  certificates.forEach((certificate, index) => {
-    const days = expiryAlarmDays.get(certificate.name) ?? alarmDaysBeforeExpiry;
-    const renewBeforeDays = (durationToMilliseconds(certificate.renewBefore) ?? 0) / 86_400_000;
-    if (days >= renewBeforeDays) {
-      const field = certificate.name in overrides ? `expiryAlarmDays[${JSON.stringify(certificate.name)}]` : 'alarmDaysBeforeExpiry';
-      fail(field, `${days} days is not below certificates[${index}].renewBefore ${certificate.renewBefore}: the expiry alarm would fire before certstep even tries to renew`);
-    }
-  });
-
-  const logRetentionDays = optionalInteger(root.logRetentionDays, 'logRetentionDays', 1, 3653, fail) ?? 90;
-  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
-    fail('logRetentionDays', `CloudWatch Logs accepts only ${LOG_RETENTION_DAYS.join(', ')} (got ${logRetentionDays})`);
-  }
-  const notificationEmail = optionalString(root.notificationEmail, 'notificationEmail', EMAIL, 'an e-mail address', fail)
-    ?? fail('notificationEmail', 'required: failed renewals and expiring certificates are reported to this address');
-  const kmsKeyArn = optionalString(root.kmsKeyArn, 'kmsKeyArn', KMS_KEY_ARN, 'a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/<id> (not an alias)', fail);
-  const config: CertstepConfig = {
-    stackName: optionalString(root.stackName, 'stackName', STACK_NAME, 'a CloudFormation stack name (letters, digits, "-")', fail) ?? 'Certstep',
-    resourcePrefix: optionalString(root.resourcePrefix, 'resourcePrefix', PREFIX, '1-20 lowercase letters, digits or "-", starting with a letter', fail) ?? 'certstep',
-    notificationEmail,
-    issuers,
-    certificates,
-    ...(kmsKeyArn && { kmsKeyArn }),
-    alarmDaysBeforeExpiry,
-    expiryAlarmDays,
-    logRetentionDays,
-    dailyCheckSchedule: optionalString(root.dailyCheckSchedule, 'dailyCheckSchedule', SCHEDULE, 'an EventBridge Scheduler cron(...) or rate(...) expression', fail) ?? 'cron(0 4 * * ? *)',
-  };
-  const environment = Buffer.byteLength(issuersEnvironment(config.issuers));
-  if (environment > LAMBDA_ENVIRONMENT_BYTES - 1024) {
-    fail('issuers', `take ${environment} bytes as the Lambdas' CERTSTEP_ISSUERS variable, over the 3 KB the stack leaves them of Lambda's 4 KB environment; move per-domain zones from the issuers' dns01 into the certificates`);
-  }
-  return config;
+  const result = configSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(`${source}: ${firstIssueMessage(result.error.issues, '(top level)')}`);
+  return result.data;
 }
 
 /** CERTSTEP_ISSUERS, as functions/runtime/config.ts reads it. */
@@ -187,95 +282,17 @@ export function issuersEnvironment(issuers: readonly IssuerSetting[]): string {
   return JSON.stringify(issuers);
 }
 
-type Fail = (path: string, reason: string) => never;
-
-function parseIssuer(raw: unknown, path: string, defaultEmail: string | undefined, fail: Fail): IssuerSetting {
-  const entry = object(raw, path, fail);
-  for (const key of Object.keys(entry)) if (!ISSUER_KEYS.includes(key)) fail(`${path}.${key}`, `unknown field; known fields: ${ISSUER_KEYS.join(', ')}`);
-  let directoryUrl: string;
-  let presetName: string | undefined;
-  if (entry.preset !== undefined) {
-    if (entry.directoryUrl !== undefined) fail(path, 'give either preset or directoryUrl, not both');
-    if (typeof entry.preset !== 'string' || !(entry.preset in ISSUER_PRESETS)) {
-      fail(`${path}.preset`, `must be one of ${Object.keys(ISSUER_PRESETS).join(', ')} (got ${JSON.stringify(entry.preset)})`);
-    }
-    presetName = entry.preset;
-    directoryUrl = ISSUER_PRESETS[entry.preset as IssuerPreset];
-  } else {
-    directoryUrl = optionalString(entry.directoryUrl, `${path}.directoryUrl`, /^https:\/\/\S+$/, 'an https:// ACME directory URL', fail)
-      ?? fail(path, `needs a preset (${Object.keys(ISSUER_PRESETS).join(', ')}) or a directoryUrl`);
-  }
-  const name = optionalString(entry.name, `${path}.name`, ISSUER_NAME, '1-63 lowercase letters, digits or "-"', fail)
-    ?? presetName ?? fail(`${path}.name`, 'required when no preset is given');
-  const email = optionalString(entry.email, `${path}.email`, EMAIL, 'an e-mail address', fail) ?? defaultEmail;
-  let eab: { eabKeyId: string; eabHmacSecretId: string } | undefined;
-  if (entry.eab !== undefined) {
-    const eabEntry = object(entry.eab, `${path}.eab`, fail);
-    for (const key of Object.keys(eabEntry)) if (key !== 'keyId' && key !== 'hmacKeySecretName') fail(`${path}.eab.${key}`, 'unknown field; known fields: keyId, hmacKeySecretName');
-    eab = {
-      eabKeyId: optionalString(eabEntry.keyId, `${path}.eab.keyId`, /^\S{1,1024}$/, 'the key id the CA gave you', fail) ?? fail(`${path}.eab.keyId`, 'required'),
-      eabHmacSecretId: optionalString(eabEntry.hmacKeySecretName, `${path}.eab.hmacKeySecretName`, SECRET_NAME, 'a Secrets Manager secret name', fail)
-        ?? fail(`${path}.eab.hmacKeySecretName`, 'required: the name of the Secrets Manager secret you created holding the HMAC key'),
-    };
-  }
-  let dns01: Dns01Config | undefined;
-  if (entry.dns01 !== undefined) {
-    // Issuer-wide zones apply to whichever certificates they match, so each is checked against itself only.
-    const zones = (entry.dns01 as { route53?: { zones?: unknown } } | null)?.route53?.zones;
-    const domains = zones && typeof zones === 'object' ? Object.keys(zones).map((domain) => { const result = normalizeDnsName(domain); return result.ok ? result.name : domain; }) : [];
-    dns01 = parseDns01Config(entry.dns01, domains, (at, reason) => fail(at.replace(/^certificate\.dns01/, `${path}.dns01`), reason));
-    if (dns01.cnameStrategy === 'Follow') fail(`${path}.dns01.cnameStrategy`, FOLLOW_UNSUPPORTED);
-  }
-  return { name, directoryUrl, ...(email && { email }), ...eab, ...(dns01 && { dns01 }) };
-}
-
-const FOLLOW_UNSUPPORTED =
-  '"Follow" is not supported by the CDK stack: the zone of a CNAME target is only known at run time, and least-privilege IAM needs every hosted zone and record name at synth time';
-
-function parseCertificate(raw: unknown, index: number, issuerNames: ReadonlySet<string>, source: string): CertificateSpec {
-  try {
-    return parseExecutionInput({ certificate: raw, force: false }, issuerNames).certificate;
-  } catch (error) {
-    // parseExecutionInput names fields from the execution input's point of view: `certificate.dnsNames[0] ...`.
-    const message = (error as Error).message.replace(/^certificate(?=[.[:\s])/, `certificates[${index}]`);
-    throw new ConfigError(`${source}: ${message}`);
-  }
-}
-
-function checkZones(certificate: CertificateSpec, index: number, issuers: readonly IssuerSetting[], fail: Fail): void {
+function checkZones(certificate: CertificateSpec, index: number, issuers: readonly IssuerSetting[]): Fault | undefined {
   const path = `certificates[${index}]`;
   const dns01 = effectiveDns01(issuers, certificate);
-  if (dns01.cnameStrategy === 'Follow') fail(`${path}.dns01.cnameStrategy`, FOLLOW_UNSUPPORTED);
-  for (const target of challengeTargets(dns01, certificate.dnsNames)) {
-    if (target.zone) continue;
-    const at = certificate.dnsNames.indexOf(target.dnsName);
-    const domain = target.dnsName.replace(/^\*\./, '');
-    fail(
-      `${path}.dnsNames[${at}] "${target.dnsName}"`,
-      `no hosted zone id: set ${path}.dns01.route53.hostedZoneId or ${path}.dns01.route53.zones["${domain}"].hostedZoneId (or the issuer's dns01). ` +
-        'Least-privilege IAM limits route53:ChangeResourceRecordSets to named hosted zones and record names, so the stack needs a zone id for every name at synth time',
-    );
-  }
-}
-
-function object(value: unknown, path: string, fail: Fail): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'must be a JSON object');
-  return value as Record<string, unknown>;
-}
-
-function list(value: unknown, path: string, fail: Fail): unknown[] {
-  if (!Array.isArray(value) || value.length === 0) fail(path, 'must be a non-empty array');
-  return value as unknown[];
-}
-
-function optionalString(value: unknown, path: string, rule: RegExp, what: string, fail: Fail): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !rule.test(value)) fail(path, `must be ${what} (got ${JSON.stringify(value)})`);
-  return value as string;
-}
-
-function optionalInteger(value: unknown, path: string, min: number, max: number, fail: Fail): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) fail(path, `must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)})`);
-  return value as number;
+  if (dns01.cnameStrategy === 'Follow') return fault(['certificates', index, 'dns01', 'cnameStrategy'], FOLLOW_UNSUPPORTED);
+  const unzoned = challengeTargets(dns01, certificate.dnsNames).find((target) => !target.zone);
+  if (!unzoned) return undefined;
+  const domain = unzoned.dnsName.replace(/^\*\./, '');
+  return fault(
+    ['certificates', index, 'dnsNames', certificate.dnsNames.indexOf(unzoned.dnsName)],
+    `no hosted zone id: set ${path}.dns01.route53.hostedZoneId or ${path}.dns01.route53.zones["${domain}"].hostedZoneId (or the issuer's dns01). ` +
+      'Least-privilege IAM limits route53:ChangeResourceRecordSets to named hosted zones and record names, so the stack needs a zone id for every name at synth time',
+    `"${unzoned.dnsName}"`,
+  );
 }

@@ -3,7 +3,8 @@
  * and CloudFront distributions pick it up. Re-imports keep the ARN (attachments survive),
  * which is why ACM's and CloudFront's key rules are checked before anything is ordered.
  */
-import { type KeyAlgorithm, fieldName } from './certificate-spec.js';
+import * as z from 'zod/mini';
+import type { KeyAlgorithm } from './key-algorithm.js';
 
 export interface AcmConfig {
   /** Regions to import into; CloudFront reads only us-east-1. */
@@ -16,27 +17,34 @@ const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 /** What CloudFront accepts from ACM. */
 const CLOUDFRONT_KEYS: readonly KeyAlgorithm[] = ['ecdsa-p256', 'rsa-2048', 'rsa-3072', 'rsa-4096'];
 
-type Fail = (path: string, reason: string) => never;
+const REGIONS_REASON = 'must be a non-empty array of AWS regions';
+const regionReason = (issue: { input?: unknown }) => `must be an AWS region such as us-east-1 (got ${JSON.stringify(issue.input)})`;
 
-export function parseAcmConfig(value: unknown, keyAlgorithm: KeyAlgorithm, fail: Fail): AcmConfig {
-  const path = 'certificate.acm';
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'must be a JSON object');
-  const object = value as Record<string, unknown>;
-  for (const key of Object.keys(object)) if (key !== 'regions' && key !== 'cloudFront') fail(`${path}.${fieldName(key)}`, 'unknown field');
-  const regions = object.regions;
-  if (!Array.isArray(regions) || regions.length === 0) fail(`${path}.regions`, 'must be a non-empty array of AWS regions');
-  regions.forEach((region: unknown, index) => {
-    if (typeof region !== 'string' || !REGION.test(region)) fail(`${path}.regions[${index}]`, `must be an AWS region such as us-east-1 (got ${JSON.stringify(region)})`);
-  });
-  if (new Set(regions).size !== regions.length) fail(`${path}.regions`, 'lists a region twice');
-  if (object.cloudFront !== undefined && typeof object.cloudFront !== 'boolean') fail(`${path}.cloudFront`, 'must be a boolean');
-  if (object.cloudFront === true) {
-    if (!regions.includes('us-east-1')) fail(`${path}.regions`, 'must include us-east-1: CloudFront only uses certificates imported there');
-    if (!CLOUDFRONT_KEYS.includes(keyAlgorithm)) {
-      fail('certificate.keyAlgorithm', `${keyAlgorithm} is not accepted by CloudFront; use ecdsa-p256 or an RSA key`);
-    }
-  }
-  return { regions: regions as string[], ...(object.cloudFront === true && { cloudFront: true }) };
+export const acmSchema = z.pipe(
+  z
+    .strictObject(
+      {
+        regions: z.array(z.string({ error: regionReason }).check(z.regex(REGION, { error: regionReason })), { error: REGIONS_REASON }).check(z.minLength(1, { error: REGIONS_REASON })),
+        cloudFront: z.optional(z.boolean({ error: 'must be a boolean' })),
+      },
+      { error: (issue) => (issue.code === 'unrecognized_keys' ? 'unknown field' : 'must be a JSON object') },
+    )
+    .check(
+      z.superRefine(({ regions, cloudFront }, ctx) => {
+        if (new Set(regions).size !== regions.length) ctx.addIssue({ code: 'custom', path: ['regions'], message: 'lists a region twice' });
+        else if (cloudFront === true && !regions.includes('us-east-1')) {
+          ctx.addIssue({ code: 'custom', path: ['regions'], message: 'must include us-east-1: CloudFront only uses certificates imported there' });
+        }
+      }),
+    ),
+  // cloudFront false says nothing the absence of the field does not.
+  z.transform(({ regions, cloudFront }): AcmConfig => ({ regions, ...(cloudFront === true && { cloudFront: true }) })),
+);
+
+/** Why the certificate's key cannot go where its acm section sends it, if it cannot. */
+export function cloudFrontKeyRefusal(acm: AcmConfig, keyAlgorithm: KeyAlgorithm): string | undefined {
+  if (acm.cloudFront !== true || CLOUDFRONT_KEYS.includes(keyAlgorithm)) return undefined;
+  return `${keyAlgorithm} is not accepted by CloudFront; use ecdsa-p256 or an RSA key`;
 }
 
 /** ACM's name for each key algorithm, as DescribeCertificate reports it. */

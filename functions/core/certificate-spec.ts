@@ -1,17 +1,19 @@
 /**
  * The execution input of the certificate state machine, validated once at the start so
- * that every later phase can trust it and a bad request never reaches the CA.
+ * that every later phase can trust it and a bad request never reaches the CA. The schema of
+ * a certificate is also the schema of each entry of certstep.config.json's certificates.
  */
+import * as z from 'zod/mini';
 import { InvalidInput } from './errors.js';
-import { type AcmConfig, parseAcmConfig } from './acm-config.js';
-import { type Dns01Config, parseDns01Config } from './dns01-config.js';
+import { type AcmConfig, acmSchema, cloudFrontKeyRefusal } from './acm-config.js';
+import { type Dns01Config, dns01Schema, zoneMatchingNoName } from './dns01-config.js';
 import { normalizeDnsName } from './dns-name.js';
+import { DEFAULT_KEY_ALGORITHM, KEY_ALGORITHMS, type KeyAlgorithm } from './key-algorithm.js';
+import { type EchoParams, expected, firstIssueMessage, show } from './validation.js';
 
 export { normalizeDnsName } from './dns-name.js';
 export type { DnsNameResult } from './dns-name.js';
-
-export const KEY_ALGORITHMS = ['ecdsa-p256', 'ecdsa-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096'] as const;
-export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
+export { DEFAULT_KEY_ALGORITHM, KEY_ALGORITHMS, type KeyAlgorithm } from './key-algorithm.js';
 
 export interface CertificateSpec {
   /** Used as a file name and an AWS secret name, hence the DNS-label rule. */
@@ -37,7 +39,6 @@ export interface ExecutionInput {
   force: boolean;
 }
 
-export const DEFAULT_KEY_ALGORITHM: KeyAlgorithm = 'ecdsa-p256';
 export const DEFAULT_RENEW_BEFORE = 'P30D';
 /** Let's Encrypt's limit on names per certificate. */
 export const MAX_DNS_NAMES = 100;
@@ -88,171 +89,116 @@ export function durationToMilliseconds(iso: string): number | undefined {
   return result.ok ? result.ms : undefined;
 }
 
+const PROFILE_RULE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+const dnsName = z.pipe(
+  z.string({ error: (issue) => `must be a string (got ${show(issue.input)})` }),
+  z.transform((text, ctx) => {
+    const result = normalizeDnsName(text);
+    if (result.ok) return result.name;
+    const params: EchoParams = { echo: show(text) };
+    ctx.issues.push({ code: 'custom', message: result.reason, input: text, params, continue: false });
+    return z.NEVER;
+  }),
+);
+
+/** Checked before any element is read, so a huge array costs nothing to refuse. */
+const dnsNameList = z
+  .custom<unknown[]>((value) => Array.isArray(value) && value.length > 0 && value.length <= MAX_RAW_DNS_NAMES, {
+    error: ({ input }) => {
+      if (input === undefined) return 'required';
+      if (!Array.isArray(input)) return `must be an array of DNS names (got ${show(input)})`;
+      if (input.length === 0) return 'must contain at least one DNS name';
+      return `must have at most ${MAX_RAW_DNS_NAMES} entries (got ${input.length})`;
+    },
+  })
+  .register(z.globalRegistry, { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: MAX_RAW_DNS_NAMES });
+
+const dnsNames = z.pipe(
+  dnsNameList,
+  z.pipe(
+    z.array(dnsName),
+    z.transform((names, ctx) => {
+      // A Set iterates in insertion order, which keeps the first spelling's position.
+      const distinct = [...new Set(names)];
+      if (distinct.length <= MAX_DNS_NAMES) return distinct;
+      ctx.issues.push({ code: 'custom', message: `must have at most ${MAX_DNS_NAMES} distinct names after normalisation (got ${distinct.length})`, input: names });
+      return z.NEVER;
+    }),
+  ),
+);
+
+const renewBefore = z.string({ error: expected('a string') }).check(
+  z.superRefine((text, ctx) => {
+    const result = parseDuration(text);
+    if (!result.ok) ctx.addIssue(result.reason);
+    else if (result.ms > MAX_RENEW_BEFORE_MS) {
+      ctx.addIssue(`must be at most P365D; longer than any certificate lifetime, it would renew on every run (got ${show(text)})`);
+    }
+  }),
+);
+
+/** One certificate: the execution input's `certificate`, and each of certstep.config.json's `certificates`. */
+export const certificateSpecSchema = z
+  .strictObject(
+    {
+      name: z.string({ error: expected('a string') }).check(
+        z.regex(NAME_RULE, {
+          error: ({ input }) =>
+            `must be 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit, because it names files and AWS secrets (got ${show(input)})`,
+        }),
+      ),
+      dnsNames,
+      issuer: z.string({ error: expected('a string') }),
+      keyAlgorithm: z._default(z.enum(KEY_ALGORITHMS, { error: ({ input }) => `must be one of ${KEY_ALGORITHMS.join(', ')} (got ${show(input)})` }), DEFAULT_KEY_ALGORITHM),
+      renewBefore: z._default(renewBefore, DEFAULT_RENEW_BEFORE),
+      dns01: z.optional(dns01Schema),
+      acm: z.optional(acmSchema),
+      /** Profile names are short tokens chosen by the CA (draft-ietf-acme-profiles). */
+      profile: z.optional(
+        z.string({ error: expected('a string') }).check(
+          z.regex(PROFILE_RULE, { error: ({ input }) => `must be a profile name the CA lists, such as tlsserver or shortlived (got ${show(input)})` }),
+        ),
+      ),
+      rotationPolicy: z.optional(z.enum(['Always', 'Never'], { error: ({ input }) => `must be "Always" or "Never" (got ${show(input)})` })),
+    },
+    { error: (issue) => (issue.code === 'unrecognized_keys' ? 'unknown field' : expected('a JSON object')(issue)) },
+  )
+  .check(
+    z.superRefine((spec, ctx) => {
+      const zone = spec.dns01 && zoneMatchingNoName(spec.dns01, spec.dnsNames);
+      if (zone) ctx.addIssue({ code: 'custom', path: ['dns01', 'route53', 'zones', zone.key], message: zone.reason });
+      const refusal = spec.acm && cloudFrontKeyRefusal(spec.acm, spec.keyAlgorithm);
+      if (refusal) ctx.addIssue({ code: 'custom', path: ['keyAlgorithm'], message: refusal });
+    }),
+  );
+
+export const executionInputSchema = z.strictObject(
+  {
+    certificate: certificateSpecSchema,
+    force: z._default(z.boolean({ error: ({ input }) => `must be a boolean (got ${show(input)})` }), false),
+  },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? 'unknown field' : `must be a JSON object (got ${show(issue.input)})`) },
+);
+
 /**
  * Validate and normalise the state machine's execution input. Throws InvalidInput naming
  * the first offending field (`certificate.dnsNames[1] "…": reason`); nothing is defaulted
  * silently except the documented optional fields.
  */
 export function parseExecutionInput(raw: unknown, knownIssuers: ReadonlySet<string>): ExecutionInput {
-  const input = expectObject(raw, 'execution input');
-  rejectUnknownKeys(input, ['certificate', 'force'], '');
-  if (input.certificate === undefined) invalid('certificate', 'required');
-  const cert = expectObject(input.certificate, 'certificate');
-  rejectUnknownKeys(cert, ['name', 'dnsNames', 'issuer', 'keyAlgorithm', 'renewBefore', 'dns01', 'acm', 'profile', 'rotationPolicy'], 'certificate');
-
-  let force = false;
-  if (input.force !== undefined) {
-    if (typeof input.force !== 'boolean') invalid('force', `must be a boolean (got ${show(input.force)})`);
-    force = input.force;
-  }
-
-  const name = parseName(cert.name);
-  const dnsNames = parseDnsNames(cert.dnsNames);
-  const keyAlgorithm = parseKeyAlgorithm(cert.keyAlgorithm);
-  return {
-    certificate: {
-      name,
-      dnsNames,
-      issuer: parseIssuer(cert.issuer, knownIssuers),
-      keyAlgorithm,
-      renewBefore: parseRenewBefore(cert.renewBefore),
-      ...(cert.dns01 !== undefined && { dns01: parseDns01Config(cert.dns01, dnsNames, invalid) }),
-      ...(cert.acm !== undefined && { acm: parseAcmConfig(cert.acm, keyAlgorithm, invalid) }),
-      ...(cert.profile !== undefined && { profile: parseProfile(cert.profile) }),
-      ...(cert.rotationPolicy !== undefined && { rotationPolicy: parseRotationPolicy(cert.rotationPolicy) }),
-    },
-    force,
-  };
+  const result = executionInputSchema.safeParse(raw);
+  if (!result.success) throw new InvalidInput(firstIssueMessage(result.error.issues, 'execution input'));
+  const input: ExecutionInput = result.data;
+  const refusal = unknownIssuerReason(input.certificate.issuer, knownIssuers);
+  if (refusal) throw new InvalidInput(`certificate.issuer: ${refusal}`);
+  return input;
 }
 
-function parseName(value: unknown): string {
-  const path = 'certificate.name';
-  const text = expectString(value, path);
-  if (!NAME_RULE.test(text)) {
-    invalid(
-      path,
-      `must be 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit, because it names files and AWS secrets (got ${show(text)})`,
-    );
-  }
-  return text;
+/** Issuers are configured per deployment, so the schema cannot list them: checked after it. */
+export function unknownIssuerReason(issuer: string, knownIssuers: ReadonlySet<string>): string | undefined {
+  if (knownIssuers.has(issuer)) return undefined;
+  const known = [...knownIssuers].sort();
+  return known.length === 0 ? `unknown issuer ${show(issuer)}: no issuers are configured` : `unknown issuer ${show(issuer)}; known issuers: ${known.join(', ')}`;
 }
 
-function parseDnsNames(value: unknown): string[] {
-  const path = 'certificate.dnsNames';
-  if (value === undefined) invalid(path, 'required');
-  if (!Array.isArray(value)) invalid(path, `must be an array of DNS names (got ${show(value)})`);
-  if (value.length === 0) invalid(path, 'must contain at least one DNS name');
-  if (value.length > MAX_RAW_DNS_NAMES) {
-    invalid(path, `must have at most ${MAX_RAW_DNS_NAMES} entries (got ${value.length})`);
-  }
-
-  const names = new Set<string>();
-  value.forEach((element: unknown, i) => {
-    const elementPath = `${path}[${i}]`;
-    if (typeof element !== 'string') invalid(elementPath, `must be a string (got ${show(element)})`);
-    const result = normalizeDnsName(element);
-    if (!result.ok) invalid(`${elementPath} ${show(element)}`, result.reason);
-    names.add(result.name);
-  });
-  if (names.size > MAX_DNS_NAMES) {
-    invalid(path, `must have at most ${MAX_DNS_NAMES} distinct names after normalisation (got ${names.size})`);
-  }
-  // A Set iterates in insertion order, which keeps the first spelling's position.
-  return [...names];
-}
-
-function parseIssuer(value: unknown, knownIssuers: ReadonlySet<string>): string {
-  const path = 'certificate.issuer';
-  const text = expectString(value, path);
-  if (!knownIssuers.has(text)) {
-    const known = [...knownIssuers].sort();
-    invalid(
-      path,
-      known.length === 0
-        ? `unknown issuer ${show(text)}: no issuers are configured`
-        : `unknown issuer ${show(text)}; known issuers: ${known.join(', ')}`,
-    );
-  }
-  return text;
-}
-
-/** Profile names are short tokens chosen by the CA (draft-ietf-acme-profiles). */
-function parseProfile(value: unknown): string {
-  const path = 'certificate.profile';
-  const text = expectString(value, path);
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(text)) invalid(path, `must be a profile name the CA lists, such as tlsserver or shortlived (got ${show(text)})`);
-  return text;
-}
-
-function parseRotationPolicy(value: unknown): 'Always' | 'Never' {
-  if (value !== 'Always' && value !== 'Never') invalid('certificate.rotationPolicy', `must be "Always" or "Never" (got ${show(value)})`);
-  return value;
-}
-
-function parseKeyAlgorithm(value: unknown): KeyAlgorithm {
-  if (value === undefined) return DEFAULT_KEY_ALGORITHM;
-  if (!isKeyAlgorithm(value)) {
-    invalid('certificate.keyAlgorithm', `must be one of ${KEY_ALGORITHMS.join(', ')} (got ${show(value)})`);
-  }
-  return value;
-}
-
-function isKeyAlgorithm(value: unknown): value is KeyAlgorithm {
-  return KEY_ALGORITHMS.some((algorithm) => algorithm === value);
-}
-
-function parseRenewBefore(value: unknown): string {
-  const path = 'certificate.renewBefore';
-  if (value === undefined) return DEFAULT_RENEW_BEFORE;
-  const text = expectString(value, path);
-  const result = parseDuration(text);
-  if (!result.ok) invalid(path, result.reason);
-  if (result.ms > MAX_RENEW_BEFORE_MS) {
-    invalid(path, `must be at most P365D; longer than any certificate lifetime, it would renew on every run (got ${show(text)})`);
-  }
-  return text;
-}
-
-function invalid(path: string, reason: string): never {
-  throw new InvalidInput(`${path}: ${reason}`);
-}
-
-function expectObject(value: unknown, path: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    invalid(path, `must be a JSON object (got ${show(value)})`);
-  }
-  return value as Record<string, unknown>;
-}
-
-function expectString(value: unknown, path: string): string {
-  if (value === undefined) invalid(path, 'required');
-  if (typeof value !== 'string') invalid(path, `must be a string (got ${show(value)})`);
-  return value;
-}
-
-function rejectUnknownKeys(object: Record<string, unknown>, allowed: readonly string[], parent: string): void {
-  for (const key of Object.keys(object)) {
-    if (allowed.includes(key)) continue;
-    const segment = /^[A-Za-z_$][\w$]{0,63}$/.test(key) ? key : `[${show(key)}]`;
-    const path = parent === '' ? segment : segment.startsWith('[') ? parent + segment : `${parent}.${segment}`;
-    invalid(path, 'unknown field');
-  }
-}
-
-/** A field name as it may appear in a message: short, or quoted and cut. */
-export function fieldName(key: string): string {
-  return /^[A-Za-z_$][\w$]{0,63}$/.test(key) ? key : `[${show(key)}]`;
-}
-
-/** Echoes a value into a message without letting a huge or odd input flood the log. */
-function show(value: unknown): string {
-  if (typeof value === 'string') {
-    if (value.length <= 80) return JSON.stringify(value);
-    return `${JSON.stringify(`${value.slice(0, 80)}…`)} (${value.length} characters)`;
-  }
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
-  if (value === undefined) return 'nothing';
-  return `${typeof value} ${String(value)}`;
-}

@@ -3,7 +3,7 @@
  * names them. Everything is optional: by default each name's record goes to the longest
  * matching public hosted zone of the account the functions run in.
  */
-import { fieldName } from './certificate-spec.js';
+import * as z from 'zod/mini';
 import { normalizeDnsName } from './dns-name.js';
 
 export interface Route53ZoneConfig {
@@ -31,79 +31,72 @@ const ZONE_ID = /^(?:\/hostedzone\/)?([A-Z0-9]{1,32})$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 
-type Fail = (path: string, reason: string) => never;
+/** A strict object: a misspelt field is refused rather than silently ignored. */
+const section = <S extends z.core.$ZodLooseShape>(shape: S) =>
+  z.strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? 'unknown field' : 'must be a JSON object') });
 
-export function parseDns01Config(value: unknown, dnsNames: readonly string[], fail: Fail): Dns01Config {
-  const path = 'certificate.dns01';
-  const object = expectObject(value, path, fail);
-  allowOnly(object, ['cnameStrategy', 'route53'], path, fail);
-  const config: { cnameStrategy?: 'None' | 'Follow'; route53?: Route53SolverConfig } = {};
-  if (object.cnameStrategy !== undefined) {
-    if (object.cnameStrategy !== 'None' && object.cnameStrategy !== 'Follow') {
-      fail(`${path}.cnameStrategy`, `must be "None" or "Follow" (got ${JSON.stringify(object.cnameStrategy)})`);
-    }
-    config.cnameStrategy = object.cnameStrategy;
-  }
-  if (object.route53 !== undefined) config.route53 = parseRoute53(object.route53, dnsNames, `${path}.route53`, fail);
-  return config;
-}
+/** A string that must match, with one reason whatever is wrong with it. */
+const matching = (rule: RegExp, reason: string) => z.string({ error: reason }).check(z.regex(rule, { error: reason }));
 
-function parseRoute53(value: unknown, dnsNames: readonly string[], path: string, fail: Fail): Route53SolverConfig {
-  const object = expectObject(value, path, fail);
-  allowOnly(object, ['hostedZoneId', 'role', 'externalId', 'privateZone', 'zones'], path, fail);
-  const solver: { -readonly [K in keyof Route53SolverConfig]: Route53SolverConfig[K] } = { ...parseZone(object, path, fail) };
-  if (object.privateZone !== undefined) {
-    if (typeof object.privateZone !== 'boolean') fail(`${path}.privateZone`, 'must be a boolean');
-    solver.privateZone = object.privateZone;
-  }
-  if (object.zones !== undefined) {
-    const zones = expectObject(object.zones, `${path}.zones`, fail);
+const ZONE_ID_REASON = 'must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ';
+const zoneShape = {
+  hostedZoneId: z.optional(z.pipe(matching(ZONE_ID, ZONE_ID_REASON), z.transform((id) => ZONE_ID.exec(id)?.[1] ?? id))),
+  role: z.optional(matching(ROLE_ARN, 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/dns')),
+  externalId: z.optional(matching(EXTERNAL_ID, 'must be 2-1224 characters of letters, digits and +=,.@:/-_')),
+};
+
+const externalIdNeedsRole = z.superRefine((zone: Route53ZoneConfig, ctx) => {
+  if (zone.externalId !== undefined && zone.role === undefined) ctx.addIssue({ code: 'custom', path: ['externalId'], message: 'only makes sense with a role to assume' });
+});
+
+/** The spelling each normalised zones key was written in, for messages about the entry. */
+const writtenKeys = new WeakMap<object, ReadonlyMap<string, string>>();
+
+/** Checked before its settings are read: the key names the domain the settings are for. */
+const zoneDomain = z.string().check(
+  z.superRefine((domain, ctx) => {
+    const normalized = normalizeDnsName(domain);
+    if (normalized.ok && !normalized.name.startsWith('*.')) return;
+    ctx.addIssue(`is not a domain name${normalized.ok ? '' : `: ${normalized.reason}`}`);
+  }),
+);
+
+const zones = z.pipe(
+  z.record(zoneDomain, section(zoneShape).check(externalIdNeedsRole), { error: 'must be a JSON object' }),
+  z.transform((entries) => {
     const parsed: Record<string, Route53ZoneConfig> = {};
-    for (const [domain, settings] of Object.entries(zones)) {
+    const written = new Map<string, string>();
+    for (const [domain, settings] of Object.entries(entries)) {
       const normalized = normalizeDnsName(domain);
-      const zonePath = `${path}.zones[${JSON.stringify(domain)}]`;
-      if (!normalized.ok || normalized.name.startsWith('*.')) fail(zonePath, `is not a domain name${normalized.ok ? '' : `: ${normalized.reason}`}`);
-      const domainName = normalized.name;
-      if (!dnsNames.some((name) => name.replace(/^\*\./, '') === domainName || name.endsWith(`.${domainName}`))) {
-        fail(zonePath, `matches none of certificate.dnsNames`);
-      }
-      const zoneObject = expectObject(settings, zonePath, fail);
-      allowOnly(zoneObject, ['hostedZoneId', 'role', 'externalId'], zonePath, fail);
-      parsed[domainName] = parseZone(zoneObject, zonePath, fail);
+      const name = normalized.ok ? normalized.name : domain;
+      parsed[name] = settings;
+      written.set(name, domain);
     }
-    solver.zones = parsed;
-  }
-  return solver;
-}
+    writtenKeys.set(parsed, written);
+    return parsed;
+  }),
+);
 
-function parseZone(object: Record<string, unknown>, path: string, fail: Fail): Route53ZoneConfig {
-  const zone: { hostedZoneId?: string; role?: string; externalId?: string } = {};
-  if (object.hostedZoneId !== undefined) {
-    const match = typeof object.hostedZoneId === 'string' ? ZONE_ID.exec(object.hostedZoneId) : null;
-    if (!match) fail(`${path}.hostedZoneId`, 'must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ');
-    zone.hostedZoneId = match[1] as string;
-  }
-  if (object.role !== undefined) {
-    if (typeof object.role !== 'string' || !ROLE_ARN.test(object.role)) fail(`${path}.role`, 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/dns');
-    zone.role = object.role;
-  }
-  if (object.externalId !== undefined) {
-    if (typeof object.externalId !== 'string' || !EXTERNAL_ID.test(object.externalId)) {
-      fail(`${path}.externalId`, 'must be 2-1224 characters of letters, digits and +=,.@:/-_');
-    }
-    if (object.role === undefined) fail(`${path}.externalId`, 'only makes sense with a role to assume');
-    zone.externalId = object.externalId;
-  }
-  return zone;
-}
+/** The dns01 section of a certificate or of an issuer (the stack's configuration). */
+export const dns01Schema = section({
+  cnameStrategy: z.optional(z.enum(['None', 'Follow'], { error: (issue) => `must be "None" or "Follow" (got ${JSON.stringify(issue.input)})` })),
+  route53: z.optional(
+    section({ ...zoneShape, privateZone: z.optional(z.boolean({ error: 'must be a boolean' })), zones: z.optional(zones) }).check(externalIdNeedsRole),
+  ),
+});
 
-function expectObject(value: unknown, path: string, fail: Fail): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'must be a JSON object');
-  return value as Record<string, unknown>;
-}
-
-function allowOnly(object: Record<string, unknown>, allowed: readonly string[], path: string, fail: Fail): void {
-  for (const key of Object.keys(object)) if (!allowed.includes(key)) fail(`${path}.${fieldName(key)}`, 'unknown field');
+/**
+ * A certificate's per-domain zone that none of its names falls under: a typo the CA would
+ * never reveal. Returns the zones key as written and why; issuer-wide zones are not checked,
+ * as they apply to whichever certificates they match.
+ */
+export function zoneMatchingNoName(dns01: Dns01Config, dnsNames: readonly string[]): { key: string; reason: string } | undefined {
+  const perDomain = dns01.route53?.zones ?? {};
+  for (const domain of Object.keys(perDomain)) {
+    if (dnsNames.some((name) => name.replace(/^\*\./, '') === domain || name.endsWith(`.${domain}`))) continue;
+    return { key: writtenKeys.get(perDomain)?.get(domain) ?? domain, reason: 'matches none of certificate.dnsNames' };
+  }
+  return undefined;
 }
 
 /**
