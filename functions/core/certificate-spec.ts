@@ -128,15 +128,19 @@ const dnsNames = z.pipe(
   ),
 );
 
-const renewBefore = z.string({ error: expected('a string') }).check(
-  z.superRefine((text, ctx) => {
-    const result = parseDuration(text);
-    if (!result.ok) ctx.addIssue(result.reason);
-    else if (result.ms > MAX_RENEW_BEFORE_MS) {
-      ctx.addIssue(`must be at most P365D; longer than any certificate lifetime, it would renew on every run (got ${show(text)})`);
-    }
-  }),
-);
+const renewBefore = z
+  .string({ error: expected('a string') })
+  .check(
+    z.superRefine((text, ctx) => {
+      const result = parseDuration(text);
+      if (!result.ok) ctx.addIssue(result.reason);
+      else if (result.ms > MAX_RENEW_BEFORE_MS) {
+        ctx.addIssue(`must be at most P365D; longer than any certificate lifetime, it would renew on every run (got ${show(text)})`);
+      }
+    }),
+  )
+  // For editors, through the JSON Schema: the same units, without the limits.
+  .register(z.globalRegistry, { pattern: DURATION.source });
 
 /** One certificate: the execution input's `certificate`, and each of certstep.config.json's `certificates`. */
 export const certificateSpecSchema = z
