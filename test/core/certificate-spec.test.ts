@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import {
   KEY_ALGORITHMS,
+  MAX_RAW_DNS_NAMES,
   durationToMilliseconds,
   normalizeDnsName,
   parseExecutionInput,
@@ -404,5 +405,35 @@ describe('normalizeDnsName', () => {
     // Assess
     expect(result.ok).toBe(false);
     expect(result.ok ? '' : result.reason).toContain('empty label');
+  });
+});
+
+describe('parseExecutionInput reports the first fault as the hand-written checks did', () => {
+  it('names an unknown field before a fault of a known one in the same object', () => {
+    // Prepare
+    const raw = executionInput({ name: 'Web', colour: 'blue' });
+
+    // Act
+    const error = errorFrom(() => parseExecutionInput(raw, ISSUERS));
+
+    // Assess
+    expect(error.message).toBe('certificate.colour: unknown field');
+  });
+
+  it('refuses too many dnsNames without reading a single entry', () => {
+    // Prepare: every element read throws, so only the length may be looked at.
+    const entries = new Proxy(Array.from({ length: MAX_RAW_DNS_NAMES + 1 }, () => 'example.com'), {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) throw new Error(`entry ${key} was read`);
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    const raw = { certificate: { ...VALID_CERTIFICATE, dnsNames: entries } };
+
+    // Act
+    const error = errorFrom(() => parseExecutionInput(raw, ISSUERS));
+
+    // Assess
+    expect(error.message).toBe(`certificate.dnsNames: must have at most ${MAX_RAW_DNS_NAMES} entries (got ${MAX_RAW_DNS_NAMES + 1})`);
   });
 });

@@ -58,4 +58,15 @@ describe('certificate.dns01 and certificate.acm', () => {
     expect('dns01' in parsed.certificate).toBe(false);
     expect('acm' in parsed.certificate).toBe(false);
   });
+
+  it.each([
+    ['a zones key that is no domain, before its settings', { 'a..b': null }, 'certificate.dns01.route53.zones["a..b"]: is not a domain name: empty label'],
+    ['a zones key matching no name, spelt as written', { 'OTHER.com.': {} }, 'certificate.dns01.route53.zones["OTHER.com."]: matches none of certificate.dnsNames'],
+  ])('names %s', (_label, zones, message) => {
+    // Act
+    const act = () => parseExecutionInput(withSection({ dns01: { route53: { zones } } }), issuers);
+
+    // Assess
+    expect(act).toThrowError(expect.objectContaining({ name: 'InvalidInput', message: expect.stringContaining(message) }));
+  });
 });
