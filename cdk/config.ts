@@ -222,14 +222,16 @@ function settle(root: z.output<typeof TOP_LEVEL>): CertstepConfig | Fault {
 
   const { alarmDaysBeforeExpiry } = root;
   const overrides = root.expiryAlarmDays ?? {};
+  // Own keys only: a certificate may well be named "constructor".
+  const override = (name: string): number | undefined => (Object.hasOwn(overrides, name) ? overrides[name] : undefined);
   const unnamed = Object.keys(overrides).find((name) => !certificates.some((certificate) => certificate.name === name));
   if (unnamed !== undefined) return fault(['expiryAlarmDays', unnamed], 'names no certificate');
-  const expiryAlarmDays = new Map(certificates.map((certificate) => [certificate.name, overrides[certificate.name] ?? alarmDaysBeforeExpiry]));
+  const expiryAlarmDays = new Map(certificates.map((certificate) => [certificate.name, override(certificate.name) ?? alarmDaysBeforeExpiry]));
   for (const [index, certificate] of certificates.entries()) {
     const days = expiryAlarmDays.get(certificate.name) ?? alarmDaysBeforeExpiry;
     const renewBeforeDays = (durationToMilliseconds(certificate.renewBefore) ?? 0) / 86_400_000;
     if (days >= renewBeforeDays) {
-      const field = certificate.name in overrides ? ['expiryAlarmDays', certificate.name] : ['alarmDaysBeforeExpiry'];
+      const field = override(certificate.name) === undefined ? ['alarmDaysBeforeExpiry'] : ['expiryAlarmDays', certificate.name];
       return fault(field, `${days} days is not below certificates[${index}].renewBefore ${certificate.renewBefore}: the expiry alarm would fire before certstep even tries to renew`);
     }
   }

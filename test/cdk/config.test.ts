@@ -57,6 +57,11 @@ describe('validateConfig', () => {
     expect(config.certificates[0]?.profile).toBe('shortlived');
   });
 
+  it('gives a certificate named like an Object method the default alarm threshold', () => {
+    const config = validateConfig(withCertificate(0, { name: 'constructor' }));
+    expect(Object.fromEntries(config.expiryAlarmDays)).toEqual({ constructor: 14, api: 14 });
+  });
+
   it('accepts the example certstep.config.json at the repository root', () => {
     const config = loadConfig(join(PROJECT_ROOT, 'certstep.config.json'));
     expect(config.certificates.length).toBeGreaterThan(0);
