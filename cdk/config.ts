@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { type CertificateSpec, certificateSpecSchema, durationToMilliseconds, unknownIssuerReason } from '../functions/core/certificate-spec.js';
-import { type Dns01Config, dns01Schema } from '../functions/core/dns01-config.js';
+import type { Dns01Config } from '../functions/core/dns01-config.js';
+import { dns01Schema } from '../functions/core/dns01-schema.js';
 import { firstIssueMessage } from '../functions/core/validation.js';
 import type { IssuerSetting } from '../functions/runtime/config.js';
 import { challengeTargets, effectiveDns01 } from './dns-plan.js';

@@ -9,9 +9,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as z from 'zod/mini';
-import { acmSchema } from '../functions/core/acm-config.js';
+import { acmSchema } from '../functions/core/acm-schema.js';
 import { certificateSpecSchema, executionInputSchema } from '../functions/core/certificate-spec.js';
-import { dns01Schema } from '../functions/core/dns01-config.js';
+import { dns01Schema } from '../functions/core/dns01-schema.js';
 import { configSchema } from './config.js';
 import { PROJECT_ROOT } from './definition.js';
 

@@ -5,15 +5,19 @@
  */
 import * as z from 'zod/mini';
 import { InvalidInput } from './errors.js';
-import { type AcmConfig, acmSchema, cloudFrontKeyRefusal } from './acm-config.js';
-import { type Dns01Config, dns01Schema, zoneMatchingNoName } from './dns01-config.js';
+import { type AcmConfig, cloudFrontKeyRefusal } from './acm-config.js';
+import { acmSchema } from './acm-schema.js';
+import type { Dns01Config } from './dns01-config.js';
+import { dns01Schema, zoneMatchingNoName } from './dns01-schema.js';
 import { normalizeDnsName } from './dns-name.js';
 import { DEFAULT_KEY_ALGORITHM, KEY_ALGORITHMS, type KeyAlgorithm } from './key-algorithm.js';
+import { DURATION, parseDuration } from './duration.js';
 import { type EchoParams, expected, firstIssueMessage, show } from './validation.js';
 
 export { normalizeDnsName } from './dns-name.js';
 export type { DnsNameResult } from './dns-name.js';
 export { DEFAULT_KEY_ALGORITHM, KEY_ALGORITHMS, type KeyAlgorithm } from './key-algorithm.js';
+export { durationToMilliseconds } from './duration.js';
 
 export interface CertificateSpec {
   /** Used as a file name and an AWS secret name, hence the DNS-label rule. */
@@ -45,49 +49,8 @@ export const MAX_DNS_NAMES = 100;
 /** Raw entries beyond this are refused unread, however many duplicates they hold. */
 export const MAX_RAW_DNS_NAMES = 1000;
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-const MAX_RENEW_BEFORE_MS = 365 * DAY_MS;
+const MAX_RENEW_BEFORE_MS = 365 * 24 * 60 * 60 * 1000;
 const NAME_RULE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-
-// Calendar units are missing on purpose: a year or a month has no fixed length.
-const DURATION = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
-const DURATION_UNIT_MS = [7 * DAY_MS, DAY_MS, 60 * 60 * 1000, 60 * 1000, 1000] as const;
-
-type DurationResult = { ok: true; ms: number } | { ok: false; reason: string };
-
-function parseDuration(iso: string): DurationResult {
-  const match = DURATION.exec(iso);
-  if (!match || iso.endsWith('T') || iso === 'P') {
-    const datePart = iso.split('T')[0] ?? '';
-    if (/^P.*[YM]/.test(datePart)) {
-      return {
-        ok: false,
-        reason: `years (Y) and months (M) are not accepted because their length varies; use weeks (W) or days (D) (got ${show(iso)})`,
-      };
-    }
-    return {
-      ok: false,
-      reason: `must be an ISO 8601 duration in whole weeks, days, hours, minutes or seconds, such as P30D or PT12H (got ${show(iso)})`,
-    };
-  }
-  let ms = 0;
-  DURATION_UNIT_MS.forEach((unitMs, i) => {
-    ms += Number(match[i + 1] ?? 0) * unitMs;
-  });
-  if (!Number.isSafeInteger(ms)) return { ok: false, reason: `is too long (got ${show(iso)})` };
-  if (ms <= 0) return { ok: false, reason: `must be longer than zero (got ${show(iso)})` };
-  return { ok: true, ms };
-}
-
-/**
- * Length in milliseconds of an ISO 8601 duration made of W, D, H, M (minutes) and S in
- * whole numbers; undefined when the text is anything else, uses Y or M (months), or is
- * not longer than zero.
- */
-export function durationToMilliseconds(iso: string): number | undefined {
-  const result = parseDuration(iso);
-  return result.ok ? result.ms : undefined;
-}
 
 const PROFILE_RULE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 

@@ -4,7 +4,7 @@
  * operator reads. The clock is passed in so that tests and `--now` can move time.
  */
 import type { CertificateSpec } from './certificate-spec.js';
-import { durationToMilliseconds } from './certificate-spec.js';
+import { durationToMilliseconds } from './duration.js';
 import { plannedRenewalTime } from './renewal-time.js';
 
 export type RenewalReason =

@@ -4,7 +4,7 @@
  * `path: reason` message users already know. The reasons themselves are written next to each
  * field; zod's own wording never reaches a user.
  */
-import type { core } from 'zod/mini';
+import * as z from 'zod/mini';
 
 /** Echoes a value into a message without letting a huge or odd input flood the log. */
 export function show(value: unknown): string {
@@ -53,7 +53,7 @@ export interface EchoParams {
  * The one message for a failed parse: the first fault in reading order, an object's unknown
  * fields before anything inside it, as the hand-written checks reported them.
  */
-export function firstIssueMessage(issues: readonly core.$ZodIssue[], rootLabel: string): string {
+export function firstIssueMessage(issues: readonly z.core.$ZodIssue[], rootLabel: string): string {
   let chosen = issues[0];
   if (!chosen) return `${rootLabel}: invalid`;
   for (const issue of issues) {
@@ -73,3 +73,7 @@ export function firstIssueMessage(issues: readonly core.$ZodIssue[], rootLabel: 
 export function expected(what: string, echo: (value: unknown) => string = show): (issue: { input?: unknown }) => string {
   return (issue) => (issue.input === undefined ? 'required' : `must be ${what} (got ${echo(issue.input)})`);
 }
+
+/** A strict object: a misspelt field is refused rather than silently ignored. */
+export const section = <S extends z.core.$ZodLooseShape>(shape: S) =>
+  z.strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? 'unknown field' : 'must be a JSON object') });

@@ -3,7 +3,7 @@
  * and the requested names, and only then make it the current version.
  */
 import { ariCertificateId, momentInWindow } from '../core/ari.js';
-import { durationToMilliseconds } from '../core/certificate-spec.js';
+import { durationToMilliseconds } from '../core/duration.js';
 import { InvalidState } from '../core/errors.js';
 import { plannedRenewalTime } from '../core/renewal-time.js';
 import { splitPemChain, verifyIssuedCertificate } from '../core/verify-certificate.js';

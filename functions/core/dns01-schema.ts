@@ -1,0 +1,77 @@
+/**
+ * The schema of a dns01 section (a certificate's, or an issuer's in certstep.config.json).
+ * Apart from dns01-config.ts so that the functions that only route records to zones do
+ * not bundle zod.
+ */
+import * as z from 'zod/mini';
+import type { Dns01Config, Route53ZoneConfig } from './dns01-config.js';
+import { normalizeDnsName } from './dns-name.js';
+import { section } from './validation.js';
+
+const ZONE_ID = /^(?:\/hostedzone\/)?([A-Z0-9]{1,32})$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+
+/** A string that must match, with one reason whatever is wrong with it. */
+const matching = (rule: RegExp, reason: string) => z.string({ error: reason }).check(z.regex(rule, { error: reason }));
+
+const ZONE_ID_REASON = 'must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ';
+const zoneShape = {
+  hostedZoneId: z.optional(z.pipe(matching(ZONE_ID, ZONE_ID_REASON), z.transform((id) => ZONE_ID.exec(id)?.[1] ?? id))),
+  role: z.optional(matching(ROLE_ARN, 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/dns')),
+  externalId: z.optional(matching(EXTERNAL_ID, 'must be 2-1224 characters of letters, digits and +=,.@:/-_')),
+};
+
+const externalIdNeedsRole = z.superRefine((zone: Route53ZoneConfig, ctx) => {
+  if (zone.externalId !== undefined && zone.role === undefined) ctx.addIssue({ code: 'custom', path: ['externalId'], message: 'only makes sense with a role to assume' });
+});
+
+/** The spelling each normalised zones key was written in, for messages about the entry. */
+const writtenKeys = new WeakMap<object, ReadonlyMap<string, string>>();
+
+/** Checked before its settings are read: the key names the domain the settings are for. */
+const zoneDomain = z.string().check(
+  z.superRefine((domain, ctx) => {
+    const normalized = normalizeDnsName(domain);
+    if (normalized.ok && !normalized.name.startsWith('*.')) return;
+    ctx.addIssue(`is not a domain name${normalized.ok ? '' : `: ${normalized.reason}`}`);
+  }),
+);
+
+const zones = z.pipe(
+  z.record(zoneDomain, section(zoneShape).check(externalIdNeedsRole), { error: 'must be a JSON object' }),
+  z.transform((entries) => {
+    const parsed: Record<string, Route53ZoneConfig> = {};
+    const written = new Map<string, string>();
+    for (const [domain, settings] of Object.entries(entries)) {
+      const normalized = normalizeDnsName(domain);
+      const name = normalized.ok ? normalized.name : domain;
+      parsed[name] = settings;
+      written.set(name, domain);
+    }
+    writtenKeys.set(parsed, written);
+    return parsed;
+  }),
+);
+
+/** The dns01 section of a certificate or of an issuer (the stack's configuration). */
+export const dns01Schema = section({
+  cnameStrategy: z.optional(z.enum(['None', 'Follow'], { error: (issue) => `must be "None" or "Follow" (got ${JSON.stringify(issue.input)})` })),
+  route53: z.optional(
+    section({ ...zoneShape, privateZone: z.optional(z.boolean({ error: 'must be a boolean' })), zones: z.optional(zones) }).check(externalIdNeedsRole),
+  ),
+});
+
+/**
+ * A certificate's per-domain zone that none of its names falls under: a typo the CA would
+ * never reveal. Returns the zones key as written and why; issuer-wide zones are not checked,
+ * as they apply to whichever certificates they match.
+ */
+export function zoneMatchingNoName(dns01: Dns01Config, dnsNames: readonly string[]): { key: string; reason: string } | undefined {
+  const perDomain = dns01.route53?.zones ?? {};
+  for (const domain of Object.keys(perDomain)) {
+    if (dnsNames.some((name) => name.replace(/^\*\./, '') === domain || name.endsWith(`.${domain}`))) continue;
+    return { key: writtenKeys.get(perDomain)?.get(domain) ?? domain, reason: 'matches none of certificate.dnsNames' };
+  }
+  return undefined;
+}
