@@ -70,8 +70,8 @@ export function firstIssueMessage(issues: readonly z.core.$ZodIssue[], rootLabel
 }
 
 /** The error option of a value that must be there and of one type: `required`, or what it must be. */
-export function expected(what: string, echo: (value: unknown) => string = show): (issue: { input?: unknown }) => string {
-  return (issue) => (issue.input === undefined ? 'required' : `must be ${what} (got ${echo(issue.input)})`);
+export function expected(what: string): (issue: { input?: unknown }) => string {
+  return (issue) => (issue.input === undefined ? 'required' : `must be ${what} (got ${show(issue.input)})`);
 }
 
 /** A strict object: a misspelt field is refused rather than silently ignored. */
