@@ -550,12 +550,11 @@ describe('SimulatedCa faults and determinism', () => {
     expect(other[1]).not.toBe(first[1]); // serials from the seed
   });
 
-  it('issues a few thousand certificates quickly, forgetting what expired as the clock moves on', async () => {
+  it('issues a few thousand certificates, forgetting what expired as the clock moves on', async () => {
     const w = world();
     const gateway = w.ca.gateway('acct');
     const nameSets = Array.from({ length: 50 }, (_, index) => [`fast${index}.example.com`]);
     const csrsByName = await Promise.all(nameSets.map((names) => csrFor(names)));
-    const started = performance.now();
     for (let index = 0; index < 3000; index++) {
       const names = nameSets[index % 50] as string[];
       const order = await gateway.createOrder(names, { profile: 'shortlived' });
@@ -563,9 +562,7 @@ describe('SimulatedCa faults and determinism', () => {
       await gateway.finalizeOrder(await gateway.getOrder(order.url), csrsByName[index % 50] as string);
       w.advance(2 * HOUR);
     }
-    const elapsed = performance.now() - started;
     expect(w.ca.stats).toMatchObject({ issued: 3000, rateLimited: { newOrders: 0, duplicateCertificate: 0, failedValidations: 0 } });
-    expect(elapsed).toBeLessThan(15_000);
     // 250 simulated days on: only the last 8 days of orders (one per 2 h) are still held.
     const held = w.ca as unknown as { orders: Map<string, unknown>; chains: Map<string, unknown> };
     expect(held.orders.size).toBeLessThanOrEqual(8 * 12);
