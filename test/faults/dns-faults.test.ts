@@ -116,7 +116,6 @@ describe('a role Route 53 refuses (AccessDenied)', () => {
     const secrets = await secretsServing('denied');
     server.injectFaults('ChangeResourceRecordSets', ['AccessDenied']);
     const before = server.calls.length;
-    const started = Date.now();
 
     // Act
     const { result, storeDir, calls, output } = await runThroughRoute53('denied', secrets);
@@ -128,7 +127,6 @@ describe('a role Route 53 refuses (AccessDenied)', () => {
       `Route 53 ChangeResourceRecordSets on hosted zone ${zoneId} was refused: User: arn:aws:sts::123456789012:assumed-role/test is not authorized to perform: route53:ChangeResourceRecordSets`,
     );
     expect(retriedStates(result)).toEqual([]);
-    expect(Date.now() - started).toBeLessThan(10_000);
     expect(server.calls.slice(before).filter((call) => call.action === 'ChangeResourceRecordSets')).toHaveLength(1);
     expect(statesEntered(result)).not.toContain('AcceptChallenges');
     expect(calls.acceptChallenge).toBe(0);
