@@ -4,7 +4,7 @@ import { storeCertificate } from '../phases/store-certificate.js';
 import { acmeGateways } from '../runtime/acme.js';
 import { readConfig } from '../runtime/config.js';
 import { lambdaHandler } from '../runtime/handler.js';
-import { daysUntilExpiryLine } from '../runtime/metrics.js';
+import { publishDaysUntilExpiry } from '../runtime/metrics.js';
 import { secretsManagerStore } from '../runtime/store.js';
 
 const config = readConfig();
@@ -14,6 +14,6 @@ const deps = { acme: acmeGateways(config, store), store, clock: () => new Date()
 export const handler = lambdaHandler('StoreCertificate', async (state: WorkflowState) => {
   const issued = await storeCertificate(state, deps);
   // The expiry alarm sees the new certificate at once, not only at the next daily check.
-  process.stdout.write(`${daysUntilExpiryLine(state.certificate.name, issued.notAfter, deps.clock())}\n`);
+  publishDaysUntilExpiry(state.certificate.name, issued.notAfter, deps.clock());
   return issued;
 });

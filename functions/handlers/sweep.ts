@@ -12,7 +12,7 @@ import { ConfigurationError, readConfig } from '../runtime/config.js';
 import { lambdaHandler } from '../runtime/handler.js';
 import { log } from '../runtime/log.js';
 import { reconcileDependencies } from '../runtime/reconcile.js';
-import { daysUntilExpiryLine } from '../runtime/metrics.js';
+import { publishDaysUntilExpiry } from '../runtime/metrics.js';
 
 const required = (name: string): string => {
   const value = process.env[name];
@@ -31,7 +31,7 @@ export const handler = lambdaHandler('Sweep', async () => {
   const now = deps.clock();
   for (const certificate of swept) {
     const { decision } = certificate;
-    if (decision?.notAfter) process.stdout.write(`${daysUntilExpiryLine(certificate.name, decision.notAfter, now)}\n`);
+    if (decision?.notAfter) publishDaysUntilExpiry(certificate.name, decision.notAfter, now);
     if (certificate.error) log('ERROR', 'Sweep could not check a certificate', { certificate: certificate.name, detail: certificate.error });
     else if (certificate.executionId) log('INFO', 'Sweep started a run', { certificate: certificate.name, reason: decision?.reason, executionId: certificate.executionId });
   }
