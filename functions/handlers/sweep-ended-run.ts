@@ -5,7 +5,7 @@
 import { sweepEndedRun } from '../phases/sweep-ended-run.js';
 import { readConfig } from '../runtime/config.js';
 import { route53DnsFor } from '../runtime/dns.js';
-import { lambdaHandler } from '../runtime/handler.js';
+import { type Correlation, lambdaHandler } from '../runtime/handler.js';
 import { dynamoDbLedger } from '../runtime/ledger.js';
 import { eventBridgeScheduler } from '../runtime/scheduler.js';
 import { secretsManagerStore } from '../runtime/store.js';
@@ -25,6 +25,17 @@ const deps = {
   clock: () => new Date(),
 };
 
+/** Its lines name the execution that ended and its certificate, like the lines of that execution's Tasks. */
+function correlation(event: StatusChange): Correlation {
+  let certificate: unknown;
+  try {
+    certificate = (JSON.parse(event?.detail?.input ?? 'null') as { certificate?: { name?: unknown } } | null)?.certificate?.name;
+  } catch {
+    // An input that is not JSON names no certificate; sweepEndedRun reports it.
+  }
+  return { executionArn: event?.detail?.executionArn, ...(typeof certificate === 'string' && { certificate }) };
+}
+
 export const handler = lambdaHandler('SweepEndedRun', async (event: StatusChange) => {
   const detail = event?.detail ?? {};
   return sweepEndedRun(
@@ -37,4 +48,4 @@ export const handler = lambdaHandler('SweepEndedRun', async (event: StatusChange
     },
     deps,
   );
-});
+}, correlation);

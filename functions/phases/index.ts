@@ -3,6 +3,7 @@
  * (`${CheckRenewalFunctionArn}` → CheckRenewal). The local runner binds these to local
  * adapters; each Lambda entry binds one of them to AWS adapters.
  */
+import { openTaskInput } from '../core/task-input.js';
 import type { WorkflowState } from '../core/workflow-state.js';
 import { acceptChallenges } from './accept-challenges.js';
 import { checkPropagation } from './check-propagation.js';
@@ -34,15 +35,17 @@ export const FUNCTION_NAMES = [
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
+/** Each phase gets its Task's input without the envelope, as its Lambda entry gives it (runtime/handler.ts). */
 export function bindPhases(deps: PhaseDependencies): Record<FunctionName, PhaseHandler> {
-  const state = (input: unknown) => input as WorkflowState;
+  const payload = (input: unknown) => openTaskInput(input).payload;
+  const state = (input: unknown) => payload(input) as WorkflowState;
   return {
-    CheckRenewal: (input) => checkRenewal(input as CheckRenewalRequest, deps),
+    CheckRenewal: (input) => checkRenewal(payload(input) as CheckRenewalRequest, deps),
     CreateOrder: (input) => createOrder(state(input), deps),
     PresentChallenges: (input) => presentChallenges(state(input), deps),
     CheckPropagation: (input) => checkPropagation(state(input), deps),
     AcceptChallenges: (input) => acceptChallenges(state(input), deps),
-    PollOrder: (input) => pollOrder(input as PollOrderInput, deps),
+    PollOrder: (input) => pollOrder(payload(input) as PollOrderInput, deps),
     Finalize: (input) => finalize(state(input), deps),
     StoreCertificate: (input) => storeCertificate(state(input), deps),
     ImportToAcm: (input) => importToAcm(state(input), deps),

@@ -2,8 +2,10 @@
  * statemachine/renewal.asl.json is deployed by CDK and executed by the local runner, so its
  * invariants are checked here rather than hoped for.
  */
+import '../../cli/local/polyfill.js';
 import { readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
+import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import { renderMermaid, DIAGRAM_END, DIAGRAM_START } from '../../cli/diagram.js';
 import {
@@ -15,6 +17,7 @@ import {
   taskFunctions,
 } from '../../cli/local/definition.js';
 import { LAMBDA_SERVICE_ERROR_NAMES, RETRIER_EXCEPTIONS, RETRY_AFTER_ERROR_NAMES, RETRYABLE_ERROR_NAMES, type Retrier, retriersOf } from '../../functions/core/retry-policy.js';
+import { openTaskInput } from '../../functions/core/task-input.js';
 import { FUNCTION_NAMES } from '../../functions/phases/index.js';
 
 const text = readDefinitionText();
@@ -117,6 +120,40 @@ describe('renewal.asl.json', () => {
     expect(target).toBe('CleanUpAfterFailure');
     expect(definition.States.CleanUpAfterFailure?.Next).toBe('Failed');
     expect(definition.States.Failed).toMatchObject({ Type: 'Fail', ErrorPath: '$.cleanUp.error', CausePath: '$.cleanUp.cause' });
+  });
+
+  it.each(tasks.map(([name]) => name))('%s hands its Lambda the execution ARN and its own state name beside its usual input', (name) => {
+    // Prepare
+    const { taskContext, ...input } = (definition.States[name]?.Parameters ?? {}) as Record<string, unknown>;
+
+    // Assess
+    // A literal state name: aws-local-stepfunctions 3.0 has no $$.State in its context object.
+    expect(taskContext).toEqual({ 'executionArn.$': '$$.Execution.Id', stateName: name });
+    // Either the whole state under taskInput, or the Task's own Parameters as they were.
+    if ('taskInput.$' in input) expect(input).toEqual({ 'taskInput.$': '$' });
+    else expect(Object.keys(input).length).toBeGreaterThan(0);
+  });
+
+  it.each(tasks.map(([name]) => name))('%s resolves its envelope in the local runner, and its phase gets what the Task selects', async (name) => {
+    // Prepare
+    const state = { certificate: { name: 'web' }, order: { url: 'o' }, validation: { attempts: 1 }, issuance: { attempts: 2 } };
+    const task = definition.States[name] as AslState;
+    const alone = { StartAt: name, States: { [name]: { Type: 'Task', Resource: task.Resource, Parameters: task.Parameters, End: true } } };
+    const received: unknown[] = [];
+    const executionId = 'arn:aws:states:local:000000000000:execution:certstep-renewal:asl-test';
+
+    // Act
+    await new StateMachine(alone as never).run(state as never, {
+      overrides: { taskResourceLocalHandlers: { [name]: async (input: unknown) => (received.push(input), {}) } as never },
+      context: { Execution: { Id: executionId } },
+    }).result;
+
+    // Assess
+    const opened = openTaskInput(received[0]);
+    expect(opened.context).toEqual({ executionArn: executionId, stateName: name });
+    const { taskContext: _context, ...selection } = task.Parameters as Record<string, unknown>;
+    if ('taskInput.$' in selection) expect(opened.payload).toEqual(state);
+    else expect(Object.keys(opened.payload as object).sort()).toEqual(Object.keys(selection).map((key) => key.replace(/\.\$$/, '')).sort());
   });
 
   it('routes every failure Pass state through clean-up', () => {

@@ -12,6 +12,7 @@ import { acmeClientKeys } from '../../functions/adapters/acme-client-keys.js';
 import { momentInWindow } from '../../functions/core/ari.js';
 import type { ExecutionInput } from '../../functions/core/certificate-spec.js';
 import { reconcile } from '../../functions/core/reconcile.js';
+import { openTaskInput } from '../../functions/core/task-input.js';
 import type { WorkflowState } from '../../functions/core/workflow-state.js';
 import { AWS_POLLING, type PhaseDependencies } from '../../functions/phases/dependencies.js';
 import { type FunctionName, bindPhases } from '../../functions/phases/index.js';
@@ -512,7 +513,7 @@ class World {
         if (stopped) throw new Error('the execution was stopped');
         // Waits and retries move the clock; the Task itself takes a moment.
         const wait = this.waitBefore.get(stateName);
-        if (wait && previous !== stateName) this.clock.advance(wait(taskInput as Record<string, unknown>) * SECOND);
+        if (wait && previous !== stateName) this.clock.advance(wait(openTaskInput(taskInput).payload as Record<string, unknown>) * SECOND);
         retries = previous === stateName ? retries + 1 : 0;
         if (retries > 0) this.clock.advance(Math.min(2 * 2 ** (retries - 1), 30) * this.random.next() * SECOND);
         previous = stateName;
