@@ -13,6 +13,7 @@ import { lambdaHandler } from '../runtime/handler.js';
 import { log } from '../runtime/log.js';
 import { reconcileDependencies } from '../runtime/reconcile.js';
 import { publishDaysUntilExpiry } from '../runtime/metrics.js';
+import { traced } from '../runtime/tracing.js';
 
 const required = (name: string): string => {
   const value = process.env[name];
@@ -22,8 +23,8 @@ const required = (name: string): string => {
 
 const deps = {
   ...reconcileDependencies(readConfig()),
-  catalog: new DynamoDbCertificateCatalog(new DynamoDBClient({ maxAttempts: 5 }), required('CERTSTEP_CATALOG_TABLE')),
-  starter: new StepFunctionsRunStarter(new SFNClient({ maxAttempts: 5 }), required('CERTSTEP_STATE_MACHINE_ARN')),
+  catalog: new DynamoDbCertificateCatalog(traced(new DynamoDBClient({ maxAttempts: 5 })), required('CERTSTEP_CATALOG_TABLE')),
+  starter: new StepFunctionsRunStarter(traced(new SFNClient({ maxAttempts: 5 })), required('CERTSTEP_STATE_MACHINE_ARN')),
 };
 
 export const handler = lambdaHandler('Sweep', async () => {

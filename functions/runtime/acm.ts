@@ -2,12 +2,13 @@
 import { ACMClient } from '@aws-sdk/client-acm';
 import { AcmImporter } from '../adapters/acm-importer.js';
 import type { CertificateImporter } from '../ports/certificate-importer.js';
+import { traced } from './tracing.js';
 
 export function acmImporters(): (region: string) => CertificateImporter {
   const clients = new Map<string, ACMClient>();
   return (region) => {
     let client = clients.get(region);
-    if (!client) clients.set(region, (client = new ACMClient({ region, maxAttempts: 5 })));
+    if (!client) clients.set(region, (client = traced(new ACMClient({ region, maxAttempts: 5 }))));
     return new AcmImporter(client, region);
   };
 }

@@ -6,6 +6,7 @@ import type { Dns01Config, Route53ZoneConfig } from '../core/dns01-config.js';
 import { Route53DnsProvider } from '../adapters/route53-dns.js';
 import type { DnsProvider } from '../ports/dns-provider.js';
 import type { RuntimeConfig } from './config.js';
+import { traced } from './tracing.js';
 
 /** The SDK's standard retry: jittered exponential backoff on Throttling and PriorRequestNotComplete, bounded. */
 const ROUTE53_MAX_ATTEMPTS = 6;
@@ -16,7 +17,7 @@ export function route53Clients(): (access: Pick<Route53ZoneConfig, 'role' | 'ext
     const key = `${access.role ?? ''}|${access.externalId ?? ''}`;
     let client = clients.get(key);
     if (!client) {
-      client = new Route53Client({
+      client = traced(new Route53Client({
         region: 'us-east-1',
         maxAttempts: ROUTE53_MAX_ATTEMPTS,
         ...(access.role && {
@@ -24,7 +25,7 @@ export function route53Clients(): (access: Pick<Route53ZoneConfig, 'role' | 'ext
             params: { RoleArn: access.role, RoleSessionName: 'certstep-dns01', ...(access.externalId && { ExternalId: access.externalId }) },
           }),
         }),
-      });
+      }));
       clients.set(key, client);
     }
     return client;

@@ -3,8 +3,9 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { InvalidInput, StoreUnavailable } from '../core/errors.js';
 import type { IssuerConfig, IssuerRegistry } from '../core/issuers.js';
 import type { RuntimeConfig } from './config.js';
+import { traced } from './tracing.js';
 
-export function issuerRegistry(config: RuntimeConfig, secrets: () => SecretsManagerClient = () => new SecretsManagerClient({})): IssuerRegistry {
+export function issuerRegistry(config: RuntimeConfig, secrets: () => SecretsManagerClient = () => traced(new SecretsManagerClient({}))): IssuerRegistry {
   const resolved = new Map<string, Promise<IssuerConfig>>();
   return {
     names: new Set(config.issuers.map((issuer) => issuer.name)),

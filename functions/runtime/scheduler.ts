@@ -2,6 +2,7 @@
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { EventBridgeRenewalScheduler } from '../adapters/eventbridge-scheduler.js';
 import { ConfigurationError } from './config.js';
+import { traced } from './tracing.js';
 
 export function eventBridgeScheduler(env: NodeJS.ProcessEnv = process.env): EventBridgeRenewalScheduler {
   const required = (name: string): string => {
@@ -10,7 +11,7 @@ export function eventBridgeScheduler(env: NodeJS.ProcessEnv = process.env): Even
     return value;
   };
   return new EventBridgeRenewalScheduler({
-    client: new SchedulerClient({ maxAttempts: 5 }),
+    client: traced(new SchedulerClient({ maxAttempts: 5 })),
     groupName: required('CERTSTEP_SCHEDULE_GROUP'),
     stateMachineArn: required('CERTSTEP_STATE_MACHINE_ARN'),
     roleArn: required('CERTSTEP_SCHEDULER_ROLE_ARN'),
