@@ -5,6 +5,7 @@
  * CLI and an input typed into the console accept exactly the same specs. The same schema,
  * as JSON Schema, is schema/certstep.config.schema.json (npm run schema writes it).
  */
+import { ConfigError } from '../functions/core/config-error.js';
 import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { type CertificateSpec, certificateSpecSchema, durationToMilliseconds, unknownIssuerReason } from '../functions/core/certificate-spec.js';
@@ -80,9 +81,7 @@ export interface CertstepConfig {
   readonly dailyCheckSchedule: string;
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError };
 
 const ISSUER_NAME = /^[a-z0-9-]{1,63}$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;

@@ -3,7 +3,7 @@
  * rule on the state machine's status changes invokes it). Not a state of the state machine.
  */
 import { sweepEndedRun } from '../phases/sweep-ended-run.js';
-import { readConfig } from '../runtime/config.js';
+import { issuerNames, readConfig } from '../runtime/config.js';
 import { route53DnsFor } from '../runtime/dns.js';
 import { type Correlation, lambdaHandler } from '../runtime/handler.js';
 import { dynamoDbLedger } from '../runtime/ledger.js';
@@ -21,7 +21,7 @@ const deps = {
   ledger: dynamoDbLedger(),
   scheduler: eventBridgeScheduler(),
   store: secretsManagerStore(config),
-  issuers: { names: new Set(config.issuers.map((issuer) => issuer.name)) },
+  issuers: { names: issuerNames(config) },
   clock: () => new Date(),
 };
 

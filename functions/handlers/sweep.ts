@@ -8,23 +8,17 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDbCertificateCatalog } from '../adapters/dynamodb-catalog.js';
 import { StepFunctionsRunStarter } from '../adapters/sfn-starter.js';
 import { sweep } from '../phases/sweep.js';
-import { ConfigurationError, readConfig } from '../runtime/config.js';
+import { readConfig, requiredEnv } from '../runtime/config.js';
 import { lambdaHandler } from '../runtime/handler.js';
 import { log } from '../runtime/log.js';
 import { reconcileDependencies } from '../runtime/reconcile.js';
 import { publishDaysUntilExpiry } from '../runtime/metrics.js';
 import { traced } from '../runtime/tracing.js';
 
-const required = (name: string): string => {
-  const value = process.env[name];
-  if (!value) throw new ConfigurationError(`${name} is not set`);
-  return value;
-};
-
 const deps = {
   ...reconcileDependencies(readConfig()),
-  catalog: new DynamoDbCertificateCatalog(traced(new DynamoDBClient({ maxAttempts: 5 })), required('CERTSTEP_CATALOG_TABLE')),
-  starter: new StepFunctionsRunStarter(traced(new SFNClient({ maxAttempts: 5 })), required('CERTSTEP_STATE_MACHINE_ARN')),
+  catalog: new DynamoDbCertificateCatalog(traced(new DynamoDBClient({ maxAttempts: 5 })), requiredEnv('CERTSTEP_CATALOG_TABLE')),
+  starter: new StepFunctionsRunStarter(traced(new SFNClient({ maxAttempts: 5 })), requiredEnv('CERTSTEP_STATE_MACHINE_ARN')),
 };
 
 export const handler = lambdaHandler('Sweep', async () => {

@@ -3,6 +3,7 @@
  * misconfigured function fails at init with a message naming the variable, not halfway
  * through an issuance.
  */
+import { ConfigError } from '../core/config-error.js';
 import type { Dns01Config } from '../core/dns01-config.js';
 
 export interface IssuerSetting {
@@ -23,8 +24,16 @@ export interface RuntimeConfig {
   readonly accountSecretPrefix: string;
 }
 
-export class ConfigurationError extends Error {
-  override readonly name = 'ConfigurationError';
+/** A variable the stack always sets; missing means the function was deployed without it. */
+export function requiredEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  if (!value) throw new ConfigError(`${name} is not set`);
+  return value;
+}
+
+/** The issuers a certificate may name, as CERTSTEP_ISSUERS lists them. */
+export function issuerNames(config: RuntimeConfig): ReadonlySet<string> {
+  return new Set(config.issuers.map((issuer) => issuer.name));
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -37,24 +46,24 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
 }
 
 function parseIssuers(text: string | undefined): IssuerSetting[] {
-  if (!text) throw new ConfigurationError('CERTSTEP_ISSUERS is not set: it must be a JSON array of issuers');
+  if (!text) throw new ConfigError('CERTSTEP_ISSUERS is not set: it must be a JSON array of issuers');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new ConfigurationError(`CERTSTEP_ISSUERS is not valid JSON: ${(error as Error).message}`);
+    throw new ConfigError(`CERTSTEP_ISSUERS is not valid JSON: ${(error as Error).message}`);
   }
-  if (!Array.isArray(parsed) || parsed.length === 0) throw new ConfigurationError('CERTSTEP_ISSUERS must be a non-empty JSON array');
+  if (!Array.isArray(parsed) || parsed.length === 0) throw new ConfigError('CERTSTEP_ISSUERS must be a non-empty JSON array');
   return parsed.map((entry: unknown, index) => {
     const issuer = entry as Partial<IssuerSetting>;
     if (typeof issuer?.name !== 'string' || !/^[a-z0-9-]{1,63}$/.test(issuer.name)) {
-      throw new ConfigurationError(`CERTSTEP_ISSUERS[${index}].name must be 1-63 lowercase letters, digits or "-"`);
+      throw new ConfigError(`CERTSTEP_ISSUERS[${index}].name must be 1-63 lowercase letters, digits or "-"`);
     }
     if (typeof issuer.directoryUrl !== 'string' || !issuer.directoryUrl.startsWith('https://')) {
-      throw new ConfigurationError(`CERTSTEP_ISSUERS[${index}].directoryUrl must be an https:// URL`);
+      throw new ConfigError(`CERTSTEP_ISSUERS[${index}].directoryUrl must be an https:// URL`);
     }
     if ((issuer.eabKeyId === undefined) !== (issuer.eabHmacSecretId === undefined)) {
-      throw new ConfigurationError(`CERTSTEP_ISSUERS[${index}]: eabKeyId and eabHmacSecretId go together`);
+      throw new ConfigError(`CERTSTEP_ISSUERS[${index}]: eabKeyId and eabHmacSecretId go together`);
     }
     return issuer as IssuerSetting;
   });

@@ -2,13 +2,13 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { InvalidInput, StoreUnavailable } from '../core/errors.js';
 import type { IssuerConfig, IssuerRegistry } from '../core/issuers.js';
-import type { RuntimeConfig } from './config.js';
+import { type RuntimeConfig, issuerNames } from './config.js';
 import { traced } from './tracing.js';
 
 export function issuerRegistry(config: RuntimeConfig, secrets: () => SecretsManagerClient = () => traced(new SecretsManagerClient({}))): IssuerRegistry {
   const resolved = new Map<string, Promise<IssuerConfig>>();
   return {
-    names: new Set(config.issuers.map((issuer) => issuer.name)),
+    names: issuerNames(config),
     resolve: (name) => {
       let issuer = resolved.get(name);
       if (!issuer) {

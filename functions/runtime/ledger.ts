@@ -1,11 +1,9 @@
 /** The DynamoDB run ledger as Lambdas build it (table from CERTSTEP_LEDGER_TABLE). */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbRunLedger } from '../adapters/dynamodb-ledger.js';
-import { ConfigurationError } from './config.js';
+import { requiredEnv } from './config.js';
 import { traced } from './tracing.js';
 
 export function dynamoDbLedger(env: NodeJS.ProcessEnv = process.env): DynamoDbRunLedger {
-  const table = env.CERTSTEP_LEDGER_TABLE;
-  if (!table) throw new ConfigurationError('CERTSTEP_LEDGER_TABLE is not set');
-  return new DynamoDbRunLedger(traced(new DynamoDBClient({ maxAttempts: 5 })), table);
+  return new DynamoDbRunLedger(traced(new DynamoDBClient({ maxAttempts: 5 })), requiredEnv('CERTSTEP_LEDGER_TABLE', env));
 }

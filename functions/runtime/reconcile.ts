@@ -5,7 +5,7 @@
  */
 import { acmImporters } from './acm.js';
 import { acmeGateways } from './acme.js';
-import type { RuntimeConfig } from './config.js';
+import { type RuntimeConfig, issuerNames } from './config.js';
 import { dynamoDbLedger } from './ledger.js';
 import { eventBridgeScheduler } from './scheduler.js';
 import { secretsManagerStore } from './store.js';
@@ -15,7 +15,7 @@ export function reconcileDependencies(config: RuntimeConfig) {
   return {
     clock: () => new Date(),
     store,
-    issuers: { names: new Set(config.issuers.map((issuer) => issuer.name)) },
+    issuers: { names: issuerNames(config) },
     ledger: dynamoDbLedger(),
     // For ARI (RFC 9773) only: renewalInfo needs no account, but it is the CA that answers.
     acme: acmeGateways(config, store),

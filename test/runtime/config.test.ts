@@ -26,7 +26,7 @@ describe('readConfig', () => {
     ['a plain-http directory', { CERTSTEP_ISSUERS: '[{"name":"x","directoryUrl":"http://x/dir"}]' }, 'CERTSTEP_ISSUERS[0].directoryUrl must be an https:// URL'],
     ['half an EAB', { CERTSTEP_ISSUERS: '[{"name":"x","directoryUrl":"https://x/dir","eabKeyId":"k"}]' }, 'eabKeyId and eabHmacSecretId go together'],
   ])('fails at init with %s', (_label, env, message) => {
-    expect(() => readConfig(env)).toThrowError(expect.objectContaining({ name: 'ConfigurationError', message: expect.stringContaining(message) }));
+    expect(() => readConfig(env)).toThrowError(expect.objectContaining({ name: 'ConfigError', message: expect.stringContaining(message) }));
   });
 
   it('defaults the secret prefixes', () => {
