@@ -43,7 +43,8 @@ export class CertstepRenewal extends Construct {
 
   constructor(scope: Construct, id: string, props: CertstepRenewalProps) {
     super(scope, id);
-    const config = (this.config = validateConfig(props.config, props.configSource));
+    const config = validateConfig(props.config, props.configSource);
+    this.config = config;
     const definition = readStateMachineDefinition(props.definitionPath);
     const logRetention = config.logRetentionDays as logs.RetentionDays;
     this.dns = planDns(config.issuers, config.certificates);

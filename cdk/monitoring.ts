@@ -138,9 +138,7 @@ export class CertstepMonitoring extends Construct {
       const days = config.expiryAlarmDays.get(certificate.name) ?? config.alarmDaysBeforeExpiry;
       alarm(`Expiry-${certificate.name}`, {
         alarmName: `${config.resourcePrefix}-${certificate.name}-expiry`,
-        alarmDescription:
-          `certstep: certificate ${certificate.name} expires in less than ${days} days, ` +
-          'or its renewal checks stopped reporting for two days',
+        alarmDescription: `certstep: certificate ${certificate.name} expires in less than ${days} days, or its renewal checks stopped reporting for two days`,
         metric: new cloudwatch.Metric({
           namespace: EXPIRY_METRIC.namespace,
           metricName: EXPIRY_METRIC.metricName,

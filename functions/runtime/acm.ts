@@ -8,7 +8,10 @@ export function acmImporters(): (region: string) => CertificateImporter {
   const clients = new Map<string, ACMClient>();
   return (region) => {
     let client = clients.get(region);
-    if (!client) clients.set(region, (client = traced(new ACMClient({ region, maxAttempts: 5 }))));
+    if (!client) {
+      client = traced(new ACMClient({ region, maxAttempts: 5 }));
+      clients.set(region, client);
+    }
     return new AcmImporter(client, region);
   };
 }

@@ -144,7 +144,11 @@ describe('renewal.asl.json', () => {
 
     // Act
     await new StateMachine(alone as never).run(state as never, {
-      overrides: { taskResourceLocalHandlers: { [name]: async (input: unknown) => (received.push(input), {}) } as never },
+      overrides: { taskResourceLocalHandlers: { [name]: async (input: unknown) => {
+            received.push(input);
+            return {};
+          },
+        } as never },
       context: { Execution: { Id: executionId } },
     }).result;
 

@@ -154,6 +154,7 @@ describe('synth with a bad configuration', () => {
 });
 
 describe('state machine functions', () => {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: an ASL substitution placeholder, written literally on purpose
   it('maps ${XFunctionArn} to functions/handlers/<kebab-case>.ts', () => {
     expect(kebabCase('ImportToAcm')).toBe('import-to-acm');
     expect(kebabCase('CheckRenewal')).toBe('check-renewal');
@@ -164,6 +165,7 @@ describe('state machine functions', () => {
   it('fails synth with a clear message when a handler file is missing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'certstep-asl-'));
     const path = join(dir, 'renewal.asl.json');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an ASL substitution placeholder, written literally on purpose
     writeFileSync(path, JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Task', Resource: '${RotateKeysFunctionArn}', End: true } } }));
     expect(() => readStateMachineDefinition(path)).toThrow(/functions\/handlers\/rotate-keys\.ts does not exist/);
   });
@@ -171,6 +173,7 @@ describe('state machine functions', () => {
   it('refuses substitutions that are not Lambda ARNs, and checks every one is supplied', () => {
     const dir = mkdtempSync(join(tmpdir(), 'certstep-asl-'));
     const path = join(dir, 'renewal.asl.json');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an ASL substitution placeholder, written literally on purpose
     writeFileSync(path, JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Task', Resource: '${QueueUrl}', End: true } } }));
     expect(() => readStateMachineDefinition(path)).toThrow(/\$\{QueueUrl\} is not of the form/);
     const definition = readStateMachineDefinition();

@@ -41,7 +41,10 @@ describe('the daily sweep', () => {
     const deps = {
       ...localDependencies({ input: {}, storeDir, environment: ca.environment }),
       catalog: { list: async () => catalog },
-      starter: { start: async (input: ExecutionInput) => (started.push(input), { executionId: `exec-${input.certificate.name}` }) },
+      starter: { start: async (input: ExecutionInput) => {
+        started.push(input);
+        return { executionId: `exec-${input.certificate.name}` };
+      } },
     };
 
     // Act
@@ -71,7 +74,10 @@ describe('the daily sweep', () => {
     const started: string[] = [];
 
     // Act
-    const swept = await sweep({ ...deps, catalog: { list: async () => [input] }, starter: { start: async (started_) => (started.push(started_.certificate.name), { executionId: 'x' }) } });
+    const swept = await sweep({ ...deps, catalog: { list: async () => [input] }, starter: { start: async (one) => {
+      started.push(one.certificate.name);
+      return { executionId: 'x' };
+    } } });
 
     // Assess
     expect(swept[0]?.decision?.reason).toBe('DoesNotExist');
@@ -95,7 +101,10 @@ describe('the daily sweep under faults', () => {
     const started: string[] = [];
 
     // Act
-    const swept = await sweep({ ...deps, ledger, catalog: { list: async () => [input] }, starter: { start: async (one) => (started.push(one.certificate.name), { executionId: 'x' }) } });
+    const swept = await sweep({ ...deps, ledger, catalog: { list: async () => [input] }, starter: { start: async (one) => {
+      started.push(one.certificate.name);
+      return { executionId: 'x' };
+    } } });
 
     // Assess
     expect(swept[0]).toMatchObject({ name: 'flaky', executionId: 'x' });

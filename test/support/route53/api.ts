@@ -6,7 +6,7 @@ import { compareTuples, displayName, normalizeName, reversedKey } from './names.
 import { type ErrorAnswer, changeInfoXml, getHostedZoneXml, hostedZonesXml, invalidChangeBatch, invalidInput, recordSetXml } from './responses.js';
 import { type RequestedChange, applyChangeBatch } from './rules.js';
 import type { Route53Store, ZoneState } from './store.js';
-import { XmlParseError, child, childText, children, document, element, leaf, parseXml } from './xml.js';
+import { type XmlElement, XmlParseError, child, childText, children, document, element, leaf, parseXml } from './xml.js';
 
 export type Answer = { status: number; xml: string } | ErrorAnswer;
 
@@ -131,7 +131,7 @@ export function listResourceRecordSets(store: Route53Store, state: ZoneState, qu
 
 /** Reads the ChangeResourceRecordSetsRequest body; tolerant of whitespace, order and prefixes. */
 export function parseChangeBatch(body: string): RequestedChange[] | ErrorAnswer {
-  let root;
+  let root: XmlElement;
   try {
     root = parseXml(body);
   } catch (error) {
