@@ -111,10 +111,13 @@ export function summarise(name: string, result: LocalRunResult, wallMs: number):
 function waitSecondsOf(stateName: string, input: unknown): number {
   const state = input as { propagation?: { waitSeconds?: number }; validation?: { waitSeconds?: number }; issuance?: { waitSeconds?: number } } | undefined;
   const seconds =
-    stateName === 'WaitForPropagation' ? state?.propagation?.waitSeconds
-    : stateName === 'WaitForValidation' ? state?.validation?.waitSeconds
-    : stateName === 'WaitForCertificate' ? state?.issuance?.waitSeconds
-    : undefined;
+    stateName === 'WaitForPropagation'
+      ? state?.propagation?.waitSeconds
+      : stateName === 'WaitForValidation'
+        ? state?.validation?.waitSeconds
+        : stateName === 'WaitForCertificate'
+          ? state?.issuance?.waitSeconds
+          : undefined;
   return typeof seconds === 'number' ? seconds : 0;
 }
 

@@ -129,9 +129,22 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
         acmeClientSignatures: ACME_CLIENT_SIGNATURES.filter((signature) => text.includes(signature)),
         topPackages: packageSizes(built.metafile?.outputs[outfile]?.inputs ?? built.metafile?.outputs[path.relative(process.cwd(), outfile)]?.inputs ?? {}),
       });
-      log(`cold start ${functionName.padEnd(18)} ${(code.length / 1024).toFixed(0).padStart(5)} KiB, import ${median(importMs).toFixed(0)} ms (maps on), ${median(importMsNoSourceMaps).toFixed(0)} ms (off)`);
+      log(
+        `cold start ${functionName.padEnd(18)} ${(code.length / 1024).toFixed(0).padStart(5)} KiB, import ${median(importMs).toFixed(0)} ms (maps on), ${median(importMsNoSourceMaps).toFixed(0)} ms (off)`,
+      );
     } catch (error) {
-      bundles.push({ functionName, entry: file, bytes: 0, gzipBytes: 0, importMs: [], importMsNoSourceMaps: [], processMs: [], acmeClientSignatures: [], topPackages: [], error: (error as Error).message.slice(0, 400) });
+      bundles.push({
+        functionName,
+        entry: file,
+        bytes: 0,
+        gzipBytes: 0,
+        importMs: [],
+        importMsNoSourceMaps: [],
+        processMs: [],
+        acmeClientSignatures: [],
+        topPackages: [],
+        error: (error as Error).message.slice(0, 400),
+      });
       log(`cold start ${functionName}: ${(error as Error).message.slice(0, 200)}`);
     }
   }
@@ -141,7 +154,11 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
     settings:
       'bundle, platform node, target node22, format esm, mainFields module,main, minify, keepNames, external source map without sources, createRequire banner' +
       (cdk.externals.length > 0 ? `, external ${cdk.externals.join(' ')} (the runtime's AWS SDK v3)` : ', AWS SDK bundled') +
-      (Object.keys(cdk.aliases).length > 0 ? `, alias ${Object.entries(cdk.aliases).map(([from, to]) => `${from} → ${to}`).join(', ')}` : ''),
+      (Object.keys(cdk.aliases).length > 0
+        ? `, alias ${Object.entries(cdk.aliases)
+            .map(([from, to]) => `${from} → ${to}`)
+            .join(', ')}`
+        : ''),
     cdkSettingsCheck: checkCdkSettings(),
     externals: cdk.externals,
     aliases: cdk.aliases,
@@ -158,7 +175,10 @@ function packageSizes(inputs: Record<string, { bytesInOutput: number }>): { name
     const name = match ? (match[1] as string) : 'certstep (functions/)';
     sizes.set(name, (sizes.get(name) ?? 0) + bytesInOutput);
   }
-  return [...sizes].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes).slice(0, 8);
+  return [...sizes]
+    .map(([name, bytes]) => ({ name, bytes }))
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 8);
 }
 
 /**
@@ -193,14 +213,16 @@ function checkCdkSettings(): string {
   }
   const expected: [string, RegExp][] = [
     ['format ESM', /format:\s*OutputFormat\.ESM/],
-    ["target node22", /target:\s*'node22'/],
+    ['target node22', /target:\s*'node22'/],
     ['minify', /minify:\s*true/],
     ['keepNames', /keepNames:\s*true/],
     ['createRequire banner', /createRequire/],
     ['source maps at run time', /--enable-source-maps/],
   ];
   const missing = expected.filter(([, pattern]) => !pattern.test(text)).map(([name]) => name);
-  return missing.length === 0 ? 'matches cdk/functions.ts (read at bench time)' : `cdk/functions.ts no longer shows: ${missing.join(', ')}; bench settings may be stale`;
+  return missing.length === 0
+    ? 'matches cdk/functions.ts (read at bench time)'
+    : `cdk/functions.ts no longer shows: ${missing.join(', ')}; bench settings may be stale`;
 }
 
 async function timeImport(file: string, sourceMaps: boolean): Promise<{ importMs: number; wallMs: number }> {

@@ -93,11 +93,33 @@ export interface CostResult {
 }
 
 export const SCENARIOS: Scenario[] = [
-  { id: 'typical', label: 'typical renewal: ~60 s of Route 53 propagation (4 checks), CA validates and issues at the first poll', propagationChecks: 4, validationPolls: 1, issuancePolls: 1, acmRegions: 0 },
+  {
+    id: 'typical',
+    label: 'typical renewal: ~60 s of Route 53 propagation (4 checks), CA validates and issues at the first poll',
+    propagationChecks: 4,
+    validationPolls: 1,
+    issuancePolls: 1,
+    acmRegions: 0,
+  },
   { id: 'fast', label: 'propagated at the first check (30 s)', propagationChecks: 1, validationPolls: 1, issuancePolls: 1, acmRegions: 0 },
-  { id: 'slow', label: 'slow: ~120 s of propagation (10 checks), 3 validation polls, 2 issuance polls', propagationChecks: 10, validationPolls: 3, issuancePolls: 2, acmRegions: 0 },
+  {
+    id: 'slow',
+    label: 'slow: ~120 s of propagation (10 checks), 3 validation polls, 2 issuance polls',
+    propagationChecks: 10,
+    validationPolls: 3,
+    issuancePolls: 2,
+    acmRegions: 0,
+  },
   { id: 'typical-acm', label: 'typical, plus ACM import into one region', propagationChecks: 4, validationPolls: 1, issuancePolls: 1, acmRegions: 1 },
-  { id: 'daily', label: 'an execution started for a certificate that is not due (ends in UpToDate); the daily sweep starts none', propagationChecks: 0, validationPolls: 0, issuancePolls: 0, acmRegions: 0, upToDate: true },
+  {
+    id: 'daily',
+    label: 'an execution started for a certificate that is not due (ends in UpToDate); the daily sweep starts none',
+    propagationChecks: 0,
+    validationPolls: 0,
+    issuancePolls: 0,
+    acmRegions: 0,
+    upToDate: true,
+  },
 ];
 
 export async function runCost(options: { log: (line: string) => void }): Promise<CostResult> {
@@ -145,10 +167,15 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     CheckRenewal: async (request) => {
       const certificate = (request as { input: { certificate: Record<string, unknown> } }).input.certificate;
       return {
-        certificate: { ...certificate, ...(scenario.acmRegions > 0 && { acm: { regions: Array.from({ length: scenario.acmRegions }, (_, index) => `region-${index}`) } }) },
+        certificate: {
+          ...certificate,
+          ...(scenario.acmRegions > 0 && { acm: { regions: Array.from({ length: scenario.acmRegions }, (_, index) => `region-${index}`) } }),
+        },
         force: false,
         renewal: {
-          ...(scenario.upToDate ? { due: false, reason: 'UpToDate', message: 'not due' } : { due: true, reason: 'RenewalTimeReached', message: 'renewal time passed' }),
+          ...(scenario.upToDate
+            ? { due: false, reason: 'UpToDate', message: 'not due' }
+            : { due: true, reason: 'RenewalTimeReached', message: 'renewal time passed' }),
           repair: false,
           repairs: { acm: false, acmRegions: [], schedule: false, leftovers: false },
         },
@@ -156,23 +183,64 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
       };
     },
     CreateOrder: async () => ({ url: 'order', status: 'pending', finalizeUrl: 'finalize', challenges: [], reusedAuthorizations: [] }),
-    PresentChallenges: async () => ({ ready: false, attempts: 0, maxAttempts: ROUTE53_TIMING.maxAttempts, waitSeconds: ROUTE53_TIMING.initialWaitSeconds, detail: '', changeIds: ['change'] }),
+    PresentChallenges: async () => ({
+      ready: false,
+      attempts: 0,
+      maxAttempts: ROUTE53_TIMING.maxAttempts,
+      waitSeconds: ROUTE53_TIMING.initialWaitSeconds,
+      detail: '',
+      changeIds: ['change'],
+    }),
     CheckPropagation: async () => {
       checks++;
-      return { ready: checks >= scenario.propagationChecks, attempts: checks, maxAttempts: ROUTE53_TIMING.maxAttempts, waitSeconds: ROUTE53_TIMING.intervalSeconds, detail: '', changeIds: ['change'] };
+      return {
+        ready: checks >= scenario.propagationChecks,
+        attempts: checks,
+        maxAttempts: ROUTE53_TIMING.maxAttempts,
+        waitSeconds: ROUTE53_TIMING.intervalSeconds,
+        detail: '',
+        changeIds: ['change'],
+      };
     },
-    AcceptChallenges: async () => ({ status: 'pending', attempts: 0, maxAttempts: AWS_POLLING.validationPolling.maxAttempts, waitSeconds: AWS_POLLING.validationPolling.initialWaitSeconds, detail: '' }),
+    AcceptChallenges: async () => ({
+      status: 'pending',
+      attempts: 0,
+      maxAttempts: AWS_POLLING.validationPolling.maxAttempts,
+      waitSeconds: AWS_POLLING.validationPolling.initialWaitSeconds,
+      detail: '',
+    }),
     PollOrder: async (input) => {
       const previous = (input as { previous: { pendingKeyVersion?: string } }).previous;
       if (previous.pendingKeyVersion) {
         issuancePolls++;
         const done = issuancePolls >= scenario.issuancePolls;
-        return { ...previous, status: done ? 'valid' : 'pending', attempts: issuancePolls, maxAttempts: AWS_POLLING.issuancePolling.maxAttempts, waitSeconds: AWS_POLLING.issuancePolling.intervalSeconds, detail: '', ...(done && { certificateUrl: 'cert' }) };
+        return {
+          ...previous,
+          status: done ? 'valid' : 'pending',
+          attempts: issuancePolls,
+          maxAttempts: AWS_POLLING.issuancePolling.maxAttempts,
+          waitSeconds: AWS_POLLING.issuancePolling.intervalSeconds,
+          detail: '',
+          ...(done && { certificateUrl: 'cert' }),
+        };
       }
       validationPolls++;
-      return { status: validationPolls >= scenario.validationPolls ? 'ready' : 'pending', attempts: validationPolls, maxAttempts: AWS_POLLING.validationPolling.maxAttempts, waitSeconds: AWS_POLLING.validationPolling.intervalSeconds, detail: '' };
+      return {
+        status: validationPolls >= scenario.validationPolls ? 'ready' : 'pending',
+        attempts: validationPolls,
+        maxAttempts: AWS_POLLING.validationPolling.maxAttempts,
+        waitSeconds: AWS_POLLING.validationPolling.intervalSeconds,
+        detail: '',
+      };
     },
-    Finalize: async () => ({ status: 'pending', attempts: 0, maxAttempts: AWS_POLLING.issuancePolling.maxAttempts, waitSeconds: AWS_POLLING.issuancePolling.initialWaitSeconds, detail: '', pendingKeyVersion: 'version' }),
+    Finalize: async () => ({
+      status: 'pending',
+      attempts: 0,
+      maxAttempts: AWS_POLLING.issuancePolling.maxAttempts,
+      waitSeconds: AWS_POLLING.issuancePolling.initialWaitSeconds,
+      detail: '',
+      pendingKeyVersion: 'version',
+    }),
     StoreCertificate: async () => ({ serialNumber: '01', notBefore: '', notAfter: '', renewalTime: '', revision: 2, dnsNames: [], versionId: 'v' }),
     ImportToAcm: async () => ({ imports: [] }),
     ScheduleRenewal: async () => ({ at: '', scheduleId: 'schedule' }),
@@ -181,13 +249,24 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const [state, functionName] of tasks) {
     const stub = stubs[functionName];
-    if (!stub) return { ...scenario, status: 'FAILED', error: `no stub for Task ${state} (${functionName}): the ASL changed; update bench/cost.ts`, transitions: 0, statesEntered: {}, invocations: {}, waitSeconds: 0 };
+    if (!stub)
+      return {
+        ...scenario,
+        status: 'FAILED',
+        error: `no stub for Task ${state} (${functionName}): the ASL changed; update bench/cost.ts`,
+        transitions: 0,
+        statesEntered: {},
+        invocations: {},
+        waitSeconds: 0,
+      };
     handlers[state] = stub;
   }
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
   const execution = machine.run({ certificate: { name: 'web', dnsNames: ['example.com', '*.example.com'], issuer: 'letsencrypt' } } as never, {
     overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: Object.fromEntries(waits.map((name) => [name, 0])) },
-    context: { Execution: { Id: 'arn:aws:states:us-east-1:123456789012:execution:certstep-renewal:model', Name: 'model', StartTime: new Date().toISOString() } },
+    context: {
+      Execution: { Id: 'arn:aws:states:us-east-1:123456789012:execution:certstep-renewal:model', Name: 'model', StartTime: new Date().toISOString() },
+    },
   });
   const entered: string[] = [];
   let waitSeconds = 0;
@@ -319,11 +398,23 @@ async function measureWithAwsAdapters(): Promise<{ measured: MeasuredRun[]; floo
       if (kind === 'renewal') schedules.clear();
       const invocations: Invocation[] = [];
       const result = await runLocalInstrumented(
-        { input: { certificate: { name, dnsNames: ['renew.example.test', '*.renew.example.test'], issuer: 'local', dns01 } }, storeDir, environment, dependencies, ...(now && { now }) },
+        {
+          input: { certificate: { name, dnsNames: ['renew.example.test', '*.renew.example.test'], issuer: 'local', dns01 } },
+          storeDir,
+          environment,
+          dependencies,
+          ...(now && { now }),
+        },
         (state, functionName, handler) => (input) => measured_(state, functionName, () => handler(input), invocations),
       );
       const statesEntered = result.events.filter((event) => event.type === 'StateEntered').map((event) => (event.state as { name: string }).name);
-      measured.push({ kind, status: result.status, ...(result.error && { error: `${result.error}: ${result.cause ?? ''}`.slice(0, 300) }), statesEntered, invocations });
+      measured.push({
+        kind,
+        status: result.status,
+        ...(result.error && { error: `${result.error}: ${result.cause ?? ''}`.slice(0, 300) }),
+        statesEntered,
+        invocations,
+      });
       // The renewal run believes it is a minute past the stored renewal time.
       const stored = JSON.parse(secrets.valueAt(`certstep/certificates/${name}`, 'AWSCURRENT') ?? '{}') as { renewalTime?: string };
       if (kind === 'first issuance' && stored.renewalTime) now = new Date(new Date(stored.renewalTime).getTime() + 60_000);
@@ -335,17 +426,24 @@ async function measureWithAwsAdapters(): Promise<{ measured: MeasuredRun[]; floo
       const base = localDependencies({ input: {}, storeDir, environment, dependencies });
       const startedRuns: string[] = [];
       const invocations: Invocation[] = [];
-      const swept = await measured_('Sweep', 'Sweep', () =>
-        sweep({
-          ...base,
-          catalog: { list: async () => [{ certificate: { name, dnsNames: ['renew.example.test', '*.renew.example.test'], issuer: 'local', dns01 }, force: false }] },
-          starter: {
-            start: async (input) => {
-              startedRuns.push(input.certificate.name);
-              return { executionId: 'started' };
+      const swept = await measured_(
+        'Sweep',
+        'Sweep',
+        () =>
+          sweep({
+            ...base,
+            catalog: {
+              list: async () => [{ certificate: { name, dnsNames: ['renew.example.test', '*.renew.example.test'], issuer: 'local', dns01 }, force: false }],
             },
-          },
-        }), invocations);
+            starter: {
+              start: async (input) => {
+                startedRuns.push(input.certificate.name);
+                return { executionId: 'started' };
+              },
+            },
+          }),
+        invocations,
+      );
       const reason = swept[0]?.decision?.reason ?? swept[0]?.error ?? 'unknown';
       measured.push({
         kind: 'daily sweep',

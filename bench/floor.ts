@@ -161,7 +161,10 @@ async function main(): Promise<void> {
   const polling = values.polling === 'tight' ? 'tight' : 'same';
   if (values.ca) trustCa(await readFile(values.ca, 'utf8'));
   const account = await createFloorAccount(values.directory);
-  const certificates = Array.from({ length: Number(values.count) }, (_, index) => [`${values.prefix}-${index}.example.test`, `*.${values.prefix}-${index}.example.test`]);
+  const certificates = Array.from({ length: Number(values.count) }, (_, index) => [
+    `${values.prefix}-${index}.example.test`,
+    `*.${values.prefix}-${index}.example.test`,
+  ]);
   const started = performance.now();
   const cpu = process.cpuUsage();
   const results = await issueAll(floorClient(values.directory, account), certificates, values.challtestsrv, polling);

@@ -70,5 +70,8 @@ async function recordExecution(options: LocalRunOptions, executionId: string, ev
   };
   const directory = path.join(options.storeDir, 'executions', name);
   await mkdir(directory, { recursive: true });
-  await writeFile(path.join(directory, `${summary.startedAt.replace(/[:.]/g, '-')}-${executionId.split(':').at(-1)}.json`), `${JSON.stringify(summary, null, 2)}\n`);
+  await writeFile(
+    path.join(directory, `${summary.startedAt.replace(/[:.]/g, '-')}-${executionId.split(':').at(-1)}.json`),
+    `${JSON.stringify(summary, null, 2)}\n`,
+  );
 }

@@ -54,7 +54,10 @@ async function main(): Promise<void> {
     log(`Raw results: ${path.relative(ROOT, resultsFile)}`);
   }
   const baselineFile = path.resolve(ROOT, process.env.BENCH_BASELINE ?? 'bench/results/baseline-c0c92d0.json');
-  const baseline = await readFile(baselineFile, 'utf8').then((text) => JSON.parse(text) as BenchResults, () => undefined);
+  const baseline = await readFile(baselineFile, 'utf8').then(
+    (text) => JSON.parse(text) as BenchResults,
+    () => undefined,
+  );
   const { markdown, charts } = renderReport({ ...results, ...(baseline && { baseline }) });
   const chartDir = path.join(path.dirname(output), 'benchmarks');
   await mkdir(chartDir, { recursive: true });
@@ -107,12 +110,21 @@ async function measureSections(): Promise<BenchResults> {
   if (sections.includes('cost')) cost = await runCost({ log });
   if (sections.includes('coldstart')) coldStart = await runColdStart({ runs: envInt('BENCH_IMPORT_RUNS', 7), log });
   if (sections.includes('simulate')) {
-    const options = { seed: envInt('BENCH_SIMULATE_SEED', 1), certificates: envInt('BENCH_SIMULATE_CERTIFICATES', 200), days: envInt('BENCH_SIMULATE_DAYS', 730), keepTrails: 3 };
+    const options = {
+      seed: envInt('BENCH_SIMULATE_SEED', 1),
+      certificates: envInt('BENCH_SIMULATE_CERTIFICATES', 200),
+      days: envInt('BENCH_SIMULATE_DAYS', 730),
+      keepTrails: 3,
+    };
     log(`Lifetime simulator: ${options.certificates} certificates over ${options.days} days, seed ${options.seed}`);
     simulation = await simulate(options);
   }
   const finished = Date.now();
-  const settings = Object.fromEntries(Object.entries(process.env).filter(([name, value]) => name.startsWith('BENCH_') && value !== undefined && !['BENCH_OUTPUT', 'BENCH_RESULTS', 'BENCH_FROM_RESULTS'].includes(name))) as Record<string, string>;
+  const settings = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name, value]) => name.startsWith('BENCH_') && value !== undefined && !['BENCH_OUTPUT', 'BENCH_RESULTS', 'BENCH_FROM_RESULTS'].includes(name),
+    ),
+  ) as Record<string, string>;
   return {
     settings,
     machine: { ...machine, loadAverageAfter: os.loadavg().map((value) => Number(value.toFixed(2))), benchSeconds: Math.round((finished - started) / 1000) },

@@ -74,7 +74,16 @@ export const certbot: PeerClient = {
 };
 
 function certbotDirs(ctx: PeerContext): string[] {
-  return ['--server', ctx.ca.directoryUrl, '--config-dir', path.join(ctx.dir, 'config'), '--work-dir', path.join(ctx.dir, 'work'), '--logs-dir', path.join(ctx.dir, 'logs')];
+  return [
+    '--server',
+    ctx.ca.directoryUrl,
+    '--config-dir',
+    path.join(ctx.dir, 'config'),
+    '--work-dir',
+    path.join(ctx.dir, 'work'),
+    '--logs-dir',
+    path.join(ctx.dir, 'logs'),
+  ];
 }
 
 function certbotEnv(ctx: PeerContext): Record<string, string> {
@@ -167,19 +176,38 @@ export const uacme: PeerClient = {
   settings: '`-h` hook, `-a` Pebble, `-y`; Pebble CA trusted through `unshare -m` + a bind-mounted system bundle (no CA option exists)',
   unusable: () => {
     const probe = spawnSync('unshare', ['-m', 'true']);
-    return probe.status === 0 ? undefined : `\`unshare -m\` is not permitted here (${probe.stderr.toString().trim() || `exit ${probe.status}`}), and uacme has no other way to trust Pebble's CA`;
+    return probe.status === 0
+      ? undefined
+      : `\`unshare -m\` is not permitted here (${probe.stderr.toString().trim() || `exit ${probe.status}`}), and uacme has no other way to trust Pebble's CA`;
   },
   async setup(ctx) {
     const bundle = path.join(ctx.dir, 'ca-bundle.pem');
     await writeFile(bundle, `${await readFile('/etc/ssl/certs/ca-certificates.crt', 'utf8')}\n${ctx.ca.caCertPem}`);
     const wrapper = path.join(ctx.dir, 'with-pebble-ca.sh');
-    await writeFile(wrapper, `#!/bin/sh\n# Runs inside unshare -m: this bind mount is visible to this process tree only.\nmount --bind '${bundle}' /etc/ssl/certs/ca-certificates.crt || exit 99\nexec "$@"\n`);
+    await writeFile(
+      wrapper,
+      `#!/bin/sh\n# Runs inside unshare -m: this bind mount is visible to this process tree only.\nmount --bind '${bundle}' /etc/ssl/certs/ca-certificates.crt || exit 99\nexec "$@"\n`,
+    );
     await chmod(wrapper, 0o755);
     await run('unshare', ['-m', wrapper, '/usr/bin/uacme', '-y', '-c', path.join(ctx.dir, 'conf'), '-a', ctx.ca.directoryUrl, 'new'], baseEnv(ctx));
   },
   issue: (ctx, apex) => ({
     file: 'unshare',
-    args: ['-m', path.join(ctx.dir, 'with-pebble-ca.sh'), '/usr/bin/uacme', '-y', '-c', path.join(ctx.dir, 'conf'), '-a', ctx.ca.directoryUrl, '-h', hook('uacme-hook.sh'), 'issue', apex, `*.${apex}`],
+    args: [
+      '-m',
+      path.join(ctx.dir, 'with-pebble-ca.sh'),
+      '/usr/bin/uacme',
+      '-y',
+      '-c',
+      path.join(ctx.dir, 'conf'),
+      '-a',
+      ctx.ca.directoryUrl,
+      '-h',
+      hook('uacme-hook.sh'),
+      'issue',
+      apex,
+      `*.${apex}`,
+    ],
     env: baseEnv(ctx),
   }),
 };

@@ -131,7 +131,13 @@ export async function runThroughput(ca: BenchCa, options: ThroughputOptions): Pr
     (trust: 'bundle' | 'node-extra-ca-certs', extra: Partial<Extract<WorkerTask, { kind: 'certstep' }>> = {}) =>
     (prefix: string, count: number): WorkerTask => ({ kind: 'certstep', ca: endpoint, storeDir, prefix, count, trust, ...extra });
   const configurations: InProcessConfiguration[] = [
-    { id: 'certstep', label: 'certstep, as `certstep local` runs it (CA bundle in the issuer config)', group: 'certstep', runs: options.runs, task: certstep('bundle') },
+    {
+      id: 'certstep',
+      label: 'certstep, as `certstep local` runs it (CA bundle in the issuer config)',
+      group: 'certstep',
+      runs: options.runs,
+      task: certstep('bundle'),
+    },
     {
       id: 'certstep-extra-ca',
       label: 'certstep, CA trusted through NODE_EXTRA_CA_CERTS (no caBundlePem: the code path of a public CA on AWS)',
@@ -142,7 +148,14 @@ export async function runThroughput(ca: BenchCa, options: ThroughputOptions): Pr
     },
     { id: 'floor-same', label: 'floor: acme-client, same polling as certstep (0 s, then every 1 s)', group: 'floor', runs: options.runs, task: floor('same') },
     // Not at 100: 100 orders polled every 50 ms is ~2,000 requests/s, and Pebble 2.4 stopped answering signed requests after it twice.
-    { id: 'floor-tight', label: 'floor: acme-client, tight polling (0 s, then every 50 ms)', group: 'floor', runs: options.runs, sizes: [1, 20], task: floor('tight') },
+    {
+      id: 'floor-tight',
+      label: 'floor: acme-client, tight polling (0 s, then every 50 ms)',
+      group: 'floor',
+      runs: options.runs,
+      sizes: [1, 20],
+      task: floor('tight'),
+    },
     {
       id: 'certstep-warm',
       label: 'certstep as shipped, second execution in a warm process (one untimed execution first)',
@@ -151,7 +164,14 @@ export async function runThroughput(ca: BenchCa, options: ThroughputOptions): Pr
       sizes: [1],
       task: certstep('bundle', { warmup: true }),
     },
-    { id: 'floor-warm', label: 'floor, same polling, second certificate in a warm process', group: 'floor', runs: options.runs, sizes: [1], task: floor('same', true) },
+    {
+      id: 'floor-warm',
+      label: 'floor, same polling, second certificate in a warm process',
+      group: 'floor',
+      runs: options.runs,
+      sizes: [1],
+      task: floor('same', true),
+    },
     {
       id: 'whatif-no-wait',
       label: 'what-if: certstep with 0 s Wait states between polls (runLocal `polling` option), not its shipped waits',
@@ -178,7 +198,8 @@ export async function runThroughput(ca: BenchCa, options: ThroughputOptions): Pr
           let problem: string | undefined;
           try {
             child = await runWorker(configuration.task(prefix, count), configuration.env);
-            if (child.result.failures === count) problem = `every certificate failed: ${child.result.certificates.find((certificate) => certificate.error)?.error ?? 'unknown'}`;
+            if (child.result.failures === count)
+              problem = `every certificate failed: ${child.result.certificates.find((certificate) => certificate.error)?.error ?? 'unknown'}`;
           } catch (error) {
             problem = (error as Error).message.slice(0, 300);
           }
@@ -205,7 +226,9 @@ export async function runThroughput(ca: BenchCa, options: ThroughputOptions): Pr
           maxRssKb: result.maxRssKb,
           serverCpuMs,
           failures: result.failures,
-          ...(result.certificates.find((certificate) => certificate.error)?.error && { firstError: result.certificates.find((certificate) => certificate.error)?.error }),
+          ...(result.certificates.find((certificate) => certificate.error)?.error && {
+            firstError: result.certificates.find((certificate) => certificate.error)?.error,
+          }),
           perCertificateWallMs: walls,
           moduleLoadMs: result.moduleLoadMs,
           rssBeforeKb: result.rssBeforeKb,
@@ -250,14 +273,23 @@ export async function runThroughput(ca: BenchCa, options: ThroughputOptions): Pr
       let result: Awaited<ReturnType<typeof runWorker>>['result'];
       let breakdown: Awaited<ReturnType<typeof breakdownOf>>;
       try {
-        ({ result } = await runWorker(configuration.task(`prof${id.replace(/[^a-z0-9]/g, '')}-n${options.profileSize}`, options.profileSize), configuration.env, ['--cpu-prof', `--cpu-prof-dir=${dir}`]));
+        ({ result } = await runWorker(
+          configuration.task(`prof${id.replace(/[^a-z0-9]/g, '')}-n${options.profileSize}`, options.profileSize),
+          configuration.env,
+          ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+        ));
         breakdown = await breakdownOf(dir);
       } catch (error) {
         log(`profiling ${id} failed: ${(error as Error).message.slice(0, 200)}`);
         continue;
       }
       profiles.push({ id, count: options.profileSize, wallMs: result.wallMs, breakdown });
-      log(`profiled ${id} n=${options.profileSize}: ${breakdown.categories.slice(0, 3).map((category) => `${category.name} ${category.ms.toFixed(0)} ms`).join(', ')}`);
+      log(
+        `profiled ${id} n=${options.profileSize}: ${breakdown.categories
+          .slice(0, 3)
+          .map((category) => `${category.name} ${category.ms.toFixed(0)} ms`)
+          .join(', ')}`,
+      );
     }
   }
   // The peers register their own accounts; make sure Pebble still answers signed requests first.
@@ -324,7 +356,9 @@ async function runPeers(ca: BenchCa, options: ThroughputOptions): Promise<{ conf
       for (let round = 1; round <= runs; round++) {
         const measurement = await runPeerSequence(peer, ctx, ca, `${peer.name}-r${round}-n${count}`, count);
         measurements.push(measurement);
-        log(`peer ${peer.name.padEnd(10)} n=${String(count).padStart(3)} run ${round}/${runs}: ${(measurement.wallMs / 1000).toFixed(2)} s wall, ${(measurement.cpuMs / 1000).toFixed(2)} s CPU, ${measurement.failures} failed`);
+        log(
+          `peer ${peer.name.padEnd(10)} n=${String(count).padStart(3)} run ${round}/${runs}: ${(measurement.wallMs / 1000).toFixed(2)} s wall, ${(measurement.cpuMs / 1000).toFixed(2)} s CPU, ${measurement.failures} failed`,
+        );
         if (measurement.failures === count) break;
       }
       perCertificateMs = median(measurements.map((measurement) => measurement.wallMs / count));

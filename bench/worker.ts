@@ -96,7 +96,8 @@ async function main(): Promise<void> {
 
 async function prepareCertstep(task: Extract<WorkerTask, { kind: 'certstep' }>): Promise<() => Promise<WorkerCertificate[]>> {
   const { certificateNames, environmentFor, issueWithCertstep } = await import('./certstep.js');
-  if (task.trust === 'node-extra-ca-certs' && !process.env.NODE_EXTRA_CA_CERTS) throw new Error('trust node-extra-ca-certs needs NODE_EXTRA_CA_CERTS set by the parent');
+  if (task.trust === 'node-extra-ca-certs' && !process.env.NODE_EXTRA_CA_CERTS)
+    throw new Error('trust node-extra-ca-certs needs NODE_EXTRA_CA_CERTS set by the parent');
   const environment = environmentFor(task.ca, task.trust);
   const certificates = certificateNames(task.prefix, task.count);
   if (task.warmup) {
@@ -125,7 +126,8 @@ async function prepareFloor(task: Extract<WorkerTask, { kind: 'floor' }>): Promi
   const { FLOOR_POLLING, floorClient, issueOne, trustCa } = await import('./floor.js');
   trustCa(task.ca.caCertPem);
   const client = floorClient(task.ca.directoryUrl, task.account);
-  if (task.warmup) await issueOne(client, [`${task.prefix}-warm.example.test`, `*.${task.prefix}-warm.example.test`], task.ca.challtestsrvUrl, FLOOR_POLLING[task.polling]);
+  if (task.warmup)
+    await issueOne(client, [`${task.prefix}-warm.example.test`, `*.${task.prefix}-warm.example.test`], task.ca.challtestsrvUrl, FLOOR_POLLING[task.polling]);
   return async () =>
     Promise.all(
       Array.from({ length: task.count }, async (_, index) => {

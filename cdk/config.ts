@@ -95,9 +95,13 @@ const PRESET_NAMES = Object.keys(ISSUER_PRESETS) as IssuerPreset[];
 type Reason = (issue: { input?: unknown }) => string;
 
 /** `must be <what> (got <value>)`, or `required` followed by why when the value is missing. */
-const mustBe = (what: string, required = 'required'): Reason => ({ input }) => (input === undefined ? required : `must be ${what} (got ${JSON.stringify(input)})`);
+const mustBe =
+  (what: string, required = 'required'): Reason =>
+  ({ input }) =>
+    input === undefined ? required : `must be ${what} (got ${JSON.stringify(input)})`;
 
-const text = (rule: RegExp, what: string, required?: string) => z.string({ error: mustBe(what, required) }).check(z.regex(rule, { error: mustBe(what, required) }));
+const text = (rule: RegExp, what: string, required?: string) =>
+  z.string({ error: mustBe(what, required) }).check(z.regex(rule, { error: mustBe(what, required) }));
 
 const wholeNumber = (min: number, max: number) => {
   const error = mustBe(`a whole number from ${min} to ${max}`);
@@ -106,7 +110,9 @@ const wholeNumber = (min: number, max: number) => {
 
 /** Strict, and an unknown field's message lists the known ones: the likely cause is a typo. */
 const section = <S extends z.core.$ZodLooseShape>(shape: S, known = Object.keys(shape)) =>
-  z.strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field; known fields: ${known.join(', ')}` : 'must be a JSON object') });
+  z.strictObject(shape, {
+    error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field; known fields: ${known.join(', ')}` : 'must be a JSON object'),
+  });
 
 const nonEmptyArray = <T extends z.core.SomeType>(element: T) =>
   z.array(element, { error: 'must be a non-empty array' }).check(z.minLength(1, { error: 'must be a non-empty array' }));
@@ -123,7 +129,11 @@ const issuerSchema = section(
     eab: z.optional(
       section({
         keyId: text(/^\S{1,1024}$/, 'the key id the CA gave you'),
-        hmacKeySecretName: text(SECRET_NAME, 'a Secrets Manager secret name', 'required: the name of the Secrets Manager secret you created holding the HMAC key'),
+        hmacKeySecretName: text(
+          SECRET_NAME,
+          'a Secrets Manager secret name',
+          'required: the name of the Secrets Manager secret you created holding the HMAC key',
+        ),
       }),
     ),
     dns01: z.optional(dns01Schema),
@@ -133,7 +143,8 @@ const issuerSchema = section(
   z.superRefine((issuer, ctx) => {
     if (issuer.preset !== undefined && issuer.directoryUrl !== undefined) ctx.addIssue('give either preset or directoryUrl, not both');
     else if (issuer.preset === undefined && issuer.directoryUrl === undefined) ctx.addIssue(`needs a preset (${PRESET_NAMES.join(', ')}) or a directoryUrl`);
-    else if (issuer.name === undefined && issuer.preset === undefined) ctx.addIssue({ code: 'custom', path: ['name'], message: 'required when no preset is given' });
+    else if (issuer.name === undefined && issuer.preset === undefined)
+      ctx.addIssue({ code: 'custom', path: ['name'], message: 'required when no preset is given' });
     else if (issuer.dns01?.cnameStrategy === 'Follow') ctx.addIssue({ code: 'custom', path: ['dns01', 'cnameStrategy'], message: FOLLOW_UNSUPPORTED });
   }),
 );
@@ -141,7 +152,9 @@ const issuerSchema = section(
 const TOP_LEVEL = section(
   {
     // In the order the fields were checked before the schema, so the first fault reported stays the same.
-    $schema: z.optional(z.unknown().register(z.globalRegistry, { type: 'string', description: 'The JSON Schema of this file, for editors; certstep ignores it.' })),
+    $schema: z.optional(
+      z.unknown().register(z.globalRegistry, { type: 'string', description: 'The JSON Schema of this file, for editors; certstep ignores it.' }),
+    ),
     email: z.optional(text(EMAIL, 'an e-mail address')),
     issuers: nonEmptyArray(issuerSchema),
     certificates: nonEmptyArray(certificateSpecSchema).check(
@@ -153,16 +166,22 @@ const TOP_LEVEL = section(
     expiryAlarmDays: z.optional(
       z.record(
         z.string(),
-        z.number({ error: mustBe('a number of days above 0 and at most 89') }).check(
-          z.gt(0, { error: mustBe('a number of days above 0 and at most 89') }),
-          z.lte(89, { error: mustBe('a number of days above 0 and at most 89') }),
-        ),
+        z
+          .number({ error: mustBe('a number of days above 0 and at most 89') })
+          .check(
+            z.gt(0, { error: mustBe('a number of days above 0 and at most 89') }),
+            z.lte(89, { error: mustBe('a number of days above 0 and at most 89') }),
+          ),
         { error: 'must be a JSON object' },
       ),
     ),
     logRetentionDays: z._default(
       wholeNumber(1, 3653)
-        .check(z.refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), { error: ({ input }) => `CloudWatch Logs accepts only ${LOG_RETENTION_DAYS.join(', ')} (got ${String(input)})` }))
+        .check(
+          z.refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+            error: ({ input }) => `CloudWatch Logs accepts only ${LOG_RETENTION_DAYS.join(', ')} (got ${String(input)})`,
+          }),
+        )
         .register(z.globalRegistry, { enum: [...LOG_RETENTION_DAYS] }),
       90,
     ),
@@ -172,7 +191,19 @@ const TOP_LEVEL = section(
     resourcePrefix: z._default(text(PREFIX, '1-20 lowercase letters, digits or "-", starting with a letter'), 'certstep'),
     dailyCheckSchedule: z._default(text(SCHEDULE, 'an EventBridge Scheduler cron(...) or rate(...) expression'), 'cron(0 4 * * ? *)'),
   },
-  ['stackName', 'resourcePrefix', 'notificationEmail', 'email', 'issuers', 'certificates', 'kmsKeyArn', 'alarmDaysBeforeExpiry', 'expiryAlarmDays', 'logRetentionDays', 'dailyCheckSchedule'],
+  [
+    'stackName',
+    'resourcePrefix',
+    'notificationEmail',
+    'email',
+    'issuers',
+    'certificates',
+    'kmsKeyArn',
+    'alarmDaysBeforeExpiry',
+    'expiryAlarmDays',
+    'logRetentionDays',
+    'dailyCheckSchedule',
+  ],
 );
 
 /** certstep.config.json: its JSON Schema is this schema's input side. */
@@ -215,7 +246,11 @@ function settle(root: z.output<typeof TOP_LEVEL>): CertstepConfig | Fault {
   }
   for (const [index, certificate] of certificates.entries()) {
     const first = certificates.findIndex((other) => other.name === certificate.name);
-    if (first !== index) return fault(['certificates', index, 'name'], `"${certificate.name}" is already the name of certificates[${first}]; names become secret names and must be unique`);
+    if (first !== index)
+      return fault(
+        ['certificates', index, 'name'],
+        `"${certificate.name}" is already the name of certificates[${first}]; names become secret names and must be unique`,
+      );
     const zoneFault = checkZones(certificate, index, issuers);
     if (zoneFault) return zoneFault;
   }
@@ -232,13 +267,19 @@ function settle(root: z.output<typeof TOP_LEVEL>): CertstepConfig | Fault {
     const renewBeforeDays = (durationToMilliseconds(certificate.renewBefore) ?? 0) / 86_400_000;
     if (days >= renewBeforeDays) {
       const field = override(certificate.name) === undefined ? ['alarmDaysBeforeExpiry'] : ['expiryAlarmDays', certificate.name];
-      return fault(field, `${days} days is not below certificates[${index}].renewBefore ${certificate.renewBefore}: the expiry alarm would fire before certstep even tries to renew`);
+      return fault(
+        field,
+        `${days} days is not below certificates[${index}].renewBefore ${certificate.renewBefore}: the expiry alarm would fire before certstep even tries to renew`,
+      );
     }
   }
 
   const environment = Buffer.byteLength(issuersEnvironment(issuers));
   if (environment > LAMBDA_ENVIRONMENT_BYTES - 1024) {
-    return fault(['issuers'], `take ${environment} bytes as the Lambdas' CERTSTEP_ISSUERS variable, over the 3 KB the stack leaves them of Lambda's 4 KB environment; move per-domain zones from the issuers' dns01 into the certificates`);
+    return fault(
+      ['issuers'],
+      `take ${environment} bytes as the Lambdas' CERTSTEP_ISSUERS variable, over the 3 KB the stack leaves them of Lambda's 4 KB environment; move per-domain zones from the issuers' dns01 into the certificates`,
+    );
   }
   return {
     stackName: root.stackName,

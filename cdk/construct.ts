@@ -77,7 +77,9 @@ export class CertstepRenewal extends Construct {
     });
     for (const fn of this.functions.all) grantNeeds(fn, context);
 
-    const substitutions = Object.fromEntries(definition.functions.map((fn) => [fn.substitution, this.functions.byName.get(fn.name)?.function.functionArn ?? '']));
+    const substitutions = Object.fromEntries(
+      definition.functions.map((fn) => [fn.substitution, this.functions.byName.get(fn.name)?.function.functionArn ?? '']),
+    );
     assertSubstitutionsSupplied(definition, substitutions);
     const role = new iam.Role(this, 'StateMachineRole', { assumedBy: new iam.ServicePrincipal('states.amazonaws.com') });
     // The definition comes from a file, so CDK cannot see which functions it invokes.
@@ -107,7 +109,12 @@ export class CertstepRenewal extends Construct {
 
     const sweep = this.functions.byName.get('Sweep')?.function;
     if (sweep) this.scheduling.addDailySweep(sweep, config.dailyCheckSchedule).node.addDependency(this.stateMachine);
-    this.deployTimeStarts = new DeployTimeStarts(this, 'DeployTimeStarts', { stateMachineArn, inputs: this.executionInputs, logRetention, catalog: this.storage.catalog });
+    this.deployTimeStarts = new DeployTimeStarts(this, 'DeployTimeStarts', {
+      stateMachineArn,
+      inputs: this.executionInputs,
+      logRetention,
+      catalog: this.storage.catalog,
+    });
     // A run must find everything in place: functions with their policies, secrets, ledger, scheduler.
     this.deployTimeStarts.node.addDependency(this.stateMachine, this.functions, this.storage, this.scheduling);
 

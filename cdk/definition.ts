@@ -43,9 +43,7 @@ export function readStateMachineDefinition(path: string = DEFINITION_PATH, handl
   const functions = substitutions.map((substitution) => {
     const match = FUNCTION_ARN.exec(substitution);
     if (!match) {
-      throw new Error(
-        `${path}: substitution \${${substitution}} is not of the form \${<Name>FunctionArn}; the stack only knows how to supply Lambda ARNs`,
-      );
+      throw new Error(`${path}: substitution \${${substitution}} is not of the form \${<Name>FunctionArn}; the stack only knows how to supply Lambda ARNs`);
     }
     const name = match[1] as string;
     const entry = join(handlersDir, `${kebabCase(name)}.ts`);

@@ -26,8 +26,7 @@ const SIZING: Readonly<Record<string, { memorySize?: number; timeout?: number }>
  * ESM output still bundles CommonJS dependencies (acme-client, axios) that call `require` for
  * Node built-ins; ESM has no `require`, so the banner makes one.
  */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __certstepCreateRequire } from 'node:module'; const require = __certstepCreateRequire(import.meta.url);";
+const ESM_REQUIRE_BANNER = "import { createRequire as __certstepCreateRequire } from 'node:module'; const require = __certstepCreateRequire(import.meta.url);";
 
 export interface CertstepFunctionsProps {
   readonly functions: readonly StateMachineFunction[];
@@ -75,7 +74,9 @@ export class CertstepFunctions extends Construct {
 
     const sizing = SIZING[definition.name] ?? {};
     const fn = new NodejsFunction(scope, 'Function', {
-      description: definition.substitution ? `certstep ${definition.name} (${definition.substitution})` : `certstep ${definition.name} (runs beside the state machine)`,
+      description: definition.substitution
+        ? `certstep ${definition.name} (${definition.substitution})`
+        : `certstep ${definition.name} (runs beside the state machine)`,
       entry: definition.entry,
       handler: 'handler',
       projectRoot: PROJECT_ROOT,

@@ -64,7 +64,11 @@ export function suppressAcceptedFindings(renewal: FindingSources): void {
       wildcard(fn.role, changes, 'Route 53 change ids are generated per ChangeResourceRecordSets call; GetChange only reads their status');
     }
     if (needs.includes('scheduler') || needs.includes('scheduler:read')) {
-      wildcard(fn.role, renewal.scheduling.renewalSchedulesArn, 'One-time schedules are named after certificates at run time; the wildcard is limited to the stack-owned renewal schedule group');
+      wildcard(
+        fn.role,
+        renewal.scheduling.renewalSchedulesArn,
+        'One-time schedules are named after certificates at run time; the wildcard is limited to the stack-owned renewal schedule group',
+      );
     }
     if (!listsAcm) continue;
     for (const region of regions) {
@@ -75,11 +79,7 @@ export function suppressAcceptedFindings(renewal: FindingSources): void {
       );
     }
   }
-  wildcard(
-    renewal.stateMachine.role,
-    '*',
-    'Step Functions log delivery (logs:CreateLogDelivery and friends) and X-Ray have no resource-level permissions',
-  );
+  wildcard(renewal.stateMachine.role, '*', 'Step Functions log delivery (logs:CreateLogDelivery and friends) and X-Ray have no resource-level permissions');
 }
 
 /** As cdk-nag names a resource in a finding id (its utils/flatten-cfn-reference). */

@@ -14,10 +14,12 @@ export function pascalCase(name: string): string {
 export function logicalNames(names: readonly string[]): Map<string, string> {
   const counts = new Map<string, number>();
   for (const name of names) counts.set(pascalCase(name), (counts.get(pascalCase(name)) ?? 0) + 1);
-  return new Map(names.map((name) => {
-    const pascal = pascalCase(name);
-    return [name, (counts.get(pascal) ?? 0) > 1 ? `${pascal}${shortHash(name, 6)}` : pascal];
-  }));
+  return new Map(
+    names.map((name) => {
+      const pascal = pascalCase(name);
+      return [name, (counts.get(pascal) ?? 0) > 1 ? `${pascal}${shortHash(name, 6)}` : pascal];
+    }),
+  );
 }
 
 export function shortHash(text: string, length = 16): string {

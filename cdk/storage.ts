@@ -43,7 +43,11 @@ export class CertstepStorage extends Construct {
     this.certificateSecrets = new Map(
       config.certificates.map((certificate) => [
         certificate.name,
-        secret(`Certificate-${certificate.name}`, `${this.certificateSecretPrefix}${certificate.name}`, `certstep: certificate ${certificate.name} (tls.crt, tls.key and metadata)`),
+        secret(
+          `Certificate-${certificate.name}`,
+          `${this.certificateSecretPrefix}${certificate.name}`,
+          `certstep: certificate ${certificate.name} (tls.crt, tls.key and metadata)`,
+        ),
       ]),
     );
     this.accountSecrets = new Map(

@@ -54,7 +54,8 @@ export function parseRunArguments(argv: readonly string[]): RunArguments {
   if (external.length === 1 || (values.has('--acme-ca') && external.length === 0)) {
     throw new UsageError('--acme-directory and --challtestsrv go together (with --acme-ca when the CA is not publicly trusted)');
   }
-  if (values.has('--dns-server') && !values.has('--challtestsrv')) throw new UsageError('--dns-server is the DNS address of the challtestsrv given with --challtestsrv');
+  if (values.has('--dns-server') && !values.has('--challtestsrv'))
+    throw new UsageError('--dns-server is the DNS address of the challtestsrv given with --challtestsrv');
   const dnsServer = values.get('--dns-server');
   if (dnsServer !== undefined && !isHostPort(dnsServer)) throw new UsageError(`--dns-server must be HOST:PORT, such as 127.0.0.1:8053 (got "${dnsServer}")`);
   for (const flag of ['--acme-directory', '--challtestsrv']) {

@@ -37,7 +37,11 @@ function describeRule(rule: Rule): string {
   if (rule.Not) return `not ${describeRule(rule.Not)}`;
   const variable = (rule.Variable ?? '').replace(/^\$\./, '');
   const [operator, value] = Object.entries(rule).find(([key]) => key !== 'Variable' && key !== 'Next') ?? ['', ''];
-  const symbol = operator.startsWith('NumericLessThan') ? 'below' : operator.startsWith('BooleanEquals') || operator.startsWith('StringEquals') ? '=' : operator;
+  const symbol = operator.startsWith('NumericLessThan')
+    ? 'below'
+    : operator.startsWith('BooleanEquals') || operator.startsWith('StringEquals')
+      ? '='
+      : operator;
   const shown = typeof value === 'string' && value.startsWith('$.') ? value.slice(2) : String(value);
   return `${variable} ${symbol} ${shown}`;
 }

@@ -127,7 +127,10 @@ describe('record sets', () => {
       ['example.test.', 'NS'],
       ['example.test.', 'SOA'],
     ]);
-    expect(listed.ResourceRecordSets?.[0]?.ResourceRecords).toEqual([{ Value: `ns1.${zone.id.toLowerCase()}.route53.test.` }, { Value: `ns2.${zone.id.toLowerCase()}.route53.test.` }]);
+    expect(listed.ResourceRecordSets?.[0]?.ResourceRecords).toEqual([
+      { Value: `ns1.${zone.id.toLowerCase()}.route53.test.` },
+      { Value: `ns2.${zone.id.toLowerCase()}.route53.test.` },
+    ]);
   });
 
   it('lists in Route 53 order and pages with NextRecordName and NextRecordType', async () => {
@@ -177,7 +180,9 @@ describe('record sets', () => {
     await change(zone.id, txt('DELETE', 'X.example.test.', ['"b"', '"a"']));
 
     // Assess
-    expect(wrongValue.message).toContain("Tried to delete resource record set [name='x.example.test.', type='TXT'] but the values provided do not match the current values");
+    expect(wrongValue.message).toContain(
+      "Tried to delete resource record set [name='x.example.test.', type='TXT'] but the values provided do not match the current values",
+    );
     expect(wrongTtl.message).toContain('the values provided do not match the current values');
     expect(missing.message).toContain("Tried to delete resource record set [name='y.example.test.', type='TXT'] but it was not found");
     expect(server.recordSets(zone.id).map((set) => set.type)).toEqual(['NS', 'SOA']);
@@ -217,7 +222,10 @@ describe('record sets', () => {
     // Prepare
     const zone = server.addZone('example.test');
     await change(zone.id, txt('CREATE', 'x.example.test', ['"taken"']));
-    const cname: Change = { Action: 'CREATE', ResourceRecordSet: { Name: 'x.example.test', Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: 'y.example.test' }] } };
+    const cname: Change = {
+      Action: 'CREATE',
+      ResourceRecordSet: { Name: 'x.example.test', Type: 'CNAME', TTL: 60, ResourceRecords: [{ Value: 'y.example.test' }] },
+    };
 
     // Act
     const duplicate = await failure(change(zone.id, txt('CREATE', 'd.example.test', ['"abc"', '"abc"'])));
@@ -228,7 +236,9 @@ describe('record sets', () => {
 
     // Assess
     expect(duplicate.message).toBe(`[Duplicate Resource Record: '"abc"']`);
-    expect(unquoted.message).toBe("[Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks) encountered with 'abc'']");
+    expect(unquoted.message).toBe(
+      "[Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks) encountered with 'abc'']",
+    );
     expect(tooLong.message).toContain('CharacterStringTooLong');
     expect(outside.message).toBe('[RRSet with DNS name x.other.test. is not permitted in zone example.test.]');
     expect(conflict.message).toContain('RRSet of type CNAME with DNS name x.example.test. is not permitted as it conflicts with other records');

@@ -46,7 +46,12 @@ export async function startBenchCa(options: { pebbleDnsServer?: string } = {}): 
   // (Pebble) and the management address (challtestsrv) on their command lines.
   const managementPort = new URL(acme.challtestsrvUrl).port;
   // Looked up at every call: a restarted Pebble has a new pid (and a fresh CPU count).
-  const pids = () => findPids((cmdline) => cmdline.includes(path.join(workDir, 'pebble-config.json')) || (cmdline.includes('pebble-challtestsrv') && cmdline.includes(`127.0.0.1:${managementPort}`)));
+  const pids = () =>
+    findPids(
+      (cmdline) =>
+        cmdline.includes(path.join(workDir, 'pebble-config.json')) ||
+        (cmdline.includes('pebble-challtestsrv') && cmdline.includes(`127.0.0.1:${managementPort}`)),
+    );
   return {
     acme,
     directoryUrl: acme.directoryUrl,

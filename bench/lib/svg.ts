@@ -56,7 +56,9 @@ export function barChart(options: BarChartOptions): string {
     for (const bar of group.bars) {
       const w = x(bar.value);
       parts.push(`<text x="${labelWidth - 8}" y="${y + barHeight - 4}" text-anchor="end" font-size="12">${escapeXml(bar.label)}</text>`);
-      parts.push(`<rect x="${labelWidth}" y="${y}" width="${Math.max(w, 1).toFixed(1)}" height="${barHeight}" fill="${bar.color}"><title>${escapeXml(`${bar.label}: ${bar.text ?? bar.value}`)}</title></rect>`);
+      parts.push(
+        `<rect x="${labelWidth}" y="${y}" width="${Math.max(w, 1).toFixed(1)}" height="${barHeight}" fill="${bar.color}"><title>${escapeXml(`${bar.label}: ${bar.text ?? bar.value}`)}</title></rect>`,
+      );
       parts.push(`<text x="${labelWidth + w + 6}" y="${y + barHeight - 4}" font-size="11" fill="#333">${escapeXml(bar.text ?? format(bar.value))}</text>`);
       y += barHeight + gap;
     }
@@ -75,7 +77,9 @@ export function barChart(options: BarChartOptions): string {
     axis.push(`<line x1="${rx}" y1="${top - 10}" x2="${rx}" y2="${plotBottom}" stroke="#c0392b" stroke-dasharray="5,3" stroke-width="1.5"/>`);
     // Near the right edge the label goes to the left of the line, so that it is not cut off.
     const leftOfLine = rx > labelWidth + plotWidth * 0.6;
-    axis.push(`<text x="${leftOfLine ? rx - 4 : rx + 4}" y="${top - 12}" text-anchor="${leftOfLine ? 'end' : 'start'}" font-size="11" fill="#c0392b">${escapeXml(options.reference.label)}</text>`);
+    axis.push(
+      `<text x="${leftOfLine ? rx - 4 : rx + 4}" y="${top - 12}" text-anchor="${leftOfLine ? 'end' : 'start'}" font-size="11" fill="#c0392b">${escapeXml(options.reference.label)}</text>`,
+    );
   }
   const height = plotBottom + 40;
   return [

@@ -18,7 +18,8 @@ export function renderBaseline(results: BenchResults): string {
     '| configuration | n | before | after |',
     '| --- | --- | --- | --- |',
   ];
-  const cell = (row: ConfigurationResult) => `${seconds(wall(row))} / ${seconds(median(row.runs.map((run) => run.cpuMs)))} / ${megabytes(median(row.runs.map((run) => run.maxRssKb)))}`;
+  const cell = (row: ConfigurationResult) =>
+    `${seconds(wall(row))} / ${seconds(median(row.runs.map((run) => run.cpuMs)))} / ${megabytes(median(row.runs.map((run) => run.maxRssKb)))}`;
   for (const id of ['certstep', 'certstep-extra-ca', 'floor-same']) {
     for (const count of now.sizes) {
       const before = find(baseline.throughput, id, count);

@@ -16,11 +16,11 @@ export function renderColdStart(cold: ColdStartResult, targets: Target[], comman
     'with the environment every handler reads at init set to dummy values (`CERTSTEP_ISSUERS`, ledger table, scheduler group/ARNs, region),',
     '`NODE_OPTIONS=--enable-source-maps` as the stack sets it, and without it for comparison. **process** = the whole `node` process',
     `(an empty \`node -e ''\` takes ${seconds(median(cold.emptyProcessMs))} here). Node ${process.versions.node} on x86-64 here; Lambda runs Node.js 22 on arm64,`,
-    'and its cold start adds the runtime\'s own start and the download of the package, so read these as relative figures.',
+    "and its cold start adds the runtime's own start and the download of the package, so read these as relative figures.",
     ...((cold.externals?.length ?? 0) > 0
       ? [
           `The bundles leave ${cold.externals?.join(' and ')} out, as the stack does (the Node.js 22 runtime ships the AWS SDK v3), so the import times`,
-          'include loading the SDK from this project\'s node_modules, standing in for the runtime\'s copy, and the sizes do not include it.',
+          "include loading the SDK from this project's node_modules, standing in for the runtime's copy, and the sizes do not include it.",
         ]
       : []),
     '',
@@ -37,7 +37,10 @@ export function renderColdStart(cold: ColdStartResult, targets: Target[], comman
     const acmeCell = hasAcme ? (expectedClean ? '**yes (expected no)**' : 'yes') : 'no';
     lines.push(
       `| ${bundle.functionName} | ${(bundle.bytes / 1024).toFixed(0)} KiB${bundle.bytes >= limitBytes ? ' ⚠' : ''} | ${(bundle.gzipBytes / 1024).toFixed(0)} KiB | ${median(bundle.importMs).toFixed(0)} ms (${min(bundle.importMs).toFixed(0)}–${max(bundle.importMs).toFixed(0)})${median(bundle.importMs) >= limitMs ? ' ⚠' : ''} | ` +
-        `${median(bundle.importMsNoSourceMaps).toFixed(0)} ms | ${seconds(median(bundle.processMs))} | ${acmeCell} | ${bundle.topPackages.slice(0, 4).map((entry) => `${entry.name} ${(entry.bytes / 1024).toFixed(0)}K`).join(', ')} |`,
+        `${median(bundle.importMsNoSourceMaps).toFixed(0)} ms | ${seconds(median(bundle.processMs))} | ${acmeCell} | ${bundle.topPackages
+          .slice(0, 4)
+          .map((entry) => `${entry.name} ${(entry.bytes / 1024).toFixed(0)}K`)
+          .join(', ')} |`,
     );
   }
   const ok = cold.bundles.filter((bundle) => !bundle.error);
@@ -65,7 +68,10 @@ export function renderColdStart(cold: ColdStartResult, targets: Target[], comman
       `largest ${largest ? `${largest.functionName} ${(largest.bytes / 1e6).toFixed(2)} MB` : 'n/a'} (${overSize.length} of ${ok.length} over 1 MB: ${overSize.map((bundle) => bundle.functionName).join(', ') || 'none'}); ` +
       `slowest import ${slowest ? `${slowest.functionName} ${median(slowest.importMs).toFixed(0)} ms` : 'n/a'} (${overTime.length} of ${ok.length} at or over 250 ms)`,
     met: ok.length > 0 && overSize.length === 0 && overTime.length === 0 && ok.length === cold.bundles.length,
-    ...(overSize.length === 0 && overTime.length > 0 && { note: `size met; import time missed by ${overTime.map((bundle) => `${bundle.functionName} ${(median(bundle.importMs) - limitMs).toFixed(0)} ms`).join(', ')}` }),
+    ...(overSize.length === 0 &&
+      overTime.length > 0 && {
+        note: `size met; import time missed by ${overTime.map((bundle) => `${bundle.functionName} ${(median(bundle.importMs) - limitMs).toFixed(0)} ms`).join(', ')}`,
+      }),
   });
   const chart = barChart({
     title: 'Lambda bundles: minified size (KiB)',
@@ -76,7 +82,12 @@ export function renderColdStart(cold: ColdStartResult, targets: Target[], comman
     groups: [
       {
         title: 'bundle size',
-        bars: ok.map((bundle) => ({ label: bundle.functionName, value: bundle.bytes / 1024, text: `${(bundle.bytes / 1024).toFixed(0)} KiB, import ${median(bundle.importMs).toFixed(0)} ms`, color: bundle.acmeClientSignatures.length > 0 ? '#d62728' : '#1f77b4' })),
+        bars: ok.map((bundle) => ({
+          label: bundle.functionName,
+          value: bundle.bytes / 1024,
+          text: `${(bundle.bytes / 1024).toFixed(0)} KiB, import ${median(bundle.importMs).toFixed(0)} ms`,
+          color: bundle.acmeClientSignatures.length > 0 ? '#d62728' : '#1f77b4',
+        })),
       },
     ],
   });

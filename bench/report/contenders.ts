@@ -33,4 +33,5 @@ export function find(throughput: ThroughputResult, id: string, count: number): C
 }
 
 export const wall = (configuration: ConfigurationResult | undefined) => (configuration ? median(configuration.runs.map((run) => run.wallMs)) : Number.NaN);
-export const processWall = (configuration: ConfigurationResult | undefined) => (configuration ? median(configuration.runs.map((run) => run.processWallMs)) : Number.NaN);
+export const processWall = (configuration: ConfigurationResult | undefined) =>
+  configuration ? median(configuration.runs.map((run) => run.processWallMs)) : Number.NaN;

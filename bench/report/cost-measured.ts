@@ -12,7 +12,7 @@ export function renderMeasuredRenewal(cost: CostResult, lambda: LambdaCosts, run
     'A first issuance, then a renewal (the run believes it is a minute past the stored renewal time), then the daily sweep over the now',
     'up-to-date certificate, in-process: the Route 53 provider through the real SDK into the Route 53 test server (GetChange answers',
     'PENDING three times, so CheckPropagation runs four times, as with ~60 s of propagation), the Secrets Manager store on the in-memory',
-    'fake, EventBridge Scheduler and DynamoDB on stateful aws-sdk-client-mock stand-ins, Pebble validating over the test server\'s DNS, the hosted zone id',
+    "fake, EventBridge Scheduler and DynamoDB on stateful aws-sdk-client-mock stand-ins, Pebble validating over the test server's DNS, the hosted zone id",
     'configured (the recommended set-up). Each handler is timed, and API calls are attributed to the handler that made them.',
     `Renewal: **${run.statesEntered.length} transitions** (${run.status}${run.error ? `: ${run.error}` : ''}); daily sweep of the certificate: no execution, ${sweepRun ? `${formatCounts(sweepRun.invocations[0]?.calls ?? {})} and ${(sweepRun.invocations[0]?.ms ?? 0).toFixed(0)} ms of Lambda time measured locally${sweepRun.error ? ` (${sweepRun.error})` : ''}` : 'not measured'}.`,
     '',
@@ -34,12 +34,19 @@ export function renderMeasuredRenewal(cost: CostResult, lambda: LambdaCosts, run
     '| --- | --- | --- | --- |',
     ...['Route 53', 'Secrets Manager', 'Scheduler', 'DynamoDB'].map((service) => {
       const total = serviceTotal(renewalCalls, service);
-      const byAction = Object.fromEntries(Object.entries(renewalCalls).filter(([key]) => key.startsWith(`${service}:`)).map(([key, value]) => [key.slice(service.length + 1), value]));
+      const byAction = Object.fromEntries(
+        Object.entries(renewalCalls)
+          .filter(([key]) => key.startsWith(`${service}:`))
+          .map(([key, value]) => [key.slice(service.length + 1), value]),
+      );
       const priced =
-        service === 'Secrets Manager' ? usd(total * PRICES.secretsManagerPerCall, 7)
-        : service === 'DynamoDB' ? `${usd(dynamoCost(renewalCalls), 7)} (assumed prices)`
-        : service === 'Route 53' ? 'free'
-        : 'free (API); the invocation that started the run: $0.000001';
+        service === 'Secrets Manager'
+          ? usd(total * PRICES.secretsManagerPerCall, 7)
+          : service === 'DynamoDB'
+            ? `${usd(dynamoCost(renewalCalls), 7)} (assumed prices)`
+            : service === 'Route 53'
+              ? 'free'
+              : 'free (API); the invocation that started the run: $0.000001';
       return `| ${service} | ${total} | ${formatCounts(byAction)} | ${priced} |`;
     }),
     '',

@@ -14,7 +14,7 @@ export interface RenewalPrice {
 }
 
 /** One Lambda of 512 MB on arm64 that runs the whole renewal, sleeping through propagation. */
-export const oneLambda = (seconds: number) => (seconds * 512) / 1024 * PRICES.lambdaArmPerGbSecond + PRICES.lambdaPerRequest;
+export const oneLambda = (seconds: number) => ((seconds * 512) / 1024) * PRICES.lambdaArmPerGbSecond + PRICES.lambdaPerRequest;
 
 export function renderMonth(cost: CostResult, sweepRun: MeasuredRun | undefined, perRenewal: number): string[] {
   const lines: string[] = [];
@@ -25,13 +25,27 @@ export function renderMonth(cost: CostResult, sweepRun: MeasuredRun | undefined,
   const checks = certificates * 30;
   const sweepCalls = sweepRun ? callsBy(sweepRun) : {};
   const sweepGbSPerCheck = sweepRun
-    ? sum(sweepRun.invocations.map((invocation) => ((invocation.ms + sum(Object.values(invocation.calls)) * AWS_MODEL.awsApiCallMs + sum(Object.values(invocation.acmeRequests)) * AWS_MODEL.acmeRequestMs) / 1000) * (memoryOf(cost.memoryMb, 'Sweep') / 1024)))
+    ? sum(
+        sweepRun.invocations.map(
+          (invocation) =>
+            ((invocation.ms +
+              sum(Object.values(invocation.calls)) * AWS_MODEL.awsApiCallMs +
+              sum(Object.values(invocation.acmeRequests)) * AWS_MODEL.acmeRequestMs) /
+              1000) *
+            (memoryOf(cost.memoryMb, 'Sweep') / 1024),
+        ),
+      )
     : 0.05;
-  const perCheck = sweepGbSPerCheck * PRICES.lambdaArmPerGbSecond + serviceTotal(sweepCalls, 'Secrets Manager') * PRICES.secretsManagerPerCall + dynamoCost(sweepCalls);
+  const perCheck =
+    sweepGbSPerCheck * PRICES.lambdaArmPerGbSecond + serviceTotal(sweepCalls, 'Secrets Manager') * PRICES.secretsManagerPerCall + dynamoCost(sweepCalls);
   const perSweepDay = PRICES.lambdaPerRequest + PRICES.schedulerPerInvocation + PRICES.dynamoPerRead * Math.ceil(certificates / 1000);
   const sweepMonth = checks * perCheck + 30 * perSweepDay;
   const monthRows: [string, string, number][] = [
-    [`renewals (1 per certificate per month: 45-day certificates renewed with a third left; 90-day ones need half)`, `${certificates} × ${usd(perRenewal)}`, certificates * perRenewal],
+    [
+      `renewals (1 per certificate per month: 45-day certificates renewed with a third left; 90-day ones need half)`,
+      `${certificates} × ${usd(perRenewal)}`,
+      certificates * perRenewal,
+    ],
     [
       `daily sweep (cdk/scheduling.ts: one invocation a day reconciles every certificate, no execution unless there is work; ${formatCounts(sweepCalls)} per certificate)`,
       `${checks.toLocaleString('en-US')} × ${usd(perCheck, 7)} + 30 × ${usd(perSweepDay, 7)}`,
@@ -77,7 +91,7 @@ export function renderSleepingLambda(cost: CostResult, { transitions, sfn, reque
     'So per renewal the two designs cost about the same, fractions of a tenth of a cent: certstep pays for transitions what the sleeping',
     'Lambda pays for idle GB-seconds, and neither matters next to $0.40 per secret-month. What certstep buys is not a lower bill but no',
     '15-minute Lambda ceiling on propagation and validation, retries and clean-up per phase, and an execution history per run. A sleeping',
-    'Lambda\'s cost grows linearly with propagation time (a slow zone at 10 minutes: 300 GB-s, $0.004), certstep\'s by 3 transitions',
+    "Lambda's cost grows linearly with propagation time (a slow zone at 10 minutes: 300 GB-s, $0.004), certstep's by 3 transitions",
     `($0.000075) per extra ${cost.timing.route53.intervalSeconds}-second check.`,
     '',
   );

@@ -21,7 +21,9 @@ export function renderCost(cost: CostResult, lambda: LambdaCosts, targets: Targe
     'and $0.05 per 10,000 API calls; Route 53 API calls free; EventBridge Scheduler $1.00 per million invocations. **Assumptions of this',
     'bench, not from the brief:** DynamoDB on-demand $0.625 per million writes and $0.125 per million reads; Scheduler API calls',
     '(Create/UpdateSchedule) free; CloudWatch Logs and X-Ray (the stack turns tracing on) left out of the totals, mentioned below.',
-    `Memory per function: ${Object.entries(cost.memoryMb).map(([name, mb]) => `${name} ${mb} MB`).join(', ')}, from ${cost.memorySource}.`,
+    `Memory per function: ${Object.entries(cost.memoryMb)
+      .map(([name, mb]) => `${name} ${mb} MB`)
+      .join(', ')}, from ${cost.memorySource}.`,
     '',
     '### State transitions, from the ASL',
     '',

@@ -70,8 +70,12 @@ export function renderFindings(results: BenchResults, lambda: LambdaCosts | unde
     '6. **The daily safety net** was one execution per certificate per day, which cost more than the renewals; since certstep 0.2 one',
     '   sweep a day reconciles every certificate and starts executions only where there is work (section 2).',
     '',
-    lambda ? `Lambda cost per renewal stays far below the target either way (${usd(lambda.gbSeconds.aws * PRICES.lambdaArmPerGbSecond, 7)} modelled); Step Functions transitions are most of the bill.` : '',
-    c1 ? `One execution on its own takes ${seconds(wall(c1))} in a fresh process here${w1 ? ` (${seconds(wall(w1))} in a warm one)` : ''}; the ACME round trips to Pebble are a few tens of milliseconds of that.` : '',
+    lambda
+      ? `Lambda cost per renewal stays far below the target either way (${usd(lambda.gbSeconds.aws * PRICES.lambdaArmPerGbSecond, 7)} modelled); Step Functions transitions are most of the bill.`
+      : '',
+    c1
+      ? `One execution on its own takes ${seconds(wall(c1))} in a fresh process here${w1 ? ` (${seconds(wall(w1))} in a warm one)` : ''}; the ACME round trips to Pebble are a few tens of milliseconds of that.`
+      : '',
     '',
   ];
   return [...lines.filter((line, index, all) => !(line === '' && all[index - 1] === '')), renderBaseline(results)].join('\n');

@@ -25,10 +25,12 @@ export function renderPolling(throughput: ThroughputResult, counts: readonly num
   lines.push(
     '### Polling',
     '',
-    'certstep\'s local waits are `LOCAL_POLLING` (0 s first wait, then 1 s); they were not changed for the bench. With',
+    "certstep's local waits are `LOCAL_POLLING` (0 s first wait, then 1 s); they were not changed for the bench. With",
     '`PEBBLE_VA_NOSLEEP=1` Pebble has usually validated (and issued) by the time of the immediate first look, so few executions wait:',
     `${waitFacts.join('; ')} (certstep as shipped). An execution that does find the order pending waits a whole second${
-      counts.some((count) => (waitedShare('certstep', count)?.waited ?? 0) > 0) ? ', which is what the occasional slow run in the tables is' : '; none did in this run'
+      counts.some((count) => (waitedShare('certstep', count)?.waited ?? 0) > 0)
+        ? ', which is what the occasional slow run in the tables is'
+        : '; none did in this run'
     }.`,
     `Same-polling against tight-polling floor (wall medians): ${floorEffect.join('; ')}.`,
     `certstep with 0 s Wait states (what-if, one run each) against certstep as shipped: ${noWaitEffect.join('; ') || 'not measured'}.`,

@@ -59,11 +59,17 @@ export function acmeBy(run: MeasuredRun): Record<string, number> {
 }
 
 export function serviceTotal(calls: Record<string, number>, service: string): number {
-  return sum(Object.entries(calls).filter(([key]) => key.startsWith(`${service}:`)).map(([, value]) => value));
+  return sum(
+    Object.entries(calls)
+      .filter(([key]) => key.startsWith(`${service}:`))
+      .map(([, value]) => value),
+  );
 }
 
 export function dynamoCost(calls: Record<string, number>): number {
-  return (calls['DynamoDB:GetItem'] ?? 0) * PRICES.dynamoPerRead + ((calls['DynamoDB:UpdateItem'] ?? 0) + (calls['DynamoDB:PutItem'] ?? 0)) * PRICES.dynamoPerWrite;
+  return (
+    (calls['DynamoDB:GetItem'] ?? 0) * PRICES.dynamoPerRead + ((calls['DynamoDB:UpdateItem'] ?? 0) + (calls['DynamoDB:PutItem'] ?? 0)) * PRICES.dynamoPerWrite
+  );
 }
 
 export function formatCounts(counts: Record<string, number>): string {

@@ -14,7 +14,10 @@ export function renderTargets(targets: readonly Target[]): string[] {
     '',
     '| target | measured | verdict |',
     '| --- | --- | --- |',
-    ...targets.map((target) => `| ${target.name} | ${target.measured} | ${target.met === undefined ? 'not measured' : target.met ? '**met**' : '**missed**'}${target.note ? ` (${target.note})` : ''} |`),
+    ...targets.map(
+      (target) =>
+        `| ${target.name} | ${target.measured} | ${target.met === undefined ? 'not measured' : target.met ? '**met**' : '**missed**'}${target.note ? ` (${target.note})` : ''} |`,
+    ),
     '',
     'Details, and why each missed target is missed, are in the sections below and in [What limits the numbers](#what-limits-the-numbers).',
     '',

@@ -31,13 +31,15 @@ export function throughputTargets(throughput: ThroughputResult): Target[] {
     const borderline = Number.isFinite(other) && r <= 1.5 !== other <= 1.5;
     targets.push({
       ...(borderline && { note: `borderline: the same code measured ${other.toFixed(2)}× in the other trust set-up` }),
-      name: '100 concurrent certificates within 1.5× the floor\'s wall time for the same 100',
+      name: "100 concurrent certificates within 1.5× the floor's wall time for the same 100",
       measured: `${seconds(wall(c100))} vs ${seconds(wall(f100))}: ${r.toFixed(2)}×; with NODE_EXTRA_CA_CERTS ${ratio(wall(find(throughput, 'certstep-extra-ca', 100)), wall(f100))}`,
       met: r <= 1.5,
     });
   }
   const c20 = find(throughput, 'certstep', 20);
-  const peers20 = throughput.configurations.filter((configuration) => configuration.group === 'peer' && configuration.count === 20 && configuration.runs.some((run) => run.failures === 0));
+  const peers20 = throughput.configurations.filter(
+    (configuration) => configuration.group === 'peer' && configuration.count === 20 && configuration.runs.some((run) => run.failures === 0),
+  );
   if (c20 && peers20.length > 0) {
     const fastest = peers20.reduce((best, peer) => (wall(peer) < wall(best) ? peer : best));
     const endToEnd = processWall(c20);
@@ -55,7 +57,11 @@ export function throughputTargets(throughput: ThroughputResult): Target[] {
         }),
     });
   } else {
-    targets.push({ name: '20 certificates at least 10× faster end to end than the fastest peer client', measured: 'no peer completed 20 certificates', met: undefined });
+    targets.push({
+      name: '20 certificates at least 10× faster end to end than the fastest peer client',
+      measured: 'no peer completed 20 certificates',
+      met: undefined,
+    });
   }
   return targets;
 }

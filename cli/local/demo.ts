@@ -31,7 +31,10 @@ export async function runDemo(args: RunArguments): Promise<number> {
 
     say('\nSummary');
     say(`  names          ${renewed.dnsNames.join(', ')}`);
-    for (const [label, certificate] of [['issued ', issued], ['renewed', renewed]] as const) {
+    for (const [label, certificate] of [
+      ['issued ', issued],
+      ['renewed', renewed],
+    ] as const) {
       say(`  ${label}        revision ${certificate.revision}, serial ${certificate.serialNumber}, notAfter ${certificate.notAfter}`);
     }
     say(`  new key        ${issued['tls.key'] === renewed['tls.key'] ? 'NO (unexpected)' : 'yes, a fresh key at renewal'}`);

@@ -53,7 +53,11 @@ const TASK_LINES: Record<string, Lines> = {
   },
   PollFinalizedOrder: ({ issuance }) => {
     const progress = issuance as { status: string; attempts: number };
-    return progress.status === 'valid' ? ['certificate issued by the CA'] : progress.status === 'pending' ? [`waiting for the CA to issue (check ${progress.attempts})`] : [];
+    return progress.status === 'valid'
+      ? ['certificate issued by the CA']
+      : progress.status === 'pending'
+        ? [`waiting for the CA to issue (check ${progress.attempts})`]
+        : [];
   },
   StoreCertificate: ({ issued }) => {
     const summary = issued as { serialNumber: string; notAfter: string; revision: number };

@@ -30,10 +30,7 @@ export interface HttpRequestOptions {
  */
 export function httpRequest(url: string, options: HttpRequestOptions = {}): Promise<HttpResponse> {
   const { method = 'GET', ca, timeoutMs = 5000 } = options;
-  const body =
-    options.body === undefined ? undefined
-    : typeof options.body === 'string' ? options.body
-    : JSON.stringify(options.body);
+  const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
   const target = new URL(url);
   const transport = target.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {

@@ -35,8 +35,7 @@ export async function ensurePebbleInstalled(log: (line: string) => void = () => 
     throw new PebbleNotInstalled('pebble and pebble-challtestsrv are not installed, and this user may not install them (not root; `sudo -n true` failed).');
   }
   // sudo resets the environment, so DEBIAN_FRONTEND has to travel through `env`.
-  const apt = (args: string[]) =>
-    asRoot ? run('apt-get', args) : run('sudo', ['-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args]);
+  const apt = (args: string[]) => (asRoot ? run('apt-get', args) : run('sudo', ['-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args]));
   const prefix = asRoot ? '' : 'sudo ';
 
   log(`Installing Debian package pebble (${prefix}apt-get install -y pebble)`);
@@ -105,8 +104,6 @@ function run(file: string, args: string[]): Promise<RunResult> {
     child.stderr.on('data', keep);
     const tail = () => output.trim().split('\n').slice(-20).join('\n');
     child.on('error', (error) => resolve({ code: -1, failure: error.message, output: tail() }));
-    child.on('close', (code, signal) =>
-      resolve({ code: code ?? -1, failure: signal ? `killed by ${signal}` : `exit code ${code}`, output: tail() }),
-    );
+    child.on('close', (code, signal) => resolve({ code: code ?? -1, failure: signal ? `killed by ${signal}` : `exit code ${code}`, output: tail() }));
   });
 }

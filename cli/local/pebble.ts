@@ -180,9 +180,7 @@ async function launch(input: LaunchInput): Promise<LocalAcme> {
     // challtestsrv only logs a failed bind and keeps running, so waitUntil watches its output
     // for that; challtestsrv answers every A query with 127.0.0.1, which proves DNS is ours.
     await challtestsrv.waitUntil(
-      async () =>
-        (await httpRequest(challtestsrvUrl, { timeoutMs: 1000 })).status > 0 &&
-        (await resolvesA(dnsServer, 'ready.certstep.test')),
+      async () => (await httpRequest(challtestsrvUrl, { timeoutMs: 1000 })).status > 0 && (await resolvesA(dnsServer, 'ready.certstep.test')),
     );
     await pebbleReady(pebble);
   } catch (error) {

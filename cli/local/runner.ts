@@ -149,7 +149,10 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
 export async function sweepLocalRun(result: LocalRunResult, options: LocalRunOptions): Promise<SweepEndedRunResult | undefined> {
   if (result.status === 'SUCCEEDED' || !result.executionId) return undefined;
   const deps = localDependencies(options);
-  return sweepEndedRun({ executionId: result.executionId, status: result.status, input: options.input, error: result.error ?? 'ExecutionFailed', cause: result.cause ?? '' }, deps);
+  return sweepEndedRun(
+    { executionId: result.executionId, status: result.status, input: options.input, error: result.error ?? 'ExecutionFailed', cause: result.cause ?? '' },
+    deps,
+  );
 }
 
 /**
@@ -178,7 +181,10 @@ async function recordExecution(options: LocalRunOptions, executionId: string, ev
   };
   const directory = path.join(options.storeDir, 'executions', name);
   await mkdir(directory, { recursive: true });
-  await writeFile(path.join(directory, `${summary.startedAt.replace(/[:.]/g, '-')}-${executionId.split(':').at(-1)}.json`), `${JSON.stringify(summary, null, 2)}\n`);
+  await writeFile(
+    path.join(directory, `${summary.startedAt.replace(/[:.]/g, '-')}-${executionId.split(':').at(-1)}.json`),
+    `${JSON.stringify(summary, null, 2)}\n`,
+  );
 }
 
 /** Built (and validated) once per process: the definition never changes while it runs. */

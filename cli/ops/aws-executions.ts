@@ -4,13 +4,7 @@
  * by input, so the newest ones are described one by one, within a fixed budget of calls.
  */
 import { ListResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
-import {
-  DescribeExecutionCommand,
-  GetExecutionHistoryCommand,
-  type HistoryEvent,
-  ListExecutionsCommand,
-  type SFNClient,
-} from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { CertificateSpec } from '../../functions/core/certificate-spec.js';
 import type { ChallengeRef } from '../../functions/core/workflow-state.js';
 import { type StepEvent, fromAwsEvents } from './history.js';

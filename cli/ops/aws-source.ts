@@ -7,12 +7,7 @@
 import { type DynamoDBClient, DynamoDBClient as DynamoDb } from '@aws-sdk/client-dynamodb';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import {
-  GetSecretValueCommand,
-  ListSecretVersionIdsCommand,
-  ListSecretsCommand,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, ListSecretVersionIdsCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ACMClient } from '@aws-sdk/client-acm';
 import { AcmImporter } from '../../functions/adapters/acm-importer.js';
@@ -36,7 +31,9 @@ import {
   chooseSpec,
   specFromInput,
   statusOf,
-  allowlistedSummary, describedBasics } from './model.js';
+  allowlistedSummary,
+  describedBasics,
+} from './model.js';
 
 export interface AwsSourceOptions {
   readonly stateMachineArn?: string;
@@ -79,7 +76,9 @@ export class AwsSource implements CertificateSource {
       const names: string[] = [];
       let NextToken: string | undefined;
       do {
-        const page = await this.secrets.send(new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [prefix] }], MaxResults: 100, ...(NextToken && { NextToken }) }));
+        const page = await this.secrets.send(
+          new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [prefix] }], MaxResults: 100, ...(NextToken && { NextToken }) }),
+        );
         for (const secret of page.SecretList ?? []) {
           const name = secret.Name?.startsWith(prefix) ? secret.Name.slice(prefix.length) : undefined;
           if (name && CERTIFICATE_NAME.test(name)) names.push(name);
@@ -98,7 +97,8 @@ export class AwsSource implements CertificateSource {
   async describe(name: string): Promise<CertificateDetails> {
     const gathered = await this.gather(name);
     const notes: string[] = [];
-    if (gathered.specSource === 'stored certificate') notes.push('no schedule: the spec was rebuilt from the stored certificate (renewBefore P30D, no dns01 or acm settings)');
+    if (gathered.specSource === 'stored certificate')
+      notes.push('no schedule: the spec was rebuilt from the stored certificate (renewBefore P30D, no dns01 or acm settings)');
     if (!this.options.ledgerTable) notes.push('no --ledger-table (or CERTSTEP_LEDGER_TABLE): ledger not read');
     if (!this.options.scheduleGroup) notes.push('no --schedule-group (or CERTSTEP_SCHEDULE_GROUP): schedule not read');
     let details: Pick<CertificateDetails, 'executions' | 'lastRun'> = { executions: [] };
@@ -132,7 +132,15 @@ export class AwsSource implements CertificateSource {
     ]);
     const chosen = chooseSpec(name, { schedule: schedule?.input, ...(stored && { stored }) });
     const outputs = chosen.spec && stored && (await this.outputs(name, chosen.spec, schedule, ledger));
-    const status = statusOf({ name, ...chosen, ...(stored && { stored }), ...(ledger && { ledger }), ...(schedule?.at && { nextRunAt: schedule.at }), ...(outputs && { outputs }), now: this.clock() });
+    const status = statusOf({
+      name,
+      ...chosen,
+      ...(stored && { stored }),
+      ...(ledger && { ledger }),
+      ...(schedule?.at && { nextRunAt: schedule.at }),
+      ...(outputs && { outputs }),
+      now: this.clock(),
+    });
     return { ...chosen, stored, ledger, schedule, status };
   }
 
@@ -158,7 +166,12 @@ export class AwsSource implements CertificateSource {
    * remembers, or certstep's tag), the schedule, and what finished runs left. Pending keys are
    * not listed here (that needs DescribeSecret on every secret); CheckRenewal does.
    */
-  private async outputs(name: string, spec: CertificateSpec, schedule: { at?: string; input?: unknown } | undefined, ledger: LedgerEntry | undefined): Promise<ObservedOutputs> {
+  private async outputs(
+    name: string,
+    spec: CertificateSpec,
+    schedule: { at?: string; input?: unknown } | undefined,
+    ledger: LedgerEntry | undefined,
+  ): Promise<ObservedOutputs> {
     const serials: Record<string, string | undefined> = {};
     for (const region of spec.acm?.regions ?? []) {
       const client = this.options.clients?.acm?.(region) ?? new ACMClient({ region });

@@ -78,7 +78,10 @@ export function failingStep(steps: readonly StepEvent[]): string | undefined {
   const before = enteredSteps[cleanUp - 1];
   if (cleanUp > 0 && before) {
     if (before.task) return before.state;
-    const task = enteredSteps.slice(0, cleanUp - 1).reverse().find((step) => step.task);
+    const task = enteredSteps
+      .slice(0, cleanUp - 1)
+      .reverse()
+      .find((step) => step.task);
     return task ? `${task.state} (${before.state})` : before.state;
   }
   const task = [...steps].reverse().find((step) => step.kind === 'taskFailed' && step.state && !TERMINAL.has(step.state));
@@ -107,7 +110,11 @@ export interface RunFacts {
  */
 export function runFacts(steps: readonly StepEvent[]): RunFacts {
   const outputs = steps.filter((step) => step.kind === 'exited' && step.output).map((step) => step.output as Record<string, unknown>);
-  const last = <T>(field: string) => outputs.map((output) => output[field] as T | undefined).filter((value) => value !== undefined).at(-1);
+  const last = <T>(field: string) =>
+    outputs
+      .map((output) => output[field] as T | undefined)
+      .filter((value) => value !== undefined)
+      .at(-1);
   const order = last<RecordedOrder>('order');
   if (!order || typeof order.url !== 'string') return { authorizations: [], challenges: [] };
   const validation = last<{ status?: string; detail?: string }>('validation');

@@ -27,7 +27,9 @@ import {
   UnknownCertificate,
   chooseSpec,
   statusOf,
-  allowlistedSummary, describedBasics } from './model.js';
+  allowlistedSummary,
+  describedBasics,
+} from './model.js';
 
 export interface LocalSourceOptions {
   readonly storeDir: string;
@@ -73,7 +75,8 @@ export class LocalSource implements CertificateSource {
     const gathered = await this.gather(name);
     const executions = await this.executions(name);
     const notes: string[] = [];
-    if (gathered.specSource === 'stored certificate') notes.push('no schedule: the spec was rebuilt from the stored certificate (renewBefore P30D, no dns01 or acm settings)');
+    if (gathered.specSource === 'stored certificate')
+      notes.push('no schedule: the spec was rebuilt from the stored certificate (renewBefore P30D, no dns01 or acm settings)');
     const newest = executions[0];
     return {
       ...describedBasics(name, gathered, await this.versions(name)),
@@ -109,12 +112,25 @@ export class LocalSource implements CertificateSource {
     const lastExecution = !schedule?.input && !stored ? (await this.executions(name))[0]?.input : undefined;
     const chosen = chooseSpec(name, { schedule: schedule?.input, ...(stored && { stored }), lastExecution });
     const outputs = chosen.spec && (await this.outputs(name, chosen.spec, schedule, ledger));
-    const status = statusOf({ name, ...chosen, ...(stored && { stored }), ...(ledger && { ledger }), ...(schedule?.at && { nextRunAt: schedule.at }), ...(outputs && { outputs }), now: this.clock() });
+    const status = statusOf({
+      name,
+      ...chosen,
+      ...(stored && { stored }),
+      ...(ledger && { ledger }),
+      ...(schedule?.at && { nextRunAt: schedule.at }),
+      ...(outputs && { outputs }),
+      now: this.clock(),
+    });
     return { ...chosen, stored, schedule, ledger, status };
   }
 
   /** What CheckRenewal would reconcile: the local ACM copies, the schedule, what finished runs left. */
-  private async outputs(name: string, spec: CertificateSpec, schedule: { at?: string; input?: unknown } | undefined, ledger: LedgerEntry | undefined): Promise<ObservedOutputs> {
+  private async outputs(
+    name: string,
+    spec: CertificateSpec,
+    schedule: { at?: string; input?: unknown } | undefined,
+    ledger: LedgerEntry | undefined,
+  ): Promise<ObservedOutputs> {
     const root = this.options.storeDir;
     const serials: Record<string, string | undefined> = {};
     for (const region of spec.acm?.regions ?? []) {
@@ -144,7 +160,11 @@ export class LocalSource implements CertificateSource {
 
   private async executions(name: string): Promise<ExecutionFile[]> {
     const directory = path.join('executions', name);
-    const files = (await this.entries(directory)).filter((file) => file.endsWith('.json')).sort().reverse().slice(0, SHOWN_EXECUTIONS);
+    const files = (await this.entries(directory))
+      .filter((file) => file.endsWith('.json'))
+      .sort()
+      .reverse()
+      .slice(0, SHOWN_EXECUTIONS);
     const read: ExecutionFile[] = [];
     for (const file of files) {
       const raw = (await readJson(path.join(this.options.storeDir, directory, file))) as Record<string, unknown> | undefined;
@@ -214,7 +234,10 @@ async function readJson(file: string): Promise<unknown> {
 }
 
 async function modified(file: string): Promise<string | undefined> {
-  return stat(file).then((info) => info.mtime.toISOString(), () => undefined);
+  return stat(file).then(
+    (info) => info.mtime.toISOString(),
+    () => undefined,
+  );
 }
 
 function optional<T extends Record<string, string | undefined>>(fields: T): Partial<Record<keyof T, string>> {

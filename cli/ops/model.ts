@@ -131,9 +131,7 @@ export class UnknownCertificate extends Error {
     readonly certificateName: string,
     readonly known: readonly string[],
   ) {
-    super(
-      `unknown certificate "${certificateName}"; ${known.length ? `known certificates: ${known.join(', ')}` : 'no certificates are known here'}`,
-    );
+    super(`unknown certificate "${certificateName}"; ${known.length ? `known certificates: ${known.join(', ')}` : 'no certificates are known here'}`);
   }
 }
 

@@ -122,11 +122,27 @@ export function renderDetails(details: CertificateDetails): string {
     lines.push(run.order ? `  order  ${run.order.url}  (${run.order.status})` : '  order  none created');
     if (run.authorizations.length) {
       lines.push('  authorizations');
-      lines.push(...indent(table(['NAME', 'STATUS'], run.authorizations.map((a) => [a.name, a.status])), '    '));
+      lines.push(
+        ...indent(
+          table(
+            ['NAME', 'STATUS'],
+            run.authorizations.map((a) => [a.name, a.status]),
+          ),
+          '    ',
+        ),
+      );
     }
     if (run.records.length) {
       lines.push('  TXT records presented');
-      lines.push(...indent(table(['RECORD', 'FOR', 'VALUE', 'STILL PRESENT'], run.records.map((r) => [r.recordName, r.forName, r.value, r.present])), '    '));
+      lines.push(
+        ...indent(
+          table(
+            ['RECORD', 'FOR', 'VALUE', 'STILL PRESENT'],
+            run.records.map((r) => [r.recordName, r.forName, r.value, r.present]),
+          ),
+          '    ',
+        ),
+      );
     }
     lines.push('');
   }

@@ -75,7 +75,11 @@ export class AcmImporter implements CertificateImporter {
     }
     const certificate = described.Certificate;
     if (!certificate?.Serial) return undefined;
-    return { arn: found, serialNumber: normalizeSerial(certificate.Serial), notAfter: certificate.NotAfter ? new Date(certificate.NotAfter).toISOString() : '' };
+    return {
+      arn: found,
+      serialNumber: normalizeSerial(certificate.Serial),
+      notAfter: certificate.NotAfter ? new Date(certificate.NotAfter).toISOString() : '',
+    };
   }
 
   /** Only certificates for the same first name are candidates, which keeps the tag look-ups few. */
@@ -91,7 +95,10 @@ export class AcmImporter implements CertificateImporter {
       );
       for (const summary of page.CertificateSummaryList ?? []) {
         if (summary.DomainName !== firstName || !summary.CertificateArn) continue;
-        const tags = await this.send<ListTagsForCertificateCommandOutput>('ListTagsForCertificate', new ListTagsForCertificateCommand({ CertificateArn: summary.CertificateArn }));
+        const tags = await this.send<ListTagsForCertificateCommandOutput>(
+          'ListTagsForCertificate',
+          new ListTagsForCertificateCommand({ CertificateArn: summary.CertificateArn }),
+        );
         if (tags.Tags?.some((tag) => tag.Key === CERTSTEP_TAG && tag.Value === certificateName)) return summary.CertificateArn;
       }
       nextToken = page.NextToken;

@@ -91,9 +91,13 @@ export class AcmeClientGateway implements AcmeGateway {
       if (error !== undefined || answer?.status !== 200) {
         throw classifyAcmeFailure(toFailure('directory', error ?? new Error(`HTTP ${answer?.status ?? 'no answer'}`), exchanges));
       }
-      const directory = (typeof answer.data === 'object' && answer.data !== null ? answer.data : (result as { data?: unknown }).data) as Record<string, unknown>;
+      const directory = (typeof answer.data === 'object' && answer.data !== null ? answer.data : (result as { data?: unknown }).data) as Record<
+        string,
+        unknown
+      >;
       if (this.issuer.caBundlePem) {
-        for (const value of Object.values(directory)) if (typeof value === 'string' && value.startsWith('https://')) trustCaBundle(value, this.issuer.caBundlePem);
+        for (const value of Object.values(directory))
+          if (typeof value === 'string' && value.startsWith('https://')) trustCaBundle(value, this.issuer.caBundlePem);
       }
       return directory;
     })();

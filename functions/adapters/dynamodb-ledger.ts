@@ -5,13 +5,7 @@
  * claim that makes "one run at a time" true is decided by DynamoDB, not by timing, and a
  * concurrent change is read again and re-applied instead of lost.
  */
-import {
-  type AttributeValue,
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, ConditionalCheckFailedException, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { StoreUnavailable } from '../core/errors.js';
 import type { LedgerEntry } from '../ports/run-ledger.js';
 import { dynamoDbFailure } from './dynamodb-errors.js';
@@ -58,7 +52,8 @@ export class DynamoDbRunLedger extends TransitionLedger {
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw dynamoDbFailure('PutItem', 'the run ledger', error);
         // Other runs kept changing the entry: a contention that passes, so worth a retry of the phase.
-        if (round >= MAX_ROUNDS) throw new StoreUnavailable(`DynamoDB PutItem on the run ledger failed: the entry of ${certificateName} changed under us ${round} times in a row`);
+        if (round >= MAX_ROUNDS)
+          throw new StoreUnavailable(`DynamoDB PutItem on the run ledger failed: the entry of ${certificateName} changed under us ${round} times in a row`);
       }
     }
   }
@@ -66,7 +61,8 @@ export class DynamoDbRunLedger extends TransitionLedger {
   private async read(certificateName: string): Promise<Versioned> {
     let item: Record<string, AttributeValue> | undefined;
     try {
-      item = (await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { certificateName: { S: certificateName } }, ConsistentRead: true }))).Item;
+      item = (await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { certificateName: { S: certificateName } }, ConsistentRead: true })))
+        .Item;
     } catch (error) {
       throw dynamoDbFailure('GetItem', 'the run ledger', error);
     }

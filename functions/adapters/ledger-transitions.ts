@@ -39,7 +39,9 @@ export function claimed(entry: LedgerEntry, runId: string, now: Date, leaseUntil
 
 export function withOrder(entry: LedgerEntry, runId: string, order: InFlightOrder): LedgerEntry {
   if (entry.activeRun?.runId !== runId) {
-    throw new InvalidState(`execution ${runId} no longer holds certificate ${entry.certificateName} (held by ${entry.activeRun?.runId ?? 'nobody'}); it must not record an order`);
+    throw new InvalidState(
+      `execution ${runId} no longer holds certificate ${entry.certificateName} (held by ${entry.activeRun?.runId ?? 'nobody'}); it must not record an order`,
+    );
   }
   const previous = entry.order;
   if (previous?.url === order.url) {

@@ -5,12 +5,7 @@
  * value, asked directly rather than through a caching resolver.
  */
 import { Resolver } from 'node:dns/promises';
-import {
-  ChangeResourceRecordSetsCommand,
-  GetChangeCommand,
-  ListResourceRecordSetsCommand,
-  type Route53Client,
-} from '@aws-sdk/client-route-53';
+import { ChangeResourceRecordSetsCommand, GetChangeCommand, ListResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
 import type { Dns01Config } from '../core/dns01-config.js';
 import { DnsChangeRejected } from '../core/errors.js';
 import type { ChallengeRecord, DnsProvider, Presented, PropagationResult, PropagationTiming } from '../ports/dns-provider.js';

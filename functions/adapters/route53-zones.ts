@@ -54,7 +54,10 @@ export class ZoneDirectory {
       .filter((zone) => name === zone.name || name.endsWith(`.${zone.name}`))
       .filter((zone) => this.config.privateZone === true || !zone.private)
       // Longest name first; on a tie the public zone wins unless private zones were asked for.
-      .sort((a, b) => b.name.length - a.name.length || Number(a.private !== (this.config.privateZone === true)) - Number(b.private !== (this.config.privateZone === true)));
+      .sort(
+        (a, b) =>
+          b.name.length - a.name.length || Number(a.private !== (this.config.privateZone === true)) - Number(b.private !== (this.config.privateZone === true)),
+      );
     const best = candidates[0];
     if (!best) {
       const kind = this.config.privateZone ? 'hosted zone' : 'public hosted zone';

@@ -10,7 +10,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DescribeSecretCommand, type DescribeSecretCommandOutput, GetSecretValueCommand, PutSecretValueCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
+import {
+  DescribeSecretCommand,
+  type DescribeSecretCommandOutput,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
 import { CertstepError, InvalidState, SecretNotFound, StoreAccessDenied, StoreRequestRejected, StoreUnavailable } from '../core/errors.js';
 import {
   type AcmeAccount,
@@ -21,7 +27,6 @@ import {
   summaryOf,
 } from '../ports/certificate-store.js';
 import { classifyAwsError } from './aws-errors.js';
-
 
 export interface SecretsManagerStoreOptions {
   readonly client: SecretsManagerClient;
@@ -196,7 +201,11 @@ export class SecretsManagerCertificateStore implements CertificateStore {
   }
 
   /** 'exists' when the token already names a version with another value (ResourceExistsException). */
-  private async put(secretId: string, owner: string, input: { ClientRequestToken: string; SecretString: string; VersionStages: string[] }): Promise<'created' | 'exists'> {
+  private async put(
+    secretId: string,
+    owner: string,
+    input: { ClientRequestToken: string; SecretString: string; VersionStages: string[] },
+  ): Promise<'created' | 'exists'> {
     try {
       await this.client.send(new PutSecretValueCommand({ SecretId: secretId, ...input }));
       return 'created';
@@ -222,9 +231,7 @@ export function storeFailure(error: unknown, operation: string, secretId: string
   const { kind, said } = classifyAwsError(error);
   switch (kind) {
     case 'notFound':
-      return new SecretNotFound(
-        `secret ${secretId} does not exist: certstep never creates secrets; add the ${owner} to the stack configuration and deploy`,
-      );
+      return new SecretNotFound(`secret ${secretId} does not exist: certstep never creates secrets; add the ${owner} to the stack configuration and deploy`);
     case 'transient':
       return new StoreUnavailable(`Secrets Manager ${operation} on ${secretId} did not succeed after retries: ${said}`);
     case 'denied':

@@ -12,7 +12,9 @@ const regionReason = (issue: { input?: unknown }) => `must be an AWS region such
 
 export const acmSchema = z.pipe(
   section({
-    regions: z.array(z.string({ error: regionReason }).check(z.regex(REGION, { error: regionReason })), { error: REGIONS_REASON }).check(z.minLength(1, { error: REGIONS_REASON })),
+    regions: z
+      .array(z.string({ error: regionReason }).check(z.regex(REGION, { error: regionReason })), { error: REGIONS_REASON })
+      .check(z.minLength(1, { error: REGIONS_REASON })),
     cloudFront: z.optional(z.boolean({ error: 'must be a boolean' })),
   }).check(
     z.superRefine(({ regions, cloudFront }, ctx) => {

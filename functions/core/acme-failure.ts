@@ -3,15 +3,7 @@
  * classifies at the boundary: the network, 5xx, badNonce and rateLimited are worth retrying;
  * any other 4xx means the same request will fail again.
  */
-import {
-  AcmeBadNonce,
-  AcmeNetworkError,
-  AcmeRateLimited,
-  AcmeRequestRejected,
-  AcmeServerError,
-  AcmeServiceUnavailable,
-  type CertstepError,
-} from './errors.js';
+import { AcmeBadNonce, AcmeNetworkError, AcmeRateLimited, AcmeRequestRejected, AcmeServerError, AcmeServiceUnavailable, type CertstepError } from './errors.js';
 
 const ACME_ERROR = 'urn:ietf:params:acme:error:';
 
@@ -57,7 +49,9 @@ export function classifyAcmeFailure(failure: AcmeFailure): CertstepError {
 }
 
 /** Folds a problem and its subproblems into one line an operator can act on. */
-export function describeProblem(problem: { type?: string; detail?: string; subproblems?: readonly { type?: string; detail?: string; identifier?: { value?: string } }[] } | undefined): string {
+export function describeProblem(
+  problem: { type?: string; detail?: string; subproblems?: readonly { type?: string; detail?: string; identifier?: { value?: string } }[] } | undefined,
+): string {
   if (!problem) return 'no detail given by the CA';
   const type = problem.type?.startsWith(ACME_ERROR) ? problem.type.slice(ACME_ERROR.length) : problem.type;
   const head = [problem.detail, type && `(${type})`].filter(Boolean).join(' ') || 'no detail given by the CA';

@@ -85,7 +85,11 @@ const dnsNames = z.pipe(
       // A Set iterates in insertion order, which keeps the first spelling's position.
       const distinct = [...new Set(names)];
       if (distinct.length <= MAX_DNS_NAMES) return distinct;
-      ctx.issues.push({ code: 'custom', message: `must have at most ${MAX_DNS_NAMES} distinct names after normalisation (got ${distinct.length})`, input: names });
+      ctx.issues.push({
+        code: 'custom',
+        message: `must have at most ${MAX_DNS_NAMES} distinct names after normalisation (got ${distinct.length})`,
+        input: names,
+      });
       return z.NEVER;
     }),
   ),
@@ -117,15 +121,18 @@ export const certificateSpecSchema = z
       ),
       dnsNames,
       issuer: z.string({ error: expected('a string') }),
-      keyAlgorithm: z._default(z.enum(KEY_ALGORITHMS, { error: ({ input }) => `must be one of ${KEY_ALGORITHMS.join(', ')} (got ${show(input)})` }), DEFAULT_KEY_ALGORITHM),
+      keyAlgorithm: z._default(
+        z.enum(KEY_ALGORITHMS, { error: ({ input }) => `must be one of ${KEY_ALGORITHMS.join(', ')} (got ${show(input)})` }),
+        DEFAULT_KEY_ALGORITHM,
+      ),
       renewBefore: z._default(renewBefore, DEFAULT_RENEW_BEFORE),
       dns01: z.optional(dns01Schema),
       acm: z.optional(acmSchema),
       /** Profile names are short tokens chosen by the CA (draft-ietf-acme-profiles). */
       profile: z.optional(
-        z.string({ error: expected('a string') }).check(
-          z.regex(PROFILE_RULE, { error: ({ input }) => `must be a profile name the CA lists, such as tlsserver or shortlived (got ${show(input)})` }),
-        ),
+        z
+          .string({ error: expected('a string') })
+          .check(z.regex(PROFILE_RULE, { error: ({ input }) => `must be a profile name the CA lists, such as tlsserver or shortlived (got ${show(input)})` })),
       ),
       rotationPolicy: z.optional(z.enum(['Always', 'Never'], { error: ({ input }) => `must be "Always" or "Never" (got ${show(input)})` })),
     },
@@ -166,6 +173,7 @@ export function parseExecutionInput(raw: unknown, knownIssuers: ReadonlySet<stri
 export function unknownIssuerReason(issuer: string, knownIssuers: ReadonlySet<string>): string | undefined {
   if (knownIssuers.has(issuer)) return undefined;
   const known = [...knownIssuers].sort();
-  return known.length === 0 ? `unknown issuer ${show(issuer)}: no issuers are configured` : `unknown issuer ${show(issuer)}; known issuers: ${known.join(', ')}`;
+  return known.length === 0
+    ? `unknown issuer ${show(issuer)}: no issuers are configured`
+    : `unknown issuer ${show(issuer)}; known issuers: ${known.join(', ')}`;
 }
-

@@ -17,13 +17,19 @@ const matching = (rule: RegExp, reason: string) => z.string({ error: reason }).c
 
 const ZONE_ID_REASON = 'must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ';
 const zoneShape = {
-  hostedZoneId: z.optional(z.pipe(matching(ZONE_ID, ZONE_ID_REASON), z.transform((id) => ZONE_ID.exec(id)?.[1] ?? id))),
+  hostedZoneId: z.optional(
+    z.pipe(
+      matching(ZONE_ID, ZONE_ID_REASON),
+      z.transform((id) => ZONE_ID.exec(id)?.[1] ?? id),
+    ),
+  ),
   role: z.optional(matching(ROLE_ARN, 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/dns')),
   externalId: z.optional(matching(EXTERNAL_ID, 'must be 2-1224 characters of letters, digits and +=,.@:/-_')),
 };
 
 const externalIdNeedsRole = z.superRefine((zone: Route53ZoneConfig, ctx) => {
-  if (zone.externalId !== undefined && zone.role === undefined) ctx.addIssue({ code: 'custom', path: ['externalId'], message: 'only makes sense with a role to assume' });
+  if (zone.externalId !== undefined && zone.role === undefined)
+    ctx.addIssue({ code: 'custom', path: ['externalId'], message: 'only makes sense with a role to assume' });
 });
 
 /** The spelling each normalised zones key was written in, for messages about the entry. */

@@ -108,8 +108,7 @@ export function decideRenewal(context: RenewalContext): RenewalDecision {
   if (!current) return { due: true, reason: 'DoesNotExist', message: 'no certificate stored yet', currentRevision: 0 };
   const renewBefore = durationToMilliseconds(spec.renewBefore) ?? 30 * 86_400_000;
   // When the CA offers ARI its window wins over our own computation, in both directions.
-  const renewalTime =
-    context.ariMoment ?? plannedRenewalTime(new Date(current.notBefore), new Date(current.notAfter), renewBefore, current.serialNumber);
+  const renewalTime = context.ariMoment ?? plannedRenewalTime(new Date(current.notBefore), new Date(current.notAfter), renewBefore, current.serialNumber);
   const facts = { currentRevision: current.revision, renewalTime: renewalTime.toISOString(), notAfter: current.notAfter };
   for (const policy of POLICIES) {
     const verdict = policy({ ...context, current, renewalTime });

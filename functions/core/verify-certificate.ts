@@ -17,19 +17,17 @@ const SKEW_MS = 5 * 60_000;
 
 /** Serials compare equal however a source spells them ("0A:1b", "0a1b", "a1b"; ACM drops leading zeros). */
 export function normalizeSerial(serial: string): string {
-  return serial.replace(/[^0-9a-f]/gi, '').toLowerCase().replace(/^0+(?=.)/, '');
+  return serial
+    .replace(/[^0-9a-f]/gi, '')
+    .toLowerCase()
+    .replace(/^0+(?=.)/, '');
 }
 
 export function splitPemChain(pem: string): string[] {
   return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }
 
-export function verifyIssuedCertificate(input: {
-  chainPem: string;
-  privateKeyPem: string;
-  dnsNames: readonly string[];
-  now: Date;
-}): VerifiedCertificate {
+export function verifyIssuedCertificate(input: { chainPem: string; privateKeyPem: string; dnsNames: readonly string[]; now: Date }): VerifiedCertificate {
   const pems = splitPemChain(input.chainPem);
   const fail = (why: string): never => {
     throw new CertificateVerificationFailed(`the issued certificate was not stored: ${why}`);

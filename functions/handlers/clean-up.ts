@@ -10,6 +10,12 @@ import { secretsManagerStore } from '../runtime/store.js';
 
 const config = readConfig();
 // The store only to list and drop pending keys, and to read the renewal time: never to write a certificate.
-const deps = { dns: route53DnsFor(config), ledger: dynamoDbLedger(), scheduler: eventBridgeScheduler(), store: secretsManagerStore(config), clock: () => new Date() };
+const deps = {
+  dns: route53DnsFor(config),
+  ledger: dynamoDbLedger(),
+  scheduler: eventBridgeScheduler(),
+  store: secretsManagerStore(config),
+  clock: () => new Date(),
+};
 
 export const handler = lambdaHandler('CleanUp', (state: WorkflowState) => cleanUp(state, deps));

@@ -36,16 +36,20 @@ function correlation(event: StatusChange): Correlation {
   return { executionArn: event?.detail?.executionArn, ...(typeof certificate === 'string' && { certificate }) };
 }
 
-export const handler = lambdaHandler('SweepEndedRun', async (event: StatusChange) => {
-  const detail = event?.detail ?? {};
-  return sweepEndedRun(
-    {
-      executionId: detail.executionArn ?? '',
-      status: detail.status ?? 'FAILED',
-      input: detail.input ?? 'null',
-      ...(detail.error && { error: detail.error }),
-      ...(detail.cause && { cause: detail.cause }),
-    },
-    deps,
-  );
-}, correlation);
+export const handler = lambdaHandler(
+  'SweepEndedRun',
+  async (event: StatusChange) => {
+    const detail = event?.detail ?? {};
+    return sweepEndedRun(
+      {
+        executionId: detail.executionArn ?? '',
+        status: detail.status ?? 'FAILED',
+        input: detail.input ?? 'null',
+        ...(detail.error && { error: detail.error }),
+        ...(detail.cause && { cause: detail.cause }),
+      },
+      deps,
+    );
+  },
+  correlation,
+);

@@ -28,7 +28,8 @@ export const handler = lambdaHandler('Sweep', async () => {
     const { decision } = certificate;
     if (decision?.notAfter) publishDaysUntilExpiry(certificate.name, decision.notAfter, now);
     if (certificate.error) log('ERROR', 'Sweep could not check a certificate', { certificate: certificate.name, detail: certificate.error });
-    else if (certificate.executionId) log('INFO', 'Sweep started a run', { certificate: certificate.name, reason: decision?.reason, executionId: certificate.executionId });
+    else if (certificate.executionId)
+      log('INFO', 'Sweep started a run', { certificate: certificate.name, reason: decision?.reason, executionId: certificate.executionId });
   }
   const started = swept.filter((certificate) => certificate.executionId).length;
   const failed = swept.filter((certificate) => certificate.error).length;

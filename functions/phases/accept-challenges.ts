@@ -2,10 +2,7 @@
 import { type PollProgress, type WorkflowState, required } from '../core/workflow-state.js';
 import type { PhaseDependencies } from './dependencies.js';
 
-export async function acceptChallenges(
-  state: WorkflowState,
-  deps: Pick<PhaseDependencies, 'acme' | 'validationPolling'>,
-): Promise<PollProgress> {
+export async function acceptChallenges(state: WorkflowState, deps: Pick<PhaseDependencies, 'acme' | 'validationPolling'>): Promise<PollProgress> {
   const order = required(state.order, 'order');
   const gateway = await deps.acme(state.certificate.issuer);
   await Promise.all(order.challenges.map((challenge) => gateway.acceptChallenge(challenge.challengeUrl)));

@@ -109,7 +109,11 @@ async function scheduleNextRun(
   const renewalTime = state.issued?.renewalTime ?? (state.renewal?.due === false ? state.renewal.renewalTime : undefined);
   if (!renewalTime || new Date(renewalTime) <= now) return undefined;
   await deps.scheduler.schedule({ certificateName: state.certificate.name, at: renewalTime, input, kind: 'renewal' });
-  return { at: renewalTime, retry: false, sentence: `The certificate is stored; its renewal stays scheduled at ${renewalTime}, and what is out of sync is repaired by the next run.` };
+  return {
+    at: renewalTime,
+    retry: false,
+    sentence: `The certificate is stored; its renewal stays scheduled at ${renewalTime}, and what is out of sync is repaired by the next run.`,
+  };
 }
 
 /** Pending keys that belong to no order in flight: a finished order's, or an abandoned one's. */

@@ -19,7 +19,8 @@ export async function finalize(
 
   // A resumed order already has its key: the one saved before its CSR went out (run ledger).
   const known = (await deps.ledger.get(certificate.name))?.order;
-  const savedBefore = known?.url === order.url && known.pendingKeyVersion ? await deps.store.getPendingKey(certificate.name, known.pendingKeyVersion) : undefined;
+  const savedBefore =
+    known?.url === order.url && known.pendingKeyVersion ? await deps.store.getPendingKey(certificate.name, known.pendingKeyVersion) : undefined;
   // rotationPolicy Never keeps the current key (cert-manager's semantics) unless its type changed.
   const kept = !savedBefore && certificate.rotationPolicy === 'Never' ? await deps.store.getCurrent(certificate.name) : undefined;
   const reuse = kept?.keyAlgorithm === certificate.keyAlgorithm ? kept['tls.key'] : undefined;
@@ -38,9 +39,7 @@ export async function finalize(
     const key = savedBefore ?? required(await deps.store.getPendingKey(certificate.name, saved.versionId), 'pending key');
     order = await gateway.finalizeOrder(order, await deps.keys.createCsr(certificate.dnsNames, key.privateKeyPem));
   } else if (saved.created) {
-    throw new InvalidState(
-      `order ${order.url} is ${order.status} but no key was saved for it here; it cannot be used. Start a new run to order again.`,
-    );
+    throw new InvalidState(`order ${order.url} is ${order.status} but no key was saved for it here; it cannot be used. Start a new run to order again.`);
   }
   return {
     status: order.status === 'processing' || order.status === 'ready' ? 'pending' : order.status,

@@ -37,7 +37,8 @@ export async function observe(spec: CertificateSpec, force: boolean, deps: Obser
   const context = { spec, force, current, now, ...(ariMoment && { ariMoment }), ...(holdOffOf(entry) && { holdOff: holdOffOf(entry) as HoldOff }) };
   // Outputs matter only when nothing new is due: an issue replaces every one of them anyway.
   const preliminary = reconcile({ ...context, outputs: IN_SYNC });
-  const decision = preliminary.due || preliminary.reason === 'BackingOff' ? preliminary : reconcile({ ...context, outputs: await observeOutputs(spec, entry, deps, now) });
+  const decision =
+    preliminary.due || preliminary.reason === 'BackingOff' ? preliminary : reconcile({ ...context, outputs: await observeOutputs(spec, entry, deps, now) });
   return { decision, ...(current && { current }), ...(entry && { entry }), ...(ari?.fresh && { renewalInfo: ari.info }) };
 }
 
@@ -48,19 +49,19 @@ export function holdOffOf(entry: LedgerEntry | undefined): HoldOff | undefined {
   return { until: new Date(entry.nextAttemptAfter), failures: entry.consecutiveFailures, ...(entry.lastError && { lastError: entry.lastError.error }) };
 }
 
-async function observeOutputs(
-  spec: CertificateSpec,
-  entry: LedgerEntry | undefined,
-  deps: ObserveDependencies,
-  now: Date,
-): Promise<ObservedOutputs> {
+async function observeOutputs(spec: CertificateSpec, entry: LedgerEntry | undefined, deps: ObserveDependencies, now: Date): Promise<ObservedOutputs> {
   const regions = spec.acm?.regions ?? [];
   const [copies, schedule, pendingKeys] = await Promise.all([
     Promise.all(regions.map((region) => deps.acmImporter(region).describe(spec.name, spec.dnsNames, entry?.acmArns?.[region]))),
     deps.scheduler.get(spec.name),
     mayHaveLeftPendingKeys(entry) ? deps.store.listPendingKeys(spec.name) : Promise.resolve([]),
   ]);
-  return observedOutputs(spec, entry, { serials: Object.fromEntries(regions.map((region, index) => [region, copies[index]?.serialNumber])), schedule, pendingKeys }, now);
+  return observedOutputs(
+    spec,
+    entry,
+    { serials: Object.fromEntries(regions.map((region, index) => [region, copies[index]?.serialNumber])), schedule, pendingKeys },
+    now,
+  );
 }
 
 /** What a source found of a certificate's outputs, before it is shaped for reconcile. */
@@ -143,7 +144,10 @@ function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, item]) => item !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`).join(',')}}`;
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value) ?? 'undefined';
 }

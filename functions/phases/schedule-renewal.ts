@@ -6,10 +6,7 @@
 import { type WorkflowState, required } from '../core/workflow-state.js';
 import type { PhaseDependencies } from './dependencies.js';
 
-export async function scheduleRenewal(
-  state: WorkflowState,
-  deps: Pick<PhaseDependencies, 'scheduler'>,
-): Promise<{ at: string; scheduleId: string }> {
+export async function scheduleRenewal(state: WorkflowState, deps: Pick<PhaseDependencies, 'scheduler'>): Promise<{ at: string; scheduleId: string }> {
   const at = state.issued?.renewalTime ?? required(state.renewal?.renewalTime, 'renewal.renewalTime');
   const { scheduleId } = await deps.scheduler.schedule({
     certificateName: state.certificate.name,

@@ -11,10 +11,7 @@ import { type IssuedSummary, type WorkflowState, required } from '../core/workfl
 import type { AcmeGateway } from '../ports/acme-gateway.js';
 import type { PhaseDependencies } from './dependencies.js';
 
-export async function storeCertificate(
-  state: WorkflowState,
-  deps: Pick<PhaseDependencies, 'acme' | 'store' | 'clock'>,
-): Promise<IssuedSummary> {
+export async function storeCertificate(state: WorkflowState, deps: Pick<PhaseDependencies, 'acme' | 'store' | 'clock'>): Promise<IssuedSummary> {
   const { certificate } = state;
   const issuance = required(state.issuance, 'issuance');
   const certificateUrl = required(issuance.certificateUrl, 'issuance.certificateUrl');

@@ -15,9 +15,7 @@ export interface ChallengeRecord {
 }
 
 /** "Not visible yet" is an answer, not an error: the state machine waits and asks again. */
-export type PropagationResult =
-  | { readonly ready: true }
-  | { readonly ready: false; readonly pending: readonly ChallengeRecord[]; readonly detail: string };
+export type PropagationResult = { readonly ready: true } | { readonly ready: false; readonly pending: readonly ChallengeRecord[]; readonly detail: string };
 
 /** How long the state machine should wait between checks, and for how many checks at most. */
 export interface PropagationTiming {

@@ -70,7 +70,9 @@ export interface LedgerEntry {
   readonly renewalInfo?: KnownRenewalInfo;
 }
 
-export type ClaimResult = { readonly claimed: true; readonly entry: LedgerEntry } | { readonly claimed: false; readonly heldBy: string; readonly since: string };
+export type ClaimResult =
+  | { readonly claimed: true; readonly entry: LedgerEntry }
+  | { readonly claimed: false; readonly heldBy: string; readonly since: string };
 
 export interface RunOutcome {
   readonly result: RunResult;

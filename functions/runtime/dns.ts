@@ -17,15 +17,17 @@ export function route53Clients(): (access: Pick<Route53ZoneConfig, 'role' | 'ext
     const key = `${access.role ?? ''}|${access.externalId ?? ''}`;
     let client = clients.get(key);
     if (!client) {
-      client = traced(new Route53Client({
-        region: 'us-east-1',
-        maxAttempts: ROUTE53_MAX_ATTEMPTS,
-        ...(access.role && {
-          credentials: fromTemporaryCredentials({
-            params: { RoleArn: access.role, RoleSessionName: 'certstep-dns01', ...(access.externalId && { ExternalId: access.externalId }) },
+      client = traced(
+        new Route53Client({
+          region: 'us-east-1',
+          maxAttempts: ROUTE53_MAX_ATTEMPTS,
+          ...(access.role && {
+            credentials: fromTemporaryCredentials({
+              params: { RoleArn: access.role, RoleSessionName: 'certstep-dns01', ...(access.externalId && { ExternalId: access.externalId }) },
+            }),
           }),
         }),
-      }));
+      );
       clients.set(key, client);
     }
     return client;

@@ -16,7 +16,13 @@ const LEAF = '-----BEGIN CERTIFICATE-----\nLEAF\n-----END CERTIFICATE-----';
 const CHAIN = '-----BEGIN CERTIFICATE-----\nINTERMEDIATE\n-----END CERTIFICATE-----';
 const KEY = '-----BEGIN PRIVATE KEY-----\nKEY\n-----END PRIVATE KEY-----\n';
 const ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/abc';
-const request = { certificateName: 'web', dnsNames: ['example.com', '*.example.com'], chainPem: `${LEAF}\n${CHAIN}\n`, privateKeyPem: KEY, keyAlgorithm: 'ecdsa-p256' as const };
+const request = {
+  certificateName: 'web',
+  dnsNames: ['example.com', '*.example.com'],
+  chainPem: `${LEAF}\n${CHAIN}\n`,
+  privateKeyPem: KEY,
+  keyAlgorithm: 'ecdsa-p256' as const,
+};
 const importer = () => new AcmImporter(new ACMClient({ region: 'us-east-1' }), 'us-east-1');
 
 beforeEach(() => acm.reset());
@@ -60,7 +66,9 @@ describe('AcmImporter', () => {
     acm.on(ListTagsForCertificateCommand).resolves({ Tags: [{ Key: CERTSTEP_TAG, Value: 'web' }] });
     acm.on(DescribeCertificateCommand).resolves({ Certificate: { CertificateArn: ARN, KeyAlgorithm: 'RSA_2048' } });
 
-    const failure = (await importer().import(request).catch((error: unknown) => error)) as Error & { retryable: boolean };
+    const failure = (await importer()
+      .import(request)
+      .catch((error: unknown) => error)) as Error & { retryable: boolean };
 
     expect(failure.name).toBe('AcmImportRefused');
     expect(failure.retryable).toBe(false);
@@ -70,7 +78,9 @@ describe('AcmImporter', () => {
 
   it('classifies throttling as retryable', async () => {
     acm.on(ListCertificatesCommand).rejects(new ThrottlingException({ message: 'slow', $metadata: { httpStatusCode: 400 } }));
-    const failure = (await importer().import(request).catch((error: unknown) => error)) as Error & { retryable: boolean };
+    const failure = (await importer()
+      .import(request)
+      .catch((error: unknown) => error)) as Error & { retryable: boolean };
     expect(failure.name).toBe('AcmUnavailable');
     expect(failure.retryable).toBe(true);
   });
@@ -78,7 +88,9 @@ describe('AcmImporter', () => {
   it('never puts the private key into an error message', async () => {
     acm.on(ListCertificatesCommand).resolves({});
     acm.on(ImportCertificateCommand).rejects(Object.assign(new Error('The private key is not supported.'), { name: 'ValidationException' }));
-    const failure = (await importer().import(request).catch((error: unknown) => error)) as Error;
+    const failure = (await importer()
+      .import(request)
+      .catch((error: unknown) => error)) as Error;
     expect(failure.name).toBe('AcmImportRefused');
     expect(failure.message).not.toContain('KEY');
   });

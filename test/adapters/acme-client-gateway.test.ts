@@ -80,12 +80,36 @@ const problem = (type: string, detail: string) => ({ type: `urn:ietf:params:acme
 
 describe('AcmeClientGateway error classification', () => {
   it.each([
-    ['400 rejectedIdentifier', { status: 400, body: problem('rejectedIdentifier', 'no such TLD') }, 'AcmeRequestRejected', false, /no such TLD \(rejectedIdentifier, HTTP 400\)/],
-    ['403 unauthorized', { status: 403, body: problem('unauthorized', 'policy forbids') }, 'AcmeRequestRejected', false, /policy forbids \(unauthorized, HTTP 403\)/],
+    [
+      '400 rejectedIdentifier',
+      { status: 400, body: problem('rejectedIdentifier', 'no such TLD') },
+      'AcmeRequestRejected',
+      false,
+      /no such TLD \(rejectedIdentifier, HTTP 400\)/,
+    ],
+    [
+      '403 unauthorized',
+      { status: 403, body: problem('unauthorized', 'policy forbids') },
+      'AcmeRequestRejected',
+      false,
+      /policy forbids \(unauthorized, HTTP 403\)/,
+    ],
     ['503 without a body', { status: 503 }, 'AcmeServerError', true, /HTTP 503/],
     ['500 serverInternal', { status: 500, body: problem('serverInternal', 'boom') }, 'AcmeServerError', true, /boom/],
-    ['429 rateLimited with Retry-After', { status: 429, body: problem('rateLimited', 'too many orders'), headers: { 'Retry-After': '120' } }, 'AcmeRateLimited', false, /too many orders.*retry after 120 s/],
-    ['503 with Retry-After', { status: 503, body: problem('serverInternal', 'down for maintenance'), headers: { 'Retry-After': '900' } }, 'AcmeServiceUnavailable', false, /down for maintenance.*retry after 900 s/],
+    [
+      '429 rateLimited with Retry-After',
+      { status: 429, body: problem('rateLimited', 'too many orders'), headers: { 'Retry-After': '120' } },
+      'AcmeRateLimited',
+      false,
+      /too many orders.*retry after 120 s/,
+    ],
+    [
+      '503 with Retry-After',
+      { status: 503, body: problem('serverInternal', 'down for maintenance'), headers: { 'Retry-After': '900' } },
+      'AcmeServiceUnavailable',
+      false,
+      /down for maintenance.*retry after 900 s/,
+    ],
   ])('classifies %s', async (_label, answer, name, retryable, message) => {
     // Prepare
     newOrderAnswers = [answer as Answer];
@@ -144,7 +168,10 @@ describe('newOrder payload', () => {
     // Assess
     expect(newOrderPayloads).toEqual([
       {
-        identifiers: [{ type: 'dns', value: 'example.test' }, { type: 'dns', value: '*.example.test' }],
+        identifiers: [
+          { type: 'dns', value: 'example.test' },
+          { type: 'dns', value: '*.example.test' },
+        ],
         profile: 'shortlived',
         replaces: 'aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE',
       },

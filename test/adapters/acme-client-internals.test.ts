@@ -55,7 +55,9 @@ describe('acme-client internals certstep patches', () => {
   });
 
   it.each(Object.entries(RELIED_ON))('%s is the file certstep was checked against', (file, { sha256, why }) => {
-    const actual = createHash('sha256').update(readFileSync(path.join(packageDir, file))).digest('hex');
+    const actual = createHash('sha256')
+      .update(readFileSync(path.join(packageDir, file)))
+      .digest('hex');
     expect(actual, `acme-client ${file} changed; certstep relies on it for ${why}`).toBe(sha256);
   });
 

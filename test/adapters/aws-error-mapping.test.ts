@@ -36,8 +36,8 @@ const errors: Record<string, unknown> = {
   throttled: sdkError('ThrottlingException', 400),
   'a reset connection': Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
   'a 503': sdkError('ServiceUnavailable', 503),
-  'AccessDeniedException': sdkError('AccessDeniedException', 400),
-  'ValidationException': sdkError('ValidationException', 400),
+  AccessDeniedException: sdkError('AccessDeniedException', 400),
+  ValidationException: sdkError('ValidationException', 400),
 };
 
 const input: ExecutionInput = {
@@ -63,7 +63,12 @@ const adapters: { name: string; missing?: [string, unknown]; failWith: (error: u
     name: 'EventBridge Scheduler',
     failWith: (error) => {
       scheduler.on(UpdateScheduleCommand).rejects(error as Error);
-      const adapter = new EventBridgeRenewalScheduler({ client: new SchedulerClient({ region: 'eu-west-1' }), groupName: 'certstep', stateMachineArn: 'arn:sm', roleArn: 'arn:role' });
+      const adapter = new EventBridgeRenewalScheduler({
+        client: new SchedulerClient({ region: 'eu-west-1' }),
+        groupName: 'certstep',
+        stateMachineArn: 'arn:sm',
+        roleArn: 'arn:role',
+      });
       return adapter.schedule({ certificateName: 'web', at: '2030-01-01T00:00:00.000Z', input }).catch((caught: unknown) => caught);
     },
     // A missing schedule is created instead (its own test): only the other kinds reach the mapping.

@@ -27,12 +27,20 @@ const rows: [string, unknown, AwsFailureKind][] = [
   ['501 with an unknown name', sdkError('NotImplemented', 501), 'transient'],
   ['a modeled server fault without a status', new InternalServerException({ message: 'oops', Message: 'oops', $metadata: {} }), 'transient'],
   // The network: a code, no HTTP status.
-  ...['ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EPIPE'].map((code): [string, unknown, AwsFailureKind] => [`${code} without a status`, networkError(code), 'transient']),
+  ...['ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EPIPE'].map((code): [string, unknown, AwsFailureKind] => [
+    `${code} without a status`,
+    networkError(code),
+    'transient',
+  ]),
   ['TimeoutError (the SDK request timeout)', Object.assign(new Error('Connection timed out after 1000 ms'), { name: 'TimeoutError' }), 'transient'],
   ['RequestTimeout', sdkError('RequestTimeout', 400), 'transient'],
   ['a network error wrapped as the cause', Object.assign(new Error('fetch failed'), { cause: networkError('ECONNRESET') }), 'transient'],
   // Clock skew: transient once the SDK corrected its clock, a refusal otherwise.
-  ['RequestTimeTooSkewed the SDK corrected', sdkError('RequestTimeTooSkewed', 403, { $metadata: { httpStatusCode: 403, clockSkewCorrected: true } }), 'transient'],
+  [
+    'RequestTimeTooSkewed the SDK corrected',
+    sdkError('RequestTimeTooSkewed', 403, { $metadata: { httpStatusCode: 403, clockSkewCorrected: true } }),
+    'transient',
+  ],
   ['RequestTimeTooSkewed not corrected', sdkError('RequestTimeTooSkewed', 403), 'denied'],
   // Permissions.
   ['403 AccessDenied (Route 53)', sdkError('AccessDenied', 403), 'denied'],
@@ -42,7 +50,11 @@ const rows: [string, unknown, AwsFailureKind][] = [
   ['ExpiredTokenException', sdkError('ExpiredTokenException', 400), 'denied'],
   ['UnrecognizedClientException', sdkError('UnrecognizedClientException', 400), 'denied'],
   // Missing resources.
-  ['ResourceNotFoundException', new ResourceNotFoundException({ message: 'no such secret', Message: 'no such secret', $metadata: { httpStatusCode: 400 } }), 'notFound'],
+  [
+    'ResourceNotFoundException',
+    new ResourceNotFoundException({ message: 'no such secret', Message: 'no such secret', $metadata: { httpStatusCode: 400 } }),
+    'notFound',
+  ],
   ['NoSuchHostedZone (404)', sdkError('NoSuchHostedZone', 404), 'notFound'],
   ['an unnamed 404', sdkError('Error', 404), 'notFound'],
   // Requests AWS will refuse again.
@@ -64,7 +76,12 @@ describe('classifyAwsError', () => {
   });
 
   it.each([
-    ['a message and a name', Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }), 'ThrottlingException', 'Rate exceeded (ThrottlingException)'],
+    [
+      'a message and a name',
+      Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }),
+      'ThrottlingException',
+      'Rate exceeded (ThrottlingException)',
+    ],
     ['a name and no message', Object.assign(new Error(), { name: 'NoSuchHostedZone' }), 'NoSuchHostedZone', 'NoSuchHostedZone (NoSuchHostedZone)'],
     ['no name', { message: 'odd' }, 'Error', 'odd (Error)'],
     ['a thrown string', 'boom', 'Error', 'boom (Error)'],

@@ -51,7 +51,11 @@ describe('DynamoDbRunLedger', () => {
     table.beforeNextPut = () => {
       const item = table.items.get('web') as Record<string, AttributeValue>;
       const entry = JSON.parse(item.entry?.S ?? '{}') as Record<string, unknown>;
-      table.items.set('web', { ...item, version: { N: String(Number(item.version?.N) + 1) }, entry: { S: JSON.stringify({ ...entry, acmArns: { 'us-east-1': 'arn:x' } }) } });
+      table.items.set('web', {
+        ...item,
+        version: { N: String(Number(item.version?.N) + 1) },
+        entry: { S: JSON.stringify({ ...entry, acmArns: { 'us-east-1': 'arn:x' } }) },
+      });
     };
 
     // Act
@@ -120,8 +124,14 @@ describe('DynamoDbRunLedger', () => {
   });
 
   it('fails at once with StoreAccessDenied when the role may not read the table: retrying cannot change a policy', async () => {
-    dynamo.on(GetItemCommand).rejects(Object.assign(new Error('not authorized to perform dynamodb:GetItem'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
-    await expect(ledger().get('web')).rejects.toMatchObject({ name: 'StoreAccessDenied', retryable: false, message: expect.stringContaining('dynamodb:GetItem') });
+    dynamo
+      .on(GetItemCommand)
+      .rejects(Object.assign(new Error('not authorized to perform dynamodb:GetItem'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
+    await expect(ledger().get('web')).rejects.toMatchObject({
+      name: 'StoreAccessDenied',
+      retryable: false,
+      message: expect.stringContaining('dynamodb:GetItem'),
+    });
   });
 
   it('gives up on endless contention with the retryable StoreUnavailable, as other runs will settle', async () => {
@@ -129,7 +139,9 @@ describe('DynamoDbRunLedger', () => {
     dynamo.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } }));
 
     // Act
-    const failure = await ledger().claim('web', 'exec-1', now, lease).catch((error: unknown) => error);
+    const failure = await ledger()
+      .claim('web', 'exec-1', now, lease)
+      .catch((error: unknown) => error);
 
     // Assess
     expect(failure).toMatchObject({ name: 'StoreUnavailable', retryable: true, message: expect.stringContaining('changed under us 8 times') });

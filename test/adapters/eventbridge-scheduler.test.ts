@@ -87,7 +87,12 @@ describe('EventBridgeRenewalScheduler', () => {
 
   it.each([
     ['throttling', new ThrottlingException({ message: 'slow down', Message: 'slow down', $metadata: { httpStatusCode: 429 } }), 'SchedulerUnavailable', true],
-    ['a validation error', new ValidationException({ message: 'bad role', Message: 'bad role', $metadata: { httpStatusCode: 400 } }), 'ScheduleRejected', false],
+    [
+      'a validation error',
+      new ValidationException({ message: 'bad role', Message: 'bad role', $metadata: { httpStatusCode: 400 } }),
+      'ScheduleRejected',
+      false,
+    ],
   ])('classifies %s', async (_label, error, name, retryable) => {
     scheduler.on(UpdateScheduleCommand).rejects(error);
     const failure = (await adapter()

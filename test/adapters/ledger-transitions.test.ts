@@ -10,7 +10,13 @@ import type { InFlightOrder, LedgerEntry } from '../../functions/ports/run-ledge
 const now = new Date('2027-03-01T00:00:00.000Z');
 const lease = new Date(now.getTime() + 2 * 3_600_000);
 const record = (value: string) => ({ dnsName: 'a.example', recordName: '_acme-challenge.a.example', value });
-const order = (url: string, runId: string, values: string[]): InFlightOrder => ({ url, specHash: 'h', runId, createdAt: now.toISOString(), records: values.map(record) });
+const order = (url: string, runId: string, values: string[]): InFlightOrder => ({
+  url,
+  specHash: 'h',
+  runId,
+  createdAt: now.toISOString(),
+  records: values.map(record),
+});
 
 function held(runId: string): LedgerEntry {
   const outcome = claimed(emptyEntry('a'), runId, now, lease);
@@ -65,7 +71,10 @@ describe('finished', () => {
 
   it('drops an order a finished run left when a repair run succeeds, and keeps it while repairs fail', () => {
     const left = withOrder(held('r1'), 'r1', order('o1', 'r1', ['v1']));
-    const repairing = { ...finished(left, 'r1', { result: 'Failed', at: now, error: 'ExecutionAborted', counts: true, keepOrder: true }), activeRun: held('r2').activeRun };
+    const repairing = {
+      ...finished(left, 'r1', { result: 'Failed', at: now, error: 'ExecutionAborted', counts: true, keepOrder: true }),
+      activeRun: held('r2').activeRun,
+    };
     expect(finished(repairing, 'r2', { result: 'Repaired', at: now }).order).toBeUndefined();
     expect(finished(repairing, 'r2', { result: 'Failed', at: now, error: 'AcmUnavailable', counts: false }).order?.url).toBe('o1');
   });

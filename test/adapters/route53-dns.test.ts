@@ -20,7 +20,11 @@ afterEach(async () => {
 
 const record = (dnsName: string, value: string): ChallengeRecord => ({ dnsName, recordName: `_acme-challenge.${dnsName}`, value });
 const callsOf = (action: string) => server.calls.filter((call) => call.action === action);
-const failureOf = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (error: unknown) => error)) as Error & { retryable?: boolean };
+const failureOf = async (promise: Promise<unknown>) =>
+  (await promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  )) as Error & { retryable?: boolean };
 
 describe('Route53DnsProvider', () => {
   it('sends one change batch per zone, whatever the number of names and values', async () => {
@@ -35,10 +39,12 @@ describe('Route53DnsProvider', () => {
     // Assess
     const batches = callsOf('ChangeResourceRecordSets');
     expect(batches.map((call) => call.zoneId).sort()).toEqual([a.id, b.id].sort());
-    expect(batches.find((call) => call.zoneId === a.id)?.changes?.map((change) => change.name).sort()).toEqual([
-      '_acme-challenge.a.test.',
-      '_acme-challenge.www.a.test.',
-    ]);
+    expect(
+      batches
+        .find((call) => call.zoneId === a.id)
+        ?.changes?.map((change) => change.name)
+        .sort(),
+    ).toEqual(['_acme-challenge.a.test.', '_acme-challenge.www.a.test.']);
     expect(server.recordSets(a.id).find((set) => set.name === '_acme-challenge.a.test.')).toMatchObject({ ttl: 60, values: ['"apex"', '"wild"'] });
   });
 

@@ -19,14 +19,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SecretsManagerCertificateStore, versionToken } from '../../functions/adapters/secrets-manager-store.js';
-import {
-  CertstepError,
-  InvalidState,
-  SecretNotFound,
-  StoreAccessDenied,
-  StoreRequestRejected,
-  StoreUnavailable,
-} from '../../functions/core/errors.js';
+import { CertstepError, InvalidState, SecretNotFound, StoreAccessDenied, StoreRequestRejected, StoreUnavailable } from '../../functions/core/errors.js';
 import type { AcmeAccount, PendingKey, StoredCertificate } from '../../functions/ports/certificate-store.js';
 
 const secrets = mockClient(SecretsManagerClient);
@@ -152,9 +145,7 @@ describe('putPendingKey', () => {
   it('keeps the key of a concurrent writer that got the token first (ResourceExistsException)', async () => {
     // Prepare
     versions({});
-    secrets.on(PutSecretValueCommand).rejects(
-      new ResourceExistsException({ message: 'A resource with the ID you requested already exists.', $metadata: {} }),
-    );
+    secrets.on(PutSecretValueCommand).rejects(new ResourceExistsException({ message: 'A resource with the ID you requested already exists.', $metadata: {} }));
 
     // Act
     const saved = await store().putPendingKey('www', pendingKey);
@@ -246,9 +237,9 @@ describe('makeCurrent', () => {
   it('puts nothing when the certificate is already current, and ignores a label already gone', async () => {
     // Prepare
     versions({}, { versionId: 'current-version', value: JSON.stringify(certificate) });
-    secrets.on(UpdateSecretVersionStageCommand).rejects(
-      new InvalidParameterException({ message: 'The parameter RemoveFromVersionId does not match.', $metadata: {} }),
-    );
+    secrets
+      .on(UpdateSecretVersionStageCommand)
+      .rejects(new InvalidParameterException({ message: 'The parameter RemoveFromVersionId does not match.', $metadata: {} }));
 
     // Act
     const result = await store().makeCurrent('www', certificate, pendingVersion);
@@ -345,10 +336,7 @@ describe('getCurrentSummary and getCurrent', () => {
     await custom.getAccount('letsencrypt');
 
     // Assess
-    expect(secrets.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input.SecretId)).toEqual([
-      'prod/tls/www',
-      'prod/acme/letsencrypt',
-    ]);
+    expect(secrets.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input.SecretId)).toEqual(['prod/tls/www', 'prod/acme/letsencrypt']);
   });
 });
 
@@ -387,8 +375,7 @@ describe('error classification', () => {
 
   it('turns AccessDeniedException into a terminal StoreAccessDenied carrying the AWS message', async () => {
     // Prepare
-    const message =
-      'User: arn:aws:sts::123456789012:assumed-role/certstep/fn is not authorized to perform: secretsmanager:PutSecretValue';
+    const message = 'User: arn:aws:sts::123456789012:assumed-role/certstep/fn is not authorized to perform: secretsmanager:PutSecretValue';
     versions({});
     secrets.on(PutSecretValueCommand).rejects(awsError('AccessDeniedException', message));
 

@@ -8,15 +8,15 @@ import aslValidator from 'asl-validator';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import { renderMermaid, DIAGRAM_END, DIAGRAM_START } from '../../cli/diagram.js';
+import { type AslState, functionNameOf, localDefinition, readDefinitionText, substitutionNames, taskFunctions } from '../../cli/local/definition.js';
 import {
-  type AslState,
-  functionNameOf,
-  localDefinition,
-  readDefinitionText,
-  substitutionNames,
-  taskFunctions,
-} from '../../cli/local/definition.js';
-import { LAMBDA_SERVICE_ERROR_NAMES, RETRIER_EXCEPTIONS, RETRY_AFTER_ERROR_NAMES, RETRYABLE_ERROR_NAMES, type Retrier, retriersOf } from '../../functions/core/retry-policy.js';
+  LAMBDA_SERVICE_ERROR_NAMES,
+  RETRIER_EXCEPTIONS,
+  RETRY_AFTER_ERROR_NAMES,
+  RETRYABLE_ERROR_NAMES,
+  type Retrier,
+  retriersOf,
+} from '../../functions/core/retry-policy.js';
 import { openTaskInput } from '../../functions/core/task-input.js';
 import { FUNCTION_NAMES } from '../../functions/phases/index.js';
 
@@ -144,11 +144,14 @@ describe('renewal.asl.json', () => {
 
     // Act
     await new StateMachine(alone as never).run(state as never, {
-      overrides: { taskResourceLocalHandlers: { [name]: async (input: unknown) => {
+      overrides: {
+        taskResourceLocalHandlers: {
+          [name]: async (input: unknown) => {
             received.push(input);
             return {};
           },
-        } as never },
+        } as never,
+      },
       context: { Execution: { Id: executionId } },
     }).result;
 
@@ -157,7 +160,12 @@ describe('renewal.asl.json', () => {
     expect(opened.context).toEqual({ executionArn: executionId, stateName: name });
     const { taskContext: _context, ...selection } = task.Parameters as Record<string, unknown>;
     if ('taskInput.$' in selection) expect(opened.payload).toEqual(state);
-    else expect(Object.keys(opened.payload as object).sort()).toEqual(Object.keys(selection).map((key) => key.replace(/\.\$$/, '')).sort());
+    else
+      expect(Object.keys(opened.payload as object).sort()).toEqual(
+        Object.keys(selection)
+          .map((key) => key.replace(/\.\$$/, ''))
+          .sort(),
+      );
   });
 
   it('routes every failure Pass state through clean-up', () => {

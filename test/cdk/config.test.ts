@@ -70,7 +70,15 @@ describe('validateConfig', () => {
   it('turns an issuer with EAB into the CERTSTEP_ISSUERS form', () => {
     const config = validateConfig({
       ...testConfig(),
-      issuers: [...testConfig().issuers, { name: 'zerossl', directoryUrl: 'https://acme.zerossl.com/v2/DV90', email: 'pki@example.com', eab: { keyId: 'kid', hmacKeySecretName: 'certstep/eab/zerossl' } }],
+      issuers: [
+        ...testConfig().issuers,
+        {
+          name: 'zerossl',
+          directoryUrl: 'https://acme.zerossl.com/v2/DV90',
+          email: 'pki@example.com',
+          eab: { keyId: 'kid', hmacKeySecretName: 'certstep/eab/zerossl' },
+        },
+      ],
     });
     expect(config.issuers[2]).toEqual({
       name: 'zerossl',
@@ -82,29 +90,77 @@ describe('validateConfig', () => {
   });
 
   it.each([
-    ['a wildcard that is not the whole leftmost label', withCertificate(1, { dnsNames: ['*.*.x.com'] }), 'certificates[1].dnsNames[0] "*.*.x.com": a wildcard must be the whole leftmost label'],
+    [
+      'a wildcard that is not the whole leftmost label',
+      withCertificate(1, { dnsNames: ['*.*.x.com'] }),
+      'certificates[1].dnsNames[0] "*.*.x.com": a wildcard must be the whole leftmost label',
+    ],
     ['a certificate name used twice', withCertificate(1, { name: 'web' }), 'certificates[1].name: "web" is already the name of certificates[0]'],
-    ['an unknown issuer', withCertificate(0, { issuer: 'letsencrypt-prod' }), 'certificates[0].issuer: unknown issuer "letsencrypt-prod"; known issuers: letsencrypt, letsencrypt-staging'],
+    [
+      'an unknown issuer',
+      withCertificate(0, { issuer: 'letsencrypt-prod' }),
+      'certificates[0].issuer: unknown issuer "letsencrypt-prod"; known issuers: letsencrypt, letsencrypt-staging',
+    ],
     ['an unknown certificate field', withCertificate(0, { renewbefore: 'P30D' }), 'certificates[0].renewbefore: unknown field'],
     ['a bad key algorithm', withCertificate(0, { keyAlgorithm: 'rsa-1024' }), 'certificates[0].keyAlgorithm: must be one of'],
-    ['a name without a hosted zone id', withCertificate(1, { dnsNames: ['api.example.net', 'www.other.org'] }), 'certificates[1].dnsNames[1] "www.other.org": no hosted zone id'],
-    ['CNAME following', withCertificate(0, { dns01: { cnameStrategy: 'Follow', route53: { hostedZoneId: 'Z1' } } }), 'certificates[0].dns01.cnameStrategy: "Follow" is not supported by the CDK stack'],
-    ['a malformed zone id', withCertificate(0, { dns01: { route53: { hostedZoneId: 'z-1' } } }), 'certificates[0].dns01.route53.hostedZoneId: must be a Route 53 hosted zone id'],
-    ['CloudFront without us-east-1', withCertificate(1, { acm: { regions: ['eu-west-1'], cloudFront: true } }), 'certificates[1].acm.regions: must include us-east-1'],
+    [
+      'a name without a hosted zone id',
+      withCertificate(1, { dnsNames: ['api.example.net', 'www.other.org'] }),
+      'certificates[1].dnsNames[1] "www.other.org": no hosted zone id',
+    ],
+    [
+      'CNAME following',
+      withCertificate(0, { dns01: { cnameStrategy: 'Follow', route53: { hostedZoneId: 'Z1' } } }),
+      'certificates[0].dns01.cnameStrategy: "Follow" is not supported by the CDK stack',
+    ],
+    [
+      'a malformed zone id',
+      withCertificate(0, { dns01: { route53: { hostedZoneId: 'z-1' } } }),
+      'certificates[0].dns01.route53.hostedZoneId: must be a Route 53 hosted zone id',
+    ],
+    [
+      'CloudFront without us-east-1',
+      withCertificate(1, { acm: { regions: ['eu-west-1'], cloudFront: true } }),
+      'certificates[1].acm.regions: must include us-east-1',
+    ],
     ['no certificates', { ...testConfig(), certificates: [] }, 'certificates: must be a non-empty array'],
     ['a typo at the top level', { ...testConfig(), notificationEmails: 'x@example.com' }, 'notificationEmails: unknown field'],
     ['no notification address', { ...testConfig(), notificationEmail: undefined }, 'notificationEmail: required'],
     ['an unknown preset', { ...testConfig(), issuers: [{ preset: 'letsencrypt-test' }] }, 'issuers[0].preset: must be one of letsencrypt, letsencrypt-staging'],
-    ['a preset and a directory URL', { ...testConfig(), issuers: [{ preset: 'letsencrypt', directoryUrl: 'https://x.example/dir' }] }, 'issuers[0]: give either preset or directoryUrl, not both'],
-    ['an http directory URL', { ...testConfig(), issuers: [{ name: 'ca', directoryUrl: 'http://ca.example/dir' }] }, 'issuers[0].directoryUrl: must be an https:// ACME directory URL'],
-    ['an issuer name used twice', { ...testConfig(), issuers: [{ preset: 'letsencrypt' }, { name: 'letsencrypt', directoryUrl: 'https://x.example/dir' }] }, 'issuers[1].name: "letsencrypt" is already the name of issuers[0]'],
+    [
+      'a preset and a directory URL',
+      { ...testConfig(), issuers: [{ preset: 'letsencrypt', directoryUrl: 'https://x.example/dir' }] },
+      'issuers[0]: give either preset or directoryUrl, not both',
+    ],
+    [
+      'an http directory URL',
+      { ...testConfig(), issuers: [{ name: 'ca', directoryUrl: 'http://ca.example/dir' }] },
+      'issuers[0].directoryUrl: must be an https:// ACME directory URL',
+    ],
+    [
+      'an issuer name used twice',
+      { ...testConfig(), issuers: [{ preset: 'letsencrypt' }, { name: 'letsencrypt', directoryUrl: 'https://x.example/dir' }] },
+      'issuers[1].name: "letsencrypt" is already the name of issuers[0]',
+    ],
     ['EAB without its secret', { ...testConfig(), issuers: [{ preset: 'letsencrypt', eab: { keyId: 'kid' } }] }, 'issuers[0].eab.hmacKeySecretName: required'],
-    ['a bad issuer-level zone id', { ...testConfig(), issuers: [{ preset: 'letsencrypt', dns01: { route53: { hostedZoneId: 'nope' } } }, { preset: 'letsencrypt-staging' }] }, 'issuers[0].dns01.route53.hostedZoneId: must be a Route 53 hosted zone id'],
+    [
+      'a bad issuer-level zone id',
+      { ...testConfig(), issuers: [{ preset: 'letsencrypt', dns01: { route53: { hostedZoneId: 'nope' } } }, { preset: 'letsencrypt-staging' }] },
+      'issuers[0].dns01.route53.hostedZoneId: must be a Route 53 hosted zone id',
+    ],
     ['a KMS alias instead of a key ARN', { ...testConfig(), kmsKeyArn: 'alias/certstep' }, 'kmsKeyArn: must be a KMS key ARN'],
     ['a retention CloudWatch does not offer', { ...testConfig(), logRetentionDays: 100 }, 'logRetentionDays: CloudWatch Logs accepts only'],
-    ['an expiry alarm that would fire before renewal', { ...testConfig(), alarmDaysBeforeExpiry: 30 }, 'alarmDaysBeforeExpiry: 30 days is not below certificates[0].renewBefore P30D'],
+    [
+      'an expiry alarm that would fire before renewal',
+      { ...testConfig(), alarmDaysBeforeExpiry: 30 },
+      'alarmDaysBeforeExpiry: 30 days is not below certificates[0].renewBefore P30D',
+    ],
     ['an alarm override for no certificate', { ...testConfig(), expiryAlarmDays: { www: 2 } }, 'expiryAlarmDays["www"]: names no certificate'],
-    ['an alarm override above renewBefore', { ...withCertificate(0, { renewBefore: 'P3D' }), expiryAlarmDays: { web: 5 } }, 'expiryAlarmDays["web"]: 5 days is not below certificates[0].renewBefore P3D'],
+    [
+      'an alarm override above renewBefore',
+      { ...withCertificate(0, { renewBefore: 'P3D' }), expiryAlarmDays: { web: 5 } },
+      'expiryAlarmDays["web"]: 5 days is not below certificates[0].renewBefore P3D',
+    ],
   ])('refuses %s, naming the field', (_case, input, message) => {
     // Act
     const error = errorOf(() => validateConfig(input, 'certstep.config.json'));
@@ -121,7 +177,10 @@ describe('validateConfig', () => {
   });
 
   it('takes a zone id from the issuer when the certificate gives none', () => {
-    const input = { ...withCertificate(0, { dns01: undefined }), issuers: [{ preset: 'letsencrypt' as const, dns01: { route53: { hostedZoneId: 'Z9' } } }, { preset: 'letsencrypt-staging' as const }] };
+    const input = {
+      ...withCertificate(0, { dns01: undefined }),
+      issuers: [{ preset: 'letsencrypt' as const, dns01: { route53: { hostedZoneId: 'Z9' } } }, { preset: 'letsencrypt-staging' as const }],
+    };
     const config = validateConfig(input);
     expect([...planDns(config.issuers, config.certificates).directZones.keys()]).toEqual(['Z2', 'Z9']);
   });
@@ -129,7 +188,9 @@ describe('validateConfig', () => {
 
 describe('synth with a bad configuration', () => {
   it('fails while constructing the stack, before anything is bundled', () => {
-    const error = errorOf(() => new CertstepStack(new App(), 'Bad', { config: withCertificate(1, { dnsNames: ['*.*.x.com'] }), configSource: 'certstep.config.json' }));
+    const error = errorOf(
+      () => new CertstepStack(new App(), 'Bad', { config: withCertificate(1, { dnsNames: ['*.*.x.com'] }), configSource: 'certstep.config.json' }),
+    );
     expect(error).toBe('certstep.config.json: certificates[1].dnsNames[0] "*.*.x.com": a wildcard must be the whole leftmost label');
   });
 
@@ -184,12 +245,21 @@ describe('state machine functions', () => {
 describe('challenge targets', () => {
   it('strips the wildcard, lowercases, and lets the longest per-domain zone win', () => {
     const targets = challengeTargets(
-      { route53: { hostedZoneId: 'ZAPEX', zones: { 'example.com': { hostedZoneId: 'ZCOM' }, 'dev.example.com': { hostedZoneId: 'ZDEV', role: 'arn:aws:iam::111111111111:role/dns' } } } },
+      {
+        route53: {
+          hostedZoneId: 'ZAPEX',
+          zones: { 'example.com': { hostedZoneId: 'ZCOM' }, 'dev.example.com': { hostedZoneId: 'ZDEV', role: 'arn:aws:iam::111111111111:role/dns' } },
+        },
+      },
       ['example.com', '*.example.com', 'a.dev.example.com', 'example.org'],
     );
     expect(targets).toEqual([
       { dnsName: 'example.com', recordName: '_acme-challenge.example.com', zone: { hostedZoneId: 'ZCOM' } },
-      { dnsName: 'a.dev.example.com', recordName: '_acme-challenge.a.dev.example.com', zone: { hostedZoneId: 'ZDEV', role: 'arn:aws:iam::111111111111:role/dns' } },
+      {
+        dnsName: 'a.dev.example.com',
+        recordName: '_acme-challenge.a.dev.example.com',
+        zone: { hostedZoneId: 'ZDEV', role: 'arn:aws:iam::111111111111:role/dns' },
+      },
       { dnsName: 'example.org', recordName: '_acme-challenge.example.org', zone: { hostedZoneId: 'ZAPEX' } },
     ]);
   });

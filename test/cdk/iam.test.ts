@@ -7,7 +7,18 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CertstepConfigInput } from '../../cdk/config.js';
-import { type Resource, type Statement, OTHER_ZONE, ZONE, actionsOf, functionStatements, resourcesOf, statementsOf, synthesise, testConfig } from './support.js';
+import {
+  type Resource,
+  type Statement,
+  OTHER_ZONE,
+  ZONE,
+  actionsOf,
+  functionStatements,
+  resourcesOf,
+  statementsOf,
+  synthesise,
+  testConfig,
+} from './support.js';
 
 const PARTNER_ROLE = 'arn:aws:iam::210987654321:role/certstep-dns';
 const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555';
@@ -16,10 +27,18 @@ const base = testConfig();
 const config: CertstepConfigInput = {
   ...base,
   kmsKeyArn: KEY_ARN,
-  issuers: [...base.issuers, { name: 'zerossl', directoryUrl: 'https://acme.zerossl.com/v2/DV90', eab: { keyId: 'kid-1', hmacKeySecretName: 'certstep/eab/zerossl' } }],
+  issuers: [
+    ...base.issuers,
+    { name: 'zerossl', directoryUrl: 'https://acme.zerossl.com/v2/DV90', eab: { keyId: 'kid-1', hmacKeySecretName: 'certstep/eab/zerossl' } },
+  ],
   certificates: [
     ...base.certificates,
-    { name: 'partner', dnsNames: ['shop.partner.example'], issuer: 'zerossl', dns01: { route53: { hostedZoneId: 'Z3', role: PARTNER_ROLE, externalId: 'certstep' } } },
+    {
+      name: 'partner',
+      dnsNames: ['shop.partner.example'],
+      issuer: 'zerossl',
+      dns01: { route53: { hostedZoneId: 'Z3', role: PARTNER_ROLE, externalId: 'certstep' } },
+    },
   ],
 };
 
@@ -67,7 +86,9 @@ describe('Route 53', () => {
       expect(statement.Condition?.['ForAllValues:StringEquals']?.['route53:ChangeResourceRecordSetsRecordTypes']).toEqual(['TXT']);
     }
     const zone2 = changers.find((statement) => JSON.stringify(statement.Resource) === JSON.stringify(zoneArn(OTHER_ZONE)));
-    expect(zone2?.Condition?.['ForAllValues:StringEquals']?.['route53:ChangeResourceRecordSetsNormalizedRecordNames']).toEqual(['_acme-challenge.api.example.net']);
+    expect(zone2?.Condition?.['ForAllValues:StringEquals']?.['route53:ChangeResourceRecordSetsNormalizedRecordNames']).toEqual([
+      '_acme-challenge.api.example.net',
+    ]);
   });
 
   it('never grants Route 53 on a zone that is changed through an assumed role; grants sts:AssumeRole on that role only', () => {
@@ -104,7 +125,13 @@ describe('Secrets Manager and KMS', () => {
   it('gives each function only the secret calls its code makes', () => {
     // Prepare
     const secretActions = (name: string) =>
-      [...new Set(functionStatements(template, name).flatMap(actionsOf).filter((action) => action.startsWith('secretsmanager:')))].sort();
+      [
+        ...new Set(
+          functionStatements(template, name)
+            .flatMap(actionsOf)
+            .filter((action) => action.startsWith('secretsmanager:')),
+        ),
+      ].sort();
 
     // Assess
     expect(secretActions('CheckRenewal')).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
@@ -123,7 +150,9 @@ describe('Secrets Manager and KMS', () => {
   });
 
   it('lets the ACME functions read the EAB HMAC secret by name, whatever its random suffix', () => {
-    const eab = grants(functionStatements(template, 'CreateOrder'), 'secretsmanager:GetSecretValue').filter((statement) => JSON.stringify(statement.Resource).includes('eab'));
+    const eab = grants(functionStatements(template, 'CreateOrder'), 'secretsmanager:GetSecretValue').filter((statement) =>
+      JSON.stringify(statement.Resource).includes('eab'),
+    );
     expect(eab).toHaveLength(1);
     expect(JSON.stringify(eab[0]?.Resource)).toContain(':secret:certstep/eab/zerossl-??????');
     expect(actionsOf(eab[0] as Statement)).toEqual(['secretsmanager:GetSecretValue']);
@@ -157,7 +186,12 @@ describe('EventBridge Scheduler', () => {
       {
         Effect: 'Allow',
         Action: 'states:StartExecution',
-        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':stateMachine:certstep-renewal']] },
+        Resource: {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':stateMachine:certstep-renewal'],
+          ],
+        },
       },
       { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^RenewalSchedulingDeadLetterQueue/), 'Arn'] } },
       { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^RenewalFunctionsSweepFunction/), 'Arn'] } },
@@ -169,11 +203,19 @@ describe('EventBridge Scheduler', () => {
       const statements = functionStatements(template, name);
       const schedules = grants(statements, 'scheduler:CreateSchedule');
       // The ended-run sweeper also looks for a schedule before it makes one.
-      const actions = name === 'SweepEndedRun' ? ['scheduler:CreateSchedule', 'scheduler:GetSchedule', 'scheduler:UpdateSchedule'] : ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule'];
+      const actions =
+        name === 'SweepEndedRun'
+          ? ['scheduler:CreateSchedule', 'scheduler:GetSchedule', 'scheduler:UpdateSchedule']
+          : ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule'];
       expect(schedules.map((statement) => [actionsOf(statement), statement.Resource])).toEqual([
         [
           actions,
-          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':schedule/certstep-renewals/*']] },
+          {
+            'Fn::Join': [
+              '',
+              ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':schedule/certstep-renewals/*'],
+            ],
+          },
         ],
       ]);
       const passRole = grants(statements, 'iam:PassRole');
@@ -188,21 +230,40 @@ describe('EventBridge Scheduler', () => {
     }
     for (const name of ['CheckRenewal', 'Sweep']) {
       const statements = functionStatements(template, name).filter((statement) => actionsOf(statement).some((action) => action.startsWith('scheduler:')));
-      expect(statements.map((statement) => [actionsOf(statement), statement.Resource]), name).toEqual([
-        [['scheduler:GetSchedule'], { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':schedule/certstep-renewals/*']] }],
+      expect(
+        statements.map((statement) => [actionsOf(statement), statement.Resource]),
+        name,
+      ).toEqual([
+        [
+          ['scheduler:GetSchedule'],
+          {
+            'Fn::Join': [
+              '',
+              ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':schedule/certstep-renewals/*'],
+            ],
+          },
+        ],
       ]);
       expect(grants(functionStatements(template, name), 'iam:PassRole'), name).toEqual([]);
     }
     const schedulerUsers = all.filter((statement) => actionsOf(statement).some((action) => action.startsWith('scheduler:')));
     expect(new Set(schedulerUsers.map((statement) => statement.policy.replace(/Role.*$/, '')))).toEqual(
-      new Set(['RenewalFunctionsScheduleRenewal', 'RenewalFunctionsCleanUp', 'RenewalFunctionsSweepEndedRun', 'RenewalFunctionsCheckRenewal', 'RenewalFunctionsSweep']),
+      new Set([
+        'RenewalFunctionsScheduleRenewal',
+        'RenewalFunctionsCleanUp',
+        'RenewalFunctionsSweepEndedRun',
+        'RenewalFunctionsCheckRenewal',
+        'RenewalFunctionsSweep',
+      ]),
     );
   });
 });
 
 describe('everything else', () => {
   it('reads and writes the run ledger (GetItem, conditional PutItem) where the code records runs, and the catalog only from the daily sweep, with Scan', () => {
-    const tables = all.filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')) && statement.policy.startsWith('RenewalFunctions'));
+    const tables = all.filter(
+      (statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')) && statement.policy.startsWith('RenewalFunctions'),
+    );
     expect(tables.map((statement) => [statement.policy.replace(/Role.*$/, ''), actionsOf(statement)]).sort()).toEqual([
       ['RenewalFunctionsCheckRenewal', ['dynamodb:GetItem', 'dynamodb:PutItem']],
       ['RenewalFunctionsCleanUp', ['dynamodb:GetItem', 'dynamodb:PutItem']],
@@ -221,7 +282,10 @@ describe('everything else', () => {
   });
 
   it('lets only the daily sweep start executions, of this state machine', () => {
-    const starts = grants(all.filter((statement) => statement.policy.startsWith('RenewalFunctions')), 'states:StartExecution');
+    const starts = grants(
+      all.filter((statement) => statement.policy.startsWith('RenewalFunctions')),
+      'states:StartExecution',
+    );
     expect(starts.map((statement) => statement.policy.replace(/Role.*$/, ''))).toEqual(['RenewalFunctionsSweep']);
     expect(JSON.stringify(starts[0]?.Resource)).toContain(':stateMachine:certstep-renewal');
   });
@@ -234,7 +298,9 @@ describe('everything else', () => {
     const importers = grants(acm, 'acm:ImportCertificate');
     expect(importers.map((statement) => statement.policy.replace(/Role.*$/, ''))).toEqual(['RenewalFunctionsImportToAcm']);
     for (const name of ['CheckRenewal', 'Sweep']) {
-      const actions = functionStatements(template, name).flatMap(actionsOf).filter((action) => action.startsWith('acm:'));
+      const actions = functionStatements(template, name)
+        .flatMap(actionsOf)
+        .filter((action) => action.startsWith('acm:'));
       expect(actions.sort(), name).toEqual(['acm:DescribeCertificate', 'acm:ListCertificates', 'acm:ListTagsForCertificate']);
     }
     const text = JSON.stringify(acm);

@@ -40,8 +40,14 @@ describe('published JSON Schemas', () => {
 
   it.each([
     ['an unknown top-level field', { ...testConfig(), notificationEmails: 'x@example.com' }],
-    ['a misspelt certificate field', { ...testConfig(), certificates: [{ name: 'web', dnsNames: ['example.com'], issuer: 'letsencrypt', renewbefore: 'P30D' }] }],
-    ['a key algorithm certstep does not know', { ...testConfig(), certificates: [{ name: 'web', dnsNames: ['example.com'], issuer: 'letsencrypt', keyAlgorithm: 'rsa-1024' }] }],
+    [
+      'a misspelt certificate field',
+      { ...testConfig(), certificates: [{ name: 'web', dnsNames: ['example.com'], issuer: 'letsencrypt', renewbefore: 'P30D' }] },
+    ],
+    [
+      'a key algorithm certstep does not know',
+      { ...testConfig(), certificates: [{ name: 'web', dnsNames: ['example.com'], issuer: 'letsencrypt', keyAlgorithm: 'rsa-1024' }] },
+    ],
     ['a renewBefore in months', { ...testConfig(), certificates: [{ name: 'web', dnsNames: ['example.com'], issuer: 'letsencrypt', renewBefore: 'P1M' }] }],
     ['a retention CloudWatch does not offer', { ...testConfig(), logRetentionDays: 100 }],
     ['no certificates', { ...testConfig(), certificates: [] }],

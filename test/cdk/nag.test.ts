@@ -15,24 +15,37 @@ const base = testConfig();
 const fullConfig: CertstepConfigInput = {
   ...base,
   kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555',
-  issuers: [...base.issuers, { name: 'zerossl', directoryUrl: 'https://acme.zerossl.com/v2/DV90', eab: { keyId: 'kid', hmacKeySecretName: 'certstep/eab/zerossl' } }],
+  issuers: [
+    ...base.issuers,
+    { name: 'zerossl', directoryUrl: 'https://acme.zerossl.com/v2/DV90', eab: { keyId: 'kid', hmacKeySecretName: 'certstep/eab/zerossl' } },
+  ],
   certificates: [
     ...base.certificates,
-    { name: 'partner', dnsNames: ['shop.partner.example'], issuer: 'zerossl', dns01: { route53: { hostedZoneId: 'Z3', role: 'arn:aws:iam::210987654321:role/dns' } } },
+    {
+      name: 'partner',
+      dnsNames: ['shop.partner.example'],
+      issuer: 'zerossl',
+      dns01: { route53: { hostedZoneId: 'Z3', role: 'arn:aws:iam::210987654321:role/dns' } },
+    },
   ],
 };
 
 function findings(app: App): string[] {
   const report = new AwsSolutionsChecks(app).validateScope(app);
-  return report.violations.map((violation) => `${violation.ruleName} at ${violation.violatingResources.map((resource) => (resource as { constructPath?: string }).constructPath).join(', ')}`);
+  return report.violations.map(
+    (violation) =>
+      `${violation.ruleName} at ${violation.violatingResources.map((resource) => (resource as { constructPath?: string }).constructPath).join(', ')}`,
+  );
 }
 
 function acknowledgements(root: IConstruct): Array<{ path: string; id: string; reason: string }> {
-  return root.node.findAll().flatMap((construct) =>
-    construct.node.metadata
-      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((entry) => Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({ path: construct.node.path, id, reason }))),
-  );
+  return root.node
+    .findAll()
+    .flatMap((construct) =>
+      construct.node.metadata
+        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((entry) => Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({ path: construct.node.path, id, reason }))),
+    );
 }
 
 describe('cdk-nag AwsSolutions', () => {
@@ -72,6 +85,8 @@ describe('cdk-nag AwsSolutions', () => {
       expect(['CertstepTest', 'CertstepTest/Renewal'], `${id} at ${path}`).not.toContain(path);
     }
     const wildcards = acknowledged.filter(({ id }) => id.includes('IAM5')).map(({ id }) => id);
-    expect(wildcards).toEqual(expect.arrayContaining([expect.stringContaining(':route53:::change/*]'), expect.stringContaining(':schedule/certstep-renewals/*]')]));
+    expect(wildcards).toEqual(
+      expect.arrayContaining([expect.stringContaining(':route53:::change/*]'), expect.stringContaining(':schedule/certstep-renewals/*]')]),
+    );
   });
 });

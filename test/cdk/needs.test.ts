@@ -44,14 +44,13 @@ function sourcesOf(entry: string): string {
       return [source, ...visit(source, /from '\.\/([a-z-]+)\.js'/g)];
     });
   // Shared builders of adapters (runtime/reconcile.ts) count as the handler's own calls.
-  const builders = [...handler.matchAll(/from '\.\.\/runtime\/(reconcile)\.js'/g)].map((match) => readFileSync(join(PROJECT_ROOT, 'functions', 'runtime', `${match[1]}.ts`), 'utf8'));
+  const builders = [...handler.matchAll(/from '\.\.\/runtime\/(reconcile)\.js'/g)].map((match) =>
+    readFileSync(join(PROJECT_ROOT, 'functions', 'runtime', `${match[1]}.ts`), 'utf8'),
+  );
   return [handler, ...builders, ...visit(handler, /from '\.\.\/phases\/([a-z-]+)\.js'/g)].join('\n');
 }
 
-const functions = [
-  ...readStateMachineDefinition().functions,
-  ...SWEEP_FUNCTIONS.map((name) => ({ name, entry: join(HANDLERS_DIR, `${kebabCase(name)}.ts`) })),
-];
+const functions = [...readStateMachineDefinition().functions, ...SWEEP_FUNCTIONS.map((name) => ({ name, entry: join(HANDLERS_DIR, `${kebabCase(name)}.ts`) }))];
 
 describe('FUNCTION_NEEDS', () => {
   it('lists every function of the state machine, and the sweeps beside it', () => {

@@ -23,7 +23,11 @@ describe('Lambda functions', () => {
     // Assess
     expect(definition.functions.map((fn) => fn.name)).toContain('ImportToAcm');
     expect(Object.keys(lambdas)).toHaveLength(definition.functions.length + 2);
-    for (const name of ['Sweep', 'SweepEndedRun']) expect(Object.keys(lambdas).some((id) => id.startsWith(`RenewalFunctions${name}Function`)), name).toBe(true);
+    for (const name of ['Sweep', 'SweepEndedRun'])
+      expect(
+        Object.keys(lambdas).some((id) => id.startsWith(`RenewalFunctions${name}Function`)),
+        name,
+      ).toBe(true);
   });
 
   it('runs every state machine function on Node.js 22, ARM64, with X-Ray and a log group kept 90 days', () => {
@@ -66,8 +70,11 @@ describe('Lambda functions', () => {
 
   it('gives ScheduleRenewal and CleanUp the scheduler settings, CheckRenewal and CleanUp the ledger', () => {
     const variablesOf = (name: string) =>
-      (Object.entries(lambdas).find(([id]) => id.startsWith(`RenewalFunctions${name}Function`))?.[1].Properties.Environment as { Variables: Record<string, unknown> } | undefined)
-        ?.Variables ?? {};
+      (
+        Object.entries(lambdas).find(([id]) => id.startsWith(`RenewalFunctions${name}Function`))?.[1].Properties.Environment as
+          | { Variables: Record<string, unknown> }
+          | undefined
+      )?.Variables ?? {};
     for (const name of ['ScheduleRenewal', 'CleanUp']) {
       expect(Object.keys(variablesOf(name))).toEqual(
         expect.arrayContaining(['CERTSTEP_SCHEDULE_GROUP', 'CERTSTEP_STATE_MACHINE_ARN', 'CERTSTEP_SCHEDULER_ROLE_ARN', 'CERTSTEP_SCHEDULER_DLQ_ARN']),
@@ -129,8 +136,9 @@ describe('state machine', () => {
   });
 
   it('may invoke exactly the functions of its own states, not the sweeps', () => {
-    const roleStatements = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^RenewalStateMachineRole') }] } }))
-      .flatMap((policy) => ((policy as Resource).Properties.PolicyDocument as { Statement: Array<{ Action: unknown; Resource: unknown }> }).Statement);
+    const roleStatements = Object.values(
+      template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^RenewalStateMachineRole') }] } }),
+    ).flatMap((policy) => ((policy as Resource).Properties.PolicyDocument as { Statement: Array<{ Action: unknown; Resource: unknown }> }).Statement);
     const invoke = roleStatements.find((statement) => statement.Action === 'lambda:InvokeFunction');
     const own = Object.keys(lambdas).filter((id) => !/^RenewalFunctionsSweep/.test(id));
     expect(own).toHaveLength(definition.functions.length);

@@ -70,7 +70,7 @@ export type Statement = { Effect: string; Action: string | string[]; Resource: u
 export function statementsOf(template: Template): Array<Statement & { policy: string }> {
   const policies = template.findResources('AWS::IAM::Policy') as Record<string, Resource>;
   return Object.entries(policies).flatMap(([policy, resource]) =>
-    ((resource.Properties.PolicyDocument as { Statement: Statement[] }).Statement).map((statement) => ({ ...statement, policy })),
+    (resource.Properties.PolicyDocument as { Statement: Statement[] }).Statement.map((statement) => ({ ...statement, policy })),
   );
 }
 

@@ -102,7 +102,9 @@ beforeEach(() => {
       },
     },
   });
-  scheduler.on(GetScheduleCommand).rejects(new ResourceNotFoundException({ message: 'Schedule api does not exist.', Message: 'Schedule api does not exist.', $metadata: {} }));
+  scheduler
+    .on(GetScheduleCommand)
+    .rejects(new ResourceNotFoundException({ message: 'Schedule api does not exist.', Message: 'Schedule api does not exist.', $metadata: {} }));
   scheduler.on(GetScheduleCommand, { Name: 'web' }).resolves({
     Name: 'web',
     ScheduleExpression: 'at(2026-12-05T02:00:00)',
@@ -119,10 +121,12 @@ describe('certstep status --aws', () => {
       { Filters: [{ Key: 'name', Values: ['certstep/certificates/'] }], MaxResults: 100 },
       { Filters: [{ Key: 'name', Values: ['certstep/certificates/'] }], MaxResults: 100, NextToken: 'page-2' },
     ]);
-    expect(secrets.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input).sort((a, b) => String(a.SecretId).localeCompare(String(b.SecretId)))).toEqual([
-      { SecretId: 'certstep/certificates/api' },
-      { SecretId: 'certstep/certificates/web' },
-    ]);
+    expect(
+      secrets
+        .commandCalls(GetSecretValueCommand)
+        .map((call) => call.args[0].input)
+        .sort((a, b) => String(a.SecretId).localeCompare(String(b.SecretId))),
+    ).toEqual([{ SecretId: 'certstep/certificates/api' }, { SecretId: 'certstep/certificates/web' }]);
     expect(dynamodb.commandCalls(GetItemCommand).map((call) => call.args[0].input)).toContainEqual({
       TableName: 'certstep-ledger',
       Key: { certificateName: { S: 'web' } },
@@ -143,7 +147,11 @@ describe('certstep status --aws', () => {
       io: { out: (text) => (out += text), err: () => undefined },
       clock: () => NOW,
       env: { CERTSTEP_LEDGER_TABLE: 'from-env', CERTSTEP_SCHEDULE_GROUP: 'env-group' },
-      awsClients: { secrets: new SecretsManagerClient({ region: 'eu-west-1' }), dynamodb: new DynamoDBClient({ region: 'eu-west-1' }), scheduler: new SchedulerClient({ region: 'eu-west-1' }) },
+      awsClients: {
+        secrets: new SecretsManagerClient({ region: 'eu-west-1' }),
+        dynamodb: new DynamoDBClient({ region: 'eu-west-1' }),
+        scheduler: new SchedulerClient({ region: 'eu-west-1' }),
+      },
     });
 
     expect(code).toBe(0);
@@ -184,11 +192,18 @@ const order = {
   url: 'https://acme.example/order/1',
   status: 'pending',
   finalizeUrl: 'https://acme.example/finalize/1',
-  challenges: [{ dnsName: 'example.com', wildcard: true, authorizationUrl: 'a', challengeUrl: 'c', recordName: '_acme-challenge.example.com', value: 'txt-value' }],
+  challenges: [
+    { dnsName: 'example.com', wildcard: true, authorizationUrl: 'a', challengeUrl: 'c', recordName: '_acme-challenge.example.com', value: 'txt-value' },
+  ],
   reusedAuthorizations: ['example.com'],
 };
 let eventId = 0;
-const event = (type: string, details: Partial<HistoryEvent> = {}): HistoryEvent => ({ id: ++eventId, type: type as HistoryEvent['type'], timestamp: NOW, ...details });
+const event = (type: string, details: Partial<HistoryEvent> = {}): HistoryEvent => ({
+  id: ++eventId,
+  type: type as HistoryEvent['type'],
+  timestamp: NOW,
+  ...details,
+});
 const failedHistory = (): HistoryEvent[] => [
   event('ExecutionStarted'),
   event('TaskStateEntered', { stateEnteredEventDetails: { name: 'CreateOrder' } }),
@@ -212,7 +227,13 @@ describe('certstep describe --aws', () => {
       ],
     });
     sfn.on(ListExecutionsCommand).resolves({
-      executions: ['failed', 'other', 'older'].map((id) => ({ executionArn: execution(id), stateMachineArn: MACHINE, name: id, status: 'SUCCEEDED', startDate: NOW })),
+      executions: ['failed', 'other', 'older'].map((id) => ({
+        executionArn: execution(id),
+        stateMachineArn: MACHINE,
+        name: id,
+        status: 'SUCCEEDED',
+        startDate: NOW,
+      })),
     });
     sfn.on(DescribeExecutionCommand, { executionArn: execution('failed') }).resolves({
       executionArn: execution('failed'),
@@ -274,7 +295,13 @@ describe('certstep describe --aws', () => {
   });
 
   it('bounds the DescribeExecution calls when the certificate has few executions', async () => {
-    const many = Array.from({ length: 120 }, (_, index) => ({ executionArn: execution(`x${index}`), stateMachineArn: MACHINE, name: `x${index}`, status: 'SUCCEEDED' as const, startDate: NOW }));
+    const many = Array.from({ length: 120 }, (_, index) => ({
+      executionArn: execution(`x${index}`),
+      stateMachineArn: MACHINE,
+      name: `x${index}`,
+      status: 'SUCCEEDED' as const,
+      startDate: NOW,
+    }));
     sfn.on(ListExecutionsCommand).resolves({ executions: many.slice(0, 100), nextToken: 'more' });
     sfn.on(ListExecutionsCommand, { nextToken: 'more' }).resolves({ executions: many.slice(100) });
     sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED', startDate: NOW, input: JSON.stringify({ certificate: { ...SPEC, name: 'api' } }) });

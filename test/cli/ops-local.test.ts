@@ -33,8 +33,22 @@ const stored = (revision: number, serialNumber: string) => ({
 });
 
 const challenges = [
-  { dnsName: 'example.test', wildcard: false, authorizationUrl: 'https://ca/authz/1', challengeUrl: 'https://ca/chal/1', recordName: '_acme-challenge.example.test', value: 'value-one' },
-  { dnsName: 'example.test', wildcard: true, authorizationUrl: 'https://ca/authz/2', challengeUrl: 'https://ca/chal/2', recordName: '_acme-challenge.example.test', value: 'value-two' },
+  {
+    dnsName: 'example.test',
+    wildcard: false,
+    authorizationUrl: 'https://ca/authz/1',
+    challengeUrl: 'https://ca/chal/1',
+    recordName: '_acme-challenge.example.test',
+    value: 'value-one',
+  },
+  {
+    dnsName: 'example.test',
+    wildcard: true,
+    authorizationUrl: 'https://ca/authz/2',
+    challengeUrl: 'https://ca/chal/2',
+    recordName: '_acme-challenge.example.test',
+    value: 'value-two',
+  },
 ];
 const order = { url: ORDER_URL, status: 'pending', finalizeUrl: 'https://ca/finalize', challenges, reusedAuthorizations: [] };
 const entered = (name: string, timestamp: number, type = 'Task') => ({ type: 'StateEntered', timestamp, state: { name, type, input: {} } });
@@ -97,7 +111,10 @@ beforeAll(async () => {
     startedAt: '2026-12-01T00:00:00.000Z',
     stoppedAt: '2026-12-01T00:00:05.000Z',
     input: { certificate: SPEC, force: false },
-    events: [{ type: 'ExecutionStarted', timestamp: 0 }, { type: 'ExecutionSucceeded', timestamp: 1 }],
+    events: [
+      { type: 'ExecutionStarted', timestamp: 0 },
+      { type: 'ExecutionSucceeded', timestamp: 1 },
+    ],
   });
   await put('executions/web/2026-12-04T23-00-00-000Z-bad.json', {
     executionId: 'arn:aws:states:local:000000000000:execution:certstep-renewal:bad',
@@ -111,7 +128,12 @@ beforeAll(async () => {
     events: failedEvents,
   });
   // No schedule, ledger or executions: its spec must be rebuilt from the stored certificate.
-  await put('certificates/api.json', { ...stored(1, 'bb01'), dnsNames: ['api.example.test'], notAfter: '2027-03-01T00:00:00.000Z', notBefore: '2026-12-01T00:00:00.000Z' });
+  await put('certificates/api.json', {
+    ...stored(1, 'bb01'),
+    dnsNames: ['api.example.test'],
+    notAfter: '2027-03-01T00:00:00.000Z',
+    notBefore: '2026-12-01T00:00:00.000Z',
+  });
 });
 
 function expectNoKeyMaterial(text: string): void {
@@ -223,10 +245,7 @@ describe('certstep describe (local)', () => {
     expect(details.executions[0]).toBeDefined();
     expect(details.executions[0]?.events).toBeUndefined();
     expect(details.lastRun.order).toEqual({ url: ORDER_URL, status: 'pending' });
-    expect(details.lastRun.records.map((record) => record.recordName)).toEqual([
-      '_acme-challenge.example.test',
-      '_acme-challenge.example.test',
-    ]);
+    expect(details.lastRun.records.map((record) => record.recordName)).toEqual(['_acme-challenge.example.test', '_acme-challenge.example.test']);
     expectNoKeyMaterial(out);
   });
 

@@ -1,10 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { classifyAcmeFailure, describeProblem, type AcmeFailure } from '../../functions/core/acme-failure.js';
-import {
-  AcmeRateLimited,
-  AcmeRequestRejected,
-  retryAfterFromMessage,
-} from '../../functions/core/errors.js';
+import { AcmeRateLimited, AcmeRequestRejected, retryAfterFromMessage } from '../../functions/core/errors.js';
 import { RETRY_AFTER_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '../../functions/core/retry-policy.js';
 
 const URN = 'urn:ietf:params:acme:error:';

@@ -79,7 +79,12 @@ const rejections: RejectionRow[] = [
   { case: 'name of 64 characters', raw: executionInput({ name: 'a'.repeat(64) }), path: 'certificate.name:', phrase: 'must be 1-63' },
   // certificate.issuer
   { case: 'issuer missing', raw: executionInput({ issuer: undefined }), path: 'certificate.issuer:', phrase: 'required' },
-  { case: 'issuer not a string', raw: executionInput({ issuer: ['letsencrypt-prod'] }), path: 'certificate.issuer:', phrase: 'must be a string (got an array)' },
+  {
+    case: 'issuer not a string',
+    raw: executionInput({ issuer: ['letsencrypt-prod'] }),
+    path: 'certificate.issuer:',
+    phrase: 'must be a string (got an array)',
+  },
   {
     case: 'issuer unknown',
     raw: executionInput({ issuer: 'zerossl' }),
@@ -98,7 +103,12 @@ const rejections: RejectionRow[] = [
   { case: 'keyAlgorithm a number', raw: executionInput({ keyAlgorithm: 2048 }), path: 'certificate.keyAlgorithm:', phrase: '(got number 2048)' },
   { case: 'keyAlgorithm null', raw: executionInput({ keyAlgorithm: null }), path: 'certificate.keyAlgorithm:', phrase: '(got null)' },
   // certificate.renewBefore
-  { case: 'renewBefore in years', raw: executionInput({ renewBefore: 'P1Y' }), path: 'certificate.renewBefore:', phrase: 'years (Y) and months (M) are not accepted because their length varies' },
+  {
+    case: 'renewBefore in years',
+    raw: executionInput({ renewBefore: 'P1Y' }),
+    path: 'certificate.renewBefore:',
+    phrase: 'years (Y) and months (M) are not accepted because their length varies',
+  },
   { case: 'renewBefore in months', raw: executionInput({ renewBefore: 'P2M' }), path: 'certificate.renewBefore:', phrase: 'their length varies' },
   { case: 'renewBefore mixing months and days', raw: executionInput({ renewBefore: 'P1M2D' }), path: 'certificate.renewBefore:', phrase: 'months (M)' },
   { case: 'renewBefore not ISO 8601', raw: executionInput({ renewBefore: '720h' }), path: 'certificate.renewBefore:', phrase: 'must be an ISO 8601 duration' },
@@ -109,12 +119,22 @@ const rejections: RejectionRow[] = [
   { case: 'renewBefore fractional', raw: executionInput({ renewBefore: 'PT1.5H' }), path: 'certificate.renewBefore:', phrase: 'whole weeks, days' },
   { case: 'renewBefore zero days', raw: executionInput({ renewBefore: 'P0D' }), path: 'certificate.renewBefore:', phrase: 'must be longer than zero' },
   { case: 'renewBefore zero seconds', raw: executionInput({ renewBefore: 'PT0S' }), path: 'certificate.renewBefore:', phrase: 'longer than zero' },
-  { case: 'renewBefore over a year', raw: executionInput({ renewBefore: 'P366D' }), path: 'certificate.renewBefore:', phrase: 'longer than any certificate lifetime' },
+  {
+    case: 'renewBefore over a year',
+    raw: executionInput({ renewBefore: 'P366D' }),
+    path: 'certificate.renewBefore:',
+    phrase: 'longer than any certificate lifetime',
+  },
   { case: 'renewBefore of 53 weeks', raw: executionInput({ renewBefore: 'P53W' }), path: 'certificate.renewBefore:', phrase: 'must be at most P365D' },
   { case: 'renewBefore a number', raw: executionInput({ renewBefore: 30 }), path: 'certificate.renewBefore:', phrase: 'must be a string' },
   // certificate.dnsNames as a whole
   { case: 'dnsNames missing', raw: executionInput({ dnsNames: undefined }), path: 'certificate.dnsNames:', phrase: 'required' },
-  { case: 'dnsNames a string', raw: executionInput({ dnsNames: 'example.com' }), path: 'certificate.dnsNames:', phrase: 'must be an array of DNS names (got "example.com")' },
+  {
+    case: 'dnsNames a string',
+    raw: executionInput({ dnsNames: 'example.com' }),
+    path: 'certificate.dnsNames:',
+    phrase: 'must be an array of DNS names (got "example.com")',
+  },
   { case: 'dnsNames empty', raw: dnsNames(), path: 'certificate.dnsNames:', phrase: 'at least one DNS name' },
   {
     case: 'dnsNames over 1000 raw entries',
@@ -142,7 +162,12 @@ const rejections: RejectionRow[] = [
   { case: 'two dots in a row', raw: dnsNames('a..b.com'), path: 'certificate.dnsNames[0]', phrase: 'empty label' },
   { case: 'leading dot', raw: dnsNames('.example.com'), path: 'certificate.dnsNames[0]', phrase: 'empty label' },
   { case: 'IDNA dots in a row', raw: dnsNames('a\u3002\u3002example.com'), path: 'certificate.dnsNames[0]', phrase: 'empty label' },
-  { case: 'IPv4 address', raw: dnsNames('192.0.2.1'), path: 'certificate.dnsNames[0] "192.0.2.1":', phrase: 'IP addresses are not supported (DNS-01 validates names only)' },
+  {
+    case: 'IPv4 address',
+    raw: dnsNames('192.0.2.1'),
+    path: 'certificate.dnsNames[0] "192.0.2.1":',
+    phrase: 'IP addresses are not supported (DNS-01 validates names only)',
+  },
   { case: 'IPv4 with trailing dot', raw: dnsNames('192.0.2.1.'), path: 'certificate.dnsNames[0]', phrase: 'IP addresses are not supported' },
   { case: 'IPv6 address', raw: dnsNames('2001:db8::1'), path: 'certificate.dnsNames[0]', phrase: 'IP addresses are not supported' },
   { case: 'bracketed IPv6 address', raw: dnsNames('[2001:db8::1]'), path: 'certificate.dnsNames[0]', phrase: 'IP addresses are not supported' },
@@ -150,20 +175,45 @@ const rejections: RejectionRow[] = [
   { case: 'fullwidth-digit IPv4', raw: dnsNames('\uff11.\uff12.\uff13.\uff14'), path: 'certificate.dnsNames[0]', phrase: 'IP addresses are not supported' },
   { case: 'wildcard over an IP', raw: dnsNames('*.192.0.2.1'), path: 'certificate.dnsNames[0]', phrase: 'IP addresses are not supported' },
   { case: 'bare wildcard', raw: dnsNames('*'), path: 'certificate.dnsNames[0] "*":', phrase: 'a bare "*" is not a name' },
-  { case: 'wildcard over one label', raw: dnsNames('*.com'), path: 'certificate.dnsNames[0] "*.com":', phrase: 'at least two labels (*.example.com, not *.com)' },
+  {
+    case: 'wildcard over one label',
+    raw: dnsNames('*.com'),
+    path: 'certificate.dnsNames[0] "*.com":',
+    phrase: 'at least two labels (*.example.com, not *.com)',
+  },
   { case: 'partial-label wildcard', raw: dnsNames('foo*.example.com'), path: 'certificate.dnsNames[0]', phrase: 'a wildcard must be the whole leftmost label' },
-  { case: 'double wildcard', raw: dnsNames('example.com', '*.*.example.com'), path: 'certificate.dnsNames[1] "*.*.example.com":', phrase: 'a wildcard must be the whole leftmost label' },
+  {
+    case: 'double wildcard',
+    raw: dnsNames('example.com', '*.*.example.com'),
+    path: 'certificate.dnsNames[1] "*.*.example.com":',
+    phrase: 'a wildcard must be the whole leftmost label',
+  },
   { case: 'inner wildcard', raw: dnsNames('a.*.example.com'), path: 'certificate.dnsNames[0]', phrase: 'whole leftmost label' },
   { case: 'two-star label', raw: dnsNames('**.example.com'), path: 'certificate.dnsNames[0]', phrase: 'whole leftmost label' },
   { case: 'single label', raw: dnsNames('localhost'), path: 'certificate.dnsNames[0] "localhost":', phrase: 'must have at least two labels' },
   { case: 'single label with dot', raw: dnsNames('localhost.'), path: 'certificate.dnsNames[0]', phrase: 'single-label name' },
   { case: 'underscore', raw: dnsNames('a_b.example.com'), path: 'certificate.dnsNames[0]', phrase: 'underscores are not allowed' },
   { case: 'ACME challenge name', raw: dnsNames('_acme-challenge.example.com'), path: 'certificate.dnsNames[0]', phrase: 'underscores are not allowed' },
-  { case: 'fullwidth underscore', raw: dnsNames('a\uff3fb.example.com'), path: 'certificate.dnsNames[0]', phrase: 'label "a_b" must be letters, digits and "-"' },
+  {
+    case: 'fullwidth underscore',
+    raw: dnsNames('a\uff3fb.example.com'),
+    path: 'certificate.dnsNames[0]',
+    phrase: 'label "a_b" must be letters, digits and "-"',
+  },
   { case: 'label starting with hyphen', raw: dnsNames('-a.example.com'), path: 'certificate.dnsNames[0]', phrase: 'must not start or end with "-"' },
   { case: 'label ending with hyphen', raw: dnsNames('a-.example.com'), path: 'certificate.dnsNames[0]', phrase: 'must not start or end with "-"' },
-  { case: 'label of 64 characters', raw: dnsNames(`${'a'.repeat(64)}.example.com`), path: 'certificate.dnsNames[0]', phrase: 'is 64 characters long (at most 63)' },
-  { case: 'name of 254 characters', raw: dnsNames(NAME_254), path: 'certificate.dnsNames[0]', phrase: 'is 254 characters long after normalisation (at most 253)' },
+  {
+    case: 'label of 64 characters',
+    raw: dnsNames(`${'a'.repeat(64)}.example.com`),
+    path: 'certificate.dnsNames[0]',
+    phrase: 'is 64 characters long (at most 63)',
+  },
+  {
+    case: 'name of 254 characters',
+    raw: dnsNames(NAME_254),
+    path: 'certificate.dnsNames[0]',
+    phrase: 'is 254 characters long after normalisation (at most 253)',
+  },
   { case: 'wildcard pushing past 253', raw: dnsNames(`*.${NAME_252}`), path: 'certificate.dnsNames[0]', phrase: 'at most 253' },
   { case: 'URL path smuggled in', raw: dnsNames('evil.com/x.example.com'), path: 'certificate.dnsNames[0]', phrase: 'character "/" is not allowed' },
   { case: 'percent-encoding', raw: dnsNames('%41.example.com'), path: 'certificate.dnsNames[0]', phrase: 'character "%" is not allowed' },
@@ -422,12 +472,15 @@ describe('parseExecutionInput reports the first fault as the hand-written checks
 
   it('refuses too many dnsNames without reading a single entry', () => {
     // Prepare: every element read throws, so only the length may be looked at.
-    const entries = new Proxy(Array.from({ length: MAX_RAW_DNS_NAMES + 1 }, () => 'example.com'), {
-      get(target, key, receiver) {
-        if (typeof key === 'string' && /^\d+$/.test(key)) throw new Error(`entry ${key} was read`);
-        return Reflect.get(target, key, receiver) as unknown;
+    const entries = new Proxy(
+      Array.from({ length: MAX_RAW_DNS_NAMES + 1 }, () => 'example.com'),
+      {
+        get(target, key, receiver) {
+          if (typeof key === 'string' && /^\d+$/.test(key)) throw new Error(`entry ${key} was read`);
+          return Reflect.get(target, key, receiver) as unknown;
+        },
       },
-    });
+    );
     const raw = { certificate: { ...VALID_CERTIFICATE, dnsNames: entries } };
 
     // Act

@@ -62,7 +62,10 @@ describe.each(lifetimes)('a $label certificate with the default renewBefore', ({
 
   it('follows the CA ARI window instead, earlier or later', () => {
     // Prepare: an early window (a revocation coming) and a late one.
-    const early = momentInWindow({ start: new Date(NOT_BEFORE.getTime() + lifetime / 10).toISOString(), end: new Date(NOT_BEFORE.getTime() + lifetime / 5).toISOString() }, 'c0ffee');
+    const early = momentInWindow(
+      { start: new Date(NOT_BEFORE.getTime() + lifetime / 10).toISOString(), end: new Date(NOT_BEFORE.getTime() + lifetime / 5).toISOString() },
+      'c0ffee',
+    );
     const late = new Date(planned.getTime() + HOUR);
 
     // Act

@@ -16,10 +16,8 @@ const RENEWAL_TIME = planned(NOT_AFTER, 30);
 const RENEWAL_TIME_P10D = planned(NOT_AFTER, 10);
 
 function spec(overrides: Record<string, unknown> = {}): CertificateSpec {
-  return parseExecutionInput(
-    { certificate: { name: 'web', dnsNames: ['example.com', 'www.example.com'], issuer: 'letsencrypt-prod', ...overrides } },
-    ISSUERS,
-  ).certificate;
+  return parseExecutionInput({ certificate: { name: 'web', dnsNames: ['example.com', 'www.example.com'], issuer: 'letsencrypt-prod', ...overrides } }, ISSUERS)
+    .certificate;
 }
 
 function current(overrides: Partial<CurrentCertificate> = {}): CurrentCertificate {
@@ -310,17 +308,20 @@ describe('decideRenewal', () => {
     for (const fragment of mentions) expect(decision.message).toContain(fragment);
   });
 
-  it.each(rows.filter((row) => row.current !== undefined))('$case: reports the stored notAfter and the renewal time', ({ spec: certificate, current: stored, force, now }) => {
-    // Prepare
-    const context = { spec: certificate, current: stored, force, now };
+  it.each(rows.filter((row) => row.current !== undefined))(
+    '$case: reports the stored notAfter and the renewal time',
+    ({ spec: certificate, current: stored, force, now }) => {
+      // Prepare
+      const context = { spec: certificate, current: stored, force, now };
 
-    // Act
-    const decision = decideRenewal(context);
+      // Act
+      const decision = decideRenewal(context);
 
-    // Assess
-    expect(decision.notAfter).toBe(stored?.notAfter);
-    expect(decision.renewalTime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-  });
+      // Assess
+      expect(decision.notAfter).toBe(stored?.notAfter);
+      expect(decision.renewalTime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    },
+  );
 
   it('with nothing stored, reports neither a renewal time nor a notAfter', () => {
     // Prepare

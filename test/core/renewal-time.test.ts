@@ -27,12 +27,27 @@ const rows: Row[] = [
   { case: '160-hour certificate, P30D: under 10 days, half remaining (80 hours)', lifetimeMs: 160 * HOUR, renewBefore: 'P30D', expectedBeforeEndMs: 80 * HOUR },
   { case: '90-day certificate, P45D (exactly half): fallback to a third (30 days)', lifetimeMs: 90 * DAY, renewBefore: 'P45D', expectedBeforeEndMs: 30 * DAY },
   { case: '8-day certificate, P4D (exactly half): fallback to half (4 days)', lifetimeMs: 8 * DAY, renewBefore: 'P4D', expectedBeforeEndMs: 4 * DAY },
-  { case: '90-day certificate, one ms under half: renewBefore is honoured', lifetimeMs: 90 * DAY, renewBefore: 'P44DT23H59M59S', expectedBeforeEndMs: 45 * DAY - 1000 },
+  {
+    case: '90-day certificate, one ms under half: renewBefore is honoured',
+    lifetimeMs: 90 * DAY,
+    renewBefore: 'P44DT23H59M59S',
+    expectedBeforeEndMs: 45 * DAY - 1000,
+  },
   { case: '90-day certificate, PT1H: notAfter − 1 hour', lifetimeMs: 90 * DAY, renewBefore: 'PT1H', expectedBeforeEndMs: HOUR },
   { case: '160-hour certificate, PT12H: small window honoured', lifetimeMs: 160 * HOUR, renewBefore: 'PT12H', expectedBeforeEndMs: 12 * HOUR },
   { case: '90-day certificate, P365D: fallback to a third', lifetimeMs: 90 * DAY, renewBefore: 'P365D', expectedBeforeEndMs: 30 * DAY },
-  { case: '10-day certificate, P30D: 10 days is not under 10, so a third', lifetimeMs: 10 * DAY, renewBefore: 'P30D', expectedBeforeEndMs: Math.round((10 * DAY) / 3) },
-  { case: '7-day certificate with odd ms, P30D: half, rounded to a whole ms', lifetimeMs: 7 * DAY + 1, renewBefore: 'P30D', expectedBeforeEndMs: Math.round((7 * DAY + 1) / 2) },
+  {
+    case: '10-day certificate, P30D: 10 days is not under 10, so a third',
+    lifetimeMs: 10 * DAY,
+    renewBefore: 'P30D',
+    expectedBeforeEndMs: Math.round((10 * DAY) / 3),
+  },
+  {
+    case: '7-day certificate with odd ms, P30D: half, rounded to a whole ms',
+    lifetimeMs: 7 * DAY + 1,
+    renewBefore: 'P30D',
+    expectedBeforeEndMs: Math.round((7 * DAY + 1) / 2),
+  },
 ];
 
 describe('computeRenewalTime', () => {

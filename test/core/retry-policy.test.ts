@@ -8,8 +8,29 @@ import { LAMBDA_SERVICE_ERROR_NAMES, RETRY_AFTER_ERROR_NAMES, RETRYABLE_ERROR_NA
 
 type ErrorClass = new (message: string) => errors.CertstepError;
 
-const retryable: ErrorClass[] = [errors.AcmeNetworkError, errors.AcmeServerError, errors.AcmeBadNonce, errors.DnsProviderUnavailable, errors.StoreUnavailable, errors.SchedulerUnavailable, errors.AcmUnavailable];
-const terminal: ErrorClass[] = [errors.InvalidInput, errors.AcmeRequestRejected, errors.AcmeOrderInvalid, errors.DnsChangeRejected, errors.ZoneNotFound, errors.SecretNotFound, errors.StoreAccessDenied, errors.StoreRequestRejected, errors.ScheduleRejected, errors.AcmImportRefused, errors.CertificateVerificationFailed, errors.InvalidState];
+const retryable: ErrorClass[] = [
+  errors.AcmeNetworkError,
+  errors.AcmeServerError,
+  errors.AcmeBadNonce,
+  errors.DnsProviderUnavailable,
+  errors.StoreUnavailable,
+  errors.SchedulerUnavailable,
+  errors.AcmUnavailable,
+];
+const terminal: ErrorClass[] = [
+  errors.InvalidInput,
+  errors.AcmeRequestRejected,
+  errors.AcmeOrderInvalid,
+  errors.DnsChangeRejected,
+  errors.ZoneNotFound,
+  errors.SecretNotFound,
+  errors.StoreAccessDenied,
+  errors.StoreRequestRejected,
+  errors.ScheduleRejected,
+  errors.AcmImportRefused,
+  errors.CertificateVerificationFailed,
+  errors.InvalidState,
+];
 const askToWait: ErrorClass[] = [errors.AcmeRateLimited, errors.AcmeServiceUnavailable];
 
 describe('retry policy', () => {

@@ -11,7 +11,11 @@ describe('certificate.dns01 and certificate.acm', () => {
   it.each([
     ['an unknown dns01 field', { dns01: { solver: 'x' } }, 'certificate.dns01.solver: unknown field'],
     ['a cnameStrategy other than None/Follow', { dns01: { cnameStrategy: 'follow' } }, 'certificate.dns01.cnameStrategy: must be "None" or "Follow"'],
-    ['a malformed hosted zone id', { dns01: { route53: { hostedZoneId: 'z-lower' } } }, 'certificate.dns01.route53.hostedZoneId: must be a Route 53 hosted zone id'],
+    [
+      'a malformed hosted zone id',
+      { dns01: { route53: { hostedZoneId: 'z-lower' } } },
+      'certificate.dns01.route53.hostedZoneId: must be a Route 53 hosted zone id',
+    ],
     ['a role that is not a role ARN', { dns01: { route53: { role: 'arn:aws:iam::123:user/x' } } }, 'certificate.dns01.route53.role: must be an IAM role ARN'],
     ['an externalId without a role', { dns01: { route53: { externalId: 'abc' } } }, 'certificate.dns01.route53.externalId: only makes sense with a role'],
     ['privateZone that is not a boolean', { dns01: { route53: { privateZone: 'yes' } } }, 'certificate.dns01.route53.privateZone: must be a boolean'],
@@ -22,7 +26,11 @@ describe('certificate.dns01 and certificate.acm', () => {
     ['acm with a bad region', { acm: { regions: ['moon-1'] } }, 'certificate.acm.regions[0]: must be an AWS region'],
     ['acm listing a region twice', { acm: { regions: ['us-east-1', 'us-east-1'] } }, 'lists a region twice'],
     ['CloudFront without us-east-1', { acm: { regions: ['eu-west-1'], cloudFront: true } }, 'must include us-east-1'],
-    ['CloudFront with a P-384 key', { acm: { regions: ['us-east-1'], cloudFront: true }, keyAlgorithm: 'ecdsa-p384' }, 'ecdsa-p384 is not accepted by CloudFront'],
+    [
+      'CloudFront with a P-384 key',
+      { acm: { regions: ['us-east-1'], cloudFront: true }, keyAlgorithm: 'ecdsa-p384' },
+      'ecdsa-p384 is not accepted by CloudFront',
+    ],
   ])('rejects %s', (_label, section, message) => {
     // Prepare
     const { keyAlgorithm, ...rest } = section as Record<string, unknown>;
@@ -40,7 +48,10 @@ describe('certificate.dns01 and certificate.acm', () => {
       withSection({
         dns01: {
           cnameStrategy: 'Follow',
-          route53: { hostedZoneId: '/hostedzone/Z0ABC', zones: { 'EXAMPLE.com.': { hostedZoneId: 'Z1', role: 'arn:aws:iam::123456789012:role/dns', externalId: 'ext-1' } } },
+          route53: {
+            hostedZoneId: '/hostedzone/Z0ABC',
+            zones: { 'EXAMPLE.com.': { hostedZoneId: 'Z1', role: 'arn:aws:iam::123456789012:role/dns', externalId: 'ext-1' } },
+          },
         },
         acm: { regions: ['us-east-1', 'eu-west-1'], cloudFront: true },
       }),
@@ -61,7 +72,11 @@ describe('certificate.dns01 and certificate.acm', () => {
 
   it.each([
     ['a zones key that is no domain, before its settings', { 'a..b': null }, 'certificate.dns01.route53.zones["a..b"]: is not a domain name: empty label'],
-    ['a zones key matching no name, spelt as written', { 'OTHER.com.': {} }, 'certificate.dns01.route53.zones["OTHER.com."]: matches none of certificate.dnsNames'],
+    [
+      'a zones key matching no name, spelt as written',
+      { 'OTHER.com.': {} },
+      'certificate.dns01.route53.zones["OTHER.com."]: matches none of certificate.dnsNames',
+    ],
   ])('names %s', (_label, zones, message) => {
     // Act
     const act = () => parseExecutionInput(withSection({ dns01: { route53: { zones } } }), issuers);

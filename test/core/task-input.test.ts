@@ -18,10 +18,18 @@ describe('openTaskInput', () => {
 
   it('gives a Task with its own Parameters those Parameters without the envelope', () => {
     // Act
-    const opened = openTaskInput({ certificate: { name: 'web' }, order: {}, previous: { attempts: 1 }, taskContext: { ...CONTEXT, stateName: 'PollAuthorizations' } });
+    const opened = openTaskInput({
+      certificate: { name: 'web' },
+      order: {},
+      previous: { attempts: 1 },
+      taskContext: { ...CONTEXT, stateName: 'PollAuthorizations' },
+    });
 
     // Assess
-    expect(opened).toEqual({ payload: { certificate: { name: 'web' }, order: {}, previous: { attempts: 1 } }, context: { ...CONTEXT, stateName: 'PollAuthorizations' } });
+    expect(opened).toEqual({
+      payload: { certificate: { name: 'web' }, order: {}, previous: { attempts: 1 } },
+      context: { ...CONTEXT, stateName: 'PollAuthorizations' },
+    });
   });
 
   it('keeps CheckRenewal its request, execution id included', () => {

@@ -76,7 +76,12 @@ describe('ARI', () => {
     const tooSoon = await run(input, storeDir);
     const askedAfterTooSoon = ari.asked.length;
     const orders: { replaces?: string }[] = [];
-    const early = await ca.run(input, { storeDir, environment, now: new Date(Date.now() + 2 * 60_000), dependencies: { acme: recordingOrders(input, storeDir, orders) } });
+    const early = await ca.run(input, {
+      storeDir,
+      environment,
+      now: new Date(Date.now() + 2 * 60_000),
+      dependencies: { acme: recordingOrders(input, storeDir, orders) },
+    });
 
     // Assess
     expect(first.status, first.cause).toBe('SUCCEEDED');

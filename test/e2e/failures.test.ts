@@ -20,7 +20,6 @@ afterAll(async () => {
   await ca?.stop();
 });
 
-
 describe('a challenge the CA refuses', () => {
   it('fails with the CA detail, cleans up its TXT records and keeps the previous certificate', async () => {
     // Prepare

@@ -137,12 +137,18 @@ describe('ACM import (local stand-in)', () => {
     // Act
     const first = await ca.run(input, { storeDir });
     const renewed = await ca.run({ ...input, force: true }, { storeDir });
-    const keyChange = await ca.run({ ...spec('acm', ['acm.example.test'], { acm: { regions: ['us-east-1'] }, keyAlgorithm: 'rsa-2048' }), force: true }, { storeDir });
+    const keyChange = await ca.run(
+      { ...spec('acm', ['acm.example.test'], { acm: { regions: ['us-east-1'] }, keyAlgorithm: 'rsa-2048' }), force: true },
+      { storeDir },
+    );
 
     // Assess
     expect(first.status, first.cause).toBe('SUCCEEDED');
     const firstImports = (first.output as { acm?: { imports: { region: string; arn: string; reimported: boolean }[] } }).acm?.imports;
-    expect(firstImports?.map((item) => [item.region, item.reimported])).toEqual([['us-east-1', false], ['eu-west-1', false]]);
+    expect(firstImports?.map((item) => [item.region, item.reimported])).toEqual([
+      ['us-east-1', false],
+      ['eu-west-1', false],
+    ]);
     const renewedImports = (renewed.output as { acm?: { imports: { arn: string; reimported: boolean }[] } }).acm?.imports;
     expect(renewedImports?.map((item) => item.reimported)).toEqual([true, true]);
     expect(renewedImports?.[0]?.arn).toBe(firstImports?.[0]?.arn);
@@ -172,7 +178,7 @@ describe('key rotation and profiles', () => {
     expect((await readStored(rotated.certificatePath))['tls.key']).not.toBe(original['tls.key']);
   });
 
-  it('asks for the spec\'s profile on newOrder, records it, and treats a profile change as a spec change', async () => {
+  it("asks for the spec's profile on newOrder, records it, and treats a profile change as a spec change", async () => {
     // Prepare: Pebble 2.4.0 ignores profiles, so the request itself is what is checked.
     const storeDir = await newStore();
     const { localDependencies } = await import('../../cli/local/runner.js');

@@ -17,8 +17,7 @@ afterAll(async () => {
 });
 
 const MINUTE = 60_000;
-const ledgerOf = async (storeDir: string, name: string) =>
-  JSON.parse(await readFile(path.join(storeDir, 'ledger', `${name}.json`), 'utf8')) as LedgerEntry;
+const ledgerOf = async (storeDir: string, name: string) => JSON.parse(await readFile(path.join(storeDir, 'ledger', `${name}.json`), 'utf8')) as LedgerEntry;
 
 describe('one run at a time', () => {
   it('orders once when two runs for the same certificate start together; the other ends saying so', async () => {

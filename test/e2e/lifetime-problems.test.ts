@@ -115,7 +115,15 @@ describe('the renewal schedule', () => {
     // Assess
     expect(next.status, next.cause).toBe('SUCCEEDED');
     expect(next.output?.renewal?.reason).toBe('ScheduleMissing');
-    expect(statesEntered(next)).toEqual(['CheckRenewal', 'IsRenewalDue', 'ShouldImportToAcm', 'ScheduleRenewal', 'CleanUp', 'IssuedOrRepaired', 'OutputsRepaired']);
+    expect(statesEntered(next)).toEqual([
+      'CheckRenewal',
+      'IsRenewalDue',
+      'ShouldImportToAcm',
+      'ScheduleRenewal',
+      'CleanUp',
+      'IssuedOrRepaired',
+      'OutputsRepaired',
+    ]);
     expect(await scheduleOf(storeDir, 'lost')).toMatchObject({ at: stored.renewalTime, kind: 'renewal' });
   });
 });

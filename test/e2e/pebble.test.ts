@@ -65,29 +65,37 @@ describe('startLocalAcme (real Pebble + pebble-challtestsrv)', () => {
     expect(intermediate).toMatch(/^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\s*$/);
   });
 
-  it('restarts Pebble on the same address', async () => {
-    // Prepare
-    const rootBefore = await acme.rootPem();
+  it(
+    'restarts Pebble on the same address',
+    async () => {
+      // Prepare
+      const rootBefore = await acme.rootPem();
 
-    // Act
-    await acme.restartPebble();
+      // Act
+      await acme.restartPebble();
 
-    // Assess: same URL works again, with a fresh CA (Pebble keeps nothing across restarts)
-    const dir = await directory(acme);
-    expect(dir).toHaveProperty('newOrder');
-    expect(await acme.rootPem()).not.toBe(rootBefore);
-  }, HOOK_TIMEOUT_MS);
+      // Assess: same URL works again, with a fresh CA (Pebble keeps nothing across restarts)
+      const dir = await directory(acme);
+      expect(dir).toHaveProperty('newOrder');
+      expect(await acme.rootPem()).not.toBe(rootBefore);
+    },
+    HOOK_TIMEOUT_MS,
+  );
 
-  it('stops both processes so their ports refuse connections', async () => {
-    // Prepare
-    const ports = [acme.directoryUrl, acme.managementUrl, acme.challtestsrvUrl, `dns://${acme.dnsServer}`].map(portOf);
-    for (const port of ports) expect(await tcpAccepts('127.0.0.1', port)).toBe(true);
+  it(
+    'stops both processes so their ports refuse connections',
+    async () => {
+      // Prepare
+      const ports = [acme.directoryUrl, acme.managementUrl, acme.challtestsrvUrl, `dns://${acme.dnsServer}`].map(portOf);
+      for (const port of ports) expect(await tcpAccepts('127.0.0.1', port)).toBe(true);
 
-    // Act
-    await acme.stop();
-    await acme.stop(); // idempotent
+      // Act
+      await acme.stop();
+      await acme.stop(); // idempotent
 
-    // Assess
-    for (const port of ports) expect(await tcpAccepts('127.0.0.1', port)).toBe(false);
-  }, HOOK_TIMEOUT_MS);
+      // Assess
+      for (const port of ports) expect(await tcpAccepts('127.0.0.1', port)).toBe(false);
+    },
+    HOOK_TIMEOUT_MS,
+  );
 });

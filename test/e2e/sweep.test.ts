@@ -36,15 +36,24 @@ describe('the daily sweep', () => {
       expect(result.status, result.cause).toBe('SUCCEEDED');
     }
     await rm(path.join(storeDir, 'schedules', 'lost.json'));
-    const catalog = [inputs.fine, { ...inputs.due, certificate: { ...inputs.due.certificate, dnsNames: ['due.example.test', 'www.due.example.test'] } }, inputs.lost, { ...inputs.acm, certificate: { ...inputs.acm.certificate, acm: { regions: ['us-east-1'] } } }, inputs.fresh, { certificate: { name: 'Bad Name' } }];
+    const catalog = [
+      inputs.fine,
+      { ...inputs.due, certificate: { ...inputs.due.certificate, dnsNames: ['due.example.test', 'www.due.example.test'] } },
+      inputs.lost,
+      { ...inputs.acm, certificate: { ...inputs.acm.certificate, acm: { regions: ['us-east-1'] } } },
+      inputs.fresh,
+      { certificate: { name: 'Bad Name' } },
+    ];
     const started: ExecutionInput[] = [];
     const deps = {
       ...localDependencies({ input: {}, storeDir, environment: ca.environment }),
       catalog: { list: async () => catalog },
-      starter: { start: async (input: ExecutionInput) => {
-        started.push(input);
-        return { executionId: `exec-${input.certificate.name}` };
-      } },
+      starter: {
+        start: async (input: ExecutionInput) => {
+          started.push(input);
+          return { executionId: `exec-${input.certificate.name}` };
+        },
+      },
     };
 
     // Act
@@ -74,10 +83,16 @@ describe('the daily sweep', () => {
     const started: string[] = [];
 
     // Act
-    const swept = await sweep({ ...deps, catalog: { list: async () => [input] }, starter: { start: async (one) => {
-      started.push(one.certificate.name);
-      return { executionId: 'x' };
-    } } });
+    const swept = await sweep({
+      ...deps,
+      catalog: { list: async () => [input] },
+      starter: {
+        start: async (one) => {
+          started.push(one.certificate.name);
+          return { executionId: 'x' };
+        },
+      },
+    });
 
     // Assess
     expect(swept[0]?.decision?.reason).toBe('DoesNotExist');
@@ -101,10 +116,17 @@ describe('the daily sweep under faults', () => {
     const started: string[] = [];
 
     // Act
-    const swept = await sweep({ ...deps, ledger, catalog: { list: async () => [input] }, starter: { start: async (one) => {
-      started.push(one.certificate.name);
-      return { executionId: 'x' };
-    } } });
+    const swept = await sweep({
+      ...deps,
+      ledger,
+      catalog: { list: async () => [input] },
+      starter: {
+        start: async (one) => {
+          started.push(one.certificate.name);
+          return { executionId: 'x' };
+        },
+      },
+    });
 
     // Assess
     expect(swept[0]).toMatchObject({ name: 'flaky', executionId: 'x' });
@@ -121,9 +143,15 @@ describe('the ended-run sweeper', () => {
     const deps = localDependencies({ input, storeDir, environment: ca.environment });
 
     // Act
-    const timedOut = await sweepEndedRun({ executionId: 'arn:aws:states:local:000000000000:execution:certstep-renewal:dead', status: 'TIMED_OUT', input }, deps);
+    const timedOut = await sweepEndedRun(
+      { executionId: 'arn:aws:states:local:000000000000:execution:certstep-renewal:dead', status: 'TIMED_OUT', input },
+      deps,
+    );
     const again = await sweepEndedRun({ executionId: 'arn:aws:states:local:000000000000:execution:certstep-renewal:dead', status: 'TIMED_OUT', input }, deps);
-    const invalid = await sweepEndedRun({ executionId: 'x', status: 'FAILED', input: spec('hopeless', ['hopeless.example.test']), error: 'InvalidInput' }, deps);
+    const invalid = await sweepEndedRun(
+      { executionId: 'x', status: 'FAILED', input: spec('hopeless', ['hopeless.example.test']), error: 'InvalidInput' },
+      deps,
+    );
 
     // Assess
     const schedule = await deps.scheduler.get('orphan');

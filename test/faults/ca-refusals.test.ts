@@ -11,7 +11,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChallengeRecord, DnsProvider } from '../../functions/ports/dns-provider.js';
 import { type TestCa, newStore, spec, startTestCa, statesEntered } from '../support/local-ca.js';
 import { recordingAcme } from '../support/faults/acme.js';
-import { captureOutput, expectFailedCleanly, expectIssued, expectNoKeyMaterial, placeServingCertificate, retriedStates, timesEntered } from '../support/faults/invariants.js';
+import {
+  captureOutput,
+  expectFailedCleanly,
+  expectIssued,
+  expectNoKeyMaterial,
+  placeServingCertificate,
+  retriedStates,
+  timesEntered,
+} from '../support/faults/invariants.js';
 import { publishingWrongValues } from '../support/dns-faults.js';
 
 let ca: TestCa;
@@ -27,7 +35,6 @@ async function challtestsrv(route: string, host: string): Promise<void> {
   const response = await fetch(new URL(route, ca.acme.challtestsrvUrl), { method: 'POST', body: JSON.stringify({ host }) });
   expect(response.status, `${route} ${host}`).toBe(200);
 }
-
 
 /**
  * Our own check sees the values; from then on the CA's resolver gets SERVFAIL for them (a
@@ -55,31 +62,39 @@ function servfailForTheCa(dns: DnsProvider): DnsProvider {
 describe('a challenge the CA marks invalid', () => {
   it.each([
     ['the TXT value is wrong', 'wrongvalue', publishingWrongValues, /wrongvalue\.example\.test: Correct value not found for DNS challenge \(unauthorized\)/],
-    ['the CA resolver gets SERVFAIL', 'servfail', servfailForTheCa, /servfail\.example\.test: Error retrieving TXT records for DNS challenge .*unsuccessful response/],
-  ] as const)('%s: fails once with the CA detail, validates once, removes its TXT and keeps the previous certificate', async (_fault, name, wrapDns, detail) => {
-    // Prepare
-    const storeDir = await newStore();
-    const input = spec(name, [`${name}.example.test`, `*.${name}.example.test`]);
-    const previous = await placeServingCertificate((issue) => ca.run(issue), input, storeDir);
-    const recording = recordingAcme(ca.environment, storeDir);
-    const output = captureOutput();
+    [
+      'the CA resolver gets SERVFAIL',
+      'servfail',
+      servfailForTheCa,
+      /servfail\.example\.test: Error retrieving TXT records for DNS challenge .*unsuccessful response/,
+    ],
+  ] as const)(
+    '%s: fails once with the CA detail, validates once, removes its TXT and keeps the previous certificate',
+    async (_fault, name, wrapDns, detail) => {
+      // Prepare
+      const storeDir = await newStore();
+      const input = spec(name, [`${name}.example.test`, `*.${name}.example.test`]);
+      const previous = await placeServingCertificate((issue) => ca.run(issue), input, storeDir);
+      const recording = recordingAcme(ca.environment, storeDir);
+      const output = captureOutput();
 
-    // Act
-    const result = await ca.run({ ...input, force: true }, { storeDir, wrapDns, dependencies: { acme: recording.acme } }).finally(output.restore);
+      // Act
+      const result = await ca.run({ ...input, force: true }, { storeDir, wrapDns, dependencies: { acme: recording.acme } }).finally(output.restore);
 
-    // Assess
-    expectFailedCleanly(result, 'AcmeOrderInvalid', detail);
-    expect(statesEntered(result)).toContain('ValidationFailed');
-    expect(statesEntered(result)).not.toContain('Finalize');
-    // One newOrder, each challenge accepted exactly once, and a handful of polls: no loop.
-    expect([recording.calls.createOrder, recording.calls.acceptChallenge]).toEqual([1, 2]);
-    expect(timesEntered(result, 'AcceptChallenges')).toBe(1);
-    expect(timesEntered(result, 'PollAuthorizations')).toBeLessThanOrEqual(5);
-    expect(retriedStates(result)).toEqual([]);
-    expect(await readFile(result.certificatePath, 'utf8')).toBe(previous);
-    expect(await ca.txtValues(`_acme-challenge.${name}.example.test`)).toEqual([]);
-    await expectNoKeyMaterial(result, storeDir, { output: output.text() });
-  });
+      // Assess
+      expectFailedCleanly(result, 'AcmeOrderInvalid', detail);
+      expect(statesEntered(result)).toContain('ValidationFailed');
+      expect(statesEntered(result)).not.toContain('Finalize');
+      // One newOrder, each challenge accepted exactly once, and a handful of polls: no loop.
+      expect([recording.calls.createOrder, recording.calls.acceptChallenge]).toEqual([1, 2]);
+      expect(timesEntered(result, 'AcceptChallenges')).toBe(1);
+      expect(timesEntered(result, 'PollAuthorizations')).toBeLessThanOrEqual(5);
+      expect(retriedStates(result)).toEqual([]);
+      expect(await readFile(result.certificatePath, 'utf8')).toBe(previous);
+      expect(await ca.txtValues(`_acme-challenge.${name}.example.test`)).toEqual([]);
+      await expectNoKeyMaterial(result, storeDir, { output: output.text() });
+    },
+  );
 });
 
 describe('a CA that forgot the account and its orders mid-run (Pebble restarted)', () => {

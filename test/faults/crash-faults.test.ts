@@ -37,7 +37,9 @@ function watchedStore(storeDir: string, makeCurrentFails = false) {
     },
     makeCurrent: async (...args: Parameters<FileCertificateStore['makeCurrent']>) => {
       if (makeCurrentFails) {
-        throw new StoreAccessDenied('injected: Secrets Manager PutSecretValue: AccessDeniedException: the KMS key policy does not allow kms:GenerateDataKey for this role');
+        throw new StoreAccessDenied(
+          'injected: Secrets Manager PutSecretValue: AccessDeniedException: the KMS key policy does not allow kms:GenerateDataKey for this role',
+        );
       }
       return store.makeCurrent(...args);
     },
@@ -143,7 +145,11 @@ describe('a store that refuses until someone fixes it, then the next run', () =>
 
     // Assess
     expectIssued(resumed);
-    expect(resumed.output?.order).toMatchObject({ url: failed.output?.order?.url ?? inputOf<WorkflowState>(failed, 'StoreCertificate').order?.url, status: 'valid', resumed: true });
+    expect(resumed.output?.order).toMatchObject({
+      url: failed.output?.order?.url ?? inputOf<WorkflowState>(failed, 'StoreCertificate').order?.url,
+      status: 'valid',
+      resumed: true,
+    });
     expect(statesEntered(resumed)).not.toContain('PresentChallenges');
     expect([resuming.calls.createOrder, resuming.calls.finalizeOrder, fixed.savedKeys.length]).toEqual([0, 0, 0]);
     expect(failing.calls.createOrder).toBe(1);

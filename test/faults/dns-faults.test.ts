@@ -13,7 +13,15 @@ import { route53Provider, visibleTxt } from '../support/route53/provider.js';
 import { type Route53TestServer, startRoute53TestServer } from '../support/route53/server.js';
 import { type SecretsManagerFake, fakeSecretsManager } from '../support/secrets-manager-fake.js';
 import { recordingAcme } from '../support/faults/acme.js';
-import { captureOutput, expectFailedCleanly, expectIssued, expectNoKeyMaterial, keyBodiesIn, retriedStates, timesEntered } from '../support/faults/invariants.js';
+import {
+  captureOutput,
+  expectFailedCleanly,
+  expectIssued,
+  expectNoKeyMaterial,
+  keyBodiesIn,
+  retriedStates,
+  timesEntered,
+} from '../support/faults/invariants.js';
 
 let server: Route53TestServer;
 let ca: TestCa;
@@ -38,7 +46,9 @@ afterAll(async () => {
 
 async function secretsServing(name: string): Promise<SecretsManagerFake> {
   const secrets = fakeSecretsManager([`certstep/certificates/${name}`, 'certstep/accounts/local']);
-  await secrets.client.send(new PutSecretValueCommand({ SecretId: `certstep/certificates/${name}`, SecretString: serving, ClientRequestToken: 'serving-version' }));
+  await secrets.client.send(
+    new PutSecretValueCommand({ SecretId: `certstep/certificates/${name}`, SecretString: serving, ClientRequestToken: 'serving-version' }),
+  );
   return secrets;
 }
 
@@ -49,10 +59,13 @@ async function runThroughRoute53(name: string, secrets: SecretsManagerFake, sdkA
   const recording = recordingAcme(ca.environment, storeDir, undefined, store);
   const output = captureOutput();
   const result = await ca
-    .run({ ...spec(name, [`${name}.example.test`, `*.${name}.example.test`]), force: true }, {
-      storeDir,
-      dependencies: { dns: () => route53Provider(server, {}, sdkAttempts).provider, store, acme: recording.acme },
-    })
+    .run(
+      { ...spec(name, [`${name}.example.test`, `*.${name}.example.test`]), force: true },
+      {
+        storeDir,
+        dependencies: { dns: () => route53Provider(server, {}, sdkAttempts).provider, store, acme: recording.acme },
+      },
+    )
     .finally(output.restore);
   return { result, storeDir, calls: recording.calls, output: output.text() };
 }

@@ -10,7 +10,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestCa, newStore, spec, startTestCa } from '../support/local-ca.js';
 import { type AcmeFault, recordingAcme, splitPem } from '../support/faults/acme.js';
-import { captureOutput, expectFailedCleanly, expectNoKeyMaterial, outputOf, placeServingCertificate, retriedStates, timesEntered } from '../support/faults/invariants.js';
+import {
+  captureOutput,
+  expectFailedCleanly,
+  expectNoKeyMaterial,
+  outputOf,
+  placeServingCertificate,
+  retriedStates,
+  timesEntered,
+} from '../support/faults/invariants.js';
 
 const NAMES = ['verify.example.test', '*.verify.example.test'];
 
@@ -38,8 +46,16 @@ const unrelatedIntermediate: AcmeFault = (real) => ({
 
 describe('an issued certificate that does not verify', () => {
   it.each([
-    ['whose leaf is for another key', anotherKeysCertificate, 'the issued certificate was not stored: the certificate does not match the private key saved for this order'],
-    ['whose intermediate is an unrelated certificate', unrelatedIntermediate, /^the issued certificate was not stored: chain link 0 \(.*\) is not signed by the next certificate/],
+    [
+      'whose leaf is for another key',
+      anotherKeysCertificate,
+      'the issued certificate was not stored: the certificate does not match the private key saved for this order',
+    ],
+    [
+      'whose intermediate is an unrelated certificate',
+      unrelatedIntermediate,
+      /^the issued certificate was not stored: chain link 0 \(.*\) is not signed by the next certificate/,
+    ],
   ] as const)('%s fails with CertificateVerificationFailed, is never made current, and clean-up runs', async (_label, fault, cause) => {
     // Prepare
     const storeDir = await newStore();

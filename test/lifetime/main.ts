@@ -19,7 +19,14 @@ function positiveInteger(text: string | undefined, flag: string, fallback: numbe
 function parsedFlags() {
   try {
     return parseArgs({
-      options: { seed: { type: 'string' }, certificates: { type: 'string' }, days: { type: 'string' }, json: { type: 'boolean' }, 'no-faults': { type: 'boolean' }, trace: { type: 'string' } },
+      options: {
+        seed: { type: 'string' },
+        certificates: { type: 'string' },
+        days: { type: 'string' },
+        json: { type: 'boolean' },
+        'no-faults': { type: 'boolean' },
+        trace: { type: 'string' },
+      },
       strict: true,
       allowPositionals: false,
     }).values;
@@ -46,12 +53,25 @@ function describe(report: SimulationReport): string {
   const lines = [
     `seed ${report.seed}: ${report.certificates} certificates over ${report.days} days in ${report.elapsedSeconds} s (${report.certificateDaysPerSecond} certificate-days/s)`,
     `${report.executions} executions, ${report.orders} orders, ${report.issuances} issuances`,
-    `executions ended: ${Object.entries(report.outcomes).map(([kind, count]) => `${kind} ${count}`).join(', ')}`,
-    `faults: ${Object.entries(report.faults).map(([kind, count]) => `${kind} ${count}`).join(', ') || 'none'}`,
-    ...INVARIANTS.map((name) => `  ${report.invariants[name] === 0 ? 'ok  ' : 'FAIL'} ${name}${report.invariants[name] ? `: ${report.invariants[name]} violation(s)` : ''}`),
+    `executions ended: ${Object.entries(report.outcomes)
+      .map(([kind, count]) => `${kind} ${count}`)
+      .join(', ')}`,
+    `faults: ${
+      Object.entries(report.faults)
+        .map(([kind, count]) => `${kind} ${count}`)
+        .join(', ') || 'none'
+    }`,
+    ...INVARIANTS.map(
+      (name) => `  ${report.invariants[name] === 0 ? 'ok  ' : 'FAIL'} ${name}${report.invariants[name] ? `: ${report.invariants[name]} violation(s)` : ''}`,
+    ),
   ];
   for (const violation of report.violations) {
-    lines.push('', `${violation.invariant} at ${violation.at} for ${violation.certificate}: ${violation.detail}`, `  seed ${report.seed}; trail:`, ...violation.trail.map((line) => `    ${line}`));
+    lines.push(
+      '',
+      `${violation.invariant} at ${violation.at} for ${violation.certificate}: ${violation.detail}`,
+      `  seed ${report.seed}; trail:`,
+      ...violation.trail.map((line) => `    ${line}`),
+    );
   }
   return `${lines.join('\n')}\n`;
 }

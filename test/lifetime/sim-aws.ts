@@ -348,7 +348,8 @@ export class SimAcm {
       import: (request: AcmImport) =>
         this.faults.call('acm', 'ImportCertificate', () => {
           const previous = copies.get(request.certificateName);
-          if (previous && previous.keyAlgorithm !== ACM_KEY_ALGORITHM[request.keyAlgorithm]) throw new AcmImportRefused('simulated: ACM cannot re-import another key type');
+          if (previous && previous.keyAlgorithm !== ACM_KEY_ALGORITHM[request.keyAlgorithm])
+            throw new AcmImportRefused('simulated: ACM cannot re-import another key type');
           const leaf = new X509Certificate(splitPemChain(request.chainPem)[0] ?? '');
           const arn = previous?.arn ?? `arn:aws:acm:${region}:000000000000:certificate/sim-${this.next++}`;
           copies.set(request.certificateName, {

@@ -108,8 +108,7 @@ export class SimCaCertificates {
     const first = request.dnsNames[0];
     // Like Let's Encrypt: the first name as CN when it fits (RFC 5280 caps CN at 64), else an empty subject and a critical SAN.
     const commonName = first !== undefined && first.length <= 64 ? first : undefined;
-    const subject =
-      commonName === undefined ? sequence() : sequence(tlv(0x31, sequence(DER_COMMON_NAME, tlv(0x0c, Buffer.from(commonName, 'utf8')))));
+    const subject = commonName === undefined ? sequence() : sequence(tlv(0x31, sequence(DER_COMMON_NAME, tlv(0x0c, Buffer.from(commonName, 'utf8')))));
     const generalNames = sequence(...request.dnsNames.map((name) => tlv(0x82, Buffer.from(name, 'ascii'))));
     const san = sequence(DER_SUBJECT_ALT_NAME, ...(commonName === undefined ? [DER_TRUE] : []), tlv(0x04, generalNames));
     return signCertificate(this.intermediate, {
@@ -212,7 +211,13 @@ function p256KeyFrom(seed: Uint8Array): { privateKey: KeyObject; publicKey: KeyO
     }
     const point = ecdh.getPublicKey(); // 0x04 || x || y
     const privateKey = createPrivateKey({
-      key: { kty: 'EC', crv: 'P-256', d: scalar.toString('base64url'), x: point.subarray(1, 33).toString('base64url'), y: point.subarray(33).toString('base64url') },
+      key: {
+        kty: 'EC',
+        crv: 'P-256',
+        d: scalar.toString('base64url'),
+        x: point.subarray(1, 33).toString('base64url'),
+        y: point.subarray(33).toString('base64url'),
+      },
       format: 'jwk',
     });
     return { privateKey, publicKey: createPublicKey(privateKey), point };

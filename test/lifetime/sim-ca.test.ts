@@ -217,10 +217,16 @@ describe('SimulatedCa issuance', () => {
     await validate(w, gateway, order);
     const ready = await gateway.getOrder(order.url);
     for (const csr of [await csrFor(['csr.example.com', 'extra.example.com']), 'not a CSR']) {
-      expect(await failure(gateway.finalizeOrder(ready, csr))).toMatchObject({ name: 'AcmeRequestRejected', status: 400, problemType: 'urn:ietf:params:acme:error:badCSR' });
+      expect(await failure(gateway.finalizeOrder(ready, csr))).toMatchObject({
+        name: 'AcmeRequestRejected',
+        status: 400,
+        problemType: 'urn:ietf:params:acme:error:badCSR',
+      });
     }
     expect((await gateway.finalizeOrder(ready, await csrFor(['csr.example.com']))).status).toBe('valid');
-    expect(await failure(gateway.finalizeOrder(ready, await csrFor(['csr.example.com'])))).toMatchObject({ problemType: 'urn:ietf:params:acme:error:orderNotReady' });
+    expect(await failure(gateway.finalizeOrder(ready, await csrFor(['csr.example.com'])))).toMatchObject({
+      problemType: 'urn:ietf:params:acme:error:orderNotReady',
+    });
   });
 });
 
@@ -228,7 +234,11 @@ describe('SimulatedCa rate limits', () => {
   it('refuses a 6th certificate for the same names within 7 days, until the oldest leaves the window', async () => {
     const w = world();
     const gateway = w.ca.gateway('acct');
-    const spellings = [['example.com', 'www.example.com'], ['www.example.com', 'example.com'], ['EXAMPLE.com', 'www.example.com']];
+    const spellings = [
+      ['example.com', 'www.example.com'],
+      ['www.example.com', 'example.com'],
+      ['EXAMPLE.com', 'www.example.com'],
+    ];
     for (let index = 0; index < 5; index++) {
       await issue(w, gateway, spellings[index % 3] as string[]);
       w.advance(HOUR);
@@ -244,7 +254,7 @@ describe('SimulatedCa rate limits', () => {
     // A different set is not affected.
     await gateway.createOrder(['example.com']);
 
-    w.advance((error as AcmeRateLimited).retryAfterSeconds as number * 1000 - 1000);
+    w.advance(((error as AcmeRateLimited).retryAfterSeconds as number) * 1000 - 1000);
     await expect(gateway.createOrder(['example.com', 'www.example.com'])).rejects.toBeInstanceOf(AcmeRateLimited);
     w.advance(1000);
     expect((await gateway.createOrder(['example.com', 'www.example.com'])).status).toBe('ready');
@@ -304,7 +314,7 @@ describe('SimulatedCa rate limits', () => {
     expect(w.ca.stats).toMatchObject({ newOrders: 302, rateLimited: { newOrders: 1 } });
 
     // One order leaves the window, so one more fits, and the renewal did not take a slot.
-    w.advance((error as AcmeRateLimited).retryAfterSeconds as number * 1000);
+    w.advance(((error as AcmeRateLimited).retryAfterSeconds as number) * 1000);
     await gateway.createOrder(['host300.example.com']);
     await expect(gateway.createOrder(['host301.example.com'])).rejects.toBeInstanceOf(AcmeRateLimited);
   });
@@ -413,7 +423,10 @@ describe('SimulatedCa authorizations and orders', () => {
 
     const other = w.ca.gateway('other');
     expect(await failure(other.getOrder(order.url))).toMatchObject(notFound);
-    expect(await failure(other.getAuthorization(order.authorizationUrls[0] as string))).toMatchObject({ status: 403, problemType: 'urn:ietf:params:acme:error:unauthorized' });
+    expect(await failure(other.getAuthorization(order.authorizationUrls[0] as string))).toMatchObject({
+      status: 403,
+      problemType: 'urn:ietf:params:acme:error:unauthorized',
+    });
     expect(await failure(gateway.createOrder(['mine.example.com'], { profile: 'longlived' }))).toMatchObject({
       name: 'AcmeRequestRejected',
       status: 400,

@@ -193,7 +193,8 @@ export class SimulatedCa {
       supportsRenewalInfo: () => this.handle(account, 'directory', () => true),
       createOrder: (dnsNames, options = {}) => this.handle(account, 'newOrder', (now) => this.createOrder(account, dnsNames, options, now)),
       getOrder: (orderUrl) => this.handle(account, 'get order', (now) => this.orderView(this.ownOrder(account, orderUrl, 'get order'), now)),
-      getAuthorization: (url) => this.handle(account, 'get authorization', (now) => this.authorizationView(this.ownAuthorization(account, url, 'get authorization'), now)),
+      getAuthorization: (url) =>
+        this.handle(account, 'get authorization', (now) => this.authorizationView(this.ownAuthorization(account, url, 'get authorization'), now)),
       acceptChallenge: (challengeUrl) => this.handle(account, 'accept challenge', (now) => this.acceptChallenge(account, challengeUrl, now)),
       finalizeOrder: (order, csrPem) => this.handle(account, 'finalize', (now) => this.finalize(account, order, csrPem, now)),
       downloadCertificate: (url) => this.handle(account, 'download certificate', () => this.chains.get(url) ?? notFound('download certificate', url)),
@@ -249,7 +250,8 @@ export class SimulatedCa {
     this.checkLimit('newOrders', state.orders, now, account, names, exempt, 'new orders from this account');
     for (const name of names) {
       const failures = this.failuresByName.get(failureKey(account, name));
-      if (failures) this.checkLimit('failedValidations', failures, now, account, [name], false, `failed authorizations for "${baseName(name)}" from this account`);
+      if (failures)
+        this.checkLimit('failedValidations', failures, now, account, [name], false, `failed authorizations for "${baseName(name)}" from this account`);
     }
     const issuances = this.issuancesByNameSet.get(nameSetKey(names));
     if (issuances) this.checkLimit('duplicateCertificate', issuances, now, account, names, exempt, 'certificates for this exact set of identifiers');
@@ -282,7 +284,8 @@ export class SimulatedCa {
     const serial = this.serialsByAriId.get(certificateId);
     const certificate = serial === undefined ? undefined : this.issued.get(serial);
     if (!certificate) return reject('newOrder', 400, 'malformed', `replaces: no certificate with ARI id ${certificateId} was issued by this CA`);
-    if (certificate.account !== account) return reject('newOrder', 400, 'malformed', 'replaces: the requesting account did not request the certificate being replaced');
+    if (certificate.account !== account)
+      return reject('newOrder', 400, 'malformed', 'replaces: the requesting account did not request the certificate being replaced');
     if (!certificate.names.some((name) => names.includes(name))) {
       return reject('newOrder', 400, 'malformed', 'replaces: the order shares no identifier with the certificate being replaced');
     }
@@ -440,7 +443,8 @@ export class SimulatedCa {
   private deactivate(account: string, url: string, now: number): void {
     const authorization = this.ownAuthorization(account, url, 'deactivate authorization');
     const status = authorizationStatus(authorization, now);
-    if (status !== 'pending' && status !== 'valid') reject('deactivate authorization', 400, 'malformed', `Authorization's status ("${status}") was not pending or valid`);
+    if (status !== 'pending' && status !== 'valid')
+      reject('deactivate authorization', 400, 'malformed', `Authorization's status ("${status}") was not pending or valid`);
     authorization.status = 'deactivated';
     const key = reuseKey(account, identifierOf(authorization));
     if (this.reusable.get(key) === authorization) this.reusable.delete(key);
@@ -545,7 +549,7 @@ export class SimulatedCa {
   private newSerial(): string {
     for (;;) {
       const bytes = this.randomBytes(16);
-      bytes[0] = ((bytes[0] as number) & 0x7f) || 0x01;
+      bytes[0] = (bytes[0] as number) & 0x7f || 0x01;
       const serial = bytes.toString('hex');
       if (!this.issued.has(serial)) return serial;
     }

@@ -104,7 +104,15 @@ const NO_FAULTS: Readonly<Record<Port, FaultSettings>> = Object.fromEntries(
 
 type Event =
   | { readonly kind: 'sweep' }
-  | { readonly kind: 'endedRun'; readonly executionId: string; readonly status: string; readonly input: unknown; readonly error?: string; readonly cause?: string; readonly attempt: number }
+  | {
+      readonly kind: 'endedRun';
+      readonly executionId: string;
+      readonly status: string;
+      readonly input: unknown;
+      readonly error?: string;
+      readonly cause?: string;
+      readonly attempt: number;
+    }
   | { readonly kind: 'operator'; readonly certificate: number }
   | { readonly kind: 'outage'; readonly port: 'ca' | 'dns' }
   | { readonly kind: 'ariIncident' }
@@ -213,7 +221,16 @@ class World {
   /** The CA's requests may take effect and then lose their Lambda, like any other port call. */
   private crashingGateway(gateway: AcmeGateway): AcmeGateway {
     const crashing = {} as Record<string, unknown>;
-    for (const method of ['createOrder', 'getOrder', 'getAuthorization', 'acceptChallenge', 'finalizeOrder', 'downloadCertificate', 'renewalInfo', 'supportsRenewalInfo'] as const) {
+    for (const method of [
+      'createOrder',
+      'getOrder',
+      'getAuthorization',
+      'acceptChallenge',
+      'finalizeOrder',
+      'downloadCertificate',
+      'renewalInfo',
+      'supportsRenewalInfo',
+    ] as const) {
       const real = (gateway[method] as (...args: unknown[]) => Promise<unknown>).bind(gateway);
       crashing[method] = async (...args: unknown[]) => {
         const result = await real(...args);
@@ -256,7 +273,12 @@ class World {
     const base = certificate.dnsNames[0] as string;
     const extra = `v${this.random.integer(1, 9)}.${base.replace(/^\*\./, '')}`;
     const roll = this.random.next();
-    const dnsNames = roll < 0.5 ? (certificate.dnsNames.includes(extra) ? certificate.dnsNames.filter((name) => name !== extra) : [...certificate.dnsNames, extra]) : [...certificate.dnsNames];
+    const dnsNames =
+      roll < 0.5
+        ? certificate.dnsNames.includes(extra)
+          ? certificate.dnsNames.filter((name) => name !== extra)
+          : [...certificate.dnsNames, extra]
+        : [...certificate.dnsNames];
     const profile = roll >= 0.5 && roll < 0.65 ? this.random.pick([undefined, 'tlsserver', 'shortlived']) : certificate.profile;
     const renewBefore = roll >= 0.65 && roll < 0.8 ? this.random.pick(['P30D', 'P21D', 'P14D']) : certificate.renewBefore;
     const acm = roll >= 0.8 ? (certificate.acm ? undefined : { regions: ['us-east-1'] }) : certificate.acm;
@@ -311,7 +333,11 @@ class World {
               continue;
             }
             this.faults.count('scheduleDeliveredLate');
-            this.at(this.clock.time + this.random.integer(1, 120) * MINUTE, { kind: 'lateStart', input: schedule.input, what: `schedule (${schedule.kind}), delivered late` });
+            this.at(this.clock.time + this.random.integer(1, 120) * MINUTE, {
+              kind: 'lateStart',
+              input: schedule.input,
+              what: `schedule (${schedule.kind}), delivered late`,
+            });
             continue;
           }
           await this.execute(schedule.input, `schedule (${schedule.kind})`, this.clock.time);
@@ -341,7 +367,10 @@ class World {
     // The CA's resolvers cannot see one certificate's records while ours can, now and then.
     const blind = Math.round((this.catalog.length * span) / (730 * DAY));
     for (let index = 0; index < blind; index++) {
-      this.at(start + this.random.integer(DAY, span - QUIET_DAYS * DAY), { kind: 'blindResolvers', certificate: this.random.integer(0, this.catalog.length - 1) });
+      this.at(start + this.random.integer(DAY, span - QUIET_DAYS * DAY), {
+        kind: 'blindResolvers',
+        certificate: this.random.integer(0, this.catalog.length - 1),
+      });
     }
     // The CA asks for early renewal of some certificates (a mass revocation) every four months.
     for (let time = start + 120 * DAY; time < this.end - QUIET_DAYS * DAY; time += 120 * DAY) this.at(time, { kind: 'ariIncident' });
@@ -366,10 +395,14 @@ class World {
           const repairing = certificate.executionId !== undefined && certificate.decision?.repair === true;
           const streak = repairing ? (this.repairStreaks.get(certificate.name) ?? 0) + 1 : 0;
           this.repairStreaks.set(certificate.name, streak);
-          if (streak >= 4) this.violate('noRepairLoop', certificate.name, `repaired by the daily sweep ${streak} days in a row: ${certificate.decision?.message ?? ''}`);
+          if (streak >= 4)
+            this.violate('noRepairLoop', certificate.name, `repaired by the daily sweep ${streak} days in a row: ${certificate.decision?.message ?? ''}`);
           else if (streak === 0) this.broken.delete(`noRepairLoop ${certificate.name}`);
           if (certificate.executionId) this.trail(certificate.name, `sweep starts a run: ${certificate.decision?.reason}`);
-          if (this.options.trace === certificate.name) process.stderr.write(`${this.clock.now().toISOString()} sweep: ${certificate.error ?? `${certificate.decision?.reason} ${certificate.decision?.message}`}\n`);
+          if (this.options.trace === certificate.name)
+            process.stderr.write(
+              `${this.clock.now().toISOString()} sweep: ${certificate.error ?? `${certificate.decision?.reason} ${certificate.decision?.message}`}\n`,
+            );
         }
         const starts = this.pendingStarts.splice(0);
         for (const input of starts) await this.execute(input, 'daily sweep', this.clock.time);
@@ -377,7 +410,16 @@ class World {
       }
       case 'endedRun': {
         try {
-          const result = await sweepEndedRun({ executionId: event.executionId, status: event.status, input: event.input, ...(event.error && { error: event.error }), ...(event.cause && { cause: event.cause }) }, this.deps);
+          const result = await sweepEndedRun(
+            {
+              executionId: event.executionId,
+              status: event.status,
+              input: event.input,
+              ...(event.error && { error: event.error }),
+              ...(event.cause && { cause: event.cause }),
+            },
+            this.deps,
+          );
           const name = (event.input as ExecutionInput).certificate.name;
           this.trail(name, `ended-run sweeper: ${result.swept ? `swept (${result.removed} TXT removed)` : result.why}`);
         } catch (error) {
@@ -509,7 +551,8 @@ class World {
     for (const [stateName, functionName] of this.tasks) {
       const handler = this.handlers[functionName as FunctionName];
       local[stateName] = async (taskInput: unknown) => {
-        if (this.options.trace === name) process.stderr.write(`${this.clock.now().toISOString()} #${this.executionCount} ${stateName}${stopped ? ' (stopped)' : ''}\n`);
+        if (this.options.trace === name)
+          process.stderr.write(`${this.clock.now().toISOString()} #${this.executionCount} ${stateName}${stopped ? ' (stopped)' : ''}\n`);
         if (stopped) throw new Error('the execution was stopped');
         // Waits and retries move the clock; the Task itself takes a moment.
         const wait = this.waitBefore.get(stateName);
@@ -531,7 +574,11 @@ class World {
         return handler(taskInput);
       };
     }
-    const waits = Object.fromEntries(Object.entries(this.definition.States).filter(([, state]) => state.Type === 'Wait').map(([stateName]) => [stateName, 0]));
+    const waits = Object.fromEntries(
+      Object.entries(this.definition.States)
+        .filter(([, state]) => state.Type === 'Wait')
+        .map(([stateName]) => [stateName, 0]),
+    );
     const noRetryWait = Object.fromEntries([...this.tasks.keys()].map((stateName) => [stateName, 0]));
     execution = this.machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: local as never, waitTimeOverrides: waits, retryIntervalOverrides: noRetryWait },
@@ -547,16 +594,32 @@ class World {
       failure = { error: cause?.name ?? 'States.Runtime', cause: cause?.message ?? String(error) };
     }
     const status = stopped ?? (failure ? 'FAILED' : 'SUCCEEDED');
-    const outcome = status === 'SUCCEEDED' ? (output?.issued ? 'Issued' : output?.renewal?.repair ? 'OutputsRepaired' : (output?.renewal?.reason ?? 'UpToDate')) : `${status} ${failure?.error ?? ''}`;
+    const outcome =
+      status === 'SUCCEEDED'
+        ? output?.issued
+          ? 'Issued'
+          : output?.renewal?.repair
+            ? 'OutputsRepaired'
+            : (output?.renewal?.reason ?? 'UpToDate')
+        : `${status} ${failure?.error ?? ''}`;
     this.trail(name, `${reason}: execution ${this.executionCount} ${outcome}${failure ? `: ${failure.cause.slice(0, 200)}` : ''}`);
     if (this.options.trace === name) {
-      process.stderr.write(`${this.clock.now().toISOString()} #${this.executionCount} ${status} ${outcome}\n  ledger ${JSON.stringify(this.ledger.entries.get(name))}\n  schedule ${JSON.stringify(this.scheduler.schedules.get(name)?.at)}\n`);
+      process.stderr.write(
+        `${this.clock.now().toISOString()} #${this.executionCount} ${status} ${outcome}\n  ledger ${JSON.stringify(this.ledger.entries.get(name))}\n  schedule ${JSON.stringify(this.scheduler.schedules.get(name)?.at)}\n`,
+      );
     }
     const kind = status === 'SUCCEEDED' ? outcome : status === 'FAILED' ? `FAILED ${failure?.error ?? ''}` : status;
     this.outcomes[kind] = (this.outcomes[kind] ?? 0) + 1;
     if (status !== 'SUCCEEDED') {
       // The stack's rule hands every FAILED, TIMED_OUT and ABORTED execution to the sweeper.
-      this.at(this.clock.time + 5 * SECOND, { kind: 'endedRun', executionId, status, input, ...(failure && { error: failure.error, cause: failure.cause }), attempt: 0 });
+      this.at(this.clock.time + 5 * SECOND, {
+        kind: 'endedRun',
+        executionId,
+        status,
+        input,
+        ...(failure && { error: failure.error, cause: failure.cause }),
+        attempt: 0,
+      });
     }
     this.noteCurrent(name);
   }
@@ -598,16 +661,25 @@ class World {
       if (!stored) continue;
       if (Date.parse(stored.notAfter) <= now && caCountsAsUp && this.hadTimeToRenew(stored)) {
         const up = this.pathUp(Date.parse(stored.renewalTime), Date.parse(stored.notAfter)) / HOUR;
-        this.violate('noCertificateExpires', name, `expired at ${stored.notAfter}; renewal time ${stored.renewalTime}, with the CA and DNS up for ${up.toFixed(1)} h in between`);
+        this.violate(
+          'noCertificateExpires',
+          name,
+          `expired at ${stored.notAfter}; renewal time ${stored.renewalTime}, with the CA and DNS up for ${up.toFixed(1)} h in between`,
+        );
       }
       const lagSince = Math.max(this.currentSince.get(name)?.since ?? now, this.specChangedAt.get(name) ?? 0);
       for (const region of input.certificate.acm?.regions ?? []) {
         const copy = this.acm.regions.get(region)?.get(name);
         // An expired copy of an expired certificate is the same failure, excused or not, as the certificate's.
         const excused = !caCountsAsUp || (Date.parse(stored.notAfter) <= now && !this.hadTimeToRenew(stored));
-        if (copy && Date.parse(copy.notAfter) <= now && !excused) this.violate('acmCopiesCurrent', name, `the ACM copy in ${region} expired at ${copy.notAfter}`);
+        if (copy && Date.parse(copy.notAfter) <= now && !excused)
+          this.violate('acmCopiesCurrent', name, `the ACM copy in ${region} expired at ${copy.notAfter}`);
         if (copy?.serialNumber !== stored.serialNumber.replace(/^0+/, '') && now - lagSince > GRACE) {
-          this.violate('acmCopiesCurrent', name, `ACM ${region} holds ${copy?.serialNumber ?? 'nothing'} more than 26 h after ${stored.serialNumber} was stored`);
+          this.violate(
+            'acmCopiesCurrent',
+            name,
+            `ACM ${region} holds ${copy?.serialNumber ?? 'nothing'} more than 26 h after ${stored.serialNumber} was stored`,
+          );
         }
       }
       this.checkSchedule(input, now, final);
@@ -616,7 +688,11 @@ class World {
       const hit = this.ca.limitHits[this.limitHitsSeen];
       if (!hit || hit.exempted) continue;
       const name = hit.names[0]?.replace(/^\*\./, '').split('.')[0] ?? 'unknown';
-      this.violate(hit.limit === 'failedValidations' ? 'noFailedValidationLimitReached' : 'noRateLimitReached', `${name}#${this.limitHitsSeen}`, `${hit.limit} limit reached for [${hit.names.join(', ')}]`);
+      this.violate(
+        hit.limit === 'failedValidations' ? 'noFailedValidationLimitReached' : 'noRateLimitReached',
+        `${name}#${this.limitHitsSeen}`,
+        `${hit.limit} limit reached for [${hit.names.join(', ')}]`,
+      );
     }
     if (final) this.checkLeftovers();
   }
@@ -631,12 +707,23 @@ class World {
     const active = entry?.activeRun && Date.parse(entry.activeRun.leaseUntil) > now;
     const known = entry?.renewalInfo;
     const ariMoment = known && known.certificateId === stored.ariCertId ? momentInWindow(known.window, stored.serialNumber) : undefined;
-    const decision = reconcile({ spec: input.certificate, force: false, current: stored, now: new Date(now), ...(ariMoment && { ariMoment }), ...(holdOff && { holdOff }), outputs: { acmSerials: {}, leftovers: [] } });
+    const decision = reconcile({
+      spec: input.certificate,
+      force: false,
+      current: stored,
+      now: new Date(now),
+      ...(ariMoment && { ariMoment }),
+      ...(holdOff && { holdOff }),
+      outputs: { acmSerials: {}, leftovers: [] },
+    });
     const schedule = this.scheduler.schedules.get(name);
     let problem: string | undefined;
     if (!active && !(holdOff && holdOff.until.getTime() > now) && !decision.due && decision.renewalTime) {
       if (!schedule) problem = `no schedule, the renewal is at ${decision.renewalTime}`;
-      else if (Math.abs(Date.parse(schedule.at) - Date.parse(stored.renewalTime)) >= SECOND && Math.abs(Date.parse(schedule.at) - Date.parse(decision.renewalTime)) >= SECOND) {
+      else if (
+        Math.abs(Date.parse(schedule.at) - Date.parse(stored.renewalTime)) >= SECOND &&
+        Math.abs(Date.parse(schedule.at) - Date.parse(decision.renewalTime)) >= SECOND
+      ) {
         problem = `the schedule is at ${schedule.at}, the renewal at ${stored.renewalTime}`;
       }
     }
@@ -659,7 +746,8 @@ class World {
     }
     for (const [name, secret] of this.store.secrets) {
       const inFlight = this.ledger.entries.get(name)?.order?.pendingKeyVersion;
-      for (const version of secret.pending) if (version !== inFlight) this.violate('noOrphanedPendingKey', name, `pending key ${version} belongs to no order in flight`);
+      for (const version of secret.pending)
+        if (version !== inFlight) this.violate('noOrphanedPendingKey', name, `pending key ${version} belongs to no order in flight`);
     }
   }
 
@@ -693,10 +781,14 @@ function waitsBeforeTasks(definition: AslDefinition): Map<string, (input: Record
     const parent = `$.${path.slice(0, -1).join('.')}`;
     const task = definition.States[wait.Next];
     const parameters = (task?.Parameters ?? {}) as Record<string, unknown>;
-    const carried = Object.entries(parameters).find(([, value]) => value === parent)?.[0]?.replace(/\.\$$/, '');
+    const carried = Object.entries(parameters)
+      .find(([, value]) => value === parent)?.[0]
+      ?.replace(/\.\$$/, '');
     const leaf = path.at(-1) as string;
     waits.set(wait.Next, (input) => {
-      const holder = (carried ? input[carried] : path.slice(0, -1).reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], input)) as Record<string, unknown> | undefined;
+      const holder = (
+        carried ? input[carried] : path.slice(0, -1).reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], input)
+      ) as Record<string, unknown> | undefined;
       const seconds = holder?.[leaf];
       return typeof seconds === 'number' ? seconds : 0;
     });

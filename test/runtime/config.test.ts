@@ -23,7 +23,11 @@ describe('readConfig', () => {
     ['issuers that are not JSON', { CERTSTEP_ISSUERS: '[{' }, 'CERTSTEP_ISSUERS is not valid JSON'],
     ['an empty issuer list', { CERTSTEP_ISSUERS: '[]' }, 'must be a non-empty JSON array'],
     ['an issuer without a name', { CERTSTEP_ISSUERS: '[{"directoryUrl":"https://x/dir"}]' }, 'CERTSTEP_ISSUERS[0].name'],
-    ['a plain-http directory', { CERTSTEP_ISSUERS: '[{"name":"x","directoryUrl":"http://x/dir"}]' }, 'CERTSTEP_ISSUERS[0].directoryUrl must be an https:// URL'],
+    [
+      'a plain-http directory',
+      { CERTSTEP_ISSUERS: '[{"name":"x","directoryUrl":"http://x/dir"}]' },
+      'CERTSTEP_ISSUERS[0].directoryUrl must be an https:// URL',
+    ],
     ['half an EAB', { CERTSTEP_ISSUERS: '[{"name":"x","directoryUrl":"https://x/dir","eabKeyId":"k"}]' }, 'eabKeyId and eabHmacSecretId go together'],
   ])('fails at init with %s', (_label, env, message) => {
     expect(() => readConfig(env)).toThrowError(expect.objectContaining({ name: 'ConfigError', message: expect.stringContaining(message) }));

@@ -53,14 +53,24 @@ describe('lambdaHandler', () => {
     });
 
     // Act
-    const output = await handler({ taskInput: { certificate: { name: 'web' } }, taskContext: { executionArn: EXECUTION, stateName: 'CreateOrder' } }, LAMBDA_CONTEXT);
+    const output = await handler(
+      { taskInput: { certificate: { name: 'web' } }, taskContext: { executionArn: EXECUTION, stateName: 'CreateOrder' } },
+      LAMBDA_CONTEXT,
+    );
 
     // Assess
     expect(output).toEqual({ status: 'pending' });
     expect(received).toEqual([{ certificate: { name: 'web' } }]);
     expect(lines.map(({ line }) => line.message)).toEqual(['Order placed', 'CreateOrder done']);
     for (const { line } of lines) {
-      expect(line).toMatchObject({ level: 'INFO', service: 'certstep', executionArn: EXECUTION, state: 'CreateOrder', certificate: 'web', function_request_id: 'request-1' });
+      expect(line).toMatchObject({
+        level: 'INFO',
+        service: 'certstep',
+        executionArn: EXECUTION,
+        state: 'CreateOrder',
+        certificate: 'web',
+        function_request_id: 'request-1',
+      });
     }
     expect(lines[1]?.line).toMatchObject({ phase: 'CreateOrder', ms: expect.any(Number) });
   });
@@ -71,7 +81,12 @@ describe('lambdaHandler', () => {
     const handler = lambdaHandler('PollOrder', async (input: unknown) => received.push(input));
 
     // Act
-    await handler({ certificate: { name: 'api' }, order: { url: 'o' }, previous: { attempts: 2 }, taskContext: { executionArn: EXECUTION, stateName: 'PollFinalizedOrder' } });
+    await handler({
+      certificate: { name: 'api' },
+      order: { url: 'o' },
+      previous: { attempts: 2 },
+      taskContext: { executionArn: EXECUTION, stateName: 'PollFinalizedOrder' },
+    });
 
     // Assess
     expect(received).toEqual([{ certificate: { name: 'api' }, order: { url: 'o' }, previous: { attempts: 2 } }]);
@@ -99,7 +114,9 @@ describe('lambdaHandler', () => {
     });
 
     // Act
-    const caught = await handler({ taskInput: { certificate: { name: 'web' } }, taskContext: { executionArn: EXECUTION, stateName: 'CreateOrder' } }).catch((error: unknown) => error);
+    const caught = await handler({ taskInput: { certificate: { name: 'web' } }, taskContext: { executionArn: EXECUTION, stateName: 'CreateOrder' } }).catch(
+      (error: unknown) => error,
+    );
 
     // Assess
     expect(caught).toBe(thrown);
@@ -161,7 +178,10 @@ describe('lambdaHandler', () => {
     });
 
     // Act
-    await handler({ taskInput: { certificate: { name: 'web' }, pendingKey: KEY_PEM }, taskContext: { executionArn: EXECUTION, stateName: 'StoreCertificate' } }, LAMBDA_CONTEXT).catch(() => undefined);
+    await handler(
+      { taskInput: { certificate: { name: 'web' }, pendingKey: KEY_PEM }, taskContext: { executionArn: EXECUTION, stateName: 'StoreCertificate' } },
+      LAMBDA_CONTEXT,
+    ).catch(() => undefined);
 
     // Assess
     expect(lines.length).toBeGreaterThan(0);

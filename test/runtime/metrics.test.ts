@@ -53,12 +53,18 @@ describe('publishDaysUntilExpiry', () => {
     // Assess
     expect(lines).toEqual([
       {
-        _aws: { Timestamp: now.getTime(), CloudWatchMetrics: [{ Namespace: 'certstep', Dimensions: [['Certificate']], Metrics: [{ Name: 'DaysUntilExpiry', Unit: 'None' }] }] },
+        _aws: {
+          Timestamp: now.getTime(),
+          CloudWatchMetrics: [{ Namespace: 'certstep', Dimensions: [['Certificate']], Metrics: [{ Name: 'DaysUntilExpiry', Unit: 'None' }] }],
+        },
         Certificate: 'web',
         DaysUntilExpiry: 10,
       },
       {
-        _aws: { Timestamp: now.getTime(), CloudWatchMetrics: [{ Namespace: 'certstep', Dimensions: [['Certificate']], Metrics: [{ Name: 'DaysUntilExpiry', Unit: 'None' }] }] },
+        _aws: {
+          Timestamp: now.getTime(),
+          CloudWatchMetrics: [{ Namespace: 'certstep', Dimensions: [['Certificate']], Metrics: [{ Name: 'DaysUntilExpiry', Unit: 'None' }] }],
+        },
         Certificate: 'api',
         DaysUntilExpiry: 20,
       },

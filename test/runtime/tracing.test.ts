@@ -49,7 +49,9 @@ describe('traced', () => {
     const constructions = directories.flatMap((directory) =>
       readdirSync(directory)
         .filter((file) => file.endsWith('.ts'))
-        .flatMap((file) => [...readFileSync(new URL(file, directory), 'utf8').matchAll(/(.{0,7})new \w+Client\(/g)].map((match) => ({ file, before: match[1] }))),
+        .flatMap((file) =>
+          [...readFileSync(new URL(file, directory), 'utf8').matchAll(/(.{0,7})new \w+Client\(/g)].map((match) => ({ file, before: match[1] })),
+        ),
     );
 
     // Assess

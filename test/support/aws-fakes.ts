@@ -3,7 +3,14 @@
  * reconcile read back what they wrote: DynamoDB GetItem/PutItem with the condition expressions
  * the ledger uses, and EventBridge Scheduler create/update/get. Requests are the SDK's own.
  */
-import { type AttributeValue, ConditionalCheckFailedException, GetItemCommand, type GetItemCommandInput, PutItemCommand, type PutItemCommandInput } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  type GetItemCommandInput,
+  PutItemCommand,
+  type PutItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import {
   CreateScheduleCommand,
   type CreateScheduleCommandInput,
@@ -51,7 +58,8 @@ export function statefulDynamo(stub: Stub, keyName = 'certificateName'): DynamoT
 
 export function statefulScheduler(stub: Stub): Map<string, CreateScheduleCommandInput> {
   const schedules = new Map<string, CreateScheduleCommandInput>();
-  const notFound = (name: string) => new ResourceNotFoundException({ message: `Schedule ${name} does not exist.`, Message: `Schedule ${name} does not exist.`, $metadata: {} });
+  const notFound = (name: string) =>
+    new ResourceNotFoundException({ message: `Schedule ${name} does not exist.`, Message: `Schedule ${name} does not exist.`, $metadata: {} });
   stub.on(GetScheduleCommand).callsFake(async (input: GetScheduleCommandInput) => {
     const schedule = schedules.get(input.Name ?? '');
     if (!schedule) throw notFound(input.Name ?? '');

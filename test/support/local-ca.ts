@@ -63,9 +63,7 @@ export async function readStored(file: string): Promise<StoredCertificate> {
 
 /** Names of the states the execution entered, in order. */
 export function statesEntered(result: LocalRunResult): string[] {
-  return result.events
-    .filter((event) => event.type === 'StateEntered')
-    .map((event) => (event.state as { name: string }).name);
+  return result.events.filter((event) => event.type === 'StateEntered').map((event) => (event.state as { name: string }).name);
 }
 
 /** `openssl verify` of the stored chain against Pebble's root; returns openssl's output. */

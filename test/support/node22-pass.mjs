@@ -15,5 +15,8 @@ if (!existsSync(node)) {
   );
   process.exit(1);
 }
-const pass = spawnSync(node, [`${root}node_modules/.bin/vitest`, 'run', '--config', 'vitest.node22.config.ts', ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
+const pass = spawnSync(node, [`${root}node_modules/.bin/vitest`, 'run', '--config', 'vitest.node22.config.ts', ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  cwd: root,
+});
 process.exit(pass.status ?? 1);

@@ -45,9 +45,7 @@ export function fakeSecretsManager(secretIds: readonly string[]): SecretsManager
   const mock = mockClient(client);
   mock.on(GetSecretValueCommand).callsFake((input: { SecretId?: string; VersionId?: string; VersionStage?: string }) => {
     const versions = secret(input.SecretId);
-    const found = input.VersionId
-      ? ([input.VersionId, versions.get(input.VersionId)] as const)
-      : withStage(versions, input.VersionStage ?? 'AWSCURRENT');
+    const found = input.VersionId ? ([input.VersionId, versions.get(input.VersionId)] as const) : withStage(versions, input.VersionStage ?? 'AWSCURRENT');
     if (!found?.[1]) throw notFound("Secrets Manager can't find the specified secret value for the version or staging label.");
     return { Name: input.SecretId, VersionId: found[0], SecretString: found[1].value, VersionStages: [...found[1].stages] };
   });
@@ -61,7 +59,7 @@ export function fakeSecretsManager(secretIds: readonly string[]): SecretsManager
     const existing = versions.get(token);
     if (existing) {
       if (existing.value !== input.SecretString) {
-        const message = 'You can\'t modify an existing version, you can only create a new version.';
+        const message = "You can't modify an existing version, you can only create a new version.";
         throw new ResourceExistsException({ message, Message: message, $metadata: { httpStatusCode: 400 } });
       }
       return { VersionId: token, VersionStages: [...existing.stages] };

@@ -4,4 +4,7 @@
 function unavailable() {
   throw new Error('node-forge is not bundled in certstep Lambdas; use acme.crypto');
 }
-module.exports = { pki: { rsa: { generateKeyPair: unavailable }, privateKeyFromPem: unavailable, publicKeyFromPem: unavailable }, pem: { decode: unavailable } };
+module.exports = {
+  pki: { rsa: { generateKeyPair: unavailable }, privateKeyFromPem: unavailable, publicKeyFromPem: unavailable },
+  pem: { decode: unavailable },
+};

@@ -25,14 +25,18 @@ export function retriedStates(result: Pick<LocalRunResult, 'events'>): string[] 
 
 /** The raw input a state was last entered with: what a redrive of that state starts from. */
 export function inputOf<T = Record<string, unknown>>(result: Pick<LocalRunResult, 'events'>, state: string): T {
-  const entered = stateEvents(result, 'StateEntered').filter((event) => event.state.name === state).at(-1);
+  const entered = stateEvents(result, 'StateEntered')
+    .filter((event) => event.state.name === state)
+    .at(-1);
   if (!entered) throw new Error(`the execution never entered ${state}`);
   return entered.state.input as T;
 }
 
 /** The output a state left, e.g. CleanUpAfterFailure's `cleanUp.removed`. */
 export function outputOf<T = Record<string, unknown>>(result: Pick<LocalRunResult, 'events'>, state: string): T {
-  const exited = stateEvents(result, 'StateExited').filter((event) => event.state.name === state).at(-1);
+  const exited = stateEvents(result, 'StateExited')
+    .filter((event) => event.state.name === state)
+    .at(-1);
   if (!exited) throw new Error(`the execution never left ${state}`);
   return exited.state.output as T;
 }
@@ -123,7 +127,9 @@ export function captureOutput(): { text: () => string; restore: () => void } {
       return original(chunk, ...rest);
     }) as never);
   });
-  return { text: () => chunks.join(''), restore: () => {
+  return {
+    text: () => chunks.join(''),
+    restore: () => {
       for (const spy of spies) spy.mockRestore();
     },
   };

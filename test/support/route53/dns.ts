@@ -156,10 +156,7 @@ export async function startDnsServer(zones: () => PublishedZone[], host = '127.0
       port: (tcp.address() as AddressInfo).port,
       stop: async () => {
         for (const socket of sockets) socket.destroy();
-        await Promise.all([
-          new Promise<void>((resolve) => udp.close(() => resolve())),
-          new Promise<void>((resolve) => tcp.close(() => resolve())),
-        ]);
+        await Promise.all([new Promise<void>((resolve) => udp.close(() => resolve())), new Promise<void>((resolve) => tcp.close(() => resolve()))]);
       },
     };
   }

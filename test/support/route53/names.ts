@@ -28,7 +28,9 @@ export function displayName(name: string): string {
  * compared as ASCII, so characters below "." (such as "-") order before the label separator.
  */
 export function reversedKey(name: string): string {
-  const labels = displayName(name).split('.').filter((label) => label !== '');
+  const labels = displayName(name)
+    .split('.')
+    .filter((label) => label !== '');
   return `${labels.reverse().join('.')}.`;
 }
 

@@ -127,7 +127,9 @@ function actionProblems(zone: TestZone, working: Map<string, TestRecordSet>, act
     (other) => other.name === set.name && other.type !== set.type && (other.type === 'CNAME' || set.type === 'CNAME'),
   );
   if (conflicting) {
-    return [`RRSet of type ${set.type} with DNS name ${displayName(set.name)} is not permitted as it conflicts with other records with the same DNS name in zone ${displayName(zone.name)}`];
+    return [
+      `RRSet of type ${set.type} with DNS name ${displayName(set.name)} is not permitted as it conflicts with other records with the same DNS name in zone ${displayName(zone.name)}`,
+    ];
   }
   return [];
 }

@@ -57,10 +57,7 @@ export function recordKey(set: Pick<TestRecordSet, 'name' | 'type' | 'setIdentif
 
 /** ListResourceRecordSets order: reversed-label name, then type, then set identifier. */
 export function compareRecordSets(left: TestRecordSet, right: TestRecordSet): number {
-  return compareTuples(
-    [reversedKey(left.name), left.type, left.setIdentifier ?? ''],
-    [reversedKey(right.name), right.type, right.setIdentifier ?? ''],
-  );
+  return compareTuples([reversedKey(left.name), left.type, left.setIdentifier ?? ''], [reversedKey(right.name), right.type, right.setIdentifier ?? '']);
 }
 
 export function cloneRecordSet(set: TestRecordSet): TestRecordSet {
