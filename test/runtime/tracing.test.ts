@@ -46,16 +46,20 @@ describe('traced', () => {
   it('is how every Lambda-side module builds its SDK clients', () => {
     // Prepare
     const directories = ['runtime', 'handlers'].map((directory) => new URL(`../../functions/${directory}/`, import.meta.url));
+    // Whatever the formatter does with line breaks: each `new XClient(` must be the argument of traced(.
     const constructions = directories.flatMap((directory) =>
       readdirSync(directory)
         .filter((file) => file.endsWith('.ts'))
         .flatMap((file) =>
-          [...readFileSync(new URL(file, directory), 'utf8').matchAll(/(.{0,7})new \w+Client\(/g)].map((match) => ({ file, before: match[1] })),
+          [...readFileSync(new URL(file, directory), 'utf8').matchAll(/(traced\(\s*)?new \w+Client\(/g)].map((match) => ({
+            file,
+            traced: match[1] !== undefined,
+          })),
         ),
     );
 
     // Assess
     expect(constructions.length).toBeGreaterThanOrEqual(8);
-    for (const { file, before } of constructions) expect(before, file).toMatch(/traced\($/);
+    for (const { file, traced } of constructions) expect(traced, `${file} builds a client without traced(`).toBe(true);
   });
 });
