@@ -21,6 +21,7 @@
  *   BENCH_OUTPUT=docs/BENCHMARKS.md   BENCH_RESULTS=bench/results/latest.json
  *   BENCH_FROM_RESULTS=FILE  re-render the document from saved results without measuring
  *   BENCH_BASELINE=bench/results/baseline-c0c92d0.json  an earlier run, shown as before/after the fixes
+ *   BENCH_COLDSTART_BEFORE=FILE  a results file of a run at another commit: its cold-start section is shown beside this one's
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -33,7 +34,7 @@ import { type CostResult, runCost } from './cost.js';
 import { startBenchCa } from './lib/bench-ca.js';
 import { envInt, envList } from './lib/stats.js';
 import { renderReport } from './report.js';
-import type { BenchResults, MachineFacts } from './results.js';
+import type { BenchResults, ColdStartBefore, MachineFacts } from './results.js';
 import { type ThroughputResult, runThroughput } from './throughput.js';
 import { type SimulationReport, simulate } from '../test/lifetime/simulator.js';
 
@@ -49,6 +50,8 @@ async function main(): Promise<void> {
     results = JSON.parse(await readFile(path.resolve(ROOT, process.env.BENCH_FROM_RESULTS), 'utf8')) as BenchResults;
   } else {
     results = await measure();
+    const beforeFile = process.env.BENCH_COLDSTART_BEFORE;
+    if (beforeFile && results.coldStart) results = { ...results, coldStartBefore: await coldStartBefore(path.resolve(ROOT, beforeFile)) };
     await mkdir(path.dirname(resultsFile), { recursive: true });
     await writeFile(resultsFile, `${JSON.stringify(results, null, 1)}\n`);
     log(`Raw results: ${path.relative(ROOT, resultsFile)}`);
@@ -64,6 +67,13 @@ async function main(): Promise<void> {
   for (const [name, svg] of Object.entries(charts)) await writeFile(path.join(chartDir, name), svg);
   await writeFile(output, markdown);
   log(`Wrote ${path.relative(ROOT, output)} and ${Object.keys(charts).length} chart(s) in ${path.relative(ROOT, chartDir)}/`);
+}
+
+/** The cold-start section of another run's results file, with the commit and date it was measured at. */
+async function coldStartBefore(file: string): Promise<ColdStartBefore> {
+  const earlier = JSON.parse(await readFile(file, 'utf8')) as BenchResults;
+  if (!earlier.coldStart) throw new Error(`BENCH_COLDSTART_BEFORE: ${file} has no cold-start section`);
+  return { commit: earlier.machine.commit, date: earlier.machine.date, coldStart: earlier.coldStart };
 }
 
 async function measure(): Promise<BenchResults> {

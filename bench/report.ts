@@ -6,6 +6,7 @@
  * assumptions are in report/prices.ts.
  */
 import { renderColdStart } from './report/coldstart.js';
+import { renderColdStartBefore } from './report/coldstart-before.js';
 import { renderCost } from './report/cost.js';
 import { renderFindings } from './report/findings.js';
 import { commandOf, renderHeader } from './report/header.js';
@@ -40,7 +41,8 @@ export function renderReport(results: BenchResults): { markdown: string; charts:
   }
   if (results.coldStart) {
     const cold = renderColdStart(results.coldStart, targets, command);
-    sections.push(cold.markdown);
+    const before = renderColdStartBefore(results.coldStartBefore, results.coldStart);
+    sections.push(cold.markdown, ...(before.length > 0 ? [before.join('\n')] : []));
     charts['coldstart.svg'] = cold.chart;
   } else {
     sections.push('## 3. Cold start\n\nNot measured in this run (BENCH_SECTIONS).\n');

@@ -22,6 +22,13 @@ export interface MachineFacts {
   readonly benchSeconds: number;
 }
 
+/** The cold-start section of a run at another commit (BENCH_COLDSTART_BEFORE). */
+export interface ColdStartBefore {
+  readonly commit: string;
+  readonly date: string;
+  readonly coldStart: ColdStartResult;
+}
+
 export interface BenchResults {
   readonly machine: MachineFacts;
   /** The BENCH_* variables this run was given, so the document can name its exact command. */
@@ -31,6 +38,8 @@ export interface BenchResults {
   readonly coldStart?: ColdStartResult;
   /** The lifetime simulator's default run (BENCH_SECTIONS simulate). */
   readonly simulation?: SimulationReport;
+  /** The cold-start section measured at an earlier commit (BENCH_COLDSTART_BEFORE), shown beside this run's. */
+  readonly coldStartBefore?: ColdStartBefore;
   /** An earlier run to compare with (BENCH_BASELINE), rendered as "before and after". */
   readonly baseline?: BenchResults;
 }
