@@ -73,7 +73,7 @@ async function main(): Promise<void> {
 async function coldStartBefore(file: string): Promise<ColdStartBefore> {
   const earlier = JSON.parse(await readFile(file, 'utf8')) as BenchResults;
   if (!earlier.coldStart) throw new Error(`BENCH_COLDSTART_BEFORE: ${file} has no cold-start section`);
-  return { commit: earlier.machine.commit, date: earlier.machine.date, coldStart: earlier.coldStart };
+  return { commit: earlier.machine.commit, date: earlier.machine.date, loadAverage: earlier.machine.loadAverageBefore[0], coldStart: earlier.coldStart };
 }
 
 async function measure(): Promise<BenchResults> {

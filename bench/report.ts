@@ -41,7 +41,7 @@ export function renderReport(results: BenchResults): { markdown: string; charts:
   }
   if (results.coldStart) {
     const cold = renderColdStart(results.coldStart, targets, command);
-    const before = renderColdStartBefore(results.coldStartBefore, results.coldStart);
+    const before = renderColdStartBefore(results.coldStartBefore, results.coldStart, results.machine.loadAverageBefore[0]);
     sections.push(cold.markdown, ...(before.length > 0 ? [before.join('\n')] : []));
     charts['coldstart.svg'] = cold.chart;
   } else {

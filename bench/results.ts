@@ -26,6 +26,8 @@ export interface MachineFacts {
 export interface ColdStartBefore {
   readonly commit: string;
   readonly date: string;
+  /** The 1-minute load average when that run started. */
+  readonly loadAverage?: number;
   readonly coldStart: ColdStartResult;
 }
 

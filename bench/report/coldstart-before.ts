@@ -7,13 +7,14 @@ import type { ColdStartResult } from '../coldstart.js';
 import { median } from '../lib/stats.js';
 import type { ColdStartBefore } from '../results.js';
 
-export function renderColdStartBefore(before: ColdStartBefore | undefined, after: ColdStartResult): string[] {
+export function renderColdStartBefore(before: ColdStartBefore | undefined, after: ColdStartResult, loadNow?: number): string[] {
   if (!before) return [];
   const lines = [
     `### Before and after: against commit \`${before.commit.slice(0, 7)}\``,
     '',
     `The same section measured at commit \`${before.commit.slice(0, 7)}\` (${before.date.slice(0, 16)}Z, raw numbers in the file BENCH_COLDSTART_BEFORE names) against this run.`,
-    'Import: median with source maps on.',
+    `Import: median with source maps on. Load average (1 min) when that run started: ${before.loadAverage ?? 'not recorded'}; when this one started: ${loadNow ?? 'not recorded'}:`,
+    'import times move with the load, sizes do not.',
     '',
     '| function | minified before | after | change | import before | after | change |',
     '| --- | --- | --- | --- | --- | --- | --- |',
