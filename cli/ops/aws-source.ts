@@ -30,7 +30,7 @@ import {
   UnknownCertificate,
   chooseSpec,
   specFromInput,
-  statusOf,
+  gatheredStatus,
   allowlistedSummary,
   describedBasics,
 } from './model.js';
@@ -132,15 +132,7 @@ export class AwsSource implements CertificateSource {
     ]);
     const chosen = chooseSpec(name, { schedule: schedule?.input, ...(stored && { stored }) });
     const outputs = chosen.spec && stored && (await this.outputs(name, chosen.spec, schedule, ledger));
-    const status = statusOf({
-      name,
-      ...chosen,
-      ...(stored && { stored }),
-      ...(ledger && { ledger }),
-      ...(schedule?.at && { nextRunAt: schedule.at }),
-      ...(outputs && { outputs }),
-      now: this.clock(),
-    });
+    const status = gatheredStatus(name, chosen, { stored, ledger, schedule, outputs }, this.clock());
     return { ...chosen, stored, ledger, schedule, status };
   }
 

@@ -26,7 +26,7 @@ import {
   type StoredVersion,
   UnknownCertificate,
   chooseSpec,
-  statusOf,
+  gatheredStatus,
   allowlistedSummary,
   describedBasics,
 } from './model.js';
@@ -112,15 +112,7 @@ export class LocalSource implements CertificateSource {
     const lastExecution = !schedule?.input && !stored ? (await this.executions(name))[0]?.input : undefined;
     const chosen = chooseSpec(name, { schedule: schedule?.input, ...(stored && { stored }), lastExecution });
     const outputs = chosen.spec && (await this.outputs(name, chosen.spec, schedule, ledger));
-    const status = statusOf({
-      name,
-      ...chosen,
-      ...(stored && { stored }),
-      ...(ledger && { ledger }),
-      ...(schedule?.at && { nextRunAt: schedule.at }),
-      ...(outputs && { outputs }),
-      now: this.clock(),
-    });
+    const status = gatheredStatus(name, chosen, { stored, ledger, schedule, outputs }, this.clock());
     return { ...chosen, stored, schedule, ledger, status };
   }
 

@@ -196,6 +196,30 @@ export function chooseSpec(
  * CheckRenewal's verdict without its side effects and without asking the CA: the renewal time
  * stored at issuance stands in for the CA's ARI window when the certificate has one.
  */
+/** statusOf over what a source (the local store or AWS) gathered, whichever parts of it exist. */
+export function gatheredStatus(
+  name: string,
+  chosen: { spec?: CertificateSpec; specSource?: SpecSource },
+  found: {
+    stored?: StoredSummary | undefined;
+    ledger?: LedgerEntry | undefined;
+    schedule?: { at?: string } | undefined;
+    outputs?: ObservedOutputs | undefined;
+  },
+  now: Date,
+): CertificateStatus {
+  const { stored, ledger, schedule, outputs } = found;
+  return statusOf({
+    name,
+    ...chosen,
+    ...(stored && { stored }),
+    ...(ledger && { ledger }),
+    ...(schedule?.at && { nextRunAt: schedule.at }),
+    ...(outputs && { outputs }),
+    now,
+  });
+}
+
 export function statusOf(input: {
   name: string;
   spec?: CertificateSpec;
