@@ -130,7 +130,8 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
         topPackages: packageSizes(built.metafile?.outputs[outfile]?.inputs ?? built.metafile?.outputs[path.relative(process.cwd(), outfile)]?.inputs ?? {}),
       });
       log(
-        `cold start ${functionName.padEnd(18)} ${(code.length / 1024).toFixed(0).padStart(5)} KiB, import ${median(importMs).toFixed(0)} ms (maps on), ${median(importMsNoSourceMaps).toFixed(0)} ms (off)`,
+        `cold start ${functionName.padEnd(18)} ${(code.length / 1024).toFixed(0).padStart(5)} KiB, import ${median(importMs).toFixed(0)} ms (maps on), ` +
+          `${median(importMsNoSourceMaps).toFixed(0)} ms (off)`,
       );
     } catch (error) {
       bundles.push({

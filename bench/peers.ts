@@ -99,7 +99,8 @@ export const lego: PeerClient = {
   binary: '/usr/bin/lego',
   settings:
     `\`--dns exec\` with \`EXEC_PATH\` = hook, \`EXEC_SEQUENCE_INTERVAL=${LEGO_SEQUENCE_INTERVAL}\` (default 60 s between the two values of one name); ` +
-    '`--dns.resolvers` = challtestsrv and `--dns.disable-cp` (its complete-propagation check asks for the SOA, which challtestsrv answers NOTIMP: without it every run fails after 60 s); `LEGO_CA_CERTIFICATES` = Pebble CA',
+    '`--dns.resolvers` = challtestsrv and `--dns.disable-cp` (its complete-propagation check asks for the SOA, which challtestsrv answers NOTIMP: without ' +
+    'it every run fails after 60 s); `LEGO_CA_CERTIFICATES` = Pebble CA',
   async setup(ctx) {
     // lego has no separate registration command: a first, untimed issuance registers the account.
     const warm = this.issue(ctx, `${path.basename(ctx.dir)}-warmup.example.test`);
@@ -186,7 +187,8 @@ export const uacme: PeerClient = {
     const wrapper = path.join(ctx.dir, 'with-pebble-ca.sh');
     await writeFile(
       wrapper,
-      `#!/bin/sh\n# Runs inside unshare -m: this bind mount is visible to this process tree only.\nmount --bind '${bundle}' /etc/ssl/certs/ca-certificates.crt || exit 99\nexec "$@"\n`,
+      `#!/bin/sh\n# Runs inside unshare -m: this bind mount is visible to this process tree only.\nmount --bind '${bundle}' ` +
+        `/etc/ssl/certs/ca-certificates.crt || exit 99\nexec "$@"\n`,
     );
     await chmod(wrapper, 0o755);
     await run('unshare', ['-m', wrapper, '/usr/bin/uacme', '-y', '-c', path.join(ctx.dir, 'conf'), '-a', ctx.ca.directoryUrl, 'new'], baseEnv(ctx));

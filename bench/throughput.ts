@@ -357,7 +357,8 @@ async function runPeers(ca: BenchCa, options: ThroughputOptions): Promise<{ conf
         const measurement = await runPeerSequence(peer, ctx, ca, `${peer.name}-r${round}-n${count}`, count);
         measurements.push(measurement);
         log(
-          `peer ${peer.name.padEnd(10)} n=${String(count).padStart(3)} run ${round}/${runs}: ${(measurement.wallMs / 1000).toFixed(2)} s wall, ${(measurement.cpuMs / 1000).toFixed(2)} s CPU, ${measurement.failures} failed`,
+          `peer ${peer.name.padEnd(10)} n=${String(count).padStart(3)} run ${round}/${runs}: ${(measurement.wallMs / 1000).toFixed(2)} s wall, ` +
+            `${(measurement.cpuMs / 1000).toFixed(2)} s CPU, ${measurement.failures} failed`,
         );
         if (measurement.failures === count) break;
       }

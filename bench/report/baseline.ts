@@ -12,7 +12,8 @@ export function renderBaseline(results: BenchResults): string {
   const lines = [
     '### Before and after the fixes',
     '',
-    `The same bench at commit \`${baseline.machine.commit.slice(0, 7)}\` (${baseline.machine.date.slice(0, 16)}Z, before commit 2e36623) against this run; raw numbers in`,
+    `The same bench at commit \`${baseline.machine.commit.slice(0, 7)}\` (${baseline.machine.date.slice(0, 16)}Z, before commit 2e36623) against this ` +
+      `run; raw numbers in`,
     '`bench/results/baseline-c0c92d0.json`. Wall median / CPU / peak RSS (the floor did not change and shows the difference in machine load):',
     '',
     '| configuration | n | before | after |',

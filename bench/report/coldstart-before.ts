@@ -12,7 +12,8 @@ export function renderColdStartBefore(before: ColdStartBefore | undefined, after
   const lines = [
     `### Before and after: against commit \`${before.commit.slice(0, 7)}\``,
     '',
-    `The same section measured at commit \`${before.commit.slice(0, 7)}\` (${before.date.slice(0, 16)}Z, raw numbers in the file BENCH_COLDSTART_BEFORE names) against this run.`,
+    `The same section measured at commit \`${before.commit.slice(0, 7)}\` (${before.date.slice(0, 16)}Z, raw numbers in the file BENCH_COLDSTART_BEFORE ` +
+      `names) against this run.`,
     `Import: median with source maps on. Load average (1 min) when that run started: ${before.loadAverage ?? 'not recorded'}; when this one started: ${loadNow ?? 'not recorded'}:`,
     'import times move with the load, sizes do not.',
     '',

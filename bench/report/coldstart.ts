@@ -12,10 +12,12 @@ export function renderColdStart(cold: ColdStartResult, targets: Target[], comman
     '## 3. Cold start',
     '',
     `Produced by \`${command}\` (\`BENCH_SECTIONS=coldstart\` alone). Each \`functions/handlers/*.ts\` bundled by esbuild ${cold.esbuildVersion} with ${cold.settings}`,
-    `(${cold.cdkSettingsCheck}). Import time: \`await import(bundle)\` timed inside a fresh \`node\` process, median of ${cold.bundles[0]?.importMs.length ?? 0} runs,`,
+    `(${cold.cdkSettingsCheck}). Import time: \`await import(bundle)\` timed inside a fresh \`node\` process, median of ` +
+      `${cold.bundles[0]?.importMs.length ?? 0} runs,`,
     'with the environment every handler reads at init set to dummy values (`CERTSTEP_ISSUERS`, ledger table, scheduler group/ARNs, region),',
     '`NODE_OPTIONS=--enable-source-maps` as the stack sets it, and without it for comparison. **process** = the whole `node` process',
-    `(an empty \`node -e ''\` takes ${seconds(median(cold.emptyProcessMs))} here). Node ${process.versions.node} on x86-64 here; Lambda runs Node.js 22 on arm64,`,
+    `(an empty \`node -e ''\` takes ${seconds(median(cold.emptyProcessMs))} here). Node ${process.versions.node} on x86-64 here; Lambda runs Node.js 22 ` +
+      `on arm64,`,
     "and its cold start adds the runtime's own start and the download of the package, so read these as relative figures.",
     ...((cold.externals?.length ?? 0) > 0
       ? [

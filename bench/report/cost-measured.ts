@@ -20,7 +20,8 @@ export function renderMeasuredRenewal(cost: CostResult, lambda: LambdaCosts, run
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...lambda.rows.map(
       (row) =>
-        `| ${row.invocation.state} | ${row.invocation.functionName} | ${row.memoryMb} MB | ${row.invocation.ms.toFixed(0)} ms | ${formatCounts(row.invocation.calls)} | ${sum(Object.values(row.invocation.acmeRequests))} | ${row.awsMs} ms${row.cold ? ' (cold)' : ''} |`,
+        `| ${row.invocation.state} | ${row.invocation.functionName} | ${row.memoryMb} MB | ${row.invocation.ms.toFixed(0)} ms | ` +
+        `${formatCounts(row.invocation.calls)} | ${sum(Object.values(row.invocation.acmeRequests))} | ${row.awsMs} ms${row.cold ? ' (cold)' : ''} |`,
     ),
     '',
     `Modelled on AWS = local handler time + ${AWS_MODEL.awsApiCallMs} ms per AWS API call + ${AWS_MODEL.acmeRequestMs} ms per ACME request (to Let's Encrypt),`,
@@ -50,7 +51,8 @@ export function renderMeasuredRenewal(cost: CostResult, lambda: LambdaCosts, run
       return `| ${service} | ${total} | ${formatCounts(byAction)} | ${priced} |`;
     }),
     '',
-    `**ACME HTTP requests per issuance**: certstep ${sum(Object.values(acmeBy(run)))} (${formatCounts(acmeBy(run))}) against the floor's ${sum(Object.values(cost.floorAcmeRequests))} (${formatCounts(cost.floorAcmeRequests)}).`,
+    `**ACME HTTP requests per issuance**: certstep ${sum(Object.values(acmeBy(run)))} (${formatCounts(acmeBy(run))}) against the floor's ` +
+      `${sum(Object.values(cost.floorAcmeRequests))} (${formatCounts(cost.floorAcmeRequests)}).`,
     'Every ACME phase builds a new acme-client client, which fetches the directory again; acme-client asks for a fresh nonce (HEAD) before',
     'every signed request in both cases.',
     '',

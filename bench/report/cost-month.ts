@@ -47,7 +47,8 @@ export function renderMonth(cost: CostResult, sweepRun: MeasuredRun | undefined,
       certificates * perRenewal,
     ],
     [
-      `daily sweep (cdk/scheduling.ts: one invocation a day reconciles every certificate, no execution unless there is work; ${formatCounts(sweepCalls)} per certificate)`,
+      `daily sweep (cdk/scheduling.ts: one invocation a day reconciles every certificate, no execution unless there is work; ${formatCounts(sweepCalls)} ` +
+        `per certificate)`,
       `${checks.toLocaleString('en-US')} × ${usd(perCheck, 7)} + 30 × ${usd(perSweepDay, 7)}`,
       sweepMonth,
     ],
@@ -63,7 +64,8 @@ export function renderMonth(cost: CostResult, sweepRun: MeasuredRun | undefined,
     `| **total** | | **${usd(sum(monthRows.map(([, , value]) => value)), 2)}** |`,
     '',
     `Storage dominates: the Secrets Manager secrets cost ${usd(certificates * PRICES.secretPerMonth, 0)} a month whether or not anything renews, against`,
-    `${usd(certificates * perRenewal, 2)} for the renewals and ${usd(sweepMonth, 2)} for the daily sweep. Until certstep 0.2 the safety net was one execution per`,
+    `${usd(certificates * perRenewal, 2)} for the renewals and ${usd(sweepMonth, 2)} for the daily sweep. Until certstep 0.2 the safety net was one ` +
+      `execution per`,
     `certificate per day (3 transitions, one invocation, a secret read): $2.45 a month per 1,000 certificates, more than the renewals; the sweep costs`,
     `${((sweepMonth / 2.45) * 100).toFixed(0)} % of that. Not counted: CloudWatch Logs (~2 JSON lines plus START/END/REPORT`,
     'per invocation, a few kB per renewal: under $0.00001 at $0.50/GB ingested) and X-Ray (the stack sets tracing ACTIVE: about one trace',
@@ -85,8 +87,11 @@ export function renderSleepingLambda(cost: CostResult, { transitions, sfn, reque
     '| --- | --- | --- |',
     `| one Lambda, 512 MB, 90 s | ${usd(oneLambda(90))} | 45 GB-s + 1 request; no Step Functions |`,
     `| one Lambda, 512 MB, 120 s | ${usd(oneLambda(120))} | 60 GB-s + 1 request |`,
-    `| certstep, typical path (Step Functions + Lambda, modelled) | ${usd(sfn + requests + gbAws)} | ${transitions} transitions are ${((sfn / (sfn + requests + gbAws)) * 100).toFixed(0)} % of it |`,
-    `| certstep, slow path (${cost.scenarios.find((scenario) => scenario.id === 'slow')?.transitions ?? 'n/a'} transitions) | ${usd((cost.scenarios.find((scenario) => scenario.id === 'slow')?.transitions ?? 0) * PRICES.stepFunctionsPerTransition + requests + gbAws)} | Lambda as typical |`,
+    `| certstep, typical path (Step Functions + Lambda, modelled) | ${usd(sfn + requests + gbAws)} | ${transitions} transitions are ` +
+      `${((sfn / (sfn + requests + gbAws)) * 100).toFixed(0)} % of it |`,
+    `| certstep, slow path (${cost.scenarios.find((scenario) => scenario.id === 'slow')?.transitions ?? 'n/a'} transitions) | ` +
+      `${usd((cost.scenarios.find((scenario) => scenario.id === 'slow')?.transitions ?? 0) * PRICES.stepFunctionsPerTransition + requests + gbAws)} | ` +
+      `Lambda as typical |`,
     '',
     'So per renewal the two designs cost about the same, fractions of a tenth of a cent: certstep pays for transitions what the sleeping',
     'Lambda pays for idle GB-seconds, and neither matters next to $0.40 per secret-month. What certstep buys is not a lower bill but no',

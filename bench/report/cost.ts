@@ -29,8 +29,10 @@ export function renderCost(cost: CostResult, lambda: LambdaCosts, targets: Targe
     '',
     'Counted by running `statemachine/renewal.asl.json` itself in aws-local-stepfunctions with stub handlers that replay each path',
     `(every Wait takes 0 ms there; the seconds are what the code would ask for on AWS: Route 53 ${cost.timing.route53.initialWaitSeconds} s then every`,
-    `${cost.timing.route53.intervalSeconds} s, validation ${cost.timing.polling.validationPolling.initialWaitSeconds} s then ${cost.timing.polling.validationPolling.intervalSeconds} s,`,
-    `issuance ${cost.timing.polling.issuancePolling.initialWaitSeconds} s then ${cost.timing.polling.issuancePolling.intervalSeconds} s). One StateEntered = one billed transition in a Standard workflow.`,
+    `${cost.timing.route53.intervalSeconds} s, validation ${cost.timing.polling.validationPolling.initialWaitSeconds} s then ` +
+      `${cost.timing.polling.validationPolling.intervalSeconds} s,`,
+    `issuance ${cost.timing.polling.issuancePolling.initialWaitSeconds} s then ${cost.timing.polling.issuancePolling.intervalSeconds} s). One ` +
+      `StateEntered = one billed transition in a Standard workflow.`,
     '',
     '| path | transitions | Lambda invocations | waiting on AWS | Step Functions | Lambda requests |',
     '| --- | --- | --- | --- | --- | --- |',

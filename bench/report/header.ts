@@ -23,7 +23,8 @@ export function renderHeader(machine: MachineFacts, command: string): string[] {
     command,
     '```',
     '',
-    `(\`npm run bench\` is \`tsx bench/main.ts\`; this run took ${Math.round(machine.benchSeconds / 60)} minutes. Most of it is the peer clients at 20 certificates, which run once`,
+    `(\`npm run bench\` is \`tsx bench/main.ts\`; this run took ${Math.round(machine.benchSeconds / 60)} minutes. Most of it is the peer clients at 20 ` +
+      `certificates, which run once`,
     'each when a run takes over 30 s; `BENCH_PEER_SIZES=1` skips them and brings the whole bench to about 5 minutes.)',
     '',
     'It writes this file, the charts in [docs/benchmarks/](benchmarks/) and the raw numbers in `bench/results/latest.json`',
@@ -41,7 +42,8 @@ export function renderHeader(machine: MachineFacts, command: string): string[] {
     `| OS | ${machine.os} |`,
     `| Node.js | ${machine.node} (Lambda runs Node.js 22 on arm64: absolute times there differ) |`,
     `| Pebble | ${machine.pebble} (Debian), \`PEBBLE_VA_NOSLEEP=1 PEBBLE_AUTHZREUSE=0 PEBBLE_WFE_NONCEREJECT=0\` |`,
-    `| certstep commit | \`${machine.commit.slice(0, 12)}\`${machine.dirtyTree ? ' plus uncommitted changes in the work tree (other people were editing)' : ''} |`,
+    `| certstep commit | ` +
+      `\`${machine.commit.slice(0, 12)}\`${machine.dirtyTree ? ' plus uncommitted changes in the work tree (other people were editing)' : ''} |`,
     `| load average | ${machine.loadAverageBefore.join(' / ')} before, ${machine.loadAverageAfter.join(' / ')} after (1 / 5 / 15 min) |`,
     `| bench duration | ${Math.round(machine.benchSeconds / 60)} min |`,
     '',

@@ -13,7 +13,8 @@ export function renderSimulation(simulation: BenchResults['simulation']): string
   return [
     '## 5. Lifetime simulator',
     '',
-    `\`npm run simulate -- --seed ${simulation.seed} --certificates ${simulation.certificates} --days ${simulation.days}\` (the default; docs/RELIABILITY.md says what it models`,
+    `\`npm run simulate -- --seed ${simulation.seed} --certificates ${simulation.certificates} --days ${simulation.days}\` (the default; ` +
+      `docs/RELIABILITY.md says what it models`,
     'and checks), run in-process by this bench: the real state machine and phases over a simulated CA and AWS account on a',
     'simulated clock, faults at every port call.',
     '',
@@ -21,7 +22,8 @@ export function renderSimulation(simulation: BenchResults['simulation']): string
     '| --- | --- |',
     `| simulated certificate-days per second | **${simulation.certificateDaysPerSecond.toLocaleString('en-US')}** |`,
     `| wall time | ${simulation.elapsedSeconds} s |`,
-    `| executions, orders, issuances | ${simulation.executions.toLocaleString('en-US')}, ${simulation.orders.toLocaleString('en-US')}, ${simulation.issuances.toLocaleString('en-US')} |`,
+    `| executions, orders, issuances | ${simulation.executions.toLocaleString('en-US')}, ${simulation.orders.toLocaleString('en-US')}, ` +
+      `${simulation.issuances.toLocaleString('en-US')} |`,
     `| how executions ended (most frequent) | ${top(simulation.outcomes, 6)} |`,
     `| faults injected (most frequent) | ${top(simulation.faults, 6)} |`,
     `| invariant violations | ${violations} |`,

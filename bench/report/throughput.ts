@@ -65,7 +65,8 @@ export function renderThroughput(throughput: ThroughputResult, targets: Target[]
       lines.push(
         `| ${name} | ${row.runs.length}${row.crashed ? ` (+${row.crashed.length} crashed)` : ''} | ${seconds(median(walls))} (${seconds(min(walls))}–${seconds(max(walls))}) | ${seconds(median(walls) / count)} | ` +
           `${seconds(median(row.runs.map((run) => run.processWallMs)))} | ${seconds(median(row.runs.map((run) => run.cpuMs)))} | ${megabytes(median(row.runs.map((run) => run.maxRssKb)))} | ` +
-          `${seconds(median(row.runs.map((run) => run.serverCpuMs)))} | ${ratio(median(walls), floorSame)} | ${ratio(median(walls), floorTight)} | ${sum(row.runs.map((run) => run.failures))} |`,
+          `${seconds(median(row.runs.map((run) => run.serverCpuMs)))} | ${ratio(median(walls), floorSame)} | ${ratio(median(walls), floorTight)} | ` +
+          `${sum(row.runs.map((run) => run.failures))} |`,
       );
     }
     const notRun = throughput.configurations.filter((configuration) => configuration.count === count && configuration.runs.length === 0 && configuration.note);
