@@ -20,7 +20,7 @@ import {
   parseChangeBatch,
   route,
 } from './api.js';
-import { startDnsServer } from './dns.js';
+import { type RunningDns, startDnsServer } from './dns.js';
 import { type ErrorAnswer, errorXml } from './responses.js';
 import type { RequestedChange } from './rules.js';
 import { Route53Store, type TestRecordSet, type TestZone } from './store.js';
@@ -51,8 +51,16 @@ export interface Route53TestServer {
   readonly endpoint: string;
   /** Authoritative DNS for all public zones (UDP, and TCP on the same port). */
   readonly dns: { host: string; port: number };
-  /** nameServers default to [`ns1.${id}.route53.test`, `ns2.${id}.route53.test`]. */
-  addZone(name: string, options?: { private?: boolean; id?: string; nameServers?: string[] }): TestZone;
+  /**
+   * nameServers default to [`ns1.${id}.route53.test`, `ns2.${id}.route53.test`]. `delegated: false`
+   * keeps the zone out of `dns` (its parent never delegated to it; see zoneServer).
+   */
+  addZone(name: string, options?: { private?: boolean; id?: string; nameServers?: string[]; delegated?: boolean }): TestZone;
+  /**
+   * A name server for this zone alone, as the zone's own Route 53 name servers answer for it
+   * even when nobody delegated to it (a duplicate or undelegated zone); stopped with the server.
+   */
+  zoneServer(zoneId: string): Promise<{ host: string; port: number }>;
   /** The API view, in ListResourceRecordSets order. */
   recordSets(zoneId: string): TestRecordSet[];
   /** Puts (or replaces) a set without any checks, published in DNS at once. */
@@ -152,11 +160,17 @@ export async function startRoute53TestServer(): Promise<Route53TestServer> {
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const dns = await startDnsServer(() => store.publicZones());
+  const zoneServers: RunningDns[] = [];
 
   return {
     endpoint: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
     dns: { host: dns.host, port: dns.port },
     addZone: (name, options) => store.addZone(name, options),
+    zoneServer: async (zoneId) => {
+      const running = await startDnsServer(() => store.ownZone(zoneId));
+      zoneServers.push(running);
+      return { host: running.host, port: running.port };
+    },
     recordSets: (zoneId) => store.recordSets(zoneId),
     seed: (zoneId, recordSet) => store.seed(zoneId, recordSet),
     injectFaults: (action, list) => {
@@ -171,7 +185,7 @@ export async function startRoute53TestServer(): Promise<Route53TestServer> {
     calls,
     stop: async () => {
       http.closeAllConnections();
-      await Promise.all([new Promise<void>((resolve) => http.close(() => resolve())), dns.stop()]);
+      await Promise.all([new Promise<void>((resolve) => http.close(() => resolve())), dns.stop(), ...zoneServers.map((running) => running.stop())]);
     },
   };
 }

@@ -29,6 +29,8 @@ export type RecordOp = { put: TestRecordSet } | { remove: string };
 
 export interface ZoneState {
   zone: TestZone;
+  /** False for a zone the parent never delegated to: only its own name servers answer for it. */
+  delegated: boolean;
   callerReference: string;
   records: Map<string, TestRecordSet>;
   published: Map<string, TestRecordSet>;
@@ -73,7 +75,7 @@ export class Route53Store {
   private readonly changes = new Map<string, ChangeState>();
   private readonly changeLog: ChangeState[] = [];
 
-  addZone(name: string, options: { private?: boolean; id?: string; nameServers?: string[] } = {}): TestZone {
+  addZone(name: string, options: { private?: boolean; id?: string; nameServers?: string[]; delegated?: boolean } = {}): TestZone {
     const id = options.id?.replace(/^\/hostedzone\//, '') ?? randomId('Z0', 21);
     if (this.zones.has(id)) throw new Error(`a hosted zone with id ${id} already exists`);
     const zoneName = normalizeName(name);
@@ -84,7 +86,7 @@ export class Route53Store {
       { name: zoneName, type: 'NS', ttl: 172800, values: nameServers.map((server) => normalizeName(server)) },
       { name: zoneName, type: 'SOA', ttl: 900, values: [`${primary} awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400`] },
     ];
-    const state: ZoneState = { zone, callerReference: `certstep-test-${id}`, records: new Map(), published: new Map() };
+    const state: ZoneState = { zone, delegated: options.delegated ?? true, callerReference: `certstep-test-${id}`, records: new Map(), published: new Map() };
     for (const set of apex) {
       state.records.set(recordKey(set), set);
       state.published.set(recordKey(set), cloneRecordSet(set));
@@ -140,11 +142,17 @@ export class Route53Store {
     return change;
   }
 
-  /** Public zones with their published records, for the name server. */
+  /** Delegated public zones with their published records, for the name server the world asks. */
   publicZones(): { zone: TestZone; records: TestRecordSet[] }[] {
     return this.allZones()
-      .filter((state) => !state.zone.private)
+      .filter((state) => !state.zone.private && state.delegated)
       .map((state) => ({ zone: state.zone, records: [...state.published.values()] }));
+  }
+
+  /** One zone with its published records, as its own Route 53 name servers serve it, delegated or not. */
+  ownZone(zoneId: string): { zone: TestZone; records: TestRecordSet[] }[] {
+    const state = this.requireZone(zoneId);
+    return [{ zone: state.zone, records: [...state.published.values()] }];
   }
 
   /** Route 53 propagates a zone's changes in order, so a change in sync implies its elders are. */
