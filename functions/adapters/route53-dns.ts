@@ -1,14 +1,16 @@
 /**
  * DNS-01 in Route 53. One change batch per zone per run; record sets shared with other
  * values are changed by compare-and-swap (see route53-changes.ts); propagation means
- * GetChange says INSYNC *and* every authoritative name server of the zone answers the exact
- * value, asked directly rather than through a caching resolver.
+ * GetChange says INSYNC *and* every name server that live DNS delegates the name to answers
+ * the exact value, asked directly rather than through a caching resolver (or, as configured
+ * in dns01.propagation, the resolvers answer it, or INSYNC alone).
  */
-import { Resolver } from 'node:dns/promises';
 import { ChangeResourceRecordSetsCommand, GetChangeCommand, ListResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
 import type { Dns01Config } from '../core/dns01-config.js';
 import { DnsChangeRejected } from '../core/errors.js';
 import type { ChallengeRecord, DnsProvider, Presented, PropagationResult, PropagationTiming } from '../ports/dns-provider.js';
+import { LiveDns, LookupFailure, type ZoneCut } from './live-dns.js';
+import { propagationTiming } from './propagation-timing.js';
 import { type RecordChange, type TxtRecordSet, isConcurrentChange, planAdd, planRemove } from './route53-changes.js';
 import { route53Failure } from './route53-errors.js';
 import { type ClientFor, type HostedZone, ZoneDirectory, withoutDot } from './route53-zones.js';
@@ -18,9 +20,11 @@ export interface Route53DnsOptions {
   readonly clientFor: ClientFor;
   readonly ttl?: number;
   readonly timing?: PropagationTiming;
-  /** Addresses (`ip` or `ip:port`) of a name server host; by default its A/AAAA records, port 53. */
+  /** The port name servers are asked on (53); test name servers listen elsewhere. */
+  readonly nameServerPort?: number;
+  /** Addresses (`ip` or `ip:port`) of a name server host; by default its A/AAAA records through the resolvers. */
   readonly nameServerAddresses?: (host: string) => Promise<string[]>;
-  /** The CNAME target of a name, if any; by default the system resolver. */
+  /** The CNAME target of a name, if any; by default through the resolvers. */
   readonly resolveCname?: (name: string) => Promise<string | undefined>;
   /** Re-reads after a concurrent change, before giving up. */
   readonly maxConflictRetries?: number;
@@ -39,10 +43,17 @@ export class Route53DnsProvider implements DnsProvider {
   readonly timing: PropagationTiming;
   private readonly zones: ZoneDirectory;
   private readonly cnames = new Map<string, Promise<string | undefined>>();
+  private readonly live: LiveDns;
 
   constructor(private readonly options: Route53DnsOptions) {
-    this.timing = options.timing ?? ROUTE53_TIMING;
+    this.timing = propagationTiming(options.timing ?? ROUTE53_TIMING, options.dns01?.propagation);
     this.zones = new ZoneDirectory(options.dns01?.route53 ?? {}, options.clientFor);
+    const resolvers = options.dns01?.propagation?.resolvers;
+    this.live = new LiveDns({
+      ...(resolvers && { resolvers }),
+      ...(options.nameServerPort !== undefined && { nameServerPort: options.nameServerPort }),
+      ...(options.nameServerAddresses && { nameServerAddresses: options.nameServerAddresses }),
+    });
   }
 
   async checkZones(dnsNames: readonly string[]): Promise<void> {
@@ -73,18 +84,53 @@ export class Route53DnsProvider implements DnsProvider {
         return { ready: false, pending: records, detail: `Route 53 change ${changeId} is ${answer.ChangeInfo?.Status ?? 'unknown'}` };
       }
     }
-    const missing: string[] = [];
-    const pending: ChallengeRecord[] = [];
-    for (const record of located) {
-      for (const server of record.zone.nameServers) {
-        if (!(await this.authoritativeValues(server, record.fqdn)).includes(record.value)) {
-          missing.push(`${record.fqdn} at ${server}`);
-          pending.push(record);
-          break;
-        }
-      }
+    const check = this.options.dns01?.propagation?.check ?? 'authoritative';
+    if (check === 'none') return { ready: true };
+    const seen = await Promise.all(located.map((record) => (check === 'resolvers' ? this.seenByResolvers(record) : this.seenByNameServers(record))));
+    const pending = located.filter((_, index) => !seen[index]?.visible).map(({ dnsName, recordName, value }) => ({ dnsName, recordName, value }));
+    if (pending.length === 0) return { ready: true };
+    const missing = [...new Set(seen.flatMap((look) => look.missingAt))];
+    const unreachable = [...new Set(seen.flatMap((look) => look.unreachable))];
+    const notes = [...new Set(seen.flatMap((look) => look.notes))];
+    const detail = [
+      missing.length > 0 && `not yet answered: ${missing.join(', ')}`,
+      unreachable.length > 0 && `could not ask: ${unreachable.join(', ')}`,
+      ...notes,
+    ].filter(Boolean);
+    return { ready: false, pending, detail: detail.join('; '), ...(unreachable.length > 0 && { unreachable }) };
+  }
+
+  /** Every name server of the live zone cut must answer the value, as any of them may be the one the CA asks. */
+  private async seenByNameServers(record: Located): Promise<Look> {
+    let cut: ZoneCut;
+    try {
+      cut = await this.live.zoneCut(record.fqdn);
+    } catch (error) {
+      return { visible: false, missingAt: [], unreachable: [describeFailure(error)], notes: [] };
     }
-    return pending.length === 0 ? { ready: true } : { ready: false, pending, detail: `not yet answered: ${missing.join(', ')}` };
+    const answers = await Promise.all(
+      cut.nameServers.map((server) =>
+        this.live.txtAt(server, record.fqdn).then(
+          (values) => ({ server, values }),
+          (error: unknown) => ({ server, failure: describeFailure(error) }),
+        ),
+      ),
+    );
+    const missingAt = answers
+      .filter((answer) => 'values' in answer && !answer.values.includes(record.value))
+      .map((answer) => `${record.fqdn} at ${answer.server}`);
+    const unreachable = answers.flatMap((answer) => ('failure' in answer ? [answer.failure] : []));
+    const visible = missingAt.length === 0 && unreachable.length === 0;
+    return { visible, missingAt, unreachable, notes: visible ? [] : delegationNotes(record, cut) };
+  }
+
+  private async seenByResolvers(record: Located): Promise<Look> {
+    try {
+      const visible = (await this.live.txtViaResolvers(record.fqdn)).includes(record.value);
+      return { visible, missingAt: visible ? [] : [`${record.fqdn} at ${this.live.resolverName}`], unreachable: [], notes: [] };
+    } catch (error) {
+      return { visible: false, missingAt: [], unreachable: [describeFailure(error)], notes: [] };
+    }
   }
 
   /** One read-plan-write round per zone, repeated when another writer changed a set meanwhile. */
@@ -145,7 +191,7 @@ export class Route53DnsProvider implements DnsProvider {
     let target = this.cnames.get(name);
     if (!target) {
       target = (async () => {
-        const resolve = this.options.resolveCname ?? systemCname;
+        const resolve = this.options.resolveCname ?? ((name: string) => this.live.cname(name));
         let current = name.toLowerCase();
         for (let hop = 0; hop < 8; hop++) {
           const next = await resolve(current);
@@ -157,21 +203,6 @@ export class Route53DnsProvider implements DnsProvider {
       this.cnames.set(name, target);
     }
     return target;
-  }
-
-  private async authoritativeValues(server: string, fqdn: string): Promise<string[]> {
-    const addresses = await (this.options.nameServerAddresses ?? systemAddresses)(server);
-    for (const address of addresses) {
-      const resolver = new Resolver({ timeout: 2000, tries: 1 });
-      resolver.setServers([address]);
-      try {
-        return (await resolver.resolveTxt(fqdn)).map((chunks) => chunks.join(''));
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENODATA' || code === 'ENOTFOUND') return [];
-      }
-    }
-    return [];
   }
 }
 
@@ -190,16 +221,34 @@ async function readTxtSet(client: Route53Client, zoneId: string, name: string): 
   return { name, ttl: set.TTL ?? 60, values: (set.ResourceRecords ?? []).map((record) => record.Value ?? '') };
 }
 
-async function systemCname(name: string): Promise<string | undefined> {
-  try {
-    return (await new Resolver().resolveCname(name))[0];
-  } catch {
-    return undefined;
-  }
+/** What one record's check saw. */
+interface Look {
+  readonly visible: boolean;
+  /** `<fqdn> at <server>` where the server answered without the value. */
+  readonly missingAt: readonly string[];
+  /** `<server> (<cause>)` for each server that could not be asked. */
+  readonly unreachable: readonly string[];
+  readonly notes: readonly string[];
 }
 
-async function systemAddresses(host: string): Promise<string[]> {
-  const resolver = new Resolver();
-  const [v4, v6] = await Promise.all([resolver.resolve4(host).catch(() => []), resolver.resolve6(host).catch(() => [])]);
-  return [...v4, ...v6.map((address) => `[${address}]:53`)];
+function describeFailure(error: unknown): string {
+  if (error instanceof LookupFailure) return error.message;
+  throw error;
+}
+
+/**
+ * Why the servers that count may never see the value: the hosted zone written to is not the
+ * one live DNS delegates to (a duplicate, or a zone never delegated). Said, not refused: a
+ * reusable delegation set with white-label names looks different and still works.
+ */
+function delegationNotes(record: Located, cut: ZoneCut): string[] {
+  const zone = record.zone;
+  if (cut.zone !== zone.name) {
+    return [`live DNS puts ${record.fqdn} in ${cut.zone}, not in hosted zone ${zone.id} (${zone.name}): is ${zone.name} delegated to Route 53?`];
+  }
+  const route53 = new Set(zone.nameServers.map((server) => withoutDot(server)));
+  if (route53.size === 0 || cut.nameServers.some((server) => route53.has(server))) return [];
+  return [
+    `${cut.zone} is delegated to ${cut.nameServers.join(', ')}, not to the name servers of hosted zone ${zone.id} (${[...route53].join(', ')}): is it a duplicate zone?`,
+  ];
 }

@@ -18,10 +18,29 @@ export interface Route53SolverConfig extends Route53ZoneConfig {
   readonly zones?: Readonly<Record<string, Route53ZoneConfig>>;
 }
 
+/**
+ * How the values are checked once the DNS provider reports its change applied, as lego's
+ * `dns.resolvers` and `dns.propagation.*` options do.
+ */
+export interface PropagationConfig {
+  /** `ip` or `ip:port` of the resolvers used for every lookup (zone cut, name server addresses, CNAMEs); the system's by default. */
+  readonly resolvers?: readonly string[];
+  /** ISO 8601 duration: how long to keep checking before giving up. */
+  readonly timeout?: string;
+  /** ISO 8601 duration between two checks. */
+  readonly interval?: string;
+  /**
+   * `authoritative` (default): every name server of the zone cut, found in live DNS, must answer
+   * the value; `resolvers`: the resolvers must; `none`: only the provider's own "applied".
+   */
+  readonly check?: 'authoritative' | 'resolvers' | 'none';
+}
+
 export interface Dns01Config {
   /** `Follow`: when `_acme-challenge.<name>` is a CNAME, write the TXT record at its target. */
   readonly cnameStrategy?: 'None' | 'Follow';
   readonly route53?: Route53SolverConfig;
+  readonly propagation?: PropagationConfig;
 }
 
 /**

@@ -3,10 +3,12 @@
  * Apart from dns01-config.ts so that the functions that only route records to zones do
  * not bundle zod.
  */
+import { isIP } from 'node:net';
 import * as z from 'zod/mini';
-import type { Dns01Config, Route53ZoneConfig } from './dns01-config.js';
+import type { Dns01Config, PropagationConfig, Route53ZoneConfig } from './dns01-config.js';
 import { normalizeDnsName } from './dns-name.js';
-import { section } from './validation.js';
+import { DURATION, parseDuration } from './duration.js';
+import { section, show } from './validation.js';
 
 const ZONE_ID = /^(?:\/hostedzone\/)?([A-Z0-9]{1,32})$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
@@ -60,12 +62,65 @@ const zones = z.pipe(
   }),
 );
 
+/** `1.1.1.1`, `1.1.1.1:53`, `2606:4700::1111` or `[2606:4700::1111]:53`: what node:dns setServers takes. */
+function isResolverAddress(text: string): boolean {
+  const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(text);
+  const [host, port] = bracketed ? [bracketed[1] ?? '', bracketed[2]] : isIP(text) === 6 ? [text, undefined] : text.split(/:(?=\d+$)/);
+  if (port !== undefined && !(Number(port) >= 1 && Number(port) <= 65535)) return false;
+  return bracketed ? isIP(host ?? '') === 6 : isIP(host ?? '') === 4 || (port === undefined && isIP(host ?? '') === 6);
+}
+
+const RESOLVER_REASON = 'must be an IP address, optionally with a port, such as "1.1.1.1", "1.1.1.1:53" or "[2606:4700::1111]:53"';
+
+const duration = z
+  .string({ error: (issue) => `must be an ISO 8601 duration such as PT10M (got ${show(issue.input)})` })
+  .check(
+    z.superRefine((text, ctx) => {
+      const parsed = parseDuration(text);
+      if (!parsed.ok) ctx.addIssue(parsed.reason);
+    }),
+  )
+  // For editors, through the JSON Schema, as renewBefore does.
+  .register(z.globalRegistry, { pattern: DURATION.source });
+
+/** More checks than this would crowd a run's history (Step Functions keeps 25,000 events). */
+export const MAX_PROPAGATION_CHECKS = 500;
+
+const propagationChecks = z.superRefine((propagation: PropagationConfig, ctx) => {
+  const timeout = propagation.timeout === undefined ? undefined : parseDuration(propagation.timeout);
+  const interval = propagation.interval === undefined ? undefined : parseDuration(propagation.interval);
+  const timeoutMs = timeout?.ok ? timeout.ms : undefined;
+  const intervalMs = interval?.ok ? interval.ms : undefined;
+  if (timeoutMs === undefined || intervalMs === undefined) return;
+  if (timeoutMs < intervalMs) ctx.addIssue({ code: 'custom', path: ['timeout'], message: `must not be shorter than interval (${propagation.interval})` });
+  else if (timeoutMs / intervalMs > MAX_PROPAGATION_CHECKS)
+    ctx.addIssue({ code: 'custom', path: ['timeout'], message: `allows at most ${MAX_PROPAGATION_CHECKS} checks of interval ${propagation.interval}` });
+});
+
+const propagation = section({
+  resolvers: z.optional(
+    z
+      .array(z.string({ error: RESOLVER_REASON }).check(z.refine(isResolverAddress, { error: RESOLVER_REASON })), {
+        error: 'must be a non-empty array of resolver addresses such as ["1.1.1.1:53"]',
+      })
+      .check(z.minLength(1, { error: 'must be a non-empty array of resolver addresses such as ["1.1.1.1:53"]' })),
+  ),
+  timeout: z.optional(duration),
+  interval: z.optional(duration),
+  check: z.optional(
+    z.enum(['authoritative', 'resolvers', 'none'], {
+      error: (issue) => `must be "authoritative", "resolvers" or "none" (got ${show(issue.input)})`,
+    }),
+  ),
+}).check(propagationChecks);
+
 /** The dns01 section of a certificate or of an issuer (the stack's configuration). */
 export const dns01Schema = section({
   cnameStrategy: z.optional(z.enum(['None', 'Follow'], { error: (issue) => `must be "None" or "Follow" (got ${JSON.stringify(issue.input)})` })),
   route53: z.optional(
     section({ ...zoneShape, privateZone: z.optional(z.boolean({ error: 'must be a boolean' })), zones: z.optional(zones) }).check(externalIdNeedsRole),
   ),
+  propagation: z.optional(propagation),
 });
 
 /**

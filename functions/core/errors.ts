@@ -110,6 +110,16 @@ export class DnsChangeRejected extends CertstepError {
   readonly retryable = false;
 }
 
+/**
+ * Name servers (or resolvers) that should answer for the challenge records could not be
+ * asked at all until the propagation checks ran out: no address, no answer, refused. The
+ * CA would fail the same way, so it was not asked to validate.
+ */
+export class DnsServerUnreachable extends CertstepError {
+  override readonly name = 'DnsServerUnreachable' as const;
+  readonly retryable = false;
+}
+
 /** No hosted zone can hold the challenge record of a name; nothing was ordered. */
 export class ZoneNotFound extends CertstepError {
   override readonly name = 'ZoneNotFound' as const;

@@ -40,6 +40,8 @@ export interface PropagationProgress extends Omit<PollProgress, 'status'> {
   readonly ready: boolean;
   /** Provider change ids to see in sync before asking DNS (Route 53 GetChange). */
   readonly changeIds: readonly string[];
+  /** Servers the last check could not ask, each with its cause. */
+  readonly unreachable?: readonly string[];
 }
 
 export interface IssuanceProgress extends PollProgress {

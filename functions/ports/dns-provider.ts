@@ -14,8 +14,14 @@ export interface ChallengeRecord {
   readonly value: string;
 }
 
-/** "Not visible yet" is an answer, not an error: the state machine waits and asks again. */
-export type PropagationResult = { readonly ready: true } | { readonly ready: false; readonly pending: readonly ChallengeRecord[]; readonly detail: string };
+/**
+ * "Not visible yet" is an answer, not an error: the state machine waits and asks again.
+ * `unreachable` names the servers that could not be asked at all, each with its cause, so a
+ * run that runs out of checks can say it was never heard rather than "not yet".
+ */
+export type PropagationResult =
+  | { readonly ready: true }
+  | { readonly ready: false; readonly pending: readonly ChallengeRecord[]; readonly detail: string; readonly unreachable?: readonly string[] };
 
 /** How long the state machine should wait between checks, and for how many checks at most. */
 export interface PropagationTiming {

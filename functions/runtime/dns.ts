@@ -38,7 +38,8 @@ export function route53Clients(): (access: Pick<Route53ZoneConfig, 'role' | 'ext
 export function mergeDns01(issuer: Dns01Config | undefined, certificate: Dns01Config | undefined): Dns01Config {
   const route53 = { ...issuer?.route53, ...certificate?.route53, zones: { ...issuer?.route53?.zones, ...certificate?.route53?.zones } };
   const cnameStrategy = certificate?.cnameStrategy ?? issuer?.cnameStrategy;
-  return { route53, ...(cnameStrategy && { cnameStrategy }) };
+  const propagation = issuer?.propagation || certificate?.propagation ? { ...issuer?.propagation, ...certificate?.propagation } : undefined;
+  return { route53, ...(cnameStrategy && { cnameStrategy }), ...(propagation && { propagation }) };
 }
 
 export function route53DnsFor(config: RuntimeConfig): (certificate: CertificateSpec) => DnsProvider {

@@ -23,6 +23,7 @@ const terminal: ErrorClass[] = [
   errors.AcmeOrderInvalid,
   errors.DnsChangeRejected,
   errors.ZoneNotFound,
+  errors.DnsServerUnreachable,
   errors.SecretNotFound,
   errors.StoreAccessDenied,
   errors.StoreRequestRejected,

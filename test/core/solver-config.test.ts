@@ -22,6 +22,43 @@ describe('certificate.dns01 and certificate.acm', () => {
     ['a zones key matching no dnsName', { dns01: { route53: { zones: { 'other.com': { hostedZoneId: 'Z1' } } } } }, 'matches none of certificate.dnsNames'],
     ['a wildcard zones key', { dns01: { route53: { zones: { '*.example.com': {} } } } }, 'is not a domain name'],
     ['an unknown field inside a zone', { dns01: { route53: { zones: { 'example.com': { ttl: 5 } } } } }, '.ttl: unknown field'],
+    ['an unknown propagation field', { dns01: { propagation: { wait: 'PT1M' } } }, 'certificate.dns01.propagation.wait: unknown field'],
+    [
+      'a resolver that is not an IP address',
+      { dns01: { propagation: { resolvers: ['one.one.one.one'] } } },
+      'certificate.dns01.propagation.resolvers[0]: must be an IP address, optionally with a port, such as "1.1.1.1"',
+    ],
+    [
+      'a resolver port out of range',
+      { dns01: { propagation: { resolvers: ['1.1.1.1:99999'] } } },
+      'certificate.dns01.propagation.resolvers[0]: must be an IP address',
+    ],
+    ['an empty resolver list', { dns01: { propagation: { resolvers: [] } } }, 'certificate.dns01.propagation.resolvers: must be a non-empty array'],
+    [
+      'a timeout that is no duration',
+      { dns01: { propagation: { timeout: '10m' } } },
+      'certificate.dns01.propagation.timeout: must be an ISO 8601 duration in whole weeks, days, hours, minutes or seconds, such as P30D or PT12H (got "10m")',
+    ],
+    [
+      'an interval that is a number',
+      { dns01: { propagation: { interval: 10 } } },
+      'certificate.dns01.propagation.interval: must be an ISO 8601 duration such as PT10M (got number 10)',
+    ],
+    [
+      'a timeout shorter than the interval',
+      { dns01: { propagation: { timeout: 'PT5S', interval: 'PT10S' } } },
+      'certificate.dns01.propagation.timeout: must not be shorter than interval (PT10S)',
+    ],
+    [
+      'more checks than a run can hold',
+      { dns01: { propagation: { timeout: 'P1D', interval: 'PT10S' } } },
+      'certificate.dns01.propagation.timeout: allows at most 500 checks of interval PT10S',
+    ],
+    [
+      'an unknown check',
+      { dns01: { propagation: { check: 'recursive' } } },
+      'certificate.dns01.propagation.check: must be "authoritative", "resolvers" or "none" (got "recursive")',
+    ],
     ['acm without regions', { acm: {} }, 'certificate.acm.regions: must be a non-empty array'],
     ['acm with a bad region', { acm: { regions: ['moon-1'] } }, 'certificate.acm.regions[0]: must be an AWS region'],
     ['acm listing a region twice', { acm: { regions: ['us-east-1', 'us-east-1'] } }, 'lists a region twice'],
@@ -62,6 +99,17 @@ describe('certificate.dns01 and certificate.acm', () => {
       route53: { hostedZoneId: 'Z0ABC', zones: { 'example.com': { hostedZoneId: 'Z1', role: 'arn:aws:iam::123456789012:role/dns', externalId: 'ext-1' } } },
     });
     expect(parsed.certificate.acm).toEqual({ regions: ['us-east-1', 'eu-west-1'], cloudFront: true });
+  });
+
+  it('keeps valid propagation settings as written', () => {
+    const propagation = {
+      resolvers: ['1.1.1.1', '8.8.8.8:53', '2606:4700::1111', '[2001:4860:4860::8888]:53'],
+      timeout: 'PT10M',
+      interval: 'PT10S',
+      check: 'resolvers',
+    };
+    const parsed = parseExecutionInput(withSection({ dns01: { propagation } }), issuers);
+    expect(parsed.certificate.dns01).toEqual({ propagation });
   });
 
   it('leaves both sections out of the normalised spec when absent', () => {

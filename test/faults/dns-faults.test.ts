@@ -75,6 +75,12 @@ async function expectNoTxtLeft(name: string): Promise<void> {
   expect(server.recordSets(zoneId).filter((set) => set.type === 'TXT' && set.name.endsWith(`${name}.example.test.`))).toEqual([]);
 }
 
+/** The detail of each check that returned (a check that throws leaves none), from the Choice after it. */
+const checkDetails = (result: Awaited<ReturnType<TestCa['run']>>) =>
+  result.events
+    .filter((event) => event.type === 'StateEntered' && (event.state as { name?: string }).name === 'IsPropagated')
+    .map((event) => (event.state as { input?: { propagation?: { detail?: string } } }).input?.propagation?.detail ?? '');
+
 const secretKeys = (secrets: SecretsManagerFake) =>
   secrets.mock.commandCalls(PutSecretValueCommand).flatMap((call) => keyBodiesIn(call.args[0].input.SecretString ?? ''));
 
@@ -146,5 +152,42 @@ describe('a role Route 53 refuses (AccessDenied)', () => {
     expect(secrets.valueAt('certstep/certificates/denied', 'AWSCURRENT')).toBe(serving);
     await expectNoTxtLeft('denied');
     await expectNoKeyMaterial(result, storeDir, { output, extraKeys: secretKeys(secrets) });
+  });
+});
+
+describe('name servers that have no address', () => {
+  it('are named in every check, and the run fails with DnsServerUnreachable naming them when the checks run out', async () => {
+    // Prepare: a zone whose delegation names hosts nobody can resolve.
+    const secrets = await secretsServing('lame');
+    const lame = server.addZone('lame.test', { nameServers: ['ns1.gone.route53.test', 'ns2.gone.route53.test'] });
+    const storeDir = await newStore();
+    const store = new SecretsManagerCertificateStore({ client: secrets.client });
+    const recording = recordingAcme(ca.environment, storeDir, undefined, store);
+    const output = captureOutput();
+
+    // Act
+    const result = await ca
+      .run(
+        { ...spec('lame', ['lame.test', '*.lame.test']), force: true },
+        { storeDir, dependencies: { dns: () => route53Provider(server, {}, 6, { nameServers: 'resolved' }).provider, store, acme: recording.acme } },
+      )
+      .finally(output.restore);
+
+    // Assess
+    const gone = (host: string) => `${host} \\(no address from resolver ${server.dns.host}:${server.dns.port}: REFUSED\\)`;
+    expectFailedCleanly(
+      result,
+      'DnsServerUnreachable',
+      new RegExp(`after 5 checks, still could not ask ${gone('ns1.gone.route53.test')}, ${gone('ns2.gone.route53.test')}`),
+    );
+    expect(timesEntered(result, 'CheckPropagation')).toBe(5);
+    expect(statesEntered(result)).not.toContain('AcceptChallenges');
+    expect(recording.calls.acceptChallenge).toBe(0);
+    const details = checkDetails(result);
+    expect(details).toHaveLength(4);
+    for (const detail of details) expect(detail).toMatch(new RegExp(`^could not ask: ${gone('ns1.gone.route53.test')}, ${gone('ns2.gone.route53.test')}$`));
+    expect(secrets.valueAt('certstep/certificates/lame', 'AWSCURRENT')).toBe(serving);
+    expect(server.recordSets(lame.id).filter((set) => set.type === 'TXT')).toEqual([]);
+    await expectNoKeyMaterial(result, storeDir, { output: output.text(), extraKeys: secretKeys(secrets) });
   });
 });

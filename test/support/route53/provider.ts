@@ -11,7 +11,20 @@ export interface ProviderFixture {
   readonly rolesUsed: string[];
 }
 
-export function route53Provider(server: Route53TestServer, dns01: Dns01Config = {}, maxAttempts = 6): ProviderFixture {
+export interface FixtureOptions {
+  /**
+   * How name servers are reached: 'test-server' (default) sends every name server's queries to
+   * the test server's DNS; 'resolved' looks up their addresses through the resolvers, as in
+   * production, and asks them on the test server's port; a function maps names to addresses.
+   */
+  readonly nameServers?: 'test-server' | 'resolved' | ((host: string) => Promise<string[]>);
+}
+
+/**
+ * Every lookup goes through the test server's DNS as the resolver, unless dns01.propagation
+ * names other resolvers.
+ */
+export function route53Provider(server: Route53TestServer, dns01: Dns01Config = {}, maxAttempts = 6, fixture: FixtureOptions = {}): ProviderFixture {
   const rolesUsed: string[] = [];
   const client = new Route53Client({
     endpoint: server.endpoint,
@@ -20,19 +33,17 @@ export function route53Provider(server: Route53TestServer, dns01: Dns01Config = 
     maxAttempts,
   });
   const dnsAddress = `${server.dns.host}:${server.dns.port}`;
+  const nameServers = fixture.nameServers ?? 'test-server';
   const provider = new Route53DnsProvider({
-    dns01,
+    dns01: { ...dns01, propagation: { resolvers: [dnsAddress], ...dns01.propagation } },
     clientFor: (access) => {
       if (access.role) rolesUsed.push(`${access.role}|${access.externalId ?? ''}`);
       return client;
     },
     timing: { initialWaitSeconds: 0, intervalSeconds: 0, maxAttempts: 5 },
-    nameServerAddresses: async () => [dnsAddress],
-    resolveCname: async (name) => {
-      const resolver = new Resolver({ timeout: 1000, tries: 1 });
-      resolver.setServers([dnsAddress]);
-      return (await resolver.resolveCname(name).catch(() => []))[0];
-    },
+    ...(nameServers === 'resolved'
+      ? { nameServerPort: server.dns.port }
+      : { nameServerAddresses: nameServers === 'test-server' ? async () => [dnsAddress] : nameServers }),
   });
   return { provider, rolesUsed };
 }
