@@ -7,7 +7,7 @@
  */
 import { ChangeResourceRecordSetsCommand, GetChangeCommand, ListResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
 import type { Dns01Config } from '../core/dns01-config.js';
-import { DnsChangeRejected } from '../core/errors.js';
+import { DnsChangeRejected, ZoneNotFound } from '../core/errors.js';
 import type { ChallengeRecord, DnsProvider, Presented, PropagationResult, PropagationTiming } from '../ports/dns-provider.js';
 import { LiveDns, LookupFailure, type ZoneCut } from './live-dns.js';
 import { propagationTiming } from './propagation-timing.js';
@@ -56,9 +56,17 @@ export class Route53DnsProvider implements DnsProvider {
     });
   }
 
+  /** Also refuses private zones (unless route53.privateZone): no public CA can see them, and a failed validation counts against the CA's limits. */
   async checkZones(dnsNames: readonly string[]): Promise<void> {
     const names = [...new Set(dnsNames.map((name) => name.replace(/^\*\./, '')))];
-    await Promise.all(names.map((dnsName) => this.locate({ dnsName, recordName: `_acme-challenge.${dnsName}`, value: '' })));
+    const located = await Promise.all(names.map((dnsName) => this.locate({ dnsName, recordName: `_acme-challenge.${dnsName}`, value: '' })));
+    const hidden = located.find((record) => record.zone.private);
+    if (hidden && this.options.dns01?.route53?.privateZone !== true) {
+      throw new ZoneNotFound(
+        `hosted zone ${hidden.zone.id} (${hidden.zone.name}) for ${hidden.fqdn} is private: no public CA can see its records; ` +
+          'use a public hosted zone, or set certificate.dns01.route53.privateZone only for a CA that resolves inside the VPC',
+      );
+    }
   }
 
   async present(records: readonly ChallengeRecord[]): Promise<Presented> {

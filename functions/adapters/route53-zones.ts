@@ -2,7 +2,8 @@
  * Which hosted zone holds a challenge record, and with which credentials to change it.
  * A configured hosted zone id is used as is (no listing, which is what keeps large accounts
  * clear of ListHostedZones throttling); otherwise the longest matching zone wins, public
- * ones only unless private zones were asked for. Answers are cached for one invocation.
+ * ones only unless private zones were asked for, and a public one wins a tie. Answers are
+ * cached for one invocation.
  */
 import { GetHostedZoneCommand, ListHostedZonesCommand, type Route53Client } from '@aws-sdk/client-route-53';
 import { type Route53SolverConfig, type Route53ZoneConfig, zoneSettingsFor } from '../core/dns01-config.js';
@@ -53,11 +54,8 @@ export class ZoneDirectory {
     const candidates = (await this.list(access))
       .filter((zone) => name === zone.name || name.endsWith(`.${zone.name}`))
       .filter((zone) => this.config.privateZone === true || !zone.private)
-      // Longest name first; on a tie the public zone wins unless private zones were asked for.
-      .sort(
-        (a, b) =>
-          b.name.length - a.name.length || Number(a.private !== (this.config.privateZone === true)) - Number(b.private !== (this.config.privateZone === true)),
-      );
+      // Longest name first; on a tie the public zone wins, as the CA can only see that one.
+      .sort((a, b) => b.name.length - a.name.length || Number(a.private) - Number(b.private));
     const best = candidates[0];
     if (!best) {
       const kind = this.config.privateZone ? 'hosted zone' : 'public hosted zone';

@@ -12,7 +12,11 @@ export interface Route53ZoneConfig {
 }
 
 export interface Route53SolverConfig extends Route53ZoneConfig {
-  /** Consider private hosted zones when looking for a zone (public ones win a tie). */
+  /**
+   * Accept private hosted zones, for a CA that resolves inside the VPC (a private ACME CA):
+   * no public CA can see them, so without this a private zone is refused before ordering.
+   * A public zone of the same name still wins a tie.
+   */
   readonly privateZone?: boolean;
   /** Per-domain settings: the longest domain that is a suffix of the name applies. */
   readonly zones?: Readonly<Record<string, Route53ZoneConfig>>;

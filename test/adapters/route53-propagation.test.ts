@@ -1,7 +1,7 @@
 /**
  * The propagation check as the CA will see it: zone cut and name servers from live DNS (the
  * test server's DNS as the resolver), not from Route 53's DelegationSet; servers that cannot
- * be asked are named; dns01.propagation applies.
+ * be asked are named; private zones are refused before ordering; dns01.propagation applies.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChallengeRecord } from '../../functions/ports/dns-provider.js';
@@ -17,6 +17,11 @@ afterEach(async () => {
 });
 
 const record = (dnsName: string, value: string): ChallengeRecord => ({ dnsName, recordName: `_acme-challenge.${dnsName}`, value });
+const failureOf = async (promise: Promise<unknown>) =>
+  (await promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  )) as Error & { retryable?: boolean };
 
 /** Queries for `zoneId`'s own name servers go to a server holding that zone alone; the rest to the test server's DNS. */
 async function ownServersFor(zoneId: string, nameServers: readonly string[]) {
@@ -160,5 +165,39 @@ describe('dns01.propagation', () => {
     expect(timing({ timeout: 'PT10M', interval: 'PT10S' })).toEqual({ initialWaitSeconds: 0, intervalSeconds: 10, maxAttempts: 60 });
     expect(timing({ timeout: 'PT1M', interval: 'PT25S' })).toEqual({ initialWaitSeconds: 0, intervalSeconds: 25, maxAttempts: 3 });
     expect(timing({})).toEqual({ initialWaitSeconds: 0, intervalSeconds: 0, maxAttempts: 5 });
+  });
+});
+
+describe('private hosted zones', () => {
+  it('are refused before ordering, even when configured by id', async () => {
+    // Prepare
+    const hidden = server.addZone('internal.test', { private: true });
+
+    // Act
+    const failure = await failureOf(route53Provider(server, { route53: { hostedZoneId: hidden.id } }).provider.checkZones(['app.internal.test']));
+
+    // Assess
+    expect(failure.name).toBe('ZoneNotFound');
+    expect(failure.retryable).toBe(false);
+    expect(failure.message).toContain(
+      `hosted zone ${hidden.id} (internal.test) for _acme-challenge.app.internal.test is private: no public CA can see its records`,
+    );
+    expect(server.calls.map((call) => call.action)).toEqual(['GetHostedZone']);
+  });
+
+  it('lose a tie to the public zone of the same name, even when private zones are allowed', async () => {
+    // Prepare: the private zone is listed first.
+    const hidden = server.addZone('example.test', { private: true });
+    const visible = server.addZone('example.test');
+    const { provider } = route53Provider(server, { route53: { privateZone: true } });
+
+    // Act
+    await provider.checkZones(['www.example.test']);
+    await provider.present([record('www.example.test', 'v')]);
+
+    // Assess
+    const changed = server.calls.filter((call) => call.action === 'ChangeResourceRecordSets').map((call) => call.zoneId);
+    expect(changed).toEqual([visible.id]);
+    expect(changed).not.toContain(hidden.id);
   });
 });

@@ -97,6 +97,23 @@ describe('issuance through Route 53 and Secrets Manager', () => {
     expect(statesEntered(result)).not.toContain('CreateOrder');
     expect(secrets.mock.commandCalls(PutSecretValueCommand)).toHaveLength(0);
   });
+
+  it('refuses a private hosted zone with ZoneNotFound before any order, as no public CA can see it', async () => {
+    // Prepare
+    const hidden = server.addZone('intranet.test', { private: true });
+    const secrets = fakeSecretsManager(['certstep/certificates/hidden', 'certstep/accounts/local']);
+    const dependencies = { ...awsDependencies(secrets), dns: () => route53Provider(server, { route53: { hostedZoneId: hidden.id } }).provider };
+
+    // Act
+    const result = await ca.run(spec('hidden', ['app.intranet.test']), { storeDir: await newStore(), dependencies });
+
+    // Assess
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('ZoneNotFound');
+    expect(result.cause).toContain(`hosted zone ${hidden.id} (intranet.test) for _acme-challenge.app.intranet.test is private`);
+    expect(statesEntered(result)).not.toContain('CreateOrder');
+    expect(server.calls.filter((call) => call.action === 'ChangeResourceRecordSets' && call.zoneId === hidden.id)).toHaveLength(0);
+  });
 });
 
 describe('a store failure after issuance', () => {
