@@ -24,8 +24,6 @@ export interface Route53DnsOptions {
   readonly nameServerPort?: number;
   /** Addresses (`ip` or `ip:port`) of a name server host; by default its A/AAAA records through the resolvers. */
   readonly nameServerAddresses?: (host: string) => Promise<string[]>;
-  /** The CNAME target of a name, if any; by default through the resolvers. */
-  readonly resolveCname?: (name: string) => Promise<string | undefined>;
   /** Re-reads after a concurrent change, before giving up. */
   readonly maxConflictRetries?: number;
 }
@@ -199,10 +197,9 @@ export class Route53DnsProvider implements DnsProvider {
     let target = this.cnames.get(name);
     if (!target) {
       target = (async () => {
-        const resolve = this.options.resolveCname ?? ((name: string) => this.live.cname(name));
         let current = name.toLowerCase();
         for (let hop = 0; hop < 8; hop++) {
-          const next = await resolve(current);
+          const next = await this.live.cname(current);
           if (!next) return current === name.toLowerCase() ? undefined : current;
           current = withoutDot(next);
         }
