@@ -1,7 +1,9 @@
 /**
  * The ACME gateway over acme-client: one short-lived client per phase invocation, built from
- * the account stored for the issuer. The account is registered on first use and again,
- * cleanly, when the CA says it no longer knows it (Pebble forgets accounts on restart).
+ * the account stored for the issuer and its directory URL. The account is registered on first
+ * use, again when the issuer's directory URL changes (the old CA's account and key are kept,
+ * not reused: an account key belongs to one CA), and again, cleanly, when the CA says it no
+ * longer knows it (Pebble forgets accounts on restart).
  */
 import acme from 'acme-client';
 import { type AcmeFailure, classifyAcmeFailure } from '../core/acme-failure.js';
@@ -189,14 +191,14 @@ export class AcmeClientGateway implements AcmeGateway {
     return fn(this.client as acme.Client);
   }
 
-  /** RFC 8555 §7.3: newAccount, or reuse of the stored one. */
+  /** RFC 8555 §7.3: newAccount with a new key, or reuse of the one stored for this directory. */
   private async register(replace: boolean): Promise<void> {
-    const stored = replace ? undefined : await this.store.getAccount(this.issuer.name);
-    if (stored && stored.directoryUrl === this.issuer.directoryUrl) {
+    const stored = replace ? undefined : await this.store.getAccount(this.issuer.name, this.issuer.directoryUrl);
+    if (stored) {
       this.client = this.newClient(stored.accountKeyPem, stored.accountUrl);
       return;
     }
-    const accountKeyPem = stored?.accountKeyPem ?? (await acme.crypto.createPrivateEcdsaKey('P-256')).toString();
+    const accountKeyPem = (await acme.crypto.createPrivateEcdsaKey('P-256')).toString();
     const client = this.newClient(accountKeyPem);
     const outcome = await recordExchanges(() =>
       client.createAccount({
@@ -206,7 +208,7 @@ export class AcmeClientGateway implements AcmeGateway {
     );
     if (outcome.error !== undefined) throw classifyAcmeFailure(toFailure('newAccount', outcome.error, outcome.exchanges));
     const account: AcmeAccount = { directoryUrl: this.issuer.directoryUrl, accountKeyPem, accountUrl: client.getAccountUrl() };
-    const kept = await this.store.putAccount(this.issuer.name, account, replace || stored !== undefined);
+    const kept = await this.store.putAccount(this.issuer.name, account, replace);
     this.client = kept.accountUrl === account.accountUrl ? client : this.newClient(kept.accountKeyPem, kept.accountUrl);
   }
 

@@ -3,7 +3,7 @@
  *   certificates/<name>.json           current version (the same JSON as the Secrets Manager secret)
  *   certificates/<name>.previous.json  the version it replaced
  *   pending/<name>/<versionId>.json    keys written before finalize
- *   accounts/<issuer>.json             ACME account key and URL
+ *   accounts/<issuer>.json             ACME account key and URL, per directory URL (adapters/account-record.ts)
  * Files holding keys are 0600; every write is write-then-rename so a crash never leaves half a file.
  */
 import { createHash } from 'node:crypto';
@@ -17,6 +17,7 @@ import {
   type StoredCertificate,
   summaryOf,
 } from '../ports/certificate-store.js';
+import { accountIn, withAccount } from './account-record.js';
 
 export class FileCertificateStore implements CertificateStore {
   constructor(readonly root: string) {}
@@ -68,17 +69,19 @@ export class FileCertificateStore implements CertificateStore {
     return { versionId: pendingVersionId };
   }
 
-  async getAccount(issuer: string): Promise<AcmeAccount | undefined> {
-    return readJson<AcmeAccount>(this.accountPath(issuer));
+  async getAccount(issuer: string, directoryUrl?: string): Promise<AcmeAccount | undefined> {
+    return accountIn(await readJson<unknown>(this.accountPath(issuer)), directoryUrl);
   }
 
   async putAccount(issuer: string, account: AcmeAccount, replace: boolean): Promise<AcmeAccount> {
-    if (replace) {
-      await writeJsonAtomic(this.accountPath(issuer), account);
-      return account;
-    }
-    if (await writeJsonExclusive(this.accountPath(issuer), account)) return account;
-    return (await this.getAccount(issuer)) ?? account;
+    if (!replace && (await writeJsonExclusive(this.accountPath(issuer), withAccount(undefined, account)))) return account;
+    // The issuer has a record already: the first account stored for a directory wins, unless replacing.
+    // Local runs of one issuer registering at a new directory at the same moment are not guarded.
+    const record = await readJson<unknown>(this.accountPath(issuer));
+    const existing = accountIn(record, account.directoryUrl);
+    if (!replace && existing) return existing;
+    await writeJsonAtomic(this.accountPath(issuer), withAccount(record, account));
+    return account;
   }
 
   private accountPath(issuer: string): string {

@@ -26,6 +26,7 @@ import {
   type StoredCertificate,
   summaryOf,
 } from '../ports/certificate-store.js';
+import { accountIn, withAccount } from './account-record.js';
 import { classifyAwsError } from './aws-errors.js';
 
 export interface SecretsManagerStoreOptions {
@@ -145,33 +146,34 @@ export class SecretsManagerCertificateStore implements CertificateStore {
   }
 
   /** Undefined while the secret holds the placeholder or anything that is not a whole account. */
-  async getAccount(issuer: string): Promise<AcmeAccount | undefined> {
-    return (await this.account(issuer)).account;
+  async getAccount(issuer: string, directoryUrl?: string): Promise<AcmeAccount | undefined> {
+    return accountIn((await this.account(issuer)).record, directoryUrl);
   }
 
-  /** Without replace, an account another writer stored first is returned instead of ours. */
+  /** Without replace, an account another writer stored first for the same directory is returned instead of ours. */
   async putAccount(issuer: string, account: AcmeAccount, replace: boolean): Promise<AcmeAccount> {
     const secretId = this.accountSecretId(issuer);
     const stored = await this.account(issuer);
-    if (!replace && stored.account) return stored.account;
+    const existing = accountIn(stored.record, account.directoryUrl);
+    if (!replace && existing) return existing;
     // The token names the version being replaced, not the account: two writers racing from the
     // same version share it, Secrets Manager lets only the first in (compare-and-set), and a later
     // switch back to an earlier account still gets a version of its own.
     const token = versionToken(`account:${stored.versionId ?? 'none'}`);
     const put = await this.put(secretId, `issuer ${issuer}`, {
       ClientRequestToken: token,
-      SecretString: JSON.stringify(account),
+      SecretString: JSON.stringify(withAccount(stored.record, account)),
       VersionStages: ['AWSCURRENT'],
     });
     if (put === 'created') return account;
     const winner = (await this.version(secretId, token))?.value;
-    return isAccount(winner) ? winner : account;
+    return accountIn(winner, account.directoryUrl) ?? account;
   }
 
-  private async account(issuer: string): Promise<{ versionId?: string; account?: AcmeAccount }> {
+  private async account(issuer: string): Promise<{ versionId?: string; record?: unknown }> {
     const current = await this.current(this.accountSecretId(issuer), `issuer ${issuer}`);
     if (!current) return {};
-    return { versionId: current.versionId, ...(isAccount(current.value) && { account: current.value }) };
+    return { versionId: current.versionId, record: current.value };
   }
 
   /** AWSCURRENT; undefined when the secret has no current version yet (ResourceNotFound with the secret present). */
@@ -262,9 +264,4 @@ function parse(output: { VersionId?: string; SecretString?: string }, secretId: 
 function isPendingKey(value: unknown): value is PendingKey {
   const key = value as Partial<Record<keyof PendingKey, unknown>> | undefined;
   return typeof key?.orderUrl === 'string' && typeof key.keyAlgorithm === 'string' && typeof key.privateKeyPem === 'string';
-}
-
-function isAccount(value: unknown): value is AcmeAccount {
-  const account = value as Partial<Record<keyof AcmeAccount, unknown>> | undefined;
-  return typeof account?.directoryUrl === 'string' && typeof account.accountKeyPem === 'string' && typeof account.accountUrl === 'string';
 }

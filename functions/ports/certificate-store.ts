@@ -67,7 +67,15 @@ export interface CertificateStore {
    * Idempotent for the same pending version.
    */
   makeCurrent(name: string, certificate: StoredCertificate, pendingVersionId: string): Promise<{ versionId: string }>;
-  getAccount(issuer: string): Promise<AcmeAccount | undefined>;
-  /** Creates the account record unless another writer got there first; returns the one stored. */
+  /**
+   * The issuer's account at this directory URL; without one, the account registered last. An
+   * issuer keeps one account per directory URL it has used: a key is never carried to another CA.
+   */
+  getAccount(issuer: string, directoryUrl?: string): Promise<AcmeAccount | undefined>;
+  /**
+   * Creates the account record for its directory URL unless another writer got there first, and
+   * returns the one stored; with replace, overwrites the record of that directory URL only.
+   * Accounts of the issuer's other directory URLs are kept.
+   */
   putAccount(issuer: string, account: AcmeAccount, replace: boolean): Promise<AcmeAccount>;
 }

@@ -502,6 +502,43 @@ describe('accounts', () => {
     expect(secrets.commandCalls(PutSecretValueCommand)[0]?.args[0].input.ClientRequestToken).toBe(versionToken('account:old'));
   });
 
+  it('keeps the account of another directory URL beside a new one, and finds each by its directory URL', async () => {
+    // Prepare: the issuer's secret as stored before, one account at another CA.
+    const old = { directoryUrl: 'https://old-ca.example/directory', accountKeyPem: OTHER_KEY, accountUrl: 'https://old-ca.example/acct/7' };
+    versions({}, { versionId: 'old', value: JSON.stringify(old) });
+    secrets.on(PutSecretValueCommand).resolves({});
+
+    // Act
+    const kept = await store().putAccount('letsencrypt', account, false);
+    const written = JSON.parse(secrets.commandCalls(PutSecretValueCommand)[0]?.args[0].input.SecretString ?? '{}') as unknown;
+    secrets.reset();
+    versions({}, { versionId: versionToken('account:old'), value: JSON.stringify(written) });
+    const current = await store().getAccount('letsencrypt', account.directoryUrl);
+    const previous = await store().getAccount('letsencrypt', old.directoryUrl);
+    const elsewhere = await store().getAccount('letsencrypt', 'https://third-ca.example/directory');
+
+    // Assess
+    expect(kept).toEqual(account);
+    expect(written).toEqual({ ...account, otherDirectories: [old] });
+    expect(current).toEqual(account);
+    expect(previous).toEqual(old);
+    expect(elsewhere).toBeUndefined();
+  });
+
+  it('without replace, keeps the account stored for the same directory URL, even when it is not the latest', async () => {
+    // Prepare
+    const old = { ...account, accountUrl: 'https://acme.example/acct/0' };
+    const latest = { directoryUrl: 'https://other-ca.example/directory', accountKeyPem: OTHER_KEY, accountUrl: 'https://other-ca.example/acct/3' };
+    versions({}, { versionId: 'both', value: JSON.stringify({ ...latest, otherDirectories: [old] }) });
+
+    // Act
+    const kept = await store().putAccount('letsencrypt', account, false);
+
+    // Assess
+    expect(kept).toEqual(old);
+    expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+  });
+
   it('is undefined while the secret holds the placeholder', async () => {
     // Prepare
     versions({}, { versionId: 'placeholder', value: '{}' });

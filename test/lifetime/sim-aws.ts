@@ -10,6 +10,7 @@
  * every crash a real deployment can have.
  */
 import { X509Certificate, createHash } from 'node:crypto';
+import { type AccountRecord, accountIn, withAccount } from '../../functions/adapters/account-record.js';
 import { TransitionLedger, emptyEntry } from '../../functions/adapters/ledger-transitions.js';
 import { ACM_KEY_ALGORITHM } from '../../functions/core/acm-config.js';
 import { AcmImportRefused, AcmUnavailable, DnsProviderUnavailable, SchedulerUnavailable, StoreUnavailable } from '../../functions/core/errors.js';
@@ -180,7 +181,7 @@ interface SecretState {
 /** Secrets Manager as certstep uses it: a current and a previous version, pending keys by order. */
 export class SimStore implements CertificateStore {
   readonly secrets = new Map<string, SecretState>();
-  private readonly accounts = new Map<string, AcmeAccount>();
+  private readonly accounts = new Map<string, AccountRecord>();
 
   constructor(private readonly faults: Faults) {}
 
@@ -245,15 +246,15 @@ export class SimStore implements CertificateStore {
     });
   }
 
-  getAccount(issuer: string): Promise<AcmeAccount | undefined> {
-    return this.faults.call('store', 'GetSecretValue', () => this.accounts.get(issuer));
+  getAccount(issuer: string, directoryUrl?: string): Promise<AcmeAccount | undefined> {
+    return this.faults.call('store', 'GetSecretValue', () => accountIn(this.accounts.get(issuer), directoryUrl));
   }
 
   putAccount(issuer: string, account: AcmeAccount, replace: boolean): Promise<AcmeAccount> {
     return this.faults.call('store', 'PutSecretValue', () => {
-      const stored = this.accounts.get(issuer);
+      const stored = accountIn(this.accounts.get(issuer), account.directoryUrl);
       if (stored && !replace) return stored;
-      this.accounts.set(issuer, account);
+      this.accounts.set(issuer, withAccount(this.accounts.get(issuer), account));
       return account;
     });
   }

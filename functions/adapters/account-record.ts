@@ -1,0 +1,34 @@
+/**
+ * The JSON of an issuer's account record, the same in the local file and in the issuer's
+ * Secrets Manager secret (the stack creates one per issuer). The account registered last sits
+ * at the top level, which is the whole record as certstep stored it before an issuer could
+ * have more than one; the accounts of directory URLs the issuer used before sit beside it, so
+ * that pointing an issuer at another CA and back reuses the old account instead of carrying
+ * one CA's key to another or losing the old account (and its rate-limit history).
+ */
+import type { AcmeAccount } from '../ports/certificate-store.js';
+
+export interface AccountRecord extends AcmeAccount {
+  readonly otherDirectories?: readonly AcmeAccount[];
+}
+
+/** The account for this directory URL in a stored record; without a URL, the one registered last. */
+export function accountIn(record: unknown, directoryUrl?: string): AcmeAccount | undefined {
+  if (!isAccount(record)) return undefined;
+  const candidates = [record, ...(Array.isArray(record.otherDirectories) ? record.otherDirectories : [])];
+  const found = directoryUrl === undefined ? record : candidates.find((account) => isAccount(account) && account.directoryUrl === directoryUrl);
+  return found && isAccount(found) ? { directoryUrl: found.directoryUrl, accountKeyPem: found.accountKeyPem, accountUrl: found.accountUrl } : undefined;
+}
+
+/** The record with this account as the one registered last, replacing only the account of its directory URL. */
+export function withAccount(record: unknown, account: AcmeAccount): AccountRecord {
+  const previous = isAccount(record) ? [record, ...(Array.isArray(record.otherDirectories) ? record.otherDirectories : [])] : [];
+  const others = previous.filter((kept) => isAccount(kept) && kept.directoryUrl !== account.directoryUrl).map((kept) => accountIn(kept) as AcmeAccount);
+  const { directoryUrl, accountKeyPem, accountUrl } = account;
+  return { directoryUrl, accountKeyPem, accountUrl, ...(others.length > 0 && { otherDirectories: others }) };
+}
+
+function isAccount(value: unknown): value is AccountRecord {
+  const account = value as Partial<Record<keyof AccountRecord, unknown>> | undefined;
+  return typeof account?.directoryUrl === 'string' && typeof account.accountKeyPem === 'string' && typeof account.accountUrl === 'string';
+}
