@@ -54,6 +54,8 @@ export interface IssuerInput {
   readonly directoryUrl?: string;
   readonly email?: string;
   readonly eab?: { readonly keyId: string; readonly hmacKeySecretName: string };
+  /** The common name of the issuer an alternate chain should lead to, when the CA offers several. */
+  readonly preferredChain?: string;
   readonly dns01?: Dns01Config;
 }
 
@@ -87,6 +89,8 @@ const ISSUER_NAME = /^[a-z0-9-]{1,63}$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+/** An X.509 common name: at most 64 characters (RFC 5280), on one line, no space at either end. */
+const PREFERRED_CHAIN = /^\S(?:[^\n\r\t]{0,62}\S)?$/;
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const PREFIX = /^[a-z][a-z0-9-]{0,19}$/;
 const SCHEDULE = /^(cron|rate)\(.+\)$/;
@@ -136,9 +140,10 @@ const issuerSchema = section(
         ),
       }),
     ),
+    preferredChain: z.optional(text(PREFERRED_CHAIN, 'the common name of an issuer in the chain, 1-64 characters, such as "ISRG Root X1"')),
     dns01: z.optional(dns01Schema),
   },
-  ['name', 'preset', 'directoryUrl', 'email', 'eab', 'dns01'],
+  ['name', 'preset', 'directoryUrl', 'email', 'eab', 'preferredChain', 'dns01'],
 ).check(
   z.superRefine((issuer, ctx) => {
     if (issuer.preset !== undefined && issuer.directoryUrl !== undefined) ctx.addIssue('give either preset or directoryUrl, not both');
@@ -227,11 +232,12 @@ const fault = (path: PropertyKey[], message: string, echo?: string): Fault => ({
 
 /** The checks that span fields, and the defaults that come from other fields. */
 function settle(root: z.output<typeof TOP_LEVEL>): CertstepConfig | Fault {
-  const issuers: IssuerSetting[] = root.issuers.map(({ name, preset, directoryUrl, email, eab, dns01 }) => ({
+  const issuers: IssuerSetting[] = root.issuers.map(({ name, preset, directoryUrl, email, eab, preferredChain, dns01 }) => ({
     name: (name ?? preset) as string,
     directoryUrl: preset ? ISSUER_PRESETS[preset] : (directoryUrl as string),
     ...((email ?? root.email) && { email: email ?? root.email }),
     ...(eab && { eabKeyId: eab.keyId, eabHmacSecretId: eab.hmacKeySecretName }),
+    ...(preferredChain && { preferredChain }),
     ...(dns01 && { dns01 }),
   }));
   for (const [index, issuer] of issuers.entries()) {

@@ -23,6 +23,7 @@ export interface LocalCa {
   /** Account contact and external account binding for the `local` issuer. */
   readonly email?: string;
   readonly eab?: IssuerConfig['eab'];
+  readonly preferredChain?: string;
 }
 
 export class LocalEnvironment {
@@ -69,6 +70,7 @@ export class LocalEnvironment {
           ...(ca.caBundlePem && { caBundlePem: ca.caBundlePem }),
           ...(ca.email && { email: ca.email }),
           ...(ca.eab && { eab: ca.eab }),
+          ...(ca.preferredChain && { preferredChain: ca.preferredChain }),
         };
       },
     };

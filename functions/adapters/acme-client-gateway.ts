@@ -161,7 +161,9 @@ export class AcmeClientGateway implements AcmeGateway {
 
   async downloadCertificate(certificateUrl: string): Promise<string> {
     const { pem } = await this.call('download certificate', async (client) => ({
-      pem: await client.getCertificate({ status: 'valid', certificate: certificateUrl } as never),
+      // acme-client follows Link rel="alternate" (RFC 8555 §7.4.2) and picks the chain whose
+      // issuers name the preferred one, closest to the root; without a match, the default chain.
+      pem: await client.getCertificate({ status: 'valid', certificate: certificateUrl } as never, this.issuer.preferredChain),
     }));
     return pem;
   }

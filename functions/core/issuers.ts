@@ -12,6 +12,12 @@ export interface IssuerConfig {
   readonly eab?: { readonly keyId: string; readonly hmacKey: string };
   /** Extra CA certificates (PEM) to trust when talking to the directory over HTTPS. */
   readonly caBundlePem?: string;
+  /**
+   * The common name of an issuer the certificate chain should lead to, when the CA offers
+   * alternate chains (RFC 8555 §7.4.2), as cert-manager's `preferredChain` and certbot's
+   * `--preferred-chain`; the default chain when none matches.
+   */
+  readonly preferredChain?: string;
 }
 
 /** Looks an issuer up by name; local issuers may start their CA on first use. */

@@ -69,6 +69,6 @@ export interface AcmeGateway {
   acceptChallenge(challengeUrl: string): Promise<void>;
   /** RFC 8555 §7.4: send the CSR to the order's finalize URL. */
   finalizeOrder(order: AcmeOrder, csrPem: string): Promise<AcmeOrder>;
-  /** RFC 8555 §7.4.2: download the certificate chain (PEM, leaf first). */
+  /** RFC 8555 §7.4.2: download the certificate chain (PEM, leaf first), the issuer's preferred one when it names one. */
   downloadCertificate(certificateUrl: string): Promise<string>;
 }

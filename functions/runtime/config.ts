@@ -14,6 +14,8 @@ export interface IssuerSetting {
   readonly eabKeyId?: string;
   readonly eabHmacSecretId?: string;
   readonly caBundlePem?: string;
+  /** The issuer common name of the alternate chain to download, when the CA offers one (core/issuers.ts). */
+  readonly preferredChain?: string;
   /** Issuer-wide DNS-01 defaults; a certificate's own dns01 settings win. */
   readonly dns01?: Dns01Config;
 }
@@ -64,6 +66,9 @@ function parseIssuers(text: string | undefined): IssuerSetting[] {
     }
     if ((issuer.eabKeyId === undefined) !== (issuer.eabHmacSecretId === undefined)) {
       throw new ConfigError(`CERTSTEP_ISSUERS[${index}]: eabKeyId and eabHmacSecretId go together`);
+    }
+    if (issuer.preferredChain !== undefined && (typeof issuer.preferredChain !== 'string' || issuer.preferredChain.length === 0)) {
+      throw new ConfigError(`CERTSTEP_ISSUERS[${index}].preferredChain must be a non-empty string`);
     }
     return issuer as IssuerSetting;
   });

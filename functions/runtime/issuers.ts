@@ -39,5 +39,6 @@ async function resolveIssuer(config: RuntimeConfig, name: string, secrets: () =>
     ...(setting.email && { email: setting.email }),
     ...(eab && { eab }),
     ...(setting.caBundlePem && { caBundlePem: setting.caBundlePem }),
+    ...(setting.preferredChain && { preferredChain: setting.preferredChain }),
   };
 }
