@@ -7,6 +7,7 @@
  * ledger before anything is presented, so whatever happens next, its TXT values can be found
  * and removed.
  */
+import { ACME_REQUESTS_IN_FLIGHT, mapWithLimit } from '../core/concurrency.js';
 import { AcmeRequestRejected } from '../core/errors.js';
 import { specHash } from '../core/spec-hash.js';
 import { type ChallengeRef, type OrderRef, type WorkflowState, challengeRecords, required } from '../core/workflow-state.js';
@@ -26,7 +27,7 @@ export async function createOrder(state: WorkflowState, deps: Pick<PhaseDependen
 
   const resumable = inFlight?.specHash === hash ? await stillUsable(gateway, inFlight.url) : undefined;
   const order = resumable ?? (await newOrder(state, gateway, deps));
-  const authorizations = await Promise.all(order.authorizationUrls.map((url) => gateway.getAuthorization(url)));
+  const authorizations = await mapWithLimit(order.authorizationUrls, ACME_REQUESTS_IN_FLIGHT, (url) => gateway.getAuthorization(url));
   const challenges: ChallengeRef[] = [];
   const reusedAuthorizations: string[] = [];
   for (const authorization of authorizations) {
