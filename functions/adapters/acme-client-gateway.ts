@@ -11,6 +11,7 @@ import { AcmeRequestRejected, CertstepError } from '../core/errors.js';
 import type { IssuerConfig } from '../core/issuers.js';
 import type {
   RenewalInfo,
+  AcmeAccountRef,
   AcmeGateway,
   AcmeOrder,
   AcmeProblem,
@@ -54,6 +55,11 @@ export class AcmeClientGateway implements AcmeGateway {
     private readonly store: CertificateStore,
   ) {
     if (issuer.caBundlePem) trustCaBundle(issuer.directoryUrl, issuer.caBundlePem);
+  }
+
+  async account(): Promise<AcmeAccountRef> {
+    const client = await this.withClient(async (client) => client);
+    return { directoryUrl: this.issuer.directoryUrl, accountUrl: client.getAccountUrl() };
   }
 
   async renewalInfo(certificateId: string): Promise<RenewalInfo | undefined> {
@@ -143,6 +149,13 @@ export class AcmeClientGateway implements AcmeGateway {
         challenge: { url: challenge.url, status: challenge.status, txtValue, ...(challenge.error && { error: challenge.error }) },
       }),
     };
+  }
+
+  async deactivateAuthorization(authorizationUrl: string): Promise<void> {
+    await this.call('deactivate authorization', async (client) => {
+      await client.deactivateAuthorization({ url: authorizationUrl } as never);
+      return {};
+    });
   }
 
   async acceptChallenge(challengeUrl: string): Promise<void> {

@@ -9,10 +9,13 @@
  * resume, unless the failure spent it. A failure after the certificate was stored, or on a run
  * that only repaired outputs, does not count: the renewal stays scheduled at its time and
  * whatever is still out of sync is repaired by the next run (the daily sweep at the latest).
+ * An order the failure spent is abandoned: given the CA client, its pending authorizations
+ * are deactivated (RFC 8555 §7.5.2), best effort.
  */
 import { retryAfterFromMessage } from '../core/errors.js';
 import { type WorkflowState, challengeRecords } from '../core/workflow-state.js';
 import { type LedgerEntry, type RecordedChallenge, type RunOutcome, unionRecords as union } from '../ports/run-ledger.js';
+import { deactivatePendingAuthorizations } from './abandon-order.js';
 import type { PhaseDependencies } from './dependencies.js';
 
 export interface CleanUpResult {
@@ -26,7 +29,11 @@ export interface CleanUpResult {
 /** CheckRenewal's Catch replaces the whole state with {Error, Cause}; every other Catch writes $.failure. */
 export type CleanUpInput = Partial<WorkflowState> & { readonly Error?: string; readonly Cause?: unknown };
 
-export type CleanUpDependencies = Pick<PhaseDependencies, 'dns' | 'ledger' | 'scheduler' | 'store' | 'clock'>;
+/**
+ * The CA client is optional: without it (the CleanUp Lambda, whose role may not read the ACME
+ * account) an abandoned order's authorizations are left to expire at the CA.
+ */
+export type CleanUpDependencies = Pick<PhaseDependencies, 'dns' | 'ledger' | 'scheduler' | 'store' | 'clock'> & Partial<Pick<PhaseDependencies, 'acme'>>;
 
 /** After these the order cannot end in a certificate any more: the next run orders anew. */
 const ORDER_SPENT = new Set(['AcmeOrderInvalid', 'AcmeRequestRejected', 'CertificateVerificationFailed', 'InvalidState']);
@@ -77,6 +84,18 @@ export async function cleanUp(input: CleanUpInput, deps: CleanUpDependencies): P
     ...(state.renewal?.notAfter && { notAfter: new Date(state.renewal.notAfter) }),
   };
   const after = await deps.ledger.finish(certificate.name, run.id, outcome);
+  // Once issued, the order is valid and holds nothing pending: only an issuing run abandons one.
+  if (deps.acme && issuing) {
+    // Only this run's order, and only once the ledger no longer holds it for a later run.
+    const ours = [state.order?.url, entry?.order?.runId === run.id ? entry.order.url : undefined];
+    const abandoned = [...new Set(ours)].filter((url): url is string => url !== undefined && url !== after.order?.url);
+    for (const url of abandoned) {
+      const gateway = await deps.acme(certificate.issuer).catch(() => undefined);
+      const deactivation = gateway ? await deactivatePendingAuthorizations(gateway, url) : { failure: 'no CA client for the issuer' };
+      if (deactivation.failure)
+        notes.push(`Also, the abandoned order's pending authorizations were not all deactivated (${deactivation.failure}); they expire at the CA.`);
+    }
+  }
   await dropUnusedPendingKeys(certificate.name, after, deps).catch((error: unknown) => {
     notes.push(`Pending keys could not be checked (${(error as Error).message}).`);
   });

@@ -5,14 +5,17 @@
  * finalize costs no second certificate. Authorizations the CA already holds as valid (reuse)
  * are skipped; the others yield the TXT record to present. The order is written to the run
  * ledger before anything is presented, so whatever happens next, its TXT values can be found
- * and removed.
+ * and removed. An in-flight order this run does not resume is abandoned: its pending
+ * authorizations are deactivated (RFC 8555 §7.5.2).
  */
 import { ACME_REQUESTS_IN_FLIGHT, mapWithLimit } from '../core/concurrency.js';
 import { AcmeRequestRejected } from '../core/errors.js';
 import { specHash } from '../core/spec-hash.js';
 import { type ChallengeRef, type OrderRef, type WorkflowState, challengeRecords, required } from '../core/workflow-state.js';
-import type { AcmeGateway, AcmeOrder } from '../ports/acme-gateway.js';
+import type { AcmeAccountRef, AcmeGateway, AcmeOrder } from '../ports/acme-gateway.js';
+import type { CertificateSummary } from '../ports/certificate-store.js';
 import type { InFlightOrder } from '../ports/run-ledger.js';
+import { deactivatePendingAuthorizations } from './abandon-order.js';
 import type { PhaseDependencies } from './dependencies.js';
 
 /** Order states a later run can still carry to a certificate (RFC 8555 §7.1.6). */
@@ -65,6 +68,11 @@ export async function createOrder(state: WorkflowState, deps: Pick<PhaseDependen
     ...(resumable && inFlight?.pendingKeyVersion && { pendingKeyVersion: inFlight.pendingKeyVersion }),
   };
   await deps.ledger.recordOrder(certificate.name, run.id, record);
+  // Only now that the ledger names the new order can no later run resume the old one. An order
+  // of another CA (the issuer changed) is left alone: this account cannot speak for it.
+  if (inFlight && !resumable && sameOrigin(inFlight.url, order.url)) {
+    await deactivatePendingAuthorizations(gateway, inFlight.url, order.authorizationUrls);
+  }
   return ref;
 }
 
@@ -85,12 +93,26 @@ async function newOrder(state: WorkflowState, gateway: AcmeGateway, deps: Pick<P
   const profile = state.certificate.profile;
   // RFC 9773 §5: name the certificate this order replaces, so the CA can exempt the renewal from limits.
   const current = await deps.store.getCurrentSummary(state.certificate.name);
-  const replaces = current?.ariCertId && (await gateway.supportsRenewalInfo()) ? current.ariCertId : undefined;
+  // Only from the account that holds it: a CA refuses `replaces` for another account's certificate
+  // (and another CA never issued it), and one stored before the account was recorded may be either.
+  const replaces = current?.ariCertId && orderedBy(current, await gateway.account()) && (await gateway.supportsRenewalInfo()) ? current.ariCertId : undefined;
   try {
     return await gateway.createOrder(state.certificate.dnsNames, { ...(profile && { profile }), ...(replaces && { replaces }) });
   } catch (error) {
     // A CA may refuse `replaces` (already replaced, another account): order without it rather than fail.
     if (!replaces || !(error instanceof AcmeRequestRejected)) throw error;
     return gateway.createOrder(state.certificate.dnsNames, { ...(profile && { profile }) });
+  }
+}
+
+function orderedBy(current: CertificateSummary, account: AcmeAccountRef): boolean {
+  return current.directoryUrl === account.directoryUrl && current.accountUrl === account.accountUrl;
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
   }
 }

@@ -34,6 +34,7 @@ export async function storeCertificate(state: WorkflowState, deps: Pick<PhaseDep
   const ariCertId = ariCertificateId(chainPem);
   const renewalTime = (await renewalTimeFor(gateway, ariCertId, verified, certificate.renewBefore)).toISOString();
   const revision = current?.serialNumber === verified.serialNumber ? current.revision : (current?.revision ?? 0) + 1;
+  const { directoryUrl, accountUrl } = await gateway.account();
   const stored = {
     'tls.crt': chainPem.endsWith('\n') ? chainPem : `${chainPem}\n`,
     'tls.key': key.privateKeyPem,
@@ -47,6 +48,8 @@ export async function storeCertificate(state: WorkflowState, deps: Pick<PhaseDep
     revision,
     ...(certificate.profile && { profile: certificate.profile }),
     ...(ariCertId && { ariCertId }),
+    directoryUrl,
+    accountUrl,
   };
   const { versionId } = await deps.store.makeCurrent(certificate.name, stored, issuance.pendingKeyVersion);
   return issuedSummary(stored, versionId);

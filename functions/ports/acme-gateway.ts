@@ -50,7 +50,15 @@ export interface RenewalInfo {
   readonly explanationUrl?: string;
 }
 
+/** Who orders: what a stored certificate must match for its renewal to name it in `replaces` (RFC 9773 §5). */
+export interface AcmeAccountRef {
+  readonly directoryUrl: string;
+  readonly accountUrl: string;
+}
+
 export interface AcmeGateway {
+  /** The directory and the account this gateway orders with; registers the account first if needed. */
+  account(): Promise<AcmeAccountRef>;
   /** RFC 9773 §4.2: the suggested renewal window, or undefined when the CA's directory offers no renewalInfo. */
   renewalInfo(certificateId: string): Promise<RenewalInfo | undefined>;
   /** Whether the CA's directory lists renewalInfo (RFC 9773), which is when `replaces` may be sent. */
@@ -65,6 +73,8 @@ export interface AcmeGateway {
   getOrder(orderUrl: string): Promise<AcmeOrder>;
   /** RFC 8555 §7.5: POST-as-GET an authorization, with its dns-01 challenge. */
   getAuthorization(authorizationUrl: string): Promise<DnsAuthorization>;
+  /** RFC 8555 §7.5.2: give up an authorization this client will not complete. */
+  deactivateAuthorization(authorizationUrl: string): Promise<void>;
   /** RFC 8555 §7.5.1: tell the CA the challenge is ready to be validated. */
   acceptChallenge(challengeUrl: string): Promise<void>;
   /** RFC 8555 §7.4: send the CSR to the order's finalize URL. */

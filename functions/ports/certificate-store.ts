@@ -23,6 +23,12 @@ export interface StoredCertificate {
   readonly profile?: string;
   /** RFC 9773 certificate identifier, for renewalInfo and `replaces`. */
   readonly ariCertId?: string;
+  /**
+   * The ACME directory and account it was ordered with: its renewal names it in `replaces`
+   * only from the same two. Absent on certificates stored before certstep recorded them.
+   */
+  readonly directoryUrl?: string;
+  readonly accountUrl?: string;
 }
 
 /** What every phase but StoreCertificate may know of the current certificate: no key. */

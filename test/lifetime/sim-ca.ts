@@ -72,11 +72,10 @@ export interface IssuedCertificate {
   readonly replacedBy?: string;
 }
 
-/** The port, plus RFC 8555 §7.5.2 deactivation, which the port may not declare yet. */
+/** The port, with what this CA always offers. */
 export interface SimGateway extends AcmeGateway {
   /** This CA always offers renewalInfo, so never undefined. */
   renewalInfo(certificateId: string): Promise<RenewalInfo>;
-  deactivateAuthorization(authorizationUrl: string): Promise<void>;
 }
 
 /** Let's Encrypt's published limits (https://letsencrypt.org/docs/rate-limits/). */
@@ -87,6 +86,7 @@ export const SIM_CA_LIMITS = {
 } as const satisfies Record<SimCaLimit, { max: number; windowMs: number }>;
 
 export const SIM_CA_BASE_URL = 'https://sim-ca.test';
+export const SIM_CA_DIRECTORY_URL = `${SIM_CA_BASE_URL}/directory`;
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -189,6 +189,8 @@ export class SimulatedCa {
     if (existing) return existing;
     this.accounts.set(account, { thumbprint: this.randomBytes(32).toString('base64url'), orders: new SlidingWindow(SIM_CA_LIMITS.newOrders.windowMs) });
     const gateway: SimGateway = {
+      // What the real gateway knows without a request once the account is registered.
+      account: async () => ({ directoryUrl: SIM_CA_DIRECTORY_URL, accountUrl: `${SIM_CA_BASE_URL}/acct/${account}` }),
       renewalInfo: (certificateId) => this.handle(account, 'renewalInfo', () => this.renewalInfo(certificateId)),
       supportsRenewalInfo: () => this.handle(account, 'directory', () => true),
       createOrder: (dnsNames, options = {}) => this.handle(account, 'newOrder', (now) => this.createOrder(account, dnsNames, options, now)),

@@ -230,6 +230,7 @@ class World {
       'downloadCertificate',
       'renewalInfo',
       'supportsRenewalInfo',
+      'deactivateAuthorization',
     ] as const) {
       const real = (gateway[method] as (...args: unknown[]) => Promise<unknown>).bind(gateway);
       crashing[method] = async (...args: unknown[]) => {
@@ -238,6 +239,8 @@ class World {
         return result;
       };
     }
+    // Not a request to the CA: nothing to lose a Lambda over.
+    crashing.account = gateway.account.bind(gateway);
     return crashing as unknown as AcmeGateway;
   }
 
