@@ -145,11 +145,11 @@ describe('replaces (RFC 9773 §5)', () => {
   const account = { directoryUrl: SIM_CA_DIRECTORY_URL, accountUrl: `${SIM_CA_BASE_URL}/acct/account-1` };
 
   it.each([
-    ['the same directory and account', account, true],
-    ['another account at the same CA', { ...account, accountUrl: `${SIM_CA_BASE_URL}/acct/account-2` }, false],
-    ['another directory', { ...account, directoryUrl: 'https://other-ca.test/directory' }, false],
-    ['no record of either (stored before certstep recorded them)', {}, false],
-  ])('is sent for a certificate ordered from %s: %s', async (_label, ordered, sent) => {
+    ['the same directory and account', true, account],
+    ['another account at the same CA', false, { ...account, accountUrl: `${SIM_CA_BASE_URL}/acct/account-2` }],
+    ['another directory', false, { ...account, directoryUrl: 'https://other-ca.test/directory' }],
+    ['no record of either (stored before certstep recorded them)', false, {}],
+  ])('for a certificate ordered from %s, is sent: %s', async (_label, sent, ordered) => {
     // Prepare
     await storeCurrent('www', { dnsNames: names, ariCertId: 'aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE', ...ordered });
     const { gateway: recording } = observed();
