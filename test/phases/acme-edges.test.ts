@@ -28,6 +28,8 @@ let store: FileCertificateStore;
 let ledger: FileRunLedger;
 let ca: SimulatedCa;
 let gateway: SimGateway;
+/** What the CA's resolvers see, by record name. */
+let txt: Map<string, string[]>;
 /** What each newOrder was sent, in order. */
 let orders: { names: readonly string[]; replaces?: string }[];
 
@@ -41,7 +43,8 @@ beforeEach(async () => {
     seed = (seed * 16807) % 2147483647;
     return (seed - 1) / 2147483646;
   };
-  ca = new SimulatedCa({ now: () => NOW, random, lookupTxt: () => [] });
+  txt = new Map();
+  ca = new SimulatedCa({ now: () => NOW, random, lookupTxt: (name) => txt.get(name) ?? [] });
   gateway = ca.gateway('account-1');
   orders = [];
 });
@@ -202,6 +205,29 @@ describe('abandoned orders (RFC 8555 §7.5.2)', () => {
     expect(second.url).not.toBe(first.url);
     expect(await statuses(first)).toEqual(['deactivated', 'deactivated']);
     expect(await statuses(second)).toEqual(['pending']);
+  });
+
+  it('keeps the valid authorizations of a replaced order (the CA may reuse them) and the pending ones the new order shares', async () => {
+    // Prepare: of the replaced order's three names, one was validated; the CA hands one of its
+    // pending authorizations to the new order too.
+    const { order: first } = await failedRun(spec('www', ['a.example.com', 'b.example.com', 'c.example.com']), 'run-1', 'DnsProviderUnavailable');
+    const [validated, shared] = first.challenges;
+    txt.set(validated?.recordName as string, [validated?.value as string]);
+    await gateway.acceptChallenge(validated?.challengeUrl as string);
+    const sharing: AcmeGateway = {
+      ...gateway,
+      createOrder: async (names, options) => {
+        const order = await gateway.createOrder(names, options);
+        return { ...order, authorizationUrls: [...order.authorizationUrls, shared?.authorizationUrl as string] };
+      },
+    };
+    const state = await claimed(spec('www', ['d.example.com']), 'run-2');
+
+    // Act
+    await createOrder(state, orderDeps(sharing));
+
+    // Assess: a, b, c in order.
+    expect(await statuses(first)).toEqual(['valid', 'pending', 'deactivated']);
   });
 
   it('leaves the authorizations of an order the next run resumes alone', async () => {
