@@ -18,7 +18,7 @@ let server: Server;
 let base: string;
 /** Per newAccount: the directory it was sent to and the public key (JWK x coordinate) it was signed with. */
 let newAccounts: { directory: string; keyX: string }[];
-let deactivated: string[];
+let deactivated: { url: string; payload: unknown }[];
 let chains: { alpha: string; beta: string };
 
 /** A self-signed certificate, so its issuer common name is `commonName`. */
@@ -78,7 +78,8 @@ beforeAll(async () => {
         return json(201, { status: 'valid' }, { Location: `${base}/${account}/acct/${newAccounts.length}` });
       }
       if (url.startsWith('/authz/')) {
-        deactivated.push(url);
+        const jws = JSON.parse(body) as { payload: string };
+        deactivated.push({ url, payload: JSON.parse(Buffer.from(jws.payload, 'base64url').toString('utf8')) as unknown });
         return json(200, { status: 'deactivated', identifier: { type: 'dns', value: 'example.test' }, challenges: [] });
       }
       if (url === '/cert/1' || url === '/cert/1/alt') {
@@ -139,7 +140,7 @@ describe('deactivateAuthorization', () => {
     await new AcmeClientGateway(issuer('ca-a'), await newStore()).deactivateAuthorization(`${base}/authz/7`);
 
     // Assess
-    expect(deactivated).toEqual(['/authz/7']);
+    expect(deactivated).toEqual([{ url: '/authz/7', payload: { status: 'deactivated' } }]);
   });
 });
 
