@@ -6,6 +6,7 @@
  * so "unreachable" is not mistaken for "not caught up yet".
  */
 import { Resolver } from 'node:dns/promises';
+import { remembered } from '../core/remembered.js';
 
 export interface LiveDnsOptions {
   /** `ip` or `ip:port`; the system resolvers when absent. */
@@ -68,13 +69,7 @@ export class LiveDns {
   /** The closest enclosing zone with NS records, walking up the labels as recursive resolvers see them. */
   zoneCut(fqdn: string): Promise<ZoneCut> {
     const name = fqdn.toLowerCase().replace(/\.$/, '');
-    let cut = this.cuts.get(name);
-    if (!cut) {
-      cut = this.walk(name);
-      this.cuts.set(name, cut);
-      cut.catch(() => this.cuts.delete(name));
-    }
-    return cut;
+    return remembered(this.cuts, name, () => this.walk(name));
   }
 
   /** The CNAME target of a name through the resolvers, if it has one. */
@@ -132,13 +127,7 @@ export class LiveDns {
 
   /** A name server's addresses, `ip:port` ready for setServers; a LookupFailure when it has none. */
   private addresses(nameServer: string): Promise<string[]> {
-    let found = this.addressCache.get(nameServer);
-    if (!found) {
-      found = this.lookupAddresses(nameServer);
-      this.addressCache.set(nameServer, found);
-      found.catch(() => this.addressCache.delete(nameServer));
-    }
-    return found;
+    return remembered(this.addressCache, nameServer, () => this.lookupAddresses(nameServer));
   }
 
   private async lookupAddresses(nameServer: string): Promise<string[]> {

@@ -9,6 +9,7 @@ import { GetHostedZoneCommand, ListHostedZonesCommand, type Route53Client } from
 import { type Route53SolverConfig, type Route53ZoneConfig, zoneSettingsFor } from '../core/dns01-config.js';
 import { ZoneNotFound } from '../core/errors.js';
 import { route53Failure } from './route53-errors.js';
+import { remembered } from '../core/remembered.js';
 
 export interface HostedZone {
   readonly id: string;
@@ -68,13 +69,7 @@ export class ZoneDirectory {
 
   private list(access: HostedZone['access']): Promise<ListedZone[]> {
     const key = `${access.role ?? ''}|${access.externalId ?? ''}`;
-    let zones = this.listed.get(key);
-    if (!zones) {
-      zones = this.listAll(access);
-      this.listed.set(key, zones);
-      zones.catch(() => this.listed.delete(key));
-    }
-    return zones;
+    return remembered(this.listed, key, () => this.listAll(access));
   }
 
   private async listAll(access: HostedZone['access']): Promise<ListedZone[]> {
@@ -94,9 +89,8 @@ export class ZoneDirectory {
   }
 
   private describe(id: string, access: HostedZone['access']): Promise<HostedZone> {
-    let zone = this.details.get(id);
-    if (!zone) {
-      zone = this.clientFor(access)
+    return remembered(this.details, id, () =>
+      this.clientFor(access)
         .send(new GetHostedZoneCommand({ Id: id }))
         .then(
           (answer) => ({
@@ -109,11 +103,8 @@ export class ZoneDirectory {
           (error: unknown) => {
             throw route53Failure('GetHostedZone', error, id);
           },
-        );
-      this.details.set(id, zone);
-      zone.catch(() => this.details.delete(id));
-    }
-    return zone;
+        ),
+    );
   }
 }
 

@@ -4,20 +4,13 @@ import { InvalidInput, StoreUnavailable } from '../core/errors.js';
 import type { IssuerConfig, IssuerRegistry } from '../core/issuers.js';
 import { type RuntimeConfig, issuerNames } from './config.js';
 import { traced } from './tracing.js';
+import { remembered } from '../core/remembered.js';
 
 export function issuerRegistry(config: RuntimeConfig, secrets: () => SecretsManagerClient = () => traced(new SecretsManagerClient({}))): IssuerRegistry {
   const resolved = new Map<string, Promise<IssuerConfig>>();
   return {
     names: issuerNames(config),
-    resolve: (name) => {
-      let issuer = resolved.get(name);
-      if (!issuer) {
-        issuer = resolveIssuer(config, name, secrets);
-        resolved.set(name, issuer);
-        issuer.catch(() => resolved.delete(name));
-      }
-      return issuer;
-    },
+    resolve: (name) => remembered(resolved, name, () => resolveIssuer(config, name, secrets)),
   };
 }
 
