@@ -8,27 +8,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { type CertstepConfigInput, ConfigError, loadConfig, validateConfig } from '../../cdk/config.js';
+import { type CertstepConfigInput, loadConfig, validateConfig } from '../../cdk/config.js';
 import { PROJECT_ROOT, assertSubstitutionsSupplied, kebabCase, readStateMachineDefinition } from '../../cdk/definition.js';
 import { challengeTargets, planDns } from '../../cdk/dns-plan.js';
 import { CertstepStack } from '../../cdk/stack.js';
-import { testConfig } from './support.js';
+import { configErrorOf as errorOf, testConfig } from './support.js';
 
 /** testConfig() with one certificate replaced or changed. */
 function withCertificate(index: number, change: Record<string, unknown>): CertstepConfigInput {
   const config = testConfig();
   const certificates = config.certificates.map((certificate, at) => (at === index ? { ...certificate, ...change } : certificate));
   return { ...config, certificates } as CertstepConfigInput;
-}
-
-function errorOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('validateConfig', () => {

@@ -4,20 +4,10 @@
  * it to the gateway.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, issuersEnvironment, validateConfig } from '../../cdk/config.js';
+import { issuersEnvironment, validateConfig } from '../../cdk/config.js';
 import { readConfig } from '../../functions/runtime/config.js';
 import { issuerRegistry } from '../../functions/runtime/issuers.js';
-import { testConfig } from './support.js';
-
-function errorOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configErrorOf as errorOf, testConfig } from './support.js';
 
 describe('preferredChain', () => {
   it('goes from the issuer in the configuration file to the issuer the Lambdas resolve', async () => {

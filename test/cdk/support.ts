@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type Environment } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import type { CertstepConfigInput } from '../../cdk/config.js';
+import { expect } from 'vitest';
+import { type CertstepConfigInput, ConfigError } from '../../cdk/config.js';
 import { PROJECT_ROOT } from '../../cdk/definition.js';
 import { CertstepStack } from '../../cdk/stack.js';
 
@@ -87,4 +88,15 @@ export function functionStatements(template: Template, name: string): Statement[
   return statementsOf(template)
     .filter((statement) => statement.policy.startsWith(`RenewalFunctions${name}Role`))
     .map(({ policy: _policy, ...statement }) => statement);
+}
+
+/** The message of the ConfigError that `run` throws; fails the test when it throws anything else, or nothing. */
+export function configErrorOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
 }
