@@ -5,7 +5,9 @@
  */
 import { AcmeClientGateway } from '../../functions/adapters/acme-client-gateway.js';
 import { ChallTestSrvDnsProvider } from '../../functions/adapters/challtestsrv-dns.js';
-import { InvalidInput } from '../../functions/core/errors.js';
+import { followingCnames, resolverCnameLookup } from '../../functions/adapters/cname-follow.js';
+import type { CertificateSpec } from '../../functions/core/certificate-spec.js';
+import { DnsChangeRejected, InvalidInput } from '../../functions/core/errors.js';
 import { type IssuerConfig, type IssuerRegistry, LOCAL_ISSUER } from '../../functions/core/issuers.js';
 import type { AcmeGateway } from '../../functions/ports/acme-gateway.js';
 import type { CertificateStore } from '../../functions/ports/certificate-store.js';
@@ -84,7 +86,19 @@ export class LocalEnvironment {
   /** One provider per environment, so concurrent runs share its per-name lock. */
   private provider?: Promise<ChallTestSrvDnsProvider>;
 
-  dnsProvider(): DnsProvider {
+  /** The provider for one certificate: its cnameStrategy Follow writes at the CNAME target. */
+  dnsProvider(certificate?: CertificateSpec): DnsProvider {
+    const shared = this.sharedDnsProvider();
+    if (certificate?.dns01?.cnameStrategy !== 'Follow') return shared;
+    const resolvers = certificate.dns01.propagation?.resolvers;
+    return followingCnames(shared, async (name) => {
+      const servers = resolvers?.length ? resolvers : (await this.get()).dnsServer;
+      if (!servers) throw new DnsChangeRejected('cnameStrategy "Follow" needs a DNS server to look CNAMEs up: pass --dns-server HOST:PORT');
+      return resolverCnameLookup(typeof servers === 'string' ? [servers] : servers)(name);
+    });
+  }
+
+  private sharedDnsProvider(): DnsProvider {
     const resolve = () =>
       (this.provider ??= this.get().then(
         (ca) => new ChallTestSrvDnsProvider({ managementUrl: ca.challtestsrvUrl, ...(ca.dnsServer && { dnsServer: ca.dnsServer }) }),

@@ -61,11 +61,13 @@ export const LOCAL_POLLING = {
 export function localDependencies(options: LocalRunOptions): PhaseDependencies {
   const store = options.dependencies?.store ?? new FileCertificateStore(options.storeDir);
   const offset = options.now ? options.now.getTime() - Date.now() : 0;
-  const dns = options.environment.dnsProvider();
   return {
     clock: () => new Date(Date.now() + offset),
     store,
-    dns: () => (options.wrapDns ? options.wrapDns(dns) : dns),
+    dns: (certificate) => {
+      const dns = options.environment.dnsProvider(certificate);
+      return options.wrapDns ? options.wrapDns(dns) : dns;
+    },
     acme: options.environment.acmeGateways(store),
     keys: acmeClientKeys,
     scheduler: new FileRenewalScheduler(options.storeDir),

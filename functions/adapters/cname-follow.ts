@@ -1,0 +1,67 @@
+/**
+ * cnameStrategy "Follow" for a provider that writes where it is told: the TXT value goes to the
+ * end of the CNAME chain at `_acme-challenge.<name>` (lego's and cert-manager's behaviour, for
+ * names whose challenge is delegated into another zone), checked and cleaned there, and the CNAME
+ * itself is never touched. Records keep their own name in everything the state machine sees.
+ */
+import { Resolver } from 'node:dns/promises';
+import { DnsChangeRejected, DnsProviderUnavailable } from '../core/errors.js';
+import { remembered } from '../core/remembered.js';
+import type { ChallengeRecord, DnsProvider, Presented, PropagationResult } from '../ports/dns-provider.js';
+
+/** The CNAME target of a name, or undefined when it has none. */
+export type CnameLookup = (name: string) => Promise<string | undefined>;
+
+/** How many CNAMEs in a row are followed before the chain counts as a loop. */
+const MAX_HOPS = 8;
+
+export async function cnameTarget(name: string, lookup: CnameLookup): Promise<string> {
+  const chain = [name];
+  let current = name;
+  for (let hop = 0; hop < MAX_HOPS; hop++) {
+    const next = (await lookup(current))?.toLowerCase().replace(/\.$/, '');
+    if (!next) return current;
+    if (chain.includes(next)) throw new DnsChangeRejected(`the CNAMEs at ${name} go round in a loop (${[...chain, next].join(' -> ')})`);
+    chain.push(next);
+    current = next;
+  }
+  throw new DnsChangeRejected(`the CNAMEs at ${name} go on for more than ${MAX_HOPS} names (${chain.join(' -> ')} -> ...)`);
+}
+
+export function followingCnames(provider: DnsProvider, lookup: CnameLookup): DnsProvider {
+  const targets = new Map<string, Promise<string>>();
+  const targetOf = (name: string) => remembered(targets, name, () => cnameTarget(name, lookup));
+  const moved = async (records: readonly ChallengeRecord[]) =>
+    Promise.all(records.map(async (record) => ({ original: record, moved: { ...record, recordName: await targetOf(record.recordName) } })));
+  return {
+    timing: provider.timing,
+    checkZones: (dnsNames) => provider.checkZones(dnsNames),
+    present: async (records): Promise<Presented> => provider.present((await moved(records)).map((pair) => pair.moved)),
+    cleanUp: async (records) => provider.cleanUp((await moved(records)).map((pair) => pair.moved)),
+    isPropagated: async (records, presented): Promise<PropagationResult> => {
+      const pairs = await moved(records);
+      const result = await provider.isPropagated(
+        pairs.map((pair) => pair.moved),
+        presented,
+      );
+      if (result.ready) return result;
+      const pending = pairs.filter((pair) => result.pending.some((record) => record.recordName === pair.moved.recordName && record.value === pair.moved.value));
+      return { ...result, pending: pending.map((pair) => pair.original) };
+    },
+  };
+}
+
+/** CNAME lookups through these DNS servers (`host:port`); a name without a CNAME has no target. */
+export function resolverCnameLookup(servers: readonly string[]): CnameLookup {
+  const resolver = new Resolver({ timeout: 2000, tries: 2 });
+  resolver.setServers([...servers]);
+  return async (name) => {
+    try {
+      return (await resolver.resolveCname(name))[0];
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENODATA' || code === 'ENOTFOUND') return undefined;
+      throw new DnsProviderUnavailable(`CNAME lookup for ${name} at ${servers.join(', ')} failed: ${code ?? String(error)}`);
+    }
+  };
+}
