@@ -1,8 +1,10 @@
 /**
- * cnameStrategy "Follow" for a provider that writes where it is told: the TXT value goes to the
- * end of the CNAME chain at `_acme-challenge.<name>` (lego's and cert-manager's behaviour, for
- * names whose challenge is delegated into another zone), checked and cleaned there, and the CNAME
- * itself is never touched. Records keep their own name in everything the state machine sees.
+ * cnameStrategy "Follow": the TXT value goes to the end of the CNAME chain at
+ * `_acme-challenge.<name>` (lego's and cert-manager's behaviour, for names whose challenge is
+ * delegated into another zone), is checked and cleaned there, and the CNAME itself is never
+ * touched. `cnameTarget` is the one chain follower (the Route 53 provider locates records with
+ * it); `followingCnames` wraps a provider that writes where it is told (the local one). Records
+ * keep their own name in everything the state machine sees.
  */
 import { Resolver } from 'node:dns/promises';
 import { DnsChangeRejected, DnsProviderUnavailable } from '../core/errors.js';

@@ -9,6 +9,8 @@ import { ChangeResourceRecordSetsCommand, GetChangeCommand, ListResourceRecordSe
 import type { Dns01Config } from '../core/dns01-config.js';
 import { DnsChangeRejected, ZoneNotFound } from '../core/errors.js';
 import type { ChallengeRecord, DnsProvider, Presented, PropagationResult, PropagationTiming } from '../ports/dns-provider.js';
+import { remembered } from '../core/remembered.js';
+import { cnameTarget } from './cname-follow.js';
 import { LiveDns, LookupFailure, type ZoneCut } from './live-dns.js';
 import { propagationTiming } from './propagation-timing.js';
 import { type RecordChange, type TxtRecordSet, isConcurrentChange, planAdd, planRemove } from './route53-changes.js';
@@ -40,7 +42,7 @@ interface Located extends ChallengeRecord {
 export class Route53DnsProvider implements DnsProvider {
   readonly timing: PropagationTiming;
   private readonly zones: ZoneDirectory;
-  private readonly cnames = new Map<string, Promise<string | undefined>>();
+  private readonly cnames = new Map<string, Promise<string>>();
   private readonly live: LiveDns;
 
   constructor(private readonly options: Route53DnsOptions) {
@@ -187,27 +189,12 @@ export class Route53DnsProvider implements DnsProvider {
   }
 
   private async locate(record: ChallengeRecord): Promise<Located> {
-    const target = this.options.dns01?.cnameStrategy === 'Follow' ? await this.cnameTarget(record.recordName) : undefined;
-    const fqdn = target ?? record.recordName.toLowerCase();
-    return { ...record, fqdn, zone: await this.zones.zoneFor(fqdn, target !== undefined) };
-  }
-
-  /** Follows a chain of CNAMEs from the challenge name (bounded, loops refused). */
-  private cnameTarget(name: string): Promise<string | undefined> {
-    let target = this.cnames.get(name);
-    if (!target) {
-      target = (async () => {
-        let current = name.toLowerCase();
-        for (let hop = 0; hop < 8; hop++) {
-          const next = await this.live.cname(current);
-          if (!next) return current === name.toLowerCase() ? undefined : current;
-          current = withoutDot(next);
-        }
-        throw new DnsChangeRejected(`following CNAMEs from ${name} took more than 8 hops`);
-      })();
-      this.cnames.set(name, target);
-    }
-    return target;
+    const name = record.recordName.toLowerCase();
+    const fqdn =
+      this.options.dns01?.cnameStrategy === 'Follow'
+        ? await remembered(this.cnames, name, () => cnameTarget(name, (current) => this.live.cname(current)))
+        : name;
+    return { ...record, fqdn, zone: await this.zones.zoneFor(fqdn, fqdn !== name) };
   }
 }
 
