@@ -89,8 +89,8 @@ export async function cleanUp(input: CleanUpInput, deps: CleanUpDependencies): P
     // Only this run's order, and only once the ledger no longer holds it for a later run.
     const ours = [state.order?.url, entry?.order?.runId === run.id ? entry.order.url : undefined];
     const abandoned = [...new Set(ours)].filter((url): url is string => url !== undefined && url !== after.order?.url);
+    const gateway = abandoned.length > 0 ? await deps.acme(certificate.issuer).catch(() => undefined) : undefined;
     for (const url of abandoned) {
-      const gateway = await deps.acme(certificate.issuer).catch(() => undefined);
       const deactivation = gateway ? await deactivatePendingAuthorizations(gateway, url) : { failure: 'no CA client for the issuer' };
       if (deactivation.failure)
         notes.push(`Also, the abandoned order's pending authorizations were not all deactivated (${deactivation.failure}); they expire at the CA.`);
