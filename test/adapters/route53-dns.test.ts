@@ -6,8 +6,7 @@
 import { ChangeResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Route53DnsProvider } from '../../functions/adapters/route53-dns.js';
-import type { ChallengeRecord } from '../../functions/ports/dns-provider.js';
-import { route53Provider, visibleTxt } from '../support/route53/provider.js';
+import { challengeRecord as record, failureOf, route53Provider, visibleTxt } from '../support/route53/provider.js';
 import { type Route53TestServer, startRoute53TestServer } from '../support/route53/server.js';
 
 let server: Route53TestServer;
@@ -18,13 +17,7 @@ afterEach(async () => {
   await server?.stop();
 });
 
-const record = (dnsName: string, value: string): ChallengeRecord => ({ dnsName, recordName: `_acme-challenge.${dnsName}`, value });
 const callsOf = (action: string) => server.calls.filter((call) => call.action === action);
-const failureOf = async (promise: Promise<unknown>) =>
-  (await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  )) as Error & { retryable?: boolean };
 
 describe('Route53DnsProvider', () => {
   it('sends one change batch per zone, whatever the number of names and values', async () => {

@@ -4,8 +4,7 @@
  * be asked are named; private zones are refused before ordering; dns01.propagation applies.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChallengeRecord } from '../../functions/ports/dns-provider.js';
-import { route53Provider } from '../support/route53/provider.js';
+import { challengeRecord as record, failureOf, route53Provider } from '../support/route53/provider.js';
 import { type Route53TestServer, startRoute53TestServer } from '../support/route53/server.js';
 
 let server: Route53TestServer;
@@ -15,13 +14,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await server?.stop();
 });
-
-const record = (dnsName: string, value: string): ChallengeRecord => ({ dnsName, recordName: `_acme-challenge.${dnsName}`, value });
-const failureOf = async (promise: Promise<unknown>) =>
-  (await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  )) as Error & { retryable?: boolean };
 
 /** Queries for `zoneId`'s own name servers go to a server holding that zone alone; the rest to the test server's DNS. */
 async function ownServersFor(zoneId: string, nameServers: readonly string[]) {

@@ -3,6 +3,7 @@ import { Resolver } from 'node:dns/promises';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { Route53DnsProvider } from '../../../functions/adapters/route53-dns.js';
 import type { Dns01Config } from '../../../functions/core/dns01-config.js';
+import type { ChallengeRecord } from '../../../functions/ports/dns-provider.js';
 import type { Route53TestServer } from './server.js';
 
 export interface ProviderFixture {
@@ -57,3 +58,13 @@ export async function visibleTxt(server: Route53TestServer, name: string): Promi
     return [];
   }
 }
+
+/** The record a DNS-01 challenge for `dnsName` puts at `_acme-challenge.<dnsName>`. */
+export const challengeRecord = (dnsName: string, value: string): ChallengeRecord => ({ dnsName, recordName: `_acme-challenge.${dnsName}`, value });
+
+/** What a promise rejected with, or undefined when it resolved. */
+export const failureOf = async (promise: Promise<unknown>) =>
+  (await promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  )) as Error & { retryable?: boolean };
