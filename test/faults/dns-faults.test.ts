@@ -9,7 +9,7 @@ import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SecretsManagerCertificateStore } from '../../functions/adapters/secrets-manager-store.js';
 import { type TestCa, newStore, readStored, spec, startTestCa, statesEntered } from '../support/local-ca.js';
-import { route53Provider, visibleTxt } from '../support/route53/provider.js';
+import { type FixtureOptions, route53Provider, visibleTxt } from '../support/route53/provider.js';
 import { type Route53TestServer, startRoute53TestServer } from '../support/route53/server.js';
 import { type SecretsManagerFake, fakeSecretsManager } from '../support/secrets-manager-fake.js';
 import { recordingAcme } from '../support/faults/acme.js';
@@ -52,18 +52,21 @@ async function secretsServing(name: string): Promise<SecretsManagerFake> {
   return secrets;
 }
 
-/** Runs `name` forced through Route 53 (SDK attempts per call as given) and Secrets Manager. */
-async function runThroughRoute53(name: string, secrets: SecretsManagerFake, sdkAttempts = 6) {
+/**
+ * Runs `name` forced through Route 53 (SDK attempts per call as given) and Secrets Manager, for
+ * `<name>.example.test` and its wildcard unless other names are given.
+ */
+async function runThroughRoute53(name: string, secrets: SecretsManagerFake, sdkAttempts = 6, options: { dnsNames?: string[]; fixture?: FixtureOptions } = {}) {
   const storeDir = await newStore();
   const store = new SecretsManagerCertificateStore({ client: secrets.client });
   const recording = recordingAcme(ca.environment, storeDir, undefined, store);
   const output = captureOutput();
   const result = await ca
     .run(
-      { ...spec(name, [`${name}.example.test`, `*.${name}.example.test`]), force: true },
+      { ...spec(name, options.dnsNames ?? [`${name}.example.test`, `*.${name}.example.test`]), force: true },
       {
         storeDir,
-        dependencies: { dns: () => route53Provider(server, {}, sdkAttempts).provider, store, acme: recording.acme },
+        dependencies: { dns: () => route53Provider(server, {}, sdkAttempts, options.fixture).provider, store, acme: recording.acme },
       },
     )
     .finally(output.restore);
@@ -160,18 +163,12 @@ describe('name servers that have no address', () => {
     // Prepare: a zone whose delegation names hosts nobody can resolve.
     const secrets = await secretsServing('lame');
     const lame = server.addZone('lame.test', { nameServers: ['ns1.gone.route53.test', 'ns2.gone.route53.test'] });
-    const storeDir = await newStore();
-    const store = new SecretsManagerCertificateStore({ client: secrets.client });
-    const recording = recordingAcme(ca.environment, storeDir, undefined, store);
-    const output = captureOutput();
 
     // Act
-    const result = await ca
-      .run(
-        { ...spec('lame', ['lame.test', '*.lame.test']), force: true },
-        { storeDir, dependencies: { dns: () => route53Provider(server, {}, 6, { nameServers: 'resolved' }).provider, store, acme: recording.acme } },
-      )
-      .finally(output.restore);
+    const { result, storeDir, calls, output } = await runThroughRoute53('lame', secrets, 6, {
+      dnsNames: ['lame.test', '*.lame.test'],
+      fixture: { nameServers: 'resolved' },
+    });
 
     // Assess
     const gone = (host: string) => `${host} \\(no address from resolver ${server.dns.host}:${server.dns.port}: REFUSED\\)`;
@@ -182,12 +179,12 @@ describe('name servers that have no address', () => {
     );
     expect(timesEntered(result, 'CheckPropagation')).toBe(5);
     expect(statesEntered(result)).not.toContain('AcceptChallenges');
-    expect(recording.calls.acceptChallenge).toBe(0);
+    expect(calls.acceptChallenge).toBe(0);
     const details = checkDetails(result);
     expect(details).toHaveLength(4);
     for (const detail of details) expect(detail).toMatch(new RegExp(`^could not ask: ${gone('ns1.gone.route53.test')}, ${gone('ns2.gone.route53.test')}$`));
     expect(secrets.valueAt('certstep/certificates/lame', 'AWSCURRENT')).toBe(serving);
     expect(server.recordSets(lame.id).filter((set) => set.type === 'TXT')).toEqual([]);
-    await expectNoKeyMaterial(result, storeDir, { output: output.text(), extraKeys: secretKeys(secrets) });
+    await expectNoKeyMaterial(result, storeDir, { output, extraKeys: secretKeys(secrets) });
   });
 });
