@@ -120,6 +120,16 @@ export class DnsServerUnreachable extends CertstepError {
   readonly retryable = false;
 }
 
+/**
+ * The name's challenges are delegated by a CNAME that is not there yet (acme-dns, or a Follow
+ * target the configuration names). The message names the exact record to create; nothing was
+ * ordered, and once the CNAME exists the next run goes on (lego's ErrCNAMERequired).
+ */
+export class CnameRequired extends CertstepError {
+  override readonly name = 'CnameRequired' as const;
+  readonly retryable = false;
+}
+
 /** No hosted zone can hold the challenge record of a name; nothing was ordered. */
 export class ZoneNotFound extends CertstepError {
   override readonly name = 'ZoneNotFound' as const;

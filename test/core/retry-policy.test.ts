@@ -24,6 +24,7 @@ const terminal: ErrorClass[] = [
   errors.DnsChangeRejected,
   errors.ZoneNotFound,
   errors.DnsServerUnreachable,
+  errors.CnameRequired,
   errors.SecretNotFound,
   errors.StoreAccessDenied,
   errors.StoreRequestRejected,
