@@ -6,6 +6,7 @@
 import { AcmeClientGateway } from '../../functions/adapters/acme-client-gateway.js';
 import { ChallTestSrvDnsProvider } from '../../functions/adapters/challtestsrv-dns.js';
 import { followingCnames, resolverCnameLookup } from '../../functions/adapters/cname-follow.js';
+import { checkedThroughResolvers } from '../../functions/adapters/resolver-propagation.js';
 import type { CertificateSpec } from '../../functions/core/certificate-spec.js';
 import { DnsChangeRejected, InvalidInput } from '../../functions/core/errors.js';
 import { type IssuerConfig, type IssuerRegistry, LOCAL_ISSUER } from '../../functions/core/issuers.js';
@@ -86,15 +87,25 @@ export class LocalEnvironment {
   /** One provider per environment, so concurrent runs share its per-name lock. */
   private provider?: Promise<ChallTestSrvDnsProvider>;
 
-  /** The provider for one certificate: its cnameStrategy Follow writes at the CNAME target. */
+  /**
+   * The provider for one certificate. Its `dns01.propagation.resolvers` serve every lookup
+   * (CNAMEs and the propagation check), as lego's --dns.resolvers does; otherwise the DNS
+   * address of challtestsrv does. cnameStrategy Follow writes at the CNAME target.
+   */
   dnsProvider(certificate?: CertificateSpec): DnsProvider {
+    const propagation = certificate?.dns01?.propagation;
+    const servers = async (): Promise<readonly string[] | undefined> => {
+      if (propagation?.resolvers?.length) return propagation.resolvers;
+      const { dnsServer } = await this.get();
+      return dnsServer ? [dnsServer] : undefined;
+    };
     const shared = this.sharedDnsProvider();
-    if (certificate?.dns01?.cnameStrategy !== 'Follow') return shared;
-    const resolvers = certificate.dns01.propagation?.resolvers;
-    return followingCnames(shared, async (name) => {
-      const servers = resolvers?.length ? resolvers : (await this.get()).dnsServer;
-      if (!servers) throw new DnsChangeRejected('cnameStrategy "Follow" needs a DNS server to look CNAMEs up: pass --dns-server HOST:PORT');
-      return resolverCnameLookup(typeof servers === 'string' ? [servers] : servers)(name);
+    const checked = propagation ? checkedThroughResolvers(shared, { config: propagation, servers }) : shared;
+    if (certificate?.dns01?.cnameStrategy !== 'Follow') return checked;
+    return followingCnames(checked, async (name) => {
+      const known = await servers();
+      if (!known) throw new DnsChangeRejected('cnameStrategy "Follow" needs a DNS server to look CNAMEs up: pass --dns-server HOST:PORT');
+      return resolverCnameLookup(known)(name);
     });
   }
 
