@@ -28,8 +28,58 @@ async function presentAndWait(provider: DnsProvider, records: ChallengeRecord[])
   throw new Error('values never propagated');
 }
 
-export function describeDnsProviderConformance(providerName: string, harness: () => ConformanceHarness): void {
+/** cnameStrategy "Follow", for providers that offer it. */
+export interface FollowHarness {
+  /** A fresh provider that follows the CNAME at `_acme-challenge.<name>`. */
+  provider(): DnsProvider;
+  /** Puts a CNAME at a name, the way the name's owner delegates its challenges. */
+  delegate(recordName: string, target: string): Promise<void>;
+  /** The CNAME target at a name, as DNS answers it now. */
+  cnameOf(recordName: string): Promise<string | undefined>;
+  /** A name in a zone the provider can write, unique per call. */
+  targetName(): string;
+}
+
+export function describeDnsProviderConformance(providerName: string, harness: () => ConformanceHarness, follow?: () => FollowHarness): void {
   describe(`DNS provider conformance: ${providerName}`, () => {
+    // Registered only for a provider that declares the capability, so a run lists what it proved.
+    if (follow) {
+      it('with cnameStrategy Follow, presents at the CNAME target, cleans up there, and never touches the CNAME', async () => {
+        // Prepare
+        const h = harness();
+        const f = follow();
+        const name = h.domain();
+        const target = f.targetName();
+        await f.delegate(`_acme-challenge.${name}`, target);
+        const records = [record(name, 'followed-one'), record(name, 'followed-two')];
+
+        // Act
+        const presented = await presentAndWait(f.provider(), records);
+        const atTarget = await h.visibleValues(target);
+        const stillPending = await f.provider().isPropagated(records, presented);
+        await f.provider().cleanUp(records);
+
+        // Assess
+        expect(atTarget.sort()).toEqual(['followed-one', 'followed-two']);
+        expect(stillPending.ready).toBe(true);
+        expect(await h.visibleValues(target)).toEqual([]);
+        expect(await f.cnameOf(`_acme-challenge.${name}`)).toBe(target);
+      });
+
+      it('with cnameStrategy Follow, reports the records still pending by their own names', async () => {
+        const h = harness();
+        const f = follow();
+        const name = h.domain();
+        const target = f.targetName();
+        await f.delegate(`_acme-challenge.${name}`, target);
+
+        const result = await f.provider().isPropagated([record(name, 'not-presented')], { changeIds: [] });
+
+        expect(result.ready).toBe(false);
+        expect(result.ready === false && result.pending.map((pending) => pending.recordName)).toEqual([`_acme-challenge.${name}`]);
+      });
+    }
+
     it('presents, reports propagated, cleans up, and the value is gone', async () => {
       // Prepare
       const h = harness();
