@@ -6,10 +6,10 @@
  * it); `followingCnames` wraps a provider that writes where it is told (the local one). Records
  * keep their own name in everything the state machine sees.
  */
-import { Resolver } from 'node:dns/promises';
-import { DnsChangeRejected, DnsProviderUnavailable } from '../core/errors.js';
+import { DnsChangeRejected } from '../core/errors.js';
 import { remembered } from '../core/remembered.js';
 import type { ChallengeRecord, DnsProvider, Presented, PropagationResult } from '../ports/dns-provider.js';
+import { LiveDns } from './live-dns.js';
 
 /** The CNAME target of a name, or undefined when it has none. */
 export type CnameLookup = (name: string) => Promise<string | undefined>;
@@ -55,15 +55,6 @@ export function followingCnames(provider: DnsProvider, lookup: CnameLookup): Dns
 
 /** CNAME lookups through these DNS servers (`host:port`); a name without a CNAME has no target. */
 export function resolverCnameLookup(servers: readonly string[]): CnameLookup {
-  const resolver = new Resolver({ timeout: 2000, tries: 2 });
-  resolver.setServers([...servers]);
-  return async (name) => {
-    try {
-      return (await resolver.resolveCname(name))[0];
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENODATA' || code === 'ENOTFOUND') return undefined;
-      throw new DnsProviderUnavailable(`CNAME lookup for ${name} at ${servers.join(', ')} failed: ${code ?? String(error)}`);
-    }
-  };
+  const live = new LiveDns({ resolvers: servers });
+  return (name) => live.cname(name);
 }

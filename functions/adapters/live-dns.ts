@@ -6,6 +6,7 @@
  * so "unreachable" is not mistaken for "not caught up yet".
  */
 import { Resolver } from 'node:dns/promises';
+import { DnsProviderUnavailable } from '../core/errors.js';
 import { remembered } from '../core/remembered.js';
 
 export interface LiveDnsOptions {
@@ -72,12 +73,17 @@ export class LiveDns {
     return remembered(this.cuts, name, () => this.walk(name));
   }
 
-  /** The CNAME target of a name through the resolvers, if it has one. */
+  /**
+   * The CNAME target of a name through the resolvers, if it has one. A resolver that cannot
+   * answer is a retryable failure, not "no CNAME": writing next to a CNAME nobody saw would
+   * put the value where the CA never looks.
+   */
   async cname(name: string): Promise<string | undefined> {
     try {
       return (await this.recursive().resolveCname(name))[0];
-    } catch {
-      return undefined;
+    } catch (error) {
+      if (ABSENT.has(codeOf(error))) return undefined;
+      throw new DnsProviderUnavailable(`CNAME lookup for ${name} at ${this.resolverName} failed: ${causeOf(error)}`);
     }
   }
 

@@ -195,6 +195,20 @@ describe('Route53DnsProvider', () => {
     expect(server.recordSets(target.id).some((set) => set.type === 'TXT')).toBe(false);
   });
 
+  it('with Follow, fails retryably when the resolvers cannot say whether there is a CNAME, and writes nothing', async () => {
+    // Prepare: a resolver port nobody listens on.
+    server.addZone('unasked.test');
+    const { provider } = route53Provider(server, { cnameStrategy: 'Follow', propagation: { resolvers: ['127.0.0.1:9'] } });
+
+    // Act
+    const failure = await failureOf(provider.present([record('www.unasked.test', 'unseen')]));
+
+    // Assess: "no answer" is not "no CNAME", or the value would land where the CA never looks.
+    expect(failure).toMatchObject({ name: 'DnsProviderUnavailable', retryable: true });
+    expect(failure.message).toContain('_acme-challenge.www.unasked.test');
+    expect(callsOf('ChangeResourceRecordSets')).toEqual([]);
+  });
+
   it('assumes the role configured for a zone (cross-account)', async () => {
     server.addZone('partner.test');
     const role = 'arn:aws:iam::210987654321:role/dns01';
