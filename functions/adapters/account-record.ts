@@ -17,15 +17,17 @@ export function accountIn(record: unknown, directoryUrl?: string): AcmeAccount |
   if (!isAccount(record)) return undefined;
   const candidates = [record, ...(Array.isArray(record.otherDirectories) ? record.otherDirectories : [])];
   const found = directoryUrl === undefined ? record : candidates.find((account) => isAccount(account) && account.directoryUrl === directoryUrl);
-  return found && isAccount(found) ? { directoryUrl: found.directoryUrl, accountKeyPem: found.accountKeyPem, accountUrl: found.accountUrl } : undefined;
+  if (!found || !isAccount(found)) return undefined;
+  const { directoryUrl: url, accountKeyPem, accountUrl, nextAccountKeyPem } = found;
+  return { directoryUrl: url, accountKeyPem, accountUrl, ...(typeof nextAccountKeyPem === 'string' && { nextAccountKeyPem }) };
 }
 
 /** The record with this account as the one registered last, replacing only the account of its directory URL. */
 export function withAccount(record: unknown, account: AcmeAccount): AccountRecord {
   const previous = isAccount(record) ? [record, ...(Array.isArray(record.otherDirectories) ? record.otherDirectories : [])] : [];
   const others = previous.filter((kept) => isAccount(kept) && kept.directoryUrl !== account.directoryUrl).map((kept) => accountIn(kept) as AcmeAccount);
-  const { directoryUrl, accountKeyPem, accountUrl } = account;
-  return { directoryUrl, accountKeyPem, accountUrl, ...(others.length > 0 && { otherDirectories: others }) };
+  const { directoryUrl, accountKeyPem, accountUrl, nextAccountKeyPem } = account;
+  return { directoryUrl, accountKeyPem, accountUrl, ...(nextAccountKeyPem && { nextAccountKeyPem }), ...(others.length > 0 && { otherDirectories: others }) };
 }
 
 function isAccount(value: unknown): value is AccountRecord {

@@ -20,6 +20,7 @@ import type {
   DnsChallenge,
   OrderStatus,
 } from '../ports/acme-gateway.js';
+import { type AcmeAccountAdmin, type AcmeAccountDetails, REVOCATION_REASONS, type RevocationReason } from '../ports/acme-account-admin.js';
 import type { AcmeAccount, CertificateStore } from '../ports/certificate-store.js';
 import { type RecordedExchange, recordExchanges, retryAfterSeconds, trustCaBundle } from './acme-http.js';
 
@@ -35,6 +36,10 @@ interface RawAuthorization {
   wildcard?: boolean;
   challenges: { type: string; url: string; token: string; status: DnsChallenge['status']; error?: AcmeProblem }[];
 }
+interface RawAccount {
+  status?: string;
+  contact?: string[];
+}
 interface RawOrder {
   url?: string;
   status: OrderStatus;
@@ -44,7 +49,7 @@ interface RawOrder {
   error?: AcmeProblem;
 }
 
-export class AcmeClientGateway implements AcmeGateway {
+export class AcmeClientGateway implements AcmeGateway, AcmeAccountAdmin {
   private client?: acme.Client;
   private directory?: Promise<Record<string, unknown>>;
   /** Bad-nonce retries inside one request: Pebble rejects 5 % of nonces by default, tests use 30-50 %. */
@@ -181,6 +186,53 @@ export class AcmeClientGateway implements AcmeGateway {
     return pem;
   }
 
+  async accountDetails(): Promise<AcmeAccountDetails> {
+    const { account } = await this.call('get account', async (client) => ({ account: (await client.updateAccount({})) as RawAccount }));
+    return this.details(account);
+  }
+
+  async updateContact(contact: readonly string[]): Promise<AcmeAccountDetails> {
+    const { account } = await this.call('update account', async (client) => ({
+      account: (await client.updateAccount({ contact: [...contact] })) as RawAccount,
+    }));
+    return this.details(account);
+  }
+
+  async rolloverKey(): Promise<AcmeAccountDetails> {
+    // Registers the account if needed, and settles a key change an earlier attempt left open.
+    const { accountUrl } = await this.account();
+    const stored = await this.store.getAccount(this.issuer.name, this.issuer.directoryUrl);
+    if (stored?.accountUrl !== accountUrl)
+      throw new AcmeRequestRejected(`the stored account of issuer ${this.issuer.name} changed while rolling its key over; try again`);
+    const nextAccountKeyPem = (await acme.crypto.createPrivateEcdsaKey('P-256')).toString();
+    const current = { directoryUrl: stored.directoryUrl, accountKeyPem: stored.accountKeyPem, accountUrl };
+    // Stored before the CA hears of it: if this process dies after keyChange, the key is not lost.
+    await this.store.putAccount(this.issuer.name, { ...current, nextAccountKeyPem }, true);
+    await this.call('keyChange', async (client) => {
+      await client.updateAccountKey(nextAccountKeyPem);
+      return {};
+    });
+    await this.store.putAccount(this.issuer.name, { ...current, accountKeyPem: nextAccountKeyPem }, true);
+    this.client = this.newClient(nextAccountKeyPem, accountUrl);
+    return this.accountDetails();
+  }
+
+  async revokeCertificate(certificatePem: string, reason: RevocationReason): Promise<void> {
+    await this.call('revoke certificate', async (client) => {
+      await client.revokeCertificate(certificatePem, { reason: REVOCATION_REASONS[reason] });
+      return {};
+    });
+  }
+
+  private details(account: RawAccount): AcmeAccountDetails {
+    return {
+      directoryUrl: this.issuer.directoryUrl,
+      accountUrl: (this.client as acme.Client).getAccountUrl(),
+      status: account.status ?? 'unknown',
+      contact: account.contact ?? [],
+    };
+  }
+
   /**
    * Runs one ACME request with the account's client, classifying any failure. A CA that has
    * forgotten the account gets one clean re-registration and the request is sent again.
@@ -209,6 +261,10 @@ export class AcmeClientGateway implements AcmeGateway {
   /** RFC 8555 §7.3: newAccount with a new key, or reuse of the one stored for this directory. */
   private async register(replace: boolean): Promise<void> {
     const stored = replace ? undefined : await this.store.getAccount(this.issuer.name, this.issuer.directoryUrl);
+    if (stored?.nextAccountKeyPem) {
+      this.client = await this.settleKeyChange(stored, stored.nextAccountKeyPem);
+      return;
+    }
     if (stored) {
       this.client = this.newClient(stored.accountKeyPem, stored.accountUrl);
       return;
@@ -225,6 +281,29 @@ export class AcmeClientGateway implements AcmeGateway {
     const account: AcmeAccount = { directoryUrl: this.issuer.directoryUrl, accountKeyPem, accountUrl: client.getAccountUrl() };
     const kept = await this.store.putAccount(this.issuer.name, account, replace);
     this.client = kept.accountUrl === account.accountUrl ? client : this.newClient(kept.accountKeyPem, kept.accountUrl);
+  }
+
+  /**
+   * A key change was stored as pending and its outcome never recorded: the CA holds one of the
+   * two keys. Only a refusal of the new key (a 4xx problem) counts as "not this one", and the old
+   * key must then be accepted; anything else leaves the record as it is for the next attempt.
+   */
+  private async settleKeyChange(stored: AcmeAccount, nextAccountKeyPem: string): Promise<acme.Client> {
+    const keep = async (accountKeyPem: string) => {
+      await this.store.putAccount(this.issuer.name, { directoryUrl: stored.directoryUrl, accountKeyPem, accountUrl: stored.accountUrl }, true);
+      return this.newClient(accountKeyPem, stored.accountUrl);
+    };
+    const probe = async (accountKeyPem: string) => {
+      const outcome = await recordExchanges(() => this.newClient(accountKeyPem, stored.accountUrl).updateAccount({}));
+      if (outcome.error === undefined) return true;
+      const failure = toFailure('get account', outcome.error, outcome.exchanges);
+      const status = failure.status ?? 0;
+      if (status >= 400 && status < 500 && status !== 429) return false;
+      throw classifyAcmeFailure(failure);
+    };
+    if (await probe(nextAccountKeyPem)) return keep(nextAccountKeyPem);
+    if (await probe(stored.accountKeyPem)) return keep(stored.accountKeyPem);
+    throw new AcmeRequestRejected(`the CA accepts neither the account key nor the pending new one for ${stored.accountUrl}; the record is kept as it is`);
   }
 
   private newClient(accountKeyPem: string, accountUrl?: string): acme.Client {

@@ -52,6 +52,8 @@ export interface AcmeAccount {
   readonly directoryUrl: string;
   readonly accountKeyPem: string;
   readonly accountUrl: string;
+  /** A key change (RFC 8555 §7.3.5) sent, or about to be, whose outcome is not recorded yet. */
+  readonly nextAccountKeyPem?: string;
 }
 
 export interface CertificateStore {

@@ -502,6 +502,23 @@ describe('accounts', () => {
     expect(secrets.commandCalls(PutSecretValueCommand)[0]?.args[0].input.ClientRequestToken).toBe(versionToken('account:old'));
   });
 
+  it('keeps a pending key change with the account until it is settled', async () => {
+    // Prepare
+    const pending = { ...account, nextAccountKeyPem: OTHER_KEY };
+    versions({}, { versionId: 'old', value: JSON.stringify(account) });
+    secrets.on(PutSecretValueCommand).resolves({});
+
+    // Act
+    await store().putAccount('letsencrypt', pending, true);
+    const written = secrets.commandCalls(PutSecretValueCommand)[0]?.args[0].input.SecretString ?? '{}';
+    secrets.reset();
+    versions({}, { versionId: versionToken('account:old'), value: written });
+    const read = await store().getAccount('letsencrypt', account.directoryUrl);
+
+    // Assess
+    expect(read).toEqual(pending);
+  });
+
   it('keeps the account of another directory URL beside a new one, and finds each by its directory URL', async () => {
     // Prepare: the issuer's secret as stored before, one account at another CA.
     const old = { directoryUrl: 'https://old-ca.example/directory', accountKeyPem: OTHER_KEY, accountUrl: 'https://old-ca.example/acct/7' };
