@@ -7,6 +7,7 @@
 import { InvalidState } from '../core/errors.js';
 import { nextAttemptAfter } from '../core/failure-backoff.js';
 import {
+  type AbandonedOrder,
   type ActiveRun,
   type ClaimResult,
   type InFlightOrder,
@@ -14,6 +15,7 @@ import {
   type LedgerEntry,
   type RunLedger,
   type RunOutcome,
+  liveAbandonedOrders,
   liveRun,
   sameRecord,
   unionRecords as union,
@@ -67,7 +69,7 @@ export function withRenewalInfo(entry: LedgerEntry, renewalInfo: KnownRenewalInf
 
 export function finished(entry: LedgerEntry, runId: string, outcome: RunOutcome): LedgerEntry {
   if (entry.recentRuns?.includes(runId)) return entry;
-  const { activeRun, order, staleRecords, nextAttemptAfter: holdOff, lastError, ...rest } = entry;
+  const { activeRun, order, staleRecords, nextAttemptAfter: holdOff, lastError, abandonedOrders, ...rest } = entry;
   const holds = activeRun?.runId === runId;
   const ours = order?.runId === runId;
   const failed = outcome.result === 'Failed';
@@ -79,6 +81,9 @@ export function finished(entry: LedgerEntry, runId: string, outcome: RunOutcome)
   // it can still give a certificate, and one a finished run left stays for a later repair.
   const keptOrder = !holds ? order : failed && (ours ? outcome.keepOrder : true) ? order : undefined;
   const stale = holds ? (outcome.staleRecords ?? []) : union(staleRecords ?? [], outcome.staleRecords ?? []);
+  // Given up here, with the drop of the order, so no crash in between can forget it.
+  const given = (outcome.abandonedOrders ?? []).filter((url) => url !== keptOrder?.url).map((url): AbandonedOrder => ({ url, at: outcome.at.toISOString() }));
+  const abandoned = liveAbandonedOrders([...(abandonedOrders ?? []), ...given], outcome.at);
   const error = failed
     ? { error: outcome.error ?? 'Unknown', cause: (outcome.cause ?? '').slice(0, CAUSE_LIMIT), at: outcome.at.toISOString() }
     : failures > 0
@@ -95,7 +100,20 @@ export function finished(entry: LedgerEntry, runId: string, outcome: RunOutcome)
     ...(error && { lastError: error }),
     ...(keptOrder && { order: keptOrder }),
     ...(stale.length > 0 && { staleRecords: stale }),
+    ...(abandoned.length > 0 && { abandonedOrders: abandoned }),
   };
+}
+
+/** Only the URLs named: an order another writer abandoned since they were read stays for its turn. */
+export function withoutAbandonedOrders(entry: LedgerEntry, urls: readonly string[], now: Date): LedgerEntry {
+  const { abandonedOrders, ...rest } = entry;
+  if (!abandonedOrders) return entry;
+  const left = liveAbandonedOrders(
+    abandonedOrders.filter((order) => !urls.includes(order.url)),
+    now,
+  );
+  if (left.length === abandonedOrders.length) return entry;
+  return { ...rest, ...(left.length > 0 && { abandonedOrders: left }) };
 }
 
 /**
@@ -138,5 +156,9 @@ export abstract class TransitionLedger implements RunLedger {
 
   finish(certificateName: string, runId: string, outcome: RunOutcome): Promise<LedgerEntry> {
     return this.update(certificateName, (entry) => finished(entry, runId, outcome));
+  }
+
+  forgetAbandonedOrders(certificateName: string, urls: readonly string[], now: Date): Promise<LedgerEntry> {
+    return this.update(certificateName, (entry) => withoutAbandonedOrders(entry, urls, now));
   }
 }

@@ -34,6 +34,18 @@ export interface InFlightOrder {
   readonly pendingKeyVersion?: string;
 }
 
+/**
+ * An order a run gave up on while its authorizations may still be pending at the CA, where they
+ * count against the account's pending-authorization limit until they expire. Kept until a run
+ * with the CA client deactivates them (RFC 8555 §7.5.2): on AWS the CleanUp Lambda that gives
+ * the order up may not use the ACME account, the next CreateOrder can.
+ */
+export interface AbandonedOrder {
+  readonly url: string;
+  /** When it was given up: after the CA's expiry of pending authorizations there is nothing left to deactivate. */
+  readonly at: string;
+}
+
 /** The CA's RFC 9773 answer, kept so that it is asked again only after its Retry-After. */
 export interface KnownRenewalInfo {
   readonly certificateId: string;
@@ -65,6 +77,8 @@ export interface LedgerEntry {
   readonly order?: InFlightOrder;
   /** TXT values a run could not remove, or that belonged to an abandoned order: removed at the next chance. */
   readonly staleRecords?: readonly RecordedChallenge[];
+  /** Orders given up whose pending authorizations are still to be deactivated; newest first. */
+  readonly abandonedOrders?: readonly AbandonedOrder[];
   /** ACM certificate ARN per region, remembered after the first import. */
   readonly acmArns?: Readonly<Record<string, string>>;
   readonly renewalInfo?: KnownRenewalInfo;
@@ -93,6 +107,11 @@ export interface RunOutcome {
   readonly keepOrder?: boolean;
   /** TXT values still to remove later (their clean-up failed); replaces staleRecords. */
   readonly staleRecords?: readonly RecordedChallenge[];
+  /**
+   * Orders this run gives up on: added to abandonedOrders, except the one the entry keeps in
+   * flight, in the same write that drops them, so no crash between the two forgets one.
+   */
+  readonly abandonedOrders?: readonly string[];
 }
 
 export interface RunLedger {
@@ -119,6 +138,11 @@ export interface RunLedger {
    * counts sets nextAttemptAfter from core/failure-backoff.ts and the Retry-After.
    */
   finish(certificateName: string, runId: string, outcome: RunOutcome): Promise<LedgerEntry>;
+  /**
+   * Removes exactly these URLs from abandonedOrders (their authorizations were dealt with), and
+   * whatever aged out by `now`; an order another writer added in the meantime stays.
+   */
+  forgetAbandonedOrders(certificateName: string, urls: readonly string[], now: Date): Promise<LedgerEntry>;
 }
 
 /** Both lists' values, each (record name, value) once, in first-seen order. */
@@ -137,4 +161,28 @@ export function sameRecord(a: RecordedChallenge, b: RecordedChallenge): boolean 
 export function liveRun(entry: LedgerEntry | undefined, now: Date): ActiveRun | undefined {
   const active = entry?.activeRun;
   return active && new Date(active.leaseUntil) > now ? active : undefined;
+}
+
+/**
+ * At most this many abandoned orders are kept, the newest. A failed run abandons one order and
+ * the hold-off spaces failed runs out, so ten span days of failures; a CA that refuses every
+ * deactivation cannot grow the entry (one DynamoDB item, 400 KB at most) without bound.
+ */
+export const ABANDONED_ORDERS_KEPT = 10;
+
+/**
+ * Abandoned orders older than this are dropped: Let's Encrypt expires pending authorizations
+ * 7 days after it created them, so by then there is nothing left to deactivate.
+ */
+export const ABANDONED_ORDER_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** The abandoned orders still worth deactivating at `now`: each URL once (its first entry), newest first, bounded. */
+export function liveAbandonedOrders(orders: readonly AbandonedOrder[], now: Date): AbandonedOrder[] {
+  const live: AbandonedOrder[] = [];
+  for (const order of orders) {
+    // An unreadable time gives NaN, which is not younger than anything: dropped.
+    const young = now.getTime() - Date.parse(order.at) < ABANDONED_ORDER_MAX_AGE_MS;
+    if (young && !live.some((seen) => seen.url === order.url)) live.push(order);
+  }
+  return live.sort((a, b) => Date.parse(b.at) - Date.parse(a.at)).slice(0, ABANDONED_ORDERS_KEPT);
 }

@@ -99,6 +99,41 @@ describe('DynamoDbRunLedger', () => {
     expect(entry?.staleRecords?.map((record) => record.value)).toEqual(['old']);
   });
 
+  it('keeps an order a failure gives up in the write that drops it, and forgets only the URLs named while another writer adds one', async () => {
+    // Prepare: a run gives its order up; between the forgetting run's read and write, another
+    // run's clean-up gives one up too.
+    await ledger().claim('web', 'exec-1', now, lease);
+    await ledger().recordOrder('web', 'exec-1', order('https://ca/order/1', 'exec-1', ['v1']));
+    const given = await ledger().finish('web', 'exec-1', {
+      result: 'Failed',
+      at: now,
+      error: 'AcmeOrderInvalid',
+      counts: true,
+      keepOrder: false,
+      abandonedOrders: ['https://ca/order/1'],
+    });
+    const puts = dynamo.commandCalls(PutItemCommand).length;
+    table.beforeNextPut = () => {
+      const item = table.items.get('web') as Record<string, AttributeValue>;
+      const entry = JSON.parse(item.entry?.S ?? '{}') as { abandonedOrders: unknown[] };
+      const other = { url: 'https://ca/order/2', at: now.toISOString() };
+      table.items.set('web', {
+        ...item,
+        version: { N: String(Number(item.version?.N) + 1) },
+        entry: { S: JSON.stringify({ ...entry, abandonedOrders: [other, ...entry.abandonedOrders] }) },
+      });
+    };
+
+    // Act
+    await ledger().forgetAbandonedOrders('web', ['https://ca/order/1'], now);
+
+    // Assess
+    expect(given.order).toBeUndefined();
+    expect(given.abandonedOrders).toEqual([{ url: 'https://ca/order/1', at: now.toISOString() }]);
+    expect((await ledger().get('web'))?.abandonedOrders).toEqual([{ url: 'https://ca/order/2', at: now.toISOString() }]);
+    expect(dynamo.commandCalls(PutItemCommand).length - puts).toBe(2);
+  });
+
   it('refuses to record an order for a run that does not hold the certificate', async () => {
     await ledger().claim('web', 'exec-1', now, lease);
     await expect(ledger().recordOrder('web', 'exec-2', order('https://ca/order/9', 'exec-2', []))).rejects.toThrow(/no longer holds certificate web/);

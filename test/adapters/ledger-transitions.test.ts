@@ -4,8 +4,8 @@
  * values never forgotten, an order kept only for a failure it can recover from.
  */
 import { describe, expect, it } from 'vitest';
-import { claimed, emptyEntry, finished, withOrder, withPendingKey } from '../../functions/adapters/ledger-transitions.js';
-import type { InFlightOrder, LedgerEntry } from '../../functions/ports/run-ledger.js';
+import { claimed, emptyEntry, finished, withOrder, withPendingKey, withoutAbandonedOrders } from '../../functions/adapters/ledger-transitions.js';
+import type { AbandonedOrder, InFlightOrder, LedgerEntry } from '../../functions/ports/run-ledger.js';
 
 const now = new Date('2027-03-01T00:00:00.000Z');
 const lease = new Date(now.getTime() + 2 * 3_600_000);
@@ -108,5 +108,49 @@ describe('withOrder and withPendingKey', () => {
   it('ignores a pending key for an order that is no longer in flight', () => {
     const entry = withOrder(held('r1'), 'r1', order('o1', 'r1', []));
     expect(withPendingKey(entry, 'o0', 'k')).toBe(entry);
+  });
+});
+
+describe('abandoned orders', () => {
+  const minutes = (count: number) => count * 60_000;
+  const abandoned = (url: string, ago: number): AbandonedOrder => ({ url, at: new Date(now.getTime() - ago).toISOString() });
+  const spent = { result: 'Failed', at: now, error: 'AcmeOrderInvalid', counts: true, keepOrder: false } as const;
+
+  it('keeps the order a failure gives up, at the time of the outcome, in the write that drops it; not one the entry keeps in flight', () => {
+    const ordered = withOrder(held('r1'), 'r1', order('o1', 'r1', ['v1']));
+
+    const given = finished(ordered, 'r1', { ...spent, abandonedOrders: ['o1'] });
+    const kept = finished(ordered, 'r1', { ...spent, keepOrder: true, abandonedOrders: ['o1'] });
+
+    expect(given.order).toBeUndefined();
+    expect(given.abandonedOrders).toEqual([{ url: 'o1', at: now.toISOString() }]);
+    expect(kept.order?.url).toBe('o1');
+    expect(kept.abandonedOrders).toBeUndefined();
+  });
+
+  it('keeps the 10 newest, newest first, and an order given up twice once', () => {
+    const ten = Array.from({ length: 10 }, (_, index) => abandoned(`old${index}`, minutes(index + 1)));
+
+    const after = finished({ ...held('r1'), abandonedOrders: ten }, 'r1', { ...spent, abandonedOrders: ['new', 'old0'] });
+
+    expect(after.abandonedOrders?.map((item) => item.url)).toEqual(['new', ...ten.slice(0, 9).map((item) => item.url)]);
+    expect(after.abandonedOrders?.find((item) => item.url === 'old0')?.at).toBe(ten[0]?.at);
+  });
+
+  it('drops those given up 7 days ago or more whenever the list is written', () => {
+    const week = 7 * 24 * 60 * minutes(1);
+    const aging = { ...held('r1'), abandonedOrders: [abandoned('young', week - minutes(1)), abandoned('old', week), abandoned('unreadable', 0)] };
+    const unreadable = { ...aging, abandonedOrders: aging.abandonedOrders.map((item) => (item.url === 'unreadable' ? { ...item, at: 'later' } : item)) };
+
+    expect(finished(unreadable, 'r1', spent).abandonedOrders?.map((item) => item.url)).toEqual(['young']);
+    expect(withoutAbandonedOrders(unreadable, [], now).abandonedOrders?.map((item) => item.url)).toEqual(['young']);
+  });
+
+  it('forgets exactly the URLs named, leaves the entry as it was when none of them is there, and drops an emptied list', () => {
+    const entry = { ...held('r1'), abandonedOrders: [abandoned('a', 1), abandoned('b', 2), abandoned('c', 3)] };
+
+    expect(withoutAbandonedOrders(entry, ['a', 'c', 'x'], now).abandonedOrders?.map((item) => item.url)).toEqual(['b']);
+    expect(withoutAbandonedOrders(entry, ['x'], now)).toBe(entry);
+    expect('abandonedOrders' in withoutAbandonedOrders(entry, ['a', 'b', 'c'], now)).toBe(false);
   });
 });
