@@ -9,13 +9,15 @@
  * resume, unless the failure spent it. A failure after the certificate was stored, or on a run
  * that only repaired outputs, does not count: the renewal stays scheduled at its time and
  * whatever is still out of sync is repaired by the next run (the daily sweep at the latest).
- * An order the failure spent is abandoned: given the CA client, its pending authorizations
- * are deactivated (RFC 8555 §7.5.2), best effort.
+ * An order the failure spent is abandoned: the ledger keeps it, in the write that drops it,
+ * until its pending authorizations are deactivated (RFC 8555 §7.5.2), best effort. Given the
+ * CA client that is done at once; without it (on AWS) the next run's CreateOrder does it.
  */
+import type { CertificateSpec } from '../core/certificate-spec.js';
 import { retryAfterFromMessage } from '../core/errors.js';
 import { type WorkflowState, challengeRecords } from '../core/workflow-state.js';
 import { type LedgerEntry, type RecordedChallenge, type RunOutcome, unionRecords as union } from '../ports/run-ledger.js';
-import { deactivatePendingAuthorizations } from './abandon-order.js';
+import { type Deactivation, deactivateOrders } from './abandon-order.js';
 import type { PhaseDependencies } from './dependencies.js';
 
 export interface CleanUpResult {
@@ -31,7 +33,7 @@ export type CleanUpInput = Partial<WorkflowState> & { readonly Error?: string; r
 
 /**
  * The CA client is optional: without it (the CleanUp Lambda, whose role may not read the ACME
- * account) an abandoned order's authorizations are left to expire at the CA.
+ * account) an abandoned order's authorizations wait in the ledger for the next CreateOrder.
  */
 export type CleanUpDependencies = Pick<PhaseDependencies, 'dns' | 'ledger' | 'scheduler' | 'store' | 'clock'> & Partial<Pick<PhaseDependencies, 'acme'>>;
 
@@ -71,6 +73,10 @@ export async function cleanUp(input: CleanUpInput, deps: CleanUpDependencies): P
   }
   const message = causeMessage(failure.Cause);
   const issuing = state.renewal?.due === true && !state.issued;
+  // Once issued, the order is valid and holds nothing pending: only an issuing run abandons one,
+  // and only its own (a run that took the certificate over deals with the orders it replaced).
+  const ours = issuing ? [state.order?.url, entry?.order?.runId === run.id ? entry.order.url : undefined] : [];
+  const given = [...new Set(ours)].filter((url): url is string => url !== undefined);
   const retryAfterSeconds = retryAfterFromMessage(message);
   const outcome: RunOutcome = {
     result: 'Failed',
@@ -80,22 +86,14 @@ export async function cleanUp(input: CleanUpInput, deps: CleanUpDependencies): P
     counts: issuing,
     keepOrder: issuing && !ORDER_SPENT.has(failure.Error),
     staleRecords: stale,
+    ...(given.length > 0 && { abandonedOrders: given }),
     ...(retryAfterSeconds !== undefined && { retryAfterSeconds }),
     ...(state.renewal?.notAfter && { notAfter: new Date(state.renewal.notAfter) }),
   };
   const after = await deps.ledger.finish(certificate.name, run.id, outcome);
-  // Once issued, the order is valid and holds nothing pending: only an issuing run abandons one.
-  if (deps.acme && issuing) {
-    // Only this run's order, and only once the ledger no longer holds it for a later run.
-    const ours = [state.order?.url, entry?.order?.runId === run.id ? entry.order.url : undefined];
-    const abandoned = [...new Set(ours)].filter((url): url is string => url !== undefined && url !== after.order?.url);
-    const gateway = abandoned.length > 0 ? await deps.acme(certificate.issuer).catch(() => undefined) : undefined;
-    for (const url of abandoned) {
-      const deactivation = gateway ? await deactivatePendingAuthorizations(gateway, url) : { failure: 'no CA client for the issuer' };
-      if (deactivation.failure)
-        notes.push(`Also, the abandoned order's pending authorizations were not all deactivated (${deactivation.failure}); they expire at the CA.`);
-    }
-  }
+  // The ledger kept what it dropped (a retried clean-up finds it there still); not the order it keeps for a later run.
+  const abandoned = (after.abandonedOrders ?? []).map((order) => order.url).filter((url) => given.includes(url));
+  if (deps.acme && abandoned.length > 0) notes.push(...(await deactivateAbandoned(certificate, abandoned, deps.acme, deps, now)));
   await dropUnusedPendingKeys(certificate.name, after, deps).catch((error: unknown) => {
     notes.push(`Pending keys could not be checked (${(error as Error).message}).`);
   });
@@ -107,6 +105,37 @@ export async function cleanUp(input: CleanUpInput, deps: CleanUpDependencies): P
     cause: [message, ...notes, next?.sentence].filter(Boolean).join(' '),
     ...(next?.retry && { nextAttemptAfter: next.at }),
   };
+}
+
+/**
+ * Locally, where CleanUp has the CA client: the abandoned orders are deactivated at once and
+ * forgotten, unless the failure may pass (the CA could not be reached): the next CreateOrder
+ * tries again. Returns what to add to the cause.
+ */
+async function deactivateAbandoned(
+  certificate: CertificateSpec,
+  urls: readonly string[],
+  acme: PhaseDependencies['acme'],
+  deps: Pick<PhaseDependencies, 'ledger'>,
+  now: Date,
+): Promise<string[]> {
+  const gateway = await acme(certificate.issuer).catch(() => undefined);
+  const outcomes: Deactivation[] = gateway
+    ? await deactivateOrders(gateway, urls)
+    : urls.map(() => ({ deactivated: 0, failure: 'no CA client for the issuer', retry: true }));
+  const notes = outcomes
+    .filter((outcome) => outcome.failure)
+    .map((outcome) => {
+      const then = outcome.retry ? 'the next run tries again' : 'they expire at the CA';
+      return `Also, the abandoned order's pending authorizations were not all deactivated (${outcome.failure}); ${then}.`;
+    });
+  const handled = urls.filter((_, index) => !outcomes[index]?.retry);
+  if (handled.length > 0) {
+    await deps.ledger.forgetAbandonedOrders(certificate.name, handled, now).catch((error: unknown) => {
+      notes.push(`The abandoned order(s) could not be struck from the ledger (${(error as Error).message}); the next run finds nothing pending there.`);
+    });
+  }
+  return notes;
 }
 
 /**

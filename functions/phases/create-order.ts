@@ -6,7 +6,8 @@
  * are skipped; the others yield the TXT record to present. The order is written to the run
  * ledger before anything is presented, so whatever happens next, its TXT values can be found
  * and removed. An in-flight order this run does not resume is abandoned: its pending
- * authorizations are deactivated (RFC 8555 §7.5.2).
+ * authorizations are deactivated (RFC 8555 §7.5.2), and so are those of the orders the ledger
+ * keeps as abandoned by a clean-up that could not (on AWS, CleanUp has no CA client).
  */
 import { ACME_REQUESTS_IN_FLIGHT, mapWithLimit } from '../core/concurrency.js';
 import { AcmeRequestRejected } from '../core/errors.js';
@@ -14,8 +15,8 @@ import { specHash } from '../core/spec-hash.js';
 import { type ChallengeRef, type OrderRef, type WorkflowState, challengeRecords, required } from '../core/workflow-state.js';
 import type { AcmeAccountRef, AcmeGateway, AcmeOrder } from '../ports/acme-gateway.js';
 import type { CertificateSummary } from '../ports/certificate-store.js';
-import type { InFlightOrder } from '../ports/run-ledger.js';
-import { deactivatePendingAuthorizations } from './abandon-order.js';
+import { type AbandonedOrder, type InFlightOrder, liveAbandonedOrders } from '../ports/run-ledger.js';
+import { deactivateOrders, deactivatePendingAuthorizations } from './abandon-order.js';
 import type { PhaseDependencies } from './dependencies.js';
 
 /** Order states a later run can still carry to a certificate (RFC 8555 §7.1.6). */
@@ -26,7 +27,8 @@ export async function createOrder(state: WorkflowState, deps: Pick<PhaseDependen
   const run = required(state.run, 'run');
   const gateway = await deps.acme(certificate.issuer);
   const hash = specHash(certificate);
-  const inFlight = (await deps.ledger.get(certificate.name))?.order;
+  const entry = await deps.ledger.get(certificate.name);
+  const inFlight = entry?.order;
 
   const resumable = inFlight?.specHash === hash ? await stillUsable(gateway, inFlight.url) : undefined;
   const order = resumable ?? (await newOrder(state, gateway, deps));
@@ -73,7 +75,33 @@ export async function createOrder(state: WorkflowState, deps: Pick<PhaseDependen
   if (inFlight && !resumable && sameOrigin(inFlight.url, order.url)) {
     await deactivatePendingAuthorizations(gateway, inFlight.url, order.authorizationUrls);
   }
+  await deactivateAbandoned(certificate.name, entry?.abandonedOrders ?? [], gateway, order, deps);
   return ref;
+}
+
+/**
+ * The orders a clean-up gave up without deactivating them, dealt with now that a CA client is at
+ * hand; best effort, so this run goes on with its order whatever happens. Each one dealt with is
+ * forgotten: deactivated, refused for good, too old to matter, of another CA (this account
+ * cannot speak for it), or the order this run uses. One whose failure may pass stays for the
+ * next run, until it ages out.
+ */
+async function deactivateAbandoned(
+  name: string,
+  recorded: readonly AbandonedOrder[],
+  gateway: AcmeGateway,
+  order: AcmeOrder,
+  deps: Pick<PhaseDependencies, 'ledger' | 'clock'>,
+): Promise<void> {
+  if (recorded.length === 0) return;
+  const now = deps.clock();
+  const due = liveAbandonedOrders(recorded, now)
+    .map((abandoned) => abandoned.url)
+    .filter((url) => url !== order.url && sameOrigin(url, order.url));
+  const outcomes = await deactivateOrders(gateway, due, order.authorizationUrls);
+  const handled = recorded.map((abandoned) => abandoned.url).filter((url) => !due.includes(url) || !outcomes[due.indexOf(url)]?.retry);
+  // Not forgotten if the ledger fails now: the next run finds them not pending any more and forgets them then.
+  await deps.ledger.forgetAbandonedOrders(name, handled, now).catch(() => undefined);
 }
 
 /** The in-flight order, if the CA still holds it in a state that can end in a certificate. */
