@@ -105,6 +105,8 @@ export function renderDetails(details: CertificateDetails): string {
       ['hold-off until', status.holdOffUntil ? time(status.holdOffUntil) : '-'],
       ['last error', ledger?.lastError ? `${ledger.lastError.error}: ${ledger.lastError.cause}` : '-'],
       ['active run', activeRun(status)],
+      // Their pending authorizations count against the account's limit at the CA until the next CreateOrder deactivates them.
+      ['abandoned orders', ledger?.abandonedOrders?.length ? `${ledger.abandonedOrders.length} awaiting deactivation` : '-'],
     ]),
   );
   lines.push(...section('Next scheduled run', [['at', time(details.schedule?.at)]]));

@@ -103,6 +103,10 @@ beforeAll(async () => {
     lastRunAt: '2026-12-04T23:00:00.000Z',
     lastError: { error: 'AcmeServerError', cause: 'CA answered 503' },
     nextAttemptAfter: HOLD_OFF,
+    abandonedOrders: [
+      { url: 'https://127.0.0.1:14000/my-order/spent-2', at: '2026-12-04T23:00:09.000Z' },
+      { url: 'https://127.0.0.1:14000/my-order/spent-1', at: '2026-12-04T22:00:09.000Z' },
+    ],
   });
   await put('schedules/web.json', { certificateName: 'web', at: HOLD_OFF, input: { certificate: SPEC, force: false } });
   await put('executions/web/2026-12-01T00-00-00-000Z-ok.json', {
@@ -212,6 +216,7 @@ describe('certstep describe (local)', () => {
     expect(out).toMatch(new RegExp(`${PENDING_VERSION}\\s+pending`));
     expect(out).toMatch(/consecutive failures\s+3/);
     expect(out).toMatch(/hold-off until\s+2026-12-05 02:00:00Z/);
+    expect(out).toMatch(/abandoned orders\s+2 awaiting deactivation/);
     expect(out).toMatch(/Next scheduled run\n\s+at\s+2026-12-05 02:00:00Z/);
     expect(out).toContain('FAILED');
     expect(out).toContain('failed in PollAuthorizations');
@@ -253,6 +258,7 @@ describe('certstep describe (local)', () => {
     const { code, out } = await certstep('describe', 'api');
     expect(code).toBe(0);
     expect(out).toContain('spec from     stored certificate');
+    expect(out).toMatch(/abandoned orders\s+-\n/);
     expect(out).toContain('Executions (newest first)\n  none found');
     expect(out).toContain('no schedule: the spec was rebuilt from the stored certificate');
     expectNoKeyMaterial(out);
