@@ -89,3 +89,26 @@ export function normalizeDnsName(raw: string): DnsNameResult {
   }
   return { ok: true, name };
 }
+
+/** RFC 8552 underscored labels (`_acme-challenge`, `_dmarc`): only leftmost, never in a host name. */
+const UNDERSCORED_LABEL = /^_[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$/;
+
+/**
+ * Normalise the name a CNAME points at (where a TXT record goes, not a name to issue for): the
+ * same rules as normalizeDnsName, except that leftmost underscored labels are allowed, as
+ * `_acme-challenge.www.example.org.acme.example.net` is a common target, and no wildcard.
+ */
+export function normalizeRecordName(raw: string): DnsNameResult {
+  const labels = (raw.endsWith('.') ? raw.slice(0, -1) : raw).toLowerCase().split('.');
+  const underscored: string[] = [];
+  while (labels[0]?.startsWith('_')) underscored.push(labels.shift() as string);
+  const bad = underscored.find((label) => !UNDERSCORED_LABEL.test(label) || label.length > MAX_DNS_LABEL_LENGTH);
+  if (bad !== undefined) return fail(`label "${bad.slice(0, 20)}" must be "_" then letters, digits, "-" and "_"`);
+  const rest = labels.join('.');
+  if (rest.startsWith('*')) return fail('a wildcard cannot be a record name');
+  const host = normalizeDnsName(rest);
+  if (!host.ok) return host;
+  const name = [...underscored, host.name].join('.');
+  if (name.length > MAX_DNS_NAME_LENGTH) return fail(`is ${name.length} characters long after normalisation (at most ${MAX_DNS_NAME_LENGTH})`);
+  return { ok: true, name };
+}

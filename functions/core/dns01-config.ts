@@ -20,6 +20,12 @@ export interface Route53SolverConfig extends Route53ZoneConfig {
   readonly privateZone?: boolean;
   /** Per-domain settings: the longest domain that is a suffix of the name applies. */
   readonly zones?: Readonly<Record<string, Route53ZoneConfig>>;
+  /**
+   * With cnameStrategy Follow: per name (as in dnsNames, a wildcard's base), the name its
+   * `_acme-challenge` CNAME points at, normalised. Named in advance so the stack can grant IAM
+   * on the target alone, and checked against live DNS before any order (CnameRequired).
+   */
+  readonly cnameTargets?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -62,4 +68,11 @@ export function zoneSettingsFor(route53: Route53SolverConfig, recordName: string
   const role = perDomain?.role ?? route53.role;
   const externalId = perDomain?.externalId ?? route53.externalId;
   return { ...(hostedZoneId && { hostedZoneId }), ...(role && { role }), ...(externalId && { externalId }) };
+}
+
+/** The configured CNAME target of a name's challenge record (a wildcard shares its base's). */
+export function configuredCnameTarget(route53: Route53SolverConfig | undefined, dnsName: string): string | undefined {
+  const targets = route53?.cnameTargets ?? {};
+  const name = dnsName.toLowerCase().replace(/^\*\./, '');
+  return Object.hasOwn(targets, name) ? targets[name] : undefined;
 }

@@ -6,7 +6,7 @@
 import { isIP } from 'node:net';
 import * as z from 'zod/mini';
 import type { Dns01Config, PropagationConfig, Route53ZoneConfig } from './dns01-config.js';
-import { normalizeDnsName } from './dns-name.js';
+import { normalizeDnsName, normalizeRecordName } from './dns-name.js';
 import { DURATION, parseDuration } from './duration.js';
 import { section, show } from './validation.js';
 
@@ -58,6 +58,48 @@ const zones = z.pipe(
       written.set(name, domain);
     }
     writtenKeys.set(parsed, written);
+    return parsed;
+  }),
+);
+
+/** A name as dnsNames spell it; a wildcard shares its base's challenge record, so `*.x` is `x`. */
+const challengeName = z.string().check(
+  z.superRefine((name, ctx) => {
+    const normalized = normalizeDnsName(name);
+    if (!normalized.ok) ctx.addIssue(`is not a DNS name: ${normalized.reason}`);
+  }),
+);
+
+const cnameTarget = z.pipe(
+  z.string({ error: 'must be the fully qualified name the CNAME points at, such as "www-example-org.acme.example.net"' }).check(
+    z.superRefine((target, ctx) => {
+      const normalized = normalizeRecordName(target);
+      if (!normalized.ok) ctx.addIssue(`is not a DNS name: ${normalized.reason}`);
+    }),
+  ),
+  z.transform((target) => {
+    const normalized = normalizeRecordName(target);
+    return normalized.ok ? normalized.name : target;
+  }),
+);
+
+const cnameTargets = z.pipe(
+  z.record(challengeName, cnameTarget, { error: 'must be a JSON object mapping names to CNAME targets' }),
+  z.transform((entries, ctx) => {
+    const parsed: Record<string, string> = {};
+    for (const [written, target] of Object.entries(entries)) {
+      const normalized = normalizeDnsName(written);
+      const name = normalized.ok ? normalized.name.replace(/^\*\./, '') : written;
+      if (Object.hasOwn(parsed, name) && parsed[name] !== target) {
+        ctx.issues.push({
+          code: 'custom',
+          path: [written],
+          message: `names the same _acme-challenge record as another key, with another target`,
+          input: entries,
+        });
+      }
+      parsed[name] = target;
+    }
     return parsed;
   }),
 );
@@ -118,20 +160,27 @@ const propagation = section({
 export const dns01Schema = section({
   cnameStrategy: z.optional(z.enum(['None', 'Follow'], { error: (issue) => `must be "None" or "Follow" (got ${JSON.stringify(issue.input)})` })),
   route53: z.optional(
-    section({ ...zoneShape, privateZone: z.optional(z.boolean({ error: 'must be a boolean' })), zones: z.optional(zones) }).check(externalIdNeedsRole),
+    section({
+      ...zoneShape,
+      privateZone: z.optional(z.boolean({ error: 'must be a boolean' })),
+      zones: z.optional(zones),
+      cnameTargets: z.optional(cnameTargets),
+    }).check(externalIdNeedsRole),
   ),
   propagation: z.optional(propagation),
 });
 
 /**
- * A certificate's per-domain zone that none of its names falls under: a typo the CA would
- * never reveal. Returns the zones key as written and why; issuer-wide zones are not checked,
- * as they apply to whichever certificates they match.
+ * A certificate's per-domain zone that none of its names (or of its CNAME targets) falls
+ * under: a typo the CA would never reveal. Returns the zones key as written and why;
+ * issuer-wide zones are not checked, as they apply to whichever certificates they match.
  */
 export function zoneMatchingNoName(dns01: Dns01Config, dnsNames: readonly string[]): { key: string; reason: string } | undefined {
   const perDomain = dns01.route53?.zones ?? {};
+  const targets = Object.values(dns01.route53?.cnameTargets ?? {});
   for (const domain of Object.keys(perDomain)) {
     if (dnsNames.some((name) => name.replace(/^\*\./, '') === domain || name.endsWith(`.${domain}`))) continue;
+    if (targets.some((target) => target === domain || target.endsWith(`.${domain}`))) continue;
     return { key: writtenKeys.get(perDomain)?.get(domain) ?? domain, reason: 'matches none of certificate.dnsNames' };
   }
   return undefined;

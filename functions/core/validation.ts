@@ -25,7 +25,7 @@ export function fieldName(key: string): string {
 }
 
 /** Maps whose keys are user data (domains, certificate names): a key is always quoted in full. */
-const MAP_FIELDS = new Set(['zones', 'expiryAlarmDays']);
+const MAP_FIELDS = new Set(['zones', 'expiryAlarmDays', 'cnameTargets']);
 
 /** `certificate.dnsNames[1]`, `issuers[0].dns01.route53.zones["example.com"]`. */
 export function renderPath(path: readonly PropertyKey[]): string {

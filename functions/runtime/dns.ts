@@ -34,9 +34,18 @@ export function route53Clients(): (access: Pick<Route53ZoneConfig, 'role' | 'ext
   };
 }
 
-/** A certificate's own dns01 settings win over its issuer's, field by field. */
+/** A certificate's own dns01 settings win over its issuer's, field by field (zones and cnameTargets key by key). */
 export function mergeDns01(issuer: Dns01Config | undefined, certificate: Dns01Config | undefined): Dns01Config {
-  const route53 = { ...issuer?.route53, ...certificate?.route53, zones: { ...issuer?.route53?.zones, ...certificate?.route53?.zones } };
+  const cnameTargets =
+    issuer?.route53?.cnameTargets || certificate?.route53?.cnameTargets
+      ? { ...issuer?.route53?.cnameTargets, ...certificate?.route53?.cnameTargets }
+      : undefined;
+  const route53 = {
+    ...issuer?.route53,
+    ...certificate?.route53,
+    zones: { ...issuer?.route53?.zones, ...certificate?.route53?.zones },
+    ...(cnameTargets && { cnameTargets }),
+  };
   const cnameStrategy = certificate?.cnameStrategy ?? issuer?.cnameStrategy;
   const propagation = issuer?.propagation || certificate?.propagation ? { ...issuer?.propagation, ...certificate?.propagation } : undefined;
   return { route53, ...(cnameStrategy && { cnameStrategy }), ...(propagation && { propagation }) };

@@ -22,6 +22,31 @@ describe('certificate.dns01 and certificate.acm', () => {
     ['a zones key matching no dnsName', { dns01: { route53: { zones: { 'other.com': { hostedZoneId: 'Z1' } } } } }, 'matches none of certificate.dnsNames'],
     ['a wildcard zones key', { dns01: { route53: { zones: { '*.example.com': {} } } } }, 'is not a domain name'],
     ['an unknown field inside a zone', { dns01: { route53: { zones: { 'example.com': { ttl: 5 } } } } }, '.ttl: unknown field'],
+    [
+      'a cnameTargets key that is no DNS name',
+      { dns01: { route53: { cnameTargets: { 'a..example.com': 'x.acme.example.net' } } } },
+      'certificate.dns01.route53.cnameTargets["a..example.com"]: is not a DNS name: empty label',
+    ],
+    [
+      'a cnameTargets target that is no DNS name',
+      { dns01: { route53: { cnameTargets: { 'example.com': 'acme example.net' } } } },
+      'certificate.dns01.route53.cnameTargets["example.com"]: is not a DNS name: must not contain whitespace',
+    ],
+    [
+      'a wildcard cnameTargets target',
+      { dns01: { route53: { cnameTargets: { 'example.com': '*.acme.example.net' } } } },
+      'certificate.dns01.route53.cnameTargets["example.com"]: is not a DNS name: a wildcard cannot be a record name',
+    ],
+    [
+      'a cnameTargets target that is not a string',
+      { dns01: { route53: { cnameTargets: { 'example.com': 5 } } } },
+      'certificate.dns01.route53.cnameTargets["example.com"]: must be the fully qualified name the CNAME points at',
+    ],
+    [
+      'a wildcard and its base pointing at two targets',
+      { dns01: { route53: { cnameTargets: { 'example.com': 'a.acme.example.net', '*.example.com': 'b.acme.example.net' } } } },
+      'certificate.dns01.route53.cnameTargets["*.example.com"]: names the same _acme-challenge record as another key, with another target',
+    ],
     ['an unknown propagation field', { dns01: { propagation: { wait: 'PT1M' } } }, 'certificate.dns01.propagation.wait: unknown field'],
     [
       'a resolver that is not an IP address',
@@ -99,6 +124,25 @@ describe('certificate.dns01 and certificate.acm', () => {
       route53: { hostedZoneId: 'Z0ABC', zones: { 'example.com': { hostedZoneId: 'Z1', role: 'arn:aws:iam::123456789012:role/dns', externalId: 'ext-1' } } },
     });
     expect(parsed.certificate.acm).toEqual({ regions: ['us-east-1', 'eu-west-1'], cloudFront: true });
+  });
+
+  it('normalises cnameTargets: a wildcard key is its base, targets lowercase without the dot; a zones key may cover a target only', () => {
+    const parsed = parseExecutionInput(
+      withSection({
+        dns01: {
+          cnameStrategy: 'Follow',
+          route53: {
+            cnameTargets: { '*.Example.COM.': '_ACME-Challenge.Example.com.Acme.Example.NET.' },
+            zones: { 'acme.example.net': { hostedZoneId: 'Z9' } },
+          },
+        },
+      }),
+      issuers,
+    );
+    expect(parsed.certificate.dns01?.route53).toEqual({
+      cnameTargets: { 'example.com': '_acme-challenge.example.com.acme.example.net' },
+      zones: { 'acme.example.net': { hostedZoneId: 'Z9' } },
+    });
   });
 
   it('keeps valid propagation settings as written', () => {

@@ -14,4 +14,12 @@ describe('mergeDns01', () => {
   it('leaves propagation out when neither gives it, so the defaults apply', () => {
     expect('propagation' in mergeDns01({ cnameStrategy: 'Follow' }, {})).toBe(false);
   });
+
+  it("merges cnameTargets key by key, the certificate's winning, and leaves them out when neither gives any", () => {
+    const issuer = { route53: { cnameTargets: { 'a.example.org': 'a.acme.example.net', 'b.example.org': 'b.acme.example.net' } } };
+    const certificate = { route53: { cnameTargets: { 'b.example.org': 'b2.acme.example.net' } } };
+    expect(mergeDns01(issuer, certificate).route53?.cnameTargets).toEqual({ 'a.example.org': 'a.acme.example.net', 'b.example.org': 'b2.acme.example.net' });
+    expect(mergeDns01(undefined, certificate).route53?.cnameTargets).toEqual(certificate.route53.cnameTargets);
+    expect('cnameTargets' in (mergeDns01({ cnameStrategy: 'Follow' }, {}).route53 ?? {})).toBe(false);
+  });
 });
