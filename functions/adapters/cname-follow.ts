@@ -6,7 +6,7 @@
  * it); `followingCnames` wraps a provider that writes where it is told (the local one). Records
  * keep their own name in everything the state machine sees.
  */
-import { DnsChangeRejected } from '../core/errors.js';
+import { CnameRequired, DnsChangeRejected } from '../core/errors.js';
 import { remembered } from '../core/remembered.js';
 import type { ChallengeRecord, DnsProvider, Presented, PropagationResult } from '../ports/dns-provider.js';
 import { LiveDns } from './live-dns.js';
@@ -28,6 +28,22 @@ export async function cnameTarget(name: string, lookup: CnameLookup): Promise<st
     current = next;
   }
   throw new DnsChangeRejected(`the CNAMEs at ${name} go on for more than ${MAX_HOPS} names (${chain.join(' -> ')} -> ...)`);
+}
+
+/**
+ * The end of the CNAME chain at `recordName`, which the configuration says must be `expected`:
+ * IAM was granted on that name only, so anything else (no CNAME, or one leading elsewhere) is
+ * CnameRequired naming the exact record to create, as lego's ErrCNAMERequired does.
+ */
+export async function requireCnameTarget(recordName: string, expected: string, lookup: CnameLookup): Promise<string> {
+  const name = recordName.toLowerCase().replace(/\.$/, '');
+  const wanted = expected.toLowerCase().replace(/\.$/, '');
+  const actual = await cnameTarget(name, lookup);
+  if (actual === wanted) return actual;
+  const now = actual === name ? `${name} has no CNAME yet` : `${name} now leads to ${actual}`;
+  throw new CnameRequired(
+    `create the record "${name}. CNAME ${wanted}." where ${name.replace(/^_acme-challenge\./, '')} is hosted (${now}), as dns01.route53.cnameTargets says`,
+  );
 }
 
 export function followingCnames(provider: DnsProvider, lookup: CnameLookup): DnsProvider {

@@ -6,11 +6,11 @@
  * in dns01.propagation, the resolvers answer it, or INSYNC alone).
  */
 import { ChangeResourceRecordSetsCommand, GetChangeCommand, ListResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
-import type { Dns01Config } from '../core/dns01-config.js';
-import { DnsChangeRejected, ZoneNotFound } from '../core/errors.js';
+import { type Dns01Config, configuredCnameTarget } from '../core/dns01-config.js';
+import { CnameRequired, DnsChangeRejected, ZoneNotFound } from '../core/errors.js';
 import type { ChallengeRecord, DnsProvider, Presented, PropagationResult, PropagationTiming } from '../ports/dns-provider.js';
 import { remembered } from '../core/remembered.js';
-import { cnameTarget } from './cname-follow.js';
+import { cnameTarget, requireCnameTarget } from './cname-follow.js';
 import { LiveDns, LookupFailure, type ZoneCut } from './live-dns.js';
 import { propagationTiming } from './propagation-timing.js';
 import { type RecordChange, type TxtRecordSet, isConcurrentChange, planAdd, planRemove } from './route53-changes.js';
@@ -56,10 +56,19 @@ export class Route53DnsProvider implements DnsProvider {
     });
   }
 
-  /** Also refuses private zones (unless route53.privateZone): no public CA can see them, and a failed validation counts against the CA's limits. */
+  /**
+   * Also refuses private zones (unless route53.privateZone): no public CA can see them, and a
+   * failed validation counts against the CA's limits. With Follow, every CNAME that
+   * cnameTargets names must be in place: all the missing ones are listed at once.
+   */
   async checkZones(dnsNames: readonly string[]): Promise<void> {
     const names = [...new Set(dnsNames.map((name) => name.replace(/^\*\./, '')))];
-    const located = await Promise.all(names.map((dnsName) => this.locate({ dnsName, recordName: `_acme-challenge.${dnsName}`, value: '' })));
+    const settled = await Promise.allSettled(names.map((dnsName) => this.locate({ dnsName, recordName: `_acme-challenge.${dnsName}`, value: '' })));
+    const failures = settled.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as unknown] : []));
+    const cnames = failures.filter((failure): failure is CnameRequired => failure instanceof CnameRequired);
+    if (cnames.length > 1 && cnames.length === failures.length) throw new CnameRequired(cnames.map((failure) => failure.message).join('; '));
+    if (failures.length > 0) throw failures[0];
+    const located = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
     const hidden = located.find((record) => record.zone.private);
     if (hidden && this.options.dns01?.route53?.privateZone !== true) {
       throw new ZoneNotFound(
@@ -74,8 +83,9 @@ export class Route53DnsProvider implements DnsProvider {
     return { changeIds };
   }
 
+  /** Where cnameTargets names the target, cleaned there without a lookup: a CNAME changed mid-run must not strand the value. */
   async cleanUp(records: readonly ChallengeRecord[]): Promise<void> {
-    await this.changeEachZone(records, (_name, current, values) => planRemove(current, values));
+    await this.changeEachZone(records, (_name, current, values) => planRemove(current, values), false);
   }
 
   async isPropagated(records: readonly ChallengeRecord[], presented: Presented): Promise<PropagationResult> {
@@ -145,9 +155,10 @@ export class Route53DnsProvider implements DnsProvider {
   private async changeEachZone(
     records: readonly ChallengeRecord[],
     plan: (name: string, current: TxtRecordSet | undefined, values: string[]) => RecordChange[],
+    verifyCnames = true,
   ): Promise<string[]> {
     const byZone = new Map<string, Located[]>();
-    for (const record of await this.locateAll(records)) byZone.set(record.zone.id, [...(byZone.get(record.zone.id) ?? []), record]);
+    for (const record of await this.locateAll(records, verifyCnames)) byZone.set(record.zone.id, [...(byZone.get(record.zone.id) ?? []), record]);
     const changeIds: string[] = [];
     for (const located of byZone.values()) {
       const zone = (located[0] as Located).zone;
@@ -184,17 +195,22 @@ export class Route53DnsProvider implements DnsProvider {
     return changeIds;
   }
 
-  private locateAll(records: readonly ChallengeRecord[]): Promise<Located[]> {
-    return Promise.all(records.map((record) => this.locate(record)));
+  private locateAll(records: readonly ChallengeRecord[], verifyCnames = true): Promise<Located[]> {
+    return Promise.all(records.map((record) => this.locate(record, verifyCnames)));
   }
 
-  private async locate(record: ChallengeRecord): Promise<Located> {
+  private async locate(record: ChallengeRecord, verifyCnames = true): Promise<Located> {
     const name = record.recordName.toLowerCase();
-    const fqdn =
-      this.options.dns01?.cnameStrategy === 'Follow'
-        ? await remembered(this.cnames, name, () => cnameTarget(name, (current) => this.live.cname(current)))
-        : name;
+    const fqdn = this.options.dns01?.cnameStrategy === 'Follow' ? await this.followed(record.dnsName, name, verifyCnames) : name;
     return { ...record, fqdn, zone: await this.zones.zoneFor(fqdn, fqdn !== name) };
+  }
+
+  /** The end of the CNAME chain at `name`; where cnameTargets names it, live DNS must agree (unless only cleaning up). */
+  private followed(dnsName: string, name: string, verify: boolean): Promise<string> {
+    const expected = configuredCnameTarget(this.options.dns01?.route53, dnsName);
+    if (expected !== undefined && !verify) return Promise.resolve(expected);
+    const lookup = (current: string) => this.live.cname(current);
+    return remembered(this.cnames, name, () => (expected === undefined ? cnameTarget(name, lookup) : requireCnameTarget(name, expected, lookup)));
   }
 }
 

@@ -1,6 +1,6 @@
 /** Following CNAMEs for a provider: chains, loops, and records that keep their own names. */
 import { describe, expect, it } from 'vitest';
-import { cnameTarget, followingCnames } from '../../functions/adapters/cname-follow.js';
+import { cnameTarget, followingCnames, requireCnameTarget } from '../../functions/adapters/cname-follow.js';
 import type { ChallengeRecord, DnsProvider } from '../../functions/ports/dns-provider.js';
 
 const lookupIn = (cnames: Record<string, string>) => async (name: string) => cnames[name];
@@ -17,6 +17,27 @@ describe('cnameTarget', () => {
     await expect(cnameTarget('x.test', lookup)).rejects.toMatchObject({
       name: 'DnsChangeRejected',
       message: expect.stringContaining('x.test -> y.test -> x.test'),
+    });
+  });
+});
+
+describe('requireCnameTarget', () => {
+  const record = '_acme-challenge.www.example.org';
+  const target = 'www-example-org.acme.example.net';
+
+  it('returns the target when the chain ends there, whatever the case, the trailing dot or the hops on the way', async () => {
+    expect(await requireCnameTarget(record, `${target}.`, lookupIn({ [record]: 'WWW-Example-Org.acme.example.net.' }))).toBe(target);
+    expect(await requireCnameTarget(record, target, lookupIn({ [record]: 'hop.example.org', 'hop.example.org': target }))).toBe(target);
+  });
+
+  it.each([
+    ['no CNAME at all', {}, '(_acme-challenge.www.example.org has no CNAME yet)'],
+    ['a CNAME to another name', { [record]: 'old.acme.example.com.' }, '(_acme-challenge.www.example.org now leads to old.acme.example.com)'],
+  ])('fails with CnameRequired naming the exact record to create when there is %s', async (_label, cnames, now) => {
+    await expect(requireCnameTarget(record, target, lookupIn(cnames))).rejects.toMatchObject({
+      name: 'CnameRequired',
+      retryable: false,
+      message: `create the record "_acme-challenge.www.example.org. CNAME www-example-org.acme.example.net." where www.example.org is hosted ${now}, as dns01.route53.cnameTargets says`,
     });
   });
 });

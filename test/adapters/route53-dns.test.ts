@@ -209,6 +209,91 @@ describe('Route53DnsProvider', () => {
     expect(callsOf('ChangeResourceRecordSets')).toEqual([]);
   });
 
+  describe('with the CNAME targets named in dns01.route53.cnameTargets', () => {
+    const zonesFor = (targetZoneId: string) => ({ 'acme-delegation.test': { hostedZoneId: targetZoneId } });
+
+    it('fails the zone check with one CnameRequired naming every CNAME to create, before any change and without touching the zone of the names', async () => {
+      // Prepare: the names live in a zone certstep is not configured for (another provider, in effect).
+      const source = server.addZone('customer.test');
+      const target = server.addZone('acme-delegation.test');
+      server.seed(source.id, { name: '_acme-challenge.moved.customer.test.', type: 'CNAME', ttl: 300, values: ['old.elsewhere.test.'] });
+      server.seed(source.id, { name: '_acme-challenge.ok.customer.test.', type: 'CNAME', ttl: 300, values: ['ok.acme-delegation.test.'] });
+      const cnameTargets = {
+        'missing.customer.test': 'missing.acme-delegation.test',
+        'moved.customer.test': 'moved.acme-delegation.test',
+        'ok.customer.test': 'ok.acme-delegation.test',
+      };
+      const { provider } = route53Provider(server, { cnameStrategy: 'Follow', route53: { cnameTargets, zones: zonesFor(target.id) } });
+
+      // Act
+      const failure = await failureOf(provider.checkZones(['missing.customer.test', '*.moved.customer.test', 'ok.customer.test']));
+
+      // Assess
+      expect(failure).toMatchObject({ name: 'CnameRequired', retryable: false });
+      expect(failure.message).toBe(
+        'create the record "_acme-challenge.missing.customer.test. CNAME missing.acme-delegation.test." where missing.customer.test is hosted ' +
+          '(_acme-challenge.missing.customer.test has no CNAME yet), as dns01.route53.cnameTargets says; ' +
+          'create the record "_acme-challenge.moved.customer.test. CNAME moved.acme-delegation.test." where moved.customer.test is hosted ' +
+          '(_acme-challenge.moved.customer.test now leads to old.elsewhere.test), as dns01.route53.cnameTargets says',
+      );
+      expect(server.calls.filter((call) => call.action !== 'GetHostedZone')).toEqual([]);
+      expect(server.calls.every((call) => call.zoneId === target.id)).toBe(true);
+    });
+
+    it('passes the zone check once the CNAMEs are there, and presents, checks and cleans up at the targets only', async () => {
+      // Prepare
+      const source = server.addZone('customer.test');
+      const target = server.addZone('acme-delegation.test');
+      server.seed(source.id, { name: '_acme-challenge.www.customer.test.', type: 'CNAME', ttl: 300, values: ['www.acme-delegation.test.'] });
+      const dns01 = {
+        cnameStrategy: 'Follow' as const,
+        route53: { cnameTargets: { 'www.customer.test': 'www.acme-delegation.test' }, zones: zonesFor(target.id) },
+      };
+      const { provider } = route53Provider(server, dns01);
+      const records = [record('www.customer.test', 'delegated-value')];
+
+      // Act
+      await provider.checkZones(['www.customer.test']);
+      const presented = await provider.present(records);
+      const propagated = await provider.isPropagated(records, presented);
+      await provider.cleanUp(records);
+
+      // Assess
+      expect(propagated.ready).toBe(true);
+      expect(
+        callsOf('ChangeResourceRecordSets').map((call) => [call.zoneId, call.changes?.map((change) => `${change.action} ${change.type} ${change.name}`)]),
+      ).toEqual([
+        [target.id, ['CREATE TXT www.acme-delegation.test.']],
+        [target.id, ['DELETE TXT www.acme-delegation.test.']],
+      ]);
+      expect(server.calls.some((call) => call.zoneId === source.id || call.action === 'ListHostedZones')).toBe(false);
+      expect(server.recordSets(source.id).find((set) => set.type === 'CNAME')).toMatchObject({ values: ['www.acme-delegation.test.'] });
+    });
+
+    it('refuses to present when the CNAME no longer leads to the target, but still cleans the target up', async () => {
+      // Prepare: presented through the right CNAME, which then changes mid-run.
+      const source = server.addZone('customer.test');
+      const target = server.addZone('acme-delegation.test');
+      const cname = { name: '_acme-challenge.www.customer.test.', type: 'CNAME', ttl: 300, values: ['www.acme-delegation.test.'] };
+      server.seed(source.id, cname);
+      const dns01 = {
+        cnameStrategy: 'Follow' as const,
+        route53: { cnameTargets: { 'www.customer.test': 'www.acme-delegation.test' }, zones: zonesFor(target.id) },
+      };
+      const records = [record('www.customer.test', 'stranded?')];
+      await route53Provider(server, dns01).provider.present(records);
+      server.seed(source.id, { ...cname, values: ['www.elsewhere.test.'] });
+
+      // Act: a later invocation (a new provider, as each Lambda builds one).
+      const present = await failureOf(route53Provider(server, dns01).provider.present([record('www.customer.test', 'again')]));
+      await route53Provider(server, dns01).provider.cleanUp(records);
+
+      // Assess
+      expect(present.name).toBe('CnameRequired');
+      expect(server.recordSets(target.id).some((set) => set.type === 'TXT')).toBe(false);
+    });
+  });
+
   it('assumes the role configured for a zone (cross-account)', async () => {
     server.addZone('partner.test');
     const role = 'arn:aws:iam::210987654321:role/dns01';
