@@ -13,6 +13,7 @@ import type { Dns01Config } from '../functions/core/dns01-config.js';
 import { dns01Schema } from '../functions/core/dns01-schema.js';
 import { firstIssueMessage } from '../functions/core/validation.js';
 import type { IssuerSetting } from '../functions/runtime/config.js';
+import { cnameTargetFault } from './cname-targets.js';
 import { challengeTargets, effectiveDns01 } from './dns-plan.js';
 
 export const ISSUER_PRESETS = {
@@ -121,9 +122,6 @@ const section = <S extends z.core.$ZodLooseShape>(shape: S, known = Object.keys(
 const nonEmptyArray = <T extends z.core.SomeType>(element: T) =>
   z.array(element, { error: 'must be a non-empty array' }).check(z.minLength(1, { error: 'must be a non-empty array' }));
 
-const FOLLOW_UNSUPPORTED =
-  '"Follow" is not supported by the CDK stack: the zone of a CNAME target is only known at run time, and least-privilege IAM needs every hosted zone and record name at synth time';
-
 const issuerSchema = section(
   {
     preset: z.optional(z.enum(PRESET_NAMES, { error: mustBe(`one of ${PRESET_NAMES.join(', ')}`) })),
@@ -150,7 +148,6 @@ const issuerSchema = section(
     else if (issuer.preset === undefined && issuer.directoryUrl === undefined) ctx.addIssue(`needs a preset (${PRESET_NAMES.join(', ')}) or a directoryUrl`);
     else if (issuer.name === undefined && issuer.preset === undefined)
       ctx.addIssue({ code: 'custom', path: ['name'], message: 'required when no preset is given' });
-    else if (issuer.dns01?.cnameStrategy === 'Follow') ctx.addIssue({ code: 'custom', path: ['dns01', 'cnameStrategy'], message: FOLLOW_UNSUPPORTED });
   }),
 );
 
@@ -334,7 +331,8 @@ export function issuersEnvironment(issuers: readonly IssuerSetting[]): string {
 function checkZones(certificate: CertificateSpec, index: number, issuers: readonly IssuerSetting[]): Fault | undefined {
   const path = `certificates[${index}]`;
   const dns01 = effectiveDns01(issuers, certificate);
-  if (dns01.cnameStrategy === 'Follow') return fault(['certificates', index, 'dns01', 'cnameStrategy'], FOLLOW_UNSUPPORTED);
+  const follow = cnameTargetFault(certificate, index, issuers, dns01);
+  if (follow) return fault(follow.path, follow.message, follow.echo);
   const unzoned = challengeTargets(dns01, certificate.dnsNames).find((target) => !target.zone);
   if (!unzoned) return undefined;
   const domain = unzoned.dnsName.replace(/^\*\./, '');

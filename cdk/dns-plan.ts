@@ -3,7 +3,7 @@
  * settings the Lambdas use, so IAM can name the exact hosted zones and record names.
  */
 import type { CertificateSpec } from '../functions/core/certificate-spec.js';
-import { type Dns01Config, zoneSettingsFor } from '../functions/core/dns01-config.js';
+import { type Dns01Config, configuredCnameTarget, zoneSettingsFor } from '../functions/core/dns01-config.js';
 import type { IssuerSetting } from '../functions/runtime/config.js';
 import { mergeDns01 } from '../functions/runtime/dns.js';
 
@@ -15,10 +15,15 @@ export interface ZoneAccess {
 
 export interface ChallengeTarget {
   readonly dnsName: string;
-  /** `_acme-challenge.<name>`, wildcard stripped: the name Route 53 normalises and IAM compares. */
+  /**
+   * Where the TXT record goes, the name Route 53 normalises and IAM compares: `_acme-challenge.<name>`,
+   * wildcard stripped, or with cnameStrategy Follow the target cnameTargets names for it.
+   */
   readonly recordName: string;
-  /** Undefined when the configuration gives no hosted zone id for the name. */
+  /** Undefined when the configuration gives no hosted zone id for the record (nor, with Follow, a target). */
   readonly zone?: ZoneAccess;
+  /** With Follow only: `_acme-challenge.<name>`, the CNAME the user keeps; equal to recordName while no target is named. */
+  readonly cname?: string;
 }
 
 export interface DnsPlan {
@@ -33,17 +38,30 @@ export function effectiveDns01(issuers: readonly IssuerSetting[], certificate: C
   return mergeDns01(issuer?.dns01, certificate.dns01);
 }
 
-/** The configured zone of each challenge record, chosen by the same function the Route 53 adapter uses. */
+/**
+ * The configured zone of each challenge record, chosen by the same function the Route 53 adapter
+ * uses. With Follow, the record is the named CNAME target, whose zone comes from the per-domain
+ * zones only (as for the adapter, the solver-wide zone id is the names' own); nothing is planned
+ * on the zone of the CNAME itself, which certstep never changes.
+ */
 export function challengeTargets(dns01: Dns01Config, dnsNames: readonly string[]): ChallengeTarget[] {
   const route53 = dns01.route53 ?? {};
+  const follow = dns01.cnameStrategy === 'Follow';
   const seen = new Set<string>();
   const targets: ChallengeTarget[] = [];
   for (const dnsName of dnsNames) {
-    const recordName = `_acme-challenge.${dnsName.replace(/^\*\./, '')}`.toLowerCase();
-    if (seen.has(recordName)) continue;
-    seen.add(recordName);
-    const { hostedZoneId, role } = zoneSettingsFor(route53, recordName);
-    targets.push({ dnsName, recordName, ...(hostedZoneId && { zone: { hostedZoneId, ...(role && { role }) } }) });
+    const challenge = `_acme-challenge.${dnsName.replace(/^\*\./, '')}`.toLowerCase();
+    if (seen.has(challenge)) continue;
+    seen.add(challenge);
+    const cnameTarget = follow ? configuredCnameTarget(route53, dnsName) : undefined;
+    if (follow && (cnameTarget === undefined || cnameTarget === challenge)) {
+      targets.push({ dnsName, recordName: challenge, cname: challenge });
+      continue;
+    }
+    const recordName = cnameTarget ?? challenge;
+    const { hostedZoneId, role } = zoneSettingsFor(route53, recordName, follow);
+    const zone = hostedZoneId && { zone: { hostedZoneId, ...(role && { role }) } };
+    targets.push({ dnsName, recordName, ...zone, ...(follow && { cname: challenge }) });
   }
   return targets;
 }

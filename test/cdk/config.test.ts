@@ -99,9 +99,9 @@ describe('validateConfig', () => {
       'certificates[1].dnsNames[1] "www.other.org": no hosted zone id',
     ],
     [
-      'CNAME following',
+      'CNAME following without the CNAME targets',
       withCertificate(0, { dns01: { cnameStrategy: 'Follow', route53: { hostedZoneId: 'Z1' } } }),
-      'certificates[0].dns01.cnameStrategy: "Follow" is not supported by the CDK stack',
+      'certificates[0].dnsNames[0] "example.com": cnameStrategy "Follow" needs the name that _acme-challenge.example.com is a CNAME to',
     ],
     [
       'a malformed zone id',

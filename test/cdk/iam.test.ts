@@ -108,6 +108,67 @@ describe('Route 53', () => {
   });
 });
 
+describe('Route 53 with cnameStrategy Follow', () => {
+  // Names hosted elsewhere (Z8 would be their own zone, were it in Route 53) whose challenges are CNAMEs into Z7.
+  const TARGET_ZONE = 'Z7';
+  const NAMES_ZONE = 'Z8';
+  let follow: Template;
+  beforeAll(() => {
+    const followBase = testConfig();
+    ({ template: follow } = synthesise(
+      {
+        ...followBase,
+        certificates: [
+          ...followBase.certificates,
+          {
+            name: 'shop',
+            dnsNames: ['www.example.org', 'example.org', '*.example.org'],
+            issuer: 'letsencrypt',
+            dns01: {
+              cnameStrategy: 'Follow',
+              route53: {
+                hostedZoneId: NAMES_ZONE,
+                cnameTargets: { 'www.example.org': 'www-example-org.acme.example.net', 'example.org': 'example-org.acme.example.net' },
+                zones: { 'acme.example.net': { hostedZoneId: TARGET_ZONE } },
+              },
+            },
+          },
+        ],
+      },
+      { bundle: false },
+    ));
+  });
+
+  it('allows ChangeResourceRecordSets on the target zone for exactly the target names, TXT only, CREATE and DELETE only', () => {
+    const changers = grants(statementsOf(follow), 'route53:ChangeResourceRecordSets');
+    const onTarget = changers.filter((statement) => JSON.stringify(statement.Resource) === JSON.stringify(zoneArn(TARGET_ZONE)));
+    expect(new Set(onTarget.map((statement) => statement.policy.replace(/Role.*$/, '')))).toEqual(
+      new Set(['RenewalFunctionsPresentChallenges', 'RenewalFunctionsCleanUp', 'RenewalFunctionsSweepEndedRun']),
+    );
+    for (const statement of onTarget) {
+      expect(statement.Condition).toEqual({
+        'ForAllValues:StringEquals': {
+          'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['example-org.acme.example.net', 'www-example-org.acme.example.net'],
+          'route53:ChangeResourceRecordSetsRecordTypes': ['TXT'],
+          'route53:ChangeResourceRecordSetsActions': ['CREATE', 'DELETE'],
+        },
+      });
+    }
+  });
+
+  it("grants nothing on the names' own challenge records or zone, which keep the CNAMEs certstep never changes", () => {
+    const text = JSON.stringify(statementsOf(follow));
+    expect(text).not.toContain('_acme-challenge.www.example.org');
+    expect(text).not.toContain('_acme-challenge.example.org');
+    expect(text).not.toContain(`hostedzone/${NAMES_ZONE}`);
+    expect(grants(functionStatements(follow, 'CheckRenewal'), 'route53:GetHostedZone')[0]?.Resource).toEqual([
+      zoneArn(ZONE),
+      zoneArn(OTHER_ZONE),
+      zoneArn(TARGET_ZONE),
+    ]);
+  });
+});
+
 describe('Secrets Manager and KMS', () => {
   it('never grants a secretsmanager action on "*" or on a wildcard other than an EAB secret suffix', () => {
     const secretStatements = all.filter((statement) => actionsOf(statement).some((action) => action.startsWith('secretsmanager:')));
