@@ -116,6 +116,66 @@ describe('issuance through Route 53 and Secrets Manager', () => {
   });
 });
 
+describe('cnameStrategy Follow through Route 53, names delegating their challenges by CNAME', () => {
+  /** The certificate's names stay in example.test; their challenges are CNAMEs into a second zone that cnameTargets names. */
+  function delegated(name: string) {
+    const target = server.addZone(`${name}-delegation.test`);
+    const dns01 = {
+      cnameStrategy: 'Follow' as const,
+      route53: {
+        cnameTargets: { [`${name}.example.test`]: `${name}.${name}-delegation.test` },
+        zones: { [`${name}-delegation.test`]: { hostedZoneId: target.id } },
+      },
+    };
+    const cname = { name: `_acme-challenge.${name}.example.test.`, type: 'CNAME', ttl: 300, values: [`${name}.${name}-delegation.test.`] };
+    return { target, dns01, cname };
+  }
+
+  it('writes the TXT at the target, validates through the CNAME, cleans the target up and leaves the CNAME as it was', async () => {
+    // Prepare
+    const { target, dns01, cname } = delegated('follow');
+    server.seed(zoneId, cname);
+    const secrets = fakeSecretsManager(['certstep/certificates/follow', 'certstep/accounts/local']);
+    const before = server.calls.length;
+
+    // Act
+    const result = await ca.run(spec('follow', ['follow.example.test', '*.follow.example.test'], { dns01 }), {
+      storeDir: await newStore(),
+      dependencies: { ...awsDependencies(secrets), dns: (certificate) => route53Provider(server, certificate.dns01).provider },
+    });
+
+    // Assess
+    expect(result.status, result.cause).toBe('SUCCEEDED');
+    const changes = server.calls.slice(before).filter((call) => call.action === 'ChangeResourceRecordSets');
+    expect(changes.map((call) => [call.zoneId, call.changes?.map((change) => `${change.action} ${change.type} ${change.name}`)])).toEqual([
+      [target.id, ['CREATE TXT follow.follow-delegation.test.']],
+      [target.id, ['DELETE TXT follow.follow-delegation.test.']],
+    ]);
+    expect(server.recordSets(target.id).some((set) => set.type === 'TXT')).toBe(false);
+    expect(server.recordSets(zoneId).filter((set) => set.name === cname.name)).toEqual([cname]);
+    expect(server.calls.slice(before).some((call) => call.zoneId === zoneId)).toBe(false);
+  });
+
+  it('fails with CnameRequired naming the record to create, before any order, when the CNAME is not there yet', async () => {
+    // Prepare
+    const { target, dns01 } = delegated('early');
+    const secrets = fakeSecretsManager(['certstep/certificates/early', 'certstep/accounts/local']);
+
+    // Act
+    const result = await ca.run(spec('early', ['early.example.test'], { dns01 }), {
+      storeDir: await newStore(),
+      dependencies: { ...awsDependencies(secrets), dns: (certificate) => route53Provider(server, certificate.dns01).provider },
+    });
+
+    // Assess
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('CnameRequired');
+    expect(result.cause).toContain('create the record "_acme-challenge.early.example.test. CNAME early.early-delegation.test."');
+    expect(statesEntered(result)).not.toContain('CreateOrder');
+    expect(server.calls.filter((call) => call.action === 'ChangeResourceRecordSets' && call.zoneId === target.id)).toHaveLength(0);
+  });
+});
+
 describe('a store failure after issuance', () => {
   it('is retried by the state machine: the certificate is fetched from the same order again, never ordered twice', async () => {
     // Prepare: Secrets Manager throttles the first attempt to make the new version current.
