@@ -216,6 +216,8 @@ describe('Route53DnsProvider', () => {
       // Prepare: the names live in a zone certstep is not configured for (another provider, in effect).
       const source = server.addZone('customer.test');
       const target = server.addZone('acme-delegation.test');
+      // The old target's zone exists, so DNS answers "no such name" there rather than refusing.
+      server.addZone('elsewhere.test');
       server.seed(source.id, { name: '_acme-challenge.moved.customer.test.', type: 'CNAME', ttl: 300, values: ['old.elsewhere.test.'] });
       server.seed(source.id, { name: '_acme-challenge.ok.customer.test.', type: 'CNAME', ttl: 300, values: ['ok.acme-delegation.test.'] });
       const cnameTargets = {
@@ -282,6 +284,7 @@ describe('Route53DnsProvider', () => {
       };
       const records = [record('www.customer.test', 'stranded?')];
       await route53Provider(server, dns01).provider.present(records);
+      server.addZone('elsewhere.test');
       server.seed(source.id, { ...cname, values: ['www.elsewhere.test.'] });
 
       // Act: a later invocation (a new provider, as each Lambda builds one).
