@@ -40,6 +40,8 @@ export const LAMBDA_SERVICE_ERROR_NAMES = [
   'Lambda.TooManyRequestsException',
   // A Lambda that died or ran out of time mid-phase: every phase is idempotent, so run it again.
   'Lambda.Unknown',
+  // How newer Lambda runtimes name a function that ran out of its own timeout.
+  'Sandbox.Timedout',
   'States.Timeout',
 ] as const;
 
