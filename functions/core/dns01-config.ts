@@ -46,10 +46,22 @@ export interface PropagationConfig {
   readonly check?: 'authoritative' | 'resolvers' | 'none';
 }
 
+/**
+ * An acme-dns server (joohoi/acme-dns), named as cert-manager names it. Each name's
+ * `_acme-challenge` is delegated to the server by a CNAME the user creates once; certstep
+ * registers at the server on first use and keeps the credentials in the store.
+ */
+export interface AcmeDnsConfig {
+  /** The server's API, e.g. `https://auth.example.org`; http only on loopback (tests, a local server). */
+  readonly host: string;
+}
+
 export interface Dns01Config {
   /** `Follow`: when `_acme-challenge.<name>` is a CNAME, write the TXT record at its target. */
   readonly cnameStrategy?: 'None' | 'Follow';
   readonly route53?: Route53SolverConfig;
+  /** Records go to this acme-dns server instead of Route 53 (or the local challtestsrv). */
+  readonly acmeDNS?: AcmeDnsConfig;
   readonly propagation?: PropagationConfig;
 }
 

@@ -156,6 +156,39 @@ const propagation = section({
   ),
 }).check(propagationChecks);
 
+const ACME_DNS_HOST_REASON = 'must be the https:// URL of an acme-dns server such as "https://auth.example.org" (http:// only for a loopback address)';
+
+/** Credentials in the URL would be logged with it; the registration's own are kept in the store. */
+function isAcmeDnsHost(text: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password || url.search || url.hash) return false;
+  if (url.protocol === 'https:') return true;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return url.protocol === 'http:' && (host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.')));
+}
+
+const acmeDns = section({
+  host: z.string({ error: ACME_DNS_HOST_REASON }).check(z.refine(isAcmeDnsHost, { error: ACME_DNS_HOST_REASON })),
+});
+
+/** acme-dns decides where the records go, so settings for another place would silently not apply. */
+const acmeDnsAlone = z.superRefine((dns01: Dns01Config, ctx) => {
+  if (!dns01.acmeDNS) return;
+  if (dns01.route53 !== undefined)
+    ctx.addIssue({ code: 'custom', path: ['route53'], message: 'cannot be set together with acmeDNS: the records go to the acme-dns server' });
+  else if (dns01.cnameStrategy === 'Follow')
+    ctx.addIssue({
+      code: 'custom',
+      path: ['cnameStrategy'],
+      message: '"Follow" cannot be set together with acmeDNS, which always goes through the CNAME it asks for',
+    });
+});
+
 /** The dns01 section of a certificate or of an issuer (the stack's configuration). */
 export const dns01Schema = section({
   cnameStrategy: z.optional(z.enum(['None', 'Follow'], { error: (issue) => `must be "None" or "Follow" (got ${JSON.stringify(issue.input)})` })),
@@ -168,7 +201,8 @@ export const dns01Schema = section({
     }).check(externalIdNeedsRole),
   ),
   propagation: z.optional(propagation),
-});
+  acmeDNS: z.optional(acmeDns),
+}).check(acmeDnsAlone);
 
 /**
  * A certificate's per-domain zone that none of its names (or of its CNAME targets) falls

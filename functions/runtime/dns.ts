@@ -48,7 +48,9 @@ export function mergeDns01(issuer: Dns01Config | undefined, certificate: Dns01Co
   };
   const cnameStrategy = certificate?.cnameStrategy ?? issuer?.cnameStrategy;
   const propagation = issuer?.propagation || certificate?.propagation ? { ...issuer?.propagation, ...certificate?.propagation } : undefined;
-  return { route53, ...(cnameStrategy && { cnameStrategy }), ...(propagation && { propagation }) };
+  // A certificate that names Route 53 settings of its own opts out of its issuer's acme-dns.
+  const acmeDNS = certificate?.acmeDNS ?? (certificate?.route53 ? undefined : issuer?.acmeDNS);
+  return { route53, ...(cnameStrategy && { cnameStrategy }), ...(propagation && { propagation }), ...(acmeDNS && { acmeDNS }) };
 }
 
 export function route53DnsFor(config: RuntimeConfig): (certificate: CertificateSpec) => DnsProvider {
