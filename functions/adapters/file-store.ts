@@ -4,6 +4,7 @@
  *   certificates/<name>.previous.json  the version it replaced
  *   pending/<name>/<versionId>.json    keys written before finalize
  *   accounts/<issuer>.json             ACME account key and URL, per directory URL (adapters/account-record.ts)
+ *   acme-dns/<server>/<domain>.json    acme-dns registrations (adapters/file-acme-dns-credentials.ts)
  * Files holding keys are 0600; every write is write-then-rename so a crash never leaves half a file.
  */
 import { createHash } from 'node:crypto';
@@ -94,7 +95,7 @@ export function pendingVersionId(orderUrl: string): string {
   return createHash('sha256').update(orderUrl).digest('hex').slice(0, 32);
 }
 
-async function readJson<T>(file: string): Promise<T | undefined> {
+export async function readJson<T>(file: string): Promise<T | undefined> {
   try {
     return JSON.parse(await readFile(file, 'utf8')) as T;
   } catch (error) {
@@ -117,7 +118,7 @@ async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
 }
 
 /** Writes only if absent; false when someone else's file is already there. */
-async function writeJsonExclusive(file: string, value: unknown): Promise<boolean> {
+export async function writeJsonExclusive(file: string, value: unknown): Promise<boolean> {
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   try {
     const handle = await open(file, 'wx', 0o600);
