@@ -69,7 +69,7 @@ export function followingCnames(provider: DnsProvider, lookup: CnameLookup): Dns
   };
 }
 
-/** CNAME lookups through these DNS servers (`host:port`); a name without a CNAME has no target. */
+/** CNAME lookups through these DNS servers (`host:port`), or the system's when none; a name without a CNAME has no target. */
 export function resolverCnameLookup(servers: readonly string[]): CnameLookup {
   const live = new LiveDns({ resolvers: servers });
   return (name) => live.cname(name);
