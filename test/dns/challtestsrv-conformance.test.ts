@@ -35,32 +35,34 @@ describeDnsProviderConformance(
     },
     domain: () => `conformance-${++counter}.example.test`,
   }),
-  () => {
-    // The local run's own wiring: LocalEnvironment builds the provider from the certificate.
-    const environment = new LocalEnvironment({
-      external: { directoryUrl: acme.directoryUrl, challtestsrvUrl: acme.challtestsrvUrl, dnsServer: acme.dnsServer },
-    });
-    const certificate = parseExecutionInput(
-      {
-        certificate: { name: 'follow', dnsNames: ['follow.example.test'], issuer: LOCAL_ISSUER, dns01: { cnameStrategy: 'Follow' } },
-      },
-      new Set([LOCAL_ISSUER]),
-    ).certificate;
-    return {
-      provider: () => environment.dnsProvider(certificate),
-      delegate: async (recordName, target) => {
-        const response = await fetch(new URL('/set-cname', acme.challtestsrvUrl), {
-          method: 'POST',
-          body: JSON.stringify({ host: `${recordName}.`, target: `${target}.` }),
-        });
-        if (!response.ok) throw new Error(`challtestsrv /set-cname answered ${response.status}`);
-      },
-      cnameOf: async (recordName) => {
-        const resolver = new Resolver({ timeout: 2000, tries: 2 });
-        resolver.setServers([acme.dnsServer]);
-        return (await resolver.resolveCname(recordName).catch(() => []))[0];
-      },
-      targetName: () => `target-${++counter}.challenges.test`,
-    };
+  {
+    follow: () => {
+      // The local run's own wiring: LocalEnvironment builds the provider from the certificate.
+      const environment = new LocalEnvironment({
+        external: { directoryUrl: acme.directoryUrl, challtestsrvUrl: acme.challtestsrvUrl, dnsServer: acme.dnsServer },
+      });
+      const certificate = parseExecutionInput(
+        {
+          certificate: { name: 'follow', dnsNames: ['follow.example.test'], issuer: LOCAL_ISSUER, dns01: { cnameStrategy: 'Follow' } },
+        },
+        new Set([LOCAL_ISSUER]),
+      ).certificate;
+      return {
+        provider: () => environment.dnsProvider(certificate),
+        delegate: async (recordName, target) => {
+          const response = await fetch(new URL('/set-cname', acme.challtestsrvUrl), {
+            method: 'POST',
+            body: JSON.stringify({ host: `${recordName}.`, target: `${target}.` }),
+          });
+          if (!response.ok) throw new Error(`challtestsrv /set-cname answered ${response.status}`);
+        },
+        cnameOf: async (recordName) => {
+          const resolver = new Resolver({ timeout: 2000, tries: 2 });
+          resolver.setServers([acme.dnsServer]);
+          return (await resolver.resolveCname(recordName).catch(() => []))[0];
+        },
+        targetName: () => `target-${++counter}.challenges.test`,
+      };
+    },
   },
 );

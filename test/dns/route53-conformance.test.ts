@@ -30,16 +30,18 @@ describeDnsProviderConformance(
     },
     domain: () => `host-${++counter}.conformance.test`,
   }),
-  () => ({
-    provider: () => route53Provider(server, { cnameStrategy: 'Follow' }).provider,
-    delegate: async (recordName, target) => {
-      server.seed(zoneId, { name: `${recordName}.`, type: 'CNAME', ttl: 300, values: [`${target}.`] });
-    },
-    cnameOf: async (recordName) => {
-      const resolver = new Resolver({ timeout: 1000, tries: 2 });
-      resolver.setServers([`${server.dns.host}:${server.dns.port}`]);
-      return (await resolver.resolveCname(recordName).catch(() => []))[0];
-    },
-    targetName: () => `target-${++counter}.challenges.conformance-targets.test`,
-  }),
+  {
+    follow: () => ({
+      provider: () => route53Provider(server, { cnameStrategy: 'Follow' }).provider,
+      delegate: async (recordName, target) => {
+        server.seed(zoneId, { name: `${recordName}.`, type: 'CNAME', ttl: 300, values: [`${target}.`] });
+      },
+      cnameOf: async (recordName) => {
+        const resolver = new Resolver({ timeout: 1000, tries: 2 });
+        resolver.setServers([`${server.dns.host}:${server.dns.port}`]);
+        return (await resolver.resolveCname(recordName).catch(() => []))[0];
+      },
+      targetName: () => `target-${++counter}.challenges.conformance-targets.test`,
+    }),
+  },
 );
