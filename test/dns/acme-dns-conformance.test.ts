@@ -55,10 +55,10 @@ function awaiting(ready: () => Promise<unknown>): DnsProvider {
   const provider = build();
   return {
     timing: provider.timing,
-    checkZones: async (names) => (await ready(), provider.checkZones(names)),
-    present: async (records) => (await ready(), provider.present(records)),
-    cleanUp: async (records) => (await ready(), provider.cleanUp(records)),
-    isPropagated: async (records, presented) => (await ready(), provider.isPropagated(records, presented)),
+    checkZones: (names) => ready().then(() => provider.checkZones(names)),
+    present: (records) => ready().then(() => provider.present(records)),
+    cleanUp: (records) => ready().then(() => provider.cleanUp(records)),
+    isPropagated: (records, presented) => ready().then(() => provider.isPropagated(records, presented)),
   };
 }
 
