@@ -4,12 +4,14 @@
  * that the caller names (so a tester can run Pebble with fault-injection settings).
  */
 import { AcmeClientGateway } from '../../functions/adapters/acme-client-gateway.js';
+import { AcmeDnsProvider } from '../../functions/adapters/acme-dns.js';
 import { ChallTestSrvDnsProvider } from '../../functions/adapters/challtestsrv-dns.js';
 import { followingCnames, resolverCnameLookup } from '../../functions/adapters/cname-follow.js';
 import { checkedThroughResolvers } from '../../functions/adapters/resolver-propagation.js';
 import type { CertificateSpec } from '../../functions/core/certificate-spec.js';
 import { DnsChangeRejected, InvalidInput } from '../../functions/core/errors.js';
 import { type IssuerConfig, type IssuerRegistry, LOCAL_ISSUER } from '../../functions/core/issuers.js';
+import type { AcmeDnsCredentials } from '../../functions/ports/acme-dns-credentials.js';
 import type { AcmeGateway } from '../../functions/ports/acme-gateway.js';
 import type { CertificateStore } from '../../functions/ports/certificate-store.js';
 import type { ChallengeRecord, DnsProvider, Presented, PropagationResult } from '../../functions/ports/dns-provider.js';
@@ -90,9 +92,11 @@ export class LocalEnvironment {
   /**
    * The provider for one certificate. Its `dns01.propagation.resolvers` serve every lookup
    * (CNAMEs and the propagation check), as lego's --dns.resolvers does; otherwise the DNS
-   * address of challtestsrv does. cnameStrategy Follow writes at the CNAME target.
+   * address of challtestsrv does. cnameStrategy Follow writes at the CNAME target, and acmeDNS
+   * sends the records to that server, with the registrations kept in credentials.
    */
-  dnsProvider(certificate?: CertificateSpec): DnsProvider {
+  dnsProvider(certificate?: CertificateSpec, credentials?: AcmeDnsCredentials): DnsProvider {
+    if (certificate?.dns01?.acmeDNS) return this.acmeDnsProvider(certificate, certificate.dns01.acmeDNS.host, credentials);
     const propagation = certificate?.dns01?.propagation;
     const servers = async (): Promise<readonly string[] | undefined> => {
       if (propagation?.resolvers?.length) return propagation.resolvers;
@@ -107,6 +111,31 @@ export class LocalEnvironment {
       if (!known) throw new DnsChangeRejected('cnameStrategy "Follow" needs a DNS server to look CNAMEs up: pass --dns-server HOST:PORT');
       return resolverCnameLookup(known)(name);
     });
+  }
+
+  /**
+   * Lookups go to the certificate's resolvers, else to challtestsrv's DNS (which is what
+   * Pebble asks), else to the system's; only the last two need the CA, so it is started on
+   * first use, never for a clean-up with nothing to clean.
+   */
+  private acmeDnsProvider(certificate: CertificateSpec, host: string, credentials: AcmeDnsCredentials | undefined): DnsProvider {
+    if (!credentials) throw new InvalidInput('certificate.dns01.acmeDNS: this run has no store to keep acme-dns registrations in');
+    const propagation = certificate.dns01?.propagation;
+    const given = propagation?.resolvers;
+    let built: Promise<AcmeDnsProvider> | undefined;
+    const provider = () =>
+      (built ??= (given?.length ? Promise.resolve(given) : this.get().then((ca) => (ca.dnsServer ? [ca.dnsServer] : []))).then(
+        (resolvers) => new AcmeDnsProvider({ host, credentials, resolvers, propagation }),
+      ));
+    return {
+      timing: new AcmeDnsProvider({ host, credentials, propagation }).timing,
+      checkZones: async (dnsNames) => (await provider()).checkZones(dnsNames),
+      present: async (records) => (await provider()).present(records),
+      cleanUp: async (records) => {
+        if (records.length > 0 || this.used) await (await provider()).cleanUp(records);
+      },
+      isPropagated: async (records, presented) => (await provider()).isPropagated(records, presented),
+    };
   }
 
   private sharedDnsProvider(): DnsProvider {

@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { acmeClientKeys } from '../../functions/adapters/acme-client-keys.js';
+import { FileAcmeDnsCredentials } from '../../functions/adapters/file-acme-dns-credentials.js';
 import { FileCertificateImporter } from '../../functions/adapters/file-importer.js';
 import { FileRunLedger } from '../../functions/adapters/file-ledger.js';
 import { FileRenewalScheduler } from '../../functions/adapters/file-scheduler.js';
@@ -61,11 +62,13 @@ export const LOCAL_POLLING = {
 export function localDependencies(options: LocalRunOptions): PhaseDependencies {
   const store = options.dependencies?.store ?? new FileCertificateStore(options.storeDir);
   const offset = options.now ? options.now.getTime() - Date.now() : 0;
+  // acme-dns registrations live in the store directory, whichever certificate store the run uses.
+  const acmeDnsCredentials = new FileAcmeDnsCredentials(options.storeDir);
   return {
     clock: () => new Date(Date.now() + offset),
     store,
     dns: (certificate) => {
-      const dns = options.environment.dnsProvider(certificate);
+      const dns = options.environment.dnsProvider(certificate, acmeDnsCredentials);
       return options.wrapDns ? options.wrapDns(dns) : dns;
     },
     acme: options.environment.acmeGateways(store),

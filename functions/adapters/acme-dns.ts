@@ -9,11 +9,13 @@
  * the run stops with CnameRequired before anything is ordered (lego's ErrCNAMERequired).
  */
 import { Resolver } from 'node:dns/promises';
+import type { PropagationConfig } from '../core/dns01-config.js';
 import { CnameRequired, DnsChangeRejected, DnsProviderUnavailable } from '../core/errors.js';
 import { remembered } from '../core/remembered.js';
 import { type AcmeDnsCredentials, type AcmeDnsRegistration, isAcmeDnsRegistration } from '../ports/acme-dns-credentials.js';
 import type { ChallengeRecord, DnsProvider, Presented, PropagationResult, PropagationTiming } from '../ports/dns-provider.js';
 import { type CnameLookup, cnameTarget, resolverCnameLookup } from './cname-follow.js';
+import { propagationTiming } from './propagation-timing.js';
 
 export interface AcmeDnsOptions {
   /** The server's API, e.g. `https://auth.example.org`. */
@@ -21,7 +23,10 @@ export interface AcmeDnsOptions {
   readonly credentials: AcmeDnsCredentials;
   /** `ip` or `ip:port` of the DNS servers every lookup goes to; the system resolver when empty. */
   readonly resolvers?: readonly string[];
+  /** The base timing, before the certificate's dns01.propagation timeout and interval. */
   readonly timing?: PropagationTiming;
+  /** The certificate's dns01.propagation: timeout and interval; check "none" trusts /update alone. */
+  readonly propagation?: PropagationConfig | undefined;
   /** Per HTTP request to the server. */
   readonly timeoutMs?: number;
 }
@@ -40,7 +45,7 @@ export class AcmeDnsProvider implements DnsProvider {
   private readonly registrations = new Map<string, Promise<AcmeDnsRegistration>>();
 
   constructor(private readonly options: AcmeDnsOptions) {
-    this.timing = options.timing ?? ACME_DNS_TIMING;
+    this.timing = propagationTiming(options.timing ?? ACME_DNS_TIMING, options.propagation);
     this.resolvers = options.resolvers ?? [];
     this.cname = resolverCnameLookup(this.resolvers);
   }
@@ -68,7 +73,13 @@ export class AcmeDnsProvider implements DnsProvider {
     );
   }
 
-  /** One /update per value; a value DNS already answers is not sent again, so presenting twice does not push the other value out. */
+  /**
+   * One /update per value. With resolvers named, a value they already answer is not sent
+   * again, so presenting one value twice does not push the other out. Through the system's
+   * (recursive) resolver it is not asked first: its "no such record yet" would be cached and
+   * hide the value from the propagation checks. Presenting the whole batch again, as a retry
+   * does, leaves the same two newest values either way.
+   */
   async present(records: readonly ChallengeRecord[]): Promise<Presented> {
     for (const [domain, values] of valuesByDomain(records)) {
       const registration = await this.options.credentials.get(this.options.host, domain);
@@ -78,7 +89,7 @@ export class AcmeDnsProvider implements DnsProvider {
             'the next run registers it and names the CNAME to create',
         );
       }
-      const visible = new Set(await this.txt(canonical(registration.fulldomain)));
+      const visible = new Set(this.resolvers.length > 0 ? await this.txt(canonical(registration.fulldomain)) : []);
       for (const value of values) {
         if (!visible.has(value)) await this.update(registration, value);
       }
@@ -98,6 +109,7 @@ export class AcmeDnsProvider implements DnsProvider {
    * CA will look. No credentials are read: the CNAME already names the fulldomain.
    */
   async isPropagated(records: readonly ChallengeRecord[], _presented?: Presented): Promise<PropagationResult> {
+    if (this.options.propagation?.check === 'none') return { ready: true };
     const pending: ChallengeRecord[] = [];
     const notes: string[] = [];
     for (const record of records) {

@@ -24,6 +24,10 @@ export interface RuntimeConfig {
   readonly issuers: readonly IssuerSetting[];
   readonly certificateSecretPrefix: string;
   readonly accountSecretPrefix: string;
+  /** Where acme-dns registrations are created, one secret per (server, domain). */
+  readonly acmeDnsSecretPrefix: string;
+  /** The stack's customer-managed key, for the secrets the functions create. */
+  readonly secretsKmsKeyArn?: string;
 }
 
 /** A variable the stack always sets; missing means the function was deployed without it. */
@@ -44,6 +48,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     issuers,
     certificateSecretPrefix: env.CERTSTEP_CERTIFICATE_SECRET_PREFIX ?? 'certstep/certificates/',
     accountSecretPrefix: env.CERTSTEP_ACCOUNT_SECRET_PREFIX ?? 'certstep/accounts/',
+    acmeDnsSecretPrefix: env.CERTSTEP_ACME_DNS_SECRET_PREFIX ?? 'certstep/acme-dns/',
+    ...(env.CERTSTEP_SECRETS_KMS_KEY_ARN && { secretsKmsKeyArn: env.CERTSTEP_SECRETS_KMS_KEY_ARN }),
   };
 }
 

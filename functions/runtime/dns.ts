@@ -1,9 +1,15 @@
-/** The Route 53 provider as Lambdas build it: clients per assumed role, settings merged issuer → certificate. */
+/**
+ * The DNS provider as Lambdas build it, settings merged issuer → certificate: Route 53 with
+ * clients per assumed role, or acme-dns when the certificate names a server.
+ */
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { CertificateSpec } from '../core/certificate-spec.js';
 import type { Dns01Config, Route53ZoneConfig } from '../core/dns01-config.js';
+import { AcmeDnsProvider } from '../adapters/acme-dns.js';
 import { Route53DnsProvider } from '../adapters/route53-dns.js';
+import { SecretsManagerAcmeDnsCredentials } from '../adapters/secrets-manager-acme-dns-credentials.js';
 import type { DnsProvider } from '../ports/dns-provider.js';
 import type { RuntimeConfig } from './config.js';
 import { traced } from './tracing.js';
@@ -55,9 +61,24 @@ export function mergeDns01(issuer: Dns01Config | undefined, certificate: Dns01Co
 
 export function route53DnsFor(config: RuntimeConfig): (certificate: CertificateSpec) => DnsProvider {
   const clientFor = route53Clients();
+  let acmeDnsCredentials: SecretsManagerAcmeDnsCredentials | undefined;
   return (certificate) => {
     const issuer = config.issuers.find((candidate) => candidate.name === certificate.issuer);
+    const dns01 = mergeDns01(issuer?.dns01, certificate.dns01);
+    if (dns01.acmeDNS) {
+      acmeDnsCredentials ??= new SecretsManagerAcmeDnsCredentials({
+        client: traced(new SecretsManagerClient({ maxAttempts: 5 })),
+        secretPrefix: config.acmeDnsSecretPrefix,
+        ...(config.secretsKmsKeyArn && { kmsKeyId: config.secretsKmsKeyArn }),
+      });
+      return new AcmeDnsProvider({
+        host: dns01.acmeDNS.host,
+        credentials: acmeDnsCredentials,
+        resolvers: dns01.propagation?.resolvers ?? [],
+        propagation: dns01.propagation,
+      });
+    }
     // A new provider per call keeps zone caches to one invocation, as the issue asks.
-    return new Route53DnsProvider({ dns01: mergeDns01(issuer?.dns01, certificate.dns01), clientFor });
+    return new Route53DnsProvider({ dns01, clientFor });
   };
 }
