@@ -333,6 +333,8 @@ function checkZones(certificate: CertificateSpec, index: number, issuers: readon
   const dns01 = effectiveDns01(issuers, certificate);
   const follow = cnameTargetFault(certificate, index, issuers, dns01);
   if (follow) return fault(follow.path, follow.message, follow.echo);
+  // acme-dns needs no hosted zone: IAM names its credential secrets instead (cdk/permissions.ts).
+  if (dns01.acmeDNS) return undefined;
   const unzoned = challengeTargets(dns01, certificate.dnsNames).find((target) => !target.zone);
   if (!unzoned) return undefined;
   const domain = unzoned.dnsName.replace(/^\*\./, '');

@@ -4,6 +4,7 @@
  */
 import type { CertificateSpec } from '../functions/core/certificate-spec.js';
 import { type Dns01Config, configuredCnameTarget, zoneSettingsFor } from '../functions/core/dns01-config.js';
+import { acmeDnsCredentialName } from '../functions/ports/acme-dns-credentials.js';
 import type { IssuerSetting } from '../functions/runtime/config.js';
 import { mergeDns01 } from '../functions/runtime/dns.js';
 
@@ -70,6 +71,8 @@ export function planDns(issuers: readonly IssuerSetting[], certificates: readonl
   const direct = new Map<string, Set<string>>();
   const byRole = new Map<string, Map<string, Set<string>>>();
   for (const certificate of certificates) {
+    // Its records go to the acme-dns server, not to Route 53.
+    if (effectiveDns01(issuers, certificate).acmeDNS) continue;
     for (const target of challengeTargets(effectiveDns01(issuers, certificate), certificate.dnsNames)) {
       if (!target.zone) throw new Error(`certificate ${certificate.name}: no hosted zone id for ${target.dnsName} (validate the configuration first)`);
       const { hostedZoneId, role } = target.zone;
@@ -82,6 +85,19 @@ export function planDns(issuers: readonly IssuerSetting[], certificates: readonl
     directZones: sorted(direct),
     roleZones: new Map([...byRole].sort(([a], [b]) => a.localeCompare(b)).map(([role, zones]) => [role, sorted(zones)])),
   };
+}
+
+/**
+ * The storage names (`<server>/<domain>`) of the acme-dns registrations the certificates can
+ * make, sorted: the secrets IAM lets the functions create and read, and nothing else.
+ */
+export function acmeDnsRegistrationNames(issuers: readonly IssuerSetting[], certificates: readonly CertificateSpec[]): string[] {
+  const names = new Set<string>();
+  for (const certificate of certificates) {
+    const host = effectiveDns01(issuers, certificate).acmeDNS?.host;
+    if (host) for (const dnsName of certificate.dnsNames) names.add(acmeDnsCredentialName(host, dnsName));
+  }
+  return [...names].sort();
 }
 
 function getOrAdd<K, V>(map: Map<K, V>, key: K, create: () => V): V {

@@ -8,7 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { CertificateSpec } from '../functions/core/certificate-spec.js';
 import type { CertstepConfig } from './config.js';
-import type { DnsPlan } from './dns-plan.js';
+import { type DnsPlan, acmeDnsRegistrationNames } from './dns-plan.js';
 import type { CertstepFunction } from './functions.js';
 import type { CertstepScheduling } from './scheduling.js';
 import type { CertstepStorage } from './storage.js';
@@ -26,6 +26,8 @@ export type Need =
   | 'route53:records' // ListResourceRecordSets: read-modify-write of the TXT set
   | 'route53:change' // ChangeResourceRecordSets, conditioned to the challenge names
   | 'route53:getChange' // GetChange: INSYNC before asking the name servers
+  | 'acme-dns:read' // GetSecretValue on the acme-dns registrations of the configured names
+  | 'acme-dns:register' // + CreateSecret: a name's first run registers it and keeps the credentials
   | 'ledger' // GetItem, PutItem on the run ledger (conditional read-modify-write)
   | 'scheduler' // one-time renewal schedules: create and update
   | 'scheduler:read' // GetSchedule only: the reconcile compares the schedule with what it should be
@@ -41,10 +43,13 @@ export type Need =
 export const FUNCTION_NEEDS: Readonly<Record<string, readonly Need[]>> = {
   // Asks the CA for ARI renewal info (no account), checks the zones before anything is ordered,
   // and reconciles: what ACM holds, the schedule, pending keys left behind.
-  CheckRenewal: ['certificate:read', 'route53:zones', 'ledger', 'eab', 'scheduler:read', 'acm:read'],
+  // With acme-dns, the zone check registers new names and keeps their credentials.
+  CheckRenewal: ['certificate:read', 'route53:zones', 'acme-dns:register', 'ledger', 'eab', 'scheduler:read', 'acm:read'],
   // Reads the current certificate to name the one an order replaces (ARI); records the order.
   CreateOrder: ['acme', 'certificate:read', 'ledger'],
-  PresentChallenges: ['route53:zones', 'route53:records', 'route53:change'],
+  // acme-dns: /update with the stored credentials. CheckPropagation and the clean-ups need none:
+  // propagation follows the CNAME, and acme-dns has nothing to clean up.
+  PresentChallenges: ['route53:zones', 'route53:records', 'route53:change', 'acme-dns:read'],
   CheckPropagation: ['route53:zones', 'route53:getChange'],
   AcceptChallenges: ['acme'],
   PollOrder: ['acme'],
@@ -75,7 +80,10 @@ export function needsOf(name: string): readonly Need[] {
 
 /** Environment beyond the common one, for the needs whose adapters read it at init. */
 export function environmentFor(needs: readonly Need[], context: PermissionContext): Record<string, string> {
+  const acmeDns = usesAcmeDns(needs, context.config);
   return {
+    ...(acmeDns && { CERTSTEP_ACME_DNS_SECRET_PREFIX: context.storage.acmeDnsSecretPrefix }),
+    ...(acmeDns && context.config.kmsKeyArn && { CERTSTEP_SECRETS_KMS_KEY_ARN: context.config.kmsKeyArn }),
     ...(needs.includes('ledger') && { CERTSTEP_LEDGER_TABLE: context.storage.ledger.tableName }),
     ...(needs.includes('catalog') && { CERTSTEP_CATALOG_TABLE: context.storage.catalog.tableName }),
     ...(needs.includes('start') && { CERTSTEP_STATE_MACHINE_ARN: context.stateMachineArn }),
@@ -151,6 +159,24 @@ export function statementsFor(needs: readonly Need[], context: PermissionContext
     allow(['secretsmanager:GetSecretValue'], eabArns);
     readsSecrets ||= eabArns.length > 0;
   }
+  if (usesAcmeDns(needs, config)) {
+    // One secret per configured (server, domain), each by name: the function creates it on the
+    // name's first run, so its ARN's random suffix is not known at synth.
+    const registering = needs.includes('acme-dns:register');
+    allow(
+      registering ? ['secretsmanager:GetSecretValue', 'secretsmanager:CreateSecret'] : ['secretsmanager:GetSecretValue'],
+      acmeDnsRegistrationNames(config.issuers, config.certificates).map((name) =>
+        stack.formatArn({
+          service: 'secretsmanager',
+          resource: 'secret',
+          resourceName: `${storage.acmeDnsSecretPrefix}${name}-??????`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ),
+    );
+    readsSecrets = true;
+    writesSecrets ||= registering;
+  }
   if (context.storage.secretsKey && readsSecrets) {
     // Only through Secrets Manager: the key cannot be used directly with these grants.
     allow(writesSecrets ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'], [context.storage.secretsKey.keyArn], {
@@ -173,6 +199,12 @@ export function statementsFor(needs: readonly Need[], context: PermissionContext
   }
   if (needs.includes('acm') || needs.includes('acm:read')) statements.push(...acmStatements(config, stack, needs.includes('acm')));
   return statements;
+}
+
+/** Only stacks with a certificate on acme-dns get its grants and environment. */
+function usesAcmeDns(needs: readonly Need[], config: CertstepConfig): boolean {
+  if (!needs.includes('acme-dns:read') && !needs.includes('acme-dns:register')) return false;
+  return acmeDnsRegistrationNames(config.issuers, config.certificates).length > 0;
 }
 
 function route53Statements(needs: readonly Need[], dns: DnsPlan, stack: Stack): iam.PolicyStatement[] {

@@ -21,11 +21,14 @@ export class CertstepStorage extends Construct {
   readonly catalog: dynamodb.Table;
   readonly certificateSecretPrefix: string;
   readonly accountSecretPrefix: string;
+  /** acme-dns registrations: created by the functions on a domain's first run, so not here. */
+  readonly acmeDnsSecretPrefix: string;
 
   constructor(scope: Construct, id: string, config: CertstepConfig) {
     super(scope, id);
     this.certificateSecretPrefix = `${config.resourcePrefix}/certificates/`;
     this.accountSecretPrefix = `${config.resourcePrefix}/accounts/`;
+    this.acmeDnsSecretPrefix = `${config.resourcePrefix}/acme-dns/`;
     if (config.kmsKeyArn) this.secretsKey = kms.Key.fromKeyArn(this, 'SecretsKey', config.kmsKeyArn);
 
     const secret = (logicalId: string, secretName: string, description: string) =>

@@ -22,6 +22,8 @@ const EVIDENCE: ReadonlyArray<{ readonly code: RegExp; readonly covered: readonl
   { code: /\.(present|cleanUp)\(records\)/, covered: ['route53:change'] },
   { code: /\.(present|cleanUp)\(records\)/, covered: ['route53:records'] },
   { code: /\.isPropagated\(/, covered: ['route53:getChange'] },
+  { code: /\.checkZones\(/, covered: ['acme-dns:register'] },
+  { code: /\.present\(records\)/, covered: ['acme-dns:read'] },
   { code: /\bdynamoDbLedger\(/, covered: ['ledger'] },
   { code: /deps\.scheduler\.schedule\(/, covered: ['scheduler'] },
   { code: /deps\.scheduler\.get\(/, covered: ['scheduler:read'] },
