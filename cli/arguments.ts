@@ -1,6 +1,11 @@
-/** Flag parsing for `certstep local`, strict: an unknown or incomplete flag is a usage error (exit 2). */
+/**
+ * The checked arguments of `certstep local run|demo`. Words become options in cli/program.ts
+ * (commander); what is left here are the rules between values. Any breach is a UsageError (exit 2).
+ */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+  /** The command whose `--help` the message points to, e.g. "local run"; set by the parser. */
+  command?: string;
 }
 
 export interface RunArguments {
@@ -15,34 +20,22 @@ export interface RunArguments {
   readonly dnsServer?: string;
 }
 
-const VALUE_FLAGS = ['--store', '--now', '--history', '--acme-directory', '--acme-ca', '--challtestsrv', '--dns-server'] as const;
+/** The value options of `local run` and `local demo`, as commander hands them over. */
+export interface RunOptions {
+  readonly store?: string;
+  readonly now?: string;
+  readonly history?: string;
+  readonly acmeDirectory?: string;
+  readonly acmeCa?: string;
+  readonly challtestsrv?: string;
+  readonly dnsServer?: string;
+}
 
-export function parseRunArguments(argv: readonly string[]): RunArguments {
-  const values = new Map<string, string>();
-  const positional: string[] = [];
-  let demo = false;
-  for (let index = 0; index < argv.length; index++) {
-    const argument = argv[index] as string;
-    if (argument === '--demo') {
-      demo = true;
-      continue;
-    }
-    const [flag, inline] = argument.startsWith('--') ? splitFlag(argument) : [undefined, undefined];
-    if (flag === undefined) {
-      positional.push(argument);
-      continue;
-    }
-    if (!(VALUE_FLAGS as readonly string[]).includes(flag)) throw new UsageError(`unknown option ${flag}`);
-    const value = inline ?? argv[++index];
-    if (value === undefined || value === '' || (inline === undefined && value.startsWith('--'))) {
-      throw new UsageError(`${flag} needs a value`);
-    }
-    values.set(flag, value);
-  }
-  if (demo ? positional.length > 0 : positional.length !== 1) {
-    throw new UsageError(demo ? `unexpected argument ${positional[0]}` : 'expected exactly one input file');
-  }
-  const now = values.get('--now');
+export const DEFAULT_STORE = '.certstep';
+
+/** What commander cannot check: values that only make sense together, and their shapes. */
+export function runArgumentsFrom(inputFile: string | undefined, options: RunOptions): RunArguments {
+  const { now, acmeDirectory, acmeCa, challtestsrv, dnsServer } = options;
   let parsedNow: Date | undefined;
   if (now !== undefined) {
     parsedNow = new Date(now);
@@ -50,34 +43,29 @@ export function parseRunArguments(argv: readonly string[]): RunArguments {
       throw new UsageError(`--now must be an ISO 8601 time such as 2030-01-31T12:00:00Z (got "${now}")`);
     }
   }
-  const external = ['--acme-directory', '--challtestsrv'].filter((flag) => values.has(flag));
-  if (external.length === 1 || (values.has('--acme-ca') && external.length === 0)) {
+  const external = [acmeDirectory, challtestsrv].filter((value) => value !== undefined);
+  if (external.length === 1 || (acmeCa !== undefined && external.length === 0)) {
     throw new UsageError('--acme-directory and --challtestsrv go together (with --acme-ca when the CA is not publicly trusted)');
   }
-  if (values.has('--dns-server') && !values.has('--challtestsrv'))
+  if (dnsServer !== undefined && challtestsrv === undefined)
     throw new UsageError('--dns-server is the DNS address of the challtestsrv given with --challtestsrv');
-  const dnsServer = values.get('--dns-server');
   if (dnsServer !== undefined && !isHostPort(dnsServer)) throw new UsageError(`--dns-server must be HOST:PORT, such as 127.0.0.1:8053 (got "${dnsServer}")`);
-  for (const flag of ['--acme-directory', '--challtestsrv']) {
-    const url = values.get(flag);
+  for (const [flag, url] of [
+    ['--acme-directory', acmeDirectory],
+    ['--challtestsrv', challtestsrv],
+  ] as const) {
     if (url !== undefined && !isHttpUrl(url)) throw new UsageError(`${flag} must be an http(s) URL (got "${url}")`);
   }
-  const pick = (flag: string) => values.get(flag);
   return {
-    ...(positional[0] !== undefined && { inputFile: positional[0] }),
-    storeDir: pick('--store') ?? '.certstep',
+    ...(inputFile !== undefined && { inputFile }),
+    storeDir: options.store ?? DEFAULT_STORE,
     ...(parsedNow && { now: parsedNow }),
-    ...(pick('--history') && { historyFile: pick('--history') }),
-    ...(pick('--acme-directory') && { acmeDirectory: pick('--acme-directory') }),
-    ...(pick('--acme-ca') && { acmeCaFile: pick('--acme-ca') }),
-    ...(pick('--challtestsrv') && { challtestsrvUrl: pick('--challtestsrv') }),
+    ...(options.history && { historyFile: options.history }),
+    ...(acmeDirectory && { acmeDirectory }),
+    ...(acmeCa && { acmeCaFile: acmeCa }),
+    ...(challtestsrv && { challtestsrvUrl: challtestsrv }),
     ...(dnsServer && { dnsServer }),
   };
-}
-
-function splitFlag(argument: string): [string, string | undefined] {
-  const equals = argument.indexOf('=');
-  return equals === -1 ? [argument, undefined] : [argument.slice(0, equals), argument.slice(equals + 1)];
 }
 
 /** Shape check plus a calendar check: Date rolls 2030-02-30 over to March instead of refusing it. */

@@ -5,7 +5,10 @@ import { LocalEnvironment } from './environment.js';
 import { narrate } from './narrate.js';
 import { type EventLog, type LocalRunResult, runLocal, sweepLocalRun } from './runner.js';
 
-export const EXIT = { succeeded: 0, failed: 1, invalidInput: 2 } as const;
+import { EXIT } from '../exit-codes.js';
+import { describeJsonSyntaxError } from '../json-error.js';
+
+export { EXIT } from '../exit-codes.js';
 
 export async function runFromFile(args: RunArguments): Promise<number> {
   const input = await readInput(args.inputFile as string);
@@ -100,6 +103,6 @@ async function readInput(file: string): Promise<{ ok: true; value: unknown } | {
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {
-    return { ok: false, message: `${file} is not valid JSON: ${(error as Error).message}` };
+    return { ok: false, message: describeJsonSyntaxError(file, text, error as Error) };
   }
 }

@@ -4,7 +4,10 @@
  * an operator would see.
  */
 import { type AwsSourceOptions, AwsSource } from './aws-source.js';
-import { type OpsArguments, type OpsCommand, parseOpsArguments } from './arguments.js';
+import { UsageError } from '../arguments.js';
+import { EXIT } from '../exit-codes.js';
+import { parseCommandLine } from '../program.js';
+import type { OpsArguments, OpsCommand } from './arguments.js';
 import { LocalSource } from './local-source.js';
 import { type CertificateSource, type CertificateStatus, UnknownCertificate } from './model.js';
 import { renderDetails, renderStatus } from './render.js';
@@ -32,8 +35,15 @@ const PROCESS_IO: OpsIo = {
 /** Enough to hide round trips, few enough to stay far below Secrets Manager's request quotas. */
 const CONCURRENCY = 8;
 
+/** The command line after the command word, as a user types it (tests drive the CLI through this). */
 export async function runOpsCommand(command: OpsCommand, argv: readonly string[], context: OpsContext = {}): Promise<number> {
-  const args = parseOpsArguments(command, argv, context.env ?? process.env);
+  const invocation = parseCommandLine([command, ...argv], { ...(context.env && { env: context.env }) });
+  if (invocation.kind === 'exit') return invocation.code;
+  if (invocation.kind !== 'ops') throw new UsageError(`${command} is not an operations command`);
+  return runParsedOpsCommand(command, invocation.args, context);
+}
+
+export async function runParsedOpsCommand(command: OpsCommand, args: OpsArguments, context: OpsContext = {}): Promise<number> {
   const io = context.io ?? PROCESS_IO;
   const source = sourceFor(args, context);
   try {
@@ -43,7 +53,7 @@ export async function runOpsCommand(command: OpsCommand, argv: readonly string[]
   } catch (error) {
     if (!(error instanceof UnknownCertificate)) throw error;
     io.err(`certstep: ${error.message}`);
-    return 2;
+    return EXIT.invalidInput;
   }
 }
 

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { UsageError, parseRunArguments, type RunArguments } from '../../cli/arguments.js';
+import { UsageError, type RunArguments } from '../../cli/arguments.js';
+import { parseRunArguments } from '../../cli/program.js';
 
 function errorFrom(act: () => unknown): Error {
   try {

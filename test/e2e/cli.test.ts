@@ -109,6 +109,44 @@ describe('certstep local run with bad input', () => {
   });
 });
 
+describe('certstep usage, as a user meets it', () => {
+  it('points at a JSON syntax error by file, line and column, once', async () => {
+    // Prepare
+    const input = await inputFile('{\n  "certificate": {\n    "name": "web"\n    "issuer": "local"\n  }\n}\n');
+
+    // Act
+    const outcome = await certstep(['local', 'run', input, '--store', await newStore()]);
+
+    // Assess
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toBe(`certstep: InvalidInput: ${input}:4:5: Expected ',' or '}' after the property value, found "\\"" (not valid JSON)\n`);
+  });
+
+  it.each([
+    ['a misspelt command', ['stauts'], "certstep: unknown command stauts; did you mean status? (see 'certstep --help')\n"],
+    ['a misspelt option', ['status', '--jsno'], "certstep: unknown option --jsno for status; did you mean --json? (see 'certstep status --help')\n"],
+    [
+      'a bad value',
+      ['local', 'run', 'x.json', '--now', 'soon'],
+      `certstep: --now must be an ISO 8601 time such as 2030-01-31T12:00:00Z (got "soon") (see 'certstep local run --help')\n`,
+    ],
+  ])('%s: exit 2, one line on stderr, nothing on stdout', async (_label, argv, line) => {
+    const outcome = await certstep(argv);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toBe(line);
+    expect(outcome.stdout).toBe('');
+  });
+
+  it('certstep status --help exits 0 with the options and the exit codes on stdout', async () => {
+    const outcome = await certstep(['status', '--help']);
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toContain('Usage: certstep status [options]');
+    expect(outcome.stdout).toContain('--secret-prefix <prefix>');
+    expect(outcome.stdout).toMatch(/^ {2}3 {2}held back after failures/m);
+    expect(outcome.stderr).toBe('');
+  });
+});
+
 describe('certstep local demo (npm start)', () => {
   it('issues from examples/web.json with its own Pebble, renews it at its renewal time, and prints a summary', async () => {
     // Prepare

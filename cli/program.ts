@@ -1,0 +1,195 @@
+/**
+ * The words of `certstep …`, read by commander: subcommands, per-command `--help`, "did you mean"
+ * suggestions. commander only reads; it never prints an error or exits. Its errors come back
+ * here and leave as one UsageError each, worded as certstep has always worded them, so main.ts
+ * prints each error once and exits 2. Parsing runs no command: it returns what to run.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { type RunArguments, type RunOptions, UsageError, runArgumentsFrom } from './arguments.js';
+import { EXIT_CODES_HELP } from './exit-codes.js';
+import { type OpsArguments, type OpsCommand, type OpsOptions, opsArgumentsFrom } from './ops/arguments.js';
+
+export type Invocation =
+  | { readonly kind: 'local run' | 'local demo'; readonly args: RunArguments }
+  | { readonly kind: 'ops'; readonly command: OpsCommand; readonly args: OpsArguments }
+  | { readonly kind: 'diagram'; readonly update?: string }
+  /** Help was asked for (0) or a command was given without its subcommand (2); the text is out. */
+  | { readonly kind: 'exit'; readonly code: number };
+
+export interface ParseContext {
+  readonly env?: NodeJS.ProcessEnv;
+  /** Where help goes; stdout by default. Help shown for a usage error goes to `err`. */
+  readonly out?: (text: string) => void;
+  readonly err?: (text: string) => void;
+}
+
+export function parseCommandLine(argv: readonly string[], context: ParseContext = {}): Invocation {
+  let invocation: Invocation | undefined;
+  const program = buildProgram(context, (found) => {
+    invocation = found;
+  });
+  const command = commandAt(program, argv);
+  try {
+    refuseSwallowedFlags(command, argv);
+    program.parse(argv as string[], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code)) return { kind: 'exit', code: error.exitCode === 0 ? 0 : 2 };
+      throw withCommand(new UsageError(reworded(error, command)), command);
+    }
+    if (error instanceof UsageError) throw withCommand(error, command);
+    throw error;
+  }
+  if (!invocation) throw withCommand(new UsageError('nothing to do'), command);
+  return invocation;
+}
+
+/** `local run`'s checked arguments; `--demo` first reads them as `local demo` does. */
+export function parseRunArguments(argv: readonly string[]): RunArguments {
+  const demo = argv[0] === '--demo';
+  const invocation = parseCommandLine(['local', demo ? 'demo' : 'run', ...argv.slice(demo ? 1 : 0)]);
+  if (invocation.kind !== 'local run' && invocation.kind !== 'local demo') throw new UsageError('not a local run');
+  return invocation.args;
+}
+
+const STORE = ['--store <dir>', 'the local store directory (default: .certstep)'] as const;
+const JSON_OUTPUT = ['--json', 'print JSON for machines instead of text'] as const;
+
+function buildProgram(context: ParseContext, found: (invocation: Invocation) => void): Command {
+  const env = context.env ?? process.env;
+  const program = new Command('certstep')
+    .description("cert-manager's ACME certificate lifecycle as AWS Step Functions and Lambda, runnable locally")
+    .exitOverride()
+    .configureOutput({
+      writeOut: context.out ?? ((text) => process.stdout.write(text)),
+      writeErr: context.err ?? ((text) => process.stderr.write(text)),
+      outputError: () => undefined,
+    })
+    .showSuggestionAfterError()
+    .addHelpText('afterAll', `\n${EXIT_CODES_HELP}`);
+
+  const local = program.command('local').description('run the state machine on this machine, against a private Pebble or a CA you name');
+  withRunOptions(
+    local
+      .command('run')
+      .description('run statemachine/renewal.asl.json once for one certificate input, as a scheduled execution would')
+      .argument('<input>', 'the execution input: a JSON file {"certificate": {...}, "force": false}'),
+  )
+    .option('--history <file>', 'write the execution history (events, no key material) to this JSON file')
+    .action((input: string, options: RunOptions) => found({ kind: 'local run', args: runArgumentsFrom(input, options) }));
+  withRunOptions(local.command('demo').description('issue examples/web.json from a private Pebble, then renew it at its renewal time (what `npm start` runs)'))
+    .addOption(new Option('--history <file>').hideHelp())
+    .action((options: RunOptions) => found({ kind: 'local demo', args: runArgumentsFrom(undefined, options) }));
+
+  const ops = (name: OpsCommand, description: string, withName: boolean) => {
+    const command = program.command(name).description(description);
+    if (withName) command.argument('<name>', 'the certificate name (certificate.name in its input)');
+    return command.action((...args: unknown[]) => {
+      const options = args[withName ? 1 : 0] as OpsOptions;
+      found({ kind: 'ops', command: name, args: opsArgumentsFrom(name, withName ? (args[0] as string) : undefined, options, env) });
+    });
+  };
+  withAwsOptions(ops('status', 'list every certificate: expiry, what a scheduled run would do now, failures, the next run', false).option(...STORE)).option(
+    ...JSON_OUTPUT,
+  );
+  withAwsOptions(
+    ops('describe', 'one certificate in depth: spec, stored versions, ledger, schedule, recent executions, the last order and its TXT records', true)
+      .option(...STORE)
+      .option('--dns-server <host:port>', "ask this DNS server (a challtestsrv's) whether the last run's TXT records are still served"),
+  ).option(...JSON_OUTPUT);
+  withAwsOptions(
+    ops('renew', 'force a run now, whatever the renewal time and the failure hold-off say', true)
+      .option(...STORE)
+      .option('--acme-directory <url>', 'a local forced run orders from this ACME directory instead of a private Pebble')
+      .option('--acme-ca <file>', 'PEM bundle that signs the --acme-directory server (when it is not publicly trusted)')
+      .option('--challtestsrv <url>', "the management URL of the challtestsrv that answers the CA's DNS queries"),
+  );
+
+  program
+    .command('diagram')
+    .description('print the Mermaid diagram of the state machine, or redraw it in a Markdown file')
+    .option('--update <file>', 'replace the diagram between the markers in this file (README.md)')
+    .action((options: { update?: string }) => found({ kind: 'diagram', ...(options.update !== undefined && { update: options.update }) }));
+  return program;
+}
+
+function withRunOptions(command: Command): Command {
+  return command
+    .option(...STORE)
+    .option('--now <iso-8601>', 'make the run believe it is this time, e.g. 2030-01-31T12:00:00Z (time moves on from there)')
+    .option('--acme-directory <url>', 'order from this ACME directory instead of starting a private Pebble (needs --challtestsrv)')
+    .option('--acme-ca <file>', 'PEM bundle that signs the --acme-directory server (when it is not publicly trusted)')
+    .option('--challtestsrv <url>', "the management URL of the challtestsrv that answers the CA's DNS queries")
+    .option('--dns-server <host:port>', 'where that challtestsrv answers DNS, for every lookup the run makes');
+}
+
+function withAwsOptions(command: Command): Command {
+  return command
+    .option('--aws', 'read the AWS deployment (default credential chain and region) instead of the local store')
+    .optionsGroup('AWS options (with --aws; each defaults to its environment variable):')
+    .option('--state-machine-arn <arn>', 'the renewal state machine (CERTSTEP_STATE_MACHINE_ARN)')
+    .option('--ledger-table <name>', 'the run ledger DynamoDB table (CERTSTEP_LEDGER_TABLE)')
+    .option('--secret-prefix <prefix>', "the certificate secrets' name prefix (CERTSTEP_CERTIFICATE_SECRET_PREFIX, default certstep/certificates/)")
+    .option('--schedule-group <name>', 'the EventBridge Scheduler group (CERTSTEP_SCHEDULE_GROUP)')
+    .optionsGroup('Options:');
+}
+
+/** The command the words name, as far as they name one: `local run x.json` → local run. */
+function commandAt(program: Command, argv: readonly string[]): Command {
+  let command = program;
+  for (const word of argv) {
+    const sub = command.commands.find((candidate) => candidate.name() === word);
+    if (!sub) break;
+    command = sub;
+  }
+  return command;
+}
+
+/**
+ * commander takes the next word as a value even when it is a flag (`--store --now x` sets the
+ * store to "--now"); such a slip is refused as a missing value, as is an empty value.
+ */
+function refuseSwallowedFlags(command: Command, argv: readonly string[]): void {
+  const valueFlags = new Set(command.options.filter((option) => option.required && option.long).map((option) => option.long as string));
+  argv.forEach((word, index) => {
+    const equals = word.indexOf('=');
+    const flag = equals === -1 ? word : word.slice(0, equals);
+    if (!valueFlags.has(flag)) return;
+    const value = equals === -1 ? argv[index + 1] : word.slice(equals + 1);
+    if (value === '' || (equals === -1 && value?.startsWith('--'))) throw new UsageError(`${flag} needs a value`);
+  });
+}
+
+function reworded(error: CommanderError, command: Command): string {
+  const path = pathOf(command);
+  const suggestion = /\(Did you mean (.+)\?\)/.exec(error.message)?.[1];
+  const didYouMean = suggestion ? `; did you mean ${suggestion}?` : '';
+  const quoted = /'([^']*)'/.exec(error.message)?.[1] ?? '';
+  const names = command.registeredArguments.map((argument) => argument.name());
+  const oneArgument = names.includes('input') ? 'expected exactly one input file' : `${path} needs exactly one certificate name`;
+  switch (error.code) {
+    case 'commander.unknownOption':
+      return `unknown option ${quoted.split('=')[0]}${path ? ` for ${path}` : ''}${didYouMean}`;
+    case 'commander.unknownCommand':
+      return `unknown command ${path ? `${path} ` : ''}${quoted}${didYouMean}`;
+    case 'commander.optionMissingArgument':
+      return `${quoted.split(/[ ,]/)[0]} needs a value`;
+    case 'commander.missingArgument':
+      return oneArgument;
+    case 'commander.excessArguments':
+      return names.length === 0 ? `unexpected argument ${command.args[0]}` : oneArgument;
+    default:
+      return error.message.replace(/^error: /, '');
+  }
+}
+
+function pathOf(command: Command): string {
+  const names: string[] = [];
+  for (let at: Command | null = command; at?.parent; at = at.parent) names.unshift(at.name());
+  return names.join(' ');
+}
+
+function withCommand(error: UsageError, command: Command): UsageError {
+  error.command ??= pathOf(command);
+  return error;
+}
