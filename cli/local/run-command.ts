@@ -76,11 +76,13 @@ export async function runAndPrint(input: unknown, args: RunArguments, environmen
     const issued = result.output?.issued;
     const repaired = result.output?.renewal?.repair === true;
     process.stdout.write(
-      issued
-        ? `Succeeded: certificate issued (revision ${issued.revision}) in ${result.certificatePath}\n`
-        : repaired
-          ? `Succeeded: outputs repaired without ordering (${result.output?.renewal?.reason}); the certificate in ${result.certificatePath} is unchanged\n`
-          : `Succeeded: ${result.output?.renewal?.message ?? 'certificate is up to date'}\n`,
+      isHeldBack(result)
+        ? `Held back: ${result.output?.renewal?.message} (nothing was tried)\n`
+        : issued
+          ? `Succeeded: certificate issued (revision ${issued.revision}) in ${result.certificatePath}\n`
+          : repaired
+            ? `Succeeded: outputs repaired without ordering (${result.output?.renewal?.reason}); the certificate in ${result.certificatePath} is unchanged\n`
+            : `Succeeded: ${result.output?.renewal?.message ?? 'certificate is up to date'}\n`,
     );
   } else {
     process.stderr.write(`Failed: ${result.error}: ${result.cause}\n`);
@@ -88,8 +90,9 @@ export async function runAndPrint(input: unknown, args: RunArguments, environmen
   return result;
 }
 
+/** A run the failure hold-off stopped ends SUCCEEDED in HeldBack; cron must still see it (3). */
 export function exitCodeOf(result: LocalRunResult): number {
-  if (result.status === 'SUCCEEDED') return EXIT.succeeded;
+  if (result.status === 'SUCCEEDED') return isHeldBack(result) ? EXIT.heldBack : EXIT.succeeded;
   return result.error === 'InvalidInput' ? EXIT.invalidInput : EXIT.failed;
 }
 
@@ -105,4 +108,9 @@ async function readInput(file: string): Promise<{ ok: true; value: unknown } | {
   } catch (error) {
     return { ok: false, message: describeJsonSyntaxError(file, text, error as Error) };
   }
+}
+
+/** CheckRenewal's BackingOff verdict, which the ASL routes to the HeldBack Succeed state. */
+export function isHeldBack(result: LocalRunResult): boolean {
+  return result.status === 'SUCCEEDED' && !result.output?.issued && result.output?.renewal?.reason === 'BackingOff';
 }

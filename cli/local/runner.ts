@@ -174,6 +174,9 @@ async function recordExecution(options: LocalRunOptions, executionId: string, ev
   const entered = events.filter((event) => event.type === 'StateEntered').map((event) => (event.state as { name: string }).name);
   const cleanUpAt = entered.indexOf('CleanUpAfterFailure');
   const failedName = cleanUpAt > 0 ? entered[cleanUpAt - 1] : undefined;
+  // An input CheckRenewal refused never became a certificate: recording it would make its name
+  // show in `status` for good. The user saw the error; the store stays as it was.
+  if (failed?.Error === 'InvalidInput' && failedName === 'CheckRenewal') return;
   const summary = {
     executionId,
     status: events.some((event) => event.type === 'ExecutionAborted') ? 'ABORTED' : failed ? 'FAILED' : 'SUCCEEDED',

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { Resolver } from 'node:dns/promises';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,15 +91,18 @@ describe('certstep local run with bad input', () => {
   ])('exits 2 for %s, names the problem, and never starts a CA', async (_label, content, named) => {
     // Prepare
     const input = await inputFile(content);
+    const storeDir = path.join(await newStore(), 'store');
 
     // Act
-    const outcome = await certstep(['local', 'run', input, '--store', await newStore()]);
+    const outcome = await certstep(['local', 'run', input, '--store', storeDir]);
 
     // Assess
     expect(outcome.code).toBe(2);
     expect(outcome.stderr).toContain(named);
     expect(outcome.stdout).not.toContain('Starting');
     expect(outcome.stdout).not.toContain('CreateOrder');
+    // Rejected inputs write nothing to the store, so they never show in `certstep status`.
+    expect(await readdir(storeDir, { recursive: true }).catch(() => [])).toEqual([]);
   });
 
   it('exits 2 for an unknown flag', async () => {
@@ -232,6 +235,31 @@ describe('certstep local run over a lifetime: kills, failures, repairs', () => {
     expect(late.code).toBe(1);
     expect(late.stderr).toMatch(/^Failed: CertificateVerificationFailed: the issued certificate was not stored: it expired at /m);
     for (const trace of ['TypeError', '    at ', 'Node.js v']) expect(late.stdout + late.stderr).not.toContain(trace);
+  });
+
+  it('a due run the failure hold-off stopped exits 3 and says it tried nothing; once not due, 0', async () => {
+    // Prepare: issue, then fail at a time when the new certificate would be expired (as above).
+    const storeDir = await newStore();
+    const input = await inputFile({ certificate: { name: 'held', dnsNames: ['held.example.test'], issuer: 'local' } });
+    const late = ['--now', '2031-01-01T00:00:00Z'];
+    const first = await certstep(['local', 'run', input, '--store', storeDir, ...external]);
+    const failed = await certstep(['local', 'run', input, '--store', storeDir, ...late, ...external]);
+
+    // Act
+    const held = await certstep(['local', 'run', input, '--store', storeDir, ...late, ...external]);
+    const upToDate = await certstep(['local', 'run', input, '--store', storeDir, ...external]);
+
+    // Assess
+    expect(first.code, first.stderr).toBe(0);
+    expect(failed.code, failed.stderr).toBe(1);
+    expect(held.code, held.stderr + held.stdout).toBe(3);
+    expect(held.stdout).toMatch(
+      /^Held back: held back until \S+ after 1 consecutive failure\(s\); last: CertificateVerificationFailed.*\(nothing was tried\)$/m,
+    );
+    expect(held.stdout).not.toMatch(/^Succeeded/m);
+    expect(held.stdout).not.toContain('CreateOrder');
+    expect(upToDate.code, upToDate.stderr).toBe(0);
+    expect(upToDate.stdout).toMatch(/^Succeeded: /m);
   });
 
   it('a run that only repaired outputs exits 0, and says so', async () => {
