@@ -10,6 +10,7 @@ import { localDefinition } from './local/definition.js';
 import { runDemo } from './local/demo.js';
 import { runFromFile } from './local/run-command.js';
 import { runParsedOpsCommand } from './ops/commands.js';
+import { runExport } from './ops/export.js';
 import { type Invocation, parseCommandLine } from './program.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -31,6 +32,8 @@ function run(invocation: Invocation): Promise<number> | number {
       return runDemo(invocation.args);
     case 'ops':
       return runParsedOpsCommand(invocation.command, invocation.args);
+    case 'export':
+      return runExport(invocation.args);
     case 'diagram':
       return diagram(invocation.update);
   }

@@ -7,11 +7,12 @@
 import { Command, CommanderError, Option } from 'commander';
 import { type RunArguments, type RunOptions, UsageError, runArgumentsFrom } from './arguments.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
-import { type OpsArguments, type OpsCommand, type OpsOptions, opsArgumentsFrom } from './ops/arguments.js';
+import { type ExportArguments, type OpsArguments, type OpsCommand, type OpsOptions, exportArgumentsFrom, opsArgumentsFrom } from './ops/arguments.js';
 
 export type Invocation =
   | { readonly kind: 'local run' | 'local demo'; readonly args: RunArguments }
   | { readonly kind: 'ops'; readonly command: OpsCommand; readonly args: OpsArguments }
+  | { readonly kind: 'export'; readonly args: ExportArguments }
   | { readonly kind: 'diagram'; readonly update?: string }
   /** Help was asked for (0) or a command was given without its subcommand (2); the text is out. */
   | { readonly kind: 'exit'; readonly code: number };
@@ -104,6 +105,24 @@ function buildProgram(context: ParseContext, found: (invocation: Invocation) => 
       .option('--acme-ca <file>', 'PEM bundle that signs the --acme-directory server (when it is not publicly trusted)')
       .option('--challtestsrv <url>', "the management URL of the challtestsrv that answers the CA's DNS queries"),
   );
+
+  withAwsOptions(
+    program
+      .command('export')
+      .description("write the current certificate as certbot's files: cert.pem, chain.pem, fullchain.pem and privkey.pem (0600)")
+      .argument('<name>', 'the certificate name')
+      .option('--out <dir>', 'the directory to write the files to (created if missing); required')
+      .option(
+        '--deploy-hook <command>',
+        'run this with `sh -c` when a file changed, with CERTSTEP_CERTIFICATE_NAME, CERTSTEP_OUT_DIR, RENEWED_LINEAGE (= the directory) and RENEWED_DOMAINS set; its failure makes export exit 1',
+      )
+      .option(...STORE),
+  )
+    .addHelpText(
+      'after',
+      '\nFiles change only when their content does (written to a temporary name, then renamed); nothing changed: exit 0 and no hook.\nAn unknown certificate exits 2, one not issued yet 1.',
+    )
+    .action((name: string, options: OpsOptions) => found({ kind: 'export', args: exportArgumentsFrom(name, options, env) }));
 
   program
     .command('diagram')

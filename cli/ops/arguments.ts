@@ -27,6 +27,14 @@ export interface OpsArguments {
   readonly aws?: AwsArguments;
 }
 
+export interface ExportArguments {
+  readonly name: string;
+  readonly outDir: string;
+  readonly deployHook?: string;
+  readonly storeDir: string;
+  readonly aws?: AwsArguments;
+}
+
 /** Every option of the operations commands, as commander names them (camelCase). */
 export interface OpsOptions extends RunOptions {
   readonly aws?: boolean;
@@ -35,6 +43,8 @@ export interface OpsOptions extends RunOptions {
   readonly ledgerTable?: string;
   readonly secretPrefix?: string;
   readonly scheduleGroup?: string;
+  readonly out?: string;
+  readonly deployHook?: string;
 }
 
 const AWS_OPTIONS = [
@@ -70,6 +80,19 @@ export function opsArgumentsFrom(command: OpsCommand, name: string | undefined, 
     storeDir: options.store ?? DEFAULT_STORE,
     ...(options.dnsServer !== undefined && { dnsServer: options.dnsServer }),
     run,
+    ...(aws && { aws }),
+  };
+}
+
+export function exportArgumentsFrom(name: string, options: OpsOptions, env: NodeJS.ProcessEnv = process.env): ExportArguments {
+  checkName(name);
+  const aws = awsArgumentsFrom(options, env);
+  if (!options.out) throw new UsageError('export needs --out DIR');
+  return {
+    name,
+    outDir: options.out,
+    ...(options.deployHook !== undefined && { deployHook: options.deployHook }),
+    storeDir: options.store ?? DEFAULT_STORE,
     ...(aws && { aws }),
   };
 }
