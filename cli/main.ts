@@ -11,6 +11,7 @@ import { runDemo } from './local/demo.js';
 import { runFromFile } from './local/run-command.js';
 import { runParsedOpsCommand } from './ops/commands.js';
 import { runExport } from './ops/export.js';
+import { runRemove } from './ops/remove.js';
 import { type Invocation, parseCommandLine } from './program.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -34,6 +35,8 @@ function run(invocation: Invocation): Promise<number> | number {
       return runParsedOpsCommand(invocation.command, invocation.args);
     case 'export':
       return runExport(invocation.args);
+    case 'remove':
+      return runRemove(invocation.args);
     case 'diagram':
       return diagram(invocation.update);
   }

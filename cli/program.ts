@@ -7,12 +7,22 @@
 import { Command, CommanderError, Option } from 'commander';
 import { type RunArguments, type RunOptions, UsageError, runArgumentsFrom } from './arguments.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
-import { type ExportArguments, type OpsArguments, type OpsCommand, type OpsOptions, exportArgumentsFrom, opsArgumentsFrom } from './ops/arguments.js';
+import {
+  type ExportArguments,
+  type OpsArguments,
+  type OpsCommand,
+  type OpsOptions,
+  type RemoveArguments,
+  exportArgumentsFrom,
+  opsArgumentsFrom,
+  removeArgumentsFrom,
+} from './ops/arguments.js';
 
 export type Invocation =
   | { readonly kind: 'local run' | 'local demo'; readonly args: RunArguments }
   | { readonly kind: 'ops'; readonly command: OpsCommand; readonly args: OpsArguments }
   | { readonly kind: 'export'; readonly args: ExportArguments }
+  | { readonly kind: 'remove'; readonly args: RemoveArguments }
   | { readonly kind: 'diagram'; readonly update?: string }
   /** Help was asked for (0) or a command was given without its subcommand (2); the text is out. */
   | { readonly kind: 'exit'; readonly code: number };
@@ -123,6 +133,22 @@ function buildProgram(context: ParseContext, found: (invocation: Invocation) => 
       '\nFiles change only when their content does (written to a temporary name, then renamed); nothing changed: exit 0 and no hook.\nAn unknown certificate exits 2, one not issued yet 1.',
     )
     .action((name: string, options: OpsOptions) => found({ kind: 'export', args: exportArgumentsFrom(name, options, env) }));
+
+  withAwsOptions(
+    program
+      .command('remove')
+      .description('delete everything a certificate left: locally its files in the store; on AWS its schedule, secret, ledger item (and ACM copies)')
+      .argument('<name>', 'the certificate name')
+      .option('--yes', 'do not ask; without it remove asks on a terminal and refuses (exit 2) when stdin is not one')
+      .option(...STORE)
+      .option('--include-acm', 'with --aws: also delete the ACM copies the ledger names (a load balancer may still use them)')
+      .option('--recovery-window-days <days>', 'with --aws: days Secrets Manager keeps the secret recoverable, 7 to 30 (default 7)'),
+  )
+    .addHelpText(
+      'after',
+      '\nOn AWS, take the certificate out of certstep.config.json and deploy first: otherwise the next deploy and the daily sweep bring it back.\nRemoving what is already gone says so and exits 0; --aws needs --ledger-table and --schedule-group (or their variables).',
+    )
+    .action((name: string, options: OpsOptions) => found({ kind: 'remove', args: removeArgumentsFrom(name, options, env) }));
 
   program
     .command('diagram')

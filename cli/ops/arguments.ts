@@ -35,6 +35,13 @@ export interface ExportArguments {
   readonly aws?: AwsArguments;
 }
 
+export interface RemoveArguments {
+  readonly name: string;
+  readonly yes: boolean;
+  readonly storeDir: string;
+  readonly aws?: AwsArguments & { readonly includeAcm: boolean; readonly recoveryWindowDays: number };
+}
+
 /** Every option of the operations commands, as commander names them (camelCase). */
 export interface OpsOptions extends RunOptions {
   readonly aws?: boolean;
@@ -45,6 +52,9 @@ export interface OpsOptions extends RunOptions {
   readonly scheduleGroup?: string;
   readonly out?: string;
   readonly deployHook?: string;
+  readonly yes?: boolean;
+  readonly includeAcm?: boolean;
+  readonly recoveryWindowDays?: string;
 }
 
 const AWS_OPTIONS = [
@@ -94,6 +104,28 @@ export function exportArgumentsFrom(name: string, options: OpsOptions, env: Node
     ...(options.deployHook !== undefined && { deployHook: options.deployHook }),
     storeDir: options.store ?? DEFAULT_STORE,
     ...(aws && { aws }),
+  };
+}
+
+export function removeArgumentsFrom(name: string, options: OpsOptions, env: NodeJS.ProcessEnv = process.env): RemoveArguments {
+  checkName(name);
+  const aws = awsArgumentsFrom(options, env);
+  if (!aws) {
+    if (options.includeAcm) throw new UsageError('--include-acm needs --aws (locally every copy is removed)');
+    if (options.recoveryWindowDays !== undefined) throw new UsageError('--recovery-window-days needs --aws');
+    return { name, yes: options.yes === true, storeDir: options.store ?? DEFAULT_STORE };
+  }
+  // Secrets Manager's own bounds; the default is the shortest, as for a mistyped name one week is enough to notice.
+  const days = options.recoveryWindowDays ?? '7';
+  if (!/^\d+$/.test(days) || Number(days) < 7 || Number(days) > 30)
+    throw new UsageError(`--recovery-window-days must be a whole number from 7 to 30 (got "${days}")`);
+  if (!aws.ledgerTable || !aws.scheduleGroup)
+    throw new UsageError('remove --aws needs --ledger-table and --schedule-group (or CERTSTEP_LEDGER_TABLE and CERTSTEP_SCHEDULE_GROUP)');
+  return {
+    name,
+    yes: options.yes === true,
+    storeDir: DEFAULT_STORE,
+    aws: { ...aws, includeAcm: options.includeAcm === true, recoveryWindowDays: Number(days) },
   };
 }
 

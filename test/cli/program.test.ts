@@ -34,6 +34,7 @@ describe('certstep <command> --help', () => {
     { command: ['describe'], options: ['--store', '--dns-server', '--json', ...AWS], argument: 'name' },
     { command: ['renew'], options: ['--store', ...LOCAL_CA, ...AWS], argument: 'name' },
     { command: ['export'], options: ['--out', '--deploy-hook', '--store', ...AWS], argument: 'name' },
+    { command: ['remove'], options: ['--yes', '--store', '--include-acm', '--recovery-window-days', ...AWS], argument: 'name' },
     { command: ['diagram'], options: ['--update'] },
   ])('$command exits 0 and describes every option and the exit codes', ({ command, options, argument }) => {
     // Act
@@ -51,7 +52,7 @@ describe('certstep <command> --help', () => {
   it('lists every command in the top-level help', () => {
     const { code, text } = helpOf([]);
     expect(code).toBe(0);
-    for (const command of ['local', 'status', 'describe', 'renew', 'export', 'diagram']) expect(text).toMatch(new RegExp(`^ {2}${command}\\b`, 'm'));
+    for (const command of ['local', 'status', 'describe', 'renew', 'export', 'remove', 'diagram']) expect(text).toMatch(new RegExp(`^ {2}${command}\\b`, 'm'));
   });
 });
 

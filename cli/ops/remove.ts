@@ -1,0 +1,150 @@
+/**
+ * `certstep remove <name>`: everything a certificate left behind. Locally that is every file of
+ * it in the store. On AWS: its schedule, its secret (with a recovery window; the pending keys are
+ * versions of it and go with it), its ledger item and, only with --include-acm, its ACM copies,
+ * which load balancers may still use. What is already gone is skipped, so a second remove says
+ * there is nothing left and exits 0.
+ */
+import { createInterface } from 'node:readline/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ACMClient, DeleteCertificateCommand } from '@aws-sdk/client-acm';
+import { DeleteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteScheduleCommand, GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { DeleteSecretCommand, DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb-ledger.js';
+import { EXIT } from '../exit-codes.js';
+import type { RemoveArguments } from './arguments.js';
+
+export interface RemoveContext {
+  readonly io?: { out(text: string): void; err(text: string): void };
+  /** Whether a person can be asked; process.stdin.isTTY by default. */
+  readonly interactive?: boolean;
+  readonly ask?: (question: string) => Promise<string>;
+  readonly clients?: {
+    readonly secrets?: SecretsManagerClient;
+    readonly scheduler?: SchedulerClient;
+    readonly dynamodb?: DynamoDBClient;
+    readonly acm?: (region: string) => ACMClient;
+  };
+}
+
+/** One thing to delete: what the user reads, and how to delete it. */
+interface Removal {
+  readonly what: string;
+  readonly remove: () => Promise<unknown>;
+}
+
+const PROCESS_IO = { out: (text: string) => process.stdout.write(`${text}\n`), err: (text: string) => process.stderr.write(`${text}\n`) };
+
+export async function runRemove(args: RemoveArguments, context: RemoveContext = {}): Promise<number> {
+  const io = context.io ?? PROCESS_IO;
+  const interactive = context.interactive ?? process.stdin.isTTY === true;
+  if (!args.yes && !interactive) {
+    io.err('certstep: remove deletes for good and stdin is not a terminal to ask on; add --yes to go ahead');
+    return EXIT.invalidInput;
+  }
+  const where = args.aws ? `the AWS deployment (secrets under ${args.aws.secretPrefix})` : args.storeDir;
+  const { removals, kept } = args.aws ? await awsRemovals(args, context) : { removals: await localRemovals(args), kept: [] };
+  for (const line of kept) io.out(line);
+  if (removals.length === 0) {
+    io.out(`Nothing to remove for ${args.name} in ${where}`);
+    return EXIT.succeeded;
+  }
+  io.out(`Removing ${args.name} from ${where}:`);
+  for (const removal of removals) io.out(`  ${removal.what}`);
+  if (!args.yes) {
+    const answer = await (context.ask ?? askOnTerminal)(`Remove ${args.name}? [y/N] `);
+    if (!/^y(es)?$/i.test(answer.trim())) {
+      io.out('Nothing removed');
+      return EXIT.failed;
+    }
+  }
+  // In order, stopping at the first failure: the ledger goes last because it holds the ACM ARNs.
+  for (const removal of removals) {
+    try {
+      await removal.remove();
+    } catch (error) {
+      io.err(`certstep: could not remove ${removal.what}: ${(error as Error).name}: ${(error as Error).message}; run remove again once that is fixed`);
+      return EXIT.failed;
+    }
+  }
+  io.out(`Removed ${args.name}`);
+  return EXIT.succeeded;
+}
+
+/** Every file the local adapters keep for one certificate (see functions/adapters/file-*.ts and the runner). */
+async function localRemovals(args: RemoveArguments): Promise<Removal[]> {
+  const root = args.storeDir;
+  const candidates = [
+    path.join(root, 'certificates', `${args.name}.json`),
+    path.join(root, 'certificates', `${args.name}.previous.json`),
+    path.join(root, 'pending', args.name),
+    path.join(root, 'schedules', `${args.name}.json`),
+    path.join(root, 'ledger', `${args.name}.json`),
+    path.join(root, 'executions', args.name),
+  ];
+  for (const region of await readdir(path.join(root, 'acm')).catch(() => [])) candidates.push(path.join(root, 'acm', region, `${args.name}.json`));
+  const removals: Removal[] = [];
+  for (const candidate of candidates) {
+    const found = await stat(candidate).catch(() => undefined);
+    if (found) removals.push({ what: `${candidate}${found.isDirectory() ? '/' : ''}`, remove: () => rm(candidate, { recursive: true, force: true }) });
+  }
+  return removals;
+}
+
+async function awsRemovals(args: RemoveArguments, context: RemoveContext): Promise<{ removals: Removal[]; kept: string[] }> {
+  const aws = args.aws as NonNullable<RemoveArguments['aws']>;
+  const secrets = context.clients?.secrets ?? new SecretsManagerClient({});
+  const scheduler = context.clients?.scheduler ?? new SchedulerClient({});
+  const dynamodb = context.clients?.dynamodb ?? new DynamoDBClient({});
+  const scheduleGroup = aws.scheduleGroup as string;
+  const ledgerTable = aws.ledgerTable as string;
+  const secretId = `${aws.secretPrefix}${args.name}`;
+  const [secret, schedule, ledger] = await Promise.all([
+    secrets.send(new DescribeSecretCommand({ SecretId: secretId })).catch(absentWhenNotFound),
+    scheduler.send(new GetScheduleCommand({ Name: args.name, GroupName: scheduleGroup })).catch(absentWhenNotFound),
+    new DynamoDbRunLedger(dynamodb, ledgerTable).get(args.name),
+  ]);
+  const removals: Removal[] = [];
+  const kept: string[] = [];
+  if (schedule)
+    removals.push({
+      what: `schedule ${scheduleGroup}/${args.name}`,
+      remove: () => scheduler.send(new DeleteScheduleCommand({ Name: args.name, GroupName: scheduleGroup })).catch(absentWhenNotFound),
+    });
+  for (const [region, arn] of Object.entries(ledger?.acmArns ?? {})) {
+    if (!aws.includeAcm) {
+      kept.push(`Keeping ACM certificate ${arn} (${region}); --include-acm deletes it`);
+      continue;
+    }
+    const acm = context.clients?.acm?.(region) ?? new ACMClient({ region });
+    removals.push({ what: `ACM certificate ${arn}`, remove: () => acm.send(new DeleteCertificateCommand({ CertificateArn: arn })).catch(absentWhenNotFound) });
+  }
+  // A secret already scheduled for deletion is as good as gone.
+  if (secret && !secret.DeletedDate)
+    removals.push({
+      what: `secret ${secretId} (recoverable for ${aws.recoveryWindowDays} days), with its pending keys`,
+      remove: () => secrets.send(new DeleteSecretCommand({ SecretId: secretId, RecoveryWindowInDays: aws.recoveryWindowDays })),
+    });
+  if (ledger)
+    removals.push({
+      what: `ledger item ${args.name} in ${ledgerTable}`,
+      remove: () => dynamodb.send(new DeleteItemCommand({ TableName: ledgerTable, Key: { certificateName: { S: args.name } } })),
+    });
+  return { removals, kept };
+}
+
+function absentWhenNotFound(error: unknown): undefined {
+  if ((error as Error).name === 'ResourceNotFoundException') return undefined;
+  throw error;
+}
+
+async function askOnTerminal(question: string): Promise<string> {
+  const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await terminal.question(question);
+  } finally {
+    terminal.close();
+  }
+}
