@@ -7,7 +7,7 @@ import { ListResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/clie
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { CertificateSpec } from '../../functions/core/certificate-spec.js';
 import type { ChallengeRef } from '../../functions/core/workflow-state.js';
-import { type StepEvent, fromAwsEvents } from './history.js';
+import { type StepEvent, fromAwsEvents, outcomeOf } from './history.js';
 import type { ExecutionSummary, PresentedRecord } from './model.js';
 
 export const EXECUTION_LIMITS = { shown: 5, described: 50, historyPages: 5 } as const;
@@ -33,9 +33,11 @@ export async function recentExecutions(sfn: SFNClient, stateMachineArn: string, 
       const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: item.executionArn }));
       const input = parseJson(execution.input);
       if ((input as { certificate?: { name?: unknown } } | undefined)?.certificate?.name !== name) continue;
+      const status = execution.status ?? item.status ?? 'UNKNOWN';
       found.push({
         id: item.executionArn,
-        status: execution.status ?? item.status ?? 'UNKNOWN',
+        status,
+        outcome: outcomeOf(status, parseJson(execution.output)),
         ...((execution.startDate ?? item.startDate) && { startedAt: (execution.startDate ?? item.startDate)?.toISOString() }),
         ...((execution.stopDate ?? item.stopDate) && { stoppedAt: (execution.stopDate ?? item.stopDate)?.toISOString() }),
         ...(execution.error && { error: execution.error }),

@@ -28,6 +28,7 @@ import {
   type StoredSummary,
   type StoredVersion,
   UnknownCertificate,
+  acmCopies,
   chooseSpec,
   specFromInput,
   gatheredStatus,
@@ -101,12 +102,19 @@ export class AwsSource implements CertificateSource {
       notes.push('no schedule: the spec was rebuilt from the stored certificate (renewBefore P30D, no dns01 or acm settings)');
     if (!this.options.ledgerTable) notes.push('no --ledger-table (or CERTSTEP_LEDGER_TABLE): ledger not read');
     if (!this.options.scheduleGroup) notes.push('no --schedule-group (or CERTSTEP_SCHEDULE_GROUP): schedule not read');
-    let details: Pick<CertificateDetails, 'executions' | 'lastRun'> = { executions: [] };
-    if (this.options.stateMachineArn) details = await this.executions(name, this.options.stateMachineArn, gathered.spec, notes);
+    let details: Pick<CertificateDetails, 'executions' | 'lastRun' | 'lastFailure'> = { executions: [] };
+    if (this.options.stateMachineArn)
+      details = await this.executions(name, this.options.stateMachineArn, gathered.spec, notes, (gathered.ledger?.consecutiveFailures ?? 0) > 0);
     else notes.push('no --state-machine-arn (or CERTSTEP_STATE_MACHINE_ARN): executions not read');
+    const ledgerArns = gathered.ledger?.acmArns ?? {};
+    const found: Record<string, { arn?: string; serialNumber?: string }> = {};
+    for (const [region, arn] of Object.entries(ledgerArns)) found[region] = { arn };
+    for (const [region, copy] of Object.entries(gathered.copies)) if (copy) found[region] = copy;
+    const acm = acmCopies([...(gathered.spec?.acm?.regions ?? []), ...Object.keys(ledgerArns)], found, gathered.stored);
     return {
       ...describedBasics(name, gathered, await this.versions(name)),
       ...details,
+      ...(acm.length && { acm }),
       notes,
     };
   }
@@ -131,9 +139,10 @@ export class AwsSource implements CertificateSource {
       this.schedule(name),
     ]);
     const chosen = chooseSpec(name, { schedule: schedule?.input, ...(stored && { stored }) });
-    const outputs = chosen.spec && stored && (await this.outputs(name, chosen.spec, schedule, ledger));
+    const copies: Record<string, { arn: string; serialNumber: string } | undefined> = {};
+    const outputs = chosen.spec && stored && (await this.outputs(name, chosen.spec, schedule, ledger, copies));
     const status = gatheredStatus(name, chosen, { stored, ledger, schedule, outputs }, this.clock());
-    return { ...chosen, stored, ledger, schedule, status };
+    return { ...chosen, stored, ledger, schedule, status, copies };
   }
 
   /** Undefined while the secret holds the stack's `{}` placeholder or has no current version. */
@@ -163,11 +172,14 @@ export class AwsSource implements CertificateSource {
     spec: CertificateSpec,
     schedule: { at?: string; input?: unknown } | undefined,
     ledger: LedgerEntry | undefined,
+    copies: Record<string, { arn: string; serialNumber: string } | undefined>,
   ): Promise<ObservedOutputs> {
     const serials: Record<string, string | undefined> = {};
     for (const region of spec.acm?.regions ?? []) {
       const client = this.options.clients?.acm?.(region) ?? new ACMClient({ region });
-      serials[region] = (await new AcmImporter(client, region).describe(name, spec.dnsNames, ledger?.acmArns?.[region]))?.serialNumber;
+      const copy = await new AcmImporter(client, region).describe(name, spec.dnsNames, ledger?.acmArns?.[region]);
+      copies[region] = copy && { arn: copy.arn, serialNumber: copy.serialNumber };
+      serials[region] = copy?.serialNumber;
     }
     return observedOutputs(spec, ledger, { serials, ...(schedule && { schedule }), pendingKeys: [] }, this.clock());
   }
@@ -201,7 +213,7 @@ export class AwsSource implements CertificateSource {
       .sort((a, b) => (b.created ?? '').localeCompare(a.created ?? ''));
   }
 
-  private async executions(name: string, stateMachineArn: string, spec: CertificateDetails['spec'], notes: string[]) {
+  private async executions(name: string, stateMachineArn: string, spec: CertificateDetails['spec'], notes: string[], ledgerSaysFailed = false) {
     const found = await recentExecutions(this.sfn, stateMachineArn, name);
     if (found.truncated) notes.push(`only the newest executions were looked at; fewer than 5 of them were for ${name}`);
     const histories = new Map<string, Awaited<ReturnType<typeof executionHistory>>>();
@@ -213,12 +225,28 @@ export class AwsSource implements CertificateSource {
     }
     const newest = found.executions[0];
     if (!newest) return { executions };
-    const facts = runFacts(await history(newest.id));
-    // The run's own input says where its records went, even if the spec has changed since.
-    const records = await txtPresence(this.route53, specFromInput(newest.input) ?? spec, facts.challenges);
+    const run = async (execution: (typeof found.executions)[number]) => {
+      const facts = runFacts(await history(execution.id));
+      // The run's own input says where its records went, even if the spec has changed since.
+      const records = await txtPresence(this.route53, specFromInput(execution.input) ?? spec, facts.challenges);
+      return { executionId: execution.id, ...(facts.order && { order: facts.order }), authorizations: facts.authorizations, records };
+    };
+    // A failure followed by held-back runs: its order is what the operator is looking for.
+    const failedAt = found.executions.findIndex((execution) => execution.status === 'FAILED');
+    const failed = failedAt > 0 ? executions[failedAt] : undefined;
+    if (failedAt === -1 && ledgerSaysFailed) notes.push('the last failed execution is older than the executions looked at; the ledger shows its error');
     return {
       executions,
-      lastRun: { executionId: newest.id, ...(facts.order && { order: facts.order }), authorizations: facts.authorizations, records },
+      lastRun: await run(newest),
+      ...(failed && {
+        lastFailure: {
+          ...(await run(found.executions[failedAt] as (typeof found.executions)[number])),
+          ...(failed.startedAt && { startedAt: failed.startedAt }),
+          ...(failed.error && { error: failed.error }),
+          ...(failed.cause && { cause: failed.cause }),
+          ...(failed.failedState && { failedState: failed.failedState }),
+        },
+      }),
     };
   }
 }

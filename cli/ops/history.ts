@@ -60,6 +60,25 @@ export function fromAwsEvents(events: readonly HistoryEvent[]): StepEvent[] {
   return steps;
 }
 
+/**
+ * How a run ended, in the words of renewal.asl.json's end states, from its status and final
+ * output: the output carries the decision IsRenewalDue routed on, so no history is needed.
+ */
+export function outcomeOf(status: string, output: unknown): string {
+  if (status !== 'SUCCEEDED') return { FAILED: 'Failed', TIMED_OUT: 'TimedOut', ABORTED: 'Aborted', RUNNING: 'Running' }[status] ?? status;
+  const state = (typeof output === 'object' && output !== null ? output : {}) as {
+    issued?: unknown;
+    renewal?: { due?: boolean; reason?: string; repair?: boolean };
+  };
+  if (state.issued) return 'Issued';
+  // IsRenewalDue's Choices, in their order.
+  if (state.renewal?.due === true) return 'Succeeded';
+  if (state.renewal?.reason === 'InProgress') return 'AlreadyInProgress';
+  if (state.renewal?.repair === true) return 'OutputsRepaired';
+  if (state.renewal?.reason === 'BackingOff') return 'HeldBack';
+  return state.renewal ? 'UpToDate' : 'Succeeded';
+}
+
 /** A step name that is only the state machine's way out, not where a run went wrong. */
 export function isTerminalStep(state: string | undefined): boolean {
   return state === undefined || TERMINAL.has(state);

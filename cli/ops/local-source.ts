@@ -14,13 +14,15 @@ import { observedOutputs } from '../../functions/phases/observe.js';
 import type { LedgerEntry } from '../../functions/ports/run-ledger.js';
 import type { RunArguments } from '../arguments.js';
 import { environmentFor, exitCodeOf, runAndPrint } from '../local/run-command.js';
-import { failingStep, fromLocalEvents, isTerminalStep, runFacts } from './history.js';
+import { failingStep, fromLocalEvents, isTerminalStep, outcomeOf, runFacts } from './history.js';
 import {
   CERTIFICATE_NAME,
   type CertificateDetails,
   type CertificateSource,
   type CertificateStatus,
   type ExecutionSummary,
+  type FailedRun,
+  acmCopies,
   type ForcedRun,
   type LastRun,
   type StoredVersion,
@@ -78,10 +80,15 @@ export class LocalSource implements CertificateSource {
     if (gathered.specSource === 'stored certificate')
       notes.push('no schedule: the spec was rebuilt from the stored certificate (renewBefore P30D, no dns01 or acm settings)');
     const newest = executions[0];
+    const failed = await this.lastFailedExecution(name);
+    const acm = await this.acmCopies(name, gathered.spec?.acm?.regions ?? [], gathered.stored);
     return {
       ...describedBasics(name, gathered, await this.versions(name)),
       executions: executions.map(({ input: _input, events: _events, ...summary }) => summary),
       ...(newest?.events && { lastRun: await this.lastRun(newest) }),
+      // Shown apart only when later runs came after it; otherwise it is the last execution above.
+      ...(failed?.events && failed.id !== newest?.id && { lastFailure: await this.failedRun(failed) }),
+      ...(acm.length && { acm }),
       notes,
     };
   }
@@ -150,13 +157,46 @@ export class LocalSource implements CertificateSource {
     return versions;
   }
 
-  private async executions(name: string): Promise<ExecutionFile[]> {
+  /** The local ACM copies (acm/<region>/<name>.json) of the regions the spec names or the store holds. */
+  private async acmCopies(name: string, specRegions: readonly string[], stored: ReturnType<typeof allowlistedSummary>) {
+    const regions = [...specRegions];
+    const found: Record<string, { arn?: string; serialNumber?: string }> = {};
+    for (const region of await this.entries('acm')) {
+      const copy = (await readJson(path.join(this.options.storeDir, 'acm', region, `${name}.json`))) as { arn?: unknown; serialNumber?: unknown } | undefined;
+      if (!copy) continue;
+      regions.push(region);
+      found[region] = {
+        ...(typeof copy.arn === 'string' && { arn: copy.arn }),
+        ...(typeof copy.serialNumber === 'string' && { serialNumber: copy.serialNumber }),
+      };
+    }
+    return acmCopies(regions, found, stored);
+  }
+
+  /** The newest FAILED execution, however many held-back or up-to-date runs came after it. */
+  private async lastFailedExecution(name: string): Promise<ExecutionFile | undefined> {
+    for (let skip = 0; ; skip += SHOWN_EXECUTIONS) {
+      const page = await this.executions(name, skip);
+      if (page.length === 0) return undefined;
+      const failed = page.find((execution) => execution.status === 'FAILED');
+      if (failed) return failed;
+    }
+  }
+
+  private async failedRun(execution: ExecutionFile): Promise<FailedRun> {
+    return {
+      ...(await this.lastRun(execution)),
+      ...optional({ startedAt: execution.startedAt, error: execution.error, cause: execution.cause, failedState: execution.failedState }),
+    };
+  }
+
+  private async executions(name: string, skip = 0): Promise<ExecutionFile[]> {
     const directory = path.join('executions', name);
     const files = (await this.entries(directory))
       .filter((file) => file.endsWith('.json'))
       .sort()
       .reverse()
-      .slice(0, SHOWN_EXECUTIONS);
+      .slice(skip, skip + SHOWN_EXECUTIONS);
     const read: ExecutionFile[] = [];
     for (const file of files) {
       const raw = (await readJson(path.join(this.options.storeDir, directory, file))) as Record<string, unknown> | undefined;
@@ -166,9 +206,12 @@ export class LocalSource implements CertificateSource {
       // Older summaries may name the closing Fail state; the history then says what really failed.
       const recorded = text('failedState');
       const failedState = !isTerminalStep(recorded) ? recorded : raw.status === 'FAILED' && events ? failingStep(fromLocalEvents(events)) : recorded;
+      const status = text('status') ?? 'UNKNOWN';
+      const finalOutput = events?.find((event) => event.type === 'ExecutionSucceeded')?.output;
       read.push({
         id: text('executionId') ?? file,
-        status: text('status') ?? 'UNKNOWN',
+        status,
+        outcome: outcomeOf(status, finalOutput),
         ...optional({ startedAt: text('startedAt'), stoppedAt: text('stoppedAt'), error: text('error'), cause: text('cause'), failedState }),
         input: raw.input,
         ...(events && { events }),

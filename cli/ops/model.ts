@@ -6,6 +6,7 @@
 import { type CertificateSpec, parseExecutionInput } from '../../functions/core/certificate-spec.js';
 import { type ObservedOutputs, reconcile } from '../../functions/core/reconcile.js';
 import { type RenewalReason, decideRenewal } from '../../functions/core/renewal-policy.js';
+import { normalizeSerial } from '../../functions/core/verify-certificate.js';
 import type { LedgerEntry } from '../../functions/ports/run-ledger.js';
 
 export interface StoredSummary {
@@ -52,6 +53,8 @@ export interface StoredVersion {
 export interface ExecutionSummary {
   readonly id: string;
   readonly status: string;
+  /** The end state: Issued, UpToDate, HeldBack, OutputsRepaired, AlreadyInProgress, Failed, ... */
+  readonly outcome?: string;
   readonly startedAt?: string;
   readonly stoppedAt?: string;
   readonly error?: string;
@@ -74,6 +77,22 @@ export interface LastRun {
   readonly records: readonly PresentedRecord[];
 }
 
+/** The newest failed run, kept in view when later runs (held back, up to date) hide it. */
+export interface FailedRun extends LastRun {
+  readonly startedAt?: string;
+  readonly error?: string;
+  readonly cause?: string;
+  readonly failedState?: string;
+}
+
+/** An ACM copy in one region the spec names; `current` when it holds the stored serial. */
+export interface AcmCopy {
+  readonly region: string;
+  readonly arn?: string;
+  readonly serialNumber?: string;
+  readonly current: boolean;
+}
+
 export interface CertificateDetails {
   readonly name: string;
   readonly status: CertificateStatus;
@@ -85,6 +104,8 @@ export interface CertificateDetails {
   readonly schedule?: { readonly at: string };
   readonly executions: readonly ExecutionSummary[];
   readonly lastRun?: LastRun;
+  readonly lastFailure?: FailedRun;
+  readonly acm?: readonly AcmCopy[];
   readonly notes: readonly string[];
 }
 
@@ -266,4 +287,22 @@ export function statusOf(input: {
     ...(input.nextRunAt && { nextRunAt: input.nextRunAt }),
     ...(input.specSource && { specSource: input.specSource }),
   };
+}
+
+/** The regions the spec names, plus any the ledger still remembers an ARN for. */
+export function acmCopies(
+  regions: readonly string[],
+  found: Readonly<Record<string, { arn?: string; serialNumber?: string } | undefined>>,
+  stored: StoredSummary | undefined,
+): AcmCopy[] {
+  const serial = stored && normalizeSerial(stored.serialNumber);
+  return [...new Set(regions)].sort().map((region) => {
+    const copy = found[region];
+    return {
+      region,
+      ...(copy?.arn && { arn: copy.arn }),
+      ...(copy?.serialNumber && { serialNumber: copy.serialNumber }),
+      current: serial !== undefined && copy?.serialNumber !== undefined && normalizeSerial(copy.serialNumber) === serial,
+    };
+  });
 }

@@ -2,7 +2,7 @@
  * Text for people. Machines get `--json` instead, so this may change its layout freely.
  * Times are shown in UTC to the second: renewal and hold-off times are compared across machines.
  */
-import type { CertificateDetails, CertificateStatus } from './model.js';
+import type { CertificateDetails, CertificateStatus, LastRun } from './model.js';
 
 export function time(iso: string | undefined): string {
   if (!iso) return '-';
@@ -98,6 +98,16 @@ export function renderDetails(details: CertificateDetails): string {
     lines.push(...indent(table(['VERSION', 'STAGES', 'CREATED', ''], rows)));
   }
   lines.push('');
+  if (details.acm?.length) {
+    lines.push('ACM copies');
+    const rows = details.acm.map((copy) => [
+      copy.region,
+      copy.arn ?? '-',
+      copy.serialNumber ?? '-',
+      copy.current ? 'current' : !copy.arn ? 'missing' : copy.serialNumber ? 'stale' : 'not checked',
+    ]);
+    lines.push(...indent(table(['REGION', 'ARN', 'SERIAL', 'STATE'], rows)), '');
+  }
   lines.push(
     ...section('Ledger', [
       ['last result', ledger?.lastResult ? `${ledger.lastResult} at ${time(ledger.lastRunAt)}` : '-'],
@@ -113,43 +123,53 @@ export function renderDetails(details: CertificateDetails): string {
   lines.push('Executions (newest first)');
   if (details.executions.length === 0) lines.push('  none found');
   for (const execution of details.executions) {
-    lines.push(`  ${time(execution.startedAt)} -> ${time(execution.stoppedAt)}  ${execution.status.padEnd(9)}  ${execution.id}`);
+    lines.push(
+      `  ${time(execution.startedAt)} -> ${time(execution.stoppedAt)}  ${(execution.outcome ?? '-').padEnd(17)}  ${execution.status.padEnd(9)}  ${execution.id}`,
+    );
     if (execution.failedState) lines.push(`      failed in ${execution.failedState}`);
     if (execution.error) lines.push(`      ${execution.error}: ${execution.cause ?? ''}`);
   }
   lines.push('');
-  const run = details.lastRun;
-  if (run) {
-    lines.push(`Last execution ${shortId(run.executionId)}`);
-    lines.push(run.order ? `  order  ${run.order.url}  (${run.order.status})` : '  order  none created');
-    if (run.authorizations.length) {
-      lines.push('  authorizations');
-      lines.push(
-        ...indent(
-          table(
-            ['NAME', 'STATUS'],
-            run.authorizations.map((a) => [a.name, a.status]),
-          ),
-          '    ',
-        ),
-      );
-    }
-    if (run.records.length) {
-      lines.push('  TXT records presented');
-      lines.push(
-        ...indent(
-          table(
-            ['RECORD', 'FOR', 'VALUE', 'STILL PRESENT'],
-            run.records.map((r) => [r.recordName, r.forName, r.value, r.present]),
-          ),
-          '    ',
-        ),
-      );
-    }
+  if (details.lastRun) lines.push(...runLines(`Last execution ${shortId(details.lastRun.executionId)}`, details.lastRun), '');
+  const failure = details.lastFailure;
+  if (failure) {
+    lines.push(...runLines(`Last failure ${shortId(failure.executionId)} at ${time(failure.startedAt)}`, failure));
+    if (failure.failedState) lines.push(`  failed in ${failure.failedState}`);
+    if (failure.error) lines.push(`  ${failure.error}: ${failure.cause ?? ''}`);
     lines.push('');
   }
   if (details.notes.length) lines.push('Notes', ...details.notes.map((note) => `  ${note}`), '');
   return lines.join('\n').trimEnd();
+}
+
+/** The order, authorizations and TXT records of one run. */
+function runLines(title: string, run: LastRun): string[] {
+  const lines = [title, run.order ? `  order  ${run.order.url}  (${run.order.status})` : '  order  none created'];
+  if (run.authorizations.length) {
+    lines.push('  authorizations');
+    lines.push(
+      ...indent(
+        table(
+          ['NAME', 'STATUS'],
+          run.authorizations.map((a) => [a.name, a.status]),
+        ),
+        '    ',
+      ),
+    );
+  }
+  if (run.records.length) {
+    lines.push('  TXT records presented');
+    lines.push(
+      ...indent(
+        table(
+          ['RECORD', 'FOR', 'VALUE', 'STILL PRESENT'],
+          run.records.map((r) => [r.recordName, r.forName, r.value, r.present]),
+        ),
+        '    ',
+      ),
+    );
+  }
+  return lines;
 }
 
 function indent(text: string, prefix = '  '): string[] {

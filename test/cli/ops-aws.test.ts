@@ -294,6 +294,48 @@ describe('certstep describe --aws', () => {
     expectNoKeyMaterial(out);
   });
 
+  it('keeps the last failure and its order in view after a held-back run, names each outcome and the ACM ARNs', async () => {
+    // Prepare: a held-back run after the failure, and a ledger that remembers an ACM copy.
+    sfn.on(ListExecutionsCommand).resolves({
+      executions: ['held', 'failed'].map((id) => ({ executionArn: execution(id), stateMachineArn: MACHINE, name: id, status: 'SUCCEEDED', startDate: NOW })),
+    });
+    sfn.on(DescribeExecutionCommand, { executionArn: execution('held') }).resolves({
+      executionArn: execution('held'),
+      stateMachineArn: MACHINE,
+      status: 'SUCCEEDED',
+      startDate: new Date('2026-12-05T00:30:00Z'),
+      input: JSON.stringify({ certificate: SPEC, force: false }),
+      output: JSON.stringify({ certificate: SPEC, renewal: { due: false, reason: 'BackingOff', message: 'held back' } }),
+    });
+    sfn.on(GetExecutionHistoryCommand, { executionArn: execution('held') }).resolves({ events: [event('ExecutionSucceeded'), event('ExecutionStarted')] });
+    const ACM_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b';
+    dynamodb.on(GetItemCommand, { Key: { certificateName: { S: 'web' } } }).resolves({
+      Item: {
+        certificateName: { S: 'web' },
+        version: { N: '8' },
+        entry: { S: JSON.stringify({ certificateName: 'web', consecutiveFailures: 1, lastResult: 'HeldBack', acmArns: { 'us-east-1': ACM_ARN } }) },
+      },
+    });
+
+    // Act
+    const { code, out } = await certstep('describe', 'web', ...AWS_FLAGS);
+    const json = JSON.parse((await certstep('describe', 'web', ...AWS_FLAGS, '--json')).out) as Record<string, unknown>;
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out).toMatch(/HeldBack\s+SUCCEEDED\s+arn:aws:states:\S+:held/);
+    expect(out).toMatch(/Failed\s+FAILED\s+arn:aws:states:\S+:failed/);
+    expect(out).toMatch(/Last execution held\n\s+order\s+none created/);
+    expect(out).toMatch(/Last failure failed at 2026-12-04 23:00:00Z\n\s+order {2}https:\/\/acme\.example\/order\/1 {2}\(pending\)/);
+    expect(out).toMatch(/_acme-challenge\.example\.com\s+\*\.example\.com\s+txt-value\s+yes/);
+    expect(out).toMatch(/failed in PollAuthorizations\n\s+AcmeServerError: CA answered 503/);
+    expect(out).toMatch(new RegExp(`ACM copies\\n.*\\n\\s+us-east-1\\s+${ACM_ARN}\\s+-\\s+not checked`));
+    expect(json.executions).toEqual([expect.objectContaining({ outcome: 'HeldBack' }), expect.objectContaining({ outcome: 'Failed' })]);
+    expect(json.lastFailure).toMatchObject({ executionId: execution('failed'), order: { url: 'https://acme.example/order/1' }, error: 'AcmeServerError' });
+    expect(json.acm).toEqual([{ region: 'us-east-1', arn: ACM_ARN, current: false }]);
+    expectNoKeyMaterial(out);
+  });
+
   it('bounds the DescribeExecution calls when the certificate has few executions', async () => {
     const many = Array.from({ length: 120 }, (_, index) => ({
       executionArn: execution(`x${index}`),
