@@ -21,6 +21,7 @@ import type { DnsProvider } from '../../functions/ports/dns-provider.js';
 import { type SweepEndedRunResult, sweepEndedRun } from '../../functions/phases/sweep-ended-run.js';
 import { localDefinition, taskFunctions } from './definition.js';
 import type { LocalEnvironment } from './environment.js';
+import { PUT_EVENTS_RESOURCE, appendingPutEvents } from './events.js';
 
 /** One execution history event, as aws-local-stepfunctions reports it. */
 export type EventLog = { readonly type: string; readonly timestamp: number; readonly [key: string]: unknown };
@@ -91,10 +92,15 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     return { status: 'FAILED', error: 'InvalidInput', cause: 'execution input: must be a JSON object (got null)', events: [], certificatePath };
   }
   const { definition, machine } = stateMachine();
-  const handlers = bindPhases(localDependencies(options));
+  const deps = localDependencies(options);
+  // The service integrations the definition uses, answered locally like the Lambdas.
+  const handlers: Record<string, (input: unknown) => Promise<unknown>> = {
+    ...bindPhases(deps),
+    [PUT_EVENTS_RESOURCE]: appendingPutEvents(options.storeDir, deps.clock),
+  };
   const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const [stateName, functionName] of taskFunctions(definition)) {
-    const handler = handlers[functionName as FunctionName];
+    const handler = handlers[functionName as FunctionName | typeof PUT_EVENTS_RESOURCE];
     if (!handler) throw new Error(`Task ${stateName} (${functionName}) has no local handler; refusing to call AWS`);
     taskResourceLocalHandlers[stateName] = handler;
   }

@@ -38,6 +38,7 @@ export interface SecretsManagerStoreOptions {
 interface Version {
   readonly versionId: string;
   readonly value: Record<string, unknown>;
+  readonly arn?: string;
 }
 
 const TOKEN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -61,7 +62,9 @@ export class SecretsManagerCertificateStore implements CertificateStore {
 
   /** Key and chain are dropped here so that they can never reach Step Functions state. */
   async getCurrentSummary(name: string): Promise<CertificateSummary | undefined> {
-    return summaryOf(await this.getCurrent(name));
+    const current = await this.current(this.certificateSecretId(name), `certificate ${name}`);
+    const summary = current && typeof current.value['tls.crt'] === 'string' ? summaryOf(current.value as unknown as StoredCertificate) : undefined;
+    return summary && current?.arn ? { ...summary, secretArn: current.arn } : summary;
   }
 
   /** Saved before the CSR goes out so a crash after the CA signs cannot lose the key; the first key per order wins. */
@@ -77,7 +80,7 @@ export class SecretsManagerCertificateStore implements CertificateStore {
       VersionStages: ['AWSPENDING'],
     });
     // 'exists': a concurrent attempt saved a different key under this token since we looked; theirs is kept.
-    return { versionId, created: put === 'created' };
+    return { versionId, created: put.result === 'created' };
   }
 
   /** Undefined for an unknown version, as after a clean-up or for an id from another store. */
@@ -120,19 +123,21 @@ export class SecretsManagerCertificateStore implements CertificateStore {
   }
 
   /** Puts the verified certificate as AWSCURRENT, then frees the AWSPENDING label; a repeat changes nothing. */
-  async makeCurrent(name: string, certificate: StoredCertificate, pendingVersionId: string): Promise<{ versionId: string }> {
+  async makeCurrent(name: string, certificate: StoredCertificate, pendingVersionId: string): Promise<{ versionId: string; secretArn?: string }> {
     const secretId = this.certificateSecretId(name);
     const current = await this.current(secretId, `certificate ${name}`);
     let versionId = current?.versionId ?? '';
+    let secretArn = current?.arn;
     if (!current || current.value.serialNumber !== certificate.serialNumber || !versionId) {
       versionId = versionToken(`current:${pendingVersionId}`);
       // 'exists' means this pending version was stored once and a newer certificate has replaced
       // it since (its revision differs); rolling back would be worse than leaving it.
-      await this.put(secretId, `certificate ${name}`, {
+      const put = await this.put(secretId, `certificate ${name}`, {
         ClientRequestToken: versionId,
         SecretString: JSON.stringify(certificate),
         VersionStages: ['AWSCURRENT'],
       });
+      secretArn = put.arn ?? secretArn;
     }
     try {
       await this.client.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSPENDING', RemoveFromVersionId: pendingVersionId }));
@@ -142,7 +147,7 @@ export class SecretsManagerCertificateStore implements CertificateStore {
         throw storeFailure(error, 'UpdateSecretVersionStage', secretId, `certificate ${name}`);
       }
     }
-    return { versionId };
+    return { versionId, ...(secretArn && { secretArn }) };
   }
 
   /** Undefined while the secret holds the placeholder or anything that is not a whole account. */
@@ -165,7 +170,7 @@ export class SecretsManagerCertificateStore implements CertificateStore {
       SecretString: JSON.stringify(withAccount(stored.record, account)),
       VersionStages: ['AWSCURRENT'],
     });
-    if (put === 'created') return account;
+    if (put.result === 'created') return account;
     const winner = (await this.version(secretId, token))?.value;
     return accountIn(winner, account.directoryUrl) ?? account;
   }
@@ -207,12 +212,12 @@ export class SecretsManagerCertificateStore implements CertificateStore {
     secretId: string,
     owner: string,
     input: { ClientRequestToken: string; SecretString: string; VersionStages: string[] },
-  ): Promise<'created' | 'exists'> {
+  ): Promise<{ result: 'created' | 'exists'; arn?: string }> {
     try {
-      await this.client.send(new PutSecretValueCommand({ SecretId: secretId, ...input }));
-      return 'created';
+      const { ARN } = await this.client.send(new PutSecretValueCommand({ SecretId: secretId, ...input }));
+      return { result: 'created', ...(ARN && { arn: ARN }) };
     } catch (error) {
-      if (errorName(error) === 'ResourceExistsException') return 'exists';
+      if (errorName(error) === 'ResourceExistsException') return { result: 'exists' };
       throw storeFailure(error, 'PutSecretValue', secretId, owner);
     }
   }
@@ -248,7 +253,7 @@ function errorName(error: unknown): string {
 }
 
 /** JSON.parse's message quotes the text it choked on, which here would be key material. */
-function parse(output: { VersionId?: string; SecretString?: string }, secretId: string): Version {
+function parse(output: { ARN?: string; VersionId?: string; SecretString?: string }, secretId: string): Version {
   let value: unknown;
   try {
     value = JSON.parse(output.SecretString ?? '{}');
@@ -258,7 +263,7 @@ function parse(output: { VersionId?: string; SecretString?: string }, secretId: 
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidState(`secret ${secretId} does not hold a JSON object (value not shown); put {} in it to start over`);
   }
-  return { versionId: output.VersionId ?? '', value: value as Record<string, unknown> };
+  return { versionId: output.VersionId ?? '', value: value as Record<string, unknown>, ...(output.ARN && { arn: output.ARN }) };
 }
 
 function isPendingKey(value: unknown): value is PendingKey {

@@ -59,8 +59,20 @@ export const SHARED_RETRIER: Retrier = {
   JitterStrategy: 'FULL',
 };
 
+/** The run's event (core/run-event.ts): a throttled or briefly unavailable EventBridge gets a few more tries, then the run ends as it would have. */
+const PUBLISH_RETRIER: Retrier = { ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' };
+const PUBLISH_REASON =
+  'publishing the run outcome to EventBridge is best effort: whatever PutEvents fails with is tried again with backoff, ' +
+  'and then caught so that the run still ends in the state it had reached';
+
 /** The Tasks that retry otherwise, and why. */
 export const RETRIER_EXCEPTIONS: Readonly<Record<string, { readonly reason: string; readonly retriers: readonly Retrier[] }>> = {
+  ...Object.fromEntries(
+    ['PublishHeldBack', 'PublishIssued', 'PublishOutputsRepaired', 'PublishFailure', 'PublishFailureWithoutCleanUp'].map((name) => [
+      name,
+      { reason: PUBLISH_REASON, retriers: [PUBLISH_RETRIER] },
+    ]),
+  ),
   CleanUpAfterFailure: {
     reason:
       'the last chance to remove TXT values, record the failure and schedule the next attempt before the run fails; ' +

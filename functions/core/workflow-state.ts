@@ -5,6 +5,7 @@
 import type { CertificateSpec } from './certificate-spec.js';
 import { InvalidState } from './errors.js';
 import type { RenewalDecision } from './renewal-policy.js';
+import type { RunEventDetail } from './run-event.js';
 
 /** A challenge this run must get validated; reused (already valid) authorizations are not listed. */
 export interface ChallengeRef {
@@ -57,12 +58,24 @@ export interface IssuedSummary {
   readonly revision: number;
   readonly dnsNames: readonly string[];
   readonly versionId: string;
+  /** The secret now holding it (AWS only), as the store answered the write: for the run's event. */
+  readonly secretArn?: string;
+}
+
+/** The certificate stored when the run started, as CheckRenewal read it: the run's event names it unless one is issued. */
+export interface StoredFacts {
+  readonly serialNumber: string;
+  readonly notAfter: string;
+  readonly secretArn?: string;
 }
 
 export interface WorkflowState {
   readonly certificate: CertificateSpec;
   readonly force: boolean;
   readonly renewal?: RenewalDecision;
+  readonly stored?: StoredFacts;
+  /** Set by CheckRenewal when the run ends held back: the event the state machine sends as it is. */
+  readonly event?: RunEventDetail;
   /** Present once this execution holds the certificate in the run ledger. */
   readonly run?: { readonly id: string };
   readonly order?: OrderRef;

@@ -18,4 +18,4 @@ const deps = {
   clock: () => new Date(),
 };
 
-export const handler = lambdaHandler('CleanUp', (state: WorkflowState) => cleanUp(state, deps));
+export const handler = lambdaHandler('CleanUp', (state: WorkflowState, task) => cleanUp(state, deps, task.executionArn));

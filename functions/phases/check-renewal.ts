@@ -6,7 +6,10 @@
 import { parseExecutionInput } from '../core/certificate-spec.js';
 import { CertstepError, InvalidInput } from '../core/errors.js';
 import type { RenewalDecision } from '../core/renewal-policy.js';
-import type { WorkflowState } from '../core/workflow-state.js';
+import { runEventDetail } from '../core/run-event.js';
+import type { StoredFacts, WorkflowState } from '../core/workflow-state.js';
+import type { CertificateSummary } from '../ports/certificate-store.js';
+import type { LedgerEntry } from '../ports/run-ledger.js';
 import type { PhaseDependencies } from './dependencies.js';
 import { observe } from './observe.js';
 
@@ -24,9 +27,13 @@ export async function checkRenewal(
   deps: Pick<PhaseDependencies, 'clock' | 'store' | 'issuers' | 'dns' | 'ledger' | 'acme' | 'scheduler' | 'acmImporter'>,
 ): Promise<WorkflowState> {
   const { certificate, force } = parseExecutionInput(request?.input, deps.issuers.names);
-  const { decision, current, renewalInfo } = await observe(certificate, force, deps);
+  const { decision, current, entry, renewalInfo } = await observe(certificate, force, deps);
   if (renewalInfo) await deps.ledger.recordRenewalInfo(certificate.name, renewalInfo);
-  if (!decision.due && !decision.repair) return { certificate, force, renewal: decision };
+  const stored = current && storedFacts(current);
+  if (!decision.due && !decision.repair) {
+    const heldBack = decision.reason === 'BackingOff' ? { event: heldBackEvent(certificate, stored, entry, decision, request.executionId) } : {};
+    return { certificate, force, renewal: decision, ...(stored && { stored }), ...heldBack };
+  }
 
   // ACM keeps the key type of an ARN forever: refuse before ordering a certificate it would reject.
   if (decision.due && certificate.acm && current && current.keyAlgorithm !== certificate.keyAlgorithm) {
@@ -45,9 +52,37 @@ export async function checkRenewal(
   const now = deps.clock();
   const claim = await deps.ledger.claim(certificate.name, request.executionId, now, new Date(now.getTime() + LEASE_MS));
   if (!claim.claimed) {
-    return { certificate, force, renewal: inProgress(decision, `a renewal is already in progress (execution ${claim.heldBy}, since ${claim.since})`) };
+    return {
+      certificate,
+      force,
+      renewal: inProgress(decision, `a renewal is already in progress (execution ${claim.heldBy}, since ${claim.since})`),
+      ...(stored && { stored }),
+    };
   }
-  return { certificate, force, renewal: decision, run: { id: request.executionId } };
+  return { certificate, force, renewal: decision, ...(stored && { stored }), run: { id: request.executionId } };
+}
+
+function storedFacts(current: CertificateSummary): StoredFacts {
+  return { serialNumber: current.serialNumber, notAfter: current.notAfter, ...(current.secretArn && { secretArn: current.secretArn }) };
+}
+
+/** The run ends here without a Lambda after it, so its event is complete now: the last failure and when the next try comes. */
+function heldBackEvent(
+  certificate: WorkflowState['certificate'],
+  stored: StoredFacts | undefined,
+  entry: LedgerEntry | undefined,
+  decision: RenewalDecision,
+  executionArn: string,
+) {
+  return runEventDetail(
+    {
+      certificateName: certificate.name,
+      dnsNames: certificate.dnsNames,
+      ...(stored && { serial: stored.serialNumber, notAfter: stored.notAfter, ...(stored.secretArn && { secretArn: stored.secretArn }) }),
+      ...(entry?.acmArns && { acmCertificateArns: entry.acmArns }),
+    },
+    { executionArn, outcome: 'HeldBack', ...(entry?.lastError && { error: entry.lastError.error }), cause: decision.message },
+  );
 }
 
 function inProgress(decision: RenewalDecision, message: string): RenewalDecision {

@@ -15,6 +15,7 @@
  */
 import type { CertificateSpec } from '../core/certificate-spec.js';
 import { retryAfterFromMessage } from '../core/errors.js';
+import { type CertificateFacts, type RunEventDetail, runEventDetail } from '../core/run-event.js';
 import { type WorkflowState, challengeRecords } from '../core/workflow-state.js';
 import { type LedgerEntry, type RecordedChallenge, type RunOutcome, unionRecords as union } from '../ports/run-ledger.js';
 import { type Deactivation, deactivateOrders } from './abandon-order.js';
@@ -26,6 +27,8 @@ export interface CleanUpResult {
   readonly error?: string;
   readonly cause?: string;
   readonly nextAttemptAfter?: string;
+  /** What the state machine sends to EventBridge as it is: the clean-up is the last state that knows everything. */
+  readonly event: RunEventDetail;
 }
 
 /** CheckRenewal's Catch replaces the whole state with {Error, Cause}; every other Catch writes $.failure. */
@@ -40,12 +43,17 @@ export type CleanUpDependencies = Pick<PhaseDependencies, 'dns' | 'ledger' | 'sc
 /** After these the order cannot end in a certificate any more: the next run orders anew. */
 const ORDER_SPENT = new Set(['AcmeOrderInvalid', 'AcmeRequestRejected', 'CertificateVerificationFailed', 'InvalidState']);
 
-export async function cleanUp(input: CleanUpInput, deps: CleanUpDependencies): Promise<CleanUpResult> {
+/** The execution's ARN comes from the Task's context: a run that failed in CheckRenewal has no run id to name it. */
+export async function cleanUp(input: CleanUpInput, deps: CleanUpDependencies, executionArn?: string): Promise<CleanUpResult> {
   const failure = input.failure ?? (typeof input.Error === 'string' ? { Error: input.Error, Cause: input.Cause } : undefined);
   const { certificate, run } = input;
+  const arn = executionArn ?? run?.id ?? 'unknown';
   if (!certificate || !run) {
     // This run never held the certificate (it failed in CheckRenewal): it presented nothing.
-    return failure ? { removed: 0, error: failure.Error, cause: causeMessage(failure.Cause) } : { removed: 0 };
+    if (!failure) return { removed: 0, event: runEventDetail(factsOf(input, undefined), { executionArn: arn, outcome: 'OutputsRepaired' }) };
+    const cause = causeMessage(failure.Cause);
+    const event = runEventDetail(factsOf(input, undefined), { executionArn: arn, outcome: 'Failed', error: failure.Error, cause });
+    return { removed: 0, error: failure.Error, cause, event };
   }
   const state = input as WorkflowState & { run: { id: string } };
   const entry = await deps.ledger.get(certificate.name);
@@ -59,8 +67,9 @@ export async function cleanUp(input: CleanUpInput, deps: CleanUpDependencies): P
     // outcome is recorded: a run recorded Issued or Repaired has left none (the reconcile relies
     // on it to skip listing them), and if dropping fails the run fails and says so.
     await dropUnusedPendingKeys(certificate.name, undefined, deps);
-    await deps.ledger.finish(certificate.name, run.id, { result: state.issued ? 'Issued' : 'Repaired', at: now });
-    return { removed: records.length };
+    const finished = await deps.ledger.finish(certificate.name, run.id, { result: state.issued ? 'Issued' : 'Repaired', at: now });
+    const outcome = state.issued ? 'Issued' : 'OutputsRepaired';
+    return { removed: records.length, event: runEventDetail(factsOf(state, finished), { executionArn: arn, outcome }) };
   }
 
   const notes: string[] = [];
@@ -99,11 +108,25 @@ export async function cleanUp(input: CleanUpInput, deps: CleanUpDependencies): P
   });
   // Thrown: the state machine retries the clean-up, which records nothing twice.
   const next = await scheduleNextRun(state, after, issuing, deps, now);
+  const cause = [message, ...notes, next?.sentence].filter(Boolean).join(' ');
   return {
     removed: stale.length > 0 ? 0 : records.length,
     error: failure.Error,
-    cause: [message, ...notes, next?.sentence].filter(Boolean).join(' '),
+    cause,
     ...(next?.retry && { nextAttemptAfter: next.at }),
+    event: runEventDetail(factsOf(state, after), { executionArn: arn, outcome: 'Failed', error: failure.Error, cause }),
+  };
+}
+
+/** The certificate that is current after the run: the one it issued, else the one it started with. */
+function factsOf(state: CleanUpInput, entry: LedgerEntry | undefined): CertificateFacts {
+  const current = state.issued
+    ? { serial: state.issued.serialNumber, notAfter: state.issued.notAfter, secretArn: state.issued.secretArn }
+    : state.stored && { serial: state.stored.serialNumber, notAfter: state.stored.notAfter, secretArn: state.stored.secretArn };
+  return {
+    ...(state.certificate && { certificateName: state.certificate.name, dnsNames: state.certificate.dnsNames }),
+    ...current,
+    ...(entry?.acmArns && { acmCertificateArns: entry.acmArns }),
   };
 }
 

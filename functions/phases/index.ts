@@ -50,6 +50,6 @@ export function bindPhases(deps: PhaseDependencies): Record<FunctionName, PhaseH
     StoreCertificate: (input) => storeCertificate(state(input), deps),
     ImportToAcm: (input) => importToAcm(state(input), deps),
     ScheduleRenewal: (input) => scheduleRenewal(state(input), deps),
-    CleanUp: (input) => cleanUp(state(input), deps),
+    CleanUp: (input) => cleanUp(state(input), deps, openTaskInput(input).context.executionArn),
   };
 }

@@ -22,7 +22,7 @@ export async function storeCertificate(state: WorkflowState, deps: Pick<PhaseDep
 
   if (!key) {
     // A retry after a successful store: the key was consumed when the version became current.
-    if (current && (await isAlreadyStored(chainPem, current.serialNumber))) return issuedSummary(current, issuance.pendingKeyVersion);
+    if (current && (await isAlreadyStored(chainPem, current.serialNumber))) return issuedSummary(current, issuance.pendingKeyVersion, current.secretArn);
     throw new InvalidState(`the pending key ${issuance.pendingKeyVersion} for ${certificate.name} is gone; start a new run`);
   }
   const verified = verifyIssuedCertificate({
@@ -51,8 +51,8 @@ export async function storeCertificate(state: WorkflowState, deps: Pick<PhaseDep
     directoryUrl,
     accountUrl,
   };
-  const { versionId } = await deps.store.makeCurrent(certificate.name, stored, issuance.pendingKeyVersion);
-  return issuedSummary(stored, versionId);
+  const { versionId, secretArn } = await deps.store.makeCurrent(certificate.name, stored, issuance.pendingKeyVersion);
+  return issuedSummary(stored, versionId, secretArn);
 }
 
 /**
@@ -84,7 +84,8 @@ async function isAlreadyStored(chainPem: string, serialNumber: string): Promise<
 function issuedSummary(
   stored: Pick<IssuedSummary, 'serialNumber' | 'notBefore' | 'notAfter' | 'renewalTime' | 'revision' | 'dnsNames'>,
   versionId: string,
+  secretArn: string | undefined,
 ): IssuedSummary {
   const { serialNumber, notBefore, notAfter, renewalTime, revision, dnsNames } = stored;
-  return { serialNumber, notBefore, notAfter, renewalTime, revision, dnsNames: [...dnsNames], versionId };
+  return { serialNumber, notBefore, notAfter, renewalTime, revision, dnsNames: [...dnsNames], versionId, ...(secretArn && { secretArn }) };
 }

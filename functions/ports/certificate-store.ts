@@ -31,8 +31,12 @@ export interface StoredCertificate {
   readonly accountUrl?: string;
 }
 
-/** What every phase but StoreCertificate may know of the current certificate: no key. */
-export type CertificateSummary = Omit<StoredCertificate, 'tls.key' | 'tls.crt'>;
+/**
+ * What every phase but StoreCertificate may know of the current certificate: no key. The
+ * Secrets Manager store adds the secret's ARN from the same read, so the run's event can name
+ * it without another call.
+ */
+export type CertificateSummary = Omit<StoredCertificate, 'tls.key' | 'tls.crt'> & { readonly secretArn?: string };
 
 /** Drops key and chain, so that they can never reach Step Functions state. */
 export function summaryOf(stored: StoredCertificate | undefined): CertificateSummary | undefined {
@@ -74,7 +78,7 @@ export interface CertificateStore {
    * Makes a verified certificate current, keeping the previous one as the previous version.
    * Idempotent for the same pending version.
    */
-  makeCurrent(name: string, certificate: StoredCertificate, pendingVersionId: string): Promise<{ versionId: string }>;
+  makeCurrent(name: string, certificate: StoredCertificate, pendingVersionId: string): Promise<{ versionId: string; secretArn?: string }>;
   /**
    * The issuer's account at this directory URL; without one, the account registered last. An
    * issuer keeps one account per directory URL it has used: a key is never carried to another CA.

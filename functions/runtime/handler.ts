@@ -4,7 +4,7 @@
  * envelope the Task put around the phase's input (core/task-input.ts), so every line of the
  * invocation names the execution and the state as well.
  */
-import { openTaskInput } from '../core/task-input.js';
+import { type TaskContext, openTaskInput } from '../core/task-input.js';
 import { log, logger } from './log.js';
 
 /** The Lambda context (the `aws-lambda` types are not a dependency; this is what Powertools reads). */
@@ -18,7 +18,7 @@ export interface Correlation {
 
 export function lambdaHandler<I, O>(
   phase: string,
-  run: (input: I) => Promise<O>,
+  run: (input: I, task: TaskContext) => Promise<O>,
   correlate: (input: I) => Correlation = () => ({}),
 ): (input: unknown, context?: LambdaContext) => Promise<O> {
   return async (input, context) => {
@@ -32,7 +32,7 @@ export function lambdaHandler<I, O>(
     });
     const started = Date.now();
     try {
-      const output = await run(payload as I);
+      const output = await run(payload as I, task);
       log('INFO', `${phase} done`, { phase, ms: Date.now() - started });
       return output;
     } catch (error) {

@@ -9,6 +9,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import { renderMermaid, DIAGRAM_END, DIAGRAM_START } from '../../cli/diagram.js';
 import { type AslState, functionNameOf, localDefinition, readDefinitionText, substitutionNames, taskFunctions } from '../../cli/local/definition.js';
+import { PUT_EVENTS_RESOURCE } from '../../cli/local/events.js';
 import {
   LAMBDA_SERVICE_ERROR_NAMES,
   RETRIER_EXCEPTIONS,
@@ -24,6 +25,8 @@ const text = readDefinitionText();
 const raw = JSON.parse(text) as { States: Record<string, AslState>; StartAt: string; QueryLanguage?: string };
 const definition = localDefinition(text);
 const tasks = Object.entries(definition.States).filter(([, state]) => state.Type === 'Task');
+/** The phases; the other Tasks are the optimized putEvents integration (test/asl/run-events.test.ts). */
+const lambdaTasks = tasks.filter(([, state]) => state.Resource !== PUT_EVENTS_RESOURCE);
 
 describe('renewal.asl.json', () => {
   it('is valid Amazon States Language once its substitutions are filled', () => {
@@ -39,7 +42,7 @@ describe('renewal.asl.json', () => {
     expect(text).not.toMatch(/"(Output|Assign|Arguments)"\s*:/);
   });
 
-  it('has a Lambda for every substitution, and a substitution behind every Task', () => {
+  it('has a Lambda for every substitution, and a substitution behind every Task but the putEvents ones', () => {
     // Prepare
     const substituted = substitutionNames(text);
 
@@ -47,7 +50,7 @@ describe('renewal.asl.json', () => {
     expect(substituted.every((name) => name.endsWith('FunctionArn'))).toBe(true);
     expect(substituted.map(functionNameOf).sort()).toEqual([...FUNCTION_NAMES].sort());
     for (const [name, state] of Object.entries(raw.States)) {
-      if (state.Type === 'Task') expect(state.Resource, name).toMatch(/^\$\{[A-Za-z]+FunctionArn\}$/);
+      if (state.Type === 'Task' && state.Resource !== PUT_EVENTS_RESOURCE) expect(state.Resource, name).toMatch(/^\$\{[A-Za-z]+FunctionArn\}$/);
     }
   });
 
@@ -57,7 +60,7 @@ describe('renewal.asl.json', () => {
 
     // Assess
     expect(bound.size).toBe(tasks.length);
-    for (const [stateName, functionName] of bound) expect(FUNCTION_NAMES, stateName).toContain(functionName);
+    for (const [stateName, functionName] of bound) expect([...FUNCTION_NAMES, PUT_EVENTS_RESOURCE], stateName).toContain(functionName);
   });
 
   it.each(tasks.map(([name]) => name))('%s retries every transient error by class name', (name) => {
@@ -99,7 +102,7 @@ describe('renewal.asl.json', () => {
     for (const error of RETRY_AFTER_ERROR_NAMES) expect(retried.has(error), `${name} retries ${error}`).toBe(false);
   });
 
-  it.each(tasks.map(([name]) => name))('%s catches States.ALL into the clean-up that ends in a Fail state', (name) => {
+  it.each(lambdaTasks.map(([name]) => name))('%s catches States.ALL into the clean-up that ends in a Fail state', (name) => {
     // Prepare
     const state = definition.States[name] as AslState;
     const catchAll = (state.Catch ?? []).find((catcher) => catcher.ErrorEquals.includes('States.ALL'));
@@ -112,17 +115,19 @@ describe('renewal.asl.json', () => {
       const reports = (definition.States[target]?.Choices ?? []).map((choice) => choice.Next).concat(definition.States[target]?.Default ?? []);
       expect(reports.length).toBe(3);
       for (const report of reports) {
-        expect(definition.States[report]).toMatchObject({ Type: 'Pass', ResultPath: '$.report', Next: 'FailedWithoutCleanUp' });
+        expect(definition.States[report]).toMatchObject({ Type: 'Pass', ResultPath: '$.report', Next: 'PublishFailureWithoutCleanUp' });
       }
+      expect(definition.States.PublishFailureWithoutCleanUp?.Next).toBe('FailedWithoutCleanUp');
       expect(definition.States.FailedWithoutCleanUp).toMatchObject({ Type: 'Fail', ErrorPath: '$.report.error', CausePath: '$.report.cause' });
       return;
     }
     expect(target).toBe('CleanUpAfterFailure');
-    expect(definition.States.CleanUpAfterFailure?.Next).toBe('Failed');
+    expect(definition.States.CleanUpAfterFailure?.Next).toBe('PublishFailure');
+    expect(definition.States.PublishFailure?.Next).toBe('Failed');
     expect(definition.States.Failed).toMatchObject({ Type: 'Fail', ErrorPath: '$.cleanUp.error', CausePath: '$.cleanUp.cause' });
   });
 
-  it.each(tasks.map(([name]) => name))('%s hands its Lambda the execution ARN and its own state name beside its usual input', (name) => {
+  it.each(lambdaTasks.map(([name]) => name))('%s hands its Lambda the execution ARN and its own state name beside its usual input', (name) => {
     // Prepare
     const { taskContext, ...input } = (definition.States[name]?.Parameters ?? {}) as Record<string, unknown>;
 
@@ -134,7 +139,7 @@ describe('renewal.asl.json', () => {
     else expect(Object.keys(input).length).toBeGreaterThan(0);
   });
 
-  it.each(tasks.map(([name]) => name))('%s resolves its envelope in the local runner, and its phase gets what the Task selects', async (name) => {
+  it.each(lambdaTasks.map(([name]) => name))('%s resolves its envelope in the local runner, and its phase gets what the Task selects', async (name) => {
     // Prepare
     const state = { certificate: { name: 'web' }, order: { url: 'o' }, validation: { attempts: 1 }, issuance: { attempts: 2 } };
     const task = definition.States[name] as AslState;
@@ -169,7 +174,7 @@ describe('renewal.asl.json', () => {
   });
 
   it('routes every failure Pass state through clean-up', () => {
-    const failures = Object.entries(definition.States).filter(([, state]) => state.Type === 'Pass' && state.Next !== 'FailedWithoutCleanUp');
+    const failures = Object.entries(definition.States).filter(([, state]) => state.Type === 'Pass' && state.Next !== 'PublishFailureWithoutCleanUp');
     expect(failures.length).toBeGreaterThanOrEqual(5);
     for (const [name, state] of failures) {
       expect(state.Next, name).toBe('CleanUpAfterFailure');

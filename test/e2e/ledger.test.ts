@@ -61,7 +61,7 @@ describe('failure backoff', () => {
     expect(new Date(afterThree.nextAttemptAfter ?? 0).getTime() - at(15).getTime()).toBeGreaterThanOrEqual(100 * MINUTE);
     expect(new Date(schedule.at).getTime()).toBe(new Date(afterThree.nextAttemptAfter ?? 0).getTime());
     expect(tooEarly.status).toBe('SUCCEEDED');
-    expect(statesEntered(tooEarly)).toEqual(['CheckRenewal', 'IsRenewalDue', 'HeldBack']);
+    expect(statesEntered(tooEarly)).toEqual(['CheckRenewal', 'IsRenewalDue', 'PublishHeldBack', 'HeldBack']);
     expect(tooEarly.output?.renewal?.message).toContain('after 3 consecutive failure(s); last: AcmeOrderInvalid');
     expect(afterHoldOff.status, afterHoldOff.cause).toBe('SUCCEEDED');
     expect(statesEntered(afterHoldOff)).toContain('StoreCertificate');

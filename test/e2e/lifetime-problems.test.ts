@@ -122,6 +122,7 @@ describe('the renewal schedule', () => {
       'ScheduleRenewal',
       'CleanUp',
       'IssuedOrRepaired',
+      'PublishOutputsRepaired',
       'OutputsRepaired',
     ]);
     expect(await scheduleOf(storeDir, 'lost')).toMatchObject({ at: stored.renewalTime, kind: 'renewal' });
