@@ -567,3 +567,33 @@ describe('accounts', () => {
     expect(read).toBeUndefined();
   });
 });
+
+describe('the secret ARN, for the run event', () => {
+  const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:certstep/certificates/www-AbCdEf';
+  const pendingVersion = versionToken(`pending:${ORDER_URL}`);
+
+  it('comes with the summary, from the same GetSecretValue answer', async () => {
+    // Prepare
+    secrets.on(GetSecretValueCommand).resolves({ ARN, Name: SECRET, VersionId: 'v1', SecretString: JSON.stringify(certificate) });
+
+    // Act
+    const summary = await store().getCurrentSummary('www');
+
+    // Assess
+    expect(summary?.secretArn).toBe(ARN);
+    expect(secrets.calls()).toHaveLength(1);
+  });
+
+  it('comes back from makeCurrent, from PutSecretValue, over the placeholder', async () => {
+    // Prepare
+    secrets.on(GetSecretValueCommand).resolves({ Name: SECRET, VersionId: 'placeholder', SecretString: '{}' });
+    secrets.on(PutSecretValueCommand).resolves({ ARN, VersionId: 'new' });
+    secrets.on(UpdateSecretVersionStageCommand).resolves({});
+
+    // Act
+    const result = await store().makeCurrent('www', certificate, pendingVersion);
+
+    // Assess
+    expect(result).toEqual({ versionId: versionToken(`current:${pendingVersion}`), secretArn: ARN });
+  });
+});
