@@ -46,6 +46,26 @@ export interface CertstepConfigInput {
   readonly expiryAlarmDays?: Readonly<Record<string, number>>;
   readonly logRetentionDays?: number;
   readonly dailyCheckSchedule?: string;
+  /** Who hears of each run's outcome (docs/operations.md, "Events and hooks"). */
+  readonly notifications?: NotificationsInput;
+}
+
+/** Subscribers of the run events, for every certificate of the stack. */
+export interface SubscribersInput {
+  /** Gets every event (issued, failed, held back, outputs repaired). */
+  readonly snsTopicArn?: string;
+  /** Invoked with the "Certificate Issued" event only: certbot's deploy hook, serverless. */
+  readonly deployHookFunctionArn?: string;
+}
+
+export interface NotificationsInput extends SubscribersInput {
+  /** Per certificate name, subscribers of that certificate's events, in addition to the stack-wide ones. */
+  readonly certificates?: Readonly<Record<string, SubscribersInput>>;
+}
+
+/** One subscription: every certificate's events, or one certificate's. */
+export interface Subscription extends SubscribersInput {
+  readonly certificateName?: string;
 }
 
 export interface IssuerInput {
@@ -82,6 +102,8 @@ export interface CertstepConfig {
   readonly expiryAlarmDays: ReadonlyMap<string, number>;
   readonly logRetentionDays: number;
   readonly dailyCheckSchedule: string;
+  /** Stack-wide first, then per certificate in configuration order. */
+  readonly subscriptions: readonly Subscription[];
 }
 
 export { ConfigError };
@@ -95,6 +117,10 @@ const PREFERRED_CHAIN = /^\S(?:[^\n\r\t]{0,62}\S)?$/;
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const PREFIX = /^[a-z][a-z0-9-]{0,19}$/;
 const SCHEDULE = /^(cron|rate)\(.+\)$/;
+/** A standard topic: EventBridge cannot deliver to a FIFO topic without a message group it does not set here. */
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+/** A function, optionally with a version or alias; not a layer or an event source mapping. */
+const LAMBDA_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z]{2}(-[a-z]+)+-\d:\d{12}:function:[A-Za-z0-9_-]{1,64}(:(\$LATEST|[A-Za-z0-9_-]{1,128}))?$/;
 const PRESET_NAMES = Object.keys(ISSUER_PRESETS) as IssuerPreset[];
 
 type Reason = (issue: { input?: unknown }) => string;
@@ -121,6 +147,25 @@ const section = <S extends z.core.$ZodLooseShape>(shape: S, known = Object.keys(
 
 const nonEmptyArray = <T extends z.core.SomeType>(element: T) =>
   z.array(element, { error: 'must be a non-empty array' }).check(z.minLength(1, { error: 'must be a non-empty array' }));
+
+const subscribersShape = {
+  snsTopicArn: z.optional(
+    text(SNS_TOPIC_ARN, 'the ARN of a standard SNS topic such as arn:aws:sns:eu-west-1:123456789012:certstep-events (not a FIFO topic, not a name)'),
+  ),
+  deployHookFunctionArn: z.optional(
+    text(LAMBDA_FUNCTION_ARN, 'the ARN of a Lambda function such as arn:aws:lambda:eu-west-1:123456789012:function:reload-nginx (not a name)'),
+  ),
+};
+const subscribersSchema = section(subscribersShape);
+const notificationsSchema = section(
+  {
+    ...subscribersShape,
+    certificates: z.optional(
+      z.record(z.string(), subscribersSchema, { error: 'must be a JSON object: certificate name → { snsTopicArn, deployHookFunctionArn }' }),
+    ),
+  },
+  ['snsTopicArn', 'deployHookFunctionArn', 'certificates'],
+);
 
 const issuerSchema = section(
   {
@@ -192,6 +237,7 @@ const TOP_LEVEL = section(
     stackName: z._default(text(STACK_NAME, 'a CloudFormation stack name (letters, digits, "-")'), 'Certstep'),
     resourcePrefix: z._default(text(PREFIX, '1-20 lowercase letters, digits or "-", starting with a letter'), 'certstep'),
     dailyCheckSchedule: z._default(text(SCHEDULE, 'an EventBridge Scheduler cron(...) or rate(...) expression'), 'cron(0 4 * * ? *)'),
+    notifications: z.optional(notificationsSchema),
   },
   [
     'stackName',
@@ -205,6 +251,7 @@ const TOP_LEVEL = section(
     'expiryAlarmDays',
     'logRetentionDays',
     'dailyCheckSchedule',
+    'notifications',
   ],
 );
 
@@ -277,6 +324,14 @@ function settle(root: z.output<typeof TOP_LEVEL>): CertstepConfig | Fault {
     }
   }
 
+  const subscriptions: Subscription[] = [];
+  const { certificates: perCertificate = {}, ...stackWide } = root.notifications ?? {};
+  if (stackWide.snsTopicArn || stackWide.deployHookFunctionArn) subscriptions.push(stackWide);
+  for (const [name, subscribers] of Object.entries(perCertificate)) {
+    if (!certificates.some((certificate) => certificate.name === name)) return fault(['notifications', 'certificates', name], 'names no certificate');
+    if (subscribers.snsTopicArn || subscribers.deployHookFunctionArn) subscriptions.push({ certificateName: name, ...subscribers });
+  }
+
   const environment = Buffer.byteLength(issuersEnvironment(issuers));
   if (environment > LAMBDA_ENVIRONMENT_BYTES - 1024) {
     return fault(
@@ -295,6 +350,7 @@ function settle(root: z.output<typeof TOP_LEVEL>): CertstepConfig | Fault {
     expiryAlarmDays,
     logRetentionDays: root.logRetentionDays,
     dailyCheckSchedule: root.dailyCheckSchedule,
+    subscriptions,
   };
 }
 

@@ -15,6 +15,7 @@ import { type DnsPlan, planDns } from './dns-plan.js';
 import { CertstepFunctions } from './functions.js';
 import { CertstepMonitoring } from './monitoring.js';
 import { suppressAcceptedFindings } from './nag.js';
+import { CertstepNotifications } from './notifications.js';
 import { SWEEP_FUNCTIONS, environmentFor, grantNeeds, needsOf } from './permissions.js';
 import { CertstepScheduling } from './scheduling.js';
 import { CertstepStorage } from './storage.js';
@@ -37,6 +38,8 @@ export class CertstepRenewal extends Construct {
   readonly storage: CertstepStorage;
   readonly scheduling: CertstepScheduling;
   readonly monitoring: CertstepMonitoring;
+  /** The rules that hand the run events to the configured SNS topics and deploy hooks. */
+  readonly notifications: CertstepNotifications;
   readonly deployTimeStarts: DeployTimeStarts;
   /** Certificate name → the execution input that renews it (what the console's "Start execution" wants). */
   readonly executionInputs: ReadonlyMap<string, string>;
@@ -85,6 +88,9 @@ export class CertstepRenewal extends Construct {
     // The definition comes from a file, so CDK cannot see which functions it invokes.
     const invoked = definition.functions.map((fn) => this.functions.byName.get(fn.name)?.function.functionArn ?? '');
     role.addToPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: invoked }));
+    // The publish states of the definition send the run's event to the default bus, and only there.
+    const defaultBus = Stack.of(this).formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [defaultBus] }));
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName,
       stateMachineType: sfn.StateMachineType.STANDARD,
@@ -124,6 +130,10 @@ export class CertstepRenewal extends Construct {
       stateMachine: this.stateMachine,
       deadLetterQueue: this.scheduling.deadLetterQueue,
       ...(sweepEndedRun && { sweepEndedRun }),
+    });
+    this.notifications = new CertstepNotifications(this, 'Notifications', {
+      subscriptions: config.subscriptions,
+      deadLetterQueue: this.scheduling.deadLetterQueue,
     });
     suppressAcceptedFindings(this);
   }
