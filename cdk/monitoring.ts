@@ -128,7 +128,8 @@ export class CertstepMonitoring extends Construct {
 
     alarm('SchedulesUndelivered', {
       alarmName: `${config.resourcePrefix}-schedules-undelivered`,
-      alarmDescription: 'certstep: EventBridge Scheduler could not start the state machine; the messages in the dead-letter queue say which schedule',
+      alarmDescription:
+        'certstep: EventBridge Scheduler could not start the state machine, or a deploy hook could not be invoked; the messages in the dead-letter queue say which schedule or rule',
       metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
