@@ -2,7 +2,7 @@
  * The run's EventBridge event, locally: the runner answers the state machine's putEvents Tasks
  * by appending to <store>/events.jsonl, against a real Pebble.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalEvent, eventsPath } from '../../cli/local/events.js';
@@ -61,6 +61,33 @@ describe('events.jsonl', () => {
     // The up-to-date run adds nothing.
     expect(await eventsOf(storeDir)).toEqual(afterIssue);
     expect((await linesOf(storeDir)).join('\n')).not.toContain('PRIVATE KEY');
+  });
+
+  it('gets a Certificate Outputs Repaired line, naming the certificate still current, when a run only repaired', async () => {
+    // Prepare: an issued certificate whose schedule was lost.
+    const storeDir = await newStore();
+    const input = spec('repaired', ['repaired.example.test']);
+    const issued = await ca.run(input, { storeDir });
+    await rm(path.join(storeDir, 'schedules', 'repaired.json'));
+
+    // Act
+    const repaired = await ca.run(input, { storeDir });
+
+    // Assess
+    expect(issued.status, issued.cause).toBe('SUCCEEDED');
+    expect(repaired.status, repaired.cause).toBe('SUCCEEDED');
+    const stored = await readStored(issued.certificatePath);
+    const events = await eventsOf(storeDir);
+    expect(events.map((event) => event['detail-type'])).toEqual(['Certificate Issued', 'Certificate Outputs Repaired']);
+    expect(events[1]?.detail).toEqual({
+      certificateName: 'repaired',
+      dnsNames: ['repaired.example.test'],
+      serial: stored.serialNumber,
+      notAfter: stored.notAfter,
+      acmCertificateArns: {},
+      executionArn: repaired.executionId,
+      outcome: 'OutputsRepaired',
+    });
   });
 
   it('gets a Certificate Renewal Failed line with the error and cause the run failed with, then a Held Back line', async () => {

@@ -88,7 +88,7 @@ describe('authorization reuse at 100 %', () => {
     const entered = statesEntered(second);
     for (const state of ['PresentChallenges', 'CheckPropagation', 'AcceptChallenges', 'PollAuthorizations']) expect(entered).not.toContain(state);
     expect(presents).toEqual([]);
-    expect(second.output?.cleanUp).toEqual({ removed: 0 });
+    expect(second.output?.cleanUp).toEqual({ removed: 0, event: expect.objectContaining({ certificateName: 'reuse-second', outcome: 'Issued' }) });
     const stored = await readStored(second.certificatePath);
     expect(await opensslVerify(ca, stored)).toContain('OK');
     const keys = publicKeysOf(stored);
