@@ -26,6 +26,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { mockClient } from 'aws-sdk-client-mock';
 import '../cli/local/polyfill.js';
 import { localDefinition, taskFunctions } from '../cli/local/definition.js';
+import { PUT_EVENTS_RESOURCE } from '../cli/local/events.js';
 import { LocalEnvironment } from '../cli/local/environment.js';
 import { localDependencies } from '../cli/local/runner.js';
 import { sweep } from '../functions/phases/sweep.js';
@@ -244,7 +245,8 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     StoreCertificate: async () => ({ serialNumber: '01', notBefore: '', notAfter: '', renewalTime: '', revision: 2, dnsNames: [], versionId: 'v' }),
     ImportToAcm: async () => ({ imports: [] }),
     ScheduleRenewal: async () => ({ at: '', scheduleId: 'schedule' }),
-    CleanUp: async () => ({ removed: 2 }),
+    CleanUp: async () => ({ removed: 2, event: { certificateName: 'web', acmCertificateArns: {}, executionArn: 'execution', outcome: 'Issued' } }),
+    [PUT_EVENTS_RESOURCE]: async () => ({ Entries: [{ EventId: 'event' }], FailedEntryCount: 0 }),
   };
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const [state, functionName] of tasks) {
@@ -297,7 +299,8 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
   const invocations: Record<string, number> = {};
   for (const name of entered) {
     const functionName = tasks.get(name);
-    if (functionName) invocations[functionName] = (invocations[functionName] ?? 0) + 1;
+    // The putEvents Tasks are transitions, but no Lambda runs for them.
+    if (functionName && functionName !== PUT_EVENTS_RESOURCE) invocations[functionName] = (invocations[functionName] ?? 0) + 1;
   }
   return { ...scenario, status, ...(error && { error }), transitions: entered.length, statesEntered, invocations, waitSeconds };
 }

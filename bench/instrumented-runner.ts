@@ -12,8 +12,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { localDefinition, taskFunctions } from '../cli/local/definition.js';
-import { type EventLog, type LocalRunOptions, type LocalRunResult, localDependencies } from '../cli/local/runner.js';
-import { type FunctionName, bindPhases } from '../functions/phases/index.js';
+import { PUT_EVENTS_RESOURCE } from '../cli/local/events.js';
+import { type EventLog, type LocalRunOptions, type LocalRunResult, localResourceHandlers } from '../cli/local/runner.js';
+import type { FunctionName } from '../functions/phases/index.js';
 
 const definition = localDefinition();
 let machine: StateMachine | undefined;
@@ -23,12 +24,14 @@ export type WrapHandler = (stateName: string, functionName: string, handler: (in
 
 export async function runLocalInstrumented(options: LocalRunOptions, wrap?: WrapHandler): Promise<LocalRunResult> {
   machine ??= new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
-  const handlers = bindPhases(localDependencies(options));
+  const handlers = localResourceHandlers(options);
   const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const [stateName, functionName] of taskFunctions(definition)) {
-    const handler = handlers[functionName as FunctionName];
+    const handler = handlers[functionName as FunctionName | typeof PUT_EVENTS_RESOURCE];
     if (!handler) throw new Error(`Task ${stateName} (${functionName}) has no local handler`);
-    taskResourceLocalHandlers[stateName] = wrap ? wrap(stateName, functionName, handler) : handler;
+    // PutEvents is a service integration, not a Lambda: nothing to time or attribute to a function.
+    const lambda = functionName !== PUT_EVENTS_RESOURCE;
+    taskResourceLocalHandlers[stateName] = wrap && lambda ? wrap(stateName, functionName, handler) : handler;
   }
   const executionId = `arn:aws:states:local:000000000000:execution:certstep-renewal:${randomUUID()}`;
   const execution = machine.run(options.input as never, {

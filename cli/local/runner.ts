@@ -84,6 +84,12 @@ export function localDependencies(options: LocalRunOptions): PhaseDependencies {
   };
 }
 
+/** Every Task resource the definition uses, answered locally: the phases, and the putEvents integration (events.jsonl). */
+export function localResourceHandlers(options: LocalRunOptions): Record<FunctionName | typeof PUT_EVENTS_RESOURCE, (input: unknown) => Promise<unknown>> {
+  const deps = localDependencies(options);
+  return { ...bindPhases(deps), [PUT_EVENTS_RESOURCE]: appendingPutEvents(options.storeDir, deps.clock) };
+}
+
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
   // aws-local-stepfunctions treats a null input as "no value" for `$` and fails outside any
   // Catch; answer as CheckRenewal would for any other non-object.
@@ -92,12 +98,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     return { status: 'FAILED', error: 'InvalidInput', cause: 'execution input: must be a JSON object (got null)', events: [], certificatePath };
   }
   const { definition, machine } = stateMachine();
-  const deps = localDependencies(options);
-  // The service integrations the definition uses, answered locally like the Lambdas.
-  const handlers: Record<string, (input: unknown) => Promise<unknown>> = {
-    ...bindPhases(deps),
-    [PUT_EVENTS_RESOURCE]: appendingPutEvents(options.storeDir, deps.clock),
-  };
+  const handlers = localResourceHandlers(options);
   const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const [stateName, functionName] of taskFunctions(definition)) {
     const handler = handlers[functionName as FunctionName | typeof PUT_EVENTS_RESOURCE];
