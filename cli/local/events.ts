@@ -40,9 +40,13 @@ export function appendingPutEvents(storeDir: string, clock: () => Date): (input:
       // EventBridge takes Detail as a JSON string; Step Functions may hand it either way.
       detail: typeof entry.Detail === 'string' ? (JSON.parse(entry.Detail) as unknown) : entry.Detail,
     }));
+    // A run whose input was rejected never named a certificate: the store stays as it was (a
+    // rejected input writes nothing), and on AWS its event still goes to the stack-wide subscribers.
+    const kept = events.filter((event) => typeof (event.detail as { certificateName?: unknown } | null)?.certificateName === 'string');
+    if (kept.length === 0) return { Entries: events.map((event) => ({ EventId: event.id })), FailedEntryCount: 0 };
     await mkdir(storeDir, { recursive: true });
     // One append per call: O_APPEND keeps the lines of runs that end together whole.
-    if (events.length > 0) await appendFile(eventsPath(storeDir), events.map((event) => `${JSON.stringify(event)}\n`).join(''));
+    await appendFile(eventsPath(storeDir), kept.map((event) => `${JSON.stringify(event)}\n`).join(''));
     return { Entries: events.map((event) => ({ EventId: event.id })), FailedEntryCount: 0 };
   };
 }
