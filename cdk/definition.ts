@@ -10,6 +10,13 @@ import { fileURLToPath } from 'node:url';
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DEFINITION_PATH = join(PROJECT_ROOT, 'statemachine', 'renewal.asl.json');
 export const HANDLERS_DIR = join(PROJECT_ROOT, 'functions', 'handlers');
+/** Where `npm run build` puts each handler, bundled: what an installed package has instead of the sources. */
+export const PREBUILT_LAMBDA_DIR = join(PROJECT_ROOT, 'dist', 'lambda');
+
+/** The prebuilt bundle's folder for a function, e.g. `dist/lambda/check-renewal`. */
+export function prebuiltLambdaDir(name: string, root: string = PREBUILT_LAMBDA_DIR): string {
+  return join(root, kebabCase(name));
+}
 
 const SUBSTITUTION = /\$\{([A-Za-z0-9_]+)\}/g;
 const FUNCTION_ARN = /^([A-Z][A-Za-z0-9]*)FunctionArn$/;
@@ -47,7 +54,7 @@ export function readStateMachineDefinition(path: string = DEFINITION_PATH, handl
     }
     const name = match[1] as string;
     const entry = join(handlersDir, `${kebabCase(name)}.ts`);
-    if (!existsSync(entry)) {
+    if (!existsSync(entry) && !existsSync(join(prebuiltLambdaDir(name), 'index.mjs'))) {
       throw new Error(
         `${path} uses \${${substitution}}, but its Lambda entry ${entry} does not exist: add functions/handlers/${kebabCase(name)}.ts exporting "handler"`,
       );

@@ -3,7 +3,13 @@
  * Docker) as a single ESM file with the AWS SDK inside, so the versions tested are the
  * versions deployed. Each function gets its own role and log group; permissions.ts fills the
  * roles in.
+ *
+ * Where the code comes from, one rule: the handler's TypeScript source when it exists (this
+ * repository: synth bundles what the tests ran), else the bundle `npm run build` made of that
+ * same source with the same options (an installed package, which ships no sources, so a
+ * consumer's synth needs neither them nor tsx).
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,7 +17,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { PROJECT_ROOT, type StateMachineFunction } from './definition.js';
+import { PREBUILT_LAMBDA_DIR, PROJECT_ROOT, type StateMachineFunction, prebuiltLambdaDir } from './definition.js';
 
 /** What differs from the defaults (256 MB, 60 s, the Task's own TimeoutSeconds). */
 const SIZING: Readonly<Record<string, { memorySize?: number; timeout?: number }>> = {
@@ -33,11 +39,14 @@ export interface CertstepFunctionsProps {
   /** Per function: readConfig() and the adapters read their settings at init, so a missing one fails the cold start. */
   readonly environment: (name: string) => Readonly<Record<string, string>>;
   readonly logRetention: logs.RetentionDays;
+  /** Where the prebuilt bundles are looked up when a handler has no source; for tests. */
+  readonly prebuiltDir?: string;
 }
 
 export interface CertstepFunction {
   readonly name: string;
-  readonly function: NodejsFunction;
+  /** A NodejsFunction when bundled from source, a plain Function from a prebuilt bundle. */
+  readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 }
@@ -73,14 +82,10 @@ export class CertstepFunctions extends Construct {
     role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
 
     const sizing = SIZING[definition.name] ?? {};
-    const fn = new NodejsFunction(scope, 'Function', {
+    const common = {
       description: definition.substitution
         ? `certstep ${definition.name} (${definition.substitution})`
         : `certstep ${definition.name} (runs beside the state machine)`,
-      entry: definition.entry,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: sizing.memorySize ?? 256,
@@ -89,25 +94,51 @@ export class CertstepFunctions extends Construct {
       role,
       logGroup,
       environment: { ...props.environment(definition.name), NODE_OPTIONS: '--enable-source-maps' },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        target: 'node22',
-        minify: true,
-        // Error names are matched by the state machine's Retry/Catch; they are literal strings
-        // already, but keeping names makes minified stack traces and SDK errors readable too.
-        keepNames: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // The Node.js 22 runtime ships the AWS SDK v3: using it keeps every bundle under 1 MB.
-        bundleAwsSDK: false,
-        // acme-client loads node-forge for a deprecated API certstep never calls.
-        esbuildArgs: { '--alias:node-forge': './functions/runtime/stubs/node-forge.cjs' },
-        logLevel: LogLevel.WARNING,
-      },
-    });
+    };
+    const fn = existsSync(definition.entry)
+      ? bundledFromSource(scope, definition, common)
+      : fromPrebuilt(scope, definition, common, props.prebuiltDir ?? PREBUILT_LAMBDA_DIR);
     return { name: definition.name, function: fn, role, logGroup };
   }
+}
+
+type CommonProps = Omit<lambda.FunctionProps, 'code' | 'handler'>;
+
+function bundledFromSource(scope: Construct, definition: StateMachineFunction, common: CommonProps): lambda.Function {
+  return new NodejsFunction(scope, 'Function', {
+    ...common,
+    entry: definition.entry,
+    handler: 'handler',
+    projectRoot: PROJECT_ROOT,
+    depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+    // scripts/build.mjs bundles with the same options for the prebuilt Lambdas: keep them equal.
+    bundling: {
+      forceDockerBundling: false,
+      format: OutputFormat.ESM,
+      mainFields: ['module', 'main'],
+      banner: ESM_REQUIRE_BANNER,
+      target: 'node22',
+      minify: true,
+      // Error names are matched by the state machine's Retry/Catch; they are literal strings
+      // already, but keeping names makes minified stack traces and SDK errors readable too.
+      keepNames: true,
+      sourceMap: true,
+      sourcesContent: false,
+      // The Node.js 22 runtime ships the AWS SDK v3: using it keeps every bundle under 1 MB.
+      bundleAwsSDK: false,
+      // acme-client loads node-forge for a deprecated API certstep never calls.
+      esbuildArgs: { '--alias:node-forge': './functions/runtime/stubs/node-forge.cjs' },
+      logLevel: LogLevel.WARNING,
+    },
+  });
+}
+
+function fromPrebuilt(scope: Construct, definition: StateMachineFunction, common: CommonProps, prebuiltDir: string): lambda.Function {
+  const directory = prebuiltLambdaDir(definition.name, prebuiltDir);
+  if (!existsSync(join(directory, 'index.mjs'))) {
+    throw new Error(
+      `certstep ${definition.name}: neither its source ${definition.entry} nor a prebuilt ${join(directory, 'index.mjs')} exists; in a checkout run \`npm run build\` or restore the source`,
+    );
+  }
+  return new lambda.Function(scope, 'Function', { ...common, code: lambda.Code.fromAsset(directory), handler: 'index.handler' });
 }
