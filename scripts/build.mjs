@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+/**
+ * Builds what the npm package ships, so an installed certstep runs compiled JavaScript only:
+ *   <out>/cli.mjs                     the whole CLI in one file (bin/certstep.mjs runs it)
+ *   <out>/cdk/index.mjs               the construct, aws-cdk-lib and constructs left to the app
+ *   <out>/types/…                     its declarations
+ *   <out>/lambda/<kebab-name>/index.mjs  each handler, bundled as cdk/functions.ts would bundle it
+ * Usage: node scripts/build.mjs [--out DIR]   (default: dist)
+ * Plain JavaScript on purpose: it must run from `prepack` without tsx.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, join, posix, relative, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+// ESM output still bundles CommonJS dependencies (acme-client, axios) that call `require` for
+// Node built-ins; ESM has no `require`, so the banner makes one. Same as cdk/functions.ts.
+const REQUIRE_BANNER = "import { createRequire as __certstepCreateRequire } from 'node:module'; const require = __certstepCreateRequire(import.meta.url);";
+
+// acme-client loads node-forge for a deprecated API certstep never calls (see the stub).
+const NODE_FORGE_STUB = join(ROOT, 'functions', 'runtime', 'stubs', 'node-forge.cjs');
+
+/**
+ * The out directory is assumed to become the package's dist/ (the test builds elsewhere and packs
+ * it as dist/), so the URLs are computed from `dist/…`, not from where the build writes.
+ * Sources find shipped files relative to themselves (cli/local/definition.ts reads
+ * `../../statemachine/renewal.asl.json`, cdk/definition.ts takes `..` as the package root).
+ * In a bundle every module shares the bundle's URL, so each project module gets the URL its
+ * source file has in the package instead: the same relative lookups then land on the same
+ * shipped files, and the sources need no build-time special case.
+ */
+// `new URL('<relative path>', import.meta.url)`: the idiom sources use to find shipped files.
+const FILE_RELATIVE_URL = /new URL\((['"][^'"]+['"]),\s*import\.meta\.url\)/g;
+
+function sourceUrlPlugin(outFileInPackage) {
+  return {
+    name: 'certstep-source-url',
+    setup(pluginBuild) {
+      pluginBuild.onLoad({ filter: /\.ts$/ }, async (args) => {
+        if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
+        const text = await readFile(args.path, 'utf8');
+        const source = relative(ROOT, args.path).split(sep).join('/');
+        const fromBundle = posix.relative(posix.dirname(outFileInPackage), source);
+        const url = `new URL(${JSON.stringify(fromBundle)}, import.meta.url)`;
+        return { contents: text.replace(FILE_RELATIVE_URL, (_, path) => `new URL(${path}, ${url})`), loader: 'ts' };
+      });
+    },
+  };
+}
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  mainFields: ['module', 'main'],
+  banner: { js: REQUIRE_BANNER },
+  alias: { 'node-forge': NODE_FORGE_STUB },
+  keepNames: true,
+  sourcemap: 'linked',
+  sourcesContent: false,
+  logLevel: 'warning',
+  absWorkingDir: ROOT,
+};
+
+async function buildCli(out) {
+  const outfile = join(out, 'cli.mjs');
+  await build({
+    ...common,
+    entryPoints: [join(ROOT, 'cli', 'main.ts')],
+    outfile,
+    target: 'node20',
+    minify: true,
+    plugins: [sourceUrlPlugin('dist/cli.mjs')],
+  });
+}
+
+async function buildConstruct(out) {
+  const outfile = join(out, 'cdk', 'index.mjs');
+  await build({
+    ...common,
+    entryPoints: [join(ROOT, 'cdk', 'index.ts')],
+    outfile,
+    target: 'node20',
+    // One copy of each, the app's: constructs from two copies do not mix.
+    external: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'],
+    plugins: [sourceUrlPlugin('dist/cdk/index.mjs')],
+  });
+}
+
+/** The options cdk/functions.ts gives NodejsFunction, so a prebuilt Lambda equals a synth-time one. */
+async function buildLambdas(out) {
+  const handlers = join(ROOT, 'functions', 'handlers');
+  const names = readdirSync(handlers)
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => basename(file, '.ts'));
+  await Promise.all(
+    names.map((name) =>
+      build({
+        ...common,
+        entryPoints: [join(handlers, `${name}.ts`)],
+        outfile: join(out, 'lambda', name, 'index.mjs'),
+        target: 'node22',
+        minify: true,
+        // The Node.js 22 runtime ships the AWS SDK v3 (bundleAwsSDK: false in cdk/functions.ts).
+        external: ['@aws-sdk/*'],
+      }),
+    ),
+  );
+  return names;
+}
+
+function buildTypes(out) {
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const args = [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--declarationDir', join(out, 'types')];
+  const result = spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`tsc (declarations) exited with ${result.status}`);
+}
+
+export async function buildPackage(out = join(ROOT, 'dist')) {
+  rmSync(out, { recursive: true, force: true });
+  const [, , lambdas] = await Promise.all([buildCli(out), buildConstruct(out), buildLambdas(out)]);
+  buildTypes(out);
+  return { out, lambdas };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const at = process.argv.indexOf('--out');
+  const out = at > 0 ? resolve(process.argv[at + 1] ?? 'dist') : undefined;
+  const { out: written, lambdas } = await buildPackage(out);
+  process.stdout.write(`built ${relative(process.cwd(), written) || '.'}: cli.mjs, cdk/index.mjs, types/, ${lambdas.length} Lambdas\n`);
+}
