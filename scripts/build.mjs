@@ -5,15 +5,18 @@
  *   <out>/cdk/index.mjs               the construct, aws-cdk-lib and constructs left to the app
  *   <out>/types/…                     its declarations
  *   <out>/lambda/<kebab-name>/index.mjs  each handler, bundled as cdk/functions.ts would bundle it
- * Usage: node scripts/build.mjs [--out DIR]   (default: dist)
+ * Usage: node scripts/build.mjs [--out DIR] [--cli-only]   (default: dist, everything)
  * Plain JavaScript on purpose: it must run from `prepack` without tsx.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { basename, join, posix, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { validationKey } from './stubs/asl-validator-prevalidated.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -66,15 +69,69 @@ const common = {
   absWorkingDir: ROOT,
 };
 
+/** The asl-validator aws-local-stepfunctions imports (it has its own version, nested). */
+function runnersAslValidator() {
+  const requireFromRoot = createRequire(join(ROOT, 'package.json'));
+  return createRequire(requireFromRoot.resolve('aws-local-stepfunctions')).resolve('asl-validator');
+}
+
+/**
+ * The definition cli/local/definition.ts builds for the local runner, validated here with the
+ * options cli/local/runner.ts gives aws-local-stepfunctions (merged as its constructor merges
+ * them). An invalid definition fails the build. Should the runner's options or the definition
+ * change, the key no longer matches and the CLI validates at run time again: slower, never wrong.
+ */
+async function validatedLocalDefinitions() {
+  const scratch = mkdtempSync(join(tmpdir(), 'certstep-build-'));
+  try {
+    const module = join(scratch, 'definition.mjs');
+    await build({ ...common, entryPoints: [join(ROOT, 'cli', 'local', 'definition.ts')], outfile: module, target: 'node20', sourcemap: false });
+    const { localDefinition } = await import(pathToFileURL(module).href);
+    const definition = localDefinition(readFileSync(join(ROOT, 'statemachine', 'renewal.asl.json'), 'utf8'));
+    const options = { checkArn: true, checkPaths: true };
+    // Before validating: the validator writes defaults into the definition it is given.
+    const key = validationKey(definition, options);
+    const verdict = createRequire(import.meta.url)(runnersAslValidator())(definition, options);
+    if (!verdict.isValid) throw new Error(`statemachine/renewal.asl.json is invalid:\n${verdict.errorsText('\n')}`);
+    return { [key]: definition };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** `asl-validator` in the CLI bundle: the runner's own one behind scripts/stubs/asl-validator-prevalidated.mjs. */
+function prevalidatedAslPlugin(verdicts) {
+  const stub = join(ROOT, 'scripts', 'stubs', 'asl-validator-prevalidated.mjs');
+  return {
+    name: 'certstep-prevalidated-asl',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^asl-validator$/ }, (args) => ({
+        path: createRequire(args.importer).resolve('asl-validator'),
+        namespace: 'certstep-prevalidated-asl',
+      }));
+      pluginBuild.onLoad({ filter: /.*/, namespace: 'certstep-prevalidated-asl' }, (args) => ({
+        contents: [
+          `import validate from ${JSON.stringify(args.path)};`,
+          `import { prevalidated } from ${JSON.stringify(stub)};`,
+          `export default prevalidated(validate, ${JSON.stringify(verdicts)});`,
+        ].join('\n'),
+        resolveDir: ROOT,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 async function buildCli(out) {
   const outfile = join(out, 'cli.mjs');
+  const verdicts = await validatedLocalDefinitions();
   await build({
     ...common,
     entryPoints: [join(ROOT, 'cli', 'main.ts')],
     outfile,
     target: 'node20',
     minify: true,
-    plugins: [sourceUrlPlugin('dist/cli.mjs')],
+    plugins: [sourceUrlPlugin('dist/cli.mjs'), prevalidatedAslPlugin(verdicts)],
   });
 }
 
@@ -120,7 +177,11 @@ function buildTypes(out) {
   if (result.status !== 0) throw new Error(`tsc (declarations) exited with ${result.status}`);
 }
 
-export async function buildPackage(out = join(ROOT, 'dist')) {
+export async function buildPackage(out = join(ROOT, 'dist'), { cliOnly = false } = {}) {
+  if (cliOnly) {
+    await buildCli(out);
+    return { out, lambdas: [] };
+  }
   rmSync(out, { recursive: true, force: true });
   const [, , lambdas] = await Promise.all([buildCli(out), buildConstruct(out), buildLambdas(out)]);
   buildTypes(out);
@@ -130,6 +191,7 @@ export async function buildPackage(out = join(ROOT, 'dist')) {
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const at = process.argv.indexOf('--out');
   const out = at > 0 ? resolve(process.argv[at + 1] ?? 'dist') : undefined;
-  const { out: written, lambdas } = await buildPackage(out);
-  process.stdout.write(`built ${relative(process.cwd(), written) || '.'}: cli.mjs, cdk/index.mjs, types/, ${lambdas.length} Lambdas\n`);
+  const { out: written, lambdas } = await buildPackage(out, { cliOnly: process.argv.includes('--cli-only') });
+  const parts = lambdas.length > 0 ? `cli.mjs, cdk/index.mjs, types/, ${lambdas.length} Lambdas` : 'cli.mjs';
+  process.stdout.write(`built ${relative(process.cwd(), written) || '.'}: ${parts}\n`);
 }
