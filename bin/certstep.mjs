@@ -1,6 +1,14 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (through tsx), so there is no build step to forget.
-import { register } from 'tsx/esm/api';
+// An installed package runs the bundled CLI (npm run build, run by prepack): compiled
+// JavaScript, no tsx, a fast start. A fresh checkout has no build and runs the TypeScript
+// sources through tsx instead, so `npm start` needs no build step.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../cli/main.ts');
+const bundled = new URL('../dist/cli.mjs', import.meta.url);
+if (existsSync(bundled)) {
+  await import(bundled.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../cli/main.ts');
+}
