@@ -6,6 +6,7 @@
  *   cost        transitions, invocations and AWS API calls per renewal, priced
  *   coldstart   esbuild bundles of every Lambda: size, import time, acme-client presence
  *   simulate    the lifetime simulator's default run: simulated certificate-days per second
+ *   cli         the CLI as a whole process (dist/cli.mjs) next to a bare acme-client script, peak RSS
  * Scale on paper is derived from the cost section and always written.
  *
  * Knobs (environment):
@@ -20,6 +21,9 @@
  *   BENCH_SIMULATE_SEED=1 BENCH_SIMULATE_CERTIFICATES=200 BENCH_SIMULATE_DAYS=730
  *   BENCH_OUTPUT=docs/BENCHMARKS.md   BENCH_RESULTS=bench/results/latest.json
  *   BENCH_FROM_RESULTS=FILE  re-render the document from saved results without measuring
+ *   BENCH_MERGE=FILE  keep the sections of a saved results file (and its machine facts) that this run does not
+ *     measure, e.g. BENCH_SECTIONS=cli BENCH_MERGE=bench/results/latest.json to redo one section only
+ *   BENCH_CLI_RUNS=7   BENCH_CLI_SOURCE=1 (0: leave out the from-sources contender)
  *   BENCH_BASELINE=bench/results/baseline-c0c92d0.json  an earlier run, shown as before/after the fixes
  *   BENCH_COLDSTART_BEFORE=FILE  a results file of a run at another commit: its cold-start section is shown beside this one's
  */
@@ -29,6 +33,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type CliResult, runCli } from './cli.js';
 import { type ColdStartResult, runColdStart } from './coldstart.js';
 import { type CostResult, runCost } from './cost.js';
 import { startBenchCa } from './lib/bench-ca.js';
@@ -50,6 +55,7 @@ async function main(): Promise<void> {
     results = JSON.parse(await readFile(path.resolve(ROOT, process.env.BENCH_FROM_RESULTS), 'utf8')) as BenchResults;
   } else {
     results = await measure();
+    if (process.env.BENCH_MERGE) results = await mergeInto(path.resolve(ROOT, process.env.BENCH_MERGE), results);
     const beforeFile = process.env.BENCH_COLDSTART_BEFORE;
     if (beforeFile && results.coldStart) results = { ...results, coldStartBefore: await coldStartBefore(path.resolve(ROOT, beforeFile)) };
     await mkdir(path.dirname(resultsFile), { recursive: true });
@@ -67,6 +73,16 @@ async function main(): Promise<void> {
   for (const [name, svg] of Object.entries(charts)) await writeFile(path.join(chartDir, name), svg);
   await writeFile(output, markdown);
   log(`Wrote ${path.relative(ROOT, output)} and ${Object.keys(charts).length} chart(s) in ${path.relative(ROOT, chartDir)}/`);
+}
+
+/**
+ * A run of some sections laid over a saved run: its sections replace the saved ones, the rest
+ * and the saved machine facts and settings stay (each merged section states its own load).
+ */
+async function mergeInto(file: string, measured: BenchResults): Promise<BenchResults> {
+  const saved = JSON.parse(await readFile(file, 'utf8')) as BenchResults;
+  const { machine: _machine, settings: _settings, ...sections } = measured;
+  return { ...saved, ...sections };
 }
 
 /** The cold-start section of another run's results file, with the commit and date it was measured at. */
@@ -89,7 +105,7 @@ async function measure(): Promise<BenchResults> {
 }
 
 async function measureSections(): Promise<BenchResults> {
-  const sections = envList('BENCH_SECTIONS', ['throughput', 'cost', 'coldstart', 'simulate']);
+  const sections = envList('BENCH_SECTIONS', ['throughput', 'cost', 'coldstart', 'simulate', 'cli']);
   const machine = machineFacts();
   log(`certstep bench on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, commit ${machine.commit.slice(0, 10)}`);
   const started = Date.now();
@@ -97,6 +113,7 @@ async function measureSections(): Promise<BenchResults> {
   let cost: CostResult | undefined;
   let coldStart: ColdStartResult | undefined;
   let simulation: SimulationReport | undefined;
+  let cli: CliResult | undefined;
 
   if (sections.includes('throughput')) {
     const ca = await startBenchCa();
@@ -129,6 +146,14 @@ async function measureSections(): Promise<BenchResults> {
     log(`Lifetime simulator: ${options.certificates} certificates over ${options.days} days, seed ${options.seed}`);
     simulation = await simulate(options);
   }
+  if (sections.includes('cli')) {
+    const ca = await startBenchCa();
+    try {
+      cli = await runCli(ca, { runs: envInt('BENCH_CLI_RUNS', 7), withSource: envInt('BENCH_CLI_SOURCE', 1) !== 0, log });
+    } finally {
+      await ca.stop();
+    }
+  }
   const finished = Date.now();
   const settings = Object.fromEntries(
     Object.entries(process.env).filter(
@@ -142,6 +167,7 @@ async function measureSections(): Promise<BenchResults> {
     ...(cost && { cost }),
     ...(coldStart && { coldStart }),
     ...(simulation && { simulation }),
+    ...(cli && { cli }),
   };
 }
 

@@ -5,6 +5,7 @@
  * on the same day (BENCH_FROM_RESULTS re-renders without measuring). Prices and modelling
  * assumptions are in report/prices.ts.
  */
+import { renderCli } from './report/cli.js';
 import { renderColdStart } from './report/coldstart.js';
 import { renderColdStartBefore } from './report/coldstart-before.js';
 import { renderCost } from './report/cost.js';
@@ -49,6 +50,7 @@ export function renderReport(results: BenchResults): { markdown: string; charts:
   }
   sections.push(renderScale(results.cost, lambda));
   sections.push(renderSimulation(results.simulation));
+  sections.push(renderCli(results.cli, targets));
 
   const header = renderHeader(results.machine, command);
   const summary = renderTargets(targets);

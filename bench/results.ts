@@ -2,6 +2,7 @@
  * The shape of a bench run's raw results (bench/results/*.json): main.ts measures and writes them,
  * report.ts renders them. A module of their own, so that neither of the two imports the other.
  */
+import type { CliResult } from './cli.js';
 import type { ColdStartResult } from './coldstart.js';
 import type { CostResult } from './cost.js';
 import type { ThroughputResult } from './throughput.js';
@@ -38,6 +39,8 @@ export interface BenchResults {
   readonly throughput?: ThroughputResult;
   readonly cost?: CostResult;
   readonly coldStart?: ColdStartResult;
+  /** The CLI as a whole process next to a bare acme-client script (BENCH_SECTIONS cli). */
+  readonly cli?: CliResult;
   /** The lifetime simulator's default run (BENCH_SECTIONS simulate). */
   readonly simulation?: SimulationReport;
   /** The cold-start section measured at an earlier commit (BENCH_COLDSTART_BEFORE), shown beside this run's. */
