@@ -27,18 +27,18 @@ const REQUIRE_BANNER = "import { createRequire as __certstepCreateRequire } from
 // acme-client loads node-forge for a deprecated API certstep never calls (see the stub).
 const NODE_FORGE_STUB = join(ROOT, 'functions', 'runtime', 'stubs', 'node-forge.cjs');
 
+// `new URL('<relative path>', import.meta.url)`: the idiom sources use to find shipped files.
+const FILE_RELATIVE_URL = /new URL\((['"][^'"]+['"]),\s*import\.meta\.url\)/g;
+
 /**
- * The out directory is assumed to become the package's dist/ (the test builds elsewhere and packs
- * it as dist/), so the URLs are computed from `dist/…`, not from where the build writes.
  * Sources find shipped files relative to themselves (cli/local/definition.ts reads
  * `../../statemachine/renewal.asl.json`, cdk/definition.ts takes `..` as the package root).
  * In a bundle every module shares the bundle's URL, so each project module gets the URL its
  * source file has in the package instead: the same relative lookups then land on the same
- * shipped files, and the sources need no build-time special case.
+ * shipped files, and the sources need no build-time special case. The out directory is
+ * assumed to become the package's dist/ (the pack test builds elsewhere and packs it as dist/),
+ * so the URLs are computed from `dist/…`, not from where the build writes.
  */
-// `new URL('<relative path>', import.meta.url)`: the idiom sources use to find shipped files.
-const FILE_RELATIVE_URL = /new URL\((['"][^'"]+['"]),\s*import\.meta\.url\)/g;
-
 function sourceUrlPlugin(outFileInPackage) {
   return {
     name: 'certstep-source-url',
