@@ -19,6 +19,7 @@ import type { AcmeGateway } from '../../functions/ports/acme-gateway.js';
 import type { DnsProvider } from '../../functions/ports/dns-provider.js';
 import type { RenewalScheduler } from '../../functions/ports/renewal-scheduler.js';
 import { SimulatedCa } from '../lifetime/sim-ca.js';
+import { claimedRun } from '../support/phase-runs.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const WWW: CertificateSpec = { name: 'www', dnsNames: ['www.example.com', 'api.example.com'], issuer: 'sim', keyAlgorithm: 'ecdsa-p256', renewBefore: 'P30D' };
@@ -80,11 +81,7 @@ const cleanUpDeps = (acme?: AcmeGateway): CleanUpDependencies => ({
   ...(acme && { acme: async () => acme }),
 });
 
-async function claimed(certificate: CertificateSpec, runId: string): Promise<WorkflowState> {
-  const claim = await ledger.claim(certificate.name, runId, NOW, new Date(NOW.getTime() + 3_600_000));
-  expect(claim.claimed).toBe(true);
-  return { certificate, force: false, run: { id: runId } } as WorkflowState;
-}
+const claimed = (certificate: CertificateSpec, runId: string) => claimedRun(ledger, certificate, runId, NOW);
 
 function orderDeps(acme: AcmeGateway = look) {
   return { acme: async () => acme, store, ledger, clock: () => NOW };

@@ -19,6 +19,7 @@ import type { StoredCertificate } from '../../functions/ports/certificate-store.
 import type { DnsProvider } from '../../functions/ports/dns-provider.js';
 import type { RenewalScheduler } from '../../functions/ports/renewal-scheduler.js';
 import { SIM_CA_BASE_URL, SIM_CA_DIRECTORY_URL, type SimGateway, SimulatedCa } from '../lifetime/sim-ca.js';
+import { claimedRun } from '../support/phase-runs.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const ISSUER = 'sim';
@@ -80,11 +81,7 @@ function observed(inner: AcmeGateway = gateway) {
   return { gateway: wrapped, seen };
 }
 
-async function claimed(certificate: CertificateSpec, runId: string): Promise<WorkflowState> {
-  const claim = await ledger.claim(certificate.name, runId, NOW, new Date(NOW.getTime() + 3_600_000));
-  expect(claim.claimed).toBe(true);
-  return { certificate, force: false, run: { id: runId } } as WorkflowState;
-}
+const claimed = (certificate: CertificateSpec, runId: string) => claimedRun(ledger, certificate, runId, NOW);
 
 function orderDeps(acme: AcmeGateway = gateway) {
   return { acme: async () => acme, store, ledger, clock: () => NOW };
