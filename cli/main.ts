@@ -12,6 +12,7 @@ import { runFromFile } from './local/run-command.js';
 import { runParsedOpsCommand } from './ops/commands.js';
 import { runExport } from './ops/export.js';
 import { runRemove } from './ops/remove.js';
+import { runAccount, runRevoke } from './ops/acme-admin.js';
 import { type Invocation, parseCommandLine } from './program.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -37,6 +38,10 @@ function run(invocation: Invocation): Promise<number> | number {
       return runExport(invocation.args);
     case 'remove':
       return runRemove(invocation.args);
+    case 'revoke':
+      return runRevoke(invocation.args);
+    case 'account':
+      return runAccount(invocation.args);
     case 'diagram':
       return diagram(invocation.update);
   }

@@ -4,7 +4,7 @@
  * here and leave as one UsageError each, worded as certstep has always worded them, so main.ts
  * prints each error once and exits 2. Parsing runs no command: it returns what to run.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { type RunArguments, type RunOptions, UsageError, runArgumentsFrom } from './arguments.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
 import {
@@ -13,16 +13,20 @@ import {
   type OpsCommand,
   type OpsOptions,
   type RemoveArguments,
+  checkName,
   exportArgumentsFrom,
   opsArgumentsFrom,
   removeArgumentsFrom,
 } from './ops/arguments.js';
+import { type AccountAction, type AccountArguments, type AdminOptions, type RevokeArguments, adminTargetFrom, revocationReason } from './ops/acme-admin.js';
 
 export type Invocation =
   | { readonly kind: 'local run' | 'local demo'; readonly args: RunArguments }
   | { readonly kind: 'ops'; readonly command: OpsCommand; readonly args: OpsArguments }
   | { readonly kind: 'export'; readonly args: ExportArguments }
   | { readonly kind: 'remove'; readonly args: RemoveArguments }
+  | { readonly kind: 'revoke'; readonly args: RevokeArguments }
+  | { readonly kind: 'account'; readonly args: AccountArguments }
   | { readonly kind: 'diagram'; readonly update?: string }
   /** Help was asked for (0) or a command was given without its subcommand (2); the text is out. */
   | { readonly kind: 'exit'; readonly code: number };
@@ -150,6 +154,35 @@ function buildProgram(context: ParseContext, found: (invocation: Invocation) => 
     )
     .action((name: string, options: OpsOptions) => found({ kind: 'remove', args: removeArgumentsFrom(name, options, env) }));
 
+  withAdminOptions(
+    program
+      .command('revoke')
+      .description('revoke the current certificate at the CA that issued it (RFC 8555 §7.6), signed by the account that ordered it')
+      .argument('<name>', 'the certificate name')
+      .option('--reason <reason>', 'unspecified (default), keyCompromise, affiliationChanged, superseded or cessationOfOperation (certbot spellings too)')
+      .option('--yes', 'do not ask; without it revoke asks on a terminal and refuses (exit 2) when stdin is not one'),
+  )
+    .addHelpText('after', '\nThe stored certificate is left as it is: `certstep renew <name>` replaces it.')
+    .action((name: string, options: AdminOptions) => {
+      checkName(name);
+      found({ kind: 'revoke', args: { name, reason: revocationReason(options.reason), yes: options.yes === true, target: adminTargetFrom(options, env) } });
+    });
+
+  withAdminOptions(
+    program
+      .command('account')
+      .description("an issuer's ACME account: show it as the CA holds it, roll its key over (RFC 8555 §7.3.5), or replace its contact e-mails")
+      .addArgument(new Argument('<action>', 'what to do').choices(['show', 'rollover', 'update-contact']))
+      .argument('<issuer>', 'the issuer name (locally: local)')
+      .option('--email <address...>', 'with update-contact: the contact e-mail address(es) (repeat or list)')
+      .option(...JSON_OUTPUT),
+  ).action((action: AccountAction, issuer: string, options: AdminOptions) => {
+    const emails = options.email ?? [];
+    if (action === 'update-contact' && emails.length === 0) throw new UsageError('account update-contact needs --email ADDRESS (one or more)');
+    if (action !== 'update-contact' && emails.length > 0) throw new UsageError('--email is for account update-contact');
+    found({ kind: 'account', args: { action, issuer, emails, json: options.json === true, target: adminTargetFrom(options, env) } });
+  });
+
   program
     .command('diagram')
     .description('print the Mermaid diagram of the state machine, or redraw it in a Markdown file')
@@ -166,6 +199,20 @@ function withRunOptions(command: Command): Command {
     .option('--acme-ca <file>', 'PEM bundle that signs the --acme-directory server (when it is not publicly trusted)')
     .option('--challtestsrv <url>', "the management URL of the challtestsrv that answers the CA's DNS queries")
     .option('--dns-server <host:port>', 'where that challtestsrv answers DNS, for every lookup the run makes');
+}
+
+/** Where revoke and account find the CA and the account: a CA named locally, or the deployment. */
+function withAdminOptions(command: Command): Command {
+  return command
+    .option(...STORE)
+    .option('--acme-directory <url>', 'locally: the ACME directory of the CA (required; a private Pebble forgets everything when it stops)')
+    .option('--acme-ca <file>', 'PEM bundle that signs the --acme-directory server (when it is not publicly trusted)')
+    .option('--aws', 'use the deployment: issuers from the configuration file, account and certificates from Secrets Manager')
+    .optionsGroup('AWS options (with --aws):')
+    .option('--config <file>', 'the stack configuration the issuers come from (default certstep.config.json)')
+    .option('--secret-prefix <prefix>', "the certificate secrets' name prefix (CERTSTEP_CERTIFICATE_SECRET_PREFIX, default certstep/certificates/)")
+    .option('--account-secret-prefix <prefix>', "the account secrets' name prefix (CERTSTEP_ACCOUNT_SECRET_PREFIX, default certstep/accounts/)")
+    .optionsGroup('Options:');
 }
 
 function withAwsOptions(command: Command): Command {
