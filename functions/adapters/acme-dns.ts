@@ -8,13 +8,13 @@
  * each name once with `_acme-challenge.<name> CNAME <fulldomain>`; until that CNAME exists
  * the run stops with CnameRequired before anything is ordered (lego's ErrCNAMERequired).
  */
-import { Resolver } from 'node:dns/promises';
 import type { PropagationConfig } from '../core/dns01-config.js';
 import { CnameRequired, DnsChangeRejected, DnsProviderUnavailable } from '../core/errors.js';
 import { remembered } from '../core/remembered.js';
 import { type AcmeDnsCredentials, type AcmeDnsRegistration, isAcmeDnsRegistration } from '../ports/acme-dns-credentials.js';
 import type { ChallengeRecord, DnsProvider, Presented, PropagationResult, PropagationTiming } from '../ports/dns-provider.js';
-import { type CnameLookup, cnameTarget, resolverCnameLookup } from './cname-follow.js';
+import { type CnameLookup, cnameTarget } from './cname-follow.js';
+import { LiveDns, LookupFailure } from './live-dns.js';
 import { propagationTiming } from './propagation-timing.js';
 
 export interface AcmeDnsOptions {
@@ -42,12 +42,14 @@ export class AcmeDnsProvider implements DnsProvider {
   readonly timing: PropagationTiming;
   private readonly cname: CnameLookup;
   private readonly resolvers: readonly string[];
+  private readonly live: LiveDns;
   private readonly registrations = new Map<string, Promise<AcmeDnsRegistration>>();
 
   constructor(private readonly options: AcmeDnsOptions) {
     this.timing = propagationTiming(options.timing ?? ACME_DNS_TIMING, options.propagation);
     this.resolvers = options.resolvers ?? [];
-    this.cname = resolverCnameLookup(this.resolvers);
+    this.live = new LiveDns({ resolvers: this.resolvers });
+    this.cname = (name) => this.live.cname(name);
   }
 
   /**
@@ -118,11 +120,10 @@ export class AcmeDnsProvider implements DnsProvider {
       if (!(await this.txt(target)).includes(record.value)) pending.push(record);
     }
     if (pending.length === 0) return { ready: true };
-    const asked = this.resolvers.length > 0 ? this.resolvers.join(', ') : 'the system resolver';
     return {
       ready: false,
       pending,
-      detail: `not yet answered by ${asked}: ${pending.map((record) => record.recordName).join(', ')}${notes.length > 0 ? `; ${notes.join('; ')}` : ''}`,
+      detail: `not yet answered by ${this.live.resolverName}: ${pending.map((record) => record.recordName).join(', ')}${notes.length > 0 ? `; ${notes.join('; ')}` : ''}`,
     };
   }
 
@@ -179,15 +180,11 @@ export class AcmeDnsProvider implements DnsProvider {
   }
 
   private async txt(name: string): Promise<string[]> {
-    const resolver = new Resolver({ timeout: 2000, tries: 2 });
-    if (this.resolvers.length > 0) resolver.setServers([...this.resolvers]);
     try {
-      return (await resolver.resolveTxt(name)).map((chunks) => chunks.join(''));
+      return await this.live.txtViaResolvers(name);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENODATA' || code === 'ENOTFOUND') return [];
-      const asked = this.resolvers.length > 0 ? this.resolvers.join(', ') : 'the system resolver';
-      throw new DnsProviderUnavailable(`TXT lookup for ${name} at ${asked} failed: ${code ?? String(error)}`);
+      if (!(error instanceof LookupFailure)) throw error;
+      throw new DnsProviderUnavailable(`TXT lookup for ${name} at ${error.message} failed`);
     }
   }
 }
