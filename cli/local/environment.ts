@@ -9,12 +9,13 @@ import { ChallTestSrvDnsProvider } from '../../functions/adapters/challtestsrv-d
 import { followingCnames, resolverCnameLookup } from '../../functions/adapters/cname-follow.js';
 import { checkedThroughResolvers } from '../../functions/adapters/resolver-propagation.js';
 import type { CertificateSpec } from '../../functions/core/certificate-spec.js';
+import type { PropagationConfig } from '../../functions/core/dns01-config.js';
 import { DnsChangeRejected, InvalidInput } from '../../functions/core/errors.js';
 import { type IssuerConfig, type IssuerRegistry, LOCAL_ISSUER } from '../../functions/core/issuers.js';
 import type { AcmeDnsCredentials } from '../../functions/ports/acme-dns-credentials.js';
 import type { AcmeGateway } from '../../functions/ports/acme-gateway.js';
 import type { CertificateStore } from '../../functions/ports/certificate-store.js';
-import type { ChallengeRecord, DnsProvider, Presented, PropagationResult } from '../../functions/ports/dns-provider.js';
+import type { ChallengeRecord, DnsProvider, Presented, PropagationResult, PropagationTiming } from '../../functions/ports/dns-provider.js';
 import { type LocalAcme, type LocalAcmeOptions, startLocalAcme } from './pebble.js';
 
 export interface LocalCa {
@@ -98,11 +99,7 @@ export class LocalEnvironment {
   dnsProvider(certificate?: CertificateSpec, credentials?: AcmeDnsCredentials): DnsProvider {
     if (certificate?.dns01?.acmeDNS) return this.acmeDnsProvider(certificate, certificate.dns01.acmeDNS.host, credentials);
     const propagation = certificate?.dns01?.propagation;
-    const servers = async (): Promise<readonly string[] | undefined> => {
-      if (propagation?.resolvers?.length) return propagation.resolvers;
-      const { dnsServer } = await this.get();
-      return dnsServer ? [dnsServer] : undefined;
-    };
+    const servers = () => this.lookupServers(propagation);
     const shared = this.sharedDnsProvider();
     const checked = propagation ? checkedThroughResolvers(shared, { config: propagation, servers }) : shared;
     if (certificate?.dns01?.cnameStrategy !== 'Follow') return checked;
@@ -113,46 +110,45 @@ export class LocalEnvironment {
     });
   }
 
-  /**
-   * Lookups go to the certificate's resolvers, else to challtestsrv's DNS (which is what
-   * Pebble asks), else to the system's; only the last two need the CA, so it is started on
-   * first use, never for a clean-up with nothing to clean.
-   */
+  /** The certificate's resolvers, else challtestsrv's DNS (what Pebble asks); undefined when neither is known. */
+  private async lookupServers(propagation: PropagationConfig | undefined): Promise<readonly string[] | undefined> {
+    if (propagation?.resolvers?.length) return propagation.resolvers;
+    const { dnsServer } = await this.get();
+    return dnsServer ? [dnsServer] : undefined;
+  }
+
+  /** Lookups as for any local certificate, else the system's resolver. */
   private acmeDnsProvider(certificate: CertificateSpec, host: string, credentials: AcmeDnsCredentials | undefined): DnsProvider {
     if (!credentials) throw new InvalidInput('certificate.dns01.acmeDNS: this run has no store to keep acme-dns registrations in');
     const propagation = certificate.dns01?.propagation;
-    const given = propagation?.resolvers;
     let built: Promise<AcmeDnsProvider> | undefined;
-    const provider = () =>
-      (built ??= (given?.length ? Promise.resolve(given) : this.get().then((ca) => (ca.dnsServer ? [ca.dnsServer] : []))).then(
-        (resolvers) => new AcmeDnsProvider({ host, credentials, resolvers, propagation }),
-      ));
-    return {
-      timing: new AcmeDnsProvider({ host, credentials, propagation }).timing,
-      checkZones: async (dnsNames) => (await provider()).checkZones(dnsNames),
-      present: async (records) => (await provider()).present(records),
-      cleanUp: async (records) => {
-        if (records.length > 0 || this.used) await (await provider()).cleanUp(records);
-      },
-      isPropagated: async (records, presented) => (await provider()).isPropagated(records, presented),
-    };
+    const build = () =>
+      (built ??= this.lookupServers(propagation).then((resolvers = []) => new AcmeDnsProvider({ host, credentials, resolvers, propagation })));
+    return this.deferred(new AcmeDnsProvider({ host, credentials, propagation }).timing, build, async (dnsNames) => (await build()).checkZones(dnsNames));
   }
 
   private sharedDnsProvider(): DnsProvider {
-    const resolve = () =>
+    const build = () =>
       (this.provider ??= this.get().then(
         (ca) => new ChallTestSrvDnsProvider({ managementUrl: ca.challtestsrvUrl, ...(ca.dnsServer && { dnsServer: ca.dnsServer }) }),
       ));
+    return this.deferred({ initialWaitSeconds: 0, intervalSeconds: 1, maxAttempts: 15 }, build, async () => undefined);
+  }
+
+  /**
+   * A provider built on first use, so the CA is started only when it is needed: nothing was
+   * ever presented if the CA was never needed, so a clean-up with nothing to clean starts nothing.
+   */
+  private deferred(timing: PropagationTiming, build: () => Promise<DnsProvider>, checkZones: DnsProvider['checkZones']): DnsProvider {
     return {
-      timing: { initialWaitSeconds: 0, intervalSeconds: 1, maxAttempts: 15 },
-      checkZones: async () => undefined,
-      present: async (records: readonly ChallengeRecord[]) => (await resolve()).present(records),
-      // Nothing was ever presented if the CA was never needed: don't start Pebble just to clean up.
+      timing,
+      checkZones,
+      present: async (records: readonly ChallengeRecord[]) => (await build()).present(records),
       cleanUp: async (records: readonly ChallengeRecord[]) => {
-        if (records.length > 0 || this.used) await (await resolve()).cleanUp(records);
+        if (records.length > 0 || this.used) await (await build()).cleanUp(records);
       },
       isPropagated: async (records: readonly ChallengeRecord[], presented: Presented): Promise<PropagationResult> =>
-        (await resolve()).isPropagated(records, presented),
+        (await build()).isPropagated(records, presented),
     };
   }
 }
