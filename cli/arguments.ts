@@ -83,7 +83,7 @@ function isHostPort(text: string): boolean {
   return match !== null && Number(match[3]) > 0 && Number(match[3]) < 65536;
 }
 
-function isHttpUrl(text: string): boolean {
+export function isHttpUrl(text: string): boolean {
   try {
     const url = new URL(text);
     return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';

@@ -8,17 +8,22 @@ import { Argument, Command, CommanderError, Option } from 'commander';
 import { type RunArguments, type RunOptions, UsageError, runArgumentsFrom } from './arguments.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
 import {
+  type AccountAction,
+  type AccountArguments,
+  type AdminOptions,
   type ExportArguments,
   type OpsArguments,
   type OpsCommand,
   type OpsOptions,
   type RemoveArguments,
+  type RevokeArguments,
+  adminTargetFrom,
   checkName,
   exportArgumentsFrom,
   opsArgumentsFrom,
   removeArgumentsFrom,
+  revocationReason,
 } from './ops/arguments.js';
-import { type AccountAction, type AccountArguments, type AdminOptions, type RevokeArguments, adminTargetFrom, revocationReason } from './ops/acme-admin.js';
 
 export type Invocation =
   | { readonly kind: 'local run' | 'local demo'; readonly args: RunArguments }

@@ -6,48 +6,20 @@
  * with the account and certificates in the deployment's secrets.
  */
 import { readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline/promises';
 import { AcmeClientGateway } from '../../functions/adapters/acme-client-gateway.js';
 import { FileCertificateStore } from '../../functions/adapters/file-store.js';
 import { type IssuerConfig, LOCAL_ISSUER } from '../../functions/core/issuers.js';
-import { type AcmeAccountDetails, REVOCATION_REASONS, type RevocationReason } from '../../functions/ports/acme-account-admin.js';
+import type { AcmeAccountDetails } from '../../functions/ports/acme-account-admin.js';
 import type { CertificateStore } from '../../functions/ports/certificate-store.js';
 import { readConfig } from '../../functions/runtime/config.js';
 import { issuerRegistry } from '../../functions/runtime/issuers.js';
 import { secretsManagerStore } from '../../functions/runtime/store.js';
-import { DEFAULT_STORE, UsageError } from '../arguments.js';
+import { UsageError } from '../arguments.js';
 import { EXIT } from '../exit-codes.js';
+import type { AccountArguments, AdminTarget, RevokeArguments } from './arguments.js';
+import { type OpsIo, PROCESS_IO, askOnTerminal, interactive, saidYes } from './terminal.js';
 
-export type AccountAction = 'show' | 'rollover' | 'update-contact';
-
-/** Where the CA and the account live. */
-export type AdminTarget =
-  | { readonly kind: 'local'; readonly storeDir: string; readonly acmeDirectory: string; readonly acmeCaFile?: string }
-  | { readonly kind: 'aws'; readonly configFile: string; readonly secretPrefix: string; readonly accountSecretPrefix: string };
-
-export interface AccountArguments {
-  readonly action: AccountAction;
-  readonly issuer: string;
-  readonly emails: readonly string[];
-  readonly json: boolean;
-  readonly target: AdminTarget;
-}
-
-export interface RevokeArguments {
-  readonly name: string;
-  readonly reason: RevocationReason;
-  readonly yes: boolean;
-  readonly target: AdminTarget;
-}
-
-const PROCESS_IO = { out: (text: string) => process.stdout.write(`${text}\n`), err: (text: string) => process.stderr.write(`${text}\n`) };
-
-interface Io {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-export async function runAccount(args: AccountArguments, io: Io = PROCESS_IO): Promise<number> {
+export async function runAccount(args: AccountArguments, io: OpsIo = PROCESS_IO): Promise<number> {
   const { store, issuer } = await open(args.target, args.issuer);
   const gateway = new AcmeClientGateway(issuer, store);
   let details: AcmeAccountDetails;
@@ -69,7 +41,7 @@ export async function runAccount(args: AccountArguments, io: Io = PROCESS_IO): P
   return EXIT.succeeded;
 }
 
-export async function runRevoke(args: RevokeArguments, io: Io = PROCESS_IO, confirm: Confirm = confirmOnTerminal): Promise<number> {
+export async function runRevoke(args: RevokeArguments, io: OpsIo = PROCESS_IO, confirm: Confirm = confirmOnTerminal): Promise<number> {
   const store = storeFor(args.target);
   const stored = await store.getCurrent(args.name);
   if (!stored?.['tls.crt']) {
@@ -99,76 +71,9 @@ export type Confirm = (yes: boolean, question: string) => Promise<number | undef
 
 const confirmOnTerminal: Confirm = async (yes, question) => {
   if (yes) return undefined;
-  if (process.stdin.isTTY !== true) return EXIT.invalidInput;
-  const terminal = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await terminal.question(question)).trim()) ? undefined : EXIT.failed;
-  } finally {
-    terminal.close();
-  }
+  if (!interactive()) return EXIT.invalidInput;
+  return saidYes(await askOnTerminal(question)) ? undefined : EXIT.failed;
 };
-
-/** certbot's spellings (`keycompromise`) as well as RFC 5280's (`keyCompromise`). */
-export function revocationReason(given: string | undefined): RevocationReason {
-  if (given === undefined) return 'unspecified';
-  const found = (Object.keys(REVOCATION_REASONS) as RevocationReason[]).find((reason) => reason.toLowerCase() === given.toLowerCase());
-  if (!found) throw new UsageError(`--reason must be one of ${Object.keys(REVOCATION_REASONS).join(', ')} (got "${given}")`);
-  return found;
-}
-
-/** Local: the CA named with --acme-directory; --aws: the issuers of the configuration file, the account and certificates in the deployment's secrets. */
-export function adminTargetFrom(options: AdminOptions, env: NodeJS.ProcessEnv): AdminTarget {
-  if (options.aws) {
-    const local = (
-      [
-        ['store', '--store'],
-        ['acmeDirectory', '--acme-directory'],
-        ['acmeCa', '--acme-ca'],
-      ] as const
-    ).find(([key]) => options[key] !== undefined);
-    if (local) throw new UsageError(`${local[1]} is for the local store, not with --aws`);
-    return {
-      kind: 'aws',
-      configFile: options.config ?? 'certstep.config.json',
-      secretPrefix: options.secretPrefix ?? (env.CERTSTEP_CERTIFICATE_SECRET_PREFIX || 'certstep/certificates/'),
-      accountSecretPrefix: options.accountSecretPrefix ?? (env.CERTSTEP_ACCOUNT_SECRET_PREFIX || 'certstep/accounts/'),
-    };
-  }
-  const awsOnly = (
-    [
-      ['config', '--config'],
-      ['secretPrefix', '--secret-prefix'],
-      ['accountSecretPrefix', '--account-secret-prefix'],
-    ] as const
-  ).find(([key]) => options[key] !== undefined);
-  if (awsOnly) throw new UsageError(`${awsOnly[1]} needs --aws`);
-  if (!options.acmeDirectory)
-    throw new UsageError(
-      'locally this needs the CA: --acme-directory URL (and --acme-ca FILE); the Pebble a local run starts forgets everything when it stops',
-    );
-  if (!/^https?:\/\//.test(options.acmeDirectory)) throw new UsageError(`--acme-directory must be an http(s) URL (got "${options.acmeDirectory}")`);
-  return {
-    kind: 'local',
-    storeDir: options.store ?? DEFAULT_STORE,
-    acmeDirectory: options.acmeDirectory,
-    ...(options.acmeCa !== undefined && { acmeCaFile: options.acmeCa }),
-  };
-}
-
-/** The options of `revoke` and `account`, as commander names them. */
-export interface AdminOptions {
-  readonly aws?: boolean;
-  readonly store?: string;
-  readonly acmeDirectory?: string;
-  readonly acmeCa?: string;
-  readonly config?: string;
-  readonly secretPrefix?: string;
-  readonly accountSecretPrefix?: string;
-  readonly reason?: string;
-  readonly email?: readonly string[];
-  readonly json?: boolean;
-  readonly yes?: boolean;
-}
 
 function storeFor(target: AdminTarget): CertificateStore {
   if (target.kind === 'local') return new FileCertificateStore(target.storeDir);

@@ -4,7 +4,8 @@
  * usage error rather than silently ignored, so an operator never reads the local store believing
  * it is production. Which flags a command has at all is cli/program.ts's (commander's) business.
  */
-import { DEFAULT_STORE, type RunArguments, type RunOptions, UsageError, runArgumentsFrom } from '../arguments.js';
+import { REVOCATION_REASONS, type RevocationReason } from '../../functions/ports/acme-account-admin.js';
+import { DEFAULT_STORE, type RunArguments, type RunOptions, UsageError, isHttpUrl, runArgumentsFrom } from '../arguments.js';
 import { CERTIFICATE_NAME } from './model.js';
 
 export const OPS_COMMANDS = ['status', 'renew', 'describe'] as const;
@@ -131,9 +132,7 @@ export function removeArgumentsFrom(name: string, options: OpsOptions, env: Node
 
 /** With --aws: the deployment's names, from flags or the CERTSTEP_* variables; without: refuses AWS flags. */
 export function awsArgumentsFrom(options: OpsOptions, env: NodeJS.ProcessEnv): AwsArguments | undefined {
-  const misplaced = options.aws ? LOCAL_OPTIONS : AWS_OPTIONS;
-  const wrong = misplaced.find(([key]) => options[key] !== undefined)?.[1];
-  if (wrong) throw new UsageError(options.aws ? `${wrong} is for the local store, not with --aws` : `${wrong} needs --aws`);
+  refuseMisplaced(options, options.aws === true, LOCAL_OPTIONS, AWS_OPTIONS);
   if (!options.aws) return undefined;
   const pick = (value: string | undefined, variable: string) => value ?? (env[variable] || undefined);
   return {
@@ -144,10 +143,101 @@ export function awsArgumentsFrom(options: OpsOptions, env: NodeJS.ProcessEnv): A
   };
 }
 
+/** A flag of the other side (a local flag with --aws, an AWS flag without it) is refused rather than ignored. */
+function refuseMisplaced<O extends object>(
+  options: O,
+  aws: boolean,
+  local: readonly (readonly [keyof O, string])[],
+  awsOnly: readonly (readonly [keyof O, string])[],
+): void {
+  const wrong = (aws ? local : awsOnly).find(([key]) => options[key] !== undefined)?.[1];
+  if (wrong) throw new UsageError(aws ? `${wrong} is for the local store, not with --aws` : `${wrong} needs --aws`);
+}
+
 export function checkName(name: string): void {
   if (!CERTIFICATE_NAME.test(name)) throw new UsageError(`"${name}" is not a certificate name (1-63 lowercase letters, digits or "-")`);
 }
 
 function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
   return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+}
+
+export type AccountAction = 'show' | 'rollover' | 'update-contact';
+
+/** Where the CA and the account live. */
+export type AdminTarget =
+  | { readonly kind: 'local'; readonly storeDir: string; readonly acmeDirectory: string; readonly acmeCaFile?: string }
+  | { readonly kind: 'aws'; readonly configFile: string; readonly secretPrefix: string; readonly accountSecretPrefix: string };
+
+export interface AccountArguments {
+  readonly action: AccountAction;
+  readonly issuer: string;
+  readonly emails: readonly string[];
+  readonly json: boolean;
+  readonly target: AdminTarget;
+}
+
+export interface RevokeArguments {
+  readonly name: string;
+  readonly reason: RevocationReason;
+  readonly yes: boolean;
+  readonly target: AdminTarget;
+}
+
+/** certbot's spellings (`keycompromise`) as well as RFC 5280's (`keyCompromise`). */
+export function revocationReason(given: string | undefined): RevocationReason {
+  if (given === undefined) return 'unspecified';
+  const found = (Object.keys(REVOCATION_REASONS) as RevocationReason[]).find((reason) => reason.toLowerCase() === given.toLowerCase());
+  if (!found) throw new UsageError(`--reason must be one of ${Object.keys(REVOCATION_REASONS).join(', ')} (got "${given}")`);
+  return found;
+}
+
+/** Local: the CA named with --acme-directory; --aws: the issuers of the configuration file, the account and certificates in the deployment's secrets. */
+export function adminTargetFrom(options: AdminOptions, env: NodeJS.ProcessEnv): AdminTarget {
+  refuseMisplaced(options, options.aws === true, ADMIN_LOCAL_OPTIONS, ADMIN_AWS_OPTIONS);
+  if (options.aws) {
+    return {
+      kind: 'aws',
+      configFile: options.config ?? 'certstep.config.json',
+      secretPrefix: options.secretPrefix ?? (env.CERTSTEP_CERTIFICATE_SECRET_PREFIX || 'certstep/certificates/'),
+      accountSecretPrefix: options.accountSecretPrefix ?? (env.CERTSTEP_ACCOUNT_SECRET_PREFIX || 'certstep/accounts/'),
+    };
+  }
+  if (!options.acmeDirectory)
+    throw new UsageError(
+      'locally this needs the CA: --acme-directory URL (and --acme-ca FILE); the Pebble a local run starts forgets everything when it stops',
+    );
+  if (!isHttpUrl(options.acmeDirectory)) throw new UsageError(`--acme-directory must be an http(s) URL (got "${options.acmeDirectory}")`);
+  return {
+    kind: 'local',
+    storeDir: options.store ?? DEFAULT_STORE,
+    acmeDirectory: options.acmeDirectory,
+    ...(options.acmeCa !== undefined && { acmeCaFile: options.acmeCa }),
+  };
+}
+
+const ADMIN_LOCAL_OPTIONS = [
+  ['store', '--store'],
+  ['acmeDirectory', '--acme-directory'],
+  ['acmeCa', '--acme-ca'],
+] as const;
+const ADMIN_AWS_OPTIONS = [
+  ['config', '--config'],
+  ['secretPrefix', '--secret-prefix'],
+  ['accountSecretPrefix', '--account-secret-prefix'],
+] as const;
+
+/** The options of `revoke` and `account`, as commander names them. */
+export interface AdminOptions {
+  readonly aws?: boolean;
+  readonly store?: string;
+  readonly acmeDirectory?: string;
+  readonly acmeCa?: string;
+  readonly config?: string;
+  readonly secretPrefix?: string;
+  readonly accountSecretPrefix?: string;
+  readonly reason?: string;
+  readonly email?: readonly string[];
+  readonly json?: boolean;
+  readonly yes?: boolean;
 }

@@ -11,13 +11,11 @@ import type { OpsArguments, OpsCommand } from './arguments.js';
 import { LocalSource } from './local-source.js';
 import { type CertificateSource, type CertificateStatus, UnknownCertificate } from './model.js';
 import { renderDetails, renderStatus } from './render.js';
+import { type OpsIo, PROCESS_IO } from './terminal.js';
 
 export { OPS_COMMANDS, type OpsCommand } from './arguments.js';
 
-export interface OpsIo {
-  out(text: string): void;
-  err(text: string): void;
-}
+export type { OpsIo } from './terminal.js';
 
 export interface OpsContext {
   readonly io?: OpsIo;
@@ -26,11 +24,6 @@ export interface OpsContext {
   /** Tests hand in clients; otherwise the SDK's default credential chain and region apply. */
   readonly awsClients?: AwsSourceOptions['clients'];
 }
-
-const PROCESS_IO: OpsIo = {
-  out: (text) => process.stdout.write(`${text}\n`),
-  err: (text) => process.stderr.write(`${text}\n`),
-};
 
 /** Enough to hide round trips, few enough to stay far below Secrets Manager's request quotas. */
 const CONCURRENCY = 8;

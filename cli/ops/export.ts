@@ -15,6 +15,7 @@ import { splitPemChain } from '../../functions/core/verify-certificate.js';
 import type { StoredCertificate } from '../../functions/ports/certificate-store.js';
 import { EXIT } from '../exit-codes.js';
 import type { ExportArguments } from './arguments.js';
+import { PROCESS_IO } from './terminal.js';
 import { LocalSource } from './local-source.js';
 import { UnknownCertificate } from './model.js';
 
@@ -29,8 +30,6 @@ interface ExportFile {
   readonly content: string;
   readonly mode: number;
 }
-
-const PROCESS_IO = { out: (text: string) => process.stdout.write(`${text}\n`), err: (text: string) => process.stderr.write(`${text}\n`) };
 
 export async function runExport(args: ExportArguments, context: ExportContext = {}): Promise<number> {
   const io = context.io ?? PROCESS_IO;

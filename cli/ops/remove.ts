@@ -5,7 +5,6 @@
  * which load balancers may still use. What is already gone is skipped, so a second remove says
  * there is nothing left and exits 0.
  */
-import { createInterface } from 'node:readline/promises';
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ACMClient, DeleteCertificateCommand } from '@aws-sdk/client-acm';
@@ -15,6 +14,7 @@ import { DeleteSecretCommand, DescribeSecretCommand, SecretsManagerClient } from
 import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb-ledger.js';
 import { EXIT } from '../exit-codes.js';
 import type { RemoveArguments } from './arguments.js';
+import { PROCESS_IO, askOnTerminal, interactive, saidYes } from './terminal.js';
 
 export interface RemoveContext {
   readonly io?: { out(text: string): void; err(text: string): void };
@@ -35,12 +35,10 @@ interface Removal {
   readonly remove: () => Promise<unknown>;
 }
 
-const PROCESS_IO = { out: (text: string) => process.stdout.write(`${text}\n`), err: (text: string) => process.stderr.write(`${text}\n`) };
-
 export async function runRemove(args: RemoveArguments, context: RemoveContext = {}): Promise<number> {
   const io = context.io ?? PROCESS_IO;
-  const interactive = context.interactive ?? process.stdin.isTTY === true;
-  if (!args.yes && !interactive) {
+  const canAsk = context.interactive ?? interactive();
+  if (!args.yes && !canAsk) {
     io.err('certstep: remove deletes for good and stdin is not a terminal to ask on; add --yes to go ahead');
     return EXIT.invalidInput;
   }
@@ -55,7 +53,7 @@ export async function runRemove(args: RemoveArguments, context: RemoveContext = 
   for (const removal of removals) io.out(`  ${removal.what}`);
   if (!args.yes) {
     const answer = await (context.ask ?? askOnTerminal)(`Remove ${args.name}? [y/N] `);
-    if (!/^y(es)?$/i.test(answer.trim())) {
+    if (!saidYes(answer)) {
       io.out('Nothing removed');
       return EXIT.failed;
     }
@@ -138,13 +136,4 @@ async function awsRemovals(args: RemoveArguments, context: RemoveContext): Promi
 function absentWhenNotFound(error: unknown): undefined {
   if ((error as Error).name === 'ResourceNotFoundException') return undefined;
   throw error;
-}
-
-async function askOnTerminal(question: string): Promise<string> {
-  const terminal = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return await terminal.question(question);
-  } finally {
-    terminal.close();
-  }
 }
