@@ -3,14 +3,13 @@
  * it, a contact update, a key rollover (RFC 8555 §7.3.5) including one interrupted at either
  * side of the CA's keyChange, and revocation (§7.6) of a certificate certstep issued.
  */
-import { get } from 'node:https';
 import acme from 'acme-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AcmeClientGateway } from '../../functions/adapters/acme-client-gateway.js';
 import { FileCertificateStore } from '../../functions/adapters/file-store.js';
 import { normalizeSerial } from '../../functions/core/verify-certificate.js';
 import type { IssuerConfig } from '../../functions/core/issuers.js';
-import { type TestCa, newStore, spec, startTestCa } from '../support/local-ca.js';
+import { type TestCa, newStore, pebbleCertStatus, spec, startTestCa } from '../support/local-ca.js';
 
 let ca: TestCa;
 beforeAll(async () => {
@@ -29,17 +28,6 @@ async function caAccepts(accountKeyPem: string, accountUrl: string): Promise<boo
     () => true,
     () => false,
   );
-}
-
-/** Pebble's management API: the revocation status of a certificate by serial. */
-function certStatus(serialHex: string): Promise<{ Status: string; Reason?: number }> {
-  return new Promise((resolve, reject) => {
-    get(new URL(`/cert-status-by-serial/${serialHex}`, ca.acme.managementUrl), { ca: ca.acme.caCertPem }, (response) => {
-      let body = '';
-      response.on('data', (chunk) => (body += chunk));
-      response.on('end', () => resolve(JSON.parse(body)));
-    }).on('error', reject);
-  });
 }
 
 describe('ACME account administration', () => {
@@ -138,12 +126,12 @@ describe('ACME account administration', () => {
     const serialHex = normalizeSerial(stored?.serialNumber as string);
 
     // Act
-    const before = await certStatus(serialHex);
+    const before = await pebbleCertStatus(ca.acme, serialHex);
     await new AcmeClientGateway(issuer(), new FileCertificateStore(storeDir)).revokeCertificate(stored?.['tls.crt'] as string, 'superseded');
 
     // Assess
     expect(run.status, run.cause).toBe('SUCCEEDED');
     expect(before.Status).toBe('Valid');
-    expect(await certStatus(serialHex)).toMatchObject({ Status: 'Revoked', Reason: 4 });
+    expect(await pebbleCertStatus(ca.acme, serialHex)).toMatchObject({ Status: 'Revoked', Reason: 4 });
   });
 });

@@ -1,43 +1,11 @@
-/**
- * `certstep account` and `certstep revoke` as a user runs them, against a Pebble they name with
- * --acme-directory: the account as the CA holds it, a new contact, a key rollover, and the
- * revocation of a certificate a local run issued (refused without --yes when nobody can be asked).
- */
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { get } from 'node:https';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalAcme, startLocalAcme } from '../../cli/local/pebble.js';
 import { FileCertificateStore } from '../../functions/adapters/file-store.js';
 import { normalizeSerial } from '../../functions/core/verify-certificate.js';
-import { newStore } from '../support/local-ca.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = path.join(ROOT, 'bin', 'certstep.mjs');
-
-function certstep(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function certStatus(acme: LocalAcme, serialHex: string): Promise<{ Status: string; Reason?: number }> {
-  return new Promise((resolve, reject) => {
-    get(new URL(`/cert-status-by-serial/${serialHex}`, acme.managementUrl), { ca: acme.caCertPem }, (response) => {
-      let body = '';
-      response.on('data', (chunk) => (body += chunk));
-      response.on('end', () => resolve(JSON.parse(body)));
-    }).on('error', reject);
-  });
-}
+import { newStore, pebbleCertStatus } from '../support/local-ca.js';
+import { certstep } from '../support/cli-process.js';
 
 let acme: LocalAcme;
 let storeDir: string;
@@ -87,7 +55,7 @@ describe('certstep account and revoke', () => {
 
     // Act
     const unasked = await certstep(['revoke', 'web', '--reason', 'superseded', ...ca]);
-    const statusBefore = await certStatus(acme, serial);
+    const statusBefore = await pebbleCertStatus(acme, serial);
     const revoked = await certstep(['revoke', 'web', '--reason', 'superseded', '--yes', ...ca]);
 
     // Assess
@@ -96,7 +64,7 @@ describe('certstep account and revoke', () => {
     expect(statusBefore.Status).toBe('Valid');
     expect(revoked.code, revoked.stderr).toBe(0);
     expect(revoked.stdout).toContain('certstep renew web');
-    expect(await certStatus(acme, serial)).toMatchObject({ Status: 'Revoked', Reason: 4 });
+    expect(await pebbleCertStatus(acme, serial)).toMatchObject({ Status: 'Revoked', Reason: 4 });
   });
 
   it('explains what is missing, with exit 2, and has help', async () => {

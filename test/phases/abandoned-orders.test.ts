@@ -13,13 +13,11 @@ import { FileCertificateStore } from '../../functions/adapters/file-store.js';
 import type { CertificateSpec } from '../../functions/core/certificate-spec.js';
 import { AcmeNetworkError, AcmeRequestRejected } from '../../functions/core/errors.js';
 import type { WorkflowState } from '../../functions/core/workflow-state.js';
-import { type CleanUpDependencies, cleanUp } from '../../functions/phases/clean-up.js';
+import { cleanUp } from '../../functions/phases/clean-up.js';
 import { createOrder } from '../../functions/phases/create-order.js';
 import type { AcmeGateway } from '../../functions/ports/acme-gateway.js';
-import type { DnsProvider } from '../../functions/ports/dns-provider.js';
-import type { RenewalScheduler } from '../../functions/ports/renewal-scheduler.js';
 import { SimulatedCa } from '../lifetime/sim-ca.js';
-import { claimedRun } from '../support/phase-runs.js';
+import { claimedRun, quietCleanUpDependencies } from '../support/phase-runs.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const WWW: CertificateSpec = { name: 'www', dnsNames: ['www.example.com', 'api.example.com'], issuer: 'sim', keyAlgorithm: 'ecdsa-p256', renewBefore: 'P30D' };
@@ -72,14 +70,7 @@ function counting(fault: Partial<AcmeGateway> = {}) {
   return { gateway, calls, seen };
 }
 
-const cleanUpDeps = (acme?: AcmeGateway): CleanUpDependencies => ({
-  dns: (() => ({ cleanUp: async () => undefined })) as unknown as (certificate: CertificateSpec) => DnsProvider,
-  ledger,
-  scheduler: { schedule: async () => ({ scheduleId: 'schedule' }), get: async () => undefined } satisfies RenewalScheduler,
-  store,
-  clock: () => NOW,
-  ...(acme && { acme: async () => acme }),
-});
+const cleanUpDeps = (acme?: AcmeGateway) => quietCleanUpDependencies(ledger, store, NOW, acme);
 
 const claimed = (certificate: CertificateSpec, runId: string) => claimedRun(ledger, certificate, runId, NOW);
 

@@ -12,14 +12,12 @@ import { FileCertificateStore } from '../../functions/adapters/file-store.js';
 import type { CertificateSpec } from '../../functions/core/certificate-spec.js';
 import type { OrderRef, WorkflowState } from '../../functions/core/workflow-state.js';
 import { acceptChallenges } from '../../functions/phases/accept-challenges.js';
-import { type CleanUpDependencies, cleanUp } from '../../functions/phases/clean-up.js';
+import { cleanUp } from '../../functions/phases/clean-up.js';
 import { createOrder } from '../../functions/phases/create-order.js';
 import type { AcmeGateway } from '../../functions/ports/acme-gateway.js';
 import type { StoredCertificate } from '../../functions/ports/certificate-store.js';
-import type { DnsProvider } from '../../functions/ports/dns-provider.js';
-import type { RenewalScheduler } from '../../functions/ports/renewal-scheduler.js';
 import { SIM_CA_BASE_URL, SIM_CA_DIRECTORY_URL, type SimGateway, SimulatedCa } from '../lifetime/sim-ca.js';
-import { claimedRun } from '../support/phase-runs.js';
+import { claimedRun, quietCleanUpDependencies } from '../support/phase-runs.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const ISSUER = 'sim';
@@ -165,16 +163,7 @@ describe('replaces (RFC 9773 §5)', () => {
 });
 
 describe('abandoned orders (RFC 8555 §7.5.2)', () => {
-  const dns = (() => ({ cleanUp: async () => undefined })) as unknown as (certificate: CertificateSpec) => DnsProvider;
-  const scheduler: RenewalScheduler = { schedule: async () => ({ scheduleId: 'schedule' }), get: async () => undefined };
-  const cleanUpDeps = (acme?: AcmeGateway): CleanUpDependencies => ({
-    dns,
-    ledger,
-    scheduler,
-    store,
-    clock: () => NOW,
-    ...(acme && { acme: async () => acme }),
-  });
+  const cleanUpDeps = (acme?: AcmeGateway) => quietCleanUpDependencies(ledger, store, NOW, acme);
 
   /** A run that ordered and then failed with `error`, its clean-up given the CA client. */
   async function failedRun(certificate: CertificateSpec, runId: string, error: string, acme: AcmeGateway = gateway) {

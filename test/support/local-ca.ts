@@ -7,6 +7,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Resolver } from 'node:dns/promises';
+import { get } from 'node:https';
 import { type LocalCa, LocalEnvironment } from '../../cli/local/environment.js';
 import { type LocalAcme, type LocalAcmeOptions, startLocalAcme } from '../../cli/local/pebble.js';
 import { type LocalRunOptions, type LocalRunResult, runLocal } from '../../cli/local/runner.js';
@@ -85,4 +86,15 @@ export function publicKeysOf(stored: StoredCertificate): { fromCertificate: stri
   const fromCertificate = execFileSync('openssl', ['x509', '-noout', '-pubkey'], { input: leaf, encoding: 'utf8' });
   const fromKey = execFileSync('openssl', ['pkey', '-pubout'], { input: stored['tls.key'], encoding: 'utf8' });
   return { fromCertificate, fromKey };
+}
+
+/** Pebble's management API: a certificate's revocation status by serial (hex), e.g. {Status: 'Revoked', Reason: 4}. */
+export function pebbleCertStatus(acme: LocalAcme, serialHex: string): Promise<{ Status: string; Reason?: number }> {
+  return new Promise((resolve, reject) => {
+    get(new URL(`/cert-status-by-serial/${serialHex}`, acme.managementUrl), { ca: acme.caCertPem }, (response) => {
+      let body = '';
+      response.on('data', (chunk) => (body += chunk));
+      response.on('end', () => resolve(JSON.parse(body)));
+    }).on('error', reject);
+  });
 }

@@ -2,6 +2,11 @@
 import { expect } from 'vitest';
 import type { CertificateSpec } from '../../functions/core/certificate-spec.js';
 import type { WorkflowState } from '../../functions/core/workflow-state.js';
+import type { CleanUpDependencies } from '../../functions/phases/clean-up.js';
+import type { AcmeGateway } from '../../functions/ports/acme-gateway.js';
+import type { CertificateStore } from '../../functions/ports/certificate-store.js';
+import type { DnsProvider } from '../../functions/ports/dns-provider.js';
+import type { RenewalScheduler } from '../../functions/ports/renewal-scheduler.js';
 import type { RunLedger } from '../../functions/ports/run-ledger.js';
 
 /** Claims the certificate for an hour from `now` (the claim must succeed) and returns the state CreateOrder starts from. */
@@ -9,4 +14,21 @@ export async function claimedRun(ledger: RunLedger, certificate: CertificateSpec
   const claim = await ledger.claim(certificate.name, runId, now, new Date(now.getTime() + 3_600_000));
   expect(claim.claimed).toBe(true);
   return { certificate, force: false, run: { id: runId } } as WorkflowState;
+}
+
+/**
+ * What CleanUp needs when DNS and the scheduler are beside the point: a DNS provider with
+ * nothing to remove, a scheduler that accepts anything, and the CA client only if given one
+ * (as on AWS, where the CleanUp Lambda has none).
+ */
+export function quietCleanUpDependencies(ledger: RunLedger, store: CertificateStore, now: Date, acme?: AcmeGateway): CleanUpDependencies {
+  const scheduler: RenewalScheduler = { schedule: async () => ({ scheduleId: 'schedule' }), get: async () => undefined };
+  return {
+    dns: (() => ({ cleanUp: async () => undefined })) as unknown as (certificate: CertificateSpec) => DnsProvider,
+    ledger,
+    scheduler,
+    store,
+    clock: () => now,
+    ...(acme && { acme: async () => acme }),
+  };
 }
