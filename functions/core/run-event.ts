@@ -25,21 +25,17 @@ export type EventOutcome = keyof typeof DETAIL_TYPES;
 export interface CertificateFacts {
   readonly certificateName?: string;
   readonly dnsNames?: readonly string[];
+  /** The certificate that is current once the run is over (after a failure, the one still served). */
   readonly serial?: string;
   readonly notAfter?: string;
   /** The Secrets Manager secret holding the certificate; absent locally and before the first issue. */
   readonly secretArn?: string;
+  /** Region → ARN of every ACM copy the run ledger knows. */
   readonly acmCertificateArns?: Readonly<Record<string, string>>;
 }
 
-export interface RunEventDetail {
-  readonly certificateName?: string;
-  readonly dnsNames?: readonly string[];
-  /** The certificate that is current once the run is over (after a failure, the one still served). */
-  readonly serial?: string;
-  readonly notAfter?: string;
-  readonly secretArn?: string;
-  /** Region → ARN of every ACM copy the run ledger knows. */
+/** The facts, with the ACM copies always present (empty when there are none), and how the run ended. */
+export interface RunEventDetail extends CertificateFacts {
   readonly acmCertificateArns: Readonly<Record<string, string>>;
   readonly executionArn: string;
   readonly outcome: EventOutcome;
@@ -48,10 +44,7 @@ export interface RunEventDetail {
 }
 
 /** Fields that are not known are left out rather than guessed, so a consumer can tell. */
-export function runEventDetail(
-  facts: CertificateFacts,
-  run: { readonly executionArn: string; readonly outcome: EventOutcome; readonly error?: string; readonly cause?: string },
-): RunEventDetail {
+export function runEventDetail(facts: CertificateFacts, run: Pick<RunEventDetail, 'executionArn' | 'outcome' | 'error' | 'cause'>): RunEventDetail {
   return {
     ...(facts.certificateName !== undefined && { certificateName: facts.certificateName }),
     ...(facts.dnsNames && { dnsNames: [...facts.dnsNames] }),
