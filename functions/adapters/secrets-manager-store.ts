@@ -232,13 +232,18 @@ export function versionToken(seed: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** Transient failures become StoreUnavailable (retried by the state machine); the rest are terminal. */
-export function storeFailure(error: unknown, operation: string, secretId: string, owner: string): CertstepError {
+/**
+ * Transient failures become StoreUnavailable (retried by the state machine); the rest are terminal.
+ * `missing` says what to do about a secret that does not exist when it is not the stack's to create.
+ */
+export function storeFailure(error: unknown, operation: string, secretId: string, owner: string, missing?: string): CertstepError {
   if (error instanceof CertstepError) return error;
   const { kind, said } = classifyAwsError(error);
   switch (kind) {
     case 'notFound':
-      return new SecretNotFound(`secret ${secretId} does not exist: certstep never creates secrets; add the ${owner} to the stack configuration and deploy`);
+      return new SecretNotFound(
+        missing ?? `secret ${secretId} does not exist: certstep never creates secrets; add the ${owner} to the stack configuration and deploy`,
+      );
     case 'transient':
       return new StoreUnavailable(`Secrets Manager ${operation} on ${secretId} did not succeed after retries: ${said}`);
     case 'denied':

@@ -1,8 +1,7 @@
 /** Issuers as Lambdas see them: from CERTSTEP_ISSUERS, with the EAB HMAC key read from its secret on first use. */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { storeFailure } from '../adapters/secrets-manager-store.js';
-import { InvalidInput, SecretNotFound } from '../core/errors.js';
-import { classifyAwsError } from '../adapters/aws-errors.js';
+import { InvalidInput } from '../core/errors.js';
 import type { IssuerConfig, IssuerRegistry } from '../core/issuers.js';
 import { type RuntimeConfig, issuerNames } from './config.js';
 import { traced } from './tracing.js';
@@ -25,10 +24,9 @@ async function resolveIssuer(config: RuntimeConfig, name: string, secrets: () =>
       .send(new GetSecretValueCommand({ SecretId: setting.eabHmacSecretId }))
       .catch((error: unknown) => {
         // Only what may pass is retried: a missing secret or a denied read would fail four more times.
-        if (classifyAwsError(error).kind === 'notFound') {
-          throw new SecretNotFound(`the EAB HMAC key of issuer ${name} is not in secret ${setting.eabHmacSecretId}: create it with the key the CA gave you`);
-        }
-        throw storeFailure(error, 'GetSecretValue', setting.eabHmacSecretId as string, `EAB HMAC key of issuer ${name}`);
+        const secretId = setting.eabHmacSecretId as string;
+        const missing = `the EAB HMAC key of issuer ${name} is not in secret ${secretId}: create it with the key the CA gave you`;
+        throw storeFailure(error, 'GetSecretValue', secretId, `EAB HMAC key of issuer ${name}`, missing);
       });
     eab = { keyId: setting.eabKeyId, hmacKey: (secret.SecretString ?? '').trim() };
   }
