@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AcmeClientGateway } from '../../functions/adapters/acme-client-gateway.js';
 import { FileCertificateStore } from '../../functions/adapters/file-store.js';
+import { failureOf } from '../support/failure.js';
 
 interface Answer {
   status: number;
@@ -65,15 +66,6 @@ beforeEach(() => {
 async function gateway(): Promise<AcmeClientGateway> {
   const store = new FileCertificateStore(await mkdtemp(path.join(tmpdir(), 'certstep-gw-')));
   return new AcmeClientGateway({ name: 'fake', directoryUrl: `${base}/dir` }, store);
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<Error & { retryable: boolean }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { retryable: boolean };
-  }
-  throw new Error('expected the call to fail');
 }
 
 const problem = (type: string, detail: string) => ({ type: `urn:ietf:params:acme:error:${type}`, detail });

@@ -13,6 +13,7 @@ import { FileAcmeDnsCredentials } from '../../functions/adapters/file-acme-dns-c
 import { acmeDnsCredentialName } from '../../functions/ports/acme-dns-credentials.js';
 import { type AcmeDnsTestServer, startAcmeDnsServer } from '../support/acme-dns-server.js';
 import { newStore } from '../support/local-ca.js';
+import { failureOf } from '../support/failure.js';
 
 let acme: LocalAcme;
 let server: AcmeDnsTestServer;
@@ -36,15 +37,6 @@ async function setCname(host: string, target: string): Promise<void> {
     body: JSON.stringify({ host: `${host}.`, target: `${target}.` }),
   });
   expect(response.ok).toBe(true);
-}
-
-function failureOf(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (error: Error) => error,
-  );
 }
 
 describe('AcmeDnsProvider', () => {

@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readConfig } from '../../functions/runtime/config.js';
 import { issuerRegistry } from '../../functions/runtime/issuers.js';
+import { failureOf } from '../support/failure.js';
 
 const secrets = mockClient(SecretsManagerClient);
 afterEach(() => secrets.reset());
@@ -15,12 +16,6 @@ const config = readConfig({
 
 const awsError = (name: string, message: string, status = 400) =>
   new SecretsManagerServiceException({ name, message, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status } });
-
-const failureOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (error: Error & { retryable?: boolean }) => error,
-  );
 
 describe('issuer EAB keys', () => {
   it('reads the HMAC key from its secret', async () => {

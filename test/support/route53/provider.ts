@@ -62,9 +62,4 @@ export async function visibleTxt(server: Route53TestServer, name: string): Promi
 /** The record a DNS-01 challenge for `dnsName` puts at `_acme-challenge.<dnsName>`. */
 export const challengeRecord = (dnsName: string, value: string): ChallengeRecord => ({ dnsName, recordName: `_acme-challenge.${dnsName}`, value });
 
-/** What a promise rejected with, or undefined when it resolved. */
-export const failureOf = async (promise: Promise<unknown>) =>
-  (await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  )) as Error & { retryable?: boolean };
+export { failureOf } from '../failure.js';
