@@ -5,9 +5,9 @@
  * over DNS from challtestsrv itself when its DNS address is known (so values set by someone
  * else survive), and otherwise from what this process set.
  */
-import { Resolver } from 'node:dns/promises';
 import { DnsProviderUnavailable } from '../core/errors.js';
 import type { ChallengeRecord, DnsProvider, Presented, PropagationResult, PropagationTiming } from '../ports/dns-provider.js';
+import { LiveDns, LookupFailure } from './live-dns.js';
 
 export interface ChallTestSrvOptions {
   /** Management API, e.g. http://127.0.0.1:8055 */
@@ -21,9 +21,12 @@ export class ChallTestSrvDnsProvider implements DnsProvider {
   readonly timing: PropagationTiming;
   private readonly ours = new Map<string, Set<string>>();
   private readonly locks = new Map<string, Promise<void>>();
+  /** challtestsrv's own DNS, asked directly (only used when its address is known). */
+  private readonly live: LiveDns;
 
   constructor(private readonly options: ChallTestSrvOptions) {
     this.timing = options.timing ?? { initialWaitSeconds: 0, intervalSeconds: 1, maxAttempts: 15 };
+    this.live = new LiveDns(options.dnsServer ? { resolvers: [options.dnsServer] } : {});
   }
 
   /** challtestsrv answers for any name. */
@@ -90,14 +93,11 @@ export class ChallTestSrvDnsProvider implements DnsProvider {
   }
 
   private async lookup(recordName: string): Promise<Set<string>> {
-    const resolver = new Resolver({ timeout: 2000, tries: 2 });
-    resolver.setServers([this.options.dnsServer as string]);
     try {
-      return new Set((await resolver.resolveTxt(recordName)).map((chunks) => chunks.join('')));
+      return new Set(await this.live.txtViaResolvers(recordName));
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENODATA' || code === 'ENOTFOUND') return new Set();
-      throw new DnsProviderUnavailable(`DNS query for ${recordName} to ${this.options.dnsServer} failed: ${code ?? String(error)}`);
+      if (!(error instanceof LookupFailure)) throw error;
+      throw new DnsProviderUnavailable(`DNS query for ${recordName} to ${this.options.dnsServer} failed: ${error.reason}`);
     }
   }
 
