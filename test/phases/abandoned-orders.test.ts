@@ -12,12 +12,11 @@ import { FileRunLedger } from '../../functions/adapters/file-ledger.js';
 import { FileCertificateStore } from '../../functions/adapters/file-store.js';
 import type { CertificateSpec } from '../../functions/core/certificate-spec.js';
 import { AcmeNetworkError, AcmeRequestRejected } from '../../functions/core/errors.js';
-import type { WorkflowState } from '../../functions/core/workflow-state.js';
 import { cleanUp } from '../../functions/phases/clean-up.js';
 import { createOrder } from '../../functions/phases/create-order.js';
 import type { AcmeGateway } from '../../functions/ports/acme-gateway.js';
 import { SimulatedCa } from '../lifetime/sim-ca.js';
-import { claimedRun, quietCleanUpDependencies } from '../support/phase-runs.js';
+import { claimedRun, failedAfterOrder, quietCleanUpDependencies } from '../support/phase-runs.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const WWW: CertificateSpec = { name: 'www', dnsNames: ['www.example.com', 'api.example.com'], issuer: 'sim', keyAlgorithm: 'ecdsa-p256', renewBefore: 'P30D' };
@@ -82,12 +81,7 @@ function orderDeps(acme: AcmeGateway = look) {
 async function spentRun(runId: string, cleanUpAcme?: AcmeGateway, error = 'AcmeRequestRejected') {
   const state = await claimed(WWW, runId);
   const order = await createOrder(state, orderDeps());
-  const failed = {
-    ...state,
-    order,
-    renewal: { due: true, reason: 'Forced', message: 'test', currentRevision: 0 },
-    failure: { Error: error, Cause: 'test' },
-  } as WorkflowState;
+  const failed = failedAfterOrder(state, order, error);
   return { order: order.url, result: await cleanUp(failed, cleanUpDeps(cleanUpAcme)) };
 }
 

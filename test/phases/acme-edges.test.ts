@@ -10,14 +10,14 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { FileRunLedger } from '../../functions/adapters/file-ledger.js';
 import { FileCertificateStore } from '../../functions/adapters/file-store.js';
 import type { CertificateSpec } from '../../functions/core/certificate-spec.js';
-import type { OrderRef, WorkflowState } from '../../functions/core/workflow-state.js';
+import type { OrderRef } from '../../functions/core/workflow-state.js';
 import { acceptChallenges } from '../../functions/phases/accept-challenges.js';
 import { cleanUp } from '../../functions/phases/clean-up.js';
 import { createOrder } from '../../functions/phases/create-order.js';
 import type { AcmeGateway } from '../../functions/ports/acme-gateway.js';
 import type { StoredCertificate } from '../../functions/ports/certificate-store.js';
 import { SIM_CA_BASE_URL, SIM_CA_DIRECTORY_URL, type SimGateway, SimulatedCa } from '../lifetime/sim-ca.js';
-import { claimedRun, quietCleanUpDependencies } from '../support/phase-runs.js';
+import { claimedRun, failedAfterOrder, quietCleanUpDependencies } from '../support/phase-runs.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const ISSUER = 'sim';
@@ -169,12 +169,7 @@ describe('abandoned orders (RFC 8555 §7.5.2)', () => {
   async function failedRun(certificate: CertificateSpec, runId: string, error: string, acme: AcmeGateway = gateway) {
     const state = await claimed(certificate, runId);
     const order = await createOrder(state, orderDeps());
-    const failed = {
-      ...state,
-      order,
-      renewal: { due: true, reason: 'Forced', message: 'test', currentRevision: 0 },
-      failure: { Error: error, Cause: 'test' },
-    } as WorkflowState;
+    const failed = failedAfterOrder(state, order, error);
     const result = await cleanUp(failed, cleanUpDeps(acme));
     return { order, result };
   }

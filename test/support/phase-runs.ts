@@ -1,7 +1,7 @@
 /** A run as the phases see it once CheckRenewal has claimed the certificate in the run ledger. */
 import { expect } from 'vitest';
 import type { CertificateSpec } from '../../functions/core/certificate-spec.js';
-import type { WorkflowState } from '../../functions/core/workflow-state.js';
+import type { OrderRef, WorkflowState } from '../../functions/core/workflow-state.js';
 import type { CleanUpDependencies } from '../../functions/phases/clean-up.js';
 import type { AcmeGateway } from '../../functions/ports/acme-gateway.js';
 import type { CertificateStore } from '../../functions/ports/certificate-store.js';
@@ -31,4 +31,14 @@ export function quietCleanUpDependencies(ledger: RunLedger, store: CertificateSt
     clock: () => now,
     ...(acme && { acme: async () => acme }),
   };
+}
+
+/** The state CleanUp gets from an issuing run that ordered and then failed with `error`. */
+export function failedAfterOrder(state: WorkflowState, order: OrderRef, error: string): WorkflowState {
+  return {
+    ...state,
+    order,
+    renewal: { due: true, reason: 'Forced', message: 'test', currentRevision: 0 },
+    failure: { Error: error, Cause: 'test' },
+  } as WorkflowState;
 }
