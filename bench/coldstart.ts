@@ -69,14 +69,29 @@ export interface ColdStartResult {
   readonly bundles: BundleResult[];
   /** `node -e ''` start to exit: the floor under every process figure. */
   readonly emptyProcessMs: number[];
+  /**
+   * The same bundles built the other way round for the AWS SDK (left to the runtime when the
+   * stack bundles it, and the reverse), imported in turn with the deployed ones so that both
+   * see the same machine: the figures behind the choice in cdk/functions.ts.
+   */
+  readonly sdkAlternative?: SdkAlternative;
+}
+
+export interface SdkAlternative {
+  /** Empty: this alternative bundles the SDK. */
+  readonly externals: string[];
+  readonly bundles: Pick<BundleResult, 'functionName' | 'bytes' | 'gzipBytes' | 'importMs' | 'processMs' | 'error'>[];
 }
 
 export async function runColdStart(options: { runs: number; log: (line: string) => void }): Promise<ColdStartResult> {
   const { log } = options;
   const outDir = await mkdtemp(path.join(tmpdir(), 'certstep-bench-bundles-'));
   const cdk = cdkBundling();
-  // External modules (the runtime's AWS SDK on Lambda) resolve from this project's node_modules here.
-  if (cdk.externals.length > 0) await symlink(path.join(ROOT, 'node_modules'), path.join(outDir, 'node_modules'), 'dir');
+  // External modules (the runtime's AWS SDK on Lambda) resolve from this project's node_modules
+  // here, for the deployed bundles or for the alternative built the other way.
+  await symlink(path.join(ROOT, 'node_modules'), path.join(outDir, 'node_modules'), 'dir');
+  const alternativeExternals = cdk.externals.length > 0 ? [] : cdk.sdkExternals;
+  const alternative: SdkAlternative['bundles'] = [];
   const handlersDir = path.join(ROOT, 'functions', 'handlers');
   const entries = (await readdir(handlersDir)).filter((file) => file.endsWith('.ts')).sort();
   const bundles: BundleResult[] = [];
@@ -85,39 +100,36 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
   for (const file of entries) {
     const functionName = file.replace(/\.ts$/, '').replace(/(^|-)([a-z])/g, (_, _dash: string, letter: string) => letter.toUpperCase());
     const outfile = path.join(outDir, functionName, 'index.mjs');
+    const otherfile = path.join(outDir, 'other-sdk', functionName, 'index.mjs');
     try {
-      await mkdir(path.dirname(outfile), { recursive: true });
-      const built = await build({
-        metafile: true,
-        absWorkingDir: ROOT,
-        external: cdk.externals,
-        alias: cdk.aliases,
-        entryPoints: [path.join(handlersDir, file)],
-        outfile,
-        bundle: true,
-        platform: 'node',
-        target: 'node22',
-        format: 'esm',
-        mainFields: ['module', 'main'],
-        minify: true,
-        keepNames: true,
-        sourcemap: 'external',
-        sourcesContent: false,
-        banner: { js: ESM_REQUIRE_BANNER },
-        logLevel: 'error',
-      });
+      const entry = path.join(handlersDir, file);
+      const built = await bundle(entry, outfile, cdk.externals, cdk.aliases);
+      await bundle(entry, otherfile, alternativeExternals, cdk.aliases);
       const code = await readFile(outfile);
+      const otherCode = await readFile(otherfile);
       const text = code.toString('utf8');
       const importMs: number[] = [];
       const importMsNoSourceMaps: number[] = [];
       const processMs: number[] = [];
-      // Alternate the two settings so that drift on the shared machine hits both alike.
+      const otherImportMs: number[] = [];
+      const otherProcessMs: number[] = [];
+      // Alternate the settings so that drift on the shared machine hits all of them alike.
       for (let run = 0; run < options.runs; run++) {
         const withMaps = await timeImport(outfile, true);
         importMs.push(withMaps.importMs);
         processMs.push(withMaps.wallMs);
+        const other = await timeImport(otherfile, true);
+        otherImportMs.push(other.importMs);
+        otherProcessMs.push(other.wallMs);
         importMsNoSourceMaps.push((await timeImport(outfile, false)).importMs);
       }
+      alternative.push({
+        functionName,
+        bytes: otherCode.length,
+        gzipBytes: gzipSync(otherCode, { level: 9 }).length,
+        importMs: otherImportMs,
+        processMs: otherProcessMs,
+      });
       bundles.push({
         functionName,
         entry: path.relative(ROOT, path.join(handlersDir, file)),
@@ -134,6 +146,7 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
           `${median(importMsNoSourceMaps).toFixed(0)} ms (off)`,
       );
     } catch (error) {
+      alternative.push({ functionName, bytes: 0, gzipBytes: 0, importMs: [], processMs: [], error: (error as Error).message.slice(0, 400) });
       bundles.push({
         functionName,
         entry: file,
@@ -165,7 +178,32 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
     aliases: cdk.aliases,
     bundles,
     emptyProcessMs,
+    sdkAlternative: { externals: alternativeExternals, bundles: alternative },
   };
+}
+
+function bundle(entry: string, outfile: string, externals: string[], aliases: Record<string, string>) {
+  return mkdir(path.dirname(outfile), { recursive: true }).then(() =>
+    build({
+      metafile: true,
+      absWorkingDir: ROOT,
+      external: externals,
+      alias: aliases,
+      entryPoints: [entry],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      target: 'node22',
+      format: 'esm',
+      mainFields: ['module', 'main'],
+      minify: true,
+      keepNames: true,
+      sourcemap: 'external',
+      sourcesContent: false,
+      banner: { js: ESM_REQUIRE_BANNER },
+      logLevel: 'error',
+    }),
+  );
 }
 
 /** Output bytes per npm package (scoped packages keep their scope); certstep's own files count as one. */
@@ -187,7 +225,7 @@ function packageSizes(inputs: Record<string, { bytesInOutput: number }>): { name
  * bundleAwsSDK false it marks the SDK external (`@aws-sdk/*`, and `@smithy/*` too when cdk.json
  * sets the sdkV3ExcludeSmithyPackages feature flag), and esbuildArgs may carry --alias entries.
  */
-function cdkBundling(): { externals: string[]; aliases: Record<string, string> } {
+function cdkBundling(): { externals: string[]; sdkExternals: string[]; aliases: Record<string, string> } {
   let functions = '';
   let flags = '';
   try {
@@ -198,10 +236,11 @@ function cdkBundling(): { externals: string[]; aliases: Record<string, string> }
   }
   const sdkExternal = /bundleAwsSDK:\s*false/.test(functions);
   const smithyToo = /"@aws-cdk\/aws-lambda-nodejs:sdkV3ExcludeSmithyPackages":\s*true/.test(flags);
-  const externals = sdkExternal ? ['@aws-sdk/*', ...(smithyToo ? ['@smithy/*'] : [])] : [];
+  const sdkExternals = ['@aws-sdk/*', ...(smithyToo ? ['@smithy/*'] : [])];
+  const externals = sdkExternal ? sdkExternals : [];
   const aliases: Record<string, string> = {};
   for (const match of functions.matchAll(/'--alias:([^']+)':\s*'([^']+)'/g)) aliases[match[1] as string] = match[2] as string;
-  return { externals, aliases };
+  return { externals, sdkExternals, aliases };
 }
 
 /** Says whether cdk/functions.ts still bundles the way this file assumes. */

@@ -162,8 +162,7 @@ async function buildLambdas(out) {
         outfile: join(out, 'lambda', name, 'index.mjs'),
         target: 'node22',
         minify: true,
-        // The Node.js 22 runtime ships the AWS SDK v3 (bundleAwsSDK: false in cdk/functions.ts).
-        external: ['@aws-sdk/*'],
+        // The AWS SDK is inside, as bundleAwsSDK: true in cdk/functions.ts has it.
       }),
     ),
   );

@@ -58,6 +58,7 @@ export function renderColdStart(cold: ColdStartResult, targets: Target[], comman
     `Functions expected to stay free of it: ${EXPECTED_WITHOUT_ACME.join(', ')}.${unexpected.length > 0 ? ` **${unexpected.map((bundle) => bundle.functionName).join(', ')} contain${unexpected.length === 1 ? 's' : ''} it**: CheckRenewal asks the CA for its ARI renewal window (RFC 9773, functions/phases/check-renewal.ts), so it now builds the ACME gateway.` : ' None of them contains it.'}`,
     '',
   );
+  lines.push(...sdkComparison(cold));
   if (largest) {
     lines.push(
       `Largest bundle: ${largest.functionName}, ${(largest.bytes / 1024).toFixed(0)} KiB: ${largest.topPackages.map((entry) => `${entry.name} ${(entry.bytes / 1024).toFixed(0)} KiB`).join(', ')}.`,
@@ -94,4 +95,40 @@ export function renderColdStart(cold: ColdStartResult, targets: Target[], comman
     ],
   });
   return { markdown: lines.join('\n'), chart };
+}
+
+/**
+ * The SDK choice in cdk/functions.ts, measured: each function's deployed bundle next to the same
+ * source built the other way, imported in turn in fresh processes.
+ */
+function sdkComparison(cold: ColdStartResult): string[] {
+  const other = cold.sdkAlternative;
+  if (!other) return [];
+  const deployedBundles = (cold.externals?.length ?? 0) === 0;
+  const [a, b] = deployedBundles ? ['SDK bundled (deployed)', "runtime's SDK"] : ["runtime's SDK (deployed)", 'SDK bundled'];
+  const lines = [
+    "### The AWS SDK: bundled, or the runtime's",
+    '',
+    `Each function built both ways and imported in turn (source maps on), median of ${cold.bundles[0]?.importMs.length ?? 0} runs each.`,
+    "With the runtime's SDK the bundle leaves `@aws-sdk/*` and `@smithy/*` out and the import loads them from this project's node_modules,",
+    'standing in for the copy the Node.js 22 runtime ships (same packages, not minified, many files); its size is what the zip holds.',
+    '',
+    `| function | ${a}: minified | gzip | import | ${b}: minified | gzip | import | import difference |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const bundle of cold.bundles) {
+    const alt = other.bundles.find((candidate) => candidate.functionName === bundle.functionName);
+    if (bundle.error || !alt || alt.error) continue;
+    const [ms, altMs] = [median(bundle.importMs), median(alt.importMs)];
+    lines.push(
+      `| ${bundle.functionName} | ${kib(bundle.bytes)} | ${kib(bundle.gzipBytes)} | ${ms.toFixed(0)} ms | ${kib(alt.bytes)} | ${kib(alt.gzipBytes)} | ${altMs.toFixed(0)} ms | ` +
+        `${ms - altMs > 0 ? '+' : ''}${(ms - altMs).toFixed(0)} ms |`,
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
+function kib(bytes: number): string {
+  return `${(bytes / 1024).toFixed(0)} KiB`;
 }
