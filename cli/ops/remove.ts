@@ -3,7 +3,9 @@
  * it in the store. On AWS: its schedule, its secret (with a recovery window; the pending keys are
  * versions of it and go with it), its ledger item and, only with --include-acm, its ACM copies,
  * which load balancers may still use. What is already gone is skipped, so a second remove says
- * there is nothing left and exits 0.
+ * there is nothing left and exits 0. A run that holds the certificate is never pulled out from
+ * under: its TXT values, its order and its claim are in the ledger item remove would delete, so
+ * remove refuses until the run has ended (a local run whose process is gone holds nothing).
  */
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,6 +14,8 @@ import { DeleteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteScheduleCommand, GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DeleteSecretCommand, DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb-ledger.js';
+import { FileRunLedger } from '../../functions/adapters/file-ledger.js';
+import { type LedgerEntry, liveRun } from '../../functions/ports/run-ledger.js';
 import { EXIT } from '../exit-codes.js';
 import type { RemoveArguments } from './arguments.js';
 import { PROCESS_IO, askOnTerminal, interactive, saidYes } from './terminal.js';
@@ -21,6 +25,7 @@ export interface RemoveContext {
   /** Whether a person can be asked; process.stdin.isTTY by default. */
   readonly interactive?: boolean;
   readonly ask?: (question: string) => Promise<string>;
+  readonly clock?: () => Date;
   readonly clients?: {
     readonly secrets?: SecretsManagerClient;
     readonly scheduler?: SchedulerClient;
@@ -43,7 +48,15 @@ export async function runRemove(args: RemoveArguments, context: RemoveContext = 
     return EXIT.invalidInput;
   }
   const where = args.aws ? `the AWS deployment (secrets under ${args.aws.secretPrefix})` : args.storeDir;
-  const { removals, kept } = args.aws ? await awsRemovals(args, context) : { removals: await localRemovals(args), kept: [] };
+  const { removals, kept, ledger } = args.aws ? await awsRemovals(args, context) : await localRemovals(args);
+  const running = liveRun(ledger, (context.clock ?? (() => new Date()))());
+  if (running) {
+    io.err(
+      `certstep: a run holds ${args.name} (execution ${running.runId}, since ${running.since}, its claim lasts until ${running.leaseUntil}); ` +
+        'removing it now would strand its TXT records and its order. Let it end (or stop it), then remove again',
+    );
+    return EXIT.failed;
+  }
   for (const line of kept) io.out(line);
   if (removals.length === 0) {
     io.out(`Nothing to remove for ${args.name} in ${where}`);
@@ -72,7 +85,7 @@ export async function runRemove(args: RemoveArguments, context: RemoveContext = 
 }
 
 /** Every file the local adapters keep for one certificate (see functions/adapters/file-*.ts and the runner). */
-async function localRemovals(args: RemoveArguments): Promise<Removal[]> {
+async function localRemovals(args: RemoveArguments): Promise<{ removals: Removal[]; kept: string[]; ledger: LedgerEntry | undefined }> {
   const root = args.storeDir;
   const candidates = [
     path.join(root, 'certificates', `${args.name}.json`),
@@ -88,10 +101,12 @@ async function localRemovals(args: RemoveArguments): Promise<Removal[]> {
     const found = await stat(candidate).catch(() => undefined);
     if (found) removals.push({ what: `${candidate}${found.isDirectory() ? '/' : ''}`, remove: () => rm(candidate, { recursive: true, force: true }) });
   }
-  return removals;
+  // An unreadable ledger file is removed like the rest: nothing can hold a certificate through it.
+  const ledger = await new FileRunLedger(root).get(args.name).catch(() => undefined);
+  return { removals, kept: [], ledger };
 }
 
-async function awsRemovals(args: RemoveArguments, context: RemoveContext): Promise<{ removals: Removal[]; kept: string[] }> {
+async function awsRemovals(args: RemoveArguments, context: RemoveContext): Promise<{ removals: Removal[]; kept: string[]; ledger: LedgerEntry | undefined }> {
   const aws = args.aws as NonNullable<RemoveArguments['aws']>;
   const secrets = context.clients?.secrets ?? new SecretsManagerClient({});
   const scheduler = context.clients?.scheduler ?? new SchedulerClient({});
@@ -130,7 +145,7 @@ async function awsRemovals(args: RemoveArguments, context: RemoveContext): Promi
       what: `ledger item ${args.name} in ${ledgerTable}`,
       remove: () => dynamodb.send(new DeleteItemCommand({ TableName: ledgerTable, Key: { certificateName: { S: args.name } } })),
     });
-  return { removals, kept };
+  return { removals, kept, ledger };
 }
 
 function absentWhenNotFound(error: unknown): undefined {

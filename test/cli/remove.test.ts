@@ -3,7 +3,7 @@
  * the AWS deletions in order against mocked clients, the confirmation rules and idempotence.
  */
 import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { ACMClient, DeleteCertificateCommand } from '@aws-sdk/client-acm';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
@@ -104,6 +104,32 @@ describe('certstep remove (local store)', () => {
     expect((await files()).includes('certificates/web.json')).toBe(kept);
   });
 
+  it('refuses with exit 1 while a live local run holds the certificate, and goes ahead once its process is gone', async () => {
+    const held = (pid: number) =>
+      writeFile(
+        path.join(store, 'ledger', 'web.json'),
+        JSON.stringify({
+          certificateName: 'web',
+          consecutiveFailures: 0,
+          activeRun: { runId: 'local:web:run-1', since: '2026-11-30T10:00:00.000Z', leaseUntil: '2099-01-01T00:00:00.000Z', holder: { host: hostname(), pid } },
+        }),
+      );
+    await held(process.pid);
+
+    const refused = await remove(['web', '--store', store, '--yes']);
+
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('a run holds web (execution local:web:run-1, since 2026-11-30T10:00:00.000Z');
+    expect(refused.err).toContain('Let it end (or stop it), then remove again');
+    expect(await files()).toEqual([...WEB_FILES, ...API_FILES].sort());
+
+    // A process id no process has: a killed run's claim holds nothing.
+    await held(2 ** 22 + 1);
+    const removed = await remove(['web', '--store', store, '--yes']);
+    expect(removed.code, removed.err).toBe(0);
+    expect(await files()).toEqual([...API_FILES].sort());
+  });
+
   it('refuses AWS-only flags without --aws', () => {
     expect(() => parseCommandLine(['remove', 'web', '--include-acm'], { env: {} })).toThrow('--include-acm needs --aws');
     expect(() => parseCommandLine(['remove', 'web', '--recovery-window-days', '7'], { env: {} })).toThrow('--recovery-window-days needs --aws');
@@ -175,6 +201,35 @@ describe('certstep remove --aws', () => {
     expect(result.code).toBe(1);
     expect(result.err).toContain(`could not remove ACM certificate ${ACM_ARN}: ResourceInUseException`);
     expect(order).toEqual(['schedule']);
+  });
+
+  it('refuses with exit 1 while an execution holds the certificate, deleting nothing; an expired claim does not stop it', async () => {
+    const ledgerItem = (leaseUntil: string) => ({
+      Item: {
+        certificateName: { S: 'web' },
+        version: { N: '4' },
+        entry: {
+          S: JSON.stringify({
+            certificateName: 'web',
+            consecutiveFailures: 0,
+            activeRun: { runId: 'arn:aws:states:eu-west-1:123456789012:execution:certstep:run-7', since: '2026-11-30T10:00:00.000Z', leaseUntil },
+          }),
+        },
+      },
+    });
+    dynamodb.on(GetItemCommand, { TableName: 'certstep-ledger' }).resolves(ledgerItem('2026-11-30T12:00:00.000Z'));
+    const clock = () => new Date('2026-11-30T11:00:00.000Z');
+
+    const refused = await remove(['web', ...AWS], { clients: clients(), clock });
+
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('a run holds web (execution arn:aws:states:eu-west-1:123456789012:execution:certstep:run-7');
+    expect(order).toEqual([]);
+
+    dynamodb.on(GetItemCommand, { TableName: 'certstep-ledger' }).resolves(ledgerItem('2026-11-30T10:30:00.000Z'));
+    const removed = await remove(['web', ...AWS], { clients: clients(), clock });
+    expect(removed.code, removed.err).toBe(0);
+    expect(order).toEqual(['schedule', 'secret', 'ledger']);
   });
 
   it('says there is nothing to remove once the secret is scheduled for deletion and the rest is gone', async () => {
