@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, stat, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -69,6 +69,8 @@ export interface ColdStartResult {
   readonly bundles: BundleResult[];
   /** `node -e ''` start to exit: the floor under every process figure. */
   readonly emptyProcessMs: number[];
+  /** The 1-minute load average when the section started: import times grow with it, sizes do not. */
+  readonly loadAverage?: number;
   /**
    * The same bundles built the other way round for the AWS SDK (left to the runtime when the
    * stack bundles it, and the reverse), imported in turn with the deployed ones so that both
@@ -85,6 +87,7 @@ export interface SdkAlternative {
 
 export async function runColdStart(options: { runs: number; log: (line: string) => void }): Promise<ColdStartResult> {
   const { log } = options;
+  const loadAverage = Number(loadavg()[0]?.toFixed(2));
   const outDir = await mkdtemp(path.join(tmpdir(), 'certstep-bench-bundles-'));
   const cdk = cdkBundling();
   // External modules (the runtime's AWS SDK on Lambda) resolve from this project's node_modules
@@ -178,6 +181,7 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
     aliases: cdk.aliases,
     bundles,
     emptyProcessMs,
+    loadAverage,
     sdkAlternative: { externals: alternativeExternals, bundles: alternative },
   };
 }

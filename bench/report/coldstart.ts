@@ -112,6 +112,7 @@ function sdkComparison(cold: ColdStartResult): string[] {
     `Each function built both ways and imported in turn (source maps on), median of ${cold.bundles[0]?.importMs.length ?? 0} runs each.`,
     "With the runtime's SDK the bundle leaves `@aws-sdk/*` and `@smithy/*` out and the import loads them from this project's node_modules,",
     'standing in for the copy the Node.js 22 runtime ships (same packages, not minified, many files); its size is what the zip holds.',
+    `Both variants ran in turn${cold.loadAverage !== undefined ? ` (load average ${cold.loadAverage} when the section started)` : ''}: on a loaded machine the absolute times grow, the difference between them is the figure.`,
     '',
     `| function | ${a}: minified | gzip | import | ${b}: minified | gzip | import | import difference |`,
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
