@@ -1,0 +1,244 @@
+/**
+ * What the Secrets Manager certificate store promises the phases, as one suite run against
+ * any Secrets Manager: the in-memory fake (test/support/secrets-manager-fake.ts) and moto_server.
+ * Each case only drives the store and reads back through the SDK, so the same case holds the
+ * adapter to our own model of Secrets Manager and to one nobody on this project wrote.
+ */
+import { DescribeSecretCommand, GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { describe, expect, it } from 'vitest';
+import { SecretsManagerCertificateStore } from '../../functions/adapters/secrets-manager-store.js';
+import type { AcmeAccount, PendingKey, StoredCertificate } from '../../functions/ports/certificate-store.js';
+import { failureOf } from '../support/failure.js';
+
+export interface SecretsManagerHarness {
+  /** A client on which these secrets exist holding `{}`, as the stack creates them; every other name is missing. */
+  withSecrets(secretIds: readonly string[]): Promise<SecretsManagerClient>;
+}
+
+const KEY_TEXT = 'MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgCONTRACTSECRET';
+const PRIVATE_KEY = `-----BEGIN PRIVATE KEY-----\n${KEY_TEXT}\n-----END PRIVATE KEY-----\n`;
+const OTHER_KEY = '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgOTHEROTHER\n-----END PRIVATE KEY-----\n';
+const pendingKey = (order: number, privateKeyPem = PRIVATE_KEY): PendingKey => ({
+  orderUrl: `https://acme.example/order/${order}`,
+  keyAlgorithm: 'ecdsa-p256',
+  privateKeyPem,
+});
+const certificate = (serialNumber: string, revision: number): StoredCertificate => ({
+  'tls.crt': `-----BEGIN CERTIFICATE-----\nMIIB${serialNumber}\n-----END CERTIFICATE-----\n`,
+  'tls.key': PRIVATE_KEY,
+  dnsNames: ['www.example.com'],
+  serialNumber,
+  notBefore: '2027-01-01T00:00:00.000Z',
+  notAfter: '2027-04-01T00:00:00.000Z',
+  renewalTime: '2027-03-02T00:00:00.000Z',
+  issuer: 'letsencrypt',
+  keyAlgorithm: 'ecdsa-p256',
+  revision,
+});
+const account: AcmeAccount = { directoryUrl: 'https://acme.example/directory', accountKeyPem: PRIVATE_KEY, accountUrl: 'https://acme.example/acct/1' };
+
+let counter = 0;
+
+export function describeCertificateStoreContract(label: string, harness: () => SecretsManagerHarness): void {
+  /** A store with its own certificate and account secrets, so cases never share state. */
+  async function fresh() {
+    const name = `www-${++counter}`;
+    const issuer = `issuer-${counter}`;
+    const certificateSecret = `certstep/certificates/${name}`;
+    const accountSecret = `certstep/accounts/${issuer}`;
+    const client = await harness().withSecrets([certificateSecret, accountSecret]);
+    const store = new SecretsManagerCertificateStore({ client });
+    const stages = async (secretId = certificateSecret) =>
+      (await client.send(new DescribeSecretCommand({ SecretId: secretId }))).VersionIdsToStages ?? ({} as Record<string, string[]>);
+    const versionWith = async (stage: string, secretId = certificateSecret) => Object.entries(await stages(secretId)).find(([, on]) => on.includes(stage))?.[0];
+    const valueWith = async (stage: string, secretId = certificateSecret) =>
+      (await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }))).SecretString;
+    return { name, issuer, client, store, stages, versionWith, valueWith, certificateSecret, accountSecret };
+  }
+
+  describe(`certificate store contract: Secrets Manager on ${label}`, () => {
+    it('knows no certificate, pending key or account while the secrets hold the placeholder {}', async () => {
+      const { store, name, issuer } = await fresh();
+
+      expect(await store.getCurrent(name)).toBeUndefined();
+      expect(await store.getCurrentSummary(name)).toBeUndefined();
+      expect(await store.listPendingKeys(name)).toEqual([]);
+      expect(await store.getAccount(issuer)).toBeUndefined();
+    });
+
+    it('saves one pending key per order as AWSPENDING, and a retry for the same order keeps the first key', async () => {
+      // Prepare
+      const { store, name, stages } = await fresh();
+
+      // Act
+      const first = await store.putPendingKey(name, pendingKey(1));
+      const retry = await store.putPendingKey(name, pendingKey(1, OTHER_KEY));
+
+      // Assess
+      expect(first.created).toBe(true);
+      expect(retry).toEqual({ versionId: first.versionId, created: false });
+      expect(await store.getPendingKey(name, first.versionId)).toEqual(pendingKey(1));
+      expect(await store.listPendingKeys(name)).toEqual([first.versionId]);
+      expect((await stages())[first.versionId]).toEqual(['AWSPENDING']);
+    });
+
+    it('moves AWSPENDING to a later order, and the earlier key stays readable by its version id', async () => {
+      // Prepare
+      const { store, name } = await fresh();
+      const earlier = await store.putPendingKey(name, pendingKey(1));
+
+      // Act
+      const later = await store.putPendingKey(name, pendingKey(2, OTHER_KEY));
+
+      // Assess
+      expect(later.created).toBe(true);
+      expect(later.versionId).not.toBe(earlier.versionId);
+      expect(await store.listPendingKeys(name)).toEqual([later.versionId]);
+      expect(await store.getPendingKey(name, earlier.versionId)).toEqual(pendingKey(1));
+      expect(await store.getPendingKey(name, later.versionId)).toEqual(pendingKey(2, OTHER_KEY));
+    });
+
+    it('is undefined for a pending key this secret never had', async () => {
+      const { store, name } = await fresh();
+      const other = await fresh();
+      const elsewhere = await other.store.putPendingKey(other.name, pendingKey(9));
+
+      expect(await store.getPendingKey(name, elsewhere.versionId)).toBeUndefined();
+      expect(await store.getPendingKey(name, 'not-a-token')).toBeUndefined();
+    });
+
+    it('removes a pending key from the list, and removing it again or one never there is harmless', async () => {
+      // Prepare
+      const { store, name, stages } = await fresh();
+      const saved = await store.putPendingKey(name, pendingKey(1));
+
+      // Act
+      await store.removePendingKey(name, saved.versionId);
+      await store.removePendingKey(name, saved.versionId);
+      await store.removePendingKey(name, 'not-a-token');
+
+      // Assess
+      expect(await store.listPendingKeys(name)).toEqual([]);
+      expect(Object.values(await stages()).flat()).not.toContain('AWSPENDING');
+    });
+
+    it('makes the first certificate current over the placeholder, keeps the placeholder as AWSPREVIOUS and frees AWSPENDING', async () => {
+      // Prepare
+      const { store, name, stages, versionWith, valueWith } = await fresh();
+      const placeholder = await versionWith('AWSCURRENT');
+      const saved = await store.putPendingKey(name, pendingKey(1));
+      const issued = certificate('0a01', 1);
+
+      // Act
+      const made = await store.makeCurrent(name, issued, saved.versionId);
+
+      // Assess
+      const { 'tls.key': _key, 'tls.crt': _crt, ...summary } = issued;
+      expect(await store.getCurrent(name)).toEqual(issued);
+      expect(await store.getCurrentSummary(name)).toMatchObject(summary);
+      expect(JSON.stringify(await store.getCurrentSummary(name))).not.toContain(KEY_TEXT);
+      expect(await versionWith('AWSCURRENT')).toBe(made.versionId);
+      expect(await versionWith('AWSPREVIOUS')).toBe(placeholder);
+      expect(await valueWith('AWSPREVIOUS')).toBe('{}');
+      expect(await versionWith('AWSPENDING')).toBeUndefined();
+      expect(await store.listPendingKeys(name)).toEqual([]);
+      expect(Object.keys(await stages())).toContain(saved.versionId);
+    });
+
+    it('makes the same certificate current again without a new version (a retried StoreCertificate)', async () => {
+      // Prepare
+      const { store, name, stages } = await fresh();
+      const saved = await store.putPendingKey(name, pendingKey(1));
+      const first = await store.makeCurrent(name, certificate('0a01', 1), saved.versionId);
+      const before = await stages();
+
+      // Act
+      const again = await store.makeCurrent(name, certificate('0a01', 1), saved.versionId);
+
+      // Assess
+      expect(again.versionId).toBe(first.versionId);
+      expect(await stages()).toEqual(before);
+    });
+
+    it('moves AWSCURRENT to the renewed certificate and keeps the one it replaces as AWSPREVIOUS', async () => {
+      // Prepare
+      const { store, name, versionWith, valueWith } = await fresh();
+      const firstKey = await store.putPendingKey(name, pendingKey(1));
+      const first = await store.makeCurrent(name, certificate('0a01', 1), firstKey.versionId);
+      const secondKey = await store.putPendingKey(name, pendingKey(2, OTHER_KEY));
+
+      // Act
+      const second = await store.makeCurrent(name, certificate('0b02', 2), secondKey.versionId);
+
+      // Assess
+      expect(second.versionId).not.toBe(first.versionId);
+      expect(await versionWith('AWSCURRENT')).toBe(second.versionId);
+      expect(await versionWith('AWSPREVIOUS')).toBe(first.versionId);
+      expect(JSON.parse((await valueWith('AWSPREVIOUS')) ?? '{}')).toEqual(certificate('0a01', 1));
+      expect((await store.getCurrentSummary(name))?.serialNumber).toBe('0b02');
+    });
+
+    it('leaves AWSPENDING on a later order when an earlier order is made current', async () => {
+      // Prepare
+      const { store, name } = await fresh();
+      const earlier = await store.putPendingKey(name, pendingKey(1));
+      const later = await store.putPendingKey(name, pendingKey(2, OTHER_KEY));
+
+      // Act
+      await store.makeCurrent(name, certificate('0a01', 1), earlier.versionId);
+
+      // Assess
+      expect(await store.listPendingKeys(name)).toEqual([later.versionId]);
+      expect(await store.getPendingKey(name, later.versionId)).toEqual(pendingKey(2, OTHER_KEY));
+    });
+
+    it('stores the first account, keeps it against a second writer without replace, and replaces it when asked', async () => {
+      // Prepare
+      const { store, issuer } = await fresh();
+      const theirs = { ...account, accountKeyPem: OTHER_KEY, accountUrl: 'https://acme.example/acct/2' };
+
+      // Act
+      const first = await store.putAccount(issuer, account, false);
+      const kept = await store.putAccount(issuer, theirs, false);
+      const afterKeep = await store.getAccount(issuer, account.directoryUrl);
+      const replaced = await store.putAccount(issuer, theirs, true);
+
+      // Assess
+      expect(first).toEqual(account);
+      expect(kept).toEqual(account);
+      expect(afterKeep).toEqual(account);
+      expect(replaced).toEqual(theirs);
+      expect(await store.getAccount(issuer)).toEqual(theirs);
+    });
+
+    it("keeps each directory URL's account, and a pending key change with it", async () => {
+      // Prepare
+      const { store, issuer } = await fresh();
+      const old = { directoryUrl: 'https://old-ca.example/directory', accountKeyPem: OTHER_KEY, accountUrl: 'https://old-ca.example/acct/7' };
+      const rolling = { ...account, nextAccountKeyPem: OTHER_KEY };
+
+      // Act
+      await store.putAccount(issuer, old, false);
+      await store.putAccount(issuer, account, false);
+      await store.putAccount(issuer, rolling, true);
+
+      // Assess
+      expect(await store.getAccount(issuer)).toEqual(rolling);
+      expect(await store.getAccount(issuer, old.directoryUrl)).toEqual(old);
+      expect(await store.getAccount(issuer, 'https://third-ca.example/directory')).toBeUndefined();
+    });
+
+    it('names a secret the stack did not create instead of creating it', async () => {
+      const { client } = await fresh();
+      const store = new SecretsManagerCertificateStore({ client, certificateSecretId: (name) => `certstep/certificates/never-deployed-${name}` });
+
+      const read = await failureOf(store.getCurrentSummary('www'));
+      const put = await failureOf(store.putPendingKey('www', pendingKey(1)));
+
+      for (const failure of [read, put]) {
+        expect(failure.name).toBe('SecretNotFound');
+        expect(failure.message).toContain('certstep/certificates/never-deployed-www does not exist');
+      }
+    });
+  });
+}
