@@ -2,14 +2,16 @@
  * The DynamoDB run ledger against a table fake that enforces the two condition expressions the
  * adapter writes with (test/support/aws-fakes.ts, requests as the SDK sends them), so concurrent
  * writers really race: one claim wins, a change that lands between a read and a write is read
- * again and kept, and one run's failure is counted once however often it is recorded.
+ * again and kept, and one run's failure is counted once however often it is recorded. The cases
+ * in run-ledger-contract.ts run here against the fake and in test/moto against moto_server.
  */
 import { type AttributeValue, ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb-ledger.js';
-import type { InFlightOrder } from '../../functions/ports/run-ledger.js';
+import type { InFlightOrder, LedgerEntry } from '../../functions/ports/run-ledger.js';
 import { type DynamoTable, statefulDynamo } from '../support/aws-fakes.js';
+import { describeRunLedgerContract } from './run-ledger-contract.js';
 
 const dynamo = mockClient(DynamoDBClient);
 const ledger = () => new DynamoDbRunLedger(new DynamoDBClient({ region: 'eu-west-1' }), 'certstep-ledger');
@@ -31,20 +33,18 @@ const order = (url: string, runId: string, values: string[]): InFlightOrder => (
   records: values.map((value) => ({ dnsName: 'web.example.com', recordName: '_acme-challenge.web.example.com', value })),
 });
 
+describeRunLedgerContract('the table fake', () => ({
+  ledger,
+  interleave: (certificateName, change) => {
+    table.beforeNextPut = () => {
+      const item = table.items.get(certificateName) as Record<string, AttributeValue>;
+      const entry = JSON.parse(item.entry?.S ?? '{}') as LedgerEntry;
+      table.items.set(certificateName, { ...item, version: { N: String(Number(item.version?.N) + 1) }, entry: { S: JSON.stringify(change(entry)) } });
+    };
+  },
+}));
+
 describe('DynamoDbRunLedger', () => {
-  it('lets exactly one of two runs that claim at once win, and tells the other who holds it', async () => {
-    // Act
-    const [first, second] = await Promise.all([ledger().claim('web', 'exec-1', now, lease), ledger().claim('web', 'exec-2', now, lease)]);
-
-    // Assess
-    const results = [first, second];
-    expect(results.filter((result) => result.claimed)).toHaveLength(1);
-    const loser = results.find((result) => !result.claimed);
-    const winner = first.claimed ? 'exec-1' : 'exec-2';
-    expect(loser).toEqual({ claimed: false, heldBy: winner, since: now.toISOString() });
-    expect((await ledger().get('web'))?.activeRun?.runId).toBe(winner);
-  });
-
   it('writes only if the version read is still current, and re-applies its change over one that landed in between', async () => {
     // Prepare
     await ledger().claim('web', 'exec-1', now, lease);
@@ -66,37 +66,6 @@ describe('DynamoDbRunLedger', () => {
     expect(entry?.order?.url).toBe('https://ca/order/1');
     expect(entry?.acmArns).toEqual({ 'us-east-1': 'arn:x' });
     expect(dynamo.commandCalls(PutItemCommand).at(-1)?.args[0].input.ConditionExpression).toBe('version = :version');
-  });
-
-  it('counts a failure once, however often the same run records it, and sets the hold-off from the count and Retry-After', async () => {
-    // Prepare
-    await ledger().claim('web', 'exec-1', now, lease);
-    const failure = { result: 'Failed' as const, at: now, error: 'AcmeRateLimited', cause: 'too many', counts: true, retryAfterSeconds: 3600 };
-
-    // Act
-    const once = await ledger().finish('web', 'exec-1', failure);
-    const again = await ledger().finish('web', 'exec-1', failure);
-
-    // Assess
-    expect(once.consecutiveFailures).toBe(1);
-    expect(again).toEqual(once);
-    expect(once.activeRun).toBeUndefined();
-    expect(once.nextAttemptAfter).toBe(new Date(now.getTime() + 3_600_000).toISOString());
-    expect(once.lastError).toMatchObject({ error: 'AcmeRateLimited', cause: 'too many' });
-  });
-
-  it('moves the TXT values of an order replaced by another to the stale list, so they are still removed', async () => {
-    // Prepare
-    await ledger().claim('web', 'exec-1', now, lease);
-    await ledger().recordOrder('web', 'exec-1', order('https://ca/order/1', 'exec-1', ['old', 'shared']));
-
-    // Act
-    await ledger().recordOrder('web', 'exec-1', order('https://ca/order/2', 'exec-1', ['shared', 'new']));
-
-    // Assess
-    const entry = await ledger().get('web');
-    expect(entry?.order?.url).toBe('https://ca/order/2');
-    expect(entry?.staleRecords?.map((record) => record.value)).toEqual(['old']);
   });
 
   it('keeps an order a failure gives up in the write that drops it, and forgets only the URLs named while another writer adds one', async () => {
@@ -132,11 +101,6 @@ describe('DynamoDbRunLedger', () => {
     expect(given.abandonedOrders).toEqual([{ url: 'https://ca/order/1', at: now.toISOString() }]);
     expect((await ledger().get('web'))?.abandonedOrders).toEqual([{ url: 'https://ca/order/2', at: now.toISOString() }]);
     expect(dynamo.commandCalls(PutItemCommand).length - puts).toBe(2);
-  });
-
-  it('refuses to record an order for a run that does not hold the certificate', async () => {
-    await ledger().claim('web', 'exec-1', now, lease);
-    await expect(ledger().recordOrder('web', 'exec-2', order('https://ca/order/9', 'exec-2', []))).rejects.toThrow(/no longer holds certificate web/);
   });
 
   it('reads consistently, and treats an item written by certstep 0.1 as empty', async () => {
