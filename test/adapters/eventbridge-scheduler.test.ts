@@ -1,4 +1,8 @@
-/** The EventBridge Scheduler adapter, against exact requests (aws-sdk-client-mock). */
+/**
+ * The EventBridge Scheduler adapter, against exact requests (aws-sdk-client-mock), and the
+ * shared cases of renewal-scheduler-contract.ts against the stateful stand-in (test/moto runs
+ * them against moto_server).
+ */
 import {
   ConflictException,
   CreateScheduleCommand,
@@ -12,6 +16,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EventBridgeRenewalScheduler } from '../../functions/adapters/eventbridge-scheduler.js';
 import type { ExecutionInput } from '../../functions/core/certificate-spec.js';
+import { statefulScheduler } from '../support/aws-fakes.js';
+import { describeRenewalSchedulerContract } from './renewal-scheduler-contract.js';
 
 const scheduler = mockClient(SchedulerClient);
 const now = new Date('2026-11-22T10:00:00Z');
@@ -47,6 +53,13 @@ const expected = (expression: string) => ({
 });
 
 beforeEach(() => scheduler.reset());
+
+describe('with the stateful stand-in', () => {
+  beforeEach(() => {
+    statefulScheduler(scheduler);
+  });
+  describeRenewalSchedulerContract('the stateful stand-in', () => ({ client: () => new SchedulerClient({ region: 'us-east-1' }), groupName: 'certstep' }));
+});
 
 describe('EventBridgeRenewalScheduler', () => {
   it('updates the existing one-time schedule of the certificate', async () => {
