@@ -76,6 +76,14 @@ describe('AcmImporter', () => {
     expect(acm.commandCalls(ImportCertificateCommand)).toHaveLength(0);
   });
 
+  it('reads the serial ACM answers in colon-separated hex as the store writes it (moto answers decimal: docs/testing.md)', async () => {
+    acm.on(DescribeCertificateCommand).resolves({ Certificate: { CertificateArn: ARN, Serial: '0a:1b:2c', NotAfter: new Date('2027-04-01T00:00:00Z') } });
+
+    const copy = await importer().describe('web', ['example.com'], ARN);
+
+    expect(copy).toEqual({ arn: ARN, serialNumber: 'a1b2c', notAfter: '2027-04-01T00:00:00.000Z' });
+  });
+
   it('classifies throttling as retryable', async () => {
     acm.on(ListCertificatesCommand).rejects(new ThrottlingException({ message: 'slow', $metadata: { httpStatusCode: 400 } }));
     const failure = (await importer()
