@@ -193,6 +193,32 @@ describe('where moto_server is more lenient than Route 53 (pinned, so an upgrade
     expect(sets.map((set) => set.ResourceRecords?.map((value) => value.Value))).toEqual([['"first"'], ['"second"']]);
   });
 
+  it("so certstep's compare-and-swap does not hold there: a value another writer adds between our read and our write is lost", async () => {
+    // Prepare: the same race as route53-dns.test.ts's against the wire server, where both values survive.
+    const name = '_acme-challenge.race.conformance.test';
+    await change(conformanceZone, [{ Action: 'CREATE', ResourceRecordSet: txt(name, ['existing']) }]);
+    const client = route53();
+    let raced = false;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'ChangeResourceRecordSetsCommand' && !raced) {
+          raced = true;
+          await change(conformanceZone, [{ Action: 'UPSERT', ResourceRecordSet: txt(name, ['existing', 'other-cert']) }]);
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'raceAnotherWriter' },
+    );
+    const racing = new Route53DnsProvider({ dns01: { propagation: { check: 'none' } }, clientFor: () => client });
+
+    // Act
+    await racing.present([record('race.conformance.test', 'ours')]);
+
+    // Assess
+    expect(raced).toBe(true);
+    expect(await txtValues(conformanceZone, name)).toEqual(['existing', 'ours']);
+  });
+
   it('answers INSYNC for every change at once (Route 53: PENDING first, usually for seconds)', async () => {
     const submitted = await change(conformanceZone, [{ Action: 'UPSERT', ResourceRecordSet: txt('_acme-challenge.sync.conformance.test', ['v']) }]);
 
