@@ -92,6 +92,23 @@ describe('EventBridgeRenewalScheduler', () => {
     expect(scheduler.commandCalls(UpdateScheduleCommand)).toHaveLength(2);
   });
 
+  it('refuses, without a retry, a schedule group that does not exist (moto answers 500 instead: docs/testing.md)', async () => {
+    const missingGroup = () =>
+      new ResourceNotFoundException({
+        message: 'Schedule group certstep does not exist.',
+        Message: 'Schedule group certstep does not exist.',
+        $metadata: { httpStatusCode: 404 },
+      });
+    scheduler.on(UpdateScheduleCommand).rejects(missingGroup());
+    scheduler.on(CreateScheduleCommand).rejects(missingGroup());
+
+    const failure = (await adapter()
+      .schedule({ certificateName: 'web', at: '2027-01-21T05:34:56.000Z', input })
+      .catch((caught: unknown) => caught)) as Error & { retryable: boolean };
+
+    expect(failure).toMatchObject({ name: 'ScheduleRejected', retryable: false, message: expect.stringContaining('Schedule group certstep does not exist') });
+  });
+
   it('never schedules in the past: a renewal time already gone fires a minute from now', async () => {
     scheduler.on(UpdateScheduleCommand).resolves({});
     await adapter().schedule({ certificateName: 'web', at: '2020-01-01T00:00:00.000Z', input });
