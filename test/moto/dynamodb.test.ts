@@ -12,31 +12,30 @@ import type { LedgerEntry } from '../../functions/ports/run-ledger.js';
 import { describeRunLedgerContract } from '../adapters/run-ledger-contract.js';
 import { type Moto, startMoto } from '../support/moto.js';
 
-const LEDGER = 'certstep-ledger';
-const CATALOG = 'certstep-catalog';
-
 let moto: Moto;
 beforeAll(async () => {
   moto = await startMoto();
 });
 afterAll(async () => moto?.stop());
 
+let tables = 0;
+let ledgerTable: string;
+/** A new table per case instead of a reset, with the key schema of cdk/storage.ts. */
+async function createTable(key: 'certificateName' | 'name'): Promise<string> {
+  const TableName = `certstep-${key}-${++tables}`;
+  await client().send(
+    new CreateTableCommand({
+      TableName,
+      KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  return TableName;
+}
+
 beforeEach(async () => {
-  await moto.reset();
-  const dynamo = client();
-  for (const [TableName, key] of [
-    [LEDGER, 'certificateName'],
-    [CATALOG, 'name'],
-  ] as const) {
-    await dynamo.send(
-      new CreateTableCommand({
-        TableName,
-        KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-  }
+  ledgerTable = await createTable('certificateName');
 });
 
 function client(): DynamoDBClient {
@@ -46,7 +45,7 @@ function client(): DynamoDBClient {
 /** Another writer's change, put straight on the item with the version moved on, as a concurrent run's write would. */
 async function landOtherWrite(certificateName: string, change: (entry: LedgerEntry) => LedgerEntry): Promise<void> {
   const dynamo = client();
-  const item = (await dynamo.send(new GetItemCommand({ TableName: LEDGER, Key: { certificateName: { S: certificateName } }, ConsistentRead: true }))).Item;
+  const item = (await dynamo.send(new GetItemCommand({ TableName: ledgerTable, Key: { certificateName: { S: certificateName } }, ConsistentRead: true }))).Item;
   const entry = JSON.parse(item?.entry?.S ?? 'null') ?? { certificateName, consecutiveFailures: 0 };
   const version = Number(item?.version?.N ?? '0') + 1;
   const written: Record<string, AttributeValue> = {
@@ -54,7 +53,7 @@ async function landOtherWrite(certificateName: string, change: (entry: LedgerEnt
     version: { N: String(version) },
     entry: { S: JSON.stringify(change(entry)) },
   };
-  await dynamo.send(new PutItemCommand({ TableName: LEDGER, Item: written }));
+  await dynamo.send(new PutItemCommand({ TableName: ledgerTable, Item: written }));
 }
 
 let interleaved: (() => Promise<void>) | undefined;
@@ -65,7 +64,7 @@ function ledger(): DynamoDbRunLedger {
   dynamo.middlewareStack.add(
     (next, context) => async (args) => {
       const hook = interleaved;
-      if (context.commandName === 'PutItemCommand' && hook && (args.input as PutItemCommandInput).TableName === LEDGER) {
+      if (context.commandName === 'PutItemCommand' && hook && (args.input as PutItemCommandInput).TableName === ledgerTable) {
         interleaved = undefined;
         await hook();
       }
@@ -73,7 +72,7 @@ function ledger(): DynamoDbRunLedger {
     },
     { step: 'initialize', name: 'interleaveAnotherWriter' },
   );
-  return new DynamoDbRunLedger(dynamo, LEDGER);
+  return new DynamoDbRunLedger(dynamo, ledgerTable);
 }
 
 describeRunLedgerContract('moto_server', () => ({
@@ -86,15 +85,16 @@ describeRunLedgerContract('moto_server', () => ({
 describe('the DynamoDB certificate catalog on moto_server', () => {
   it('lists every execution input the stack put, and names a certificate whose input it cannot read', async () => {
     // Prepare: as cdk/triggers.ts puts them.
+    const catalogTable = await createTable('name');
     const dynamo = client();
     const input = (name: string) => ({ certificate: { name, dnsNames: [`${name}.example.com`], issuer: 'letsencrypt' }, force: false });
     for (const name of ['api', 'web']) {
-      await dynamo.send(new PutItemCommand({ TableName: CATALOG, Item: { name: { S: name }, input: { S: JSON.stringify(input(name)) } } }));
+      await dynamo.send(new PutItemCommand({ TableName: catalogTable, Item: { name: { S: name }, input: { S: JSON.stringify(input(name)) } } }));
     }
-    await dynamo.send(new PutItemCommand({ TableName: CATALOG, Item: { name: { S: 'broken' }, input: { S: '{not json' } } }));
+    await dynamo.send(new PutItemCommand({ TableName: catalogTable, Item: { name: { S: 'broken' }, input: { S: '{not json' } } }));
 
     // Act
-    const listed = await new DynamoDbCertificateCatalog(dynamo, CATALOG).list();
+    const listed = await new DynamoDbCertificateCatalog(dynamo, catalogTable).list();
 
     // Assess
     const byName = (value: unknown) => (value as { certificate: { name: string } }).certificate.name;
@@ -103,12 +103,13 @@ describe('the DynamoDB certificate catalog on moto_server', () => {
 
   it('reads past the first page of a Scan', async () => {
     // Prepare: DynamoDB ends a Scan page at 1 MB; a dozen items of 100 kB each make two pages.
+    const catalogTable = await createTable('name');
     const dynamo = client();
     const padding = 'x'.repeat(100_000);
     const names = Array.from({ length: 12 }, (_, index) => `cert-${String(index).padStart(2, '0')}`);
     for (const name of names) {
       await dynamo.send(
-        new PutItemCommand({ TableName: CATALOG, Item: { name: { S: name }, input: { S: JSON.stringify({ certificate: { name }, padding }) } } }),
+        new PutItemCommand({ TableName: catalogTable, Item: { name: { S: name }, input: { S: JSON.stringify({ certificate: { name }, padding }) } } }),
       );
     }
     let scans = 0;
@@ -121,7 +122,7 @@ describe('the DynamoDB certificate catalog on moto_server', () => {
     );
 
     // Act
-    const listed = await new DynamoDbCertificateCatalog(dynamo, CATALOG).list();
+    const listed = await new DynamoDbCertificateCatalog(dynamo, catalogTable).list();
 
     // Assess
     expect(listed.map((value) => (value as { certificate: { name: string } }).certificate.name).sort()).toEqual(names);

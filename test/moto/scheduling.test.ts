@@ -20,7 +20,8 @@ import { NOW, describeRenewalSchedulerContract, schedulerFor } from '../adapters
 import { failureOf } from '../support/failure.js';
 import { type Moto, startMoto } from '../support/moto.js';
 
-const GROUP = 'certstep-renewals';
+let groups = 0;
+let group: string;
 
 let moto: Moto;
 beforeAll(async () => {
@@ -30,7 +31,7 @@ afterAll(async () => moto?.stop());
 
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 const schedulerClient = (maxAttempts = 3) => new SchedulerClient({ endpoint: moto.endpoint, region: moto.region, credentials, maxAttempts });
-const harness = () => ({ client: () => schedulerClient(), groupName: GROUP });
+const harness = () => ({ client: () => schedulerClient(), groupName: group });
 const input = (name: string): ExecutionInput => ({
   certificate: { name, dnsNames: [`${name}.example.com`], issuer: 'letsencrypt', keyAlgorithm: 'ecdsa-p256', renewBefore: 'P30D' },
   force: false,
@@ -38,8 +39,9 @@ const input = (name: string): ExecutionInput => ({
 
 describe('EventBridge Scheduler on moto_server', () => {
   beforeEach(async () => {
-    await moto.reset();
-    await schedulerClient().send(new CreateScheduleGroupCommand({ Name: GROUP }));
+    // A group per case instead of a reset: every case starts with an empty group.
+    group = `certstep-renewals-${++groups}`;
+    await schedulerClient().send(new CreateScheduleGroupCommand({ Name: group }));
   });
 
   describeRenewalSchedulerContract('moto_server', harness);
@@ -49,10 +51,10 @@ describe('EventBridge Scheduler on moto_server', () => {
     await schedulerFor(harness()).schedule({ certificateName: 'web', at: '2027-01-21T05:34:56.000Z', input: input('web') });
 
     // Assess
-    const stored = await schedulerClient().send(new GetScheduleCommand({ Name: 'web', GroupName: GROUP }));
+    const stored = await schedulerClient().send(new GetScheduleCommand({ Name: 'web', GroupName: group }));
     expect(stored).toMatchObject({
       Name: 'web',
-      GroupName: GROUP,
+      GroupName: group,
       ScheduleExpression: 'at(2027-01-21T05:34:56)',
       ScheduleExpressionTimezone: 'UTC',
       FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 15 },
@@ -71,7 +73,7 @@ describe('EventBridge Scheduler on moto_server', () => {
   it('knows no schedule after `certstep remove` deleted it, and schedules it again from nothing', async () => {
     // Prepare
     await schedulerFor(harness()).schedule({ certificateName: 'web', at: '2027-01-21T05:34:56.000Z', input: input('web') });
-    await schedulerClient().send(new DeleteScheduleCommand({ Name: 'web', GroupName: GROUP }));
+    await schedulerClient().send(new DeleteScheduleCommand({ Name: 'web', GroupName: group }));
 
     // Act
     const afterDelete = await schedulerFor(harness()).get('web');
@@ -110,7 +112,7 @@ describe('EventBridge Scheduler on moto_server', () => {
     expect(daily.ScheduleExpression).toBe('cron(17 3 * * ? *)');
     expect(daily.Target?.Input).toBe('{}');
     expect((await schedulerFor(harness()).get('sweep'))?.input).toEqual(input('sweep'));
-    expect((await scheduler.send(new ListSchedulesCommand({ GroupName: GROUP }))).Schedules?.map((s) => s.Name)).toEqual(['sweep']);
+    expect((await scheduler.send(new ListSchedulesCommand({ GroupName: group }))).Schedules?.map((s) => s.Name)).toEqual(['sweep']);
   });
 
   it('pinned moto leniency: a schedule in a group that does not exist is a 500, which the adapter takes as retryable (AWS: ResourceNotFoundException, refused)', async () => {
