@@ -34,7 +34,7 @@ export async function startMotoDns(route53: () => Route53Client): Promise<MotoDn
 
 type Zone = NonNullable<ListHostedZonesCommandOutput['HostedZones']>[number];
 
-async function answer(route53: Route53Client, request: dns2.DnsRequest): Promise<dns2.DnsResponse> {
+async function answer(route53: Route53Client, request: dns2.Packet): Promise<dns2.Packet> {
   const response = Packet.createResponseFromRequest(request);
   const [question] = request.questions;
   if (!question) return response;
@@ -51,7 +51,7 @@ async function answer(route53: Route53Client, request: dns2.DnsRequest): Promise
     const sets = await setsAt(route53, zone, name);
     const cname = sets.find((set) => set.Type === 'CNAME')?.ResourceRecords?.[0]?.Value;
     if (cname) {
-      response.answers.push({ name, type: Packet.TYPE.CNAME, class: Packet.CLASS.IN, ttl: 60, domain: withoutDot(cname) } as dns2.DnsAnswer);
+      response.answers.push(new Packet.Resource({ name, type: Packet.TYPE.CNAME, class: Packet.CLASS.IN, ttl: 60, domain: withoutDot(cname) }));
       if (question.type === Packet.TYPE.CNAME) break;
       name = withoutDot(cname);
       continue;
@@ -59,13 +59,9 @@ async function answer(route53: Route53Client, request: dns2.DnsRequest): Promise
     if (question.type === Packet.TYPE.TXT) {
       for (const set of sets.filter((candidate) => candidate.Type === 'TXT')) {
         for (const value of set.ResourceRecords ?? []) {
-          response.answers.push({
-            name,
-            type: Packet.TYPE.TXT,
-            class: Packet.CLASS.IN,
-            ttl: set.TTL ?? 60,
-            data: unquoteTxt(value.Value ?? ''),
-          } as dns2.DnsAnswer);
+          response.answers.push(
+            new Packet.Resource({ name, type: Packet.TYPE.TXT, class: Packet.CLASS.IN, ttl: set.TTL ?? 60, data: unquoteTxt(value.Value ?? '') }),
+          );
         }
       }
     }
