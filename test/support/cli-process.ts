@@ -12,9 +12,10 @@ export interface Outcome {
   readonly stderr: string;
 }
 
-export function certstep(args: readonly string[], cwd = ROOT): Promise<Outcome> {
+/** `env` is added to this process's environment, e.g. AWS_ENDPOINT_URL to point the command's SDK at moto. */
+export function certstep(args: readonly string[], cwd = ROOT, env: Readonly<Record<string, string>> = {}): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
