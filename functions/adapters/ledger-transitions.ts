@@ -10,6 +10,8 @@ import {
   type AbandonedOrder,
   type ActiveRun,
   type ClaimResult,
+  type DryRunOrder,
+  type DryRunOutcome,
   type InFlightOrder,
   type KnownRenewalInfo,
   type LedgerEntry,
@@ -54,6 +56,25 @@ export function withOrder(entry: LedgerEntry, runId: string, order: InFlightOrde
   return { ...entry, order, ...(abandoned.length > 0 && { staleRecords: union(entry.staleRecords ?? [], abandoned) }) };
 }
 
+/** As withOrder, for a dry run's order: the live order and everything it asked for stay as they are. */
+export function withDryRunOrder(entry: LedgerEntry, runId: string, order: DryRunOrder): LedgerEntry {
+  if (entry.activeRun?.runId !== runId) {
+    throw new InvalidState(
+      `execution ${runId} no longer holds certificate ${entry.certificateName} (held by ${entry.activeRun?.runId ?? 'nobody'}); it must not record an order`,
+    );
+  }
+  const previous = entry.dryRun?.order;
+  if (previous?.url === order.url) return { ...entry, dryRun: { runId, order: { ...order, records: union(previous.records, order.records) } } };
+  const abandoned = previous ? previous.records.filter((record) => !order.records.some((kept) => sameRecord(kept, record))) : [];
+  return { ...entry, dryRun: { runId, order }, ...(abandoned.length > 0 && { staleRecords: union(entry.staleRecords ?? [], abandoned) }) };
+}
+
+export function withDryRunKey(entry: LedgerEntry, orderUrl: string, publicKeySha256: string): LedgerEntry {
+  const dryRun = entry.dryRun;
+  if (dryRun?.order?.url !== orderUrl) return entry;
+  return { ...entry, dryRun: { ...dryRun, order: { ...dryRun.order, publicKeySha256 } } };
+}
+
 export function withPendingKey(entry: LedgerEntry, orderUrl: string, versionId: string): LedgerEntry {
   if (entry.order?.url !== orderUrl) return entry;
   return { ...entry, order: { ...entry.order, pendingKeyVersion: versionId } };
@@ -69,7 +90,7 @@ export function withRenewalInfo(entry: LedgerEntry, renewalInfo: KnownRenewalInf
 
 export function finished(entry: LedgerEntry, runId: string, outcome: RunOutcome): LedgerEntry {
   if (entry.recentRuns?.includes(runId)) return entry;
-  const { activeRun, order, staleRecords, nextAttemptAfter: holdOff, lastError, abandonedOrders, ...rest } = entry;
+  const { activeRun, order, staleRecords, nextAttemptAfter: holdOff, lastError, abandonedOrders, dryRun, ...rest } = entry;
   const holds = activeRun?.runId === runId;
   const ours = order?.runId === runId;
   const failed = outcome.result === 'Failed';
@@ -92,6 +113,8 @@ export function finished(entry: LedgerEntry, runId: string, outcome: RunOutcome)
   return {
     ...rest,
     ...(!holds && activeRun && { activeRun }),
+    // The holder's clean-up removed what a dead dry run left (or moved it to staleRecords).
+    ...(!holds && dryRun && { dryRun }),
     lastResult: outcome.result,
     lastRunAt: outcome.at.toISOString(),
     recentRuns: [runId, ...(entry.recentRuns ?? [])].slice(0, RECENT_RUNS),
@@ -99,6 +122,36 @@ export function finished(entry: LedgerEntry, runId: string, outcome: RunOutcome)
     ...(next && { nextAttemptAfter: next }),
     ...(error && { lastError: error }),
     ...(keptOrder && { order: keptOrder }),
+    ...(stale.length > 0 && { staleRecords: stale }),
+    ...(abandoned.length > 0 && { abandonedOrders: abandoned }),
+  };
+}
+
+/**
+ * A dry run's end: the claim released, its own record dropped (the clean-up removed its TXT
+ * values, or hands them over as staleRecords), lastDryRun written; no live field changes.
+ */
+export function finishedDryRun(entry: LedgerEntry, runId: string, outcome: DryRunOutcome): LedgerEntry {
+  if (entry.recentRuns?.includes(runId)) return entry;
+  const { activeRun, dryRun, staleRecords, abandonedOrders, ...rest } = entry;
+  const holds = activeRun?.runId === runId;
+  const stale = holds ? (outcome.staleRecords ?? []) : union(staleRecords ?? [], outcome.staleRecords ?? []);
+  const given = outcome.result === 'Failed' ? (outcome.abandonedOrders ?? []).map((url): AbandonedOrder => ({ url, at: outcome.at.toISOString() })) : [];
+  const abandoned = liveAbandonedOrders([...(abandonedOrders ?? []), ...given], outcome.at);
+  const keptDryRun = holds || dryRun?.runId === runId ? undefined : dryRun;
+  return {
+    ...rest,
+    ...(!holds && activeRun && { activeRun }),
+    ...(keptDryRun && { dryRun: keptDryRun }),
+    recentRuns: [runId, ...(entry.recentRuns ?? [])].slice(0, RECENT_RUNS),
+    lastDryRun: {
+      at: outcome.at.toISOString(),
+      result: outcome.result,
+      ...(outcome.error !== undefined && { error: outcome.error }),
+      ...(outcome.cause !== undefined && { cause: outcome.cause.slice(0, CAUSE_LIMIT) }),
+      ...(outcome.directoryUrl && { directoryUrl: outcome.directoryUrl }),
+      ...(outcome.serial && { serial: outcome.serial }),
+    },
     ...(stale.length > 0 && { staleRecords: stale }),
     ...(abandoned.length > 0 && { abandonedOrders: abandoned }),
   };
@@ -146,6 +199,14 @@ export abstract class TransitionLedger implements RunLedger {
     await this.update(certificateName, (entry) => withPendingKey(entry, orderUrl, versionId));
   }
 
+  async recordDryRunOrder(certificateName: string, runId: string, order: DryRunOrder): Promise<void> {
+    await this.update(certificateName, (entry) => withDryRunOrder(entry, runId, order));
+  }
+
+  async recordDryRunKey(certificateName: string, orderUrl: string, publicKeySha256: string): Promise<void> {
+    await this.update(certificateName, (entry) => withDryRunKey(entry, orderUrl, publicKeySha256));
+  }
+
   async recordAcmArn(certificateName: string, region: string, arn: string): Promise<void> {
     await this.update(certificateName, (entry) => withAcmArn(entry, region, arn));
   }
@@ -156,6 +217,10 @@ export abstract class TransitionLedger implements RunLedger {
 
   finish(certificateName: string, runId: string, outcome: RunOutcome): Promise<LedgerEntry> {
     return this.update(certificateName, (entry) => finished(entry, runId, outcome));
+  }
+
+  finishDryRun(certificateName: string, runId: string, outcome: DryRunOutcome): Promise<LedgerEntry> {
+    return this.update(certificateName, (entry) => finishedDryRun(entry, runId, outcome));
   }
 
   forgetAbandonedOrders(certificateName: string, urls: readonly string[], now: Date): Promise<LedgerEntry> {

@@ -54,6 +54,54 @@ export interface KnownRenewalInfo {
   readonly explanationUrl?: string;
 }
 
+/**
+ * A dry run's order, kept apart from the live `order` so that a dry run never resumes, replaces
+ * or drops the live one. Its TXT values are here for the clean-up and the ended-run sweeper.
+ */
+export interface DryRunOrder {
+  readonly url: string;
+  readonly specHash: string;
+  readonly createdAt: string;
+  /** The directory the dry run ordered from (the issuer's staging directory when it has one). */
+  readonly directoryUrl: string;
+  readonly records: readonly RecordedChallenge[];
+  /**
+   * Set by Finalize before the CSR goes out: the SPKI SHA-256 of the key it certifies (public).
+   * The private key is never saved, so a retried Finalize verifies against this alone.
+   */
+  readonly publicKeySha256?: string;
+}
+
+/** The dry run that holds the certificate (or held it until it died), and its order once it has one. */
+export interface DryRunRecord {
+  readonly runId: string;
+  readonly order?: DryRunOrder;
+}
+
+/** How the last dry run ended; a dry run changes nothing else a live run reads. */
+export interface LastDryRun {
+  readonly at: string;
+  readonly result: 'Succeeded' | 'Failed';
+  readonly error?: string;
+  readonly cause?: string;
+  readonly directoryUrl?: string;
+  /** The test certificate's serial, verified and discarded. */
+  readonly serial?: string;
+}
+
+export interface DryRunOutcome {
+  readonly result: 'Succeeded' | 'Failed';
+  readonly at: Date;
+  readonly error?: string;
+  readonly cause?: string;
+  readonly directoryUrl?: string;
+  readonly serial?: string;
+  /** TXT values still to remove later (their clean-up failed); replaces staleRecords. */
+  readonly staleRecords?: readonly RecordedChallenge[];
+  /** The dry run's orders it gives up on, as RunOutcome's. */
+  readonly abandonedOrders?: readonly string[];
+}
+
 export interface ActiveRun {
   readonly runId: string;
   readonly since: string;
@@ -82,6 +130,9 @@ export interface LedgerEntry {
   /** ACM certificate ARN per region, remembered after the first import. */
   readonly acmArns?: Readonly<Record<string, string>>;
   readonly renewalInfo?: KnownRenewalInfo;
+  /** Present while a dry run holds the certificate, or until what a dead one left is cleaned. */
+  readonly dryRun?: DryRunRecord;
+  readonly lastDryRun?: LastDryRun;
 }
 
 export type ClaimResult =
@@ -129,6 +180,10 @@ export interface RunLedger {
   recordOrder(certificateName: string, runId: string, order: InFlightOrder): Promise<void>;
   /** Notes the pending key version of the in-flight order at `orderUrl`. */
   recordPendingKey(certificateName: string, orderUrl: string, versionId: string): Promise<void>;
+  /** A dry run's order: like recordOrder, but into `dryRun`, leaving the live order alone. */
+  recordDryRunOrder(certificateName: string, runId: string, order: DryRunOrder): Promise<void>;
+  /** Notes the SPKI SHA-256 of the key a dry run's order at `orderUrl` is finalized with. */
+  recordDryRunKey(certificateName: string, orderUrl: string, publicKeySha256: string): Promise<void>;
   recordAcmArn(certificateName: string, region: string, arn: string): Promise<void>;
   recordRenewalInfo(certificateName: string, info: KnownRenewalInfo): Promise<void>;
   /**
@@ -138,6 +193,12 @@ export interface RunLedger {
    * counts sets nextAttemptAfter from core/failure-backoff.ts and the Retry-After.
    */
   finish(certificateName: string, runId: string, outcome: RunOutcome): Promise<LedgerEntry>;
+  /**
+   * A dry run's finish: releases the claim, drops `dryRun`, records `lastDryRun`, and touches no
+   * live field (lastResult, lastError, consecutiveFailures, nextAttemptAfter, order, acmArns,
+   * renewalInfo). Once per run, like finish.
+   */
+  finishDryRun(certificateName: string, runId: string, outcome: DryRunOutcome): Promise<LedgerEntry>;
   /**
    * Removes exactly these URLs from abandonedOrders (their authorizations were dealt with), and
    * whatever aged out by `now`; an order another writer added in the meantime stays.
