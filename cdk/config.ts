@@ -77,6 +77,8 @@ export interface IssuerInput {
   readonly eab?: { readonly keyId: string; readonly hmacKeySecretName: string };
   /** The common name of the issuer an alternate chain should lead to, when the CA offers several. */
   readonly preferredChain?: string;
+  /** Where `renew --dry-run` orders (core/issuers.ts); Let's Encrypt production has its staging by default. */
+  readonly stagingDirectoryUrl?: string;
   readonly dns01?: Dns01Config;
 }
 
@@ -184,9 +186,10 @@ const issuerSchema = section(
       }),
     ),
     preferredChain: z.optional(text(PREFERRED_CHAIN, 'the common name of an issuer in the chain, 1-64 characters, such as "ISRG Root X1"')),
+    stagingDirectoryUrl: z.optional(text(/^https:\/\/\S+$/, "an https:// ACME directory URL: the CA's staging directory, for dry runs")),
     dns01: z.optional(dns01Schema),
   },
-  ['name', 'preset', 'directoryUrl', 'email', 'eab', 'preferredChain', 'dns01'],
+  ['name', 'preset', 'directoryUrl', 'email', 'eab', 'preferredChain', 'stagingDirectoryUrl', 'dns01'],
 ).check(
   z.superRefine((issuer, ctx) => {
     if (issuer.preset !== undefined && issuer.directoryUrl !== undefined) ctx.addIssue('give either preset or directoryUrl, not both');
@@ -276,12 +279,13 @@ const fault = (path: PropertyKey[], message: string, echo?: string): Fault => ({
 
 /** The checks that span fields, and the defaults that come from other fields. */
 function settle(root: z.output<typeof TOP_LEVEL>): CertstepConfig | Fault {
-  const issuers: IssuerSetting[] = root.issuers.map(({ name, preset, directoryUrl, email, eab, preferredChain, dns01 }) => ({
+  const issuers: IssuerSetting[] = root.issuers.map(({ name, preset, directoryUrl, email, eab, preferredChain, stagingDirectoryUrl, dns01 }) => ({
     name: (name ?? preset) as string,
     directoryUrl: preset ? ISSUER_PRESETS[preset] : (directoryUrl as string),
     ...((email ?? root.email) && { email: email ?? root.email }),
     ...(eab && { eabKeyId: eab.keyId, eabHmacSecretId: eab.hmacKeySecretName }),
     ...(preferredChain && { preferredChain }),
+    ...(stagingDirectoryUrl && { stagingDirectoryUrl }),
     ...(dns01 && { dns01 }),
   }));
   for (const [index, issuer] of issuers.entries()) {

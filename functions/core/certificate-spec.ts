@@ -41,6 +41,8 @@ export interface CertificateSpec {
 export interface ExecutionInput {
   certificate: CertificateSpec;
   force: boolean;
+  /** Order a test certificate (from the issuer's staging directory when it has one), verify it, discard it. */
+  dryRun?: boolean;
 }
 
 export const DEFAULT_RENEW_BEFORE = 'P30D';
@@ -151,6 +153,8 @@ export const executionInputSchema = z.strictObject(
   {
     certificate: certificateSpecSchema,
     force: z._default(z.boolean({ error: ({ input }) => `must be a boolean (got ${show(input)})` }), false),
+    // Optional rather than defaulted: the inputs schedules and triggers send stay as they were.
+    dryRun: z.optional(z.boolean({ error: ({ input }) => `must be a boolean (got ${show(input)})` })),
   },
   { error: (issue) => (issue.code === 'unrecognized_keys' ? 'unknown field' : `must be a JSON object (got ${show(issue.input)})`) },
 );

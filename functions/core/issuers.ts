@@ -18,6 +18,11 @@ export interface IssuerConfig {
    * `--preferred-chain`; the default chain when none matches.
    */
   readonly preferredChain?: string;
+  /**
+   * Where a dry run orders its test certificate, when the CA runs a staging directory; see
+   * dryRunDirectoryUrl for the default. The staging directory uses this issuer's EAB settings.
+   */
+  readonly stagingDirectoryUrl?: string;
 }
 
 /** Looks an issuer up by name; local issuers may start their CA on first use. */
@@ -28,3 +33,31 @@ export interface IssuerRegistry {
 
 /** The embedded Pebble CA used by `certstep local`. */
 export const LOCAL_ISSUER = 'local';
+
+export const LETS_ENCRYPT_PRODUCTION = 'https://acme-v02.api.letsencrypt.org/directory';
+export const LETS_ENCRYPT_STAGING = 'https://acme-staging-v02.api.letsencrypt.org/directory';
+
+/**
+ * The staging directory a dry run orders from, if the issuer has one: the one its configuration
+ * names, else Let's Encrypt staging for Let's Encrypt production (certbot's --dry-run). Without
+ * one a dry run orders from the issuer's own directory and discards the certificate.
+ */
+export function stagingDirectoryUrl(issuer: Pick<IssuerConfig, 'directoryUrl' | 'stagingDirectoryUrl'>): string | undefined {
+  if (issuer.stagingDirectoryUrl) return issuer.stagingDirectoryUrl;
+  return sameUrl(issuer.directoryUrl, LETS_ENCRYPT_PRODUCTION) ? LETS_ENCRYPT_STAGING : undefined;
+}
+
+/**
+ * The issuer as a dry run talks to it: the same account settings at the staging directory.
+ * The account record keeps accounts per directory URL, so the staging account sits beside the
+ * live one and a live run or `certstep account` (which ask by the live URL) never sees it.
+ */
+export function dryRunIssuer(issuer: IssuerConfig): IssuerConfig {
+  const staging = stagingDirectoryUrl(issuer);
+  return staging ? { ...issuer, directoryUrl: staging } : issuer;
+}
+
+/** Only a trailing slash may differ: directories are configured by hand. */
+function sameUrl(a: string, b: string): boolean {
+  return a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
+}

@@ -15,6 +15,8 @@ export type RenewalReason =
   /** The CA's ARI window says so (RFC 9773). */
   | 'RenewalWindowReached'
   | 'Forced'
+  /** A dry run: always due, ordered from the dry run's directory and discarded. */
+  | 'DryRun'
   | 'UpToDate'
   /** Due, but held back after consecutive failures. */
   | 'BackingOff'

@@ -3,7 +3,7 @@
  * the ones requested, every link of the chain must be signed by the next, and the leaf must be
  * valid now. Anything less never replaces a working certificate.
  */
-import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { X509Certificate, createHash, createPrivateKey, createPublicKey } from 'node:crypto';
 import { CertificateVerificationFailed } from './errors.js';
 
 export interface VerifiedCertificate {
@@ -27,10 +27,43 @@ export function splitPemChain(pem: string): string[] {
   return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }
 
-export function verifyIssuedCertificate(input: { chainPem: string; privateKeyPem: string; dnsNames: readonly string[]; now: Date }): VerifiedCertificate {
+interface Presented {
+  readonly chainPem: string;
+  readonly dnsNames: readonly string[];
+  readonly now: Date;
+}
+
+export function verifyIssuedCertificate(input: Presented & { privateKeyPem: string }): VerifiedCertificate {
+  return verifyChain(input, 'the issued certificate was not stored', 'the private key saved for this order', (leaf) => {
+    try {
+      return leaf.checkPrivateKey(createPrivateKey(input.privateKeyPem));
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * The same gate for a dry run's test certificate, whose private key was dropped once the CSR
+ * went out: the leaf must certify the public key recorded before then (its SPKI SHA-256).
+ */
+export function verifyTestCertificate(input: Presented & { publicKeySha256: string }): VerifiedCertificate {
+  return verifyChain(input, 'the test certificate failed verification', 'the key the dry run sent its CSR for', (leaf) => {
+    return publicKeySha256(leaf.publicKey.export({ type: 'spki', format: 'pem' }).toString()) === input.publicKeySha256;
+  });
+}
+
+/** SHA-256 of a key's SubjectPublicKeyInfo, base64url: names the key and is public (a private key PEM gives its public half's). */
+export function publicKeySha256(keyPem: string): string {
+  return createHash('sha256')
+    .update(createPublicKey(keyPem).export({ type: 'spki', format: 'der' }))
+    .digest('base64url');
+}
+
+function verifyChain(input: Presented, failure: string, keyName: string, keyMatches: (leaf: X509Certificate) => boolean): VerifiedCertificate {
   const pems = splitPemChain(input.chainPem);
   const fail = (why: string): never => {
-    throw new CertificateVerificationFailed(`the issued certificate was not stored: ${why}`);
+    throw new CertificateVerificationFailed(`${failure}: ${why}`);
   };
   if (pems.length === 0) fail('the CA returned no certificate');
   let chain: X509Certificate[] = [];
@@ -42,13 +75,7 @@ export function verifyIssuedCertificate(input: { chainPem: string; privateKeyPem
   const leaf = chain[0] as X509Certificate;
   if (chain.length < 2) fail('the CA returned the leaf without its chain');
 
-  let keyMatches = false;
-  try {
-    keyMatches = leaf.checkPrivateKey(createPrivateKey(input.privateKeyPem));
-  } catch {
-    keyMatches = false;
-  }
-  if (!keyMatches) fail('the certificate does not match the private key saved for this order');
+  if (!keyMatches(leaf)) fail(`the certificate does not match ${keyName}`);
 
   const names = subjectAltDnsNames(leaf);
   const wanted = [...new Set(input.dnsNames)].sort();

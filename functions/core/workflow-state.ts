@@ -26,6 +26,11 @@ export interface OrderRef {
   readonly reusedAuthorizations: readonly string[];
   /** True when this is the order an earlier run left in flight (run ledger), picked up again. */
   readonly resumed?: boolean;
+  /**
+   * A dry run's order, at the dry run's directory. Carried with the order because the polling
+   * states hand a Lambda only the certificate and the order, and it must ask the same CA.
+   */
+  readonly dryRun?: boolean;
 }
 
 /** A polling loop's position: the Choice after it compares attempts with maxAttempts. */
@@ -46,7 +51,10 @@ export interface PropagationProgress extends Omit<PollProgress, 'status'> {
 }
 
 export interface IssuanceProgress extends PollProgress {
-  readonly pendingKeyVersion: string;
+  /** The key saved for the order (a live run); a dry run saves none and carries publicKeySha256 instead. */
+  readonly pendingKeyVersion?: string;
+  /** A dry run's key, by its SPKI SHA-256 only (public): what the test certificate must certify. */
+  readonly publicKeySha256?: string;
   readonly certificateUrl?: string;
 }
 
@@ -62,6 +70,17 @@ export interface IssuedSummary {
   readonly secretArn?: string;
 }
 
+/** What a dry run verified and discarded: the CA issued it, nothing stored it. */
+export interface DiscardedCertificate {
+  readonly discarded: true;
+  readonly serialNumber: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+  readonly dnsNames: readonly string[];
+  /** The directory the dry run ordered from. */
+  readonly directoryUrl: string;
+}
+
 /** The certificate stored when the run started, as CheckRenewal read it: the run's event names it unless one is issued. */
 export interface StoredFacts {
   readonly serialNumber: string;
@@ -72,6 +91,8 @@ export interface StoredFacts {
 export interface WorkflowState {
   readonly certificate: CertificateSpec;
   readonly force: boolean;
+  /** Present (true) only on a dry run: every phase that talks to the CA asks the dry run's directory. */
+  readonly dryRun?: boolean;
   readonly renewal?: RenewalDecision;
   readonly stored?: StoredFacts;
   /** Set by CheckRenewal when the run ends held back: the event the state machine sends as it is. */
@@ -82,8 +103,14 @@ export interface WorkflowState {
   readonly propagation?: PropagationProgress;
   readonly validation?: PollProgress;
   readonly issuance?: IssuanceProgress;
-  readonly issued?: IssuedSummary;
+  /** StoreCertificate's result: what it stored, or on a dry run what it verified and discarded. */
+  readonly issued?: IssuedSummary | DiscardedCertificate;
   readonly failure?: { readonly Error: string; readonly Cause?: unknown };
+}
+
+/** The certificate this run stored, if it stored one (a dry run stores none). */
+export function storedIssue(state: Pick<WorkflowState, 'issued'>): IssuedSummary | undefined {
+  return state.issued && !('discarded' in state.issued) ? state.issued : undefined;
 }
 
 /** The TXT values this run's order asks for (RFC 8555 §8.4), as the DNS provider takes them. */

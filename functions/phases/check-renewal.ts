@@ -26,7 +26,8 @@ export async function checkRenewal(
   request: CheckRenewalRequest,
   deps: Pick<PhaseDependencies, 'clock' | 'store' | 'issuers' | 'dns' | 'ledger' | 'acme' | 'scheduler' | 'acmImporter'>,
 ): Promise<WorkflowState> {
-  const { certificate, force } = parseExecutionInput(request?.input, deps.issuers.names);
+  const { certificate, force, dryRun } = parseExecutionInput(request?.input, deps.issuers.names);
+  if (dryRun) return checkDryRun(certificate, force, request.executionId, deps);
   const { decision, current, entry, renewalInfo } = await observe(certificate, force, deps);
   if (renewalInfo) await deps.ledger.recordRenewalInfo(certificate.name, renewalInfo);
   const stored = current && storedFacts(current);
@@ -60,6 +61,34 @@ export async function checkRenewal(
     };
   }
   return { certificate, force, renewal: decision, ...(stored && { stored }), run: { id: request.executionId } };
+}
+
+/**
+ * A dry run is always due, whatever the renewal time and the failure hold-off say, and asks
+ * the CA nothing here (no ARI, so no renewal info is recorded); it still claims the certificate,
+ * so it never races a live run over the same `_acme-challenge` records.
+ */
+async function checkDryRun(
+  certificate: WorkflowState['certificate'],
+  force: boolean,
+  executionId: string,
+  deps: Pick<PhaseDependencies, 'clock' | 'store' | 'dns' | 'ledger'>,
+): Promise<WorkflowState> {
+  const current = await deps.store.getCurrentSummary(certificate.name);
+  const stored = current && storedFacts(current);
+  const decision: RenewalDecision = {
+    due: true,
+    reason: 'DryRun',
+    message: 'a dry run: a test certificate is ordered, verified and discarded; the stored certificate, schedule and ACM copies are left alone',
+    currentRevision: current?.revision ?? 0,
+    ...(current && { notAfter: current.notAfter }),
+  };
+  await deps.dns(certificate).checkZones(certificate.dnsNames).catch(onlyIfTerminal);
+  const now = deps.clock();
+  const claim = await deps.ledger.claim(certificate.name, executionId, now, new Date(now.getTime() + LEASE_MS));
+  const base = { certificate, force, dryRun: true, ...(stored && { stored }) };
+  if (!claim.claimed) return { ...base, renewal: inProgress(decision, `a run is already in progress (execution ${claim.heldBy}, since ${claim.since})`) };
+  return { ...base, renewal: decision, run: { id: executionId } };
 }
 
 function storedFacts(current: CertificateSummary): StoredFacts {

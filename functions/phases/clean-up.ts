@@ -16,9 +16,10 @@
 import type { CertificateSpec } from '../core/certificate-spec.js';
 import { retryAfterFromMessage } from '../core/errors.js';
 import { type CertificateFacts, type RunEventDetail, runEventDetail } from '../core/run-event.js';
-import { type WorkflowState, challengeRecords } from '../core/workflow-state.js';
+import { type WorkflowState, challengeRecords, storedIssue } from '../core/workflow-state.js';
 import { type LedgerEntry, type RecordedChallenge, type RunOutcome, unionRecords as union } from '../ports/run-ledger.js';
 import { type Deactivation, deactivateOrders } from './abandon-order.js';
+import { cleanUpDryRun } from './clean-up-dry-run.js';
 import type { PhaseDependencies } from './dependencies.js';
 
 export interface CleanUpResult {
@@ -27,8 +28,11 @@ export interface CleanUpResult {
   readonly error?: string;
   readonly cause?: string;
   readonly nextAttemptAfter?: string;
-  /** What the state machine sends to EventBridge as it is: the clean-up is the last state that knows everything. */
-  readonly event: RunEventDetail;
+  /**
+   * What the state machine sends to EventBridge as it is: the clean-up is the last state that
+   * knows everything. None for a dry run: like certbot's --dry-run it notifies no one.
+   */
+  readonly event?: RunEventDetail;
 }
 
 /** CheckRenewal's Catch replaces the whole state with {Error, Cause}; every other Catch writes $.failure. */
@@ -56,8 +60,18 @@ export async function cleanUp(input: CleanUpInput, deps: CleanUpDependencies, ex
     return { removed: 0, error: failure.Error, cause, event };
   }
   const state = input as WorkflowState & { run: { id: string } };
+  if (state.dryRun) {
+    const message = failure && causeMessage(failure.Cause);
+    const done = await cleanUpDryRun(state, failure && { error: failure.Error, cause: message as string }, deps);
+    if (!failure) return { removed: done.removed };
+    return { removed: done.removed, error: failure.Error, cause: [message, ...done.notes].join(' ') };
+  }
   const entry = await deps.ledger.get(certificate.name);
-  const records = union(union(challengeRecords(state), entry?.staleRecords ?? []), entry?.order?.records ?? []);
+  // With what a dry run that died left (its values are only in its own record).
+  const records = union(
+    union(union(challengeRecords(state), entry?.staleRecords ?? []), entry?.order?.records ?? []),
+    entry?.dryRun && entry.dryRun.runId !== run.id ? (entry.dryRun.order?.records ?? []) : [],
+  );
   const now = deps.clock();
 
   if (!failure) {
@@ -120,8 +134,9 @@ export async function cleanUp(input: CleanUpInput, deps: CleanUpDependencies, ex
 
 /** The certificate that is current after the run: the one it issued, else the one it started with. */
 function factsOf(state: CleanUpInput, entry: LedgerEntry | undefined): CertificateFacts {
-  const current = state.issued
-    ? { serial: state.issued.serialNumber, notAfter: state.issued.notAfter, secretArn: state.issued.secretArn }
+  const issued = storedIssue(state);
+  const current = issued
+    ? { serial: issued.serialNumber, notAfter: issued.notAfter, secretArn: issued.secretArn }
     : state.stored && { serial: state.stored.serialNumber, notAfter: state.stored.notAfter, secretArn: state.stored.secretArn };
   return {
     ...(state.certificate && { certificateName: state.certificate.name, dnsNames: state.certificate.dnsNames }),
@@ -177,7 +192,7 @@ async function scheduleNextRun(
     await deps.scheduler.schedule({ certificateName: state.certificate.name, at: entry.nextAttemptAfter, input, kind: 'retry' });
     return { at: entry.nextAttemptAfter, retry: true, sentence: `Next attempt after ${entry.nextAttemptAfter}.` };
   }
-  const renewalTime = state.issued?.renewalTime ?? (state.renewal?.due === false ? state.renewal.renewalTime : undefined);
+  const renewalTime = storedIssue(state)?.renewalTime ?? (state.renewal?.due === false ? state.renewal.renewalTime : undefined);
   if (!renewalTime || new Date(renewalTime) <= now) return undefined;
   await deps.scheduler.schedule({ certificateName: state.certificate.name, at: renewalTime, input, kind: 'renewal' });
   return {

@@ -17,12 +17,13 @@ import type { AcmeAccountRef, AcmeGateway, AcmeOrder } from '../ports/acme-gatew
 import type { CertificateSummary } from '../ports/certificate-store.js';
 import { type AbandonedOrder, type InFlightOrder, liveAbandonedOrders } from '../ports/run-ledger.js';
 import { deactivateOrders, deactivatePendingAuthorizations } from './abandon-order.js';
-import type { PhaseDependencies } from './dependencies.js';
+import { type PhaseDependencies, acmeFor } from './dependencies.js';
 
 /** Order states a later run can still carry to a certificate (RFC 8555 §7.1.6). */
 const RESUMABLE = new Set(['pending', 'ready', 'processing', 'valid']);
 
 export async function createOrder(state: WorkflowState, deps: Pick<PhaseDependencies, 'acme' | 'store' | 'ledger' | 'clock'>): Promise<OrderRef> {
+  if (state.dryRun) return createDryRunOrder(state, deps);
   const { certificate } = state;
   const run = required(state.run, 'run');
   const gateway = await deps.acme(certificate.issuer);
@@ -32,27 +33,7 @@ export async function createOrder(state: WorkflowState, deps: Pick<PhaseDependen
 
   const resumable = inFlight?.specHash === hash ? await stillUsable(gateway, inFlight.url) : undefined;
   const order = resumable ?? (await newOrder(state, gateway, deps));
-  const authorizations = await mapWithLimit(order.authorizationUrls, ACME_REQUESTS_IN_FLIGHT, (url) => gateway.getAuthorization(url));
-  const challenges: ChallengeRef[] = [];
-  const reusedAuthorizations: string[] = [];
-  for (const authorization of authorizations) {
-    const shownName = `${authorization.wildcard ? '*.' : ''}${authorization.dnsName}`;
-    if (authorization.status === 'valid') {
-      reusedAuthorizations.push(shownName);
-      continue;
-    }
-    if (!authorization.challenge) {
-      throw new AcmeRequestRejected(`the CA offered no dns-01 challenge for ${shownName}; certstep validates with DNS-01 only`);
-    }
-    challenges.push({
-      dnsName: authorization.dnsName,
-      wildcard: authorization.wildcard,
-      authorizationUrl: authorization.url,
-      challengeUrl: authorization.challenge.url,
-      recordName: `_acme-challenge.${authorization.dnsName}`,
-      value: authorization.challenge.txtValue,
-    });
-  }
+  const { challenges, reusedAuthorizations } = await challengesOf(gateway, order);
   const ref: OrderRef = {
     url: order.url,
     status: order.status,
@@ -77,6 +58,70 @@ export async function createOrder(state: WorkflowState, deps: Pick<PhaseDependen
   }
   await deactivateAbandoned(certificate.name, entry?.abandonedOrders ?? [], gateway, order, deps);
   return ref;
+}
+
+/**
+ * A dry run's order, at the dry run's directory, recorded in the ledger's `dryRun` so that its
+ * TXT values are found whatever happens. It never names the certificate it `replaces` (RFC 9773:
+ * the test certificate replaces nothing) and never touches the live order in flight or the
+ * abandoned ones; only its own order, if a retried CreateOrder finds it, is picked up again.
+ */
+async function createDryRunOrder(state: WorkflowState, deps: Pick<PhaseDependencies, 'acme' | 'ledger' | 'clock'>): Promise<OrderRef> {
+  const { certificate } = state;
+  const run = required(state.run, 'run');
+  const gateway = await acmeFor(state, deps);
+  const hash = specHash(certificate);
+  const dryRun = (await deps.ledger.get(certificate.name))?.dryRun;
+  const previous = dryRun?.runId === run.id ? dryRun.order : undefined;
+  const resumable = previous?.specHash === hash ? await stillUsable(gateway, previous.url) : undefined;
+  const profile = certificate.profile;
+  const order = resumable ?? (await gateway.createOrder(certificate.dnsNames, { ...(profile && { profile }) }));
+  const { challenges, reusedAuthorizations } = await challengesOf(gateway, order);
+  const ref: OrderRef = {
+    url: order.url,
+    status: order.status,
+    finalizeUrl: order.finalizeUrl,
+    challenges,
+    reusedAuthorizations,
+    dryRun: true,
+    ...(resumable && { resumed: true }),
+  };
+  const { directoryUrl } = await gateway.account();
+  await deps.ledger.recordDryRunOrder(certificate.name, run.id, {
+    url: order.url,
+    specHash: hash,
+    createdAt: resumable && previous ? previous.createdAt : deps.clock().toISOString(),
+    directoryUrl,
+    records: challengeRecords({ order: ref }),
+    ...(resumable && previous?.publicKeySha256 && { publicKeySha256: previous.publicKeySha256 }),
+  });
+  return ref;
+}
+
+/** RFC 8555 §7.5: each authorization's dns-01 challenge, except those the CA already holds as valid. */
+async function challengesOf(gateway: AcmeGateway, order: AcmeOrder): Promise<{ challenges: ChallengeRef[]; reusedAuthorizations: string[] }> {
+  const authorizations = await mapWithLimit(order.authorizationUrls, ACME_REQUESTS_IN_FLIGHT, (url) => gateway.getAuthorization(url));
+  const challenges: ChallengeRef[] = [];
+  const reusedAuthorizations: string[] = [];
+  for (const authorization of authorizations) {
+    const shownName = `${authorization.wildcard ? '*.' : ''}${authorization.dnsName}`;
+    if (authorization.status === 'valid') {
+      reusedAuthorizations.push(shownName);
+      continue;
+    }
+    if (!authorization.challenge) {
+      throw new AcmeRequestRejected(`the CA offered no dns-01 challenge for ${shownName}; certstep validates with DNS-01 only`);
+    }
+    challenges.push({
+      dnsName: authorization.dnsName,
+      wildcard: authorization.wildcard,
+      authorizationUrl: authorization.url,
+      challengeUrl: authorization.challenge.url,
+      recordName: `_acme-challenge.${authorization.dnsName}`,
+      value: authorization.challenge.txtValue,
+    });
+  }
+  return { challenges, reusedAuthorizations };
 }
 
 /**

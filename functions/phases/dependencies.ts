@@ -12,6 +12,18 @@ import type { KeyManager } from '../ports/key-manager.js';
 import type { RenewalScheduler } from '../ports/renewal-scheduler.js';
 import type { RunLedger } from '../ports/run-ledger.js';
 
+export interface AcmeOptions {
+  readonly dryRun?: boolean;
+}
+
+/**
+ * The CA client a phase of this run must use: every phase of a dry run asks the dry run's
+ * directory, where its account and order live. The one way phases ask, so none can forget.
+ */
+export function acmeFor(run: { readonly certificate: Pick<CertificateSpec, 'issuer'>; readonly dryRun?: boolean }, deps: Pick<PhaseDependencies, 'acme'>) {
+  return run.dryRun ? deps.acme(run.certificate.issuer, { dryRun: true }) : deps.acme(run.certificate.issuer);
+}
+
 export interface PollingSettings {
   readonly initialWaitSeconds: number;
   readonly intervalSeconds: number;
@@ -23,7 +35,8 @@ export interface PhaseDependencies {
   readonly store: CertificateStore;
   /** The DNS provider for one certificate (its zones, roles and CNAME strategy). */
   readonly dns: (certificate: CertificateSpec) => DnsProvider;
-  readonly acme: (issuer: string) => Promise<AcmeGateway>;
+  /** The CA client of an issuer; `dryRun` gives the one at the dry run's directory (core/issuers.ts dryRunIssuer). */
+  readonly acme: (issuer: string, options?: AcmeOptions) => Promise<AcmeGateway>;
   /** Private keys and CSRs: only Finalize needs it, so only its bundle holds the crypto library for it. */
   readonly keys: KeyManager;
   readonly scheduler: RenewalScheduler;

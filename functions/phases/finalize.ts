@@ -5,13 +5,15 @@
  * not finalize twice.
  */
 import { InvalidState } from '../core/errors.js';
+import { publicKeySha256 } from '../core/verify-certificate.js';
 import { type IssuanceProgress, type WorkflowState, required } from '../core/workflow-state.js';
-import type { PhaseDependencies } from './dependencies.js';
+import { type PhaseDependencies, acmeFor } from './dependencies.js';
 
 export async function finalize(
   state: WorkflowState,
   deps: Pick<PhaseDependencies, 'acme' | 'store' | 'ledger' | 'keys' | 'issuancePolling'>,
 ): Promise<IssuanceProgress> {
+  if (state.dryRun) return finalizeDryRun(state, deps);
   const { certificate } = state;
   const orderRef = required(state.order, 'order');
   const gateway = await deps.acme(certificate.issuer);
@@ -52,6 +54,41 @@ export async function finalize(
         ? `sent a CSR for the current ${certificate.keyAlgorithm} key (rotationPolicy Never)`
         : `sent a CSR for a new ${certificate.keyAlgorithm} key`,
     pendingKeyVersion: saved.versionId,
+    ...(order.certificateUrl && { certificateUrl: order.certificateUrl }),
+  };
+}
+
+/**
+ * A dry run's Finalize: a fresh key that is never saved. Only its public half's SHA-256 goes to
+ * the ledger, before the CSR goes out, so a retried Finalize after the CA took the CSR still
+ * knows what the test certificate must certify; the private key is dropped with this call.
+ * An order still ready never got a CSR: a retry sends one for another fresh key.
+ */
+async function finalizeDryRun(state: WorkflowState, deps: Pick<PhaseDependencies, 'acme' | 'ledger' | 'keys' | 'issuancePolling'>): Promise<IssuanceProgress> {
+  const { certificate } = state;
+  const orderRef = required(state.order, 'order');
+  const gateway = await acmeFor(state, deps);
+  let order = await gateway.getOrder(orderRef.url);
+  const known = (await deps.ledger.get(certificate.name))?.dryRun?.order;
+  let keyHash = known?.url === order.url ? known.publicKeySha256 : undefined;
+  const sending = order.status === 'ready';
+  if (sending) {
+    const privateKeyPem = await deps.keys.generatePrivateKey(certificate.keyAlgorithm);
+    keyHash = publicKeySha256(privateKeyPem);
+    await deps.ledger.recordDryRunKey(certificate.name, order.url, keyHash);
+    order = await gateway.finalizeOrder(order, await deps.keys.createCsr(certificate.dnsNames, privateKeyPem));
+  } else if (!keyHash) {
+    throw new InvalidState(`order ${order.url} is ${order.status} but this dry run recorded no key for it; it cannot be verified. Start a new dry run.`);
+  }
+  return {
+    status: order.status === 'processing' || order.status === 'ready' ? 'pending' : order.status,
+    attempts: 0,
+    maxAttempts: deps.issuancePolling.maxAttempts,
+    waitSeconds: deps.issuancePolling.initialWaitSeconds,
+    detail: sending
+      ? `sent a CSR for a new ${certificate.keyAlgorithm} key that is not kept (dry run)`
+      : 'the order already has its CSR; its key was recorded by its public half (dry run)',
+    publicKeySha256: keyHash,
     ...(order.certificateUrl && { certificateUrl: order.certificateUrl }),
   };
 }

@@ -6,25 +6,26 @@
 import { describeProblem } from '../core/acme-failure.js';
 import { type PollProgress, type WorkflowState, nextWaitSeconds, required } from '../core/workflow-state.js';
 import type { AcmeGateway } from '../ports/acme-gateway.js';
-import type { PhaseDependencies } from './dependencies.js';
+import { type PhaseDependencies, acmeFor } from './dependencies.js';
 
 export interface PollOrderInput {
   readonly certificate: WorkflowState['certificate'];
   readonly order: NonNullable<WorkflowState['order']>;
-  readonly previous: PollProgress & { readonly pendingKeyVersion?: string };
+  readonly previous: PollProgress & { readonly pendingKeyVersion?: string; readonly publicKeySha256?: string };
 }
 
 export async function pollOrder(
   input: PollOrderInput,
   deps: Pick<PhaseDependencies, 'acme' | 'validationPolling' | 'issuancePolling'>,
-): Promise<PollProgress & { certificateUrl?: string; pendingKeyVersion?: string }> {
+): Promise<PollProgress & { certificateUrl?: string; pendingKeyVersion?: string; publicKeySha256?: string }> {
   const order = required(input.order, 'order');
   const previous = required(input.previous, 'previous poll');
-  const gateway = await deps.acme(input.certificate.issuer);
+  // The polling states pass the order, not the whole state: a dry run's order says so itself.
+  const gateway = await acmeFor({ certificate: input.certificate, ...(order.dryRun && { dryRun: true }) }, deps);
   const current = await gateway.getOrder(order.url);
   const status = current.status === 'processing' ? 'pending' : current.status;
-  // Only the issuance loop carries the pending key's version.
-  const polling = previous.pendingKeyVersion ? deps.issuancePolling : deps.validationPolling;
+  // Only the issuance loop carries the key (a live run's pending version, a dry run's public key hash).
+  const polling = previous.pendingKeyVersion || previous.publicKeySha256 ? deps.issuancePolling : deps.validationPolling;
   const detail = status === 'invalid' ? await whyInvalid(gateway, current.authorizationUrls, current.error) : `order is ${current.status}`;
   return {
     ...previous,

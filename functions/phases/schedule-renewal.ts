@@ -3,11 +3,11 @@
  * After an issue that is the new certificate's renewal time; on a repair run the one the
  * reconcile computed (which follows the CA's ARI window when it offers one).
  */
-import { type WorkflowState, required } from '../core/workflow-state.js';
+import { type WorkflowState, required, storedIssue } from '../core/workflow-state.js';
 import type { PhaseDependencies } from './dependencies.js';
 
 export async function scheduleRenewal(state: WorkflowState, deps: Pick<PhaseDependencies, 'scheduler'>): Promise<{ at: string; scheduleId: string }> {
-  const at = state.issued?.renewalTime ?? required(state.renewal?.renewalTime, 'renewal.renewalTime');
+  const at = storedIssue(state)?.renewalTime ?? required(state.renewal?.renewalTime, 'renewal.renewalTime');
   const { scheduleId } = await deps.scheduler.schedule({
     certificateName: state.certificate.name,
     at,

@@ -6,24 +6,29 @@ import { ariCertificateId, momentInWindow } from '../core/ari.js';
 import { durationToMilliseconds } from '../core/duration.js';
 import { InvalidState } from '../core/errors.js';
 import { plannedRenewalTime } from '../core/renewal-time.js';
-import { splitPemChain, verifyIssuedCertificate } from '../core/verify-certificate.js';
-import { type IssuedSummary, type WorkflowState, required } from '../core/workflow-state.js';
+import { splitPemChain, verifyIssuedCertificate, verifyTestCertificate } from '../core/verify-certificate.js';
+import { type DiscardedCertificate, type IssuedSummary, type WorkflowState, required } from '../core/workflow-state.js';
 import type { AcmeGateway } from '../ports/acme-gateway.js';
-import type { PhaseDependencies } from './dependencies.js';
+import { type PhaseDependencies, acmeFor } from './dependencies.js';
 
-export async function storeCertificate(state: WorkflowState, deps: Pick<PhaseDependencies, 'acme' | 'store' | 'clock'>): Promise<IssuedSummary> {
+export async function storeCertificate(
+  state: WorkflowState,
+  deps: Pick<PhaseDependencies, 'acme' | 'store' | 'clock'>,
+): Promise<IssuedSummary | DiscardedCertificate> {
+  if (state.dryRun) return verifyAndDiscard(state, deps);
   const { certificate } = state;
   const issuance = required(state.issuance, 'issuance');
   const certificateUrl = required(issuance.certificateUrl, 'issuance.certificateUrl');
-  const key = await deps.store.getPendingKey(certificate.name, issuance.pendingKeyVersion);
+  const pendingKeyVersion = required(issuance.pendingKeyVersion, 'issuance.pendingKeyVersion');
+  const key = await deps.store.getPendingKey(certificate.name, pendingKeyVersion);
   const current = await deps.store.getCurrentSummary(certificate.name);
   const gateway = await deps.acme(certificate.issuer);
   const chainPem = await gateway.downloadCertificate(certificateUrl);
 
   if (!key) {
     // A retry after a successful store: the key was consumed when the version became current.
-    if (current && (await isAlreadyStored(chainPem, current.serialNumber))) return issuedSummary(current, issuance.pendingKeyVersion, current.secretArn);
-    throw new InvalidState(`the pending key ${issuance.pendingKeyVersion} for ${certificate.name} is gone; start a new run`);
+    if (current && (await isAlreadyStored(chainPem, current.serialNumber))) return issuedSummary(current, pendingKeyVersion, current.secretArn);
+    throw new InvalidState(`the pending key ${pendingKeyVersion} for ${certificate.name} is gone; start a new run`);
   }
   const verified = verifyIssuedCertificate({
     chainPem,
@@ -51,8 +56,28 @@ export async function storeCertificate(state: WorkflowState, deps: Pick<PhaseDep
     directoryUrl,
     accountUrl,
   };
-  const { versionId, secretArn } = await deps.store.makeCurrent(certificate.name, stored, issuance.pendingKeyVersion);
+  const { versionId, secretArn } = await deps.store.makeCurrent(certificate.name, stored, pendingKeyVersion);
   return issuedSummary(stored, versionId, secretArn);
+}
+
+/**
+ * A dry run's StoreCertificate: the chain is downloaded and passes the same gate a live one
+ * must (names, chain, validity, and the key: the public key Finalize recorded), then it is
+ * dropped. Nothing is stored and no renewal info is asked for.
+ */
+async function verifyAndDiscard(state: WorkflowState, deps: Pick<PhaseDependencies, 'acme' | 'clock'>): Promise<DiscardedCertificate> {
+  const { certificate } = state;
+  const issuance = required(state.issuance, 'issuance');
+  const gateway = await acmeFor(state, deps);
+  const chainPem = await gateway.downloadCertificate(required(issuance.certificateUrl, 'issuance.certificateUrl'));
+  const verified = verifyTestCertificate({
+    chainPem,
+    publicKeySha256: required(issuance.publicKeySha256, 'issuance.publicKeySha256'),
+    dnsNames: certificate.dnsNames,
+    now: deps.clock(),
+  });
+  const { directoryUrl } = await gateway.account();
+  return { discarded: true, ...verified, dnsNames: [...certificate.dnsNames], directoryUrl };
 }
 
 /**

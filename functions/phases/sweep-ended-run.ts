@@ -33,14 +33,16 @@ export async function sweepEndedRun(run: EndedRun, deps: CleanUpDependencies & P
     }
   }
   let certificate: CertificateSpec;
+  let dryRun: boolean;
   try {
-    certificate = parseExecutionInput(input, deps.issuers.names).certificate;
+    ({ certificate, dryRun = false } = parseExecutionInput(input, deps.issuers.names));
   } catch {
     return { swept: false, why: 'the execution input is not valid, so the run never held a certificate' };
   }
   const entry = await deps.ledger.get(certificate.name);
   if (entry?.activeRun?.runId !== run.executionId) {
-    const rescheduled = await rescheduleIfLost(certificate, run, deps);
+    // A dry run that died early leaves the schedule as it found it.
+    const rescheduled = dryRun ? undefined : await rescheduleIfLost(certificate, run, deps);
     return {
       swept: false,
       why: `the run does not hold ${certificate.name} (its own clean-up ran, or it never claimed it)${rescheduled ? `; it died before it could schedule anything, so a run is scheduled at ${rescheduled}` : ''}`,
@@ -48,6 +50,11 @@ export async function sweepEndedRun(run: EndedRun, deps: CleanUpDependencies & P
   }
   const error = run.error || STATUS_ERROR[run.status] || 'ExecutionFailed';
   const cause = run.cause || `the execution ended ${run.status} before its clean-up ran`;
+  if (dryRun) {
+    // A dry run's own clean-up: its TXT values go, lastDryRun says how it ended, nothing live changes.
+    const dry = { certificate, force: false, dryRun: true, run: { id: run.executionId }, failure: { Error: error, Cause: cause } };
+    return { swept: true, certificate: certificate.name, ...(await cleanUp(dry, deps)) };
+  }
   // An order in flight means it was issuing: that failure counts, like any failed issue.
   const issuing = entry.order?.runId === run.executionId;
   // The retry comes sooner as expiry nears; without an order the certificate stays scheduled at

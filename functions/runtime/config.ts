@@ -16,6 +16,8 @@ export interface IssuerSetting {
   readonly caBundlePem?: string;
   /** The issuer common name of the alternate chain to download, when the CA offers one (core/issuers.ts). */
   readonly preferredChain?: string;
+  /** Where a dry run orders, when not the default of core/issuers.ts stagingDirectoryUrl. */
+  readonly stagingDirectoryUrl?: string;
   /** Issuer-wide DNS-01 defaults; a certificate's own dns01 settings win. */
   readonly dns01?: Dns01Config;
 }
@@ -75,6 +77,9 @@ function parseIssuers(text: string | undefined): IssuerSetting[] {
     }
     if (issuer.preferredChain !== undefined && (typeof issuer.preferredChain !== 'string' || issuer.preferredChain.length === 0)) {
       throw new ConfigError(`CERTSTEP_ISSUERS[${index}].preferredChain must be a non-empty string`);
+    }
+    if (issuer.stagingDirectoryUrl !== undefined && (typeof issuer.stagingDirectoryUrl !== 'string' || !issuer.stagingDirectoryUrl.startsWith('https://'))) {
+      throw new ConfigError(`CERTSTEP_ISSUERS[${index}].stagingDirectoryUrl must be an https:// URL`);
     }
     return issuer as IssuerSetting;
   });

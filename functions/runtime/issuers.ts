@@ -37,5 +37,6 @@ async function resolveIssuer(config: RuntimeConfig, name: string, secrets: () =>
     ...(eab && { eab }),
     ...(setting.caBundlePem && { caBundlePem: setting.caBundlePem }),
     ...(setting.preferredChain && { preferredChain: setting.preferredChain }),
+    ...(setting.stagingDirectoryUrl && { stagingDirectoryUrl: setting.stagingDirectoryUrl }),
   };
 }

@@ -115,14 +115,21 @@ describe('renewal.asl.json', () => {
       const reports = (definition.States[target]?.Choices ?? []).map((choice) => choice.Next).concat(definition.States[target]?.Default ?? []);
       expect(reports.length).toBe(3);
       for (const report of reports) {
-        expect(definition.States[report]).toMatchObject({ Type: 'Pass', ResultPath: '$.report', Next: 'PublishFailureWithoutCleanUp' });
+        expect(definition.States[report]).toMatchObject({ Type: 'Pass', ResultPath: '$.report', Next: 'IsDryRunFailureWithoutCleanUp' });
       }
+      // A dry run ends in its own Fail state, without the event (see run-events.test.ts).
+      expect(definition.States.IsDryRunFailureWithoutCleanUp).toMatchObject({ Type: 'Choice', Default: 'PublishFailureWithoutCleanUp' });
+      expect(definition.States.IsDryRunFailureWithoutCleanUp?.Choices?.map((choice) => choice.Next)).toEqual(['DryRunFailedWithoutCleanUp']);
+      expect(definition.States.DryRunFailedWithoutCleanUp).toMatchObject({ Type: 'Fail', ErrorPath: '$.report.error', CausePath: '$.report.cause' });
       expect(definition.States.PublishFailureWithoutCleanUp?.Next).toBe('FailedWithoutCleanUp');
       expect(definition.States.FailedWithoutCleanUp).toMatchObject({ Type: 'Fail', ErrorPath: '$.report.error', CausePath: '$.report.cause' });
       return;
     }
     expect(target).toBe('CleanUpAfterFailure');
-    expect(definition.States.CleanUpAfterFailure?.Next).toBe('PublishFailure');
+    expect(definition.States.CleanUpAfterFailure?.Next).toBe('IsDryRunFailure');
+    expect(definition.States.IsDryRunFailure).toMatchObject({ Type: 'Choice', Default: 'PublishFailure' });
+    expect(definition.States.IsDryRunFailure?.Choices?.map((choice) => choice.Next)).toEqual(['DryRunFailed']);
+    expect(definition.States.DryRunFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.cleanUp.error', CausePath: '$.cleanUp.cause' });
     expect(definition.States.PublishFailure?.Next).toBe('Failed');
     expect(definition.States.Failed).toMatchObject({ Type: 'Fail', ErrorPath: '$.cleanUp.error', CausePath: '$.cleanUp.cause' });
   });
@@ -174,7 +181,7 @@ describe('renewal.asl.json', () => {
   });
 
   it('routes every failure Pass state through clean-up', () => {
-    const failures = Object.entries(definition.States).filter(([, state]) => state.Type === 'Pass' && state.Next !== 'PublishFailureWithoutCleanUp');
+    const failures = Object.entries(definition.States).filter(([, state]) => state.Type === 'Pass' && state.Next !== 'IsDryRunFailureWithoutCleanUp');
     expect(failures.length).toBeGreaterThanOrEqual(5);
     for (const [name, state] of failures) {
       expect(state.Next, name).toBe('CleanUpAfterFailure');

@@ -21,8 +21,8 @@ const ANNOUNCED: Record<string, string> = {
   Failed: DETAIL_TYPES.Failed,
   FailedWithoutCleanUp: DETAIL_TYPES.Failed,
 };
-/** Nothing changed (UpToDate), or another execution will announce it (AlreadyInProgress). */
-const SILENT = ['AlreadyInProgress', 'UpToDate'];
+/** Nothing changed (UpToDate), another execution will announce it (AlreadyInProgress), or a dry run, which notifies no one. */
+const SILENT = ['AlreadyInProgress', 'UpToDate', 'DryRunSucceeded', 'DryRunFailed', 'DryRunFailedWithoutCleanUp'];
 
 function successors(state: AslState): string[] {
   return [state.Next, state.Default, ...(state.Choices ?? []).map((choice) => choice.Next), ...(state.Catch ?? []).map((catcher) => catcher.Next)].filter(

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileCertificateStore } from '../../functions/adapters/file-store.js';
 import { DnsChangeRejected, StoreAccessDenied } from '../../functions/core/errors.js';
-import type { IssuanceProgress, WorkflowState } from '../../functions/core/workflow-state.js';
+import type { IssuanceProgress, IssuedSummary, WorkflowState } from '../../functions/core/workflow-state.js';
 import type { PendingKey } from '../../functions/ports/certificate-store.js';
 import type { DnsProvider } from '../../functions/ports/dns-provider.js';
 import { type TestCa, newStore, opensslVerify, readStored, spec, startTestCa, statesEntered } from '../support/local-ca.js';
@@ -86,7 +86,7 @@ describe('a Lambda that dies between Finalize and StoreCertificate', () => {
     const order = await (await recording.gateway()).getOrder(result.output?.order?.url ?? '');
     expect(recording.calls.downloads).toEqual([order.certificateUrl, order.certificateUrl]);
     expect(issuance.certificateUrl).toBe(order.certificateUrl);
-    expect(result.output?.issued?.versionId).toBe(issuance.pendingKeyVersion);
+    expect((result.output?.issued as IssuedSummary | undefined)?.versionId).toBe(issuance.pendingKeyVersion);
     const stored = await readStored(result.certificatePath);
     expect(savedKeys.map((key) => key.privateKeyPem)).toEqual([stored['tls.key']]);
     expect(stored.revision).toBe(2);
