@@ -18,6 +18,8 @@ export interface RunArguments {
   readonly challtestsrvUrl?: string;
   /** Where that challtestsrv answers DNS (`host:port`), for every lookup the run makes. */
   readonly dnsServer?: string;
+  /** `local run --dry-run`: the input's dryRun flag, set from the command line. */
+  readonly dryRun?: boolean;
 }
 
 /** The value options of `local run` and `local demo`, as commander hands them over. */
@@ -29,6 +31,7 @@ export interface RunOptions {
   readonly acmeCa?: string;
   readonly challtestsrv?: string;
   readonly dnsServer?: string;
+  readonly dryRun?: boolean;
 }
 
 export const DEFAULT_STORE = '.certstep';
@@ -65,6 +68,7 @@ export function runArgumentsFrom(inputFile: string | undefined, options: RunOpti
     ...(acmeCa && { acmeCaFile: acmeCa }),
     ...(challtestsrv && { challtestsrvUrl: challtestsrv }),
     ...(dnsServer && { dnsServer }),
+    ...(options.dryRun === true && { dryRun: true }),
   };
 }
 

@@ -74,6 +74,8 @@ export function parseRunArguments(argv: readonly string[]): RunArguments {
 
 const STORE = ['--store <dir>', 'the local store directory (default: .certstep)'] as const;
 const JSON_OUTPUT = ['--json', 'print JSON for machines instead of text'] as const;
+const DRY_RUN_HELP =
+  "a dry run: order a test certificate from the issuer's staging directory (else from the issuer itself), verify it and discard it; the stored certificate, schedule, ACM copies and events are left alone";
 
 function buildProgram(context: ParseContext, found: (invocation: Invocation) => void): Command {
   const env = context.env ?? process.env;
@@ -96,6 +98,7 @@ function buildProgram(context: ParseContext, found: (invocation: Invocation) => 
       .argument('<input>', 'the execution input: a JSON file {"certificate": {...}, "force": false}'),
   )
     .option('--history <file>', 'write the execution history (events, no key material) to this JSON file')
+    .option('--dry-run', DRY_RUN_HELP)
     .action((input: string, options: RunOptions) => found({ kind: 'local run', args: runArgumentsFrom(input, options) }));
   withRunOptions(local.command('demo').description('issue examples/web.json from a private Pebble, then renew it at its renewal time (what `npm start` runs)'))
     .addOption(new Option('--history <file>').hideHelp())
@@ -122,7 +125,11 @@ function buildProgram(context: ParseContext, found: (invocation: Invocation) => 
       .option(...STORE)
       .option('--acme-directory <url>', 'a local forced run orders from this ACME directory instead of a private Pebble')
       .option('--acme-ca <file>', 'PEM bundle that signs the --acme-directory server (when it is not publicly trusted)')
-      .option('--challtestsrv <url>', "the management URL of the challtestsrv that answers the CA's DNS queries"),
+      .option('--challtestsrv <url>', "the management URL of the challtestsrv that answers the CA's DNS queries")
+      .option('--dry-run', DRY_RUN_HELP),
+  ).addHelpText(
+    'after',
+    '\nWith --dry-run (certbot\'s renew --dry-run): exit 0 when the test certificate was issued and verified, 1 when the dry run failed or could not run.\nWith --aws it starts the execution with "dryRun": true; `certstep describe <name> --aws` shows how it ended.',
   );
 
   withAwsOptions(

@@ -11,7 +11,7 @@ import { checkedThroughResolvers } from '../../functions/adapters/resolver-propa
 import type { CertificateSpec } from '../../functions/core/certificate-spec.js';
 import type { PropagationConfig } from '../../functions/core/dns01-config.js';
 import { DnsChangeRejected, InvalidInput } from '../../functions/core/errors.js';
-import { type IssuerConfig, type IssuerRegistry, LOCAL_ISSUER } from '../../functions/core/issuers.js';
+import { type IssuerConfig, type IssuerRegistry, LOCAL_ISSUER, dryRunIssuer } from '../../functions/core/issuers.js';
 import type { AcmeDnsCredentials } from '../../functions/ports/acme-dns-credentials.js';
 import type { AcmeGateway } from '../../functions/ports/acme-gateway.js';
 import type { CertificateStore } from '../../functions/ports/certificate-store.js';
@@ -82,9 +82,13 @@ export class LocalEnvironment {
     };
   }
 
-  acmeGateways(store: CertificateStore): (issuer: string) => Promise<AcmeGateway> {
+  acmeGateways(store: CertificateStore): (issuer: string, options?: { dryRun?: boolean }) => Promise<AcmeGateway> {
     const registry = this.issuers();
-    return async (issuer) => new AcmeClientGateway(await registry.resolve(issuer), store);
+    // The embedded Pebble has no staging directory: a dry run orders from it and discards the certificate.
+    return async (issuer, options) => {
+      const resolved = await registry.resolve(issuer);
+      return new AcmeClientGateway(options?.dryRun ? dryRunIssuer(resolved) : resolved, store);
+    };
   }
 
   /** One provider per environment, so concurrent runs share its per-name lock. */

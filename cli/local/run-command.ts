@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { RunArguments } from '../arguments.js';
 import { LocalEnvironment } from './environment.js';
 import { narrate } from './narrate.js';
+import { storedIssue } from '../../functions/core/workflow-state.js';
 import { type EventLog, type LocalRunResult, runLocal, sweepLocalRun } from './runner.js';
 
 import { EXIT } from '../exit-codes.js';
@@ -16,9 +17,11 @@ export async function runFromFile(args: RunArguments): Promise<number> {
     process.stderr.write(`certstep: InvalidInput: ${input.message}\n`);
     return EXIT.invalidInput;
   }
+  // A non-object input is left as it is: CheckRenewal refuses it with the usual message.
+  const value = args.dryRun && isObject(input.value) ? { ...input.value, dryRun: true } : input.value;
   const environment = await environmentFor(args);
   try {
-    const result = await runAndPrint(input.value, args, environment);
+    const result = await runAndPrint(value, args, environment);
     return exitCodeOf(result);
   } finally {
     await environment.stop();
@@ -72,8 +75,12 @@ export async function runAndPrint(input: unknown, args: RunArguments, environmen
     return result;
   }
   if (args.historyFile) await writeFile(args.historyFile, `${JSON.stringify(result.events, null, 2)}\n`);
+  if (result.output?.dryRun || isDryRunInput(input)) {
+    (result.status === 'SUCCEEDED' && result.output?.issued ? process.stdout : process.stderr).write(dryRunReport(result));
+    return result;
+  }
   if (result.status === 'SUCCEEDED') {
-    const issued = result.output?.issued;
+    const issued = result.output && storedIssue(result.output);
     const repaired = result.output?.renewal?.repair === true;
     process.stdout.write(
       isHeldBack(result)
@@ -90,8 +97,29 @@ export async function runAndPrint(input: unknown, args: RunArguments, environmen
   return result;
 }
 
+/** What a dry run did, plainly: where it ordered, what it verified and discarded, that nothing live changed. */
+function dryRunReport(result: LocalRunResult): string {
+  const tested = result.output?.issued && 'discarded' in result.output.issued ? result.output.issued : undefined;
+  const untouched = 'The stored certificate, its schedule and ACM copies were left alone; no event was sent.';
+  if (result.status === 'SUCCEEDED' && tested) {
+    return `Dry run succeeded: ordered from ${tested.directoryUrl}; the test certificate (serial ${tested.serialNumber}) passed verification and was discarded.\n${untouched}\n`;
+  }
+  if (result.status === 'SUCCEEDED') return `Dry run not done: ${result.output?.renewal?.message ?? 'nothing was ordered'}\n${untouched}\n`;
+  return `Dry run failed: ${result.error}: ${result.cause}\n${untouched} The failure does not count towards the hold-off.\n`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isDryRunInput(input: unknown): boolean {
+  return isObject(input) && input.dryRun === true;
+}
+
 /** A run the failure hold-off stopped ends SUCCEEDED in HeldBack; cron must still see it (3). */
 export function exitCodeOf(result: LocalRunResult): number {
+  // A dry run that ordered nothing (another run holds the certificate) verified nothing: not a success.
+  if (result.output?.dryRun && result.status === 'SUCCEEDED') return result.output.issued ? EXIT.succeeded : EXIT.failed;
   if (result.status === 'SUCCEEDED') return isHeldBack(result) ? EXIT.heldBack : EXIT.succeeded;
   return result.error === 'InvalidInput' ? EXIT.invalidInput : EXIT.failed;
 }

@@ -26,6 +26,8 @@ export interface OpsArguments {
   /** How a local forced run reaches a CA: `local run`'s external-CA flags. */
   readonly run: Omit<RunArguments, 'storeDir' | 'inputFile'>;
   readonly aws?: AwsArguments;
+  /** `renew --dry-run`. */
+  readonly dryRun?: boolean;
 }
 
 export interface ExportArguments {
@@ -92,6 +94,7 @@ export function opsArgumentsFrom(command: OpsCommand, name: string | undefined, 
     ...(options.dnsServer !== undefined && { dnsServer: options.dnsServer }),
     run,
     ...(aws && { aws }),
+    ...(options.dryRun === true && { dryRun: true }),
   };
 }
 

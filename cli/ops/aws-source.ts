@@ -119,13 +119,17 @@ export class AwsSource implements CertificateSource {
     };
   }
 
-  async startForcedRun(name: string): Promise<ForcedRun> {
+  async startForcedRun(name: string, options: { dryRun?: boolean } = {}): Promise<ForcedRun> {
     const stateMachineArn = this.options.stateMachineArn;
     if (!stateMachineArn) throw new UsageError('renew --aws needs --state-machine-arn or CERTSTEP_STATE_MACHINE_ARN');
     const { spec, specSource } = await this.gather(name);
     if (!spec) throw new Error(`certificate ${name} has neither a schedule nor a stored certificate to take its spec from`);
     const started = await this.sfn.send(
-      new StartExecutionCommand({ stateMachineArn, name: forcedRunName(name, this.clock()), input: JSON.stringify({ certificate: spec, force: true }) }),
+      new StartExecutionCommand({
+        stateMachineArn,
+        name: forcedRunName(name, this.clock(), options.dryRun ? 'dry-run' : 'renew'),
+        input: JSON.stringify({ certificate: spec, force: true, ...(options.dryRun && { dryRun: true }) }),
+      }),
     );
     return { exitCode: 0, ...(specSource && { specSource }), ...(started.executionArn && { executionArn: started.executionArn }) };
   }
@@ -252,7 +256,7 @@ export class AwsSource implements CertificateSource {
 }
 
 /** Execution names allow 80 characters of letters, digits, - and _. */
-export function forcedRunName(name: string, now: Date): string {
+export function forcedRunName(name: string, now: Date, kind: 'renew' | 'dry-run' = 'renew'): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
-  return `renew-${name.slice(0, 80 - 'renew-'.length - 1 - stamp.length)}-${stamp}`;
+  return `${kind}-${name.slice(0, 80 - kind.length - 2 - stamp.length)}-${stamp}`;
 }

@@ -42,7 +42,7 @@ export async function runParsedOpsCommand(command: OpsCommand, args: OpsArgument
   try {
     if (command === 'status') return await status(source, args, io, context.clock);
     if (command === 'describe') return await describe(source, args.name as string, args.json, io);
-    return await renew(source, args.name as string, io);
+    return await renew(source, args.name as string, io, args.dryRun === true);
   } catch (error) {
     if (!(error instanceof UnknownCertificate)) throw error;
     io.err(`certstep: ${error.message}`);
@@ -77,11 +77,15 @@ async function describe(source: CertificateSource, name: string, json: boolean, 
   return 0;
 }
 
-async function renew(source: CertificateSource, name: string, io: OpsIo): Promise<number> {
-  const run = await source.startForcedRun(name);
+async function renew(source: CertificateSource, name: string, io: OpsIo, dryRun: boolean): Promise<number> {
+  const run = await source.startForcedRun(name, dryRun ? { dryRun } : {});
   if (!run.executionArn) return run.exitCode;
   // Without a schedule the spec lacks renewBefore, dns01 and acm: the operator should know.
   if (run.specSource !== 'schedule') io.err(`certstep: no schedule for ${name}; the run uses the spec rebuilt from its ${run.specSource ?? 'records'}`);
-  io.out(`Started a forced renewal of ${name}: ${run.executionArn}`);
+  io.out(
+    dryRun
+      ? `Started a dry run of ${name}: ${run.executionArn}\nIt orders a test certificate from the issuer's staging directory (else the issuer's own), verifies it and discards it; the stored certificate, schedule and ACM copies are left alone. \`certstep describe ${name} --aws\` shows how it ended.`
+      : `Started a forced renewal of ${name}: ${run.executionArn}`,
+  );
   return run.exitCode;
 }

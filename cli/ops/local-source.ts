@@ -93,14 +93,15 @@ export class LocalSource implements CertificateSource {
     };
   }
 
-  async startForcedRun(name: string): Promise<ForcedRun> {
+  async startForcedRun(name: string, options: { dryRun?: boolean } = {}): Promise<ForcedRun> {
     const { spec, specSource } = await this.gather(name);
     if (!spec) throw new Error(`certificate ${name} has no schedule, stored certificate or execution to take its spec from`);
     if (specSource !== 'schedule') process.stderr.write(`certstep: no schedule for ${name}; using the spec from its ${specSource}\n`);
     const args: RunArguments = { ...this.options.run, storeDir: this.options.storeDir };
     const environment = await environmentFor(args);
     try {
-      return { exitCode: exitCodeOf(await runAndPrint({ certificate: spec, force: true }, args, environment)), ...(specSource && { specSource }) };
+      const input = { certificate: spec, force: true, ...(options.dryRun && { dryRun: true }) };
+      return { exitCode: exitCodeOf(await runAndPrint(input, args, environment)), ...(specSource && { specSource }) };
     } finally {
       await environment.stop();
     }

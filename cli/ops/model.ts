@@ -143,7 +143,8 @@ export interface CertificateSource {
   list(): Promise<string[]>;
   status(name: string): Promise<CertificateStatus>;
   describe(name: string): Promise<CertificateDetails>;
-  startForcedRun(name: string): Promise<ForcedRun>;
+  /** A forced run; with dryRun a dry run (execution input `dryRun: true`), which nothing live sees. */
+  startForcedRun(name: string, options?: { dryRun?: boolean }): Promise<ForcedRun>;
 }
 
 export class UnknownCertificate extends Error {
