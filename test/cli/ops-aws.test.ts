@@ -179,6 +179,19 @@ describe('certstep renew --aws', () => {
     expect(out).toBe(`Started a forced renewal of web: ${execution('renew-web-20261205T000000Z')}\n`);
   });
 
+  it('with --dry-run starts an execution whose input has dryRun: true, named as a dry run, and says what it leaves alone', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: execution('dry-run-web-20261205T000000Z'), startDate: NOW });
+
+    const { code, out } = await certstep('renew', 'web', '--dry-run', ...AWS_FLAGS);
+
+    expect(code).toBe(0);
+    expect(sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input)).toEqual([
+      { stateMachineArn: MACHINE, name: 'dry-run-web-20261205T000000Z', input: JSON.stringify({ certificate: SPEC, force: true, dryRun: true }) },
+    ]);
+    expect(out).toContain(`Started a dry run of web: ${execution('dry-run-web-20261205T000000Z')}`);
+    expect(out).toContain('the stored certificate, schedule and ACM copies are left alone');
+  });
+
   it('needs the state machine ARN, and refuses an unknown certificate with exit 2', async () => {
     await expect(certstep('renew', 'web', '--aws')).rejects.toThrow(UsageError);
     const unknown = await certstep('renew', 'nope', ...AWS_FLAGS);
