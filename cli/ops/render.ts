@@ -117,6 +117,8 @@ export function renderDetails(details: CertificateDetails): string {
       ['active run', activeRun(status)],
       // Their pending authorizations count against the account's limit at the CA until the next CreateOrder deactivates them.
       ['abandoned orders', ledger?.abandonedOrders?.length ? `${ledger.abandonedOrders.length} awaiting deactivation` : '-'],
+      // Only once there was one: a dry run changes none of the rows above.
+      ...(ledger?.lastDryRun ? [['last dry run', lastDryRun(ledger.lastDryRun)] as [string, string]] : []),
     ]),
   );
   lines.push(...section('Next scheduled run', [['at', time(details.schedule?.at)]]));
@@ -174,4 +176,11 @@ function runLines(title: string, run: LastRun): string[] {
 
 function indent(text: string, prefix = '  '): string[] {
   return text.split('\n').map((line) => `${prefix}${line}`);
+}
+
+function lastDryRun(dry: NonNullable<CertificateDetails['ledger']>['lastDryRun'] & object): string {
+  const where = dry.directoryUrl ? ` from ${dry.directoryUrl}` : '';
+  const what =
+    dry.result === 'Succeeded' ? `; test certificate ${dry.serial ?? '?'} verified and discarded` : `: ${dry.error ?? 'Unknown'}: ${dry.cause ?? ''}`;
+  return `${dry.result} at ${time(dry.at)}${where}${what}`;
 }

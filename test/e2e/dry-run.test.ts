@@ -81,6 +81,10 @@ describe('certstep renew --dry-run', () => {
     expect(await ca.txtValues('_acme-challenge.dry.example.test')).toEqual([]);
     // The private key of the test certificate was never written anywhere.
     expect(JSON.stringify(after)).not.toContain('PRIVATE KEY');
+    const described = await certstep(['describe', 'web', '--store', storeDir]);
+    expect(described.stdout).toMatch(
+      new RegExp(`last dry run\\s+Succeeded at .+ from ${ca.acme.directoryUrl.replace(/[.?]/g, '\\$&')}; test certificate ${serial} verified`),
+    );
   });
 
   it('that fails (the CA cannot validate) runs despite the hold-off, exits 1, says so, and leaves the failure count and hold-off alone', async () => {
