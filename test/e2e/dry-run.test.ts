@@ -139,6 +139,19 @@ describe('a dry run through the state machine', () => {
     expect(entry.lastResult).toBeUndefined();
   });
 
+  it('that fails in CheckRenewal (an unknown issuer) ends in DryRunFailed and sends no event either', async () => {
+    // Prepare
+    const storeDir = await newStore();
+
+    // Act
+    const result = await ca.run({ certificate: { name: 'nope', dnsNames: ['nope.example.test'], issuer: 'nope' }, dryRun: true }, { storeDir });
+
+    // Assess
+    expect(result).toMatchObject({ status: 'FAILED', error: 'InvalidInput' });
+    expect(statesEntered(result).at(-1)).toBe('DryRunFailed');
+    expect(await readFile(path.join(storeDir, 'events.jsonl'), 'utf8').catch(() => '(none)')).toBe('(none)');
+  });
+
   it('aborted mid-way is swept: its TXT values removed, its claim released, lastDryRun Failed, nothing live counted', async () => {
     // Prepare: abort as soon as the TXT values are presented.
     const storeDir = await newStore();
