@@ -22,12 +22,20 @@ export function accountIn(record: unknown, directoryUrl?: string): AcmeAccount |
   return { directoryUrl: url, accountKeyPem, accountUrl, ...(typeof nextAccountKeyPem === 'string' && { nextAccountKeyPem }) };
 }
 
-/** The record with this account as the one registered last, replacing only the account of its directory URL. */
-export function withAccount(record: unknown, account: AcmeAccount): AccountRecord {
+/**
+ * The record with this account as the one registered last, replacing only the account of its
+ * directory URL. `beside` (a dry run's staging account) keeps the account at the top where it is
+ * and files this one among the others, so "the account registered last" stays the live one.
+ */
+export function withAccount(record: unknown, account: AcmeAccount, beside = false): AccountRecord {
   const previous = isAccount(record) ? [record, ...(Array.isArray(record.otherDirectories) ? record.otherDirectories : [])] : [];
   const others = previous.filter((kept) => isAccount(kept) && kept.directoryUrl !== account.directoryUrl).map((kept) => accountIn(kept) as AcmeAccount);
-  const { directoryUrl, accountKeyPem, accountUrl, nextAccountKeyPem } = account;
-  return { directoryUrl, accountKeyPem, accountUrl, ...(nextAccountKeyPem && { nextAccountKeyPem }), ...(others.length > 0 && { otherDirectories: others }) };
+  const [top, ...rest] =
+    beside && isAccount(record) && record.directoryUrl !== account.directoryUrl
+      ? [others[0] as AcmeAccount, ...others.slice(1), account]
+      : [account, ...others];
+  const { directoryUrl, accountKeyPem, accountUrl, nextAccountKeyPem } = top as AcmeAccount;
+  return { directoryUrl, accountKeyPem, accountUrl, ...(nextAccountKeyPem && { nextAccountKeyPem }), ...(rest.length > 0 && { otherDirectories: rest }) };
 }
 
 function isAccount(value: unknown): value is AccountRecord {

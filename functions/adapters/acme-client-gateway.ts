@@ -279,7 +279,10 @@ export class AcmeClientGateway implements AcmeGateway, AcmeAccountAdmin {
     );
     if (outcome.error !== undefined) throw classifyAcmeFailure(toFailure('newAccount', outcome.error, outcome.exchanges));
     const account: AcmeAccount = { directoryUrl: this.issuer.directoryUrl, accountKeyPem, accountUrl: client.getAccountUrl() };
-    const kept = await this.store.putAccount(this.issuer.name, account, replace);
+    // A staging account (a dry run's) goes beside the live one: the live account stays the one registered last.
+    const kept = this.issuer.staging
+      ? await this.store.putAccount(this.issuer.name, account, replace, true)
+      : await this.store.putAccount(this.issuer.name, account, replace);
     this.client = kept.accountUrl === account.accountUrl ? client : this.newClient(kept.accountKeyPem, kept.accountUrl);
   }
 

@@ -74,14 +74,14 @@ export class FileCertificateStore implements CertificateStore {
     return accountIn(await readJson<unknown>(this.accountPath(issuer)), directoryUrl);
   }
 
-  async putAccount(issuer: string, account: AcmeAccount, replace: boolean): Promise<AcmeAccount> {
+  async putAccount(issuer: string, account: AcmeAccount, replace: boolean, beside = false): Promise<AcmeAccount> {
     if (!replace && (await writeJsonExclusive(this.accountPath(issuer), withAccount(undefined, account)))) return account;
     // The issuer has a record already: the first account stored for a directory wins, unless replacing.
     // Local runs of one issuer registering at a new directory at the same moment are not guarded.
     const record = await readJson<unknown>(this.accountPath(issuer));
     const existing = accountIn(record, account.directoryUrl);
     if (!replace && existing) return existing;
-    await writeJsonAtomic(this.accountPath(issuer), withAccount(record, account));
+    await writeJsonAtomic(this.accountPath(issuer), withAccount(record, account, beside));
     return account;
   }
 

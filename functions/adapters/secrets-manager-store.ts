@@ -156,7 +156,7 @@ export class SecretsManagerCertificateStore implements CertificateStore {
   }
 
   /** Without replace, an account another writer stored first for the same directory is returned instead of ours. */
-  async putAccount(issuer: string, account: AcmeAccount, replace: boolean): Promise<AcmeAccount> {
+  async putAccount(issuer: string, account: AcmeAccount, replace: boolean, beside = false): Promise<AcmeAccount> {
     const secretId = this.accountSecretId(issuer);
     const stored = await this.account(issuer);
     const existing = accountIn(stored.record, account.directoryUrl);
@@ -167,7 +167,7 @@ export class SecretsManagerCertificateStore implements CertificateStore {
     const token = versionToken(`account:${stored.versionId ?? 'none'}`);
     const put = await this.put(secretId, `issuer ${issuer}`, {
       ClientRequestToken: token,
-      SecretString: JSON.stringify(withAccount(stored.record, account)),
+      SecretString: JSON.stringify(withAccount(stored.record, account, beside)),
       VersionStages: ['AWSCURRENT'],
     });
     if (put.result === 'created') return account;

@@ -23,6 +23,8 @@ export interface IssuerConfig {
    * dryRunDirectoryUrl for the default. The staging directory uses this issuer's EAB settings.
    */
   readonly stagingDirectoryUrl?: string;
+  /** Set by dryRunIssuer when directoryUrl is the staging one: its account is kept beside the live one, never in its place. */
+  readonly staging?: boolean;
 }
 
 /** Looks an issuer up by name; local issuers may start their CA on first use. */
@@ -54,7 +56,7 @@ export function stagingDirectoryUrl(issuer: Pick<IssuerConfig, 'directoryUrl' | 
  */
 export function dryRunIssuer(issuer: IssuerConfig): IssuerConfig {
   const staging = stagingDirectoryUrl(issuer);
-  return staging ? { ...issuer, directoryUrl: staging } : issuer;
+  return staging ? { ...issuer, directoryUrl: staging, staging: true } : issuer;
 }
 
 /** Only a trailing slash may differ: directories are configured by hand. */

@@ -87,7 +87,8 @@ export interface CertificateStore {
   /**
    * Creates the account record for its directory URL unless another writer got there first, and
    * returns the one stored; with replace, overwrites the record of that directory URL only.
-   * Accounts of the issuer's other directory URLs are kept.
+   * Accounts of the issuer's other directory URLs are kept. `beside` (a dry run's account at a
+   * staging directory) leaves the account registered last as it is (account-record.ts).
    */
-  putAccount(issuer: string, account: AcmeAccount, replace: boolean): Promise<AcmeAccount>;
+  putAccount(issuer: string, account: AcmeAccount, replace: boolean, beside?: boolean): Promise<AcmeAccount>;
 }
