@@ -48,7 +48,9 @@ const TASK_LINES: Record<string, Lines> = {
     return names.map((name) => `authorization valid: ${name}`);
   },
   Finalize: ({ issuance }) => {
-    const progress = issuance as { pendingKeyVersion: string; detail: string };
+    const progress = issuance as { pendingKeyVersion?: string; detail: string };
+    // A dry run saves no key: its detail says so.
+    if (!progress.pendingKeyVersion) return [str(progress.detail)];
     return [`key saved as pending version ${progress.pendingKeyVersion}; ${progress.detail.replace(/^sent/, 'sent')}`];
   },
   PollFinalizedOrder: ({ issuance }) => {
@@ -60,7 +62,8 @@ const TASK_LINES: Record<string, Lines> = {
         : [];
   },
   StoreCertificate: ({ issued }) => {
-    const summary = issued as { serialNumber: string; notAfter: string; revision: number };
+    const summary = issued as { serialNumber: string; notAfter: string; revision: number; discarded?: boolean };
+    if (summary.discarded) return [`test certificate verified and discarded (dry run): serial ${summary.serialNumber}, notAfter ${summary.notAfter}`];
     return [`issued: serial ${summary.serialNumber}, notAfter ${summary.notAfter}, revision ${summary.revision}`];
   },
   ImportToAcm: ({ acm }) =>

@@ -68,8 +68,11 @@ export function outcomeOf(status: string, output: unknown): string {
   if (status !== 'SUCCEEDED') return { FAILED: 'Failed', TIMED_OUT: 'TimedOut', ABORTED: 'Aborted', RUNNING: 'Running' }[status] ?? status;
   const state = (typeof output === 'object' && output !== null ? output : {}) as {
     issued?: unknown;
+    dryRun?: boolean;
     renewal?: { due?: boolean; reason?: string; repair?: boolean };
   };
+  // A dry run's test certificate was discarded: it must not read as Issued.
+  if (state.dryRun === true && state.issued) return 'DryRunSucceeded';
   if (state.issued) return 'Issued';
   // IsRenewalDue's Choices, in their order.
   if (state.renewal?.due === true) return 'Succeeded';

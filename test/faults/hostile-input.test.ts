@@ -64,7 +64,7 @@ describe('hostile certificate specs', () => {
     expect(result.cause?.length ?? 0, 'the cause echoes the input instead of naming the problem').toBeLessThan(600);
     expect(result.cause).toContain(hostile.cause);
     // A null input is refused before the engine runs (it cannot express null as `$`); every other one fails its first state.
-    expect(statesEntered(result)).toEqual(hostile.input === null ? [] : ['CheckRenewal', 'CleanUpAfterFailure', 'PublishFailure', 'Failed']);
+    expect(statesEntered(result)).toEqual(hostile.input === null ? [] : ['CheckRenewal', 'CleanUpAfterFailure', 'IsDryRunFailure', 'PublishFailure', 'Failed']);
     expect(retriedStates(result)).toEqual([]);
     expect([environment.asked, gatewaysAsked]).toEqual([0, 0]);
     expect(server.calls.slice(before).filter((call) => call.action === 'ChangeResourceRecordSets')).toEqual([]);

@@ -29,7 +29,7 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   { label: 'no certificate', input: { force: true }, error: 'InvalidInput', cause: 'certificate: required' },
   { label: 'certificate null', input: { certificate: null }, error: 'InvalidInput', cause: 'certificate: must be a JSON object (got null)' },
   { label: 'certificate an array', input: { certificate: [] }, error: 'InvalidInput', cause: 'certificate: must be a JSON object (got an array)' },
-  { label: 'an unknown top-level field', input: { ...certificate({}), dryRun: true }, error: 'InvalidInput', cause: 'dryRun: unknown field' },
+  { label: 'an unknown top-level field', input: { ...certificate({}), staging: true }, error: 'InvalidInput', cause: 'staging: unknown field' },
   {
     label: 'an unknown certificate field holding 1 MB',
     input: certificate({ comment: MB }),
