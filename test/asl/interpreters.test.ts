@@ -1,0 +1,191 @@
+/**
+ * renewal.asl.json runs in aws-local-stepfunctions locally and in Step Functions on AWS. Here it
+ * runs, path by path, in aws-local-stepfunctions and in moto's Step Functions interpreter (ported
+ * from LocalStack, written by nobody on this project), with the same Task outcomes, and the two
+ * must agree on the states entered, each Task's input, the status, and a failure's Error and Cause.
+ *
+ * The paths come from the definition (test/support/asl-scenarios.ts): a state or Choice branch
+ * that no path reaches fails the coverage check below. What the copy both run differs in from
+ * the file: the substitutions (placeholder Lambda ARNs) and every retrier's IntervalSeconds and
+ * BackoffRate set to 1, because moto really sleeps between retries (aws-local-stepfunctions is
+ * told to retry at once). Waits need no change: their seconds come from Task results, here 0.
+ *
+ * How moto runs the Tasks: a Lambda Task invokes the function, and the optimized
+ * `events:putEvents` Task calls EventBridge PutEvents (Detail turned into a JSON string, the state
+ * machine's and the execution's ARNs added to each entry's Resources, EventBridge.FailedEntry when
+ * FailedEntryCount > 0, as AWS documents), both at localhost:$MOTO_PORT. moto's own Lambda cannot
+ * fail without Docker, so MOTO_PORT points at test/support/task-endpoints.ts, which answers both
+ * from each path's script, as the local handlers do.
+ */
+import {
+  CreateStateMachineCommand,
+  DeleteStateMachineCommand,
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { isDeepStrictEqual } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AslDefinition, localDefinition } from '../../cli/local/definition.js';
+import { playing, runLocally } from '../support/asl-local-run.js';
+import { type Scenario, findScenarios } from '../support/asl-scenarios.js';
+import { type Moto, startMoto } from '../support/moto.js';
+import { type TaskEndpoints, startTaskEndpoints } from '../support/task-endpoints.js';
+
+const INPUT = { certificate: { name: 'web' }, force: false };
+const MACHINE_NAME = 'certstep-renewal';
+const ACCOUNT = '123456789012';
+
+/**
+ * Items no Task outcome can reach, each with the reason. The coverage check fails when one of
+ * them is reached after all, so this list cannot quietly outlive its reason.
+ */
+const UNREACHABLE: Readonly<Record<string, string>> = {
+  'DescribeCleanUpFailure -> CleanUpFailedAlone (Default)':
+    "every way into CleanUpAfterFailure leaves an Error and a Cause behind ($.failure from a Catch or a failure Pass, or $ from CheckRenewal's Catch), and both interpreters give every caught Task error a Cause: the Default is a guard",
+  'CleanUpFailedAlone -> PublishFailureWithoutCleanUp (Next)': 'only reached through the Default above',
+};
+
+/** The file as CDK deploys it, with what the interpreters need: placeholder ARNs, retries 1 s apart. */
+function comparedDefinition(): AslDefinition {
+  const definition = localDefinition();
+  for (const state of Object.values(definition.States)) {
+    for (const retrier of state.Retry ?? []) Object.assign(retrier, { IntervalSeconds: 1, BackoffRate: 1 });
+  }
+  return definition;
+}
+
+interface Observed {
+  readonly entered: readonly string[];
+  readonly taskInputs: ReadonlyArray<{ readonly state: string; readonly input: unknown }>;
+  readonly status: string;
+  readonly error?: string;
+  readonly cause?: string;
+}
+
+/**
+ * moto 5.2's StartExecution deep-copies the state machine, and through its backend every
+ * execution of the region; once one has run, the copy fails ("cannot pickle '_thread.RLock'
+ * object"). So each path gets its own state machine, deleted once its history is read, and the
+ * paths run one after another in each of several regions (one backend each) at the same time.
+ */
+const LANES = [
+  ...['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1'],
+  ...['eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1'],
+  ...['ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-south-1'],
+];
+const laneOf = (index: number) => LANES[index % LANES.length] as string;
+const machineName = (path: string) => `${MACHINE_NAME}-${path}`;
+const executionArn = (path: string, region: string) => `arn:aws:states:${region}:${ACCOUNT}:execution:${machineName(path)}:${path}`;
+
+async function historyOf(sfn: SFNClient, arn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn: arn, maxResults: 1000, nextToken }));
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
+}
+
+async function observeInMoto(sfn: SFNClient, arn: string): Promise<Observed> {
+  let described: DescribeExecutionCommandOutput;
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    described = await sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
+    if (described.status !== 'RUNNING' || Date.now() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const entered: string[] = [];
+  const taskInputs: Array<{ state: string; input: unknown }> = [];
+  for (const event of await historyOf(sfn, arn)) {
+    if (event.type?.endsWith('StateEntered')) entered.push(event.stateEnteredEventDetails?.name as string);
+    const scheduled = event.lambdaFunctionScheduledEventDetails?.input ?? event.taskScheduledEventDetails?.parameters;
+    if (scheduled !== undefined) taskInputs.push({ state: entered.at(-1) as string, input: JSON.parse(scheduled) });
+  }
+  return {
+    entered,
+    taskInputs,
+    status: described.status as string,
+    ...(described.status === 'FAILED' && { error: described.error, cause: described.cause }),
+  };
+}
+
+let moto: Moto;
+let endpoints: TaskEndpoints;
+const clients = new Map<string, SFNClient>();
+const definition = comparedDefinition();
+let found: Awaited<ReturnType<typeof findScenarios>>;
+
+beforeAll(async () => {
+  found = await findScenarios(definition, INPUT, {
+    executionArn: (path) => executionArn(path, LANES[0] as string),
+    unreachable: new Set(Object.keys(UNREACHABLE)),
+  });
+  endpoints = await startTaskEndpoints();
+  // moto's Step Functions calls Lambda and EventBridge at localhost:$MOTO_PORT; here, the stand-in.
+  moto = await startMoto({ serverEnv: { MOTO_PORT: String(endpoints.port) } });
+  await moto.configure({ stepfunctions: { execute_state_machine: true }, lambda: { use_docker: false } });
+  for (const region of LANES)
+    clients.set(region, new SFNClient({ endpoint: moto.endpoint, region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } }));
+});
+
+afterAll(async () => {
+  await moto?.stop();
+  await endpoints?.stop();
+});
+
+describe('renewal.asl.json in moto and in aws-local-stepfunctions', () => {
+  it('has a path for every transition, retrier outcome, loop count and end but the unreachable ones', () => {
+    expect(found.uncovered).toEqual(Object.keys(UNREACHABLE).sort());
+    // Each kept path covers something no other kept path does.
+    for (const scenario of found.scenarios) {
+      const others = new Set(found.scenarios.filter((other) => other !== scenario).flatMap((other) => other.covers));
+      expect(
+        scenario.covers.some((item) => !others.has(item)),
+        scenario.name,
+      ).toBe(true);
+    }
+  });
+
+  it('agrees on every path: states entered, Task inputs, status, Error and Cause', async () => {
+    // Prepare
+    const started = Date.now();
+    const inMoto = async (scenario: Scenario, region: string): Promise<Observed> => {
+      const sfn = clients.get(region) as SFNClient;
+      const roleArn = `arn:aws:iam::${ACCOUNT}:role/certstep-renewal`;
+      const { stateMachineArn } = await sfn.send(
+        new CreateStateMachineCommand({ name: machineName(scenario.name), definition: JSON.stringify(definition), roleArn }),
+      );
+      endpoints.script(executionArn(scenario.name, region), scenario.outcomes);
+      await sfn.send(new StartExecutionCommand({ stateMachineArn, name: scenario.name, input: JSON.stringify(INPUT) }));
+      const observed = await observeInMoto(sfn, executionArn(scenario.name, region));
+      await sfn.send(new DeleteStateMachineCommand({ stateMachineArn }));
+      return observed;
+    };
+    const lanes = LANES.map(async (region) => {
+      const results: Array<{ scenario: Scenario; moto: Observed; local: Observed }> = [];
+      for (const scenario of found.scenarios.filter((_scenario, index) => laneOf(index) === region)) {
+        const moto = await inMoto(scenario, region);
+        const { steps: _steps, ...local } = await runLocally(definition, executionArn(scenario.name, region), INPUT, playing(scenario.outcomes));
+        results.push({ scenario, moto, local });
+      }
+      return results;
+    });
+
+    // Act
+    const compared = (await Promise.all(lanes)).flat();
+    const seconds = (Date.now() - started) / 1000;
+
+    // Assess
+    expect(endpoints.problems()).toEqual([]);
+    const differing = compared.filter(({ moto: inMoto, local }) => !isDeepStrictEqual(inMoto, local));
+    expect(differing.map(({ scenario }) => `${scenario.name}: ${scenario.adds.join('; ')}`)).toEqual([]);
+    for (const { scenario, local, moto: inMoto } of compared) expect(inMoto, scenario.name).toEqual(local);
+    process.stdout.write(`[interpreters] ${found.scenarios.length} paths (${found.tried} walks) compared in ${seconds.toFixed(1)} s\n`);
+  }, 180_000);
+});
