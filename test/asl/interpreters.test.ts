@@ -46,7 +46,7 @@ const ACCOUNT = '123456789012';
 const UNREACHABLE: Readonly<Record<string, string>> = {
   'DescribeCleanUpFailure -> CleanUpFailedAlone (Default)':
     "every way into CleanUpAfterFailure leaves an Error and a Cause behind ($.failure from a Catch or a failure Pass, or $ from CheckRenewal's Catch), and both interpreters give every caught Task error a Cause: the Default is a guard",
-  'CleanUpFailedAlone -> PublishFailureWithoutCleanUp (Next)': 'only reached through the Default above',
+  'CleanUpFailedAlone -> IsDryRunFailureWithoutCleanUp (Next)': 'only reached through the Default above',
 };
 
 /** The file as CDK deploys it, with what the interpreters need: placeholder ARNs, retries 1 s apart. */
@@ -183,7 +183,7 @@ describe('renewal.asl.json in moto and in aws-local-stepfunctions', () => {
         new CreateStateMachineCommand({ name: machineName(scenario.name), definition: JSON.stringify(definition), roleArn }),
       );
       endpoints.script(executionArn(scenario.name, region), scenario.outcomes);
-      await sfn.send(new StartExecutionCommand({ stateMachineArn, name: scenario.name, input: JSON.stringify(INPUT) }));
+      await sfn.send(new StartExecutionCommand({ stateMachineArn, name: scenario.name, input: JSON.stringify(scenario.input) }));
       const observed = await observeInMoto(sfn, executionArn(scenario.name, region));
       await sfn.send(new DeleteStateMachineCommand({ stateMachineArn }));
       return observed;
@@ -192,7 +192,7 @@ describe('renewal.asl.json in moto and in aws-local-stepfunctions', () => {
       const results: Array<{ scenario: Scenario; moto: Observed; local: Observed }> = [];
       for (const scenario of found.scenarios.filter((_scenario, index) => laneOf(index) === region)) {
         const moto = await inMoto(scenario, region);
-        const { steps: _steps, ...local } = await runLocally(definition, executionArn(scenario.name, region), INPUT, playing(scenario.outcomes));
+        const { steps: _steps, ...local } = await runLocally(definition, executionArn(scenario.name, region), scenario.input, playing(scenario.outcomes));
         results.push({ scenario, moto, local });
       }
       return results;

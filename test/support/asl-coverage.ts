@@ -79,10 +79,11 @@ export function coverageItems(definition: AslDefinition): Set<string> {
 const MISSING = Symbol('missing');
 
 /** A JSONPath reference of the simple `$.a.b` kind the definition uses. */
-export function readPath(value: unknown, path: string): unknown {
+export function readPath(value: unknown, path: string, context: unknown = {}): unknown {
   if (path === '$') return value;
-  let current: unknown = value;
-  for (const key of path.replace(/^\$\./, '').split('.')) {
+  // `$$.` reads the context object (the execution input is at $$.Execution.Input), `$.` the state's input.
+  let current: unknown = path.startsWith('$$.') ? context : value;
+  for (const key of path.replace(/^\$\$?\./, '').split('.')) {
     if (current === null || typeof current !== 'object' || !(key in current)) return MISSING;
     current = (current as Record<string, unknown>)[key];
   }
@@ -90,16 +91,16 @@ export function readPath(value: unknown, path: string): unknown {
 }
 
 /** Evaluates one Choice rule as AWS documents it; an operator this does not know is an error, not a guess. */
-export function ruleHolds(rule: Rule, input: unknown): boolean {
-  if (Array.isArray(rule.And)) return (rule.And as Rule[]).every((inner) => ruleHolds(inner, input));
-  if (Array.isArray(rule.Or)) return (rule.Or as Rule[]).some((inner) => ruleHolds(inner, input));
-  if (rule.Not) return !ruleHolds(rule.Not as Rule, input);
-  const value = readPath(input, rule.Variable as string);
+export function ruleHolds(rule: Rule, input: unknown, context: unknown = {}): boolean {
+  if (Array.isArray(rule.And)) return (rule.And as Rule[]).every((inner) => ruleHolds(inner, input, context));
+  if (Array.isArray(rule.Or)) return (rule.Or as Rule[]).some((inner) => ruleHolds(inner, input, context));
+  if (rule.Not) return !ruleHolds(rule.Not as Rule, input, context);
+  const value = readPath(input, rule.Variable as string, context);
   if ('IsPresent' in rule) return (value !== MISSING) === rule.IsPresent;
   if (value === MISSING) throw new UnsupportedChoiceRule(`${String(rule.Variable)} is missing: a runtime error on AWS`);
   if ('BooleanEquals' in rule) return value === rule.BooleanEquals;
   if ('StringEquals' in rule) return value === rule.StringEquals;
-  if ('NumericLessThanPath' in rule) return typeof value === 'number' && value < (readPath(input, rule.NumericLessThanPath as string) as number);
+  if ('NumericLessThanPath' in rule) return typeof value === 'number' && value < (readPath(input, rule.NumericLessThanPath as string, context) as number);
   throw new UnsupportedChoiceRule(`no evaluator for ${JSON.stringify(rule)}`);
 }
 
@@ -112,8 +113,9 @@ export interface Step {
   readonly succeeded?: boolean;
 }
 
-/** The items one run covers, from the states it entered (with their inputs) and each Task's attempts. */
-export function coveredBy(definition: AslDefinition, steps: readonly Step[]): Set<string> {
+/** The items one run covers, from the states it entered (with their inputs), each Task's attempts and the execution input. */
+export function coveredBy(definition: AslDefinition, steps: readonly Step[], executionInput: unknown = {}): Set<string> {
+  const context = { Execution: { Input: executionInput } };
   const items = new Set<string>();
   const loops = loopRules(definition);
   steps.forEach((step, at) => {
@@ -122,7 +124,7 @@ export function coveredBy(definition: AslDefinition, steps: readonly Step[]): Se
     if (state.Type === 'Succeed' || state.Type === 'Fail') items.add(`ends in ${step.state}`);
     if (state.Type === 'Choice') {
       const rules = rulesOf(state);
-      const index = rules.findIndex((rule) => ruleHolds(rule, step.input));
+      const index = rules.findIndex((rule) => ruleHolds(rule, step.input, context));
       const target = index >= 0 ? rules[index]?.Next : state.Default;
       if (target !== next) throw new Error(`${step.state} should have gone to ${target}, the run went to ${next}`);
       items.add(index >= 0 ? transition(step.state, target as string, `rule ${index + 1}`) : transition(step.state, target as string, 'Default'));

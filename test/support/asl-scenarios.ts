@@ -2,7 +2,8 @@
  * Scripts of Task outcomes that drive renewal.asl.json down every path, found rather than
  * hand-written: a seeded random walk gives each Task a result built from the values the
  * definition's Choice rules compare (and the paths its states read), or an error that a
- * retrier retries once, retries until exhausted, or nobody retries; runs are kept while they
+ * retrier retries once, retries until exhausted, or nobody retries, and each run starts from an
+ * execution input with the values the rules compare through `$$.Execution.Input`; runs are kept while they
  * cover an item of asl-coverage.ts that no kept run covers yet. The walk runs in
  * aws-local-stepfunctions; the same scripts are then played to any interpreter.
  */
@@ -18,6 +19,8 @@ type Candidate = unknown | typeof ABSENT;
 type Field = { readonly path: readonly string[]; readonly candidates: readonly Candidate[] };
 
 const REFERENCE = /(?<!\$)\$\.[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*/g;
+
+const EXECUTION_INPUT = '$$.Execution.Input.';
 
 /** The failed putEvents Task, as Step Functions names it when FailedEntryCount > 0. */
 export const FAILED_ENTRY = 'EventBridge.FailedEntry';
@@ -62,6 +65,8 @@ function referencedValues(definition: AslDefinition): Map<string, Set<Candidate>
   }
   const compared = new Map<string, Set<Candidate>>();
   for (const state of Object.values(definition.States)) choiceCandidates(rulesOf(state), compared);
+  // `$$.Execution.Input` is no Task's result: the execution input varies it (executionInputs).
+  for (const path of [...compared.keys()]) if (path.startsWith(EXECUTION_INPUT)) compared.delete(path);
   // A compared value replaces the filler text, but a path only tested for presence still needs one.
   for (const [path, candidates] of compared) {
     const present = [...candidates].some((candidate) => candidate !== ABSENT);
@@ -152,8 +157,38 @@ function plan(name: string, state: AslState, fields: readonly Field[], random: (
   return [ok];
 }
 
+/**
+ * The execution inputs worth trying: `base` with each field a Choice rule reads through
+ * `$$.Execution.Input` set to the values the rule compares (all combinations; none: `base` alone).
+ */
+export function executionInputs(definition: AslDefinition, base: Record<string, unknown>): Record<string, unknown>[] {
+  const compared = new Map<string, Set<Candidate>>();
+  for (const state of Object.values(definition.States)) choiceCandidates(rulesOf(state), compared);
+  let inputs: Record<string, unknown>[] = [structuredClone(base)];
+  for (const [path, candidates] of compared) {
+    if (!path.startsWith(EXECUTION_INPUT)) continue;
+    const keys = path.slice(EXECUTION_INPUT.length).split('.');
+    inputs = inputs.flatMap((input) =>
+      [...candidates].map((value) => {
+        const next = structuredClone(input);
+        let node = next;
+        for (const key of keys.slice(0, -1)) {
+          if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+          node = node[key] as Record<string, unknown>;
+        }
+        if (value === ABSENT) delete node[keys.at(-1) as string];
+        else node[keys.at(-1) as string] = value;
+        return next;
+      }),
+    );
+  }
+  return inputs;
+}
+
 export interface Scenario {
   readonly name: string;
+  /** The execution input this path starts from. */
+  readonly input: Record<string, unknown>;
   readonly outcomes: readonly TaskOutcome[];
   /** The attempts of each Task entry, in order: what a later walk may start from. */
   readonly plans: readonly (readonly TaskOutcome[])[];
@@ -180,12 +215,13 @@ export function minimal(scenarios: readonly Scenario[]): Scenario[] {
  */
 export async function findScenarios(
   definition: AslDefinition,
-  input: unknown,
+  baseInput: Record<string, unknown>,
   { seed = 1, tries = 3000, executionArn = (name: string) => name, unreachable = new Set<string>() } = {},
 ): Promise<{ scenarios: Scenario[]; uncovered: string[]; tried: number }> {
   const fields = resultFields(definition);
   const random = seeded(seed);
   const wanted = coverageItems(definition);
+  const inputs = executionInputs(definition, baseInput);
   const covered = new Set<string>();
   const scenarios: Scenario[] = [];
   let tried = 0;
@@ -193,6 +229,7 @@ export async function findScenarios(
   for (; tried < tries && !done(); tried++) {
     const base = scenarios.length > 0 && random() < 0.85 ? scenarios[Math.floor(random() * scenarios.length)] : undefined;
     const replayed = base ? base.plans.slice(0, Math.floor(random() * base.plans.length)) : [];
+    const input = base?.input ?? (inputs[Math.floor(random() * inputs.length)] as Record<string, unknown>);
     const plans: TaskOutcome[][] = [];
     const outcomes: TaskOutcome[] = [];
     const pending = new Map<string, TaskOutcome[]>();
@@ -209,11 +246,11 @@ export async function findScenarios(
     const name = `path-${String(scenarios.length + 1).padStart(2, '0')}`;
     const run = await runLocally(definition, executionArn(name), input, decide);
     if (run.status === 'ABORTED') continue;
-    const covers = [...coveredBy(definition, run.steps)];
+    const covers = [...coveredBy(definition, run.steps, input)];
     const adds = covers.filter((item) => !covered.has(item));
     if (adds.length === 0) continue;
     for (const item of adds) covered.add(item);
-    scenarios.push({ name, outcomes, plans, adds, covers });
+    scenarios.push({ name, input, outcomes, plans, adds, covers });
   }
   return { scenarios: minimal(scenarios), uncovered: [...wanted].filter((item) => !covered.has(item)).sort(), tried };
 }
