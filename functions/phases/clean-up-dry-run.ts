@@ -45,14 +45,7 @@ export async function cleanUpDryRun(
     return { removed: records.length, notes: [] };
   }
 
-  const notes: string[] = [];
-  let stale: RecordedChallenge[] = [];
-  try {
-    if (records.length > 0) await deps.dns(certificate).cleanUp(records);
-  } catch (error) {
-    stale = records;
-    notes.push(`Also, ${records.length} TXT value(s) could not be removed (${(error as Error).message}); the next run removes them.`);
-  }
+  const { stale, notes } = await removeAfterFailure(certificate, records, deps);
   // Only the dry run's own order is given up: a test order is never resumed by a later run.
   const ours = [state.order?.url, entry?.dryRun?.runId === run.id ? entry.dryRun.order?.url : undefined];
   const given = [...new Set(ours)].filter((url): url is string => url !== undefined);
@@ -74,4 +67,24 @@ export async function cleanUpDryRun(
     if (handled.length > 0) await deps.ledger.forgetAbandonedOrders(certificate.name, handled, now).catch(() => undefined);
   }
   return { removed: stale.length > 0 ? 0 : records.length, notes };
+}
+
+/**
+ * After a failure, both clean-ups remove the run's TXT values without letting a DNS error hide
+ * the failure: values that could not go are kept (staleRecords) for the next run and said.
+ */
+export async function removeAfterFailure(
+  certificate: WorkflowState['certificate'],
+  records: readonly RecordedChallenge[],
+  deps: Pick<PhaseDependencies, 'dns'>,
+): Promise<{ stale: RecordedChallenge[]; notes: string[] }> {
+  try {
+    if (records.length > 0) await deps.dns(certificate).cleanUp(records);
+    return { stale: [], notes: [] };
+  } catch (error) {
+    return {
+      stale: [...records],
+      notes: [`Also, ${records.length} TXT value(s) could not be removed (${(error as Error).message}); the next run removes them.`],
+    };
+  }
 }

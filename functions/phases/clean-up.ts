@@ -17,9 +17,9 @@ import type { CertificateSpec } from '../core/certificate-spec.js';
 import { retryAfterFromMessage } from '../core/errors.js';
 import { type CertificateFacts, type RunEventDetail, runEventDetail } from '../core/run-event.js';
 import { type WorkflowState, challengeRecords, storedIssue } from '../core/workflow-state.js';
-import { type LedgerEntry, type RecordedChallenge, type RunOutcome, unionRecords as union } from '../ports/run-ledger.js';
+import { type LedgerEntry, type RunOutcome, unionRecords as union } from '../ports/run-ledger.js';
 import { type Deactivation, deactivateOrders } from './abandon-order.js';
-import { cleanUpDryRun } from './clean-up-dry-run.js';
+import { cleanUpDryRun, removeAfterFailure } from './clean-up-dry-run.js';
 import type { PhaseDependencies } from './dependencies.js';
 
 export interface CleanUpResult {
@@ -86,14 +86,7 @@ export async function cleanUp(input: CleanUpInput, deps: CleanUpDependencies, ex
     return { removed: records.length, event: runEventDetail(factsOf(state, finished), { executionArn: arn, outcome }) };
   }
 
-  const notes: string[] = [];
-  let stale: RecordedChallenge[] = [];
-  try {
-    if (records.length > 0) await deps.dns(certificate).cleanUp(records);
-  } catch (error) {
-    stale = records;
-    notes.push(`Also, ${records.length} TXT value(s) could not be removed (${(error as Error).message}); the next run removes them.`);
-  }
+  const { stale, notes } = await removeAfterFailure(certificate, records, deps);
   const message = causeMessage(failure.Cause);
   const issuing = state.renewal?.due === true && !state.issued;
   // Once issued, the order is valid and holds nothing pending: only an issuing run abandons one,

@@ -33,15 +33,7 @@ export async function createOrder(state: WorkflowState, deps: Pick<PhaseDependen
 
   const resumable = inFlight?.specHash === hash ? await stillUsable(gateway, inFlight.url) : undefined;
   const order = resumable ?? (await newOrder(state, gateway, deps));
-  const { challenges, reusedAuthorizations } = await challengesOf(gateway, order);
-  const ref: OrderRef = {
-    url: order.url,
-    status: order.status,
-    finalizeUrl: order.finalizeUrl,
-    challenges,
-    reusedAuthorizations,
-    ...(resumable && { resumed: true }),
-  };
+  const ref = await orderRef(gateway, order, resumable !== undefined);
   const record: InFlightOrder = {
     url: order.url,
     specHash: hash,
@@ -76,16 +68,7 @@ async function createDryRunOrder(state: WorkflowState, deps: Pick<PhaseDependenc
   const resumable = previous?.specHash === hash ? await stillUsable(gateway, previous.url) : undefined;
   const profile = certificate.profile;
   const order = resumable ?? (await gateway.createOrder(certificate.dnsNames, { ...(profile && { profile }) }));
-  const { challenges, reusedAuthorizations } = await challengesOf(gateway, order);
-  const ref: OrderRef = {
-    url: order.url,
-    status: order.status,
-    finalizeUrl: order.finalizeUrl,
-    challenges,
-    reusedAuthorizations,
-    dryRun: true,
-    ...(resumable && { resumed: true }),
-  };
+  const ref: OrderRef = { ...(await orderRef(gateway, order, resumable !== undefined)), dryRun: true };
   const { directoryUrl } = await gateway.account();
   await deps.ledger.recordDryRunOrder(certificate.name, run.id, {
     url: order.url,
@@ -98,8 +81,8 @@ async function createDryRunOrder(state: WorkflowState, deps: Pick<PhaseDependenc
   return ref;
 }
 
-/** RFC 8555 §7.5: each authorization's dns-01 challenge, except those the CA already holds as valid. */
-async function challengesOf(gateway: AcmeGateway, order: AcmeOrder): Promise<{ challenges: ChallengeRef[]; reusedAuthorizations: string[] }> {
+/** The order as the state carries it, with RFC 8555 §7.5 each authorization's dns-01 challenge, except those the CA already holds as valid. */
+async function orderRef(gateway: AcmeGateway, order: AcmeOrder, resumed: boolean): Promise<OrderRef> {
   const authorizations = await mapWithLimit(order.authorizationUrls, ACME_REQUESTS_IN_FLIGHT, (url) => gateway.getAuthorization(url));
   const challenges: ChallengeRef[] = [];
   const reusedAuthorizations: string[] = [];
@@ -121,7 +104,14 @@ async function challengesOf(gateway: AcmeGateway, order: AcmeOrder): Promise<{ c
       value: authorization.challenge.txtValue,
     });
   }
-  return { challenges, reusedAuthorizations };
+  return {
+    url: order.url,
+    status: order.status,
+    finalizeUrl: order.finalizeUrl,
+    challenges,
+    reusedAuthorizations,
+    ...(resumed && { resumed: true }),
+  };
 }
 
 /**

@@ -11,6 +11,7 @@ import { ariCertificateId } from '../../functions/core/ari.js';
 import { AcmeNetworkError, AcmeRateLimited, AcmeRequestRejected, AcmeServerError } from '../../functions/core/errors.js';
 import { splitPemChain, verifyIssuedCertificate } from '../../functions/core/verify-certificate.js';
 import type { AcmeGateway, AcmeOrder } from '../../functions/ports/acme-gateway.js';
+import { seededRandom } from './sim-random.js';
 import { SIM_CA_BASE_URL, type SimCaFault, type SimCaOptions, SimulatedCa } from './sim-ca.js';
 
 const HOUR = 3_600_000;
@@ -35,22 +36,11 @@ async function csrFor(names: readonly string[]): Promise<string> {
   return csr;
 }
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** A CA, its clock and the TXT records its resolvers see. */
 function world(start = '2026-06-01T00:00:00Z', options: Partial<SimCaOptions> = {}) {
   let now = Date.parse(start);
   const txt = new Map<string, string[]>();
-  const ca = new SimulatedCa({ now: () => new Date(now), random: mulberry32(42), lookupTxt: (name) => txt.get(name) ?? [], ...options });
+  const ca = new SimulatedCa({ now: () => new Date(now), random: seededRandom(42).next, lookupTxt: (name) => txt.get(name) ?? [], ...options });
   return {
     ca,
     txt,
@@ -543,7 +533,7 @@ describe('SimulatedCa faults and determinism', () => {
 
   it('replays exactly from the same seed and clock', async () => {
     async function script(seed: number) {
-      const w = world('2026-06-01T00:00:00Z', { random: mulberry32(seed) });
+      const w = world('2026-06-01T00:00:00Z', { random: seededRandom(seed).next });
       const trace: string[] = [];
       for (const account of ['a', 'b']) {
         const gateway = w.ca.gateway(account);

@@ -12,6 +12,7 @@ import { PUT_EVENTS_RESOURCE } from '../../cli/local/events.js';
 import { type Rule, coverageItems, coveredBy, handlerIndex, retriersOf, rulesOf } from './asl-coverage.js';
 import { type Decide, runLocally } from './asl-local-run.js';
 import type { TaskOutcome } from './task-endpoints.js';
+import { seededRandom } from '../lifetime/sim-random.js';
 
 const ABSENT = Symbol('absent');
 type Candidate = unknown | typeof ABSENT;
@@ -99,18 +100,6 @@ export function resultFields(definition: AslDefinition): Map<string, Field[]> {
     }
   }
   return fields;
-}
-
-/** mulberry32: a tiny seeded generator, so the scripts are the same on every run. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function buildResult(fields: readonly Field[], random: () => number): Record<string, unknown> {
@@ -219,7 +208,7 @@ export async function findScenarios(
   { seed = 1, tries = 3000, executionArn = (name: string) => name, unreachable = new Set<string>() } = {},
 ): Promise<{ scenarios: Scenario[]; uncovered: string[]; tried: number }> {
   const fields = resultFields(definition);
-  const random = seeded(seed);
+  const random = seededRandom(seed).next;
   const wanted = coverageItems(definition);
   const inputs = executionInputs(definition, baseInput);
   const covered = new Set<string>();
