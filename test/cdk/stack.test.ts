@@ -12,10 +12,12 @@ let template: Template;
 let lambdas: Record<string, Resource>;
 const definition = readStateMachineDefinition();
 
+// Bundling thirteen functions with the AWS SDK inside takes minutes on two shared cores, more
+// while the as-deployed test bundles beside it.
 beforeAll(() => {
   ({ template } = synthesise());
   lambdas = template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x' } }) as Record<string, Resource>;
-});
+}, 600_000);
 
 describe('Lambda functions', () => {
   // biome-ignore lint/suspicious/noTemplateCurlyInString: names the ASL's substitution placeholders

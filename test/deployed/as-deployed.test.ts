@@ -22,6 +22,9 @@ import { LambdaHarness, LambdaInvocationError } from './lambda-harness.js';
 import { type DeployedStack, ZONE, startDeployedStack } from './stack.js';
 import { type Json, resolve, resourcesOfType } from './template.js';
 
+/** A run is a dozen cold starts of multi-megabyte bundles: seconds each on a busy machine. */
+const RUN_TIMEOUT = 240_000;
+
 let stack: DeployedStack;
 const started = Date.now();
 beforeAll(async () => {
@@ -90,117 +93,133 @@ function createCall(type: string): { call: { service: string; action: string; pa
 describe('certstep as deployed', () => {
   let first: StoredCertificate;
 
-  it("issues the first certificate from the deploy-time trigger's own calls", async () => {
-    // Prepare: the two calls the custom resources make on Create, with their role's credentials.
-    const catalog = createCall('Custom::CertstepCatalogItem');
-    const start = createCall('Custom::CertstepStartExecution');
-    expect([catalog.call.service, catalog.call.action, start.call.service, start.call.action]).toEqual(['DynamoDB', 'putItem', 'SFN', 'startExecution']);
-    const credentials = await stack.credentialsFor(start.role);
-    const client = { endpoint: stack.moto.endpoint, region: stack.moto.region, credentials };
-    await new DynamoDBClient(client).send(new PutItemCommand(catalog.call.parameters as unknown as PutItemCommandInput));
-    const started = await new SFNClient(client).send(new StartExecutionCommand(start.call.parameters as unknown as StartExecutionCommandInput));
-    expect(started.executionArn).toContain(':execution:certstep-renewal:');
+  it(
+    "issues the first certificate from the deploy-time trigger's own calls",
+    async () => {
+      // Prepare: the two calls the custom resources make on Create, with their role's credentials.
+      const catalog = createCall('Custom::CertstepCatalogItem');
+      const start = createCall('Custom::CertstepStartExecution');
+      expect([catalog.call.service, catalog.call.action, start.call.service, start.call.action]).toEqual(['DynamoDB', 'putItem', 'SFN', 'startExecution']);
+      const credentials = await stack.credentialsFor(start.role);
+      const client = { endpoint: stack.moto.endpoint, region: stack.moto.region, credentials };
+      await new DynamoDBClient(client).send(new PutItemCommand(catalog.call.parameters as unknown as PutItemCommandInput));
+      const started = await new SFNClient(client).send(new StartExecutionCommand(start.call.parameters as unknown as StartExecutionCommandInput));
+      expect(started.executionArn).toContain(':execution:certstep-renewal:');
 
-    // Act: the execution it started, run by the local state machine with exactly that input.
-    const result = await stack.run(JSON.parse(start.call.parameters.input as string));
+      // Act: the execution it started, run by the local state machine with exactly that input.
+      const result = await stack.run(JSON.parse(start.call.parameters.input as string));
 
-    // Assess
-    expect(result.status, `${result.error}: ${result.cause}`).toBe('SUCCEEDED');
-    first = await currentCertificate();
-    const keys = publicKeysOf(first);
-    expect(keys.fromKey).toBe(keys.fromCertificate);
-    expect(await opensslVerify(stack.pebble.ca, first)).toContain('OK');
-    expect(subjectAltNames(first)).toMatch(new RegExp(`DNS:${ZONE}.*DNS:\\*\\.${ZONE}|DNS:\\*\\.${ZONE}.*DNS:${ZONE}`));
+      // Assess
+      expect(result.status, `${result.error}: ${result.cause}`).toBe('SUCCEEDED');
+      first = await currentCertificate();
+      const keys = publicKeysOf(first);
+      expect(keys.fromKey).toBe(keys.fromCertificate);
+      expect(await opensslVerify(stack.pebble.ca, first)).toContain('OK');
+      expect(subjectAltNames(first)).toMatch(new RegExp(`DNS:${ZONE}.*DNS:\\*\\.${ZONE}|DNS:\\*\\.${ZONE}.*DNS:${ZONE}`));
 
-    const acm = new ACMClient(sdk());
-    const imported = (await acm.send(new ListCertificatesCommand({}))).CertificateSummaryList ?? [];
-    expect(imported.map((summary) => summary.DomainName)).toEqual([ZONE]);
-    const copy = await acm.send(new GetCertificateCommand({ CertificateArn: imported[0]?.CertificateArn }));
-    expect(copy.Certificate?.trim()).toBe(first['tls.crt'].match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/)?.[0]);
+      const acm = new ACMClient(sdk());
+      const imported = (await acm.send(new ListCertificatesCommand({}))).CertificateSummaryList ?? [];
+      expect(imported.map((summary) => summary.DomainName)).toEqual([ZONE]);
+      const copy = await acm.send(new GetCertificateCommand({ CertificateArn: imported[0]?.CertificateArn }));
+      expect(copy.Certificate?.trim()).toBe(first['tls.crt'].match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/)?.[0]);
 
-    const schedules = await new SchedulerClient(sdk()).send(new ListSchedulesCommand({ GroupName: 'certstep-renewals' }));
-    expect(schedules.Schedules?.map((schedule) => schedule.Name)).toEqual([expect.stringContaining('web')]);
+      const schedules = await new SchedulerClient(sdk()).send(new ListSchedulesCommand({ GroupName: 'certstep-renewals' }));
+      expect(schedules.Schedules?.map((schedule) => schedule.Name)).toEqual([expect.stringContaining('web')]);
 
-    const events = await deliveredEvents();
-    expect(events.map((event) => [event['detail-type'], event.detail.certificateName])).toEqual([['Certificate Issued', 'web']]);
-    expect(await visibleTxt(stack.pebble.server, `_acme-challenge.${ZONE}`)).toEqual([]);
-    const item = await new DynamoDBClient(sdk()).send(
-      new GetItemCommand({ TableName: catalog.call.parameters.TableName as string, Key: { name: { S: 'web' } } }),
-    );
-    expect(item.Item?.input?.S).toBe(start.call.parameters.input);
-    expectNoKeyMaterial(result);
-  });
+      const events = await deliveredEvents();
+      expect(events.map((event) => [event['detail-type'], event.detail.certificateName])).toEqual([['Certificate Issued', 'web']]);
+      expect(await visibleTxt(stack.pebble.server, `_acme-challenge.${ZONE}`)).toEqual([]);
+      const item = await new DynamoDBClient(sdk()).send(
+        new GetItemCommand({ TableName: catalog.call.parameters.TableName as string, Key: { name: { S: 'web' } } }),
+      );
+      expect(item.Item?.input?.S).toBe(start.call.parameters.input);
+      expectNoKeyMaterial(result);
+    },
+    RUN_TIMEOUT,
+  );
 
-  it('renews on a forced run in fresh Lambda environments, keeping the replaced certificate as AWSPREVIOUS', async () => {
-    // Prepare: CheckRenewal and Finalize start cold again, so they read their configuration at init
-    // once more; the others stay warm from the first run.
-    const cold = ['CheckRenewal', 'Finalize'].map((name) => functionNamed(name).name);
-    const warm = functionNamed('CreateOrder').name;
-    const before = new Map(stack.harness.coldStarts);
-    stack.harness.recycle(cold);
-    const { call } = createCall('Custom::CertstepStartExecution');
+  it(
+    'renews on a forced run in fresh Lambda environments, keeping the replaced certificate as AWSPREVIOUS',
+    async () => {
+      // Prepare: CheckRenewal and Finalize start cold again, so they read their configuration at init
+      // once more; the others stay warm from the first run.
+      const cold = ['CheckRenewal', 'Finalize'].map((name) => functionNamed(name).name);
+      const warm = functionNamed('CreateOrder').name;
+      const before = new Map(stack.harness.coldStarts);
+      stack.harness.recycle(cold);
+      const { call } = createCall('Custom::CertstepStartExecution');
 
-    // Act
-    const result = await stack.run({ ...JSON.parse(call.parameters.input as string), force: true });
+      // Act
+      const result = await stack.run({ ...JSON.parse(call.parameters.input as string), force: true });
 
-    // Assess
-    expect(result.status, `${result.error}: ${result.cause}`).toBe('SUCCEEDED');
-    for (const name of cold) expect(stack.harness.coldStarts.get(name)).toBe((before.get(name) ?? 0) + 1);
-    expect(stack.harness.coldStarts.get(warm)).toBe(before.get(warm));
-    const renewed = await currentCertificate();
-    expect(serialOf(renewed)).not.toBe(serialOf(first));
-    expect((await currentCertificate('AWSPREVIOUS'))['tls.crt']).toBe(first['tls.crt']);
-    const imported = (await new ACMClient(sdk()).send(new ListCertificatesCommand({}))).CertificateSummaryList ?? [];
-    expect(imported).toHaveLength(1);
-    expect((await deliveredEvents()).map((event) => event['detail-type'])).toEqual(['Certificate Issued']);
-    expectNoKeyMaterial(result);
-  });
+      // Assess
+      expect(result.status, `${result.error}: ${result.cause}`).toBe('SUCCEEDED');
+      for (const name of cold) expect(stack.harness.coldStarts.get(name)).toBe((before.get(name) ?? 0) + 1);
+      expect(stack.harness.coldStarts.get(warm)).toBe(before.get(warm));
+      const renewed = await currentCertificate();
+      expect(serialOf(renewed)).not.toBe(serialOf(first));
+      expect((await currentCertificate('AWSPREVIOUS'))['tls.crt']).toBe(first['tls.crt']);
+      const imported = (await new ACMClient(sdk()).send(new ListCertificatesCommand({}))).CertificateSummaryList ?? [];
+      expect(imported).toHaveLength(1);
+      expect((await deliveredEvents()).map((event) => event['detail-type'])).toEqual(['Certificate Issued']);
+      expectNoKeyMaterial(result);
+    },
+    RUN_TIMEOUT,
+  );
 
-  it('cleans its TXT records up and records the failure when Route 53 refuses mid-run', async () => {
-    // Prepare
-    const { call } = createCall('Custom::CertstepStartExecution');
-    const current = await currentCertificate();
-    stack.pebble.server.injectFaults('GetChange', ['AccessDenied']);
+  it(
+    'cleans its TXT records up and records the failure when Route 53 refuses mid-run',
+    async () => {
+      // Prepare
+      const { call } = createCall('Custom::CertstepStartExecution');
+      const current = await currentCertificate();
+      stack.pebble.server.injectFaults('GetChange', ['AccessDenied']);
 
-    // Act
-    const result = await stack.run({ ...JSON.parse(call.parameters.input as string), force: true });
+      // Act
+      const result = await stack.run({ ...JSON.parse(call.parameters.input as string), force: true });
 
-    // Assess
-    expect(result.status).toBe('FAILED');
-    const entered = result.events.filter((event) => event.type === 'StateEntered').map((event) => (event.state as { name: string }).name);
-    expect(entered).toContain('PresentChallenges');
-    expect(entered).toContain('CleanUpAfterFailure');
-    expect(stack.pebble.server.recordSets(stack.pebble.zoneId).filter((set) => set.type === 'TXT')).toEqual([]);
-    expect(await visibleTxt(stack.pebble.server, `_acme-challenge.${ZONE}`)).toEqual([]);
-    const entry = await ledgerEntry();
-    expect(entry).toMatchObject({ lastResult: 'Failed', consecutiveFailures: 1, lastError: { error: 'DnsChangeRejected' } });
-    expect(entry.activeRun).toBeUndefined();
-    expect((await currentCertificate())['tls.crt']).toBe(current['tls.crt']);
-    expect((await deliveredEvents()).map((event) => event['detail-type'])).toEqual(['Certificate Renewal Failed']);
-    expectNoKeyMaterial(result);
-  });
+      // Assess
+      expect(result.status).toBe('FAILED');
+      const entered = result.events.filter((event) => event.type === 'StateEntered').map((event) => (event.state as { name: string }).name);
+      expect(entered).toContain('PresentChallenges');
+      expect(entered).toContain('CleanUpAfterFailure');
+      expect(stack.pebble.server.recordSets(stack.pebble.zoneId).filter((set) => set.type === 'TXT')).toEqual([]);
+      expect(await visibleTxt(stack.pebble.server, `_acme-challenge.${ZONE}`)).toEqual([]);
+      const entry = await ledgerEntry();
+      expect(entry).toMatchObject({ lastResult: 'Failed', consecutiveFailures: 1, lastError: { error: 'DnsChangeRejected' } });
+      expect(entry.activeRun).toBeUndefined();
+      expect((await currentCertificate())['tls.crt']).toBe(current['tls.crt']);
+      expect((await deliveredEvents()).map((event) => event['detail-type'])).toEqual(['Certificate Renewal Failed']);
+      expectNoKeyMaterial(result);
+    },
+    RUN_TIMEOUT,
+  );
 
-  it('reports a bundle that fails at init as the Lambda error Step Functions matches on', async () => {
-    // Prepare: CheckRenewal deployed without the variable its module scope reads.
-    const checkRenewal = functionNamed('CheckRenewal');
-    const { CERTSTEP_ISSUERS: _dropped, ...variables } = checkRenewal.variables;
-    const harness = new LambdaHarness({ functions: [{ ...checkRenewal, variables }], runtimeEnvironment: stack.runtimeEnvironment });
+  it(
+    'reports a bundle that fails at init as the Lambda error Step Functions matches on',
+    async () => {
+      // Prepare: CheckRenewal deployed without the variable its module scope reads.
+      const checkRenewal = functionNamed('CheckRenewal');
+      const { CERTSTEP_ISSUERS: _dropped, ...variables } = checkRenewal.variables;
+      const harness = new LambdaHarness({ functions: [{ ...checkRenewal, variables }], runtimeEnvironment: stack.runtimeEnvironment });
 
-    // Act
-    const failure = await harness.invoke(checkRenewal.arn, {}).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    harness.stop();
+      // Act
+      const failure = await harness.invoke(checkRenewal.arn, {}).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      harness.stop();
 
-    // Assess
-    expect(failure).toBeInstanceOf(LambdaInvocationError);
-    expect((failure as Error).name).toBe('ConfigError');
-    expect(JSON.parse((failure as LambdaInvocationError).cause)).toMatchObject({
-      errorType: 'ConfigError',
-      errorMessage: expect.stringContaining('CERTSTEP_ISSUERS'),
-    });
-  });
+      // Assess
+      expect(failure).toBeInstanceOf(LambdaInvocationError);
+      expect((failure as Error).name).toBe('ConfigError');
+      expect(JSON.parse((failure as LambdaInvocationError).cause)).toMatchObject({
+        errorType: 'ConfigError',
+        errorMessage: expect.stringContaining('CERTSTEP_ISSUERS'),
+      });
+    },
+    RUN_TIMEOUT,
+  );
 });
 
 function serialOf(stored: StoredCertificate): string {
