@@ -79,6 +79,11 @@ export interface IssuerInput {
   readonly preferredChain?: string;
   /** Where `renew --dry-run` orders (core/issuers.ts); Let's Encrypt production has its staging by default. */
   readonly stagingDirectoryUrl?: string;
+  /**
+   * PEM of the CA(s) that sign the directory's HTTPS certificate, for a private ACME server (as
+   * cert-manager's `caBundle`, but PEM text, not base64): trusted beside the public roots.
+   */
+  readonly caBundlePem?: string;
   readonly dns01?: Dns01Config;
 }
 
@@ -169,6 +174,14 @@ const notificationsSchema = section(
   ['snsTopicArn', 'deployHookFunctionArn', 'certificates'],
 );
 
+/**
+ * Every function gets the issuers in CERTSTEP_ISSUERS, within the 3 KB of Lambda's 4 KB
+ * environment the stack leaves them (checked in settle): room for a CA certificate or two, not
+ * a system bundle.
+ */
+const CA_BUNDLE_MAX = 2500;
+const CA_BUNDLE_PEM = new RegExp(`^(?=[\\s\\S]{1,${CA_BUNDLE_MAX}}$)\\s*(-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\\s]+-----END CERTIFICATE-----\\s*)+$`);
+
 const issuerSchema = section(
   {
     preset: z.optional(z.enum(PRESET_NAMES, { error: mustBe(`one of ${PRESET_NAMES.join(', ')}`) })),
@@ -187,9 +200,10 @@ const issuerSchema = section(
     ),
     preferredChain: z.optional(text(PREFERRED_CHAIN, 'the common name of an issuer in the chain, 1-64 characters, such as "ISRG Root X1"')),
     stagingDirectoryUrl: z.optional(text(/^https:\/\/\S+$/, "an https:// ACME directory URL: the CA's staging directory, for dry runs")),
+    caBundlePem: z.optional(text(CA_BUNDLE_PEM, `PEM certificates ("-----BEGIN CERTIFICATE-----" ...), at most ${CA_BUNDLE_MAX} characters`)),
     dns01: z.optional(dns01Schema),
   },
-  ['name', 'preset', 'directoryUrl', 'email', 'eab', 'preferredChain', 'stagingDirectoryUrl', 'dns01'],
+  ['name', 'preset', 'directoryUrl', 'email', 'eab', 'preferredChain', 'stagingDirectoryUrl', 'caBundlePem', 'dns01'],
 ).check(
   z.superRefine((issuer, ctx) => {
     if (issuer.preset !== undefined && issuer.directoryUrl !== undefined) ctx.addIssue('give either preset or directoryUrl, not both');
@@ -279,13 +293,14 @@ const fault = (path: PropertyKey[], message: string, echo?: string): Fault => ({
 
 /** The checks that span fields, and the defaults that come from other fields. */
 function settle(root: z.output<typeof TOP_LEVEL>): CertstepConfig | Fault {
-  const issuers: IssuerSetting[] = root.issuers.map(({ name, preset, directoryUrl, email, eab, preferredChain, stagingDirectoryUrl, dns01 }) => ({
+  const issuers: IssuerSetting[] = root.issuers.map(({ name, preset, directoryUrl, email, eab, preferredChain, stagingDirectoryUrl, caBundlePem, dns01 }) => ({
     name: (name ?? preset) as string,
     directoryUrl: preset ? ISSUER_PRESETS[preset] : (directoryUrl as string),
     ...((email ?? root.email) && { email: email ?? root.email }),
     ...(eab && { eabKeyId: eab.keyId, eabHmacSecretId: eab.hmacKeySecretName }),
     ...(preferredChain && { preferredChain }),
     ...(stagingDirectoryUrl && { stagingDirectoryUrl }),
+    ...(caBundlePem && { caBundlePem }),
     ...(dns01 && { dns01 }),
   }));
   for (const [index, issuer] of issuers.entries()) {
@@ -340,7 +355,9 @@ function settle(root: z.output<typeof TOP_LEVEL>): CertstepConfig | Fault {
   if (environment > LAMBDA_ENVIRONMENT_BYTES - 1024) {
     return fault(
       ['issuers'],
-      `take ${environment} bytes as the Lambdas' CERTSTEP_ISSUERS variable, over the 3 KB the stack leaves them of Lambda's 4 KB environment; move per-domain zones from the issuers' dns01 into the certificates`,
+      `take ${environment} bytes as the Lambdas' CERTSTEP_ISSUERS variable, over the 3 KB the stack leaves them of Lambda's 4 KB environment; ${
+        issuers.some((issuer) => issuer.caBundlePem) ? "give caBundlePem only the CA certificate that signs the directory's HTTPS certificate, or " : ''
+      }move per-domain zones from the issuers' dns01 into the certificates`,
     );
   }
   return {

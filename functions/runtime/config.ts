@@ -81,6 +81,9 @@ function parseIssuers(text: string | undefined): IssuerSetting[] {
     if (issuer.stagingDirectoryUrl !== undefined && (typeof issuer.stagingDirectoryUrl !== 'string' || !issuer.stagingDirectoryUrl.startsWith('https://'))) {
       throw new ConfigError(`CERTSTEP_ISSUERS[${index}].stagingDirectoryUrl must be an https:// URL`);
     }
+    if (issuer.caBundlePem !== undefined && (typeof issuer.caBundlePem !== 'string' || !issuer.caBundlePem.includes('-----BEGIN CERTIFICATE-----'))) {
+      throw new ConfigError(`CERTSTEP_ISSUERS[${index}].caBundlePem must be PEM certificates`);
+    }
     return issuer as IssuerSetting;
   });
 }

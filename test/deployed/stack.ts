@@ -4,9 +4,6 @@
  * its definition in aws-local-stepfunctions; Pebble as the issuer, validating through the
  * Route 53 wire server's DNS. Route 53 calls go to the wire server, which checks no IAM.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { CertstepConfigInput } from '../../cdk/config.js';
 import type { AslDefinition } from '../../cli/local/definition.js';
 import { synthesise } from '../cdk/support.js';
@@ -48,6 +45,8 @@ export function deployedConfig(pebble: PebbleOnRoute53): CertstepConfigInput {
       {
         name: 'pebble',
         directoryUrl: pebble.ca.acme.directoryUrl,
+        // Pebble's HTTPS root reaches the functions the way a private CA's would: in the config.
+        caBundlePem: pebble.ca.acme.caCertPem,
         // The wire server's DNS is the only resolver that knows the zone: 'resolvers' asks it.
         dns01: { propagation: { resolvers: [dns], check: 'resolvers', interval: 'PT1S', timeout: 'PT30S' } },
       },
@@ -86,8 +85,6 @@ export async function startDeployedStack(): Promise<DeployedStack> {
     const deployed = await deploy(moto, assembly.template, STACK_NAME);
     const credentialsFor = (value: Json, service = 'lambda.amazonaws.com') => deployed.credentialsOf(roleLogicalId(value), service);
 
-    const caFile = join(mkdtempSync(join(tmpdir(), 'certstep-deployed-')), 'pebble-tls-root.pem');
-    writeFileSync(caFile, pebble.ca.acme.caCertPem);
     const functions: DeployedFunction[] = resourcesOfType(assembly.template, 'AWS::Lambda::Function').map(([logicalId, resource]) => {
       const properties = resource.Properties ?? {};
       const variables = resolve((properties.Environment as { Variables?: Json } | undefined)?.Variables ?? {}, deployed) as Record<string, string>;
@@ -122,8 +119,6 @@ export async function startDeployedStack(): Promise<DeployedStack> {
         AWS_ACCESS_KEY_ID: credentials.accessKeyId,
         AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         AWS_SESSION_TOKEN: credentials.sessionToken ?? '',
-        // The configuration has no way to hand an issuer's CA bundle to the functions (see the report): trust Pebble's TLS root as Lambda would be told to.
-        NODE_EXTRA_CA_CERTS: caFile,
       };
     };
     const harness = new LambdaHarness({ functions, runtimeEnvironment });
