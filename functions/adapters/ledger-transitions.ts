@@ -14,6 +14,7 @@ import {
   type DryRunOutcome,
   type InFlightOrder,
   type KnownRenewalInfo,
+  type RecordedChallenge,
   type LedgerEntry,
   type RunLedger,
   type RunOutcome,
@@ -42,31 +43,35 @@ export function claimed(entry: LedgerEntry, runId: string, now: Date, leaseUntil
 }
 
 export function withOrder(entry: LedgerEntry, runId: string, order: InFlightOrder): LedgerEntry {
-  if (entry.activeRun?.runId !== runId) {
-    throw new InvalidState(
-      `execution ${runId} no longer holds certificate ${entry.certificateName} (held by ${entry.activeRun?.runId ?? 'nobody'}); it must not record an order`,
-    );
-  }
-  const previous = entry.order;
-  if (previous?.url === order.url) {
-    // The same order picked up again: every value either run asked for may be in DNS.
-    return { ...entry, order: { ...order, records: union(previous.records, order.records) } };
-  }
-  const abandoned = previous ? previous.records.filter((record) => !order.records.some((kept) => sameRecord(kept, record))) : [];
-  return { ...entry, order, ...(abandoned.length > 0 && { staleRecords: union(entry.staleRecords ?? [], abandoned) }) };
+  const { order: kept, staleRecords } = replacingOrder(entry, runId, entry.order, order);
+  return { ...entry, order: kept, ...(staleRecords && { staleRecords }) };
 }
 
 /** As withOrder, for a dry run's order: the live order and everything it asked for stay as they are. */
 export function withDryRunOrder(entry: LedgerEntry, runId: string, order: DryRunOrder): LedgerEntry {
+  const { order: kept, staleRecords } = replacingOrder(entry, runId, entry.dryRun?.order, order);
+  return { ...entry, dryRun: { runId, order: kept }, ...(staleRecords && { staleRecords }) };
+}
+
+/**
+ * An order recorded in place of `previous`, by the run that holds the certificate only. The same
+ * order picked up again keeps every value either run asked for (all may be in DNS); another
+ * order hands what only the previous one asked for to staleRecords.
+ */
+function replacingOrder<T extends { readonly url: string; readonly records: readonly RecordedChallenge[] }>(
+  entry: LedgerEntry,
+  runId: string,
+  previous: T | undefined,
+  order: T,
+): { order: T; staleRecords?: RecordedChallenge[] } {
   if (entry.activeRun?.runId !== runId) {
     throw new InvalidState(
       `execution ${runId} no longer holds certificate ${entry.certificateName} (held by ${entry.activeRun?.runId ?? 'nobody'}); it must not record an order`,
     );
   }
-  const previous = entry.dryRun?.order;
-  if (previous?.url === order.url) return { ...entry, dryRun: { runId, order: { ...order, records: union(previous.records, order.records) } } };
+  if (previous?.url === order.url) return { order: { ...order, records: union(previous.records, order.records) } };
   const abandoned = previous ? previous.records.filter((record) => !order.records.some((kept) => sameRecord(kept, record))) : [];
-  return { ...entry, dryRun: { runId, order }, ...(abandoned.length > 0 && { staleRecords: union(entry.staleRecords ?? [], abandoned) }) };
+  return { order, ...(abandoned.length > 0 && { staleRecords: union(entry.staleRecords ?? [], abandoned) }) };
 }
 
 export function withDryRunKey(entry: LedgerEntry, orderUrl: string, publicKeySha256: string): LedgerEntry {

@@ -44,23 +44,30 @@ export async function checkRenewal(
         'or remove certificate.acm, delete the ACM certificate after detaching it, and add certificate.acm back.',
     );
   }
-  // A name with nowhere to put its record stops the run before any order. A DNS provider that
-  // cannot answer right now does not: the run goes on, fails where it needs DNS, and that
-  // failure is counted and retried on the hold-off like any other (an order costs nothing
-  // extra, the next run resumes it).
+  return claimDueRun({ certificate, force, ...(stored && { stored }) }, decision, request.executionId, 'a renewal', deps);
+}
+
+/**
+ * The last step of every run with work to do, live or dry. A name with nowhere to put its
+ * record stops the run before any order. A DNS provider that cannot answer right now does not:
+ * the run goes on, fails where it needs DNS, and that failure is counted and retried on the
+ * hold-off like any other (an order costs nothing extra, the next run resumes it). Then the
+ * certificate is claimed, last, so nothing after it can fail and leave the claim behind; a run
+ * that finds it held ends in progress.
+ */
+async function claimDueRun(
+  base: Pick<WorkflowState, 'certificate' | 'force' | 'dryRun' | 'stored'>,
+  decision: RenewalDecision,
+  executionId: string,
+  what: string,
+  deps: Pick<PhaseDependencies, 'clock' | 'dns' | 'ledger'>,
+): Promise<WorkflowState> {
+  const { certificate } = base;
   if (decision.due) await deps.dns(certificate).checkZones(certificate.dnsNames).catch(onlyIfTerminal);
-  // Claimed last, so nothing after it can fail and leave the claim behind.
   const now = deps.clock();
-  const claim = await deps.ledger.claim(certificate.name, request.executionId, now, new Date(now.getTime() + LEASE_MS));
-  if (!claim.claimed) {
-    return {
-      certificate,
-      force,
-      renewal: inProgress(decision, `a renewal is already in progress (execution ${claim.heldBy}, since ${claim.since})`),
-      ...(stored && { stored }),
-    };
-  }
-  return { certificate, force, renewal: decision, ...(stored && { stored }), run: { id: request.executionId } };
+  const claim = await deps.ledger.claim(certificate.name, executionId, now, new Date(now.getTime() + LEASE_MS));
+  if (!claim.claimed) return { ...base, renewal: inProgress(decision, `${what} is already in progress (execution ${claim.heldBy}, since ${claim.since})`) };
+  return { ...base, renewal: decision, run: { id: executionId } };
 }
 
 /**
@@ -83,12 +90,7 @@ async function checkDryRun(
     currentRevision: current?.revision ?? 0,
     ...(current && { notAfter: current.notAfter }),
   };
-  await deps.dns(certificate).checkZones(certificate.dnsNames).catch(onlyIfTerminal);
-  const now = deps.clock();
-  const claim = await deps.ledger.claim(certificate.name, executionId, now, new Date(now.getTime() + LEASE_MS));
-  const base = { certificate, force, dryRun: true, ...(stored && { stored }) };
-  if (!claim.claimed) return { ...base, renewal: inProgress(decision, `a run is already in progress (execution ${claim.heldBy}, since ${claim.since})`) };
-  return { ...base, renewal: decision, run: { id: executionId } };
+  return claimDueRun({ certificate, force, dryRun: true, ...(stored && { stored }) }, decision, executionId, 'a run', deps);
 }
 
 function storedFacts(current: CertificateSummary): StoredFacts {

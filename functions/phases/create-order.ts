@@ -26,7 +26,7 @@ export async function createOrder(state: WorkflowState, deps: Pick<PhaseDependen
   if (state.dryRun) return createDryRunOrder(state, deps);
   const { certificate } = state;
   const run = required(state.run, 'run');
-  const gateway = await deps.acme(certificate.issuer);
+  const gateway = await acmeFor(state, deps);
   const hash = specHash(certificate);
   const entry = await deps.ledger.get(certificate.name);
   const inFlight = entry?.order;

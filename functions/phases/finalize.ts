@@ -7,6 +7,7 @@
 import { InvalidState } from '../core/errors.js';
 import { publicKeySha256 } from '../core/verify-certificate.js';
 import { type IssuanceProgress, type WorkflowState, required } from '../core/workflow-state.js';
+import type { AcmeOrder } from '../ports/acme-gateway.js';
 import { type PhaseDependencies, acmeFor } from './dependencies.js';
 
 export async function finalize(
@@ -16,7 +17,7 @@ export async function finalize(
   if (state.dryRun) return finalizeDryRun(state, deps);
   const { certificate } = state;
   const orderRef = required(state.order, 'order');
-  const gateway = await deps.acme(certificate.issuer);
+  const gateway = await acmeFor(state, deps);
   let order = await gateway.getOrder(orderRef.url);
 
   // A resumed order already has its key: the one saved before its CSR went out (run ledger).
@@ -43,19 +44,12 @@ export async function finalize(
   } else if (saved.created) {
     throw new InvalidState(`order ${order.url} is ${order.status} but no key was saved for it here; it cannot be used. Start a new run to order again.`);
   }
-  return {
-    status: order.status === 'processing' || order.status === 'ready' ? 'pending' : order.status,
-    attempts: 0,
-    maxAttempts: deps.issuancePolling.maxAttempts,
-    waitSeconds: deps.issuancePolling.initialWaitSeconds,
-    detail: savedBefore
-      ? `the order already has its ${certificate.keyAlgorithm} key, saved before its CSR went out`
-      : reuse
-        ? `sent a CSR for the current ${certificate.keyAlgorithm} key (rotationPolicy Never)`
-        : `sent a CSR for a new ${certificate.keyAlgorithm} key`,
-    pendingKeyVersion: saved.versionId,
-    ...(order.certificateUrl && { certificateUrl: order.certificateUrl }),
-  };
+  const detail = savedBefore
+    ? `the order already has its ${certificate.keyAlgorithm} key, saved before its CSR went out`
+    : reuse
+      ? `sent a CSR for the current ${certificate.keyAlgorithm} key (rotationPolicy Never)`
+      : `sent a CSR for a new ${certificate.keyAlgorithm} key`;
+  return { ...issuanceStart(order, deps, detail), pendingKeyVersion: saved.versionId };
 }
 
 /**
@@ -80,15 +74,20 @@ async function finalizeDryRun(state: WorkflowState, deps: Pick<PhaseDependencies
   } else if (!keyHash) {
     throw new InvalidState(`order ${order.url} is ${order.status} but this dry run recorded no key for it; it cannot be verified. Start a new dry run.`);
   }
+  const detail = sending
+    ? `sent a CSR for a new ${certificate.keyAlgorithm} key that is not kept (dry run)`
+    : 'the order already has its CSR; its key was recorded by its public half (dry run)';
+  return { ...issuanceStart(order, deps, detail), publicKeySha256: keyHash };
+}
+
+/** The issuance loop's first position after a finalize, live or dry; the caller adds how it knows the key. */
+function issuanceStart(order: AcmeOrder, deps: Pick<PhaseDependencies, 'issuancePolling'>, detail: string): IssuanceProgress {
   return {
     status: order.status === 'processing' || order.status === 'ready' ? 'pending' : order.status,
     attempts: 0,
     maxAttempts: deps.issuancePolling.maxAttempts,
     waitSeconds: deps.issuancePolling.initialWaitSeconds,
-    detail: sending
-      ? `sent a CSR for a new ${certificate.keyAlgorithm} key that is not kept (dry run)`
-      : 'the order already has its CSR; its key was recorded by its public half (dry run)',
-    publicKeySha256: keyHash,
+    detail,
     ...(order.certificateUrl && { certificateUrl: order.certificateUrl }),
   };
 }

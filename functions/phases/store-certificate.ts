@@ -22,7 +22,7 @@ export async function storeCertificate(
   const pendingKeyVersion = required(issuance.pendingKeyVersion, 'issuance.pendingKeyVersion');
   const key = await deps.store.getPendingKey(certificate.name, pendingKeyVersion);
   const current = await deps.store.getCurrentSummary(certificate.name);
-  const gateway = await deps.acme(certificate.issuer);
+  const gateway = await acmeFor(state, deps);
   const chainPem = await gateway.downloadCertificate(certificateUrl);
 
   if (!key) {
