@@ -102,6 +102,16 @@ export function resultFields(definition: AslDefinition): Map<string, Field[]> {
   return fields;
 }
 
+/** The object that holds the last key of `path`, made on the way where missing. */
+function parentOf(root: Record<string, unknown>, path: readonly string[]): Record<string, unknown> {
+  let node = root;
+  for (const key of path.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  return node;
+}
+
 function buildResult(fields: readonly Field[], random: () => number): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   const chosen = fields.map((field) => ({ path: field.path, value: field.candidates[Math.floor(random() * field.candidates.length)] }));
@@ -109,11 +119,7 @@ function buildResult(fields: readonly Field[], random: () => number): Record<str
   // Deepest last, so a container gets its children; nothing under an absent field is written.
   for (const { path, value } of chosen.sort((a, b) => a.path.length - b.path.length)) {
     if (value === ABSENT || absent.some((gone) => path.join('.').startsWith(`${gone}.`))) continue;
-    let node = result;
-    for (const key of path.slice(0, -1)) {
-      if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
-      node = node[key] as Record<string, unknown>;
-    }
+    const node = parentOf(result, path);
     const last = path.at(-1) as string;
     if (!(typeof node[last] === 'object' && node[last] !== null)) node[last] = value;
   }
@@ -160,11 +166,7 @@ export function executionInputs(definition: AslDefinition, base: Record<string, 
     inputs = inputs.flatMap((input) =>
       [...candidates].map((value) => {
         const next = structuredClone(input);
-        let node = next;
-        for (const key of keys.slice(0, -1)) {
-          if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
-          node = node[key] as Record<string, unknown>;
-        }
+        const node = parentOf(next, keys);
         if (value === ABSENT) delete node[keys.at(-1) as string];
         else node[keys.at(-1) as string] = value;
         return next;
