@@ -3,7 +3,7 @@
  * the ones requested, every link of the chain must be signed by the next, and the leaf must be
  * valid now. Anything less never replaces a working certificate.
  */
-import { X509Certificate, createHash, createPrivateKey, createPublicKey } from 'node:crypto';
+import { type KeyObject, X509Certificate, createHash, createPrivateKey, createPublicKey } from 'node:crypto';
 import { CertificateVerificationFailed } from './errors.js';
 
 export interface VerifiedCertificate {
@@ -49,14 +49,15 @@ export function verifyIssuedCertificate(input: Presented & { privateKeyPem: stri
  */
 export function verifyTestCertificate(input: Presented & { publicKeySha256: string }): VerifiedCertificate {
   return verifyChain(input, 'the test certificate failed verification', 'the key the dry run sent its CSR for', (leaf) => {
-    return publicKeySha256(leaf.publicKey.export({ type: 'spki', format: 'pem' }).toString()) === input.publicKeySha256;
+    return publicKeySha256(leaf.publicKey) === input.publicKeySha256;
   });
 }
 
 /** SHA-256 of a key's SubjectPublicKeyInfo, base64url: names the key and is public (a private key PEM gives its public half's). */
-export function publicKeySha256(keyPem: string): string {
+export function publicKeySha256(key: string | KeyObject): string {
+  const publicKey = typeof key === 'string' ? createPublicKey(key) : key;
   return createHash('sha256')
-    .update(createPublicKey(keyPem).export({ type: 'spki', format: 'der' }))
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
     .digest('base64url');
 }
 
