@@ -6,9 +6,11 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EventLog, sweepLocalRun } from '../../cli/local/runner.js';
+import { sweepLocalRun } from '../../cli/local/runner.js';
+import type { DnsProvider } from '../../functions/ports/dns-provider.js';
 import type { LedgerEntry } from '../../functions/ports/run-ledger.js';
 import { certstep } from '../support/cli-process.js';
+import { haltHere } from '../support/faults/halt.js';
 import { type TestCa, newStore, pebbleCertStatus, readStored, spec, startTestCa, statesEntered } from '../support/local-ca.js';
 
 let ca: TestCa;
@@ -153,17 +155,15 @@ describe('a dry run through the state machine', () => {
   });
 
   it('aborted mid-way is swept: its TXT values removed, its claim released, lastDryRun Failed, nothing live counted', async () => {
-    // Prepare: abort as soon as the TXT values are presented.
+    // Prepare: abort at the first propagation check, once the TXT values are presented.
     const storeDir = await newStore();
     const issued = await ca.run(spec('cut', ['cut.example.test']), { storeDir });
     expect(issued.status, issued.cause).toBe('SUCCEEDED');
     const ledgerBefore = await ledgerOf(storeDir, 'cut');
     const input = { ...spec('cut', ['cut.example.test']), dryRun: true };
     const stop = new AbortController();
-    const onEvent = (event: EventLog) => {
-      if (event.type === 'StateExited' && (event.state as { name: string }).name === 'PresentChallenges') stop.abort();
-    };
-    const options = { input, storeDir, environment: ca.environment, signal: stop.signal, onEvent };
+    const wrapDns = (dns: DnsProvider): DnsProvider => Object.assign(Object.create(dns) as DnsProvider, { isPropagated: () => haltHere(stop) });
+    const options = { input, storeDir, environment: ca.environment, signal: stop.signal, wrapDns };
     const aborted = await ca.run(input, options);
     const leftBehind = await ca.txtValues('_acme-challenge.cut.example.test');
     const midway = await ledgerOf(storeDir, 'cut');

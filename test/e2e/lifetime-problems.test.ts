@@ -7,15 +7,17 @@
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EventLog, sweepLocalRun } from '../../cli/local/runner.js';
+import { sweepLocalRun } from '../../cli/local/runner.js';
 import { FileCertificateImporter } from '../../functions/adapters/file-importer.js';
 import { FileRenewalScheduler } from '../../functions/adapters/file-scheduler.js';
 import { FileRunLedger } from '../../functions/adapters/file-ledger.js';
 import { AcmImportRefused, AcmeRateLimited, SchedulerUnavailable, StoreUnavailable } from '../../functions/core/errors.js';
+import type { AcmeGateway } from '../../functions/ports/acme-gateway.js';
 import type { LedgerEntry } from '../../functions/ports/run-ledger.js';
 import type { ScheduledRenewal } from '../../functions/ports/renewal-scheduler.js';
 import { publishingWrongValues } from '../support/dns-faults.js';
 import { recordingAcme } from '../support/faults/acme.js';
+import { haltHere } from '../support/faults/halt.js';
 import { retriedStates, timesEntered } from '../support/faults/invariants.js';
 import { type TestCa, newStore, readStored, spec, startTestCa, statesEntered } from '../support/local-ca.js';
 
@@ -184,15 +186,20 @@ describe('failure bookkeeping', () => {
 
 describe('an execution that ends without its clean-up (aborted, timed out)', () => {
   it('is swept: its TXT values removed, its claim released, its failure recorded once; the next run resumes its order with no second order or finalize', async () => {
-    // Prepare: abort the execution as soon as Finalize has sent the CSR.
+    // Prepare: abort the execution at its first look at the order after Finalize has sent the CSR.
     const storeDir = await newStore();
     const input = spec('crashed', ['crashed.example.test', '*.crashed.example.test']);
     const stop = new AbortController();
-    const first = recordingAcme(ca.environment, storeDir);
-    const onEvent = (event: EventLog) => {
-      if (event.type === 'StateExited' && (event.state as { name: string }).name === 'Finalize') stop.abort();
-    };
-    const options = { input, storeDir, environment: ca.environment, signal: stop.signal, onEvent, dependencies: { acme: first.acme } };
+    let finalized = false;
+    const first = recordingAcme(ca.environment, storeDir, (real) => ({
+      finalizeOrder: async (...args: Parameters<AcmeGateway['finalizeOrder']>) => {
+        const order = await real.finalizeOrder(...args);
+        finalized = true;
+        return order;
+      },
+      getOrder: (url: string) => (finalized ? haltHere(stop) : real.getOrder(url)),
+    }));
+    const options = { input, storeDir, environment: ca.environment, signal: stop.signal, dependencies: { acme: first.acme } };
     const aborted = await ca.run(input, options);
     const leftBehind = await ca.txtValues('_acme-challenge.crashed.example.test');
 
