@@ -15,7 +15,8 @@ import type { CertstepStorage } from './storage.js';
 
 /** What a function's code does; each need becomes policy statements (and sometimes environment). */
 export type Need =
-  | 'certificate:read' // GetSecretValue, DescribeSecret on certificate secrets
+  | 'certificate:read' // GetSecretValue, DescribeSecret on certificate secrets: the value, key included
+  | 'certificate:describe' // DescribeSecret only: which version is current, which are pending; never a value
   | 'certificate:write' // + PutSecretValue (the pending key, the issued certificate)
   | 'certificate:stage' // + UpdateSecretVersionStage (AWSPENDING removed once current)
   | 'certificate:pending' // DescribeSecret, UpdateSecretVersionStage only: find and drop unused pending keys, never read one
@@ -42,11 +43,12 @@ export type Need =
  */
 export const FUNCTION_NEEDS: Readonly<Record<string, readonly Need[]>> = {
   // Asks the CA for ARI renewal info (no account), checks the zones before anything is ordered,
-  // and reconciles: what ACM holds, the schedule, pending keys left behind.
-  // With acme-dns, the zone check registers new names and keeps their credentials.
-  CheckRenewal: ['certificate:read', 'route53:zones', 'acme-dns:register', 'ledger', 'eab', 'scheduler:read', 'acm:read'],
-  // Reads the current certificate to name the one an order replaces (ARI); records the order.
-  CreateOrder: ['acme', 'certificate:read', 'ledger'],
+  // and reconciles: what ACM holds, the schedule, pending keys left behind. What is stored comes
+  // from the ledger's record, checked against the secret's current version id (DescribeSecret):
+  // a decider is never sent a key. With acme-dns, the zone check registers new names.
+  CheckRenewal: ['certificate:describe', 'route53:zones', 'acme-dns:register', 'ledger', 'eab', 'scheduler:read', 'acm:read'],
+  // Names the certificate an order replaces (ARI) from the ledger's record; records the order.
+  CreateOrder: ['acme', 'ledger'],
   // acme-dns: /update with the stored credentials. CheckPropagation and the clean-ups need none:
   // propagation follows the CNAME, and acme-dns has nothing to clean up.
   PresentChallenges: ['route53:zones', 'route53:records', 'route53:change', 'acme-dns:read'],
@@ -54,13 +56,14 @@ export const FUNCTION_NEEDS: Readonly<Record<string, readonly Need[]>> = {
   AcceptChallenges: ['acme'],
   PollOrder: ['acme'],
   Finalize: ['acme', 'certificate:read', 'certificate:write', 'ledger'],
-  StoreCertificate: ['acme', 'certificate:read', 'certificate:write', 'certificate:stage'],
+  // Records what it stored (no key) in the ledger; its read-only mode re-reads a stale record.
+  StoreCertificate: ['acme', 'certificate:read', 'certificate:write', 'certificate:stage', 'ledger'],
   ImportToAcm: ['certificate:read-acm', 'acm', 'ledger'],
   ScheduleRenewal: ['scheduler'],
   CleanUp: ['route53:zones', 'route53:records', 'route53:change', 'ledger', 'scheduler', 'certificate:pending'],
   // Not states of the state machine: the daily sweep, and the sweeper of runs that ended without clean-up.
-  Sweep: ['certificate:read', 'ledger', 'eab', 'scheduler:read', 'acm:read', 'catalog', 'start'],
-  SweepEndedRun: ['route53:zones', 'route53:records', 'route53:change', 'ledger', 'scheduler', 'scheduler:read', 'certificate:read', 'certificate:pending'],
+  Sweep: ['certificate:describe', 'ledger', 'eab', 'scheduler:read', 'acm:read', 'catalog', 'start'],
+  SweepEndedRun: ['route53:zones', 'route53:records', 'route53:change', 'ledger', 'scheduler', 'scheduler:read', 'certificate:pending'],
 };
 
 /** Functions the stack runs outside the state machine, and their entries under functions/handlers. */
@@ -121,9 +124,12 @@ export function statementsFor(needs: readonly Need[], context: PermissionContext
 
   let writesSecrets = false;
   let readsSecrets = false;
-  if (needs.includes('certificate:pending') && !needs.includes('certificate:read')) {
-    // Labels only: which version is pending, and taking the label off. No GetSecretValue, so no key.
-    allow(['secretsmanager:DescribeSecret', 'secretsmanager:UpdateSecretVersionStage'], certificateArns(config.certificates));
+  const labelsOnly = (needs.includes('certificate:pending') || needs.includes('certificate:describe')) && !needs.includes('certificate:read');
+  if (labelsOnly) {
+    // Version ids and labels only (which version is current, which pending), and for
+    // certificate:pending taking the label off. No GetSecretValue, so never a key.
+    const actions = ['secretsmanager:DescribeSecret', ...(needs.includes('certificate:pending') ? ['secretsmanager:UpdateSecretVersionStage'] : [])];
+    allow(actions, certificateArns(config.certificates));
   }
   if (needs.includes('certificate:read') || needs.includes('certificate:read-acm')) {
     const certificates = needs.includes('certificate:read') ? config.certificates : config.certificates.filter((certificate) => certificate.acm);

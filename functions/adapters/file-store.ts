@@ -14,6 +14,7 @@ import {
   type AcmeAccount,
   type CertificateStore,
   type CertificateSummary,
+  type CurrentVersion,
   type PendingKey,
   type StoredCertificate,
   summaryOf,
@@ -32,7 +33,20 @@ export class FileCertificateStore implements CertificateStore {
   }
 
   async getCurrentSummary(name: string): Promise<CertificateSummary | undefined> {
-    return summaryOf(await this.getCurrent(name));
+    return (await this.readCurrent(name))?.certificate;
+  }
+
+  /** The version id is the SHA-256 of the file: it changes exactly when the current certificate does. */
+  async readCurrent(name: string): Promise<CurrentVersion | undefined> {
+    const bytes = await readBytes(this.certificatePath(name));
+    if (bytes === undefined) return undefined;
+    const certificate = summaryOf(JSON.parse(bytes.toString('utf8')) as StoredCertificate);
+    return { versionId: fileVersion(bytes), ...(certificate && { certificate }) };
+  }
+
+  async currentVersion(name: string): Promise<string | undefined> {
+    const bytes = await readBytes(this.certificatePath(name));
+    return bytes === undefined ? undefined : fileVersion(bytes);
   }
 
   async putPendingKey(name: string, key: PendingKey): Promise<{ versionId: string; created: boolean }> {
@@ -63,11 +77,12 @@ export class FileCertificateStore implements CertificateStore {
 
   async makeCurrent(name: string, certificate: StoredCertificate, pendingVersionId: string): Promise<{ versionId: string }> {
     const current = await this.getCurrent(name);
-    if (current?.serialNumber === certificate.serialNumber) return { versionId: pendingVersionId };
-    if (current) await writeJsonAtomic(path.join(this.root, 'certificates', `${name}.previous.json`), current);
-    await writeJsonAtomic(this.certificatePath(name), certificate);
+    if (current?.serialNumber !== certificate.serialNumber) {
+      if (current) await writeJsonAtomic(path.join(this.root, 'certificates', `${name}.previous.json`), current);
+      await writeJsonAtomic(this.certificatePath(name), certificate);
+    }
     await rm(path.join(this.root, 'pending', name, `${pendingVersionId}.json`), { force: true });
-    return { versionId: pendingVersionId };
+    return { versionId: (await this.currentVersion(name)) ?? '' };
   }
 
   async getAccount(issuer: string, directoryUrl?: string): Promise<AcmeAccount | undefined> {
@@ -93,6 +108,19 @@ export class FileCertificateStore implements CertificateStore {
 /** Deterministic per order, like the ClientRequestToken Secrets Manager will get. */
 export function pendingVersionId(orderUrl: string): string {
   return createHash('sha256').update(orderUrl).digest('hex').slice(0, 32);
+}
+
+async function readBytes(file: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function fileVersion(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex').slice(0, 32);
 }
 
 export async function readJson<T>(file: string): Promise<T | undefined> {

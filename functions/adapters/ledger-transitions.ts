@@ -4,6 +4,7 @@
  * them as read-modify-write, so the rules live once: one run holds a certificate at a time, an
  * outcome is counted once per run, and TXT values of a replaced order are never forgotten.
  */
+import type { CurrentVersion } from '../ports/certificate-store.js';
 import { InvalidState } from '../core/errors.js';
 import { nextAttemptAfter } from '../core/failure-backoff.js';
 import {
@@ -87,6 +88,10 @@ export function withPendingKey(entry: LedgerEntry, orderUrl: string, versionId: 
 
 export function withAcmArn(entry: LedgerEntry, region: string, arn: string): LedgerEntry {
   return { ...entry, acmArns: { ...entry.acmArns, [region]: arn } };
+}
+
+export function withCurrent(entry: LedgerEntry, current: CurrentVersion): LedgerEntry {
+  return { ...entry, current };
 }
 
 export function withRenewalInfo(entry: LedgerEntry, renewalInfo: KnownRenewalInfo): LedgerEntry {
@@ -214,6 +219,10 @@ export abstract class TransitionLedger implements RunLedger {
 
   async recordAcmArn(certificateName: string, region: string, arn: string): Promise<void> {
     await this.update(certificateName, (entry) => withAcmArn(entry, region, arn));
+  }
+
+  async recordCurrent(certificateName: string, current: CurrentVersion): Promise<void> {
+    await this.update(certificateName, (entry) => withCurrent(entry, current));
   }
 
   async recordRenewalInfo(certificateName: string, info: KnownRenewalInfo): Promise<void> {

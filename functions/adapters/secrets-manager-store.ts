@@ -22,6 +22,7 @@ import {
   type AcmeAccount,
   type CertificateStore,
   type CertificateSummary,
+  type CurrentVersion,
   type PendingKey,
   type StoredCertificate,
   summaryOf,
@@ -62,9 +63,28 @@ export class SecretsManagerCertificateStore implements CertificateStore {
 
   /** Key and chain are dropped here so that they can never reach Step Functions state. */
   async getCurrentSummary(name: string): Promise<CertificateSummary | undefined> {
+    return (await this.readCurrent(name))?.certificate;
+  }
+
+  /** GetSecretValue: the key comes back with it, so only the functions that may hold a key call this. */
+  async readCurrent(name: string): Promise<CurrentVersion | undefined> {
     const current = await this.current(this.certificateSecretId(name), `certificate ${name}`);
-    const summary = current && typeof current.value['tls.crt'] === 'string' ? summaryOf(current.value as unknown as StoredCertificate) : undefined;
-    return summary && current?.arn ? { ...summary, secretArn: current.arn } : summary;
+    if (!current) return undefined;
+    const summary = typeof current.value['tls.crt'] === 'string' ? summaryOf(current.value as unknown as StoredCertificate) : undefined;
+    const certificate = summary && current.arn ? { ...summary, secretArn: current.arn } : summary;
+    return { versionId: current.versionId, ...(certificate && { certificate }) };
+  }
+
+  /** DescribeSecret: version ids and labels only, so the functions that only decide never receive a key. */
+  async currentVersion(name: string): Promise<string | undefined> {
+    const secretId = this.certificateSecretId(name);
+    let described: DescribeSecretCommandOutput;
+    try {
+      described = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
+    } catch (error) {
+      throw storeFailure(error, 'DescribeSecret', secretId, `certificate ${name}`);
+    }
+    return Object.entries(described.VersionIdsToStages ?? {}).find(([, stages]) => stages.includes('AWSCURRENT'))?.[0];
   }
 
   /** Saved before the CSR goes out so a crash after the CA signs cannot lose the key; the first key per order wins. */

@@ -29,7 +29,13 @@ export type RenewalReason =
   /** Not due, and the schedule would start the next renewal at the wrong time or with another spec. */
   | 'ScheduleOutOfDate'
   /** Not due, and a run that is over left TXT values, a pending key or an order behind. */
-  | 'LeftoversFound';
+  | 'LeftoversFound'
+  /**
+   * Not decided yet: the run ledger's record of the stored certificate is not of the secret's
+   * current version (the first run, a run that died between storing and recording, a secret
+   * changed by hand), so it is read again by a function allowed to hold the key, then decided.
+   */
+  | 'MetadataStale';
 
 /** What a run repairs without ordering; the Choice states read these flags. */
 export interface Repairs {

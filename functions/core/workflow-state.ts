@@ -58,6 +58,12 @@ export interface IssuanceProgress extends PollProgress {
   readonly certificateUrl?: string;
 }
 
+/** What StoreCertificate's read-only mode found current (no key): the version id it recorded. */
+export interface RecordedVersion {
+  readonly versionId: string | null;
+  readonly holdsCertificate: boolean;
+}
+
 export interface IssuedSummary {
   readonly serialNumber: string;
   readonly notBefore: string;

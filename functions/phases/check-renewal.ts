@@ -4,19 +4,25 @@
  * trigger firing at the same time ends cleanly instead of ordering again.
  */
 import { parseExecutionInput } from '../core/certificate-spec.js';
-import { CertstepError, InvalidInput } from '../core/errors.js';
+import { CertstepError, InvalidInput, StoreUnavailable } from '../core/errors.js';
 import type { RenewalDecision } from '../core/renewal-policy.js';
 import { runEventDetail } from '../core/run-event.js';
 import type { StoredFacts, WorkflowState } from '../core/workflow-state.js';
 import type { CertificateSummary } from '../ports/certificate-store.js';
 import type { LedgerEntry } from '../ports/run-ledger.js';
 import type { PhaseDependencies } from './dependencies.js';
+import { knownCurrent, metadataStale } from './known-current.js';
 import { observe } from './observe.js';
 
-/** The ASL hands over the raw input and the execution's id (`$$.Execution.Id`). */
+/**
+ * The ASL hands over the raw execution input (`$$.Execution.Input`), the execution's id
+ * (`$$.Execution.Id`) and the state as it is (`$`): the execution input on the first entry, the
+ * state after StoreCertificate re-read the certificate's secret on the second (MetadataStale).
+ */
 export interface CheckRenewalRequest {
   readonly input: unknown;
   readonly executionId: string;
+  readonly previous?: unknown;
 }
 
 /** Longer than any run takes; a run that died holding it releases it when the lease ends. */
@@ -27,8 +33,10 @@ export async function checkRenewal(
   deps: Pick<PhaseDependencies, 'clock' | 'store' | 'issuers' | 'dns' | 'ledger' | 'acme' | 'scheduler' | 'acmImporter'>,
 ): Promise<WorkflowState> {
   const { certificate, force, dryRun } = parseExecutionInput(request?.input, deps.issuers.names);
-  if (dryRun) return checkDryRun(certificate, force, request.executionId, deps);
+  const reread = (request.previous as Partial<WorkflowState> | undefined)?.renewal?.reason === 'MetadataStale';
+  if (dryRun) return checkDryRun(certificate, force, request.executionId, reread, deps);
   const { decision, current, entry, renewalInfo } = await observe(certificate, force, deps);
+  if (decision.reason === 'MetadataStale') return staleOnce({ certificate, force, renewal: decision }, reread);
   if (renewalInfo) await deps.ledger.recordRenewalInfo(certificate.name, renewalInfo);
   const stored = current && storedFacts(current);
   if (!decision.due && !decision.repair) {
@@ -79,9 +87,12 @@ async function checkDryRun(
   certificate: WorkflowState['certificate'],
   force: boolean,
   executionId: string,
+  reread: boolean,
   deps: Pick<PhaseDependencies, 'clock' | 'store' | 'dns' | 'ledger'>,
 ): Promise<WorkflowState> {
-  const current = await deps.store.getCurrentSummary(certificate.name);
+  const known = await knownCurrent(certificate.name, deps);
+  if (known.stale) return staleOnce({ certificate, force, dryRun: true, renewal: metadataStale(certificate.name, known.versionId, known.entry) }, reread);
+  const current = known.current;
   const stored = current && storedFacts(current);
   const decision: RenewalDecision = {
     due: true,
@@ -91,6 +102,16 @@ async function checkDryRun(
     ...(current && { notAfter: current.notAfter }),
   };
   return claimDueRun({ certificate, force, dryRun: true, ...(stored && { stored }) }, decision, executionId, 'a run', deps);
+}
+
+/**
+ * The state machine has StoreCertificate read the secret again, then comes back here. A record
+ * still stale after that means the secret changed again meanwhile (another run storing): a
+ * retryable failure, not a loop.
+ */
+function staleOnce(state: WorkflowState, reread: boolean): WorkflowState {
+  if (reread) throw new StoreUnavailable(`${state.renewal?.message ?? 'the stored certificate changed'}; it changed again while being read`);
+  return state;
 }
 
 function storedFacts(current: CertificateSummary): StoredFacts {

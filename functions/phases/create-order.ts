@@ -22,7 +22,7 @@ import { type PhaseDependencies, acmeFor } from './dependencies.js';
 /** Order states a later run can still carry to a certificate (RFC 8555 §7.1.6). */
 const RESUMABLE = new Set(['pending', 'ready', 'processing', 'valid']);
 
-export async function createOrder(state: WorkflowState, deps: Pick<PhaseDependencies, 'acme' | 'store' | 'ledger' | 'clock'>): Promise<OrderRef> {
+export async function createOrder(state: WorkflowState, deps: Pick<PhaseDependencies, 'acme' | 'ledger' | 'clock'>): Promise<OrderRef> {
   if (state.dryRun) return createDryRunOrder(state, deps);
   const { certificate } = state;
   const run = required(state.run, 'run');
@@ -32,7 +32,7 @@ export async function createOrder(state: WorkflowState, deps: Pick<PhaseDependen
   const inFlight = entry?.order;
 
   const resumable = inFlight?.specHash === hash ? await stillUsable(gateway, inFlight.url) : undefined;
-  const order = resumable ?? (await newOrder(state, gateway, deps));
+  const order = resumable ?? (await newOrder(state, gateway, entry?.current?.certificate));
   const ref = await orderRef(gateway, order, resumable !== undefined);
   const record: InFlightOrder = {
     url: order.url,
@@ -152,10 +152,13 @@ async function stillUsable(gateway: AcmeGateway, url: string): Promise<AcmeOrder
   }
 }
 
-async function newOrder(state: WorkflowState, gateway: AcmeGateway, deps: Pick<PhaseDependencies, 'store'>): Promise<AcmeOrder> {
+/**
+ * `current` is the run ledger's record of the stored certificate, which CheckRenewal checked
+ * against the secret's current version moments ago, under this run's claim: no key is read here.
+ */
+async function newOrder(state: WorkflowState, gateway: AcmeGateway, current: CertificateSummary | undefined): Promise<AcmeOrder> {
   const profile = state.certificate.profile;
   // RFC 9773 §5: name the certificate this order replaces, so the CA can exempt the renewal from limits.
-  const current = await deps.store.getCurrentSummary(state.certificate.name);
   // Only from the account that holds it: a CA refuses `replaces` for another account's certificate
   // (and another CA never issued it), and one stored before the account was recorded may be either.
   const replaces = current?.ariCertId && orderedBy(current, await gateway.account()) && (await gateway.supportsRenewalInfo()) ? current.ariCertId : undefined;

@@ -1,6 +1,7 @@
 /**
  * The gather step of a reconcile, shared by CheckRenewal, the daily sweep and `certstep status`:
- * what is stored, what the run ledger remembers, the CA's ARI window (asked no more often than
+ * what is stored (as the run ledger records it, without reading the key: known-current.ts),
+ * what the run ledger remembers, the CA's ARI window (asked no more often than
  * its Retry-After allows), and, when no new certificate is due, what the outputs hold. The
  * decision itself is pure (core/reconcile.ts).
  */
@@ -12,6 +13,7 @@ import { normalizeSerial } from '../core/verify-certificate.js';
 import type { CertificateSummary } from '../ports/certificate-store.js';
 import { type KnownRenewalInfo, type LedgerEntry, liveRun } from '../ports/run-ledger.js';
 import type { PhaseDependencies } from './dependencies.js';
+import { knownCurrent, metadataStale } from './known-current.js';
 
 export type ObserveDependencies = Pick<PhaseDependencies, 'clock' | 'store' | 'ledger' | 'acme' | 'scheduler' | 'acmImporter'>;
 
@@ -31,7 +33,10 @@ const ARI_MAX_MS = 7 * 24 * 60 * MINUTE;
 
 export async function observe(spec: CertificateSpec, force: boolean, deps: ObserveDependencies): Promise<Observation> {
   const now = deps.clock();
-  const [current, entry] = await Promise.all([deps.store.getCurrentSummary(spec.name), deps.ledger.get(spec.name)]);
+  const known = await knownCurrent(spec.name, deps);
+  const entry = known.entry;
+  if (known.stale) return { decision: metadataStale(spec.name, known.versionId, entry), ...(entry && { entry }) };
+  const current = known.current;
   const ari = current?.ariCertId ? await renewalWindow(deps, spec.issuer, current.ariCertId, entry, now) : undefined;
   const ariMoment = ari && current ? momentInWindow(ari.info.window, current.serialNumber) : undefined;
   const context = { spec, force, current, now, ...(ariMoment && { ariMoment }), ...(holdOffOf(entry) && { holdOff: holdOffOf(entry) as HoldOff }) };

@@ -7,27 +7,32 @@ import { durationToMilliseconds } from '../core/duration.js';
 import { InvalidState } from '../core/errors.js';
 import { plannedRenewalTime } from '../core/renewal-time.js';
 import { splitPemChain, verifyIssuedCertificate, verifyTestCertificate } from '../core/verify-certificate.js';
-import { type DiscardedCertificate, type IssuedSummary, type WorkflowState, required } from '../core/workflow-state.js';
+import { type DiscardedCertificate, type IssuedSummary, type RecordedVersion, type WorkflowState, required } from '../core/workflow-state.js';
 import type { AcmeGateway } from '../ports/acme-gateway.js';
 import { type PhaseDependencies, acmeFor } from './dependencies.js';
 
 export async function storeCertificate(
   state: WorkflowState,
-  deps: Pick<PhaseDependencies, 'acme' | 'store' | 'clock'>,
-): Promise<IssuedSummary | DiscardedCertificate> {
+  deps: Pick<PhaseDependencies, 'acme' | 'store' | 'ledger' | 'clock'>,
+): Promise<IssuedSummary | DiscardedCertificate | RecordedVersion> {
+  if (state.renewal?.reason === 'MetadataStale') return recordCurrentVersion(state, deps);
   if (state.dryRun) return verifyAndDiscard(state, deps);
   const { certificate } = state;
   const issuance = required(state.issuance, 'issuance');
   const certificateUrl = required(issuance.certificateUrl, 'issuance.certificateUrl');
   const pendingKeyVersion = required(issuance.pendingKeyVersion, 'issuance.pendingKeyVersion');
   const key = await deps.store.getPendingKey(certificate.name, pendingKeyVersion);
-  const current = await deps.store.getCurrentSummary(certificate.name);
+  const read = await deps.store.readCurrent(certificate.name);
+  const current = read?.certificate;
   const gateway = await acmeFor(state, deps);
   const chainPem = await gateway.downloadCertificate(certificateUrl);
 
   if (!key) {
     // A retry after a successful store: the key was consumed when the version became current.
-    if (current && (await isAlreadyStored(chainPem, current.serialNumber))) return issuedSummary(current, pendingKeyVersion, current.secretArn);
+    if (read && current && (await isAlreadyStored(chainPem, current.serialNumber))) {
+      await deps.ledger.recordCurrent(certificate.name, read);
+      return issuedSummary(current, read.versionId, current.secretArn);
+    }
     throw new InvalidState(`the pending key ${pendingKeyVersion} for ${certificate.name} is gone; start a new run`);
   }
   const verified = verifyIssuedCertificate({
@@ -57,7 +62,23 @@ export async function storeCertificate(
     accountUrl,
   };
   const { versionId, secretArn } = await deps.store.makeCurrent(certificate.name, stored, pendingKeyVersion);
+  // Only now: a record ahead of the secret would let CheckRenewal trust a certificate that was
+  // never stored. A crash between the two leaves the record behind, which CheckRenewal sees.
+  const { 'tls.crt': _crt, 'tls.key': _key, ...summary } = stored;
+  await deps.ledger.recordCurrent(certificate.name, { versionId, certificate: { ...summary, ...(secretArn && { secretArn }) } });
   return issuedSummary(stored, versionId, secretArn);
+}
+
+/**
+ * StoreCertificate's read-only mode, for a CheckRenewal that found the run ledger's record of the
+ * certificate stale (phases/known-current.ts): the secret's current version is read (with its key,
+ * which only this function and the ones that use keys may) and recorded without the key. The
+ * state machine then goes back to CheckRenewal, which decides on the fresh record.
+ */
+async function recordCurrentVersion(state: WorkflowState, deps: Pick<PhaseDependencies, 'store' | 'ledger'>): Promise<RecordedVersion> {
+  const read = await deps.store.readCurrent(state.certificate.name);
+  if (read) await deps.ledger.recordCurrent(state.certificate.name, read);
+  return { versionId: read?.versionId ?? null, holdsCertificate: read?.certificate !== undefined };
 }
 
 /**

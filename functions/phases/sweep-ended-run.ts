@@ -59,7 +59,9 @@ export async function sweepEndedRun(run: EndedRun, deps: CleanUpDependencies & P
   const issuing = entry.order?.runId === run.executionId;
   // The retry comes sooner as expiry nears; without an order the certificate stays scheduled at
   // its renewal time, as the run's own clean-up would keep it.
-  const current = await deps.store.getCurrentSummary(certificate.name);
+  // The ledger's record, never the secret: this function may not read a key. A stale record is
+  // older, so its renewal time is earlier, and the run it schedules reads the secret again.
+  const current = entry.current?.certificate;
   const renewalTime = issuing ? undefined : current?.renewalTime;
   const result = await cleanUp(
     {

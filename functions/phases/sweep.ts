@@ -72,7 +72,9 @@ async function checkOne(certificate: CertificateSpec, deps: SweepDependencies): 
   const { decision, entry, renewalInfo } = await observe(certificate, false, deps);
   if (renewalInfo) await deps.ledger.recordRenewalInfo(certificate.name, renewalInfo);
   const busy = liveRun(entry, deps.clock());
-  if ((!decision.due && !decision.repair) || busy) return { name, decision };
+  // A stale record is read again by the execution's first steps; the sweep cannot read it.
+  const work = decision.due || decision.repair || decision.reason === 'MetadataStale';
+  if (!work || busy) return { name, decision };
   const { executionId } = await deps.starter.start({ certificate, force: false });
   return { name, decision, executionId };
 }

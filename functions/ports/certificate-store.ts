@@ -45,6 +45,17 @@ export function summaryOf(stored: StoredCertificate | undefined): CertificateSum
   return summary;
 }
 
+/**
+ * The current version of a certificate's secret: its id, and what it holds without the key
+ * (nothing while it holds the placeholder `{}`). Read in one call, so the two belong together;
+ * the run ledger keeps the last one read, so that the functions that only decide learn what is
+ * stored without ever being sent the key (they compare `versionId` with `currentVersion`).
+ */
+export interface CurrentVersion {
+  readonly versionId: string;
+  readonly certificate?: CertificateSummary;
+}
+
 /** A private key written before finalize, so that a crash after the CA signed cannot lose it. */
 export interface PendingKey {
   readonly orderUrl: string;
@@ -61,9 +72,17 @@ export interface AcmeAccount {
 }
 
 export interface CertificateStore {
+  /** Reads the current value (on AWS with its key) and drops key and chain. */
   getCurrentSummary(name: string): Promise<CertificateSummary | undefined>;
-  /** The whole current certificate, key included; only ImportToAcm needs it. */
+  /** The whole current certificate, key included: Finalize (rotationPolicy Never), ImportToAcm and export need it. */
   getCurrent(name: string): Promise<StoredCertificate | undefined>;
+  /** The current version's id and summary, from one read of its value; undefined when nothing is current. */
+  readCurrent(name: string): Promise<CurrentVersion | undefined>;
+  /**
+   * The current version's id without reading its value (on AWS DescribeSecret, which never
+   * returns the key); undefined when nothing is current.
+   */
+  currentVersion(name: string): Promise<string | undefined>;
   /**
    * Saves the key for one order as a pending version. Idempotent per order: a second call for
    * the same order returns the version already saved and keeps its key.

@@ -7,6 +7,8 @@
  * a DynamoDB item, changed only with conditional writes.
  */
 
+import type { CurrentVersion } from './certificate-store.js';
+
 export type RunResult = 'Issued' | 'Failed' | 'Repaired';
 
 /** One TXT value a run asked for at `_acme-challenge.<name>` (RFC 8555 §8.4). */
@@ -130,6 +132,12 @@ export interface LedgerEntry {
   /** ACM certificate ARN per region, remembered after the first import. */
   readonly acmArns?: Readonly<Record<string, string>>;
   readonly renewalInfo?: KnownRenewalInfo;
+  /**
+   * What the current version of the certificate's secret holds, without the key, as the last
+   * function allowed to read it found it. Trusted only while the secret's current version id
+   * still matches (phases/known-current.ts).
+   */
+  readonly current?: CurrentVersion;
   /** Present while a dry run holds the certificate, or until what a dead one left is cleaned. */
   readonly dryRun?: DryRunRecord;
   readonly lastDryRun?: LastDryRun;
@@ -185,6 +193,8 @@ export interface RunLedger {
   /** Notes the SPKI SHA-256 of the key a dry run's order at `orderUrl` is finalized with. */
   recordDryRunKey(certificateName: string, orderUrl: string, publicKeySha256: string): Promise<void>;
   recordAcmArn(certificateName: string, region: string, arn: string): Promise<void>;
+  /** Remembers what the secret's current version holds (no key), replacing what was remembered. */
+  recordCurrent(certificateName: string, current: CurrentVersion): Promise<void>;
   recordRenewalInfo(certificateName: string, info: KnownRenewalInfo): Promise<void>;
   /**
    * Records the outcome and releases the claim, if `runId` still holds it. Once per run: a

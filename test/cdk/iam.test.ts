@@ -205,6 +205,29 @@ describe('Secrets Manager and KMS', () => {
     for (const name of ['PresentChallenges', 'CheckPropagation', 'ScheduleRenewal']) expect(secretActions(name), name).toEqual([]);
   });
 
+  it('lets only Finalize, StoreCertificate and ImportToAcm read a certificate secret, which holds the key', () => {
+    // Prepare: any statement that could return a certificate secret's value, from any policy of the stack.
+    const readsValue = (action: string) => /^secretsmanager:(GetSecretValue|Get\*|\*)$/.test(action) || action === '*';
+    const onCertificate = (resource: unknown) => /RenewalStorageCertificate|:secret:certstep\/certificates\//.test(JSON.stringify(resource));
+
+    // Act
+    const readers = all.filter((statement) => actionsOf(statement).some(readsValue) && resourcesOf(statement).some(onCertificate));
+
+    // Assess
+    expect([...new Set(readers.map((statement) => statement.policy.replace(/Role.*$/, '')))].sort()).toEqual([
+      'RenewalFunctionsFinalize',
+      'RenewalFunctionsImportToAcm',
+      'RenewalFunctionsStoreCertificate',
+    ]);
+    // The deciders still see which version is current, never what it holds.
+    for (const name of ['CheckRenewal', 'Sweep', 'SweepEndedRun', 'CleanUp']) {
+      const onCertificates = functionStatements(template, name).filter((statement) => resourcesOf(statement).some(onCertificate));
+      expect(onCertificates.flatMap(actionsOf), name).toContain('secretsmanager:DescribeSecret');
+      expect(onCertificates.flatMap(actionsOf).filter(readsValue), name).toEqual([]);
+    }
+    expect(functionStatements(template, 'CreateOrder').filter((statement) => resourcesOf(statement).some(onCertificate))).toEqual([]);
+  });
+
   it('lets ImportToAcm read only the certificates imported into ACM', () => {
     const reads = grants(functionStatements(template, 'ImportToAcm'), 'secretsmanager:GetSecretValue');
     expect(reads.flatMap(resourcesOf)).toEqual([{ Ref: expect.stringMatching(/^RenewalStorageCertificateapi/) }]);
@@ -331,6 +354,7 @@ describe('everything else', () => {
       ['RenewalFunctionsCreateOrder', ['dynamodb:GetItem', 'dynamodb:PutItem']],
       ['RenewalFunctionsFinalize', ['dynamodb:GetItem', 'dynamodb:PutItem']],
       ['RenewalFunctionsImportToAcm', ['dynamodb:GetItem', 'dynamodb:PutItem']],
+      ['RenewalFunctionsStoreCertificate', ['dynamodb:GetItem', 'dynamodb:PutItem']],
       ['RenewalFunctionsSweep', ['dynamodb:GetItem', 'dynamodb:PutItem']],
       ['RenewalFunctionsSweep', ['dynamodb:Scan']],
       ['RenewalFunctionsSweepEndedRun', ['dynamodb:GetItem', 'dynamodb:PutItem']],

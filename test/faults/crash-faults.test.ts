@@ -86,7 +86,7 @@ describe('a Lambda that dies between Finalize and StoreCertificate', () => {
     const order = await (await recording.gateway()).getOrder(result.output?.order?.url ?? '');
     expect(recording.calls.downloads).toEqual([order.certificateUrl, order.certificateUrl]);
     expect(issuance.certificateUrl).toBe(order.certificateUrl);
-    expect((result.output?.issued as IssuedSummary | undefined)?.versionId).toBe(issuance.pendingKeyVersion);
+    expect((result.output?.issued as IssuedSummary | undefined)?.versionId).toBe(await new FileCertificateStore(storeDir).currentVersion('crash'));
     const stored = await readStored(result.certificatePath);
     expect(savedKeys.map((key) => key.privateKeyPem)).toEqual([stored['tls.key']]);
     expect(stored.revision).toBe(2);

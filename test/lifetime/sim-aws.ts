@@ -16,7 +16,14 @@ import { ACM_KEY_ALGORITHM } from '../../functions/core/acm-config.js';
 import { AcmImportRefused, AcmUnavailable, DnsProviderUnavailable, SchedulerUnavailable, StoreUnavailable } from '../../functions/core/errors.js';
 import { normalizeSerial, splitPemChain } from '../../functions/core/verify-certificate.js';
 import type { AcmImport, CertificateImporter, ImportedCopy } from '../../functions/ports/certificate-importer.js';
-import type { AcmeAccount, CertificateStore, CertificateSummary, PendingKey, StoredCertificate } from '../../functions/ports/certificate-store.js';
+import type {
+  AcmeAccount,
+  CertificateStore,
+  CertificateSummary,
+  CurrentVersion,
+  PendingKey,
+  StoredCertificate,
+} from '../../functions/ports/certificate-store.js';
 import type { ChallengeRecord, DnsProvider, Presented, PropagationResult, PropagationTiming } from '../../functions/ports/dns-provider.js';
 import type { RenewalScheduler, ScheduledRenewal } from '../../functions/ports/renewal-scheduler.js';
 import type { LedgerEntry } from '../../functions/ports/run-ledger.js';
@@ -172,6 +179,8 @@ export class SimDns {
 
 interface SecretState {
   current?: StoredCertificate;
+  /** The id of the version `current` is, as AWSCURRENT labels it. */
+  currentVersionId?: string;
   previous?: StoredCertificate;
   /** versionId → key; `pending` marks the AWSPENDING ones. */
   readonly versions: Map<string, PendingKey>;
@@ -198,13 +207,21 @@ export class SimStore implements CertificateStore {
     return this.faults.call('store', 'GetSecretValue', () => this.secrets.get(name)?.current);
   }
 
-  getCurrentSummary(name: string): Promise<CertificateSummary | undefined> {
+  async getCurrentSummary(name: string): Promise<CertificateSummary | undefined> {
+    return (await this.readCurrent(name))?.certificate;
+  }
+
+  readCurrent(name: string): Promise<CurrentVersion | undefined> {
     return this.faults.call('store', 'GetSecretValue', () => {
-      const current = this.secrets.get(name)?.current;
-      if (!current) return undefined;
-      const { 'tls.key': _key, 'tls.crt': _crt, ...summary } = current;
-      return summary;
+      const secret = this.secrets.get(name);
+      if (!secret?.current || !secret.currentVersionId) return undefined;
+      const { 'tls.key': _key, 'tls.crt': _crt, ...summary } = secret.current;
+      return { versionId: secret.currentVersionId, certificate: summary };
     });
+  }
+
+  currentVersion(name: string): Promise<string | undefined> {
+    return this.faults.call('store', 'DescribeSecret', () => this.secrets.get(name)?.currentVersionId);
   }
 
   putPendingKey(name: string, key: PendingKey): Promise<{ versionId: string; created: boolean }> {
@@ -240,9 +257,10 @@ export class SimStore implements CertificateStore {
       if (secret.current?.serialNumber !== certificate.serialNumber) {
         secret.previous = secret.current;
         secret.current = certificate;
+        secret.currentVersionId = createHash('sha256').update(`current:${pendingVersionId}`).digest('hex').slice(0, 32);
       }
       secret.pending.delete(pendingVersionId);
-      return { versionId: pendingVersionId };
+      return { versionId: secret.currentVersionId ?? pendingVersionId };
     });
   }
 

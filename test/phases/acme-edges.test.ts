@@ -108,6 +108,9 @@ async function storeCurrent(name: string, fields: Partial<StoredCertificate>): P
     ...fields,
   };
   await writeFile(file, JSON.stringify(stored));
+  // As CheckRenewal leaves it before CreateOrder runs: the ledger records the current version.
+  const current = await store.readCurrent(name);
+  if (current) await ledger.recordCurrent(name, current);
 }
 
 describe('requests in flight', () => {
