@@ -145,6 +145,44 @@ export function describeCertificateStoreContract(label: string, harness: () => S
       expect(Object.keys(await stages())).toContain(saved.versionId);
     });
 
+    it('tells the current version id without reading the value, the same id readCurrent reads with the certificate, and a new one per certificate', async () => {
+      // Prepare
+      const { store, name, client, versionWith } = await fresh();
+      const placeholder = await store.readCurrent(name);
+      const placeholderVersion = await store.currentVersion(name);
+      const sent: string[] = [];
+      const send = client.send.bind(client);
+      client.send = ((command: { constructor: { name: string } }) => {
+        sent.push(command.constructor.name);
+        return send(command as never);
+      }) as typeof client.send;
+      const saved = await store.putPendingKey(name, pendingKey(1));
+      const made = await store.makeCurrent(name, certificate('0a01', 1), saved.versionId);
+      const renewedKey = await store.putPendingKey(name, pendingKey(2, OTHER_KEY));
+
+      // Act
+      sent.length = 0;
+      const firstVersion = await store.currentVersion(name);
+      const askedForVersion = [...sent];
+      const first = { version: firstVersion, read: await store.readCurrent(name) };
+      const renewed = await store.makeCurrent(name, certificate('0b02', 2), renewedKey.versionId);
+      const second = { version: await store.currentVersion(name), read: await store.readCurrent(name) };
+
+      // Assess
+      expect(askedForVersion).toEqual(['DescribeSecretCommand']);
+      expect(placeholder).toEqual({ versionId: placeholderVersion });
+      expect(placeholderVersion).toEqual(expect.any(String));
+      expect(placeholderVersion).not.toBe(made.versionId);
+      expect(await versionWith('AWSCURRENT')).toBe(second.version);
+      expect(first.version).toBe(made.versionId);
+      expect(first.read).toMatchObject({ versionId: made.versionId, certificate: { serialNumber: '0a01', revision: 1 } });
+      expect(JSON.stringify(first.read)).not.toContain(KEY_TEXT);
+      expect(JSON.stringify(first.read)).not.toContain('BEGIN CERTIFICATE');
+      expect(second.version).toBe(renewed.versionId);
+      expect(second.version).not.toBe(first.version);
+      expect(second.read).toMatchObject({ versionId: renewed.versionId, certificate: { serialNumber: '0b02' } });
+    });
+
     it('makes the same certificate current again without a new version (a retried StoreCertificate)', async () => {
       // Prepare
       const { store, name, stages } = await fresh();

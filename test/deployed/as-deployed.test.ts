@@ -134,6 +134,10 @@ describe('certstep as deployed', () => {
       );
       expect(item.Item?.input?.S).toBe(start.call.parameters.input);
       expectNoKeyMaterial(result);
+      // The stack's placeholder is a version the ledger has no record of: StoreCertificate reads it
+      // once (CheckRenewal's role may only DescribeSecret), and CheckRenewal decides again.
+      const entered = result.events.filter((event) => event.type === 'StateEntered').map((event) => (event.state as { name: string }).name);
+      expect(entered.slice(0, 5)).toEqual(['CheckRenewal', 'IsRenewalDue', 'ReadStoredCertificate', 'CheckRenewal', 'IsRenewalDue']);
     },
     RUN_TIMEOUT,
   );
@@ -154,6 +158,8 @@ describe('certstep as deployed', () => {
 
       // Assess
       expect(result.status, `${result.error}: ${result.cause}`).toBe('SUCCEEDED');
+      const entered = result.events.filter((event) => event.type === 'StateEntered').map((event) => (event.state as { name: string }).name);
+      expect(entered).not.toContain('ReadStoredCertificate');
       for (const name of cold) expect(stack.harness.coldStarts.get(name)).toBe((before.get(name) ?? 0) + 1);
       expect(stack.harness.coldStarts.get(warm)).toBe(before.get(warm));
       const renewed = await currentCertificate();

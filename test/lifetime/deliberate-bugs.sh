@@ -44,5 +44,8 @@ mutate pending-keys-kept functions/phases/clean-up.ts \
 mutate repair-keeps-leftover-order functions/adapters/ledger-transitions.ts \
   '  const keptOrder = !holds ? order : failed && (ours ? outcome.keepOrder : true) ? order : undefined;' \
   '  const keptOrder = ours ? (failed && outcome.keepOrder ? order : undefined) : order;' 365
+mutate stale-record-trusted functions/phases/known-current.ts \
+  '  if (entry?.current?.versionId !== versionId) return { stale: true, versionId, ...(entry && { entry }) };' \
+  '  if (!entry?.current) return { stale: true, versionId, ...(entry && { entry }) };' 365
 echo "without a mutation:"
 (cd "$root" && node_modules/.bin/tsx test/lifetime/main.ts --seed "$seed" --certificates 50 --days 365 | grep -E '^  (FAIL|ok)') || true
