@@ -9,6 +9,7 @@
 import { type CertificateSpec, parseExecutionInput } from '../core/certificate-spec.js';
 import { type CleanUpDependencies, type CleanUpResult, cleanUp } from './clean-up.js';
 import type { PhaseDependencies } from './dependencies.js';
+import { knownCurrent } from './known-current.js';
 
 export interface EndedRun {
   readonly executionId: string;
@@ -45,7 +46,7 @@ export async function sweepEndedRun(run: EndedRun, deps: CleanUpDependencies & P
     const rescheduled = dryRun ? undefined : await rescheduleIfLost(certificate, run, deps);
     return {
       swept: false,
-      why: `the run does not hold ${certificate.name} (its own clean-up ran, or it never claimed it)${rescheduled ? `; it died before it could schedule anything, so a run is scheduled at ${rescheduled}` : ''}`,
+      why: `the run does not hold ${certificate.name} (its own clean-up ran, or it never claimed it)${rescheduled ? `; ${rescheduled.why}, so a run is scheduled at ${rescheduled.at}` : ''}`,
     };
   }
   const error = run.error || STATUS_ERROR[run.status] || 'ExecutionFailed';
@@ -59,8 +60,8 @@ export async function sweepEndedRun(run: EndedRun, deps: CleanUpDependencies & P
   const issuing = entry.order?.runId === run.executionId;
   // The retry comes sooner as expiry nears; without an order the certificate stays scheduled at
   // its renewal time, as the run's own clean-up would keep it.
-  // The ledger's record, never the secret: this function may not read a key. A stale record is
-  // older, so its renewal time is earlier, and the run it schedules reads the secret again.
+  // The ledger's record, never the secret: this function may not read a key. When the record is
+  // stale, or the renewal time has passed, the schedule below brings the next run within a minute.
   const current = entry.current?.certificate;
   const renewalTime = issuing ? undefined : current?.renewalTime;
   const result = await cleanUp(
@@ -80,7 +81,12 @@ export async function sweepEndedRun(run: EndedRun, deps: CleanUpDependencies & P
     },
     deps,
   );
-  return { swept: true, certificate: certificate.name, ...result };
+  // A due run that died after its claim and before its order is not counted as issuing, and its
+  // renewal time has passed, so the clean-up scheduled nothing; the schedule that started it is
+  // gone. Left alone, only the next daily sweep would try again, which may be after expiry.
+  const due = !issuing && (!renewalTime || Date.parse(renewalTime) <= deps.clock().getTime());
+  const rescheduled = due ? await rescheduleIfLost(certificate, run, deps) : undefined;
+  return { swept: true, certificate: certificate.name, ...result, ...(rescheduled && { nextAttemptAfter: rescheduled.at }) };
 }
 
 /** Errors that mean the input itself cannot succeed: scheduling another run would only repeat them. */
@@ -90,15 +96,19 @@ const HOPELESS = new Set(['InvalidInput', 'ZoneNotFound', 'States.Runtime']);
  * A run that died before it claimed the certificate (in CheckRenewal) recorded nothing and
  * scheduled nothing, and the schedule that started it deleted itself when it fired: left alone,
  * only the next daily sweep would try again. If no schedule is left, one is made a minute ahead.
+ * So it is when the run died before the stored certificate was read again (the ledger's record
+ * of it is stale): the schedule left is the one the record's certificate set, which may be
+ * later than what is stored now needs.
  */
 async function rescheduleIfLost(
   certificate: CertificateSpec,
   run: EndedRun,
-  deps: Pick<PhaseDependencies, 'scheduler' | 'clock'>,
-): Promise<string | undefined> {
+  deps: Pick<PhaseDependencies, 'scheduler' | 'clock' | 'store' | 'ledger'>,
+): Promise<{ at: string; why: string } | undefined> {
   if (run.error && HOPELESS.has(run.error)) return undefined;
-  if (await deps.scheduler.get(certificate.name)) return undefined;
+  const stale = (await knownCurrent(certificate.name, deps)).stale;
+  if (!stale && (await deps.scheduler.get(certificate.name))) return undefined;
   const at = new Date(deps.clock().getTime() + 60_000).toISOString();
   await deps.scheduler.schedule({ certificateName: certificate.name, at, input: { certificate, force: false }, kind: 'retry' });
-  return at;
+  return { at, why: stale ? 'it died before it read what is stored again' : 'it died before it could schedule anything' };
 }

@@ -14,7 +14,7 @@ import { FUNCTION_NEEDS, type Need, SWEEP_FUNCTIONS } from '../../cdk/permission
 const EVIDENCE: ReadonlyArray<{ readonly code: RegExp; readonly covered: readonly Need[] }> = [
   { code: /deps\.store\.(getCurrent|getCurrentSummary|getPendingKey|readCurrent)\b/, covered: ['certificate:read', 'certificate:read-acm'] },
   // Reading a value returns the key: only a key-bearing call justifies certificate:read.
-  { code: /deps\.store\.currentVersion\b/, covered: ['certificate:describe'] },
+  { code: /deps\.store\.currentVersion\b/, covered: ['certificate:describe', 'certificate:pending'] },
   { code: /deps\.store\.(putPendingKey|makeCurrent)\b/, covered: ['certificate:write'] },
   { code: /deps\.store\.makeCurrent\b/, covered: ['certificate:stage'] },
   { code: /deps\.store\.listPendingKeys\b/, covered: ['certificate:pending', 'certificate:describe'] },

@@ -162,4 +162,50 @@ describe('the ended-run sweeper', () => {
     expect(invalid).toMatchObject({ swept: false });
     expect(await deps.scheduler.get('hopeless')).toBeUndefined();
   });
+
+  it('schedules a retry a minute ahead for a due run that died after its claim and before its order', async () => {
+    // Prepare: issued, then its renewal time passes; the renewal run claims it and dies before CreateOrder.
+    const storeDir = await newStore();
+    const input = spec('claimed', ['claimed.example.test']);
+    expect((await ca.run(input, { storeDir })).status).toBe('SUCCEEDED');
+    const later = new Date(Date.now() + 80 * 86_400_000);
+    const deps = { ...localDependencies({ input, storeDir, environment: ca.environment, now: later }) };
+    const executionId = 'arn:aws:states:local:000000000000:execution:certstep-renewal:claimed-then-dead';
+    expect((await deps.ledger.claim('claimed', executionId, later, new Date(later.getTime() + 3_600_000))).claimed).toBe(true);
+    await rm(path.join(storeDir, 'schedules'), { recursive: true, force: true });
+
+    // Act
+    const swept = await sweepEndedRun({ executionId, status: 'ABORTED', input }, deps);
+
+    // Assess
+    const schedule = await deps.scheduler.get('claimed');
+    expect(swept).toMatchObject({ swept: true, certificate: 'claimed', nextAttemptAfter: schedule?.at });
+    expect(schedule).toMatchObject({ kind: 'retry', input: { certificate: { name: 'claimed' }, force: false } });
+    expect(Date.parse(schedule?.at ?? '') - later.getTime()).toBeLessThanOrEqual(61_000);
+    expect((await deps.ledger.get('claimed'))?.activeRun).toBeUndefined();
+  });
+
+  it('schedules a retry for a run that died before it read a stale record again, though a schedule is left', async () => {
+    // Prepare: the ledger's record no longer describes the stored certificate (written by hand here).
+    const storeDir = await newStore();
+    const input = spec('stale', ['stale.example.test']);
+    expect((await ca.run(input, { storeDir })).status).toBe('SUCCEEDED');
+    const deps = localDependencies({ input, storeDir, environment: ca.environment });
+    const renewal = await deps.scheduler.get('stale');
+    const entry = await deps.ledger.get('stale');
+    await deps.ledger.recordCurrent('stale', {
+      versionId: 'not-the-current-one',
+      ...(entry?.current?.certificate && { certificate: entry.current.certificate }),
+    });
+
+    // Act
+    const swept = await sweepEndedRun({ executionId: 'arn:aws:states:local:000000000000:execution:certstep-renewal:early', status: 'TIMED_OUT', input }, deps);
+
+    // Assess
+    const schedule = await deps.scheduler.get('stale');
+    expect(renewal).toMatchObject({ kind: 'renewal' });
+    expect(swept).toMatchObject({ swept: false, why: expect.stringContaining('it died before it read what is stored again, so a run is scheduled at') });
+    expect(schedule).toMatchObject({ kind: 'retry' });
+    expect(Date.parse(schedule?.at ?? '') - Date.now()).toBeLessThanOrEqual(61_000);
+  });
 });

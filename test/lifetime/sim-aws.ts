@@ -54,10 +54,19 @@ export function lambdaDied(where: string): Error {
   return Object.assign(new Error(`Runtime exited with error: signal: killed (simulated, after ${where})`), { name: 'Lambda.Unknown' });
 }
 
+/** Per AWS call: about one execution in a hundred is stopped somewhere inside a Lambda. */
+const STOPPED_AFTER_CALL = 0.001;
+
 export class Faults {
   readonly counts: FaultCounts = {};
   /** While false (the quiet end of a simulation), nothing fails. */
   enabled = true;
+  /**
+   * Set by the simulator while an execution runs: stops it (StopExecution, the execution's
+   * timeout) between two calls of one Lambda, right after the first took effect, where the
+   * Task's Retry cannot repeat what the Lambda had still to do.
+   */
+  stopExecution?: () => void;
   private readonly outages = new Map<Port, number>();
 
   constructor(
@@ -104,6 +113,10 @@ export class Faults {
     if (this.failsBefore(port)) throw TRANSIENT[port](`simulated ${port} throttling on ${operation}`);
     const result = await effect();
     if (this.diesAfter(port)) throw lambdaDied(`${port} ${operation}`);
+    if (this.enabled && this.stopExecution && this.random.chance(STOPPED_AFTER_CALL)) {
+      this.stopExecution();
+      throw new Error(`the execution was stopped after ${port} ${operation}`);
+    }
     return result;
   }
 }
@@ -181,6 +194,7 @@ interface SecretState {
   current?: StoredCertificate;
   /** The id of the version `current` is, as AWSCURRENT labels it. */
   currentVersionId?: string;
+  previousVersionId?: string;
   previous?: StoredCertificate;
   /** versionId → key; `pending` marks the AWSPENDING ones. */
   readonly versions: Map<string, PendingKey>;
@@ -256,12 +270,25 @@ export class SimStore implements CertificateStore {
       const secret = this.secret(name);
       if (secret.current?.serialNumber !== certificate.serialNumber) {
         secret.previous = secret.current;
+        secret.previousVersionId = secret.currentVersionId;
         secret.current = certificate;
         secret.currentVersionId = createHash('sha256').update(`current:${pendingVersionId}`).digest('hex').slice(0, 32);
       }
       secret.pending.delete(pendingVersionId);
       return { versionId: secret.currentVersionId ?? pendingVersionId };
     });
+  }
+
+  /**
+   * An operator moves AWSCURRENT back to the previous version (a certificate a client could not
+   * use, say), outside certstep. Returns whether there was one to go back to.
+   */
+  rollBack(name: string): boolean {
+    const secret = this.secrets.get(name);
+    if (!secret?.previous || !secret.previousVersionId) return false;
+    [secret.current, secret.previous] = [secret.previous, secret.current];
+    [secret.currentVersionId, secret.previousVersionId] = [secret.previousVersionId, secret.currentVersionId];
+    return true;
   }
 
   getAccount(issuer: string, directoryUrl?: string): Promise<AcmeAccount | undefined> {

@@ -117,6 +117,7 @@ type Event =
   | { readonly kind: 'outage'; readonly port: 'ca' | 'dns' }
   | { readonly kind: 'ariIncident' }
   | { readonly kind: 'blindResolvers'; readonly certificate: number }
+  | { readonly kind: 'rollBack'; readonly certificate: number }
   | { readonly kind: 'check' }
   | { readonly kind: 'lateStart'; readonly input: ExecutionInput; readonly what: string };
 
@@ -375,6 +376,12 @@ class World {
         certificate: this.random.integer(0, this.catalog.length - 1),
       });
     }
+    // An operator rolls a certificate's secret back to the previous version, outside certstep,
+    // about once per certificate every four years: the ledger's record no longer describes it.
+    const rollBacks = Math.round((this.catalog.length * span) / (4 * 365 * DAY));
+    for (let index = 0; index < rollBacks; index++) {
+      this.at(start + this.random.integer(DAY, span - QUIET_DAYS * DAY), { kind: 'rollBack', certificate: this.random.integer(0, this.catalog.length - 1) });
+    }
     // The CA asks for early renewal of some certificates (a mass revocation) every four months.
     for (let time = start + 120 * DAY; time < this.end - QUIET_DAYS * DAY; time += 120 * DAY) this.at(time, { kind: 'ariIncident' });
   }
@@ -461,6 +468,20 @@ class World {
         const serials = [...this.store.secrets.values()].flatMap((secret) => (secret.current && this.random.chance(0.1) ? [secret.current.serialNumber] : []));
         if (serials.length > 0) this.ca.moveWindowsEarlier(serials, 48);
         this.faults.count('ariIncident');
+        return;
+      }
+      case 'rollBack': {
+        // Only to a certificate that is not due yet (one replaced early, by a forced run or a spec
+        // change), as an operator undoing a change would: one already due is renewed at once, which
+        // is another story (a renewal, which a CA outage may hold up).
+        const livable = (name: string) => Date.parse(this.store.secrets.get(name)?.previous?.renewalTime ?? '') - this.clock.time >= DAY;
+        const candidates = this.catalog.filter((candidate) => livable(candidate.certificate.name));
+        if (candidates.length === 0) return;
+        const name = (candidates[event.certificate % candidates.length] as ExecutionInput).certificate.name;
+        const previous = this.store.secrets.get(name)?.previous;
+        if (!previous || !this.store.rollBack(name)) return;
+        this.faults.count('secretRolledBack');
+        this.trail(name, `an operator rolled the secret back to serial ${previous.serialNumber}`);
         return;
       }
       case 'blindResolvers': {
@@ -583,6 +604,7 @@ class World {
         .map(([stateName]) => [stateName, 0]),
     );
     const noRetryWait = Object.fromEntries([...this.tasks.keys()].map((stateName) => [stateName, 0]));
+    this.faults.stopExecution = () => stop(this.random.chance(0.5) ? 'ABORTED' : 'TIMED_OUT');
     execution = this.machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: local as never, waitTimeOverrides: waits, retryIntervalOverrides: noRetryWait },
       context: { Execution: { Id: executionId, Name: String(this.executionCount), StartTime: this.clock.now().toISOString() } },
@@ -592,7 +614,9 @@ class World {
     let failure: { error: string; cause: string } | undefined;
     try {
       output = (await execution.result) as typeof output;
+      this.faults.stopExecution = undefined;
     } catch (error) {
+      this.faults.stopExecution = undefined;
       const cause = (error as { cause?: { name?: string; message?: string } }).cause;
       failure = { error: cause?.name ?? 'States.Runtime', cause: cause?.message ?? String(error) };
     }
