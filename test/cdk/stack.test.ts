@@ -83,10 +83,10 @@ describe('Lambda functions', () => {
       );
     }
     expect(variablesOf('ScheduleRenewal').CERTSTEP_SCHEDULE_GROUP).toBe('certstep-renewals');
-    for (const name of ['CheckRenewal', 'CleanUp', 'CreateOrder', 'Finalize', 'ImportToAcm', 'Sweep', 'SweepEndedRun']) {
+    for (const name of ['CheckRenewal', 'CleanUp', 'CreateOrder', 'Finalize', 'StoreCertificate', 'ImportToAcm', 'Sweep', 'SweepEndedRun']) {
       expect(variablesOf(name).CERTSTEP_LEDGER_TABLE, name).toEqual({ Ref: expect.stringMatching(/^RenewalStorageLedger/) });
     }
-    for (const name of ['PresentChallenges', 'CheckPropagation', 'AcceptChallenges', 'PollOrder', 'StoreCertificate', 'ScheduleRenewal']) {
+    for (const name of ['PresentChallenges', 'CheckPropagation', 'AcceptChallenges', 'PollOrder', 'ScheduleRenewal']) {
       expect(variablesOf(name).CERTSTEP_LEDGER_TABLE, name).toBeUndefined();
     }
     expect(variablesOf('Sweep').CERTSTEP_CATALOG_TABLE).toEqual({ Ref: expect.stringMatching(/^RenewalStorageCatalog/) });
