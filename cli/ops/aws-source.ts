@@ -1,23 +1,26 @@
 /**
  * An AWS deployment as a CertificateSource: certificates are the secrets under a prefix, the
  * ledger is the DynamoDB table, the next run is the EventBridge schedule named after the
- * certificate. Each secret value is read whole (Secrets Manager has no partial read) and reduced
- * at once to the allowlist of allowlistedSummary; nothing else of it is kept.
+ * certificate. No secret value is read (it holds the key): what is stored comes from the ledger,
+ * checked against the secret's current version id (aws-stored.ts).
  */
 import { type DynamoDBClient, DynamoDBClient as DynamoDb } from '@aws-sdk/client-dynamodb';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { GetSecretValueCommand, ListSecretVersionIdsCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ListSecretVersionIdsCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ACMClient } from '@aws-sdk/client-acm';
 import { AcmImporter } from '../../functions/adapters/acm-importer.js';
 import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb-ledger.js';
+import { SecretsManagerCertificateStore } from '../../functions/adapters/secrets-manager-store.js';
 import type { CertificateSpec } from '../../functions/core/certificate-spec.js';
+import { SecretNotFound } from '../../functions/core/errors.js';
 import type { ObservedOutputs } from '../../functions/core/reconcile.js';
 import { observedOutputs } from '../../functions/phases/observe.js';
 import type { LedgerEntry } from '../../functions/ports/run-ledger.js';
 import { UsageError } from '../arguments.js';
 import { executionHistory, recentExecutions, txtPresence } from './aws-executions.js';
+import { storedFromLedger } from './aws-stored.js';
 import { failingStep, runFacts } from './history.js';
 import {
   CERTIFICATE_NAME,
@@ -25,14 +28,12 @@ import {
   type CertificateSource,
   type CertificateStatus,
   type ForcedRun,
-  type StoredSummary,
   type StoredVersion,
   UnknownCertificate,
   acmCopies,
   chooseSpec,
   specFromInput,
   gatheredStatus,
-  allowlistedSummary,
   describedBasics,
 } from './model.js';
 
@@ -55,6 +56,7 @@ export interface AwsSourceOptions {
 export class AwsSource implements CertificateSource {
   private readonly sfn: SFNClient;
   private readonly secrets: SecretsManagerClient;
+  private readonly store: SecretsManagerCertificateStore;
   private readonly dynamodb: DynamoDBClient;
   private readonly scheduler: SchedulerClient;
   private readonly route53: Route53Client;
@@ -64,6 +66,7 @@ export class AwsSource implements CertificateSource {
   constructor(private readonly options: AwsSourceOptions) {
     this.sfn = options.clients?.sfn ?? new SFNClient({});
     this.secrets = options.clients?.secrets ?? new SecretsManagerClient({});
+    this.store = new SecretsManagerCertificateStore({ client: this.secrets, certificateSecretId: (name) => `${options.secretPrefix}${name}` });
     this.dynamodb = options.clients?.dynamodb ?? new DynamoDb({});
     this.scheduler = options.clients?.scheduler ?? new SchedulerClient({});
     this.route53 = options.clients?.route53 ?? new Route53Client({});
@@ -100,7 +103,11 @@ export class AwsSource implements CertificateSource {
     const notes: string[] = [];
     if (gathered.specSource === 'stored certificate')
       notes.push('no schedule: the spec was rebuilt from the stored certificate (renewBefore P30D, no dns01 or acm settings)');
-    if (!this.options.ledgerTable) notes.push('no --ledger-table (or CERTSTEP_LEDGER_TABLE): ledger not read');
+    if (!this.options.ledgerTable)
+      notes.push(
+        'no --ledger-table (or CERTSTEP_LEDGER_TABLE): ledger not read, nor what the stored certificate is (only the ledger records it without the key)',
+      );
+    else if (gathered.storedUnknown) notes.push(gathered.storedUnknown.message);
     if (!this.options.scheduleGroup) notes.push('no --schedule-group (or CERTSTEP_SCHEDULE_GROUP): schedule not read');
     let details: Pick<CertificateDetails, 'executions' | 'lastRun' | 'lastFailure'> = { executions: [] };
     if (this.options.stateMachineArn)
@@ -122,8 +129,11 @@ export class AwsSource implements CertificateSource {
   async startForcedRun(name: string, options: { dryRun?: boolean } = {}): Promise<ForcedRun> {
     const stateMachineArn = this.options.stateMachineArn;
     if (!stateMachineArn) throw new UsageError('renew --aws needs --state-machine-arn or CERTSTEP_STATE_MACHINE_ARN');
-    const { spec, specSource } = await this.gather(name);
-    if (!spec) throw new Error(`certificate ${name} has neither a schedule nor a stored certificate to take its spec from`);
+    const { spec, specSource, storedUnknown } = await this.gather(name);
+    if (!spec) {
+      const why = storedUnknown ? `its stored certificate is not known (${storedUnknown.message})` : 'no stored certificate';
+      throw new Error(`certificate ${name} has no schedule to take its spec from (--schedule-group), and ${why}`);
+    }
     const started = await this.sfn.send(
       new StartExecutionCommand({
         stateMachineArn,
@@ -137,32 +147,26 @@ export class AwsSource implements CertificateSource {
   private async gather(name: string) {
     const known = await this.list();
     if (!known.includes(name)) throw new UnknownCertificate(name, known);
-    const [stored, ledger, schedule] = await Promise.all([
-      this.storedSummary(name),
+    const [versionId, ledger, schedule] = await Promise.all([
+      this.currentVersion(name),
       this.options.ledgerTable ? new DynamoDbRunLedger(this.dynamodb, this.options.ledgerTable).get(name) : undefined,
       this.schedule(name),
     ]);
+    const { stored, unknown: storedUnknown } = storedFromLedger(name, versionId, ledger, this.options.ledgerTable !== undefined);
     const chosen = chooseSpec(name, { schedule: schedule?.input, ...(stored && { stored }) });
     const copies: Record<string, { arn: string; serialNumber: string } | undefined> = {};
     const outputs = chosen.spec && stored && (await this.outputs(name, chosen.spec, schedule, ledger, copies));
-    const status = gatheredStatus(name, chosen, { stored, ledger, schedule, outputs }, this.clock());
-    return { ...chosen, stored, ledger, schedule, status, copies };
+    const status = gatheredStatus(name, chosen, { stored, storedUnknown, ledger, schedule, outputs }, this.clock());
+    return { ...chosen, stored, storedUnknown, ledger, schedule, status, copies };
   }
 
-  /** Undefined while the secret holds the stack's `{}` placeholder or has no current version. */
-  private async storedSummary(name: string): Promise<StoredSummary | undefined> {
+  /** The AWSCURRENT version id, from DescribeSecret; undefined when the secret has none or is gone since it was listed. */
+  private async currentVersion(name: string): Promise<string | undefined> {
     try {
-      const answer = await this.secrets.send(new GetSecretValueCommand({ SecretId: `${this.options.secretPrefix}${name}` }));
-      let value: unknown;
-      try {
-        value = JSON.parse(answer.SecretString ?? '{}');
-      } catch {
-        return undefined;
-      }
-      return allowlistedSummary(value);
+      return await this.store.currentVersion(name);
     } catch (error) {
-      if ((error as Error).name === 'ResourceNotFoundException') return undefined;
-      throw new Error(`Secrets Manager GetSecretValue on ${this.options.secretPrefix}${name} failed: ${(error as Error).name}`);
+      if (error instanceof SecretNotFound) return undefined;
+      throw error;
     }
   }
 

@@ -66,9 +66,23 @@ async function status(source: CertificateSource, args: OpsArguments, io: OpsIo, 
     const where = args.aws ? { aws: { secretPrefix: args.aws.secretPrefix } } : { store: args.storeDir };
     io.out(JSON.stringify({ at: (clock ?? (() => new Date()))().toISOString(), ...where, certificates: rows }, null, 2));
   } else {
-    io.out(rows.length ? renderStatus(rows) : `No certificates ${args.aws ? `under ${args.aws.secretPrefix}` : `in ${args.storeDir}`}.`);
+    io.out(
+      rows.length ? renderStatus(rows, statusNotes(rows, args)) : `No certificates ${args.aws ? `under ${args.aws.secretPrefix}` : `in ${args.storeDir}`}.`,
+    );
   }
   return 0;
+}
+
+/** The table has no room for messages; these say why a REASON is not a verdict (the --json message says it per row). */
+function statusNotes(rows: readonly CertificateStatus[], args: OpsArguments): string[] {
+  const notes: string[] = [];
+  if (args.aws && !args.aws.ledgerTable)
+    notes.push('No --ledger-table (or CERTSTEP_LEDGER_TABLE): what each secret stores is not known (only the run ledger records it without the key).');
+  if (rows.some((row) => row.reason === 'MetadataStale'))
+    notes.push(
+      "MetadataStale: the run ledger does not describe the secret's current version; the next run records it (the scheduled one, or `certstep renew <name> --aws`, with --dry-run to replace nothing).",
+    );
+  return notes;
 }
 
 async function describe(source: CertificateSource, name: string, json: boolean, io: OpsIo): Promise<number> {

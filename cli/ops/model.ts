@@ -22,6 +22,15 @@ export interface StoredSummary {
   readonly profile?: string;
 }
 
+/**
+ * Something is stored but what it is is not known without reading the key (AWS: the run ledger
+ * does not describe the secret's current version, or was not read).
+ */
+export interface StoredUnknown {
+  readonly reason: 'MetadataStale' | 'Unknown';
+  readonly message: string;
+}
+
 export type SpecSource = 'schedule' | 'stored certificate' | 'last execution';
 
 export interface CertificateStatus {
@@ -99,6 +108,8 @@ export interface CertificateDetails {
   readonly spec?: CertificateSpec;
   readonly specSource?: SpecSource;
   readonly stored?: StoredSummary;
+  /** Why `stored` is absent although something is stored. */
+  readonly storedUnknown?: string;
   readonly versions: readonly StoredVersion[];
   readonly ledger?: LedgerEntry;
   readonly schedule?: { readonly at: string };
@@ -115,6 +126,7 @@ export interface Gathered {
   readonly spec?: CertificateSpec;
   readonly specSource?: SpecSource;
   readonly stored?: StoredSummary;
+  readonly storedUnknown?: StoredUnknown;
   readonly ledger?: LedgerEntry;
   readonly schedule?: { readonly at?: string };
 }
@@ -126,6 +138,7 @@ export function describedBasics(name: string, gathered: Gathered, versions: read
     status: gathered.status,
     ...(gathered.spec && { spec: gathered.spec, specSource: gathered.specSource }),
     ...(gathered.stored && { stored: gathered.stored }),
+    ...(gathered.storedUnknown && { storedUnknown: gathered.storedUnknown.message }),
     versions,
     ...(gathered.ledger && { ledger: gathered.ledger }),
     ...(gathered.schedule?.at && { schedule: { at: gathered.schedule.at } }),
@@ -224,17 +237,19 @@ export function gatheredStatus(
   chosen: { spec?: CertificateSpec; specSource?: SpecSource },
   found: {
     stored?: StoredSummary | undefined;
+    storedUnknown?: StoredUnknown | undefined;
     ledger?: LedgerEntry | undefined;
     schedule?: { at?: string } | undefined;
     outputs?: ObservedOutputs | undefined;
   },
   now: Date,
 ): CertificateStatus {
-  const { stored, ledger, schedule, outputs } = found;
+  const { stored, storedUnknown, ledger, schedule, outputs } = found;
   return statusOf({
     name,
     ...chosen,
     ...(stored && { stored }),
+    ...(storedUnknown && { storedUnknown }),
     ...(ledger && { ledger }),
     ...(schedule?.at && { nextRunAt: schedule.at }),
     ...(outputs && { outputs }),
@@ -247,6 +262,8 @@ export function statusOf(input: {
   spec?: CertificateSpec;
   specSource?: SpecSource;
   stored?: StoredSummary;
+  /** Nothing can be decided without knowing what is stored: this is the verdict instead. */
+  storedUnknown?: StoredUnknown;
   ledger?: LedgerEntry;
   nextRunAt?: string;
   /** What the outputs hold; without it only the trigger chain is consulted (nothing to repair is known). */
@@ -256,13 +273,15 @@ export function statusOf(input: {
   const { name, spec, stored, ledger, now } = input;
   const ariMoment = stored?.ariCertId && stored.renewalTime ? new Date(stored.renewalTime) : undefined;
   const context = spec && { spec, force: false, current: stored, now, ...(ariMoment && { ariMoment }) };
-  const decision = context
-    ? input.outputs
-      ? reconcile({ ...context, outputs: input.outputs })
-      : decideRenewal(context)
-    : stored
-      ? { due: false, reason: 'Unknown' as const, message: 'the stored certificate does not make a valid spec, and there is no schedule' }
-      : { due: false, reason: 'DoesNotExist' as const, message: 'no certificate stored yet, and no schedule or execution says what to issue' };
+  const decision = input.storedUnknown
+    ? { due: false, ...input.storedUnknown }
+    : context
+      ? input.outputs
+        ? reconcile({ ...context, outputs: input.outputs })
+        : decideRenewal(context)
+      : stored
+        ? { due: false, reason: 'Unknown' as const, message: 'the stored certificate does not make a valid spec, and there is no schedule' }
+        : { due: false, reason: 'DoesNotExist' as const, message: 'no certificate stored yet, and no schedule or execution says what to issue' };
   const holdOff = ledger?.nextAttemptAfter && new Date(ledger.nextAttemptAfter) > now ? ledger.nextAttemptAfter : undefined;
   const active = ledger?.activeRun && { ...ledger.activeRun, expired: new Date(ledger.activeRun.leaseUntil) <= now };
   let { reason, message } = decision as { reason: CertificateStatus['reason']; message: string };

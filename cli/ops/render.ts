@@ -30,9 +30,9 @@ function shortId(executionArn: string): string {
   return executionArn.split(':').at(-1) ?? executionArn;
 }
 
-export function renderStatus(rows: readonly CertificateStatus[]): string {
+export function renderStatus(rows: readonly CertificateStatus[], notes: readonly string[] = []): string {
   if (rows.length === 0) return 'No certificates.';
-  return table(
+  const rendered = table(
     ['NAME', 'DNS NAMES', 'NOT AFTER', 'RENEWS AT', 'REASON', 'LAST RESULT', 'FAILURES', 'HOLD-OFF UNTIL', 'ACTIVE RUN'],
     rows.map((row) => [
       row.name,
@@ -46,6 +46,7 @@ export function renderStatus(rows: readonly CertificateStatus[]): string {
       activeRun(row),
     ]),
   );
+  return notes.length ? [rendered, '', ...notes].join('\n') : rendered;
 }
 
 function section(title: string, pairs: readonly (readonly [string, string])[]): string[] {
@@ -84,7 +85,7 @@ export function renderDetails(details: CertificateDetails): string {
           ['ariCertId', stored.ariCertId ?? '-'],
           ['profile', stored.profile ?? '-'],
         ])
-      : ['Stored certificate', '  none yet', '']),
+      : ['Stored certificate', details.storedUnknown ? '  not known here without reading the key (see Notes)' : '  none yet', '']),
   );
   lines.push('Stored versions');
   if (details.versions.length === 0) lines.push('  none');

@@ -17,6 +17,11 @@ export type KnownCurrent =
 
 export async function knownCurrent(name: string, deps: Pick<PhaseDependencies, 'store' | 'ledger'>): Promise<KnownCurrent> {
   const [versionId, entry] = await Promise.all([deps.store.currentVersion(name), deps.ledger.get(name)]);
+  return knownFrom(versionId, entry);
+}
+
+/** The rule alone, for a caller that reads the ledger item for more than this (`certstep status --aws`). */
+export function knownFrom(versionId: string | undefined, entry: LedgerEntry | undefined): KnownCurrent {
   if (versionId === undefined) return { stale: false, ...(entry && { entry }) };
   if (entry?.current?.versionId !== versionId) return { stale: true, versionId, ...(entry && { entry }) };
   const current = entry.current.certificate;

@@ -1,12 +1,20 @@
 /**
  * `certstep status | renew | describe --aws` against mocked AWS clients: the exact requests,
- * bounded execution lookups, and no key material in the output although GetSecretValue
- * returns the whole certificate with its key.
+ * bounded execution lookups, and no key material in the output. What is stored comes from the
+ * ledger's `current` record, trusted while DescribeSecret names the same AWSCURRENT version;
+ * GetSecretValue still answers with the whole certificate and its key, so that a call to it
+ * would both be counted and put the key within reach of the output.
  */
 import { GetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { GetScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { GetSecretValueCommand, ListSecretVersionIdsCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
+  ListSecretsCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
@@ -39,9 +47,8 @@ const SPEC = {
   renewBefore: 'P30D',
   dns01: { route53: { hostedZoneId: 'Z0123456789ABC' } },
 };
-const SECRET = JSON.stringify({
-  'tls.crt': '-----BEGIN CERTIFICATE-----\nMIIBzzCCAXWgAwIBAgIIQ2VydEJvZHk=\n-----END CERTIFICATE-----\n',
-  'tls.key': `-----BEGIN PRIVATE KEY-----\n${KEY_BODY}\n-----END PRIVATE KEY-----\n`,
+/** What StoreCertificate records in the ledger: the stored certificate without key and chain. */
+const SUMMARY = {
   dnsNames: SPEC.dnsNames,
   serialNumber: '04a1',
   notBefore: '2026-10-01T00:00:00.000Z',
@@ -50,6 +57,24 @@ const SECRET = JSON.stringify({
   issuer: 'letsencrypt',
   keyAlgorithm: 'ecdsa-p256',
   revision: 4,
+  secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:certstep/certificates/web-AbCdEf',
+};
+const SECRET = JSON.stringify({
+  'tls.crt': '-----BEGIN CERTIFICATE-----\nMIIBzzCCAXWgAwIBAgIIQ2VydEJvZHk=\n-----END CERTIFICATE-----\n',
+  'tls.key': `-----BEGIN PRIVATE KEY-----\n${KEY_BODY}\n-----END PRIVATE KEY-----\n`,
+  ...SUMMARY,
+});
+const WEB_ENTRY = {
+  certificateName: 'web',
+  consecutiveFailures: 3,
+  lastResult: 'Failed',
+  lastRunAt: '2026-12-04T23:00:00.000Z',
+  lastError: { error: 'AcmeServerError', cause: 'CA answered 503' },
+  nextAttemptAfter: '2026-12-05T02:00:00.000Z',
+  current: { versionId: 'v4', certificate: SUMMARY },
+};
+const ledgerItem = (entry: { certificateName: string; [field: string]: unknown }, version = 7) => ({
+  Item: { certificateName: { S: entry.certificateName }, version: { N: String(version) }, entry: { S: JSON.stringify(entry) } },
 });
 const AWS_FLAGS = ['--aws', '--state-machine-arn', MACHINE, '--ledger-table', 'certstep-ledger', '--schedule-group', 'certstep'];
 
@@ -82,26 +107,21 @@ beforeEach(() => {
     .resolves({ SecretList: [{ Name: 'certstep/certificates/web' }], NextToken: 'page-2' })
     .on(ListSecretsCommand, { NextToken: 'page-2' })
     .resolves({ SecretList: [{ Name: 'certstep/certificates/api' }, { Name: 'certstep/certificates/Not_A_Name' }] });
+  secrets
+    .on(DescribeSecretCommand, { SecretId: 'certstep/certificates/web' })
+    .resolves({ Name: 'certstep/certificates/web', VersionIdsToStages: { v3: ['AWSPREVIOUS'], v4: ['AWSCURRENT'] } });
+  secrets
+    .on(DescribeSecretCommand, { SecretId: 'certstep/certificates/api' })
+    .resolves({ Name: 'certstep/certificates/api', VersionIdsToStages: { v0: ['AWSCURRENT'] } });
+  // The trap (see the top): nothing here may read these.
   secrets.on(GetSecretValueCommand, { SecretId: 'certstep/certificates/web' }).resolves({ VersionId: 'v4', SecretString: SECRET });
-  // The stack's placeholder: nothing issued yet.
   secrets.on(GetSecretValueCommand, { SecretId: 'certstep/certificates/api' }).resolves({ VersionId: 'v0', SecretString: '{}' });
   dynamodb.on(GetItemCommand).resolves({});
-  dynamodb.on(GetItemCommand, { Key: { certificateName: { S: 'web' } } }).resolves({
-    Item: {
-      certificateName: { S: 'web' },
-      version: { N: '7' },
-      entry: {
-        S: JSON.stringify({
-          certificateName: 'web',
-          consecutiveFailures: 3,
-          lastResult: 'Failed',
-          lastRunAt: '2026-12-04T23:00:00.000Z',
-          lastError: { error: 'AcmeServerError', cause: 'CA answered 503' },
-          nextAttemptAfter: '2026-12-05T02:00:00.000Z',
-        }),
-      },
-    },
-  });
+  dynamodb.on(GetItemCommand, { Key: { certificateName: { S: 'web' } } }).resolves(ledgerItem(WEB_ENTRY));
+  // A first run read the stack's placeholder (v0) and recorded it: nothing issued yet.
+  dynamodb
+    .on(GetItemCommand, { Key: { certificateName: { S: 'api' } } })
+    .resolves(ledgerItem({ certificateName: 'api', consecutiveFailures: 0, current: { versionId: 'v0' } }, 2));
   scheduler
     .on(GetScheduleCommand)
     .rejects(new ResourceNotFoundException({ message: 'Schedule api does not exist.', Message: 'Schedule api does not exist.', $metadata: {} }));
@@ -113,7 +133,7 @@ beforeEach(() => {
 });
 
 describe('certstep status --aws', () => {
-  it('lists the secrets under the prefix, reads each one, its ledger item and its schedule', async () => {
+  it('lists the secrets under the prefix, describes each one (never reading its value), reads its ledger item and its schedule', async () => {
     const { code, out } = await certstep('status', ...AWS_FLAGS);
 
     expect(code).toBe(0);
@@ -123,10 +143,11 @@ describe('certstep status --aws', () => {
     ]);
     expect(
       secrets
-        .commandCalls(GetSecretValueCommand)
+        .commandCalls(DescribeSecretCommand)
         .map((call) => call.args[0].input)
         .sort((a, b) => String(a.SecretId).localeCompare(String(b.SecretId))),
     ).toEqual([{ SecretId: 'certstep/certificates/api' }, { SecretId: 'certstep/certificates/web' }]);
+    expect(secrets.commandCalls(GetSecretValueCommand)).toEqual([]);
     expect(dynamodb.commandCalls(GetItemCommand).map((call) => call.args[0].input)).toContainEqual({
       TableName: 'certstep-ledger',
       Key: { certificateName: { S: 'web' } },
@@ -136,6 +157,7 @@ describe('certstep status --aws', () => {
     expect(sfn.calls()).toHaveLength(0);
     const web = out.split('\n').find((line) => line.startsWith('web ')) as string;
     expect(web).toMatch(/BackingOff\s+Failed 2026-12-04 23:00:00Z\s+3\s+2026-12-05 02:00:00Z\s+no$/);
+    expect(web).toContain('2026-12-30 00:00:00Z'); // notAfter, from the ledger's record of v4
     expect(out.split('\n').find((line) => line.startsWith('api '))).toMatch(/DoesNotExist/);
     expect(out).not.toContain('Not_A_Name');
     expectNoKeyMaterial(out);
@@ -163,6 +185,98 @@ describe('certstep status --aws', () => {
       { name: 'web', reason: 'BackingOff', consecutiveFailures: 3 },
     ]);
     expectNoKeyMaterial(out);
+  });
+});
+
+describe('what status and describe --aws know of the stored certificate, without reading the key', () => {
+  beforeEach(() => {
+    secrets.on(ListSecretVersionIdsCommand).resolves({ Versions: [{ VersionId: 'v5', VersionStages: ['AWSCURRENT'], CreatedDate: NOW }] });
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+  });
+
+  it('says MetadataStale when the ledger records another version than the current one, and shows nothing of the old record', async () => {
+    // A newer version (v5) became current after the ledger recorded v4: edited by hand, or a run that died in between.
+    secrets
+      .on(DescribeSecretCommand, { SecretId: 'certstep/certificates/web' })
+      .resolves({ Name: 'certstep/certificates/web', VersionIdsToStages: { v4: ['AWSPREVIOUS'], v5: ['AWSCURRENT'] } });
+
+    const text = await certstep('status', ...AWS_FLAGS);
+    const json = JSON.parse((await certstep('status', ...AWS_FLAGS, '--json')).out) as { certificates: Record<string, unknown>[] };
+    const described = await certstep('describe', 'web', ...AWS_FLAGS);
+
+    expect(text.code).toBe(0);
+    const web = text.out.split('\n').find((line) => line.startsWith('web ')) as string;
+    expect(web).toMatch(/^web\s+example\.com,\*\.example\.com\s+-\s+-\s+MetadataStale\s+Failed 2026-12-04 23:00:00Z\s+3\s+2026-12-05 02:00:00Z\s+no$/);
+    expect(text.out).toContain("MetadataStale: the run ledger does not describe the secret's current version; the next run records it");
+    const status = json.certificates.find((row) => row.name === 'web');
+    expect(status).toMatchObject({ reason: 'MetadataStale', consecutiveFailures: 3, holdOffUntil: '2026-12-05T02:00:00.000Z' });
+    expect(status).not.toHaveProperty('notAfter');
+    expect(status?.message).toBe(
+      'the run ledger records version v4 of the secret of web, but version v5 is current: the stored certificate is not known until the next run records it ' +
+        '(the scheduled one, or `certstep renew web --aws`; with --dry-run it replaces nothing)',
+    );
+    expect(described.code).toBe(0);
+    expect(described.out).toContain('renewal       MetadataStale: the run ledger records version v4');
+    expect(described.out).toContain('Stored certificate\n  not known here without reading the key (see Notes)');
+    expect(described.out).not.toContain('04a1');
+    expect(described.out).toMatch(/Notes\n(\s+.*\n)*\s+the run ledger records version v4 of the secret of web, but version v5 is current/);
+    expect(secrets.commandCalls(GetSecretValueCommand)).toEqual([]);
+    expectNoKeyMaterial(text.out + described.out);
+  });
+
+  it('says MetadataStale for a secret the ledger has no record of (no run since deploy or the upgrade from 0.1)', async () => {
+    dynamodb.on(GetItemCommand, { Key: { certificateName: { S: 'api' } } }).resolves({});
+
+    const { code, out } = await certstep('status', ...AWS_FLAGS, '--json');
+
+    expect(code).toBe(0);
+    const api = (JSON.parse(out) as { certificates: { name: string; reason: string; message: string }[] }).certificates.find((row) => row.name === 'api');
+    expect(api?.reason).toBe('MetadataStale');
+    expect(api?.message).toMatch(/^the run ledger has no record of what the secret of api holds \(no run since the stack was deployed or upgraded from 0\.1\)/);
+    expect(api?.message).toContain('`certstep renew api --aws`');
+    expect(secrets.commandCalls(GetSecretValueCommand)).toEqual([]);
+  });
+
+  it('judges a secret without a current version as nothing stored, whatever the ledger says', async () => {
+    secrets.on(DescribeSecretCommand, { SecretId: 'certstep/certificates/web' }).resolves({ Name: 'certstep/certificates/web', VersionIdsToStages: {} });
+
+    const { out } = await certstep('status', ...AWS_FLAGS, '--json');
+
+    // Due because nothing is stored, and held back by the ledger's hold-off.
+    expect((JSON.parse(out) as { certificates: { name: string }[] }).certificates.find((row) => row.name === 'web')).toMatchObject({
+      reason: 'BackingOff',
+      message: expect.stringMatching(/^due \(DoesNotExist\), but held back until 2026-12-05T02:00:00.000Z/),
+    });
+    expect(out).not.toContain('notAfter');
+    expect(secrets.commandCalls(GetSecretValueCommand)).toEqual([]);
+  });
+
+  it('without --ledger-table says the stored certificate is not read, exits 0, and neither reads the secret nor the table', async () => {
+    const flags = ['--aws', '--state-machine-arn', MACHINE, '--schedule-group', 'certstep'];
+
+    const text = await certstep('status', ...flags);
+    const json = JSON.parse((await certstep('status', ...flags, '--json')).out) as { certificates: { name: string; reason: string; message: string }[] };
+    const described = await certstep('describe', 'web', ...flags, '--json');
+
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/^web\s+example\.com,\*\.example\.com\s+-\s+-\s+Unknown\s+-\s+0\s+-\s+no$/m);
+    expect(text.out).toContain('No --ledger-table (or CERTSTEP_LEDGER_TABLE): what each secret stores is not known');
+    expect(json.certificates.map(({ name, reason }) => ({ name, reason }))).toEqual([
+      { name: 'api', reason: 'Unknown' },
+      { name: 'web', reason: 'Unknown' },
+    ]);
+    expect(json.certificates[1]?.message).toBe(
+      'the stored certificate is not read without --ledger-table (or CERTSTEP_LEDGER_TABLE): certstep learns it from the run ledger, never from the secret, which holds the key',
+    );
+    expect(described.code).toBe(0);
+    const details = JSON.parse(described.out) as { notes: string[]; stored?: unknown; storedUnknown?: string };
+    expect(details.stored).toBeUndefined();
+    expect(details.storedUnknown).toContain('not read without --ledger-table');
+    expect(details.notes).toContain(
+      'no --ledger-table (or CERTSTEP_LEDGER_TABLE): ledger not read, nor what the stored certificate is (only the ledger records it without the key)',
+    );
+    expect(dynamodb.calls()).toHaveLength(0);
+    expect(secrets.commandCalls(GetSecretValueCommand)).toEqual([]);
   });
 });
 
@@ -304,6 +418,8 @@ describe('certstep describe --aws', () => {
     expect(out).toMatch(/example\.com\s+valid \(reused\)/);
     expect(out).toMatch(/_acme-challenge\.example\.com\s+\*\.example\.com\s+txt-value\s+yes/);
     expect(out).toMatch(/consecutive failures\s+3/);
+    expect(out).toMatch(/Stored certificate\n\s+serial\s+04a1/);
+    expect(secrets.commandCalls(GetSecretValueCommand)).toEqual([]);
     expectNoKeyMaterial(out);
   });
 
@@ -326,7 +442,15 @@ describe('certstep describe --aws', () => {
       Item: {
         certificateName: { S: 'web' },
         version: { N: '8' },
-        entry: { S: JSON.stringify({ certificateName: 'web', consecutiveFailures: 1, lastResult: 'HeldBack', acmArns: { 'us-east-1': ACM_ARN } }) },
+        entry: {
+          S: JSON.stringify({
+            certificateName: 'web',
+            consecutiveFailures: 1,
+            lastResult: 'HeldBack',
+            acmArns: { 'us-east-1': ACM_ARN },
+            current: { versionId: 'v4', certificate: SUMMARY },
+          }),
+        },
       },
     });
 
