@@ -306,6 +306,29 @@ describe('certstep renew --aws', () => {
     expect(out).toContain('the stored certificate, schedule and ACM copies are left alone');
   });
 
+  it("without a schedule, takes the spec from the ledger's record of the stored certificate, and refuses while it is stale", async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: execution('renew-web-20261205T000000Z'), startDate: NOW });
+    const flags = ['--aws', '--state-machine-arn', MACHINE, '--ledger-table', 'certstep-ledger'];
+
+    const rebuilt = await certstep('renew', 'web', ...flags);
+    secrets
+      .on(DescribeSecretCommand, { SecretId: 'certstep/certificates/web' })
+      .resolves({ Name: 'certstep/certificates/web', VersionIdsToStages: { v4: ['AWSPREVIOUS'], v5: ['AWSCURRENT'] } });
+    const stale = certstep('renew', 'web', ...flags);
+
+    expect(rebuilt.code).toBe(0);
+    expect(rebuilt.err).toContain('no schedule for web; the run uses the spec rebuilt from its stored certificate');
+    expect(JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input.input ?? '{}')).toMatchObject({
+      certificate: { name: 'web', dnsNames: SPEC.dnsNames, issuer: 'letsencrypt', keyAlgorithm: 'ecdsa-p256' },
+      force: true,
+    });
+    await expect(stale).rejects.toThrow(
+      /^certificate web has no schedule to take its spec from \(--schedule-group\), and its stored certificate is not known \(the run ledger records version v4/,
+    );
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+    expect(secrets.commandCalls(GetSecretValueCommand)).toEqual([]);
+  });
+
   it('needs the state machine ARN, and refuses an unknown certificate with exit 2', async () => {
     await expect(certstep('renew', 'web', '--aws')).rejects.toThrow(UsageError);
     const unknown = await certstep('renew', 'nope', ...AWS_FLAGS);
