@@ -1,7 +1,9 @@
 /**
  * Imports certificates into ACM, one region at a time. The first import tags the ACM
  * certificate with certstep's name for it; later imports find it by that tag and re-import
- * into the same ARN, so load balancers and CloudFront distributions keep using it. ACM
+ * into the same ARN, so load balancers and CloudFront distributions keep using it. An ARN is
+ * only ever imported into while that tag names the certificate: one certstep did not create is
+ * never touched, whatever its domain name. ACM
  * cannot change the key algorithm of an ARN, so a mismatch is refused with a clear message.
  */
 import {
@@ -15,13 +17,13 @@ import {
   ListTagsForCertificateCommand,
   type ListTagsForCertificateCommandOutput,
 } from '@aws-sdk/client-acm';
-import { ACM_KEY_ALGORITHM } from '../core/acm-config.js';
+import { ACM_KEY_ALGORITHM, CERTSTEP_TAG } from '../core/acm-config.js';
 import { AcmImportRefused, AcmUnavailable } from '../core/errors.js';
 import { normalizeSerial, splitPemChain } from '../core/verify-certificate.js';
 import type { AcmImport, CertificateImporter, ImportedCopy } from '../ports/certificate-importer.js';
 import { classifyAwsError } from './aws-errors.js';
 
-export const CERTSTEP_TAG = 'certstep:certificate';
+export { CERTSTEP_TAG };
 
 export type { AcmImport };
 
@@ -35,7 +37,8 @@ export class AcmImporter implements CertificateImporter {
   async import(request: AcmImport): Promise<{ arn: string; reimported: boolean }> {
     const [leaf, ...chain] = splitPemChain(request.chainPem);
     if (!leaf) throw new AcmImportRefused('there is no certificate to import');
-    const existing = request.arn ?? (await this.findByTag(request.certificateName, request.dnsNames[0] ?? ''));
+    const existing =
+      (request.arn && (await this.claimed(request.arn, request.certificateName))) || (await this.findByTag(request.certificateName, request.dnsNames[0] ?? ''));
     if (existing) {
       const described = await this.send<DescribeCertificateCommandOutput>('DescribeCertificate', new DescribeCertificateCommand({ CertificateArn: existing }));
       const have = described.Certificate?.KeyAlgorithm;
@@ -80,6 +83,31 @@ export class AcmImporter implements CertificateImporter {
       serialNumber: normalizeSerial(certificate.Serial),
       notAfter: certificate.NotAfter ? new Date(certificate.NotAfter).toISOString() : '',
     };
+  }
+
+  /**
+   * The remembered ARN, once its tag still names this certificate. Refused rather than replaced
+   * by a new import: load balancers and distributions use that ARN, so a new one would leave
+   * them on a certificate that expires; and a tag naming something else means someone else
+   * claims it, which the stack's IAM would refuse anyway (docs/iam.md, "ACM import"). Undefined
+   * when the ARN is gone: nothing can be attached to a deleted certificate, so looking again is safe.
+   */
+  private async claimed(arn: string, certificateName: string): Promise<string | undefined> {
+    let tags: ListTagsForCertificateCommandOutput;
+    try {
+      tags = (await this.client.send(new ListTagsForCertificateCommand({ CertificateArn: arn }))) as ListTagsForCertificateCommandOutput;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ResourceNotFoundException') return undefined;
+      throw this.failure('ListTagsForCertificate', error);
+    }
+    const tag = tags.Tags?.find((candidate) => candidate.Key === CERTSTEP_TAG);
+    if (tag?.Value === certificateName) return arn;
+    const carries = tag ? `carries ${CERTSTEP_TAG}=${tag.Value ?? ''}` : `has no ${CERTSTEP_TAG} tag`;
+    throw new AcmImportRefused(
+      `ACM certificate ${arn} in ${this.region}, remembered for ${certificateName}, ${carries}; certstep only re-imports into ` +
+        `a certificate tagged ${CERTSTEP_TAG}=${certificateName}. If it is this certificate's, tag it so; otherwise detach and delete it ` +
+        'or give it back its own tag, and the next import finds or creates the right one',
+    );
   }
 
   /** Only certificates for the same first name are candidates, which keeps the tag look-ups few. */

@@ -12,6 +12,13 @@ export interface AcmConfig {
   readonly cloudFront?: boolean;
 }
 
+/**
+ * The tag the first import puts on an ACM certificate, valued with certstep's name for it. Later
+ * imports find the ARN by it, and the stack's IAM lets ImportToAcm re-import only into certificates
+ * that carry it (cdk/permissions.ts), so it is a contract between the two.
+ */
+export const CERTSTEP_TAG = 'certstep:certificate';
+
 /** What CloudFront accepts from ACM. */
 const CLOUDFRONT_KEYS: readonly KeyAlgorithm[] = ['ecdsa-p256', 'rsa-2048', 'rsa-3072', 'rsa-4096'];
 

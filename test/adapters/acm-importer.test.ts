@@ -5,6 +5,7 @@ import {
   ImportCertificateCommand,
   ListCertificatesCommand,
   ListTagsForCertificateCommand,
+  ResourceNotFoundException,
   ThrottlingException,
 } from '@aws-sdk/client-acm';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -74,6 +75,65 @@ describe('AcmImporter', () => {
     expect(failure.retryable).toBe(false);
     expect(failure.message).toContain('holds a RSA_2048 key and ACM cannot re-import a EC_prime256v1 key');
     expect(acm.commandCalls(ImportCertificateCommand)).toHaveLength(0);
+  });
+
+  it('leaves a certificate for the same name alone when its certstep tag names another certificate, and imports a new one', async () => {
+    acm.on(ListCertificatesCommand).resolves({ CertificateSummaryList: [{ CertificateArn: 'arn:theirs', DomainName: 'example.com' }] });
+    acm.on(ListTagsForCertificateCommand).resolves({ Tags: [{ Key: CERTSTEP_TAG, Value: 'shop' }] });
+    acm.on(ImportCertificateCommand).resolves({ CertificateArn: ARN });
+
+    const result = await importer().import(request);
+
+    expect(result).toEqual({ arn: ARN, reimported: false });
+    expect(acm.commandCalls(ImportCertificateCommand)[0]?.args[0].input.CertificateArn).toBeUndefined();
+    expect(acm.commandCalls(DescribeCertificateCommand)).toHaveLength(0);
+  });
+
+  it('re-imports into the ARN the ledger remembers once its tag names this certificate, without listing the region', async () => {
+    acm.on(ListTagsForCertificateCommand, { CertificateArn: ARN }).resolves({
+      Tags: [
+        { Key: 'team', Value: 'x' },
+        { Key: CERTSTEP_TAG, Value: 'web' },
+      ],
+    });
+    acm.on(DescribeCertificateCommand).resolves({ Certificate: { CertificateArn: ARN, KeyAlgorithm: 'EC_prime256v1' } });
+    acm.on(ImportCertificateCommand).resolves({ CertificateArn: ARN });
+
+    const result = await importer().import({ ...request, arn: ARN });
+
+    expect(result).toEqual({ arn: ARN, reimported: true });
+    expect(acm.commandCalls(ImportCertificateCommand)[0]?.args[0].input.CertificateArn).toBe(ARN);
+    expect(acm.commandCalls(ListCertificatesCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    ['names another certificate', [{ Key: CERTSTEP_TAG, Value: 'shop' }], `carries ${CERTSTEP_TAG}=shop`],
+    ['is missing', [{ Key: 'team', Value: 'x' }], `has no ${CERTSTEP_TAG} tag`],
+  ])('refuses to re-import into a remembered ARN whose certstep tag %s, naming the ARN and the tag, and imports nothing', async (_, tags, carries) => {
+    acm.on(ListTagsForCertificateCommand, { CertificateArn: ARN }).resolves({ Tags: tags });
+    acm.on(DescribeCertificateCommand).resolves({ Certificate: { CertificateArn: ARN, KeyAlgorithm: 'EC_prime256v1' } });
+    acm.on(ImportCertificateCommand).resolves({ CertificateArn: ARN });
+
+    const failure = (await importer()
+      .import({ ...request, arn: ARN })
+      .catch((error: unknown) => error)) as Error & { retryable: boolean };
+
+    expect(failure.name).toBe('AcmImportRefused');
+    expect(failure.retryable).toBe(false);
+    expect(failure.message).toContain(`ACM certificate ${ARN} in us-east-1, remembered for web, ${carries}`);
+    expect(acm.commandCalls(ImportCertificateCommand)).toHaveLength(0);
+  });
+
+  it('looks for the tagged certificate again when the remembered ARN is gone, and imports a new one if there is none', async () => {
+    acm.on(ListTagsForCertificateCommand, { CertificateArn: ARN }).rejects(new ResourceNotFoundException({ message: 'gone', $metadata: {} }));
+    acm.on(ListCertificatesCommand).resolves({ CertificateSummaryList: [] });
+    acm.on(ImportCertificateCommand).resolves({ CertificateArn: 'arn:new' });
+
+    const result = await importer().import({ ...request, arn: ARN });
+
+    expect(result).toEqual({ arn: 'arn:new', reimported: false });
+    expect(acm.commandCalls(ImportCertificateCommand)[0]?.args[0].input).toMatchObject({ Tags: [{ Key: CERTSTEP_TAG, Value: 'web' }] });
+    expect(acm.commandCalls(ImportCertificateCommand)[0]?.args[0].input.CertificateArn).toBeUndefined();
   });
 
   it('reads the serial ACM answers in colon-separated hex as the store writes it (moto answers decimal: docs/testing.md)', async () => {

@@ -162,6 +162,29 @@ describe('the ACM importer on moto_server', () => {
     expect((await importer().describe('web', ['acm.example.com'], first.arn))?.serialNumber).toBe(asMotoReportsIt(rsa.serialNumber));
   });
 
+  it('refuses to re-import into a remembered ARN that another certificate tagged, and leaves it as it was', async () => {
+    // Prepare
+    const theirs = issued('acm.example.com', 'ecdsa-p256');
+    const other = await importer().import({ ...request(theirs), certificateName: 'shop' });
+
+    // Act
+    const failure = await failureOf(importer().import(request(issued('acm.example.com', 'ecdsa-p256'), 'ecdsa-p256', other.arn)));
+
+    // Assess
+    expect(failure).toMatchObject({ name: 'AcmImportRefused', retryable: false });
+    expect(failure.message).toContain(`${other.arn} in us-east-1, remembered for web, carries ${CERTSTEP_TAG}=shop`);
+    expect((await importer().describe('shop', ['acm.example.com'], other.arn))?.serialNumber).toBe(asMotoReportsIt(theirs.serialNumber));
+  });
+
+  it('imports anew when the remembered ARN is gone', async () => {
+    const gone = 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000';
+
+    const result = await importer().import(request(issued('acm.example.com', 'ecdsa-p256'), 'ecdsa-p256', gone));
+
+    expect(result.reimported).toBe(false);
+    expect(result.arn).not.toBe(gone);
+  });
+
   it('describes nothing for an ARN that is gone', async () => {
     expect(
       await importer().describe('web', ['acm.example.com'], 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000'),
