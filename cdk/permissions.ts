@@ -6,6 +6,7 @@
 import { Annotations, ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { CERTSTEP_TAG } from '../functions/core/acm-config.js';
 import type { CertificateSpec } from '../functions/core/certificate-spec.js';
 import type { CertstepConfig } from './config.js';
 import { type DnsPlan, acmeDnsRegistrationNames } from './dns-plan.js';
@@ -256,15 +257,35 @@ function route53Statements(needs: readonly Need[], dns: DnsPlan, stack: Stack): 
 }
 
 function acmStatements(config: CertstepConfig, stack: Stack, imports: boolean): iam.PolicyStatement[] {
-  const regions = [...new Set(config.certificates.flatMap((certificate) => certificate.acm?.regions ?? []))].sort();
+  const imported = config.certificates.filter((certificate) => certificate.acm);
+  const regions = [...new Set(imported.flatMap((certificate) => certificate.acm?.regions ?? []))].sort();
   if (regions.length === 0) return [];
-  const reads = ['acm:DescribeCertificate', 'acm:ListTagsForCertificate'];
-  return [
-    new iam.PolicyStatement({
-      actions: imports ? ['acm:ImportCertificate', ...reads, 'acm:AddTagsToCertificate'] : reads,
-      resources: regions.map((region) => stack.formatArn({ service: 'acm', region, resource: 'certificate', resourceName: '*' })),
-    }),
+  const certificates = regions.map((region) => stack.formatArn({ service: 'acm', region, resource: 'certificate', resourceName: '*' }));
+  const statements = [
+    new iam.PolicyStatement({ actions: ['acm:DescribeCertificate', 'acm:ListTagsForCertificate'], resources: certificates }),
     // ListCertificates has no resource-level permission; the region condition is what narrows it.
     new iam.PolicyStatement({ actions: ['acm:ListCertificates'], resources: ['*'], conditions: { StringEquals: { 'aws:RequestedRegion': regions } } }),
   ];
+  if (!imports) return statements;
+  // ACM certificate ids are random, so the tag certstep puts on its first import is what tells
+  // its certificates from everyone else's: a re-import only into one that carries it, a first
+  // import only with it (and no other tag), so no other ACM certificate can be overwritten.
+  const names = [...new Set(imported.map((certificate) => certificate.name))].sort();
+  statements.push(
+    new iam.PolicyStatement({
+      actions: ['acm:ImportCertificate'],
+      resources: certificates,
+      conditions: { StringEquals: { [`aws:ResourceTag/${CERTSTEP_TAG}`]: names } },
+    }),
+    // ImportCertificate with Tags is also authorised as AddTagsToCertificate on the new ARN.
+    new iam.PolicyStatement({
+      actions: ['acm:ImportCertificate', 'acm:AddTagsToCertificate'],
+      resources: certificates,
+      conditions: {
+        StringEquals: { [`aws:RequestTag/${CERTSTEP_TAG}`]: names },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': [CERTSTEP_TAG] },
+      },
+    }),
+  );
+  return statements;
 }

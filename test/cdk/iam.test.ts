@@ -381,7 +381,8 @@ describe('everything else', () => {
       new Set(['RenewalFunctionsImportToAcm', 'RenewalFunctionsCheckRenewal', 'RenewalFunctionsSweep']),
     );
     const importers = grants(acm, 'acm:ImportCertificate');
-    expect(importers.map((statement) => statement.policy.replace(/Role.*$/, ''))).toEqual(['RenewalFunctionsImportToAcm']);
+    // Two statements: the re-import and the first import, each with its own tag condition (below).
+    expect(importers.map((statement) => statement.policy.replace(/Role.*$/, ''))).toEqual(['RenewalFunctionsImportToAcm', 'RenewalFunctionsImportToAcm']);
     for (const name of ['CheckRenewal', 'Sweep']) {
       const actions = functionStatements(template, name)
         .flatMap(actionsOf)
@@ -394,6 +395,24 @@ describe('everything else', () => {
     for (const list of grants(acm, 'acm:ListCertificates')) {
       expect(list.Condition).toEqual({ StringEquals: { 'aws:RequestedRegion': ['eu-west-1', 'us-east-1'] } });
     }
+  });
+
+  it('lets ImportToAcm import only into ACM certificates tagged with a configured name, and tag only new ones with that tag alone', () => {
+    // Only 'api' has an acm section in the test configuration.
+    const reimport = { StringEquals: { 'aws:ResourceTag/certstep:certificate': ['api'] } };
+    const firstImport = {
+      StringEquals: { 'aws:RequestTag/certstep:certificate': ['api'] },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': ['certstep:certificate'] },
+    };
+    const importing = grants(all, 'acm:ImportCertificate');
+    const tagging = grants(all, 'acm:AddTagsToCertificate');
+    // Every grant, in every policy of the stack: an unconditioned one anywhere would overwrite any ACM certificate.
+    for (const statement of importing) expect([reimport, firstImport], JSON.stringify(statement)).toContainEqual(statement.Condition);
+    for (const statement of tagging) expect(statement.Condition, JSON.stringify(statement)).toEqual(firstImport);
+    // Both paths exist: a first import (tagged) and a re-import into the tagged ARN.
+    expect(importing.map((statement) => statement.Condition)).toEqual(expect.arrayContaining([reimport, firstImport]));
+    expect(tagging).toHaveLength(1);
+    expect(actionsOf(grants(importing, 'acm:AddTagsToCertificate')[0] as Statement).sort()).toEqual(['acm:AddTagsToCertificate', 'acm:ImportCertificate']);
   });
 
   it('uses no wildcard actions and no AWS managed policies', () => {
