@@ -7,6 +7,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { CertificateSpec } from '../core/certificate-spec.js';
 import type { Dns01Config, Route53ZoneConfig } from '../core/dns01-config.js';
+import { roleSessionName } from '../core/role-session-name.js';
 import { AcmeDnsProvider } from '../adapters/acme-dns.js';
 import { Route53DnsProvider } from '../adapters/route53-dns.js';
 import { SecretsManagerAcmeDnsCredentials } from '../adapters/secrets-manager-acme-dns-credentials.js';
@@ -17,10 +18,16 @@ import { traced } from './tracing.js';
 /** The SDK's standard retry: jittered exponential backoff on Throttling and PriorRequestNotComplete, bounded. */
 const ROUTE53_MAX_ATTEMPTS = 6;
 
-export function route53Clients(): (access: Pick<Route53ZoneConfig, 'role' | 'externalId'>) => Route53Client {
+/**
+ * Route 53 clients, one per set of credentials: the function's own, or a zone account's role
+ * assumed with the certificate's session name (core/role-session-name.ts). The session name is
+ * part of the key, so two certificates behind the same role never share a session, and the zone
+ * account's CloudTrail names the certificate behind each change.
+ */
+export function route53Clients(): (access: Pick<Route53ZoneConfig, 'role' | 'externalId'>, sessionName: string) => Route53Client {
   const clients = new Map<string, Route53Client>();
-  return (access) => {
-    const key = `${access.role ?? ''}|${access.externalId ?? ''}`;
+  return (access, sessionName) => {
+    const key = access.role ? JSON.stringify([access.role, access.externalId ?? '', sessionName]) : '';
     let client = clients.get(key);
     if (!client) {
       client = traced(
@@ -29,7 +36,7 @@ export function route53Clients(): (access: Pick<Route53ZoneConfig, 'role' | 'ext
           maxAttempts: ROUTE53_MAX_ATTEMPTS,
           ...(access.role && {
             credentials: fromTemporaryCredentials({
-              params: { RoleArn: access.role, RoleSessionName: 'certstep-dns01', ...(access.externalId && { ExternalId: access.externalId }) },
+              params: { RoleArn: access.role, RoleSessionName: sessionName, ...(access.externalId && { ExternalId: access.externalId }) },
             }),
           }),
         }),
@@ -78,7 +85,8 @@ export function route53DnsFor(config: RuntimeConfig): (certificate: CertificateS
         propagation: dns01.propagation,
       });
     }
+    const sessionName = roleSessionName(certificate.name);
     // A new provider per call keeps zone caches to one invocation, as the issue asks.
-    return new Route53DnsProvider({ dns01, clientFor });
+    return new Route53DnsProvider({ dns01, clientFor: (access) => clientFor(access, sessionName) });
   };
 }
