@@ -8,6 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { CERTSTEP_TAG } from '../functions/core/acm-config.js';
 import type { CertificateSpec } from '../functions/core/certificate-spec.js';
+import { ROLE_SESSION_PREFIX } from '../functions/core/role-session-name.js';
 import type { CertstepConfig } from './config.js';
 import { type DnsPlan, acmeDnsRegistrationNames } from './dns-plan.js';
 import type { CertstepFunction } from './functions.js';
@@ -252,7 +253,17 @@ function route53Statements(needs: readonly Need[], dns: DnsPlan, stack: Stack): 
     );
   }
   const roles = [...dns.roleZones.keys()];
-  if (roles.length > 0) statements.push(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: roles }));
+  if (roles.length > 0) {
+    // The functions name each session after its certificate (functions/core/role-session-name.ts);
+    // the zone account's trust policy can require the same prefix (docs/cross-account-dns.md).
+    statements.push(
+      new iam.PolicyStatement({
+        actions: ['sts:AssumeRole'],
+        resources: roles,
+        conditions: { StringLike: { 'sts:RoleSessionName': `${ROLE_SESSION_PREFIX}*` } },
+      }),
+    );
+  }
   return statements;
 }
 

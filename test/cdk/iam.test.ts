@@ -7,6 +7,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CertstepConfigInput } from '../../cdk/config.js';
+import { roleSessionName } from '../../functions/core/role-session-name.js';
 import {
   type Resource,
   type Statement,
@@ -96,6 +97,19 @@ describe('Route 53', () => {
     const assume = all.filter((statement) => actionsOf(statement).includes('sts:AssumeRole'));
     expect(assume.length).toBeGreaterThan(0);
     for (const statement of assume) expect(statement.Resource).toBe(PARTNER_ROLE);
+  });
+
+  it('lets the functions assume the zone role only with a certstep- session name, the prefix each certificate session has', () => {
+    const assume = all.filter((statement) => actionsOf(statement).includes('sts:AssumeRole'));
+    expect(assume.map((statement) => statement.policy.replace(/Role.*$/, '')).sort()).toEqual([
+      'RenewalFunctionsCheckPropagation',
+      'RenewalFunctionsCheckRenewal',
+      'RenewalFunctionsCleanUp',
+      'RenewalFunctionsPresentChallenges',
+      'RenewalFunctionsSweepEndedRun',
+    ]);
+    for (const statement of assume) expect(statement.Condition).toEqual({ StringLike: { 'sts:RoleSessionName': 'certstep-*' } });
+    expect(roleSessionName('partner')).toMatch(/^certstep-/);
   });
 
   it('reads zones only where the code does, GetChange only in CheckPropagation, and never ListHostedZones', () => {
