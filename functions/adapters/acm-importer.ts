@@ -105,8 +105,8 @@ export class AcmImporter implements CertificateImporter {
     const carries = tag ? `carries ${CERTSTEP_TAG}=${tag.Value ?? ''}` : `has no ${CERTSTEP_TAG} tag`;
     throw new AcmImportRefused(
       `ACM certificate ${arn} in ${this.region}, remembered for ${certificateName}, ${carries}; certstep only re-imports into ` +
-        `a certificate tagged ${CERTSTEP_TAG}=${certificateName}. If it is this certificate's, tag it so; otherwise detach and delete it ` +
-        'or give it back its own tag, and the next import finds or creates the right one',
+        `a certificate tagged ${CERTSTEP_TAG}=${certificateName}. If it is this certificate's, tag it so; if not, the ledger remembers ` +
+        `the wrong ARN: remove acmArns.${this.region} from the certificate's ledger entry, and the next import finds or creates the right one`,
     );
   }
 
