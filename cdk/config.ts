@@ -41,6 +41,12 @@ export interface CertstepConfigInput {
   readonly issuers: readonly IssuerInput[];
   readonly certificates: readonly CertificateInput[];
   readonly kmsKeyArn?: string;
+  /** `stack`: a customer-managed key the stack creates; `aws-managed` (the default without kmsKeyArn): aws/secretsmanager. */
+  readonly secretsKey?: 'stack' | 'aws-managed';
+  /** IAM principal ARNs that may read every certificate secret (docs/iam.md, "Who can read a certificate's key"). */
+  readonly readers?: readonly string[];
+  /** Per certificate name, principals that may read that certificate's secret, besides `readers`. */
+  readonly certificateReaders?: Readonly<Record<string, readonly string[]>>;
   readonly alarmDaysBeforeExpiry?: number;
   /** Per certificate name, overriding alarmDaysBeforeExpiry (short-lived certificates need less than a day or two). */
   readonly expiryAlarmDays?: Readonly<Record<string, number>>;
@@ -104,6 +110,10 @@ export interface CertstepConfig {
   /** Normalised, exactly as they go into each execution input. */
   readonly certificates: readonly CertificateSpec[];
   readonly kmsKeyArn?: string;
+  /** Present when the stack creates the secrets' key (with kmsKeyArn the key is the user's). */
+  readonly secretsKey?: 'stack';
+  /** Per certificate name, the principals besides certstep's own functions that may read its secret: `readers` first, then its own. */
+  readonly readers: ReadonlyMap<string, readonly string[]>;
   readonly alarmDaysBeforeExpiry: number;
   /** The expiry alarm threshold of every certificate, in days. */
   readonly expiryAlarmDays: ReadonlyMap<string, number>;
@@ -129,6 +139,14 @@ const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0
 /** A function, optionally with a version or alias; not a layer or an event source mapping. */
 const LAMBDA_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z]{2}(-[a-z]+)+-\d:\d{12}:function:[A-Za-z0-9_-]{1,64}(:(\$LATEST|[A-Za-z0-9_-]{1,128}))?$/;
 const PRESET_NAMES = Object.keys(ISSUER_PRESETS) as IssuerPreset[];
+/**
+ * What a resource policy's Principal and `aws:PrincipalArn` can name: a role or user (with its
+ * path, if any) or an account root. Not a session, not a wildcard.
+ */
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|(role|user)\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64})$/;
+/** Each distinct reader is named in the key policy (32 KB) and in the secret policies (20 KB each). */
+export const MAX_READERS = 100;
+const SECRETS_KEYS = ['stack', 'aws-managed'] as const;
 
 type Reason = (issue: { input?: unknown }) => string;
 
@@ -154,6 +172,29 @@ const section = <S extends z.core.$ZodLooseShape>(shape: S, known = Object.keys(
 
 const nonEmptyArray = <T extends z.core.SomeType>(element: T) =>
   z.array(element, { error: 'must be a non-empty array' }).check(z.minLength(1, { error: 'must be a non-empty array' }));
+
+const PRINCIPAL_EXAMPLE = 'arn:aws:iam::123456789012:role/web-task';
+const readerArn = z
+  .string({ error: mustBe(`an IAM principal ARN such as ${PRINCIPAL_EXAMPLE}`) })
+  .check(
+    z.superRefine((arn, ctx) => {
+      if (PRINCIPAL_ARN.test(arn)) return;
+      const got = JSON.stringify(arn);
+      if (/^arn:aws[a-z-]*:sts::/.test(arn))
+        ctx.addIssue(`must be the ARN of the IAM role, not of one of its sessions (got ${got}): arn:aws:iam::<account>:role/<name>`);
+      else if (arn.includes('*') || arn.includes('?'))
+        ctx.addIssue(
+          `must name one principal: a resource policy's Principal takes no wildcards (got ${got}); name the account root arn:aws:iam::<account>:root to let that account's IAM decide`,
+        );
+      else
+        ctx.addIssue(
+          `must be an IAM principal ARN: a role (${PRINCIPAL_EXAMPLE}), a user (arn:aws:iam::123456789012:user/name) or an account root (arn:aws:iam::123456789012:root) (got ${got})`,
+        );
+    }),
+    // For editors, through the JSON Schema.
+  )
+  .register(z.globalRegistry, { pattern: PRINCIPAL_ARN.source });
+const readerList = z.array(readerArn, { error: 'must be an array of IAM principal ARNs' });
 
 const subscribersShape = {
   snsTopicArn: z.optional(
@@ -251,6 +292,9 @@ const TOP_LEVEL = section(
     ),
     notificationEmail: text(EMAIL, 'an e-mail address', 'required: failed renewals and expiring certificates are reported to this address'),
     kmsKeyArn: z.optional(text(KMS_KEY_ARN, 'a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/<id> (not an alias)')),
+    secretsKey: z.optional(z.enum(SECRETS_KEYS, { error: mustBe('"stack" (a key the stack creates) or "aws-managed" (aws/secretsmanager, the default)') })),
+    readers: z.optional(readerList),
+    certificateReaders: z.optional(z.record(z.string(), readerList, { error: 'must be a JSON object: certificate name → [IAM principal ARN, ...]' })),
     stackName: z._default(text(STACK_NAME, 'a CloudFormation stack name (letters, digits, "-")'), 'Certstep'),
     resourcePrefix: z._default(text(PREFIX, '1-20 lowercase letters, digits or "-", starting with a letter'), 'certstep'),
     dailyCheckSchedule: z._default(text(SCHEDULE, 'an EventBridge Scheduler cron(...) or rate(...) expression'), 'cron(0 4 * * ? *)'),
@@ -264,6 +308,9 @@ const TOP_LEVEL = section(
     'issuers',
     'certificates',
     'kmsKeyArn',
+    'secretsKey',
+    'readers',
+    'certificateReaders',
     'alarmDaysBeforeExpiry',
     'expiryAlarmDays',
     'logRetentionDays',
@@ -351,6 +398,14 @@ function settle(root: z.output<typeof TOP_LEVEL>): CertstepConfig | Fault {
     if (subscribers.snsTopicArn || subscribers.deployHookFunctionArn) subscriptions.push({ certificateName: name, ...subscribers });
   }
 
+  if (root.kmsKeyArn && root.secretsKey)
+    return fault(
+      ['secretsKey'],
+      `kmsKeyArn already names the secrets' key: drop secretsKey to use your key, or drop kmsKeyArn to use secretsKey ${JSON.stringify(root.secretsKey)}`,
+    );
+  const readers = readersOf(root.readers ?? [], root.certificateReaders ?? {}, certificates);
+  if ('fault' in readers) return readers;
+
   const environment = Buffer.byteLength(issuersEnvironment(issuers));
   if (environment > LAMBDA_ENVIRONMENT_BYTES - 1024) {
     return fault(
@@ -367,12 +422,33 @@ function settle(root: z.output<typeof TOP_LEVEL>): CertstepConfig | Fault {
     issuers,
     certificates,
     ...(root.kmsKeyArn && { kmsKeyArn: root.kmsKeyArn }),
+    ...(root.secretsKey === 'stack' && { secretsKey: 'stack' as const }),
+    readers,
     alarmDaysBeforeExpiry,
     expiryAlarmDays,
     logRetentionDays: root.logRetentionDays,
     dailyCheckSchedule: root.dailyCheckSchedule,
     subscriptions,
   };
+}
+
+/** Each certificate's readers: the stack-wide ones, then its own, each once. */
+function readersOf(
+  stackWide: readonly string[],
+  perCertificate: Readonly<Record<string, readonly string[]>>,
+  certificates: readonly CertificateSpec[],
+): ReadonlyMap<string, readonly string[]> | Fault {
+  const unnamed = Object.keys(perCertificate).find((name) => !certificates.some((certificate) => certificate.name === name));
+  if (unnamed !== undefined) return fault(['certificateReaders', unnamed], 'names no certificate');
+  const own = (name: string): readonly string[] => (Object.hasOwn(perCertificate, name) ? (perCertificate[name] ?? []) : []);
+  const readers = new Map(certificates.map((certificate) => [certificate.name, [...new Set([...stackWide, ...own(certificate.name)])]]));
+  const distinct = new Set([...readers.values()].flat());
+  if (distinct.size > MAX_READERS)
+    return fault(
+      ['certificateReaders'],
+      `name ${distinct.size} distinct principals with readers, over ${MAX_READERS}: the key policy and each secret's resource policy name every one; name account roots or fewer roles`,
+    );
+  return readers;
 }
 
 /** The file as JSON, not yet validated; errors name the file. */

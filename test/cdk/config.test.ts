@@ -176,6 +176,73 @@ describe('validateConfig', () => {
   });
 });
 
+const ROLE = 'arn:aws:iam::123456789012:role/web-task';
+const OPS = 'arn:aws:iam::123456789012:role/platform/ops';
+
+describe('readers and the secrets key', () => {
+  it('gives each certificate the stack-wide readers, then its own, each once', () => {
+    // Act
+    const config = validateConfig({
+      ...testConfig(),
+      readers: [OPS],
+      certificateReaders: { web: [ROLE, OPS, 'arn:aws:iam::210987654321:root'] },
+    });
+
+    // Assess
+    expect(Object.fromEntries(config.readers)).toEqual({ web: [OPS, ROLE, 'arn:aws:iam::210987654321:root'], api: [OPS] });
+    expect(config.secretsKey).toBeUndefined();
+  });
+
+  it('has no readers and the AWS managed key by default', () => {
+    const config = validateConfig(testConfig());
+    expect(Object.fromEntries(config.readers)).toEqual({ web: [], api: [] });
+    expect(config.secretsKey).toBeUndefined();
+    expect(validateConfig({ ...testConfig(), secretsKey: 'aws-managed' }).secretsKey).toBeUndefined();
+    expect(validateConfig({ ...testConfig(), secretsKey: 'stack' }).secretsKey).toBe('stack');
+  });
+
+  it('accepts users, roles with a path and account roots in any partition', () => {
+    const readers = ['arn:aws:iam::123456789012:user/alice', 'arn:aws-us-gov:iam::123456789012:role/a/b/c', 'arn:aws:iam::123456789012:root'];
+    expect(Object.fromEntries(validateConfig({ ...testConfig(), readers }).readers).web).toEqual(readers);
+  });
+
+  it.each([
+    [
+      'a session instead of its role',
+      { readers: ['arn:aws:sts::123456789012:assumed-role/web-task/i-0abc'] },
+      'readers[0]: must be the ARN of the IAM role, not of one of its sessions (got "arn:aws:sts::123456789012:assumed-role/web-task/i-0abc")',
+    ],
+    [
+      'a wildcard',
+      { certificateReaders: { web: ['arn:aws:iam::123456789012:role/web-*'] } },
+      "certificateReaders.web[0]: must name one principal: a resource policy's Principal takes no wildcards",
+    ],
+    ['a role name without an ARN', { readers: ['web-task'] }, 'readers[0]: must be an IAM principal ARN: a role (arn:aws:iam::123456789012:role/web-task)'],
+    ['a group, which no policy can name', { readers: ['arn:aws:iam::123456789012:group/ops'] }, 'readers[0]: must be an IAM principal ARN'],
+    ['a string instead of a list', { readers: ROLE }, 'readers: must be an array of IAM principal ARNs'],
+    ['readers for no certificate', { certificateReaders: { www: [ROLE] } }, 'certificateReaders.www: names no certificate'],
+    [
+      'more readers than the policies can name',
+      { readers: Array.from({ length: 101 }, (_, index) => `arn:aws:iam::123456789012:role/r${index}`) },
+      'certificateReaders: name 101 distinct principals with readers, over 100',
+    ],
+    [
+      'both a key ARN and a stack key',
+      { kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', secretsKey: 'stack' },
+      'secretsKey: kmsKeyArn already names the secrets\' key: drop secretsKey to use your key, or drop kmsKeyArn to use secretsKey "stack"',
+    ],
+    [
+      'a key ARN with the AWS managed key',
+      { kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', secretsKey: 'aws-managed' },
+      "secretsKey: kmsKeyArn already names the secrets' key",
+    ],
+    ['an unknown key choice', { secretsKey: 'customer' }, 'secretsKey: must be "stack" (a key the stack creates) or "aws-managed"'],
+  ])('refuses %s, naming the field', (_case, fields, message) => {
+    const error = errorOf(() => validateConfig({ ...testConfig(), ...fields } as CertstepConfigInput, 'certstep.config.json'));
+    expect(error).toContain(`certstep.config.json: ${message}`);
+  });
+});
+
 describe('synth with a bad configuration', () => {
   it('fails while constructing the stack, before anything is bundled', () => {
     const error = errorOf(
