@@ -18,6 +18,7 @@ import { suppressAcceptedFindings } from './nag.js';
 import { CertstepNotifications } from './notifications.js';
 import { SWEEP_FUNCTIONS, environmentFor, grantNeeds, needsOf } from './permissions.js';
 import { CertstepScheduling } from './scheduling.js';
+import { restrictSecretAccess } from './secret-policies.js';
 import { CertstepStorage } from './storage.js';
 import { DeployTimeStarts } from './triggers.js';
 
@@ -79,6 +80,12 @@ export class CertstepRenewal extends Construct {
       logRetention,
     });
     for (const fn of this.functions.all) grantNeeds(fn, context);
+    restrictSecretAccess(this, {
+      config,
+      storage: this.storage,
+      functions: this.functions,
+      ...(props.configSource && { configSource: props.configSource }),
+    });
 
     const substitutions = Object.fromEntries(
       definition.functions.map((fn) => [fn.substitution, this.functions.byName.get(fn.name)?.function.functionArn ?? '']),

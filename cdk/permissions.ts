@@ -83,12 +83,35 @@ export function needsOf(name: string): readonly Need[] {
   return FUNCTION_NEEDS[name] ?? [];
 }
 
+/** The calls on a secret's value that its resource policy keeps to certstep's roles (and readers). */
+export type SecretValueAction = 'secretsmanager:GetSecretValue' | 'secretsmanager:PutSecretValue' | 'secretsmanager:UpdateSecretVersionStage';
+
+/**
+ * The value calls a function with these needs may make on one certificate's secret: what
+ * statementsFor grants, told per secret so that the secret's own policy (cdk/secret-access.ts)
+ * excepts exactly the roles IAM lets in, whatever FUNCTION_NEEDS says today.
+ */
+export function certificateSecretActions(needs: readonly Need[], certificate: CertificateSpec): SecretValueAction[] {
+  const reads = needs.includes('certificate:read') || (needs.includes('certificate:read-acm') && Boolean(certificate.acm));
+  const actions: SecretValueAction[] = [];
+  if (reads) actions.push('secretsmanager:GetSecretValue');
+  if (reads && needs.includes('certificate:write')) actions.push('secretsmanager:PutSecretValue');
+  if ((reads && needs.includes('certificate:stage')) || needs.includes('certificate:pending')) actions.push('secretsmanager:UpdateSecretVersionStage');
+  return actions;
+}
+
+/** The same for the ACME account secrets: any call to the CA may register the account. */
+export function accountSecretActions(needs: readonly Need[]): SecretValueAction[] {
+  return needs.includes('acme') ? ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'] : [];
+}
+
 /** Environment beyond the common one, for the needs whose adapters read it at init. */
 export function environmentFor(needs: readonly Need[], context: PermissionContext): Record<string, string> {
   const acmeDns = usesAcmeDns(needs, context.config);
   return {
     ...(acmeDns && { CERTSTEP_ACME_DNS_SECRET_PREFIX: context.storage.acmeDnsSecretPrefix }),
-    ...(acmeDns && context.config.kmsKeyArn && { CERTSTEP_SECRETS_KMS_KEY_ARN: context.config.kmsKeyArn }),
+    // The stack's own key too: registrations are secrets like the others.
+    ...(acmeDns && context.storage.secretsKey && { CERTSTEP_SECRETS_KMS_KEY_ARN: context.storage.secretsKey.keyArn }),
     ...(needs.includes('ledger') && { CERTSTEP_LEDGER_TABLE: context.storage.ledger.tableName }),
     ...(needs.includes('catalog') && { CERTSTEP_CATALOG_TABLE: context.storage.catalog.tableName }),
     ...(needs.includes('start') && { CERTSTEP_STATE_MACHINE_ARN: context.stateMachineArn }),

@@ -10,9 +10,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { CertstepConfig } from './config.js';
+import { createSecretsKey } from './secrets-key.js';
 
 export class CertstepStorage extends Construct {
-  /** The customer-managed key of the secrets, when the configuration names one. */
+  /** The customer-managed key of the secrets, when the configuration names one or asks the stack for one. */
   readonly secretsKey?: kms.IKey;
   readonly certificateSecrets: ReadonlyMap<string, secretsmanager.Secret>;
   readonly accountSecrets: ReadonlyMap<string, secretsmanager.Secret>;
@@ -30,6 +31,7 @@ export class CertstepStorage extends Construct {
     this.accountSecretPrefix = `${config.resourcePrefix}/accounts/`;
     this.acmeDnsSecretPrefix = `${config.resourcePrefix}/acme-dns/`;
     if (config.kmsKeyArn) this.secretsKey = kms.Key.fromKeyArn(this, 'SecretsKey', config.kmsKeyArn);
+    else if (config.secretsKey === 'stack') this.secretsKey = createSecretsKey(this, 'SecretsKey', config);
 
     const secret = (logicalId: string, secretName: string, description: string) =>
       new secretsmanager.Secret(this, logicalId, {

@@ -70,6 +70,17 @@ const CONFIGURATIONS: ReadonlyArray<readonly [string, CertstepConfigInput, Envir
     only({ ...crossAccount, name: 'eab', issuer: 'zerossl', dns01: { route53: { hostedZoneId: 'Z3' } } } as never, { issuers: [...base.issuers, zerossl] }),
   ],
   [
+    'readers (one in another account) and the stack-owned key',
+    {
+      ...base,
+      secretsKey: 'stack',
+      readers: ['arn:aws:iam::123456789012:role/platform/ops'],
+      certificateReaders: { web: ['arn:aws:iam::210987654321:root', 'arn:aws:iam::123456789012:user/alice'] },
+      certificates: [...base.certificates, acmeDns],
+    } as never,
+    ENV,
+  ],
+  [
     'several certificates with every feature and a KMS key',
     {
       ...base,
@@ -123,7 +134,7 @@ describe('cfn-lint on the synthesised stack', () => {
     const describe = (finding: Finding) => `${finding.Level} ${finding.Rule.Id} in ${finding.Filename}: ${finding.Message.slice(0, 200)}`;
     expect(findings.filter((finding) => finding.Filename !== control).map(describe)).toEqual([]);
     expect(findings.map((finding) => [finding.Rule.Id, finding.Location.Path?.slice(0, 2)])).toEqual([['E3002', ['Resources', queueId]]]);
-    // Nine syntheses and one cfn-lint (~20 s to load its specs): 50 s alone, 150 s in the full suite.
+    // Ten syntheses and one cfn-lint (~20 s to load its specs): 50 s alone, 150 s in the full suite.
   }, 420_000);
 
   it('ignores only checks that .cfnlintrc.yaml explains', () => {

@@ -63,6 +63,18 @@ describe('cdk-nag AwsSolutions', () => {
     expect(unacknowledged).toEqual([]);
   });
 
+  it('reports no unacknowledged finding for readers and the stack-owned key', () => {
+    // Prepare
+    const readers = { readers: ['arn:aws:iam::123456789012:role/ops'], certificateReaders: { web: ['arn:aws:iam::210987654321:root'] } };
+    const { app } = synthesise({ ...testConfig(), secretsKey: 'stack', ...readers }, { bundle: false, env: { account: '123456789012', region: 'eu-west-1' } });
+
+    // Act
+    const unacknowledged = findings(app);
+
+    // Assess
+    expect(unacknowledged).toEqual([]);
+  });
+
   it('passes the validation plugin that `cdk synth` runs', () => {
     const { app } = synthesise(testConfig(), { bundle: false });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
