@@ -191,8 +191,8 @@ const readerArn = z
           `must be an IAM principal ARN: a role (${PRINCIPAL_EXAMPLE}), a user (arn:aws:iam::123456789012:user/name) or an account root (arn:aws:iam::123456789012:root) (got ${got})`,
         );
     }),
-    // For editors, through the JSON Schema.
   )
+  // For editors, through the JSON Schema: the shape, without the messages.
   .register(z.globalRegistry, { pattern: PRINCIPAL_ARN.source });
 const readerList = z.array(readerArn, { error: 'must be an array of IAM principal ARNs' });
 
@@ -445,8 +445,8 @@ function readersOf(
   const distinct = new Set([...readers.values()].flat());
   if (distinct.size > MAX_READERS)
     return fault(
-      ['certificateReaders'],
-      `name ${distinct.size} distinct principals with readers, over ${MAX_READERS}: the key policy and each secret's resource policy name every one; name account roots or fewer roles`,
+      ['readers'],
+      `with certificateReaders, ${distinct.size} distinct principals, over ${MAX_READERS}: the key policy and each secret's resource policy name every one; name account roots or fewer roles`,
     );
   return readers;
 }

@@ -224,7 +224,7 @@ describe('readers and the secrets key', () => {
     [
       'more readers than the policies can name',
       { readers: Array.from({ length: 101 }, (_, index) => `arn:aws:iam::123456789012:role/r${index}`) },
-      'certificateReaders: name 101 distinct principals with readers, over 100',
+      'readers: with certificateReaders, 101 distinct principals, over 100',
     ],
     [
       'both a key ARN and a stack key',
