@@ -474,8 +474,16 @@ class World {
         // Only to a certificate that is not due yet (one replaced early, by a forced run or a spec
         // change), as an operator undoing a change would: one already due is renewed at once, which
         // is another story (a renewal, which a CA outage may hold up).
-        const livable = (name: string) => Date.parse(this.store.secrets.get(name)?.previous?.renewalTime ?? '') - this.clock.time >= DAY;
-        const candidates = this.catalog.filter((candidate) => livable(candidate.certificate.name));
+        const livable = (input: ExecutionInput) => {
+          const previous = this.store.secrets.get(input.certificate.name)?.previous;
+          if (!previous || Date.parse(previous.renewalTime) - this.clock.time < DAY) return false;
+          // Undoing a forced renewal, not a spec change: a certificate for another spec is due at once.
+          const { dnsNames, issuer, keyAlgorithm, profile } = input.certificate;
+          const names = (list: readonly string[]) => [...list].sort().join(',');
+          const sameSpec = previous.issuer === issuer && previous.keyAlgorithm === keyAlgorithm && (previous.profile ?? '') === (profile ?? '');
+          return sameSpec && names(previous.dnsNames) === names(dnsNames);
+        };
+        const candidates = this.catalog.filter(livable);
         if (candidates.length === 0) return;
         const name = (candidates[event.certificate % candidates.length] as ExecutionInput).certificate.name;
         const previous = this.store.secrets.get(name)?.previous;
