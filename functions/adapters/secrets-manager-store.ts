@@ -77,14 +77,7 @@ export class SecretsManagerCertificateStore implements CertificateStore {
 
   /** DescribeSecret: version ids and labels only, so the functions that only decide never receive a key. */
   async currentVersion(name: string): Promise<string | undefined> {
-    const secretId = this.certificateSecretId(name);
-    let described: DescribeSecretCommandOutput;
-    try {
-      described = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
-    } catch (error) {
-      throw storeFailure(error, 'DescribeSecret', secretId, `certificate ${name}`);
-    }
-    return Object.entries(described.VersionIdsToStages ?? {}).find(([, stages]) => stages.includes('AWSCURRENT'))?.[0];
+    return Object.entries(await this.stagesOf(name)).find(([, stages]) => stages.includes('AWSCURRENT'))?.[0];
   }
 
   /** Saved before the CSR goes out so a crash after the CA signs cannot lose the key; the first key per order wins. */
@@ -112,14 +105,7 @@ export class SecretsManagerCertificateStore implements CertificateStore {
 
   /** AWSPENDING marks at most one version: the key of the order in flight, if any. */
   async listPendingKeys(name: string): Promise<string[]> {
-    const secretId = this.certificateSecretId(name);
-    let described: DescribeSecretCommandOutput;
-    try {
-      described = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
-    } catch (error) {
-      throw storeFailure(error, 'DescribeSecret', secretId, `certificate ${name}`);
-    }
-    return Object.entries(described.VersionIdsToStages ?? {})
+    return Object.entries(await this.stagesOf(name))
       .filter(([, stages]) => stages.includes('AWSPENDING') && !stages.includes('AWSCURRENT'))
       .map(([versionId]) => versionId)
       .sort();
@@ -193,6 +179,18 @@ export class SecretsManagerCertificateStore implements CertificateStore {
     if (put.result === 'created') return account;
     const winner = (await this.version(secretId, token))?.value;
     return accountIn(winner, account.directoryUrl) ?? account;
+  }
+
+  /** Each version's labels, from DescribeSecret, which never returns a value. */
+  private async stagesOf(name: string): Promise<Record<string, string[]>> {
+    const secretId = this.certificateSecretId(name);
+    let described: DescribeSecretCommandOutput;
+    try {
+      described = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
+    } catch (error) {
+      throw storeFailure(error, 'DescribeSecret', secretId, `certificate ${name}`);
+    }
+    return described.VersionIdsToStages ?? {};
   }
 
   private async account(issuer: string): Promise<{ versionId?: string; record?: unknown }> {
