@@ -13,7 +13,6 @@ import path from 'node:path';
 import {
   type AcmeAccount,
   type CertificateStore,
-  type CertificateSummary,
   type CurrentVersion,
   type PendingKey,
   type StoredCertificate,
@@ -30,10 +29,6 @@ export class FileCertificateStore implements CertificateStore {
 
   async getCurrent(name: string): Promise<StoredCertificate | undefined> {
     return readJson<StoredCertificate>(this.certificatePath(name));
-  }
-
-  async getCurrentSummary(name: string): Promise<CertificateSummary | undefined> {
-    return (await this.readCurrent(name))?.certificate;
   }
 
   /** The version id is the SHA-256 of the file: it changes exactly when the current certificate does. */

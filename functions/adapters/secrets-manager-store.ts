@@ -21,7 +21,6 @@ import { CertstepError, InvalidState, SecretNotFound, StoreAccessDenied, StoreRe
 import {
   type AcmeAccount,
   type CertificateStore,
-  type CertificateSummary,
   type CurrentVersion,
   type PendingKey,
   type StoredCertificate,
@@ -61,12 +60,10 @@ export class SecretsManagerCertificateStore implements CertificateStore {
     return current && typeof current.value['tls.crt'] === 'string' ? (current.value as unknown as StoredCertificate) : undefined;
   }
 
-  /** Key and chain are dropped here so that they can never reach Step Functions state. */
-  async getCurrentSummary(name: string): Promise<CertificateSummary | undefined> {
-    return (await this.readCurrent(name))?.certificate;
-  }
-
-  /** GetSecretValue: the key comes back with it, so only the functions that may hold a key call this. */
+  /**
+   * GetSecretValue: the key comes back with it, so only the functions that may hold a key call
+   * this. Key and chain are dropped here so that they can never reach Step Functions state.
+   */
   async readCurrent(name: string): Promise<CurrentVersion | undefined> {
     const current = await this.current(this.certificateSecretId(name), `certificate ${name}`);
     if (!current) return undefined;

@@ -9,6 +9,7 @@ import { plannedRenewalTime } from '../core/renewal-time.js';
 import { splitPemChain, verifyIssuedCertificate, verifyTestCertificate } from '../core/verify-certificate.js';
 import { type DiscardedCertificate, type IssuedSummary, type RecordedVersion, type WorkflowState, required } from '../core/workflow-state.js';
 import type { AcmeGateway } from '../ports/acme-gateway.js';
+import { summaryOf } from '../ports/certificate-store.js';
 import { type PhaseDependencies, acmeFor } from './dependencies.js';
 
 export async function storeCertificate(
@@ -64,8 +65,7 @@ export async function storeCertificate(
   const { versionId, secretArn } = await deps.store.makeCurrent(certificate.name, stored, pendingKeyVersion);
   // Only now: a record ahead of the secret would let CheckRenewal trust a certificate that was
   // never stored. A crash between the two leaves the record behind, which CheckRenewal sees.
-  const { 'tls.crt': _crt, 'tls.key': _key, ...summary } = stored;
-  await deps.ledger.recordCurrent(certificate.name, { versionId, certificate: { ...summary, ...(secretArn && { secretArn }) } });
+  await deps.ledger.recordCurrent(certificate.name, { versionId, certificate: { ...summaryOf(stored), ...(secretArn && { secretArn }) } });
   return issuedSummary(stored, versionId, secretArn);
 }
 

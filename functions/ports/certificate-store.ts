@@ -39,6 +39,8 @@ export interface StoredCertificate {
 export type CertificateSummary = Omit<StoredCertificate, 'tls.key' | 'tls.crt'> & { readonly secretArn?: string };
 
 /** Drops key and chain, so that they can never reach Step Functions state. */
+export function summaryOf(stored: StoredCertificate): CertificateSummary;
+export function summaryOf(stored: StoredCertificate | undefined): CertificateSummary | undefined;
 export function summaryOf(stored: StoredCertificate | undefined): CertificateSummary | undefined {
   if (!stored) return undefined;
   const { 'tls.key': _key, 'tls.crt': _crt, ...summary } = stored;
@@ -72,8 +74,6 @@ export interface AcmeAccount {
 }
 
 export interface CertificateStore {
-  /** Reads the current value (on AWS with its key) and drops key and chain. */
-  getCurrentSummary(name: string): Promise<CertificateSummary | undefined>;
   /** The whole current certificate, key included: Finalize (rotationPolicy Never), ImportToAcm and export need it. */
   getCurrent(name: string): Promise<StoredCertificate | undefined>;
   /** The current version's id and summary, from one read of its value; undefined when nothing is current. */

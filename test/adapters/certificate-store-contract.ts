@@ -61,7 +61,7 @@ export function describeCertificateStoreContract(label: string, harness: () => S
       const { store, name, issuer } = await fresh();
 
       expect(await store.getCurrent(name)).toBeUndefined();
-      expect(await store.getCurrentSummary(name)).toBeUndefined();
+      expect((await store.readCurrent(name))?.certificate).toBeUndefined();
       expect(await store.listPendingKeys(name)).toEqual([]);
       expect(await store.getAccount(issuer)).toBeUndefined();
     });
@@ -135,8 +135,8 @@ export function describeCertificateStoreContract(label: string, harness: () => S
       // Assess
       const { 'tls.key': _key, 'tls.crt': _crt, ...summary } = issued;
       expect(await store.getCurrent(name)).toEqual(issued);
-      expect(await store.getCurrentSummary(name)).toMatchObject(summary);
-      expect(JSON.stringify(await store.getCurrentSummary(name))).not.toContain(KEY_TEXT);
+      expect((await store.readCurrent(name))?.certificate).toMatchObject(summary);
+      expect(JSON.stringify((await store.readCurrent(name))?.certificate)).not.toContain(KEY_TEXT);
       expect(await versionWith('AWSCURRENT')).toBe(made.versionId);
       expect(await versionWith('AWSPREVIOUS')).toBe(placeholder);
       expect(await valueWith('AWSPREVIOUS')).toBe('{}');
@@ -213,7 +213,7 @@ export function describeCertificateStoreContract(label: string, harness: () => S
       expect(await versionWith('AWSCURRENT')).toBe(second.versionId);
       expect(await versionWith('AWSPREVIOUS')).toBe(first.versionId);
       expect(JSON.parse((await valueWith('AWSPREVIOUS')) ?? '{}')).toEqual(certificate('0a01', 1));
-      expect((await store.getCurrentSummary(name))?.serialNumber).toBe('0b02');
+      expect((await store.readCurrent(name))?.certificate?.serialNumber).toBe('0b02');
     });
 
     it('leaves AWSPENDING on a later order when an earlier order is made current', async () => {
@@ -270,7 +270,7 @@ export function describeCertificateStoreContract(label: string, harness: () => S
       const { client } = await fresh();
       const store = new SecretsManagerCertificateStore({ client, certificateSecretId: (name) => `certstep/certificates/never-deployed-${name}` });
 
-      const read = await failureOf(store.getCurrentSummary('www'));
+      const read = await failureOf(store.readCurrent('www'));
       const put = await failureOf(store.putPendingKey('www', pendingKey(1)));
 
       for (const failure of [read, put]) {

@@ -251,13 +251,13 @@ describe('makeCurrent', () => {
   });
 });
 
-describe('getCurrentSummary and getCurrent', () => {
+describe('readCurrent and getCurrent', () => {
   it('returns the summary without key or chain', async () => {
     // Prepare
     versions({}, { versionId: 'v1', value: JSON.stringify(certificate) });
 
     // Act
-    const summary = await store().getCurrentSummary('www');
+    const summary = (await store().readCurrent('www'))?.certificate;
 
     // Assess
     const { 'tls.key': _key, 'tls.crt': _crt, ...expected } = certificate;
@@ -283,10 +283,10 @@ describe('getCurrentSummary and getCurrent', () => {
     versions({}, { versionId: 'v1', value: '{}' });
 
     // Act
-    const placeholder = await store().getCurrentSummary('www');
+    const placeholder = (await store().readCurrent('www'))?.certificate;
     secrets.reset();
     versions({}, { versionId: 'v2', value: JSON.stringify({ serialNumber: '01' }) });
-    const partial = await store().getCurrentSummary('www');
+    const partial = (await store().readCurrent('www'))?.certificate;
 
     // Assess
     expect(placeholder).toBeUndefined();
@@ -299,7 +299,7 @@ describe('getCurrentSummary and getCurrent', () => {
     secrets.on(DescribeSecretCommand).resolves({ Name: SECRET });
 
     // Act
-    const summary = await store().getCurrentSummary('www');
+    const summary = (await store().readCurrent('www'))?.certificate;
 
     // Assess
     expect(summary).toBeUndefined();
@@ -312,7 +312,7 @@ describe('getCurrentSummary and getCurrent', () => {
     secrets.on(DescribeSecretCommand).rejects(notFound());
 
     // Act
-    const error = await failureOf(store().getCurrentSummary('www'));
+    const error = await failureOf(store().readCurrent('www'));
 
     // Assess
     expect(error).toBeInstanceOf(SecretNotFound);
@@ -332,7 +332,7 @@ describe('getCurrentSummary and getCurrent', () => {
     versions({}, { versionId: 'v1', value: '{}' });
 
     // Act
-    await custom.getCurrentSummary('www');
+    await custom.readCurrent('www');
     await custom.getAccount('letsencrypt');
 
     // Assess
@@ -346,7 +346,7 @@ describe('error classification', () => {
     secrets.on(GetSecretValueCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
 
     // Act
-    const error = await failureOf(store().getCurrentSummary('www'));
+    const error = await failureOf(store().readCurrent('www'));
 
     // Assess
     expect(error).toBeInstanceOf(StoreUnavailable);
@@ -393,12 +393,12 @@ describe('error classification', () => {
   it('treats a KMS decryption failure as access denied and another 4xx as rejected, both terminal', async () => {
     // Prepare
     secrets.on(GetSecretValueCommand).rejects(new DecryptionFailure({ message: 'Access to KMS is not allowed', $metadata: {} }));
-    const kms = await failureOf(store().getCurrentSummary('www'));
+    const kms = await failureOf(store().readCurrent('www'));
     secrets.reset();
     secrets.on(GetSecretValueCommand).rejects(awsError('InvalidRequestException', 'the secret is marked for deletion'));
 
     // Act
-    const rejected = await failureOf(store().getCurrentSummary('www'));
+    const rejected = await failureOf(store().readCurrent('www'));
 
     // Assess
     expect(kms).toBeInstanceOf(StoreAccessDenied);
@@ -410,7 +410,7 @@ describe('error classification', () => {
   it('never puts key material in an error message', async () => {
     // Prepare: a value that is not JSON (JSON.parse would quote it) and a failed put of a key.
     secrets.on(GetSecretValueCommand).resolves({ VersionId: 'v1', SecretString: PRIVATE_KEY });
-    const unreadable = await failureOf(store().getCurrentSummary('www'));
+    const unreadable = await failureOf(store().readCurrent('www'));
     secrets.reset();
     versions({});
     secrets.on(PutSecretValueCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
@@ -577,7 +577,7 @@ describe('the secret ARN, for the run event', () => {
     secrets.on(GetSecretValueCommand).resolves({ ARN, Name: SECRET, VersionId: 'v1', SecretString: JSON.stringify(certificate) });
 
     // Act
-    const summary = await store().getCurrentSummary('www');
+    const summary = (await store().readCurrent('www'))?.certificate;
 
     // Assess
     expect(summary?.secretArn).toBe(ARN);

@@ -12,7 +12,7 @@ import { FUNCTION_NEEDS, type Need, SWEEP_FUNCTIONS } from '../../cdk/permission
 
 /** The code that shows a function needs something, and the needs any one of which covers it. */
 const EVIDENCE: ReadonlyArray<{ readonly code: RegExp; readonly covered: readonly Need[] }> = [
-  { code: /deps\.store\.(getCurrent|getCurrentSummary|getPendingKey|readCurrent)\b/, covered: ['certificate:read', 'certificate:read-acm'] },
+  { code: /deps\.store\.(getCurrent|getPendingKey|readCurrent)\b/, covered: ['certificate:read', 'certificate:read-acm'] },
   // Reading a value returns the key: only a key-bearing call justifies certificate:read.
   { code: /deps\.store\.currentVersion\b/, covered: ['certificate:describe', 'certificate:pending'] },
   { code: /deps\.store\.(putPendingKey|makeCurrent)\b/, covered: ['certificate:write'] },

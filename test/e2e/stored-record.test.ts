@@ -43,10 +43,6 @@ function countingKeyReads(storeDir: string): { store: CertificateStore; keyReads
       keyReads.push('getCurrent');
       return base.getCurrent(name);
     },
-    getCurrentSummary: (name: string) => {
-      keyReads.push('getCurrentSummary');
-      return base.getCurrentSummary(name);
-    },
     readCurrent: (name: string) => {
       keyReads.push('readCurrent');
       return base.readCurrent(name);

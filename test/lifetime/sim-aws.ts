@@ -16,14 +16,7 @@ import { ACM_KEY_ALGORITHM } from '../../functions/core/acm-config.js';
 import { AcmImportRefused, AcmUnavailable, DnsProviderUnavailable, SchedulerUnavailable, StoreUnavailable } from '../../functions/core/errors.js';
 import { normalizeSerial, splitPemChain } from '../../functions/core/verify-certificate.js';
 import type { AcmImport, CertificateImporter, ImportedCopy } from '../../functions/ports/certificate-importer.js';
-import type {
-  AcmeAccount,
-  CertificateStore,
-  CertificateSummary,
-  CurrentVersion,
-  PendingKey,
-  StoredCertificate,
-} from '../../functions/ports/certificate-store.js';
+import type { AcmeAccount, CertificateStore, CurrentVersion, PendingKey, StoredCertificate } from '../../functions/ports/certificate-store.js';
 import type { ChallengeRecord, DnsProvider, Presented, PropagationResult, PropagationTiming } from '../../functions/ports/dns-provider.js';
 import type { RenewalScheduler, ScheduledRenewal } from '../../functions/ports/renewal-scheduler.js';
 import type { LedgerEntry } from '../../functions/ports/run-ledger.js';
@@ -219,10 +212,6 @@ export class SimStore implements CertificateStore {
 
   getCurrent(name: string): Promise<StoredCertificate | undefined> {
     return this.faults.call('store', 'GetSecretValue', () => this.secrets.get(name)?.current);
-  }
-
-  async getCurrentSummary(name: string): Promise<CertificateSummary | undefined> {
-    return (await this.readCurrent(name))?.certificate;
   }
 
   readCurrent(name: string): Promise<CurrentVersion | undefined> {

@@ -55,7 +55,7 @@ describe('the Secrets Manager certificate store on moto_server, beyond the share
 
     // Act
     const made = await store.makeCurrent('arn', CERTIFICATE, saved.versionId);
-    const summary = await store.getCurrentSummary('arn');
+    const summary = (await store.readCurrent('arn'))?.certificate;
 
     // Assess
     expect(arn).toMatch(/^arn:aws:secretsmanager:us-east-1:\d{12}:secret:certstep\/certificates\/arn-\w{6}$/);
@@ -68,7 +68,7 @@ describe('the Secrets Manager certificate store on moto_server, beyond the share
     await secrets.send(new CreateSecretCommand({ Name: 'certstep/certificates/empty' }));
     const store = new SecretsManagerCertificateStore({ client: secrets });
 
-    expect(await store.getCurrentSummary('empty')).toBeUndefined();
+    expect((await store.readCurrent('empty'))?.certificate).toBeUndefined();
     expect(await store.listPendingKeys('empty')).toEqual([]);
   });
 

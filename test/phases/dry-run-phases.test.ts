@@ -99,7 +99,7 @@ describe('a dry run, phase by phase', () => {
     expect(retried.detail).toContain('already has its CSR');
     expect(discarded).toMatchObject({ discarded: true, directoryUrl: ca.acme.directoryUrl, dnsNames: ['dry.example.test'] });
     expect(discarded.serialNumber).toMatch(/^[0-9a-f]+$/);
-    expect(await store.getCurrentSummary('dry')).toBeUndefined();
+    expect((await store.readCurrent('dry'))?.certificate).toBeUndefined();
   });
 
   it('StoreCertificate refuses a test certificate that does not certify the recorded key', async () => {
