@@ -88,7 +88,7 @@ export type SecretValueAction = 'secretsmanager:GetSecretValue' | 'secretsmanage
 
 /**
  * The value calls a function with these needs may make on one certificate's secret: what
- * statementsFor grants, told per secret so that the secret's own policy (cdk/secret-access.ts)
+ * statementsFor grants, told per secret so that the secret's own policy (cdk/secret-policies.ts)
  * excepts exactly the roles IAM lets in, whatever FUNCTION_NEEDS says today.
  */
 export function certificateSecretActions(needs: readonly Need[], certificate: CertificateSpec): SecretValueAction[] {

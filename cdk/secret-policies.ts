@@ -59,10 +59,8 @@ export function restrictSecretAccess(scope: Construct, sources: SecretPolicySour
     }
   }
   // The ACME account key signs every order: only the functions that talk to the CA use it.
-  for (const secret of storage.accountSecrets.values()) {
-    const acme = rolesAllowed(accountSecretActions, GET);
-    secret.addToResourcePolicy(denyExcept('OnlyCertstepUsesTheAccountKey', [GET, PUT], acme));
-  }
+  const acme = rolesAllowed(accountSecretActions, GET);
+  for (const secret of storage.accountSecrets.values()) secret.addToResourcePolicy(denyExcept('OnlyCertstepUsesTheAccountKey', [GET, PUT], acme));
 }
 
 /**

@@ -9,7 +9,8 @@
 import { type CertificateSpec, parseExecutionInput } from '../core/certificate-spec.js';
 import { type CleanUpDependencies, type CleanUpResult, cleanUp } from './clean-up.js';
 import type { PhaseDependencies } from './dependencies.js';
-import { knownCurrent } from './known-current.js';
+import { knownFrom } from './known-current.js';
+import type { LedgerEntry } from '../ports/run-ledger.js';
 
 export interface EndedRun {
   readonly executionId: string;
@@ -43,7 +44,7 @@ export async function sweepEndedRun(run: EndedRun, deps: CleanUpDependencies & P
   const entry = await deps.ledger.get(certificate.name);
   if (entry?.activeRun?.runId !== run.executionId) {
     // A dry run that died early leaves the schedule as it found it.
-    const rescheduled = dryRun ? undefined : await rescheduleIfLost(certificate, run, deps);
+    const rescheduled = dryRun ? undefined : await rescheduleIfLost(certificate, run, entry, deps);
     return {
       swept: false,
       why: `the run does not hold ${certificate.name} (its own clean-up ran, or it never claimed it)${rescheduled ? `; ${rescheduled.why}, so a run is scheduled at ${rescheduled.at}` : ''}`,
@@ -85,7 +86,7 @@ export async function sweepEndedRun(run: EndedRun, deps: CleanUpDependencies & P
   // renewal time has passed, so the clean-up scheduled nothing; the schedule that started it is
   // gone. Left alone, only the next daily sweep would try again, which may be after expiry.
   const due = !issuing && (!renewalTime || Date.parse(renewalTime) <= deps.clock().getTime());
-  const rescheduled = due ? await rescheduleIfLost(certificate, run, deps) : undefined;
+  const rescheduled = due ? await rescheduleIfLost(certificate, run, entry, deps) : undefined;
   return { swept: true, certificate: certificate.name, ...result, ...(rescheduled && { nextAttemptAfter: rescheduled.at }) };
 }
 
@@ -103,10 +104,12 @@ const HOPELESS = new Set(['InvalidInput', 'ZoneNotFound', 'States.Runtime']);
 async function rescheduleIfLost(
   certificate: CertificateSpec,
   run: EndedRun,
-  deps: Pick<PhaseDependencies, 'scheduler' | 'clock' | 'store' | 'ledger'>,
+  entry: LedgerEntry | undefined,
+  deps: Pick<PhaseDependencies, 'scheduler' | 'clock' | 'store'>,
 ): Promise<{ at: string; why: string } | undefined> {
   if (run.error && HOPELESS.has(run.error)) return undefined;
-  const stale = (await knownCurrent(certificate.name, deps)).stale;
+  // The entry as read above: its record of the stored certificate is not changed by a clean-up.
+  const stale = knownFrom(await deps.store.currentVersion(certificate.name), entry).stale;
   if (!stale && (await deps.scheduler.get(certificate.name))) return undefined;
   const at = new Date(deps.clock().getTime() + 60_000).toISOString();
   await deps.scheduler.schedule({ certificateName: certificate.name, at, input: { certificate, force: false }, kind: 'retry' });
