@@ -10,7 +10,7 @@ import { Resolver } from 'node:dns/promises';
 import { get } from 'node:https';
 import { type LocalCa, LocalEnvironment } from '../../cli/local/environment.js';
 import { type LocalAcme, type LocalAcmeOptions, startLocalAcme } from '../../cli/local/pebble.js';
-import { type LocalRunOptions, type LocalRunResult, runLocal } from '../../cli/local/runner.js';
+import { type LocalRunOptions, type LocalRunResult, localDependencies, runLocal } from '../../cli/local/runner.js';
 import type { StoredCertificate } from '../../functions/ports/certificate-store.js';
 
 export interface TestCa {
@@ -32,10 +32,25 @@ export async function startTestCa(options: LocalAcmeOptions = {}, issuer: Pick<L
       ...issuer,
     },
   });
+  // PEBBLE_AUTHZREUSE=0 is not "never": Pebble reuses a valid authorization unless
+  // `rand.Intn(100) > percent` (wfe.go), which is false one time in a hundred at 0, and a test
+  // that needs a challenge then finds none to present. So with 0, each successful run's
+  // authorizations are deactivated (RFC 8555 §7.5.2) before the next run can be given them.
+  const neverReuse = options.pebbleEnv?.PEBBLE_AUTHZREUSE === '0';
   return {
     acme,
     environment,
-    run: async (input, overrides = {}) => runLocal({ input, storeDir: overrides.storeDir ?? (await newStore()), environment, ...overrides }),
+    run: async (input, overrides = {}) => {
+      const storeDir = overrides.storeDir ?? (await newStore());
+      const result = await runLocal({ input, storeDir, environment, ...overrides });
+      const orderUrl = result.output?.order?.url;
+      if (neverReuse && result.status === 'SUCCEEDED' && orderUrl) {
+        const store = overrides.dependencies?.store;
+        const gateway = await localDependencies({ input, storeDir, environment, ...(store && { dependencies: { store } }) }).acme(issuerOf(input));
+        for (const url of (await gateway.getOrder(orderUrl)).authorizationUrls) await gateway.deactivateAuthorization(url);
+      }
+      return result;
+    },
     txtValues: async (recordName) => {
       const resolver = new Resolver({ timeout: 2000, tries: 2 });
       resolver.setServers([acme.dnsServer]);
@@ -48,6 +63,10 @@ export async function startTestCa(options: LocalAcmeOptions = {}, issuer: Pick<L
     },
     stop: () => acme.stop(),
   };
+}
+
+function issuerOf(input: unknown): string {
+  return (input as { certificate?: { issuer?: string } } | null)?.certificate?.issuer ?? 'local';
 }
 
 export async function newStore(): Promise<string> {
