@@ -45,8 +45,11 @@ export async function startTestCa(options: LocalAcmeOptions = {}, issuer: Pick<L
       const result = await runLocal({ input, storeDir, environment, ...overrides });
       const orderUrl = result.output?.order?.url;
       if (neverReuse && result.status === 'SUCCEEDED' && orderUrl) {
+        // The run's own CA and store, so that its account (which owns the order) signs; not its
+        // acme dependency, which a test may have wrapped with faults.
         const store = overrides.dependencies?.store;
-        const gateway = await localDependencies({ input, storeDir, environment, ...(store && { dependencies: { store } }) }).acme(issuerOf(input));
+        const own = { input, storeDir, environment: overrides.environment ?? environment, ...(store && { dependencies: { store } }) };
+        const gateway = await localDependencies(own).acme(issuerOf(input));
         for (const url of (await gateway.getOrder(orderUrl)).authorizationUrls) await gateway.deactivateAuthorization(url);
       }
       return result;
