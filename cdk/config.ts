@@ -11,6 +11,7 @@ import * as z from 'zod/mini';
 import { type CertificateSpec, certificateSpecSchema, durationToMilliseconds, unknownIssuerReason } from '../functions/core/certificate-spec.js';
 import type { Dns01Config } from '../functions/core/dns01-config.js';
 import { dns01Schema } from '../functions/core/dns01-schema.js';
+import { readerList } from '../functions/core/principal-arn.js';
 import { firstIssueMessage } from '../functions/core/validation.js';
 import type { IssuerSetting } from '../functions/runtime/config.js';
 import { cnameTargetFault } from './cname-targets.js';
@@ -114,6 +115,8 @@ export interface CertstepConfig {
   readonly secretsKey?: 'stack';
   /** Per certificate name, the principals besides certstep's own functions that may read its secret: `readers` first, then its own. */
   readonly readers: ReadonlyMap<string, readonly string[]>;
+  /** `readers`: every certificate's, named in each secret's policy when a function makes it (each certificate's own are in its spec). */
+  readonly stackReaders: readonly string[];
   readonly alarmDaysBeforeExpiry: number;
   /** The expiry alarm threshold of every certificate, in days. */
   readonly expiryAlarmDays: ReadonlyMap<string, number>;
@@ -139,11 +142,6 @@ const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0
 /** A function, optionally with a version or alias; not a layer or an event source mapping. */
 const LAMBDA_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z]{2}(-[a-z]+)+-\d:\d{12}:function:[A-Za-z0-9_-]{1,64}(:(\$LATEST|[A-Za-z0-9_-]{1,128}))?$/;
 const PRESET_NAMES = Object.keys(ISSUER_PRESETS) as IssuerPreset[];
-/**
- * What a resource policy's Principal and `aws:PrincipalArn` can name: a role or user (with its
- * path, if any) or an account root. Not a session, not a wildcard.
- */
-const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|(role|user)\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64})$/;
 /** Each distinct reader is named in the key policy (32 KB) and in the secret policies (20 KB each). */
 export const MAX_READERS = 100;
 const SECRETS_KEYS = ['stack', 'aws-managed'] as const;
@@ -172,29 +170,6 @@ const section = <S extends z.core.$ZodLooseShape>(shape: S, known = Object.keys(
 
 const nonEmptyArray = <T extends z.core.SomeType>(element: T) =>
   z.array(element, { error: 'must be a non-empty array' }).check(z.minLength(1, { error: 'must be a non-empty array' }));
-
-const PRINCIPAL_EXAMPLE = 'arn:aws:iam::123456789012:role/web-task';
-const readerArn = z
-  .string({ error: mustBe(`an IAM principal ARN such as ${PRINCIPAL_EXAMPLE}`) })
-  .check(
-    z.superRefine((arn, ctx) => {
-      if (PRINCIPAL_ARN.test(arn)) return;
-      const got = JSON.stringify(arn);
-      if (/^arn:aws[a-z-]*:sts::/.test(arn))
-        ctx.addIssue(`must be the ARN of the IAM role, not of one of its sessions (got ${got}): arn:aws:iam::<account>:role/<name>`);
-      else if (arn.includes('*') || arn.includes('?'))
-        ctx.addIssue(
-          `must name one principal: a resource policy's Principal takes no wildcards (got ${got}); name the account root arn:aws:iam::<account>:root to let that account's IAM decide`,
-        );
-      else
-        ctx.addIssue(
-          `must be an IAM principal ARN: a role (${PRINCIPAL_EXAMPLE}), a user (arn:aws:iam::123456789012:user/name) or an account root (arn:aws:iam::123456789012:root) (got ${got})`,
-        );
-    }),
-  )
-  // For editors, through the JSON Schema: the shape, without the messages.
-  .register(z.globalRegistry, { pattern: PRINCIPAL_ARN.source });
-const readerList = z.array(readerArn, { error: 'must be an array of IAM principal ARNs' });
 
 const subscribersShape = {
   snsTopicArn: z.optional(
@@ -415,12 +390,18 @@ function settle(root: z.output<typeof TOP_LEVEL>): CertstepConfig | Fault {
       }move per-domain zones from the issuers' dns01 into the certificates`,
     );
   }
+  const readersByName = root.certificateReaders ?? {};
   return {
     stackName: root.stackName,
     resourcePrefix: root.resourcePrefix,
     notificationEmail: root.notificationEmail,
     issuers,
-    certificates,
+    certificates: certificates.map((certificate) => {
+      const own = ownReaders(certificate, readersByName);
+      const { readers: _, ...rest } = certificate;
+      return own.length > 0 ? { ...rest, readers: own } : rest;
+    }),
+    stackReaders: [...new Set(root.readers ?? [])],
     ...(root.kmsKeyArn && { kmsKeyArn: root.kmsKeyArn }),
     ...(root.secretsKey === 'stack' && { secretsKey: 'stack' as const }),
     readers,
@@ -432,7 +413,7 @@ function settle(root: z.output<typeof TOP_LEVEL>): CertstepConfig | Fault {
   };
 }
 
-/** Each certificate's readers: the stack-wide ones, then its own, each once. */
+/** Each certificate's readers: the stack-wide ones, then its own (its `readers`, then certificateReaders), each once. */
 function readersOf(
   stackWide: readonly string[],
   perCertificate: Readonly<Record<string, readonly string[]>>,
@@ -440,8 +421,7 @@ function readersOf(
 ): ReadonlyMap<string, readonly string[]> | Fault {
   const unnamed = Object.keys(perCertificate).find((name) => !certificates.some((certificate) => certificate.name === name));
   if (unnamed !== undefined) return fault(['certificateReaders', unnamed], 'names no certificate');
-  const own = (name: string): readonly string[] => (Object.hasOwn(perCertificate, name) ? (perCertificate[name] ?? []) : []);
-  const readers = new Map(certificates.map((certificate) => [certificate.name, [...new Set([...stackWide, ...own(certificate.name)])]]));
+  const readers = new Map(certificates.map((certificate) => [certificate.name, [...new Set([...stackWide, ...ownReaders(certificate, perCertificate)])]]));
   const distinct = new Set([...readers.values()].flat());
   if (distinct.size > MAX_READERS)
     return fault(
@@ -449,6 +429,12 @@ function readersOf(
       `with certificateReaders, ${distinct.size} distinct principals, over ${MAX_READERS}: the key policy and each secret's resource policy name every one; name account roots or fewer roles`,
     );
   return readers;
+}
+
+/** A certificate's own readers travel in its spec: the function that makes its secret names them in the secret's policy. */
+function ownReaders(certificate: CertificateSpec, perCertificate: Readonly<Record<string, readonly string[]>>): string[] {
+  const listed = Object.hasOwn(perCertificate, certificate.name) ? (perCertificate[certificate.name] ?? []) : [];
+  return [...new Set([...(certificate.readers ?? []), ...listed])];
 }
 
 /** The file as JSON, not yet validated; errors name the file. */

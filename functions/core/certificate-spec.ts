@@ -10,6 +10,7 @@ import { acmSchema } from './acm-schema.js';
 import type { Dns01Config } from './dns01-config.js';
 import { dns01Schema, zoneMatchingNoName } from './dns01-schema.js';
 import { normalizeDnsName } from './dns-name.js';
+import { readerList } from './principal-arn.js';
 import { DEFAULT_KEY_ALGORITHM, KEY_ALGORITHMS, type KeyAlgorithm } from './key-algorithm.js';
 import { DURATION, parseDuration } from './duration.js';
 import { type EchoParams, expected, firstIssueMessage, show } from './validation.js';
@@ -36,6 +37,11 @@ export interface CertificateSpec {
   profile?: string;
   /** `Always` (default): a new key at every issuance. `Never`: keep the current key while keyAlgorithm is unchanged. */
   rotationPolicy?: 'Always' | 'Never';
+  /**
+   * IAM principals besides certstep's own functions that may read this certificate's secret (its
+   * resource policy says so when the secret is made); the stack's `readers` come on top.
+   */
+  readers?: string[];
 }
 
 export interface ExecutionInput {
@@ -137,6 +143,7 @@ export const certificateSpecSchema = z
           .check(z.regex(PROFILE_RULE, { error: ({ input }) => `must be a profile name the CA lists, such as tlsserver or shortlived (got ${show(input)})` })),
       ),
       rotationPolicy: z.optional(z.enum(['Always', 'Never'], { error: ({ input }) => `must be "Always" or "Never" (got ${show(input)})` })),
+      readers: z.optional(readerList),
     },
     { error: (issue) => (issue.code === 'unrecognized_keys' ? 'unknown field' : expected('a JSON object')(issue)) },
   )
