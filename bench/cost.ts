@@ -30,6 +30,7 @@ import { PUT_EVENTS_RESOURCE } from '../cli/local/events.js';
 import { LocalEnvironment } from '../cli/local/environment.js';
 import { localDependencies } from '../cli/local/runner.js';
 import { sweep } from '../functions/phases/sweep.js';
+import { configEntry } from '../functions/ports/certificate-catalog.js';
 import { statefulDynamo, statefulScheduler } from '../test/support/aws-fakes.js';
 import { ROUTE53_TIMING } from '../functions/adapters/route53-dns.js';
 import { DynamoDbRunLedger } from '../functions/adapters/dynamodb-ledger.js';
@@ -436,7 +437,9 @@ async function measureWithAwsAdapters(): Promise<{ measured: MeasuredRun[]; floo
           sweep({
             ...base,
             catalog: {
-              list: async () => [{ certificate: { name, dnsNames: ['renew.example.test', '*.renew.example.test'], issuer: 'local', dns01 }, force: false }],
+              entries: async () => [
+                configEntry({ certificate: { name, dnsNames: ['renew.example.test', '*.renew.example.test'], issuer: 'local', dns01 }, force: false }),
+              ],
             },
             starter: {
               start: async (input) => {

@@ -4,20 +4,28 @@
  * starts an execution only for the certificates that have work: one due for renewal whose
  * schedule was lost, one whose outputs drifted (an ACM copy behind, a missing schedule), one
  * whose runs left something behind. The others cost a few reads, not an execution.
+ * Starts are capped (start-budget.ts): past the cap a certificate is deferred to the next sweep.
  */
 import { type CertificateSpec, parseExecutionInput } from '../core/certificate-spec.js';
 import type { RenewalDecision } from '../core/renewal-policy.js';
-import type { CertificateCatalog } from '../ports/certificate-catalog.js';
+import type { CatalogEntry, CertificateCatalog } from '../ports/certificate-catalog.js';
 import { liveRun } from '../ports/run-ledger.js';
 import type { RunStarter } from '../ports/run-starter.js';
 import type { PhaseDependencies } from './dependencies.js';
 import { type ObserveDependencies, observe } from './observe.js';
+import { DEFAULT_MAX_STARTS, StartBudget } from './start-budget.js';
 
 export type SweepDependencies = ObserveDependencies &
   Pick<PhaseDependencies, 'issuers'> & {
     readonly catalog: CertificateCatalog;
     readonly starter: RunStarter;
+    /** The stack's expiry alarm threshold, for entries without their own; 14 days by default, as in certstep.config.json. */
+    readonly alarmDays?: number;
+    /** At most this many executions per sweep (300 by default). */
+    readonly maxStarts?: number;
   };
+
+export const DEFAULT_ALARM_DAYS = 14;
 
 export interface SweptCertificate {
   readonly name: string;
@@ -26,29 +34,38 @@ export interface SweptCertificate {
   readonly executionId?: string;
   /** Set when it could not be checked (invalid input, a store that did not answer). */
   readonly error?: string;
+  /** Set when it needed a run but the start cap was reached: the next sweep starts it. */
+  readonly deferred?: true;
+  /** Its expiry alarm threshold: its catalog entry's, else the stack's. */
+  readonly expiryAlarmDays: number;
 }
 
 /** Checked a few at a time: quick for thousands of certificates, gentle on the APIs' rate limits. */
 const CONCURRENCY = 8;
 
 export async function sweep(deps: SweepDependencies): Promise<SweptCertificate[]> {
-  const inputs = [...(await deps.catalog.list())];
-  const results: SweptCertificate[] = new Array(inputs.length);
+  const entries = [...(await deps.catalog.entries())];
+  const budget = new StartBudget(deps.maxStarts ?? DEFAULT_MAX_STARTS);
+  const results: SweptCertificate[] = new Array(entries.length);
   let next = 0;
   const worker = async () => {
-    while (next < inputs.length) {
+    while (next < entries.length) {
       const index = next++;
-      results[index] = await sweepOne(inputs[index], deps);
+      const entry = entries[index] as CatalogEntry;
+      const expiryAlarmDays = entry.expiryAlarmDays ?? deps.alarmDays ?? DEFAULT_ALARM_DAYS;
+      results[index] = { ...(await sweepOne(entry.input, deps, budget)), expiryAlarmDays };
     }
   };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, inputs.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, entries.length) }, worker));
   return results;
 }
+
+type Checked = Omit<SweptCertificate, 'expiryAlarmDays'>;
 
 /** A check that failed (a throttled read) is tried again at once: skipping it would cost a day. */
 const ATTEMPTS = 3;
 
-async function sweepOne(raw: unknown, deps: SweepDependencies): Promise<SweptCertificate> {
+async function sweepOne(raw: unknown, deps: SweepDependencies, budget: StartBudget): Promise<Checked> {
   let certificate: CertificateSpec;
   try {
     certificate = parseExecutionInput(raw, deps.issuers.names).certificate;
@@ -59,7 +76,7 @@ async function sweepOne(raw: unknown, deps: SweepDependencies): Promise<SweptCer
   let last: unknown;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     try {
-      return await checkOne(certificate, deps);
+      return await checkOne(certificate, deps, budget);
     } catch (error) {
       last = error;
     }
@@ -67,7 +84,7 @@ async function sweepOne(raw: unknown, deps: SweepDependencies): Promise<SweptCer
   return { name: certificate.name, error: describe(last) };
 }
 
-async function checkOne(certificate: CertificateSpec, deps: SweepDependencies): Promise<SweptCertificate> {
+async function checkOne(certificate: CertificateSpec, deps: SweepDependencies, budget: StartBudget): Promise<Checked> {
   const name = certificate.name;
   const { decision, entry, renewalInfo } = await observe(certificate, false, deps);
   if (renewalInfo) await deps.ledger.recordRenewalInfo(certificate.name, renewalInfo);
@@ -75,6 +92,7 @@ async function checkOne(certificate: CertificateSpec, deps: SweepDependencies): 
   // A stale record is read again by the execution's first steps; the sweep cannot read it.
   const work = decision.due || decision.repair || decision.reason === 'MetadataStale';
   if (!work || busy) return { name, decision };
+  if (!budget.take()) return { name, decision, deferred: true };
   const { executionId } = await deps.starter.start({ certificate, force: false });
   return { name, decision, executionId };
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDependencies } from '../../cli/local/runner.js';
 import type { ExecutionInput } from '../../functions/core/certificate-spec.js';
+import { configEntry } from '../../functions/ports/certificate-catalog.js';
 import { sweepEndedRun } from '../../functions/phases/sweep-ended-run.js';
 import { sweep } from '../../functions/phases/sweep.js';
 import { type TestCa, newStore, readStored, spec, startTestCa } from '../support/local-ca.js';
@@ -47,7 +48,7 @@ describe('the daily sweep', () => {
     const started: ExecutionInput[] = [];
     const deps = {
       ...localDependencies({ input: {}, storeDir, environment: ca.environment }),
-      catalog: { list: async () => catalog },
+      catalog: { entries: async () => catalog.map(configEntry) },
       starter: {
         start: async (input: ExecutionInput) => {
           started.push(input);
@@ -85,7 +86,7 @@ describe('the daily sweep', () => {
     // Act
     const swept = await sweep({
       ...deps,
-      catalog: { list: async () => [input] },
+      catalog: { entries: async () => [configEntry(input)] },
       starter: {
         start: async (one) => {
           started.push(one.certificate.name);
@@ -119,7 +120,7 @@ describe('the daily sweep under faults', () => {
     const swept = await sweep({
       ...deps,
       ledger,
-      catalog: { list: async () => [input] },
+      catalog: { entries: async () => [configEntry(input)] },
       starter: {
         start: async (one) => {
           started.push(one.certificate.name);

@@ -20,6 +20,7 @@ import { holdOffOf } from '../../functions/phases/observe.js';
 import { sweepEndedRun } from '../../functions/phases/sweep-ended-run.js';
 import { sweep } from '../../functions/phases/sweep.js';
 import type { AcmeGateway } from '../../functions/ports/acme-gateway.js';
+import { configEntry } from '../../functions/ports/certificate-catalog.js';
 import { type FaultSettings, Faults, type Port, SimAcm, SimDns, SimLedger, SimScheduler, SimStore, lambdaDied } from './sim-aws.js';
 import { SimulatedCa } from './sim-ca.js';
 import { SimClock, type Random, seededRandom } from './sim-random.js';
@@ -391,7 +392,7 @@ class World {
       case 'sweep': {
         const swept = await sweep({
           ...this.deps,
-          catalog: { list: async () => this.catalog },
+          catalog: { entries: async () => this.catalog.map(configEntry) },
           starter: {
             start: async (input) => {
               this.at(this.clock.time + this.random.integer(0, 5 * MINUTE), { kind: 'check' });
