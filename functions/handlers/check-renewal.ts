@@ -3,7 +3,7 @@ import { type CheckRenewalRequest, checkRenewal } from '../phases/check-renewal.
 import { readConfig } from '../runtime/config.js';
 import { route53DnsFor } from '../runtime/dns.js';
 import { lambdaHandler } from '../runtime/handler.js';
-import { publishDaysUntilExpiry } from '../runtime/metrics.js';
+import { logDaysUntilExpiry } from '../runtime/metrics.js';
 import { reconcileDependencies } from '../runtime/reconcile.js';
 
 const config = readConfig();
@@ -12,6 +12,6 @@ const deps = { ...reconcileDependencies(config), dns: route53DnsFor(config) };
 export const handler = lambdaHandler('CheckRenewal', async (request: CheckRenewalRequest) => {
   const state = await checkRenewal(request, deps);
   const notAfter = state.renewal?.notAfter;
-  if (notAfter) publishDaysUntilExpiry(state.certificate.name, notAfter, deps.clock());
+  if (notAfter) logDaysUntilExpiry(state.certificate.name, notAfter, deps.clock());
   return state;
 });

@@ -5,7 +5,7 @@ import { acmeGateways } from '../runtime/acme.js';
 import { readConfig } from '../runtime/config.js';
 import { lambdaHandler } from '../runtime/handler.js';
 import { dynamoDbLedger } from '../runtime/ledger.js';
-import { publishDaysUntilExpiry } from '../runtime/metrics.js';
+import { logDaysUntilExpiry } from '../runtime/metrics.js';
 import { secretsManagerStore } from '../runtime/store.js';
 
 const config = readConfig();
@@ -15,6 +15,6 @@ const deps = { acme: acmeGateways(config, store), store, ledger: dynamoDbLedger(
 export const handler = lambdaHandler('StoreCertificate', async (state: WorkflowState) => {
   const result = await storeCertificate(state, deps);
   // The expiry alarm sees the new certificate at once, not only at the next daily check.
-  if ('notAfter' in result) publishDaysUntilExpiry(state.certificate.name, result.notAfter, deps.clock());
+  if ('notAfter' in result) logDaysUntilExpiry(state.certificate.name, result.notAfter, deps.clock());
   return result;
 });

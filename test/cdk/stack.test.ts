@@ -5,7 +5,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readStateMachineDefinition } from '../../cdk/definition.js';
-import { daysUntilExpiryLine } from '../../functions/runtime/metrics.js';
 import { type Resource, synthesise } from './support.js';
 
 let template: Template;
@@ -303,21 +302,6 @@ describe('monitoring', () => {
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
       AlarmActions: topic,
-    });
-  });
-
-  it('watches exactly the metric CheckRenewal emits', () => {
-    // Prepare
-    const line = JSON.parse(daysUntilExpiryLine('web', '2027-01-11T00:00:00Z', new Date('2027-01-01T00:00:00Z'))) as {
-      _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> };
-    };
-    const [emitted] = line._aws.CloudWatchMetrics;
-
-    // Assess
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: emitted?.Namespace,
-      MetricName: emitted?.Metrics[0]?.Name,
-      Dimensions: [{ Name: emitted?.Dimensions[0]?.[0], Value: 'web' }],
     });
   });
 

@@ -101,6 +101,38 @@ describe('the daily sweep', () => {
   });
 });
 
+describe('the daily sweep past the start cap', () => {
+  it('starts at most maxStarts runs, marks the rest deferred, and gives each certificate its own alarm threshold', async () => {
+    // Prepare: four certificates never issued, so all four are due.
+    const storeDir = await newStore();
+    const names = ['one', 'two', 'three', 'four'];
+    const entries = names.map((name) => ({ ...configEntry(spec(name, [`${name}.example.test`])), ...(name === 'one' && { expiryAlarmDays: 5 }) }));
+    const started: string[] = [];
+
+    // Act
+    const swept = await sweep({
+      ...localDependencies({ input: {}, storeDir, environment: ca.environment }),
+      catalog: { entries: async () => entries },
+      starter: {
+        start: async (one) => {
+          started.push(one.certificate.name);
+          return { executionId: `exec-${one.certificate.name}` };
+        },
+      },
+      maxStarts: 2,
+      alarmDays: 21,
+    });
+
+    // Assess
+    expect(started).toHaveLength(2);
+    const deferred = swept.filter((one) => one.deferred).map((one) => one.name);
+    expect(deferred).toHaveLength(2);
+    expect([...started, ...deferred].sort()).toEqual([...names].sort());
+    expect(swept.filter((one) => one.deferred).every((one) => one.executionId === undefined && one.decision?.reason === 'DoesNotExist')).toBe(true);
+    expect(Object.fromEntries(swept.map((one) => [one.name, one.expiryAlarmDays]))).toEqual({ one: 5, two: 21, three: 21, four: 21 });
+  });
+});
+
 describe('the daily sweep under faults', () => {
   it('tries a certificate whose check failed again at once, instead of losing a day', async () => {
     // Prepare: the first read of the ledger fails, as a throttled DynamoDB would.
