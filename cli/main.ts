@@ -10,6 +10,7 @@ import { localDefinition } from './local/definition.js';
 import { runDemo } from './local/demo.js';
 import { runFromFile } from './local/run-command.js';
 import { runParsedOpsCommand } from './ops/commands.js';
+import { runApply } from './ops/apply.js';
 import { runExport } from './ops/export.js';
 import { runRemove } from './ops/remove.js';
 import { runAccount, runRevoke } from './ops/acme-admin.js';
@@ -38,6 +39,8 @@ function run(invocation: Invocation): Promise<number> | number {
       return runExport(invocation.args);
     case 'remove':
       return runRemove(invocation.args);
+    case 'apply':
+      return runApply(invocation.args);
     case 'revoke':
       return runRevoke(invocation.args);
     case 'account':

@@ -7,10 +7,12 @@
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { type RunArguments, type RunOptions, UsageError, runArgumentsFrom } from './arguments.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
+import type { ApplyArguments } from './ops/apply.js';
 import {
   type AccountAction,
   type AccountArguments,
   type AdminOptions,
+  type ApplyOptions,
   type ExportArguments,
   type OpsArguments,
   type OpsCommand,
@@ -18,6 +20,7 @@ import {
   type RemoveArguments,
   type RevokeArguments,
   adminTargetFrom,
+  applyArgumentsFrom,
   checkName,
   exportArgumentsFrom,
   opsArgumentsFrom,
@@ -30,6 +33,7 @@ export type Invocation =
   | { readonly kind: 'ops'; readonly command: OpsCommand; readonly args: OpsArguments }
   | { readonly kind: 'export'; readonly args: ExportArguments }
   | { readonly kind: 'remove'; readonly args: RemoveArguments }
+  | { readonly kind: 'apply'; readonly args: ApplyArguments }
   | { readonly kind: 'revoke'; readonly args: RevokeArguments }
   | { readonly kind: 'account'; readonly args: AccountArguments }
   | { readonly kind: 'diagram'; readonly update?: string }
@@ -158,13 +162,31 @@ function buildProgram(context: ParseContext, found: (invocation: Invocation) => 
       .option('--yes', 'do not ask; without it remove asks on a terminal and refuses (exit 2) when stdin is not one')
       .option(...STORE)
       .option('--include-acm', 'with --aws: also delete the ACM copies the ledger names (a load balancer may still use them)')
-      .option('--recovery-window-days <days>', 'with --aws: days Secrets Manager keeps the secret recoverable, 7 to 30 (default 7)'),
+      .option('--recovery-window-days <days>', 'with --aws: days Secrets Manager keeps the secret recoverable, 7 to 30 (default 7)')
+      .option('--catalog-table <name>', 'with --aws: also delete its item from the certificate catalog (CERTSTEP_CATALOG_TABLE)'),
   )
     .addHelpText(
       'after',
       '\nOn AWS, take the certificate out of certstep.config.json and deploy first: otherwise the next deploy and the daily sweep bring it back.\nRemoving what is already gone says so and exits 0; --aws needs --ledger-table and --schedule-group (or their variables).',
     )
     .action((name: string, options: OpsOptions) => found({ kind: 'remove', args: removeArgumentsFrom(name, options, env) }));
+
+  program
+    .command('apply')
+    .description('add or change certificates in the AWS deployment without a deploy; each new or changed one gets a run')
+    .argument('<file>', 'a JSON file: {"certificates": [...]} as in certstep.config.json, a list of certificates, or one certificate')
+    .option('--aws', "required: apply writes the deployment's certificate catalog")
+    .optionsGroup('AWS options (with --aws; each defaults to its environment variable):')
+    .option('--config <file>', 'the stack configuration the file is validated against (default certstep.config.json)')
+    .option('--catalog-table <name>', 'the certificate catalog DynamoDB table, stack output CatalogTableName (CERTSTEP_CATALOG_TABLE)')
+    .option('--state-machine-arn <arn>', 'the renewal state machine (CERTSTEP_STATE_MACHINE_ARN)')
+    .optionsGroup('Options:')
+    .option(...JSON_OUTPUT)
+    .addHelpText(
+      'after',
+      '\nValidated as a deploy validates certstep.config.json; nothing is written unless every certificate is valid. Certificates that\ncertstep.config.json names are refused (edit it and deploy), as are hosted zones the stack does not name yet.\nEach certificate: created, changed or unchanged; new and changed ones start a run (at most CERTSTEP_MAX_STARTS, default 300;\nthe daily sweep starts the rest). Exit 0 applied, 2 invalid file or usage, 1 AWS failure.',
+    )
+    .action((file: string, options: ApplyOptions) => found({ kind: 'apply', args: applyArgumentsFrom(file, options, env) }));
 
   withAdminOptions(
     program
@@ -270,7 +292,11 @@ function reworded(error: CommanderError, command: Command): string {
   const didYouMean = suggestion ? `; did you mean ${suggestion}?` : '';
   const quoted = /'([^']*)'/.exec(error.message)?.[1] ?? '';
   const names = command.registeredArguments.map((argument) => argument.name());
-  const oneArgument = names.includes('input') ? 'expected exactly one input file' : `${path} needs exactly one certificate name`;
+  const oneArgument = names.includes('input')
+    ? 'expected exactly one input file'
+    : names.includes('file')
+      ? `${path} needs exactly one file`
+      : `${path} needs exactly one certificate name`;
   switch (error.code) {
     case 'commander.unknownOption':
       return `unknown option ${quoted.split('=')[0]}${path ? ` for ${path}` : ''}${didYouMean}`;

@@ -6,6 +6,7 @@
  */
 import { REVOCATION_REASONS, type RevocationReason } from '../../functions/ports/acme-account-admin.js';
 import { DEFAULT_STORE, type RunArguments, type RunOptions, UsageError, isHttpUrl, runArgumentsFrom } from '../arguments.js';
+import type { ApplyArguments } from './apply.js';
 import { CERTIFICATE_NAME } from './model.js';
 
 export const OPS_COMMANDS = ['status', 'renew', 'describe'] as const;
@@ -42,7 +43,7 @@ export interface RemoveArguments {
   readonly name: string;
   readonly yes: boolean;
   readonly storeDir: string;
-  readonly aws?: AwsArguments & { readonly includeAcm: boolean; readonly recoveryWindowDays: number };
+  readonly aws?: AwsArguments & { readonly includeAcm: boolean; readonly recoveryWindowDays: number; readonly catalogTable?: string };
 }
 
 /** Every option of the operations commands, as commander names them (camelCase). */
@@ -58,6 +59,7 @@ export interface OpsOptions extends RunOptions {
   readonly yes?: boolean;
   readonly includeAcm?: boolean;
   readonly recoveryWindowDays?: string;
+  readonly catalogTable?: string;
 }
 
 const AWS_OPTIONS = [
@@ -115,6 +117,7 @@ export function removeArgumentsFrom(name: string, options: OpsOptions, env: Node
   checkName(name);
   const aws = awsArgumentsFrom(options, env);
   if (!aws) {
+    if (options.catalogTable !== undefined) throw new UsageError('--catalog-table needs --aws');
     if (options.includeAcm) throw new UsageError('--include-acm needs --aws (locally every copy is removed)');
     if (options.recoveryWindowDays !== undefined) throw new UsageError('--recovery-window-days needs --aws');
     return { name, yes: options.yes === true, storeDir: options.store ?? DEFAULT_STORE };
@@ -129,8 +132,34 @@ export function removeArgumentsFrom(name: string, options: OpsOptions, env: Node
     name,
     yes: options.yes === true,
     storeDir: DEFAULT_STORE,
-    aws: { ...aws, includeAcm: options.includeAcm === true, recoveryWindowDays: Number(days) },
+    aws: {
+      ...aws,
+      includeAcm: options.includeAcm === true,
+      recoveryWindowDays: Number(days),
+      ...optional('catalogTable', options.catalogTable ?? (env.CERTSTEP_CATALOG_TABLE || undefined)),
+    },
   };
+}
+
+/** The options of `apply`, as commander names them. */
+export interface ApplyOptions {
+  readonly aws?: boolean;
+  readonly config?: string;
+  readonly catalogTable?: string;
+  readonly stateMachineArn?: string;
+  readonly json?: boolean;
+}
+
+export function applyArgumentsFrom(file: string, options: ApplyOptions, env: NodeJS.ProcessEnv = process.env): ApplyArguments {
+  if (!options.aws)
+    throw new UsageError("apply changes the AWS deployment's catalog and needs --aws; locally, run one certificate with `certstep local run <input.json>`");
+  const catalogTable = options.catalogTable ?? (env.CERTSTEP_CATALOG_TABLE || undefined);
+  const stateMachineArn = options.stateMachineArn ?? (env.CERTSTEP_STATE_MACHINE_ARN || undefined);
+  if (!catalogTable || !stateMachineArn)
+    throw new UsageError(
+      'apply --aws needs --catalog-table and --state-machine-arn (or CERTSTEP_CATALOG_TABLE and CERTSTEP_STATE_MACHINE_ARN; the stack outputs CatalogTableName and StateMachineArn)',
+    );
+  return { file, configFile: options.config ?? 'certstep.config.json', catalogTable, stateMachineArn, json: options.json === true };
 }
 
 /** With --aws: the deployment's names, from flags or the CERTSTEP_* variables; without: refuses AWS flags. */

@@ -6,6 +6,7 @@
  * there is nothing left and exits 0. A run that holds the certificate is never pulled out from
  * under: its TXT values, its order and its claim are in the ledger item remove would delete, so
  * remove refuses until the run has ended (a local run whose process is gone holds nothing).
+ * With a catalog table it goes first, so the daily sweep no longer starts runs for it.
  */
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { ACMClient, DeleteCertificateCommand } from '@aws-sdk/client-acm';
 import { DeleteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteScheduleCommand, GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DeleteSecretCommand, DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDbCertificateCatalog } from '../../functions/adapters/dynamodb-catalog.js';
 import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb-ledger.js';
 import { FileRunLedger } from '../../functions/adapters/file-ledger.js';
 import { type LedgerEntry, liveRun } from '../../functions/ports/run-ledger.js';
@@ -114,13 +116,20 @@ async function awsRemovals(args: RemoveArguments, context: RemoveContext): Promi
   const scheduleGroup = aws.scheduleGroup as string;
   const ledgerTable = aws.ledgerTable as string;
   const secretId = `${aws.secretPrefix}${args.name}`;
-  const [secret, schedule, ledger] = await Promise.all([
+  const catalog = aws.catalogTable === undefined ? undefined : new DynamoDbCertificateCatalog(dynamodb, aws.catalogTable);
+  const [secret, schedule, ledger, entry] = await Promise.all([
     secrets.send(new DescribeSecretCommand({ SecretId: secretId })).catch(absentWhenNotFound),
     scheduler.send(new GetScheduleCommand({ Name: args.name, GroupName: scheduleGroup })).catch(absentWhenNotFound),
     new DynamoDbRunLedger(dynamodb, ledgerTable).get(args.name),
+    catalog?.get(args.name),
   ]);
   const removals: Removal[] = [];
   const kept: string[] = [];
+  if (catalog && entry) {
+    removals.push({ what: `catalog item ${args.name} in ${aws.catalogTable}`, remove: () => catalog.delete(args.name) });
+    if (entry.source === 'config')
+      kept.push(`${args.name} is managed by certstep.config.json: the next deploy brings it back unless it is removed from certstep.config.json`);
+  }
   if (schedule)
     removals.push({
       what: `schedule ${scheduleGroup}/${args.name}`,

@@ -135,6 +135,14 @@ describe('certstep remove (local store)', () => {
     expect(() => parseCommandLine(['remove', 'web', '--recovery-window-days', '7'], { env: {} })).toThrow('--recovery-window-days needs --aws');
     expect(() => parseCommandLine(['remove', '../etc', '--yes'], { env: {} })).toThrow('is not a certificate name');
   });
+
+  it('refuses --catalog-table without --aws, and takes it from CERTSTEP_CATALOG_TABLE with --aws', () => {
+    expect(() => parseCommandLine(['remove', 'web', '--catalog-table', 'certstep-catalog'], { env: {} })).toThrow('--catalog-table needs --aws');
+    const invocation = parseCommandLine(['remove', 'web', '--aws', '--ledger-table', 'l', '--schedule-group', 'g'], {
+      env: { CERTSTEP_CATALOG_TABLE: 'certstep-catalog' },
+    });
+    expect(invocation.kind === 'remove' && invocation.args.aws?.catalogTable).toBe('certstep-catalog');
+  });
 });
 
 describe('certstep remove --aws', () => {
