@@ -42,6 +42,13 @@ export const DUMMY_ENV: Record<string, string> = {
   CERTSTEP_SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/certstep-scheduler',
   CERTSTEP_SCHEDULER_DLQ_ARN: 'arn:aws:sqs:us-east-1:123456789012:certstep-dlq',
   CERTSTEP_CATALOG_TABLE: 'certstep-catalog',
+  CERTSTEP_CERTIFICATE_SECRET_POLICY: JSON.stringify({
+    get: ['arn:aws:iam::123456789012:role/certstep-get'],
+    getAcm: [],
+    put: ['arn:aws:iam::123456789012:role/certstep-put'],
+    stage: ['arn:aws:iam::123456789012:role/certstep-put'],
+    readers: [],
+  }),
 };
 
 export interface BundleResult {
