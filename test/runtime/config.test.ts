@@ -14,6 +14,13 @@ const COMPLETE = {
   CERTSTEP_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:certstep',
   CERTSTEP_SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/scheduler',
   CERTSTEP_CATALOG_TABLE: 'certstep-catalog',
+  CERTSTEP_CERTIFICATE_SECRET_POLICY: JSON.stringify({
+    get: ['arn:aws:iam::123456789012:role/get'],
+    getAcm: [],
+    put: ['arn:aws:iam::123456789012:role/put'],
+    stage: ['arn:aws:iam::123456789012:role/put'],
+    readers: [],
+  }),
   AWS_REGION: 'eu-west-1',
 };
 
