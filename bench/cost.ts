@@ -40,6 +40,7 @@ import { AWS_POLLING } from '../functions/phases/dependencies.js';
 import { route53Provider } from '../test/support/route53/provider.js';
 import { startRoute53TestServer } from '../test/support/route53/server.js';
 import { fakeSecretsManager } from '../test/support/secrets-manager-fake.js';
+import { TEST_SECRET_POLICY } from '../test/support/secret-policy-settings.js';
 import { FLOOR_POLLING, createFloorAccount, floorClient, issueOne, trustCa } from './floor.js';
 import { startBenchCa } from './lib/bench-ca.js';
 import { runLocalInstrumented } from './instrumented-runner.js';
@@ -338,8 +339,9 @@ async function measureWithAwsAdapters(): Promise<{ measured: MeasuredRun[]; floo
   });
   try {
     const name = 'renew';
-    const secrets = fakeSecretsManager([`certstep/certificates/${name}`, 'certstep/accounts/local']);
-    const store = new SecretsManagerCertificateStore({ client: secrets.client });
+    // The certificate's secret is made by its first issuance, as on AWS; the issuer's is the stack's.
+    const secrets = fakeSecretsManager(['certstep/accounts/local']);
+    const store = new SecretsManagerCertificateStore({ client: secrets.client, secretPolicy: TEST_SECRET_POLICY });
     const schedulerClient = new SchedulerClient({ region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
     const scheduler = mockClient(schedulerClient);
     // Stateful, because the reconcile reads back the schedule and the ledger what was written.

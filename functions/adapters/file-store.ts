@@ -15,6 +15,7 @@ import {
   type CertificateStore,
   type CurrentVersion,
   type PendingKey,
+  type SecretOwner,
   type StoredCertificate,
   summaryOf,
 } from '../ports/certificate-store.js';
@@ -44,7 +45,7 @@ export class FileCertificateStore implements CertificateStore {
     return bytes === undefined ? undefined : fileVersion(bytes);
   }
 
-  async putPendingKey(name: string, key: PendingKey): Promise<{ versionId: string; created: boolean }> {
+  async putPendingKey({ name }: SecretOwner, key: PendingKey): Promise<{ versionId: string; created: boolean }> {
     const versionId = pendingVersionId(key.orderUrl);
     const file = path.join(this.root, 'pending', name, `${versionId}.json`);
     const created = await writeJsonExclusive(file, key);

@@ -1,14 +1,15 @@
 /**
  * The certificate store on AWS: one Secrets Manager secret per certificate and one per ACME
- * account, both created by the CDK stack with the placeholder value `{}`. This code never calls
- * CreateSecret, so the Lambda role needs only GetSecretValue, DescribeSecret, PutSecretValue and
- * UpdateSecretVersionStage on those secrets.
+ * account. Account secrets are the stack's (it creates them with the placeholder `{}`);
+ * certificate secrets are made here, with their tag, KMS key and resource policy, when the
+ * certificate's first key is saved (certificate-secret.ts). Until then a certificate has no
+ * secret, which reads as "nothing stored yet", as does the `{}` of a secret an earlier version's
+ * stack made.
  *
  * Versions stand in for the file store's files: a pending key is an AWSPENDING version whose
  * ClientRequestToken is derived from the order URL, the certificate is the AWSCURRENT version,
  * and Secrets Manager itself keeps the one it replaced as AWSPREVIOUS.
  */
-import { createHash } from 'node:crypto';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   DescribeSecretCommand,
@@ -17,22 +18,38 @@ import {
   PutSecretValueCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { CertstepError, InvalidState, SecretNotFound, StoreAccessDenied, StoreRequestRejected, StoreUnavailable } from '../core/errors.js';
+import { CertstepError, InvalidState } from '../core/errors.js';
+import { type SecretPolicySettings, parseSecretPolicySettings } from '../core/secret-policy.js';
 import {
   type AcmeAccount,
   type CertificateStore,
   type CurrentVersion,
   type PendingKey,
+  type SecretOwner,
   type StoredCertificate,
   summaryOf,
 } from '../ports/certificate-store.js';
 import { accountIn, withAccount } from './account-record.js';
-import { classifyAwsError } from './aws-errors.js';
+import { CertificateSecrets } from './certificate-secret.js';
+import { errorName, kmsFailure, storeFailure } from './secrets-manager-errors.js';
+import { versionToken } from './version-token.js';
+
+// Kept importable from here, where the other adapters and the tests have always found them.
+export { storeFailure } from './secrets-manager-errors.js';
+export { versionToken } from './version-token.js';
 
 export interface SecretsManagerStoreOptions {
   readonly client: SecretsManagerClient;
   readonly certificateSecretId?: (name: string) => string;
   readonly accountSecretId?: (issuer: string) => string;
+  /**
+   * The certificate secrets' policy settings (CERTSTEP_CERTIFICATE_SECRET_POLICY), or a function
+   * giving them when first needed. Without them, saving a key fails with a ConfigError naming
+   * the variable; reading never needs them.
+   */
+  readonly secretPolicy?: SecretPolicySettings | (() => SecretPolicySettings);
+  /** The stack's customer-managed key (CERTSTEP_SECRETS_KMS_KEY_ARN) for the certificate secrets made here. */
+  readonly kmsKeyId?: string;
 }
 
 interface Version {
@@ -47,16 +64,25 @@ export class SecretsManagerCertificateStore implements CertificateStore {
   private readonly client: SecretsManagerClient;
   private readonly certificateSecretId: (name: string) => string;
   private readonly accountSecretId: (issuer: string) => string;
+  private readonly secrets: CertificateSecrets;
+  private readonly kmsKeyId: string | undefined;
 
   constructor(options: SecretsManagerStoreOptions) {
     this.client = options.client;
     this.certificateSecretId = options.certificateSecretId ?? ((name) => `certstep/certificates/${name}`);
     this.accountSecretId = options.accountSecretId ?? ((issuer) => `certstep/accounts/${issuer}`);
+    this.kmsKeyId = options.kmsKeyId;
+    const policy = options.secretPolicy ?? (() => parseSecretPolicySettings(undefined));
+    this.secrets = new CertificateSecrets({
+      client: options.client,
+      policySettings: typeof policy === 'function' ? policy : () => policy,
+      ...(options.kmsKeyId && { kmsKeyId: options.kmsKeyId }),
+    });
   }
 
-  /** The full certificate with its key, for the ACM import; undefined while the secret holds the placeholder. */
+  /** The full certificate with its key, for the ACM import; undefined while there is no secret or it holds the placeholder. */
   async getCurrent(name: string): Promise<StoredCertificate | undefined> {
-    const current = await this.current(this.certificateSecretId(name), `certificate ${name}`);
+    const current = await this.certificateCurrent(name);
     return current && typeof current.value['tls.crt'] === 'string' ? (current.value as unknown as StoredCertificate) : undefined;
   }
 
@@ -65,7 +91,7 @@ export class SecretsManagerCertificateStore implements CertificateStore {
    * this. Key and chain are dropped here so that they can never reach Step Functions state.
    */
   async readCurrent(name: string): Promise<CurrentVersion | undefined> {
-    const current = await this.current(this.certificateSecretId(name), `certificate ${name}`);
+    const current = await this.certificateCurrent(name);
     if (!current) return undefined;
     const summary = typeof current.value['tls.crt'] === 'string' ? summaryOf(current.value as unknown as StoredCertificate) : undefined;
     const certificate = summary && current.arn ? { ...summary, secretArn: current.arn } : summary;
@@ -77,20 +103,36 @@ export class SecretsManagerCertificateStore implements CertificateStore {
     return Object.entries(await this.stagesOf(name)).find(([, stages]) => stages.includes('AWSCURRENT'))?.[0];
   }
 
-  /** Saved before the CSR goes out so a crash after the CA signs cannot lose the key; the first key per order wins. */
-  async putPendingKey(name: string, key: PendingKey): Promise<{ versionId: string; created: boolean }> {
+  /**
+   * Saved before the CSR goes out so a crash after the CA signs cannot lose the key; the first
+   * key per order wins. A new key first makes the secret if it is missing and puts its policy on
+   * (certificate-secret.ts), so a key never sits in a secret whose policy does not name its readers.
+   */
+  async putPendingKey(certificate: SecretOwner, key: PendingKey): Promise<{ versionId: string; created: boolean }> {
+    const { name } = certificate;
     const secretId = this.certificateSecretId(name);
     const versionId = versionToken(`pending:${key.orderUrl}`);
     // Secrets Manager silently accepts a repeat of the same token and value, so a successful put
     // cannot tell a first write from a retry whose first attempt landed; looking first can.
     if (await this.version(secretId, versionId)) return { versionId, created: false };
-    const put = await this.put(secretId, `certificate ${name}`, {
-      ClientRequestToken: versionId,
-      SecretString: JSON.stringify({ pendingKey: key }),
-      VersionStages: ['AWSPENDING'],
-    });
+    await this.secrets.prepare(secretId, certificate);
+    const put = await this.put(
+      secretId,
+      `certificate ${name}`,
+      { ClientRequestToken: versionId, SecretString: JSON.stringify({ pendingKey: key }), VersionStages: ['AWSPENDING'] },
+      true,
+    );
     // 'exists': a concurrent attempt saved a different key under this token since we looked; theirs is kept.
     return { versionId, created: put.result === 'created' };
+  }
+
+  /**
+   * Puts the certificate's policy on its secret, for the deploy-time sync (a reader added or
+   * removed, a secret an earlier version made); 'missing' when the certificate has no secret
+   * yet, whose first key will bring the policy with it.
+   */
+  ensurePolicy(certificate: SecretOwner): Promise<'applied' | 'missing'> {
+    return this.secrets.ensurePolicy(this.certificateSecretId(certificate.name), certificate);
   }
 
   /** Undefined for an unknown version, as after a clean-up or for an id from another store. */
@@ -128,18 +170,19 @@ export class SecretsManagerCertificateStore implements CertificateStore {
   /** Puts the verified certificate as AWSCURRENT, then frees the AWSPENDING label; a repeat changes nothing. */
   async makeCurrent(name: string, certificate: StoredCertificate, pendingVersionId: string): Promise<{ versionId: string; secretArn?: string }> {
     const secretId = this.certificateSecretId(name);
-    const current = await this.current(secretId, `certificate ${name}`);
+    const current = await this.certificateCurrent(name);
     let versionId = current?.versionId ?? '';
     let secretArn = current?.arn;
     if (!current || current.value.serialNumber !== certificate.serialNumber || !versionId) {
       versionId = versionToken(`current:${pendingVersionId}`);
       // 'exists' means this pending version was stored once and a newer certificate has replaced
       // it since (its revision differs); rolling back would be worse than leaving it.
-      const put = await this.put(secretId, `certificate ${name}`, {
-        ClientRequestToken: versionId,
-        SecretString: JSON.stringify(certificate),
-        VersionStages: ['AWSCURRENT'],
-      });
+      const put = await this.put(
+        secretId,
+        `certificate ${name}`,
+        { ClientRequestToken: versionId, SecretString: JSON.stringify(certificate), VersionStages: ['AWSCURRENT'] },
+        true,
+      );
       secretArn = put.arn ?? secretArn;
     }
     try {
@@ -178,13 +221,14 @@ export class SecretsManagerCertificateStore implements CertificateStore {
     return accountIn(winner, account.directoryUrl) ?? account;
   }
 
-  /** Each version's labels, from DescribeSecret, which never returns a value. */
+  /** Each version's labels, from DescribeSecret, which never returns a value; none before the secret is made. */
   private async stagesOf(name: string): Promise<Record<string, string[]>> {
     const secretId = this.certificateSecretId(name);
     let described: DescribeSecretCommandOutput;
     try {
       described = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
     } catch (error) {
+      if (errorName(error) === 'ResourceNotFoundException') return {};
       throw storeFailure(error, 'DescribeSecret', secretId, `certificate ${name}`);
     }
     return described.VersionIdsToStages ?? {};
@@ -196,8 +240,16 @@ export class SecretsManagerCertificateStore implements CertificateStore {
     return { versionId: current.versionId, record: current.value };
   }
 
-  /** AWSCURRENT; undefined when the secret has no current version yet (ResourceNotFound with the secret present). */
-  private async current(secretId: string, owner: string): Promise<Version | undefined> {
+  /** A certificate's AWSCURRENT; undefined too when its secret is not made yet. */
+  private certificateCurrent(name: string): Promise<Version | undefined> {
+    return this.current(this.certificateSecretId(name), `certificate ${name}`, true);
+  }
+
+  /**
+   * AWSCURRENT; undefined when the secret has no current version yet (ResourceNotFound with the
+   * secret present) and, with `missingIsEmpty`, when there is no secret at all.
+   */
+  private async current(secretId: string, owner: string, missingIsEmpty = false): Promise<Version | undefined> {
     try {
       return parse(await this.client.send(new GetSecretValueCommand({ SecretId: secretId })), secretId);
     } catch (error) {
@@ -208,6 +260,7 @@ export class SecretsManagerCertificateStore implements CertificateStore {
       await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
       return undefined;
     } catch (error) {
+      if (missingIsEmpty && errorName(error) === 'ResourceNotFoundException') return undefined;
       throw storeFailure(error, 'DescribeSecret', secretId, owner);
     }
   }
@@ -222,54 +275,27 @@ export class SecretsManagerCertificateStore implements CertificateStore {
     }
   }
 
-  /** 'exists' when the token already names a version with another value (ResourceExistsException). */
+  /**
+   * 'exists' when the token already names a version with another value (ResourceExistsException).
+   * A certificate secret was made here with the stack's key, and its first write is the first use
+   * of that key, so a failure because of the key says so; and missing, it was deleted since.
+   */
   private async put(
     secretId: string,
     owner: string,
     input: { ClientRequestToken: string; SecretString: string; VersionStages: string[] },
+    certificateSecret = false,
   ): Promise<{ result: 'created' | 'exists'; arn?: string }> {
     try {
       const { ARN } = await this.client.send(new PutSecretValueCommand({ SecretId: secretId, ...input }));
       return { result: 'created', ...(ARN && { arn: ARN }) };
     } catch (error) {
       if (errorName(error) === 'ResourceExistsException') return { result: 'exists' };
-      throw storeFailure(error, 'PutSecretValue', secretId, owner);
+      if (!certificateSecret) throw storeFailure(error, 'PutSecretValue', secretId, owner);
+      const deleted = `secret ${secretId} does not exist: it is made when the ${owner}'s first key is saved, and was deleted since; start a new run to issue it again`;
+      throw kmsFailure(error, 'PutSecretValue', secretId, this.kmsKeyId) ?? storeFailure(error, 'PutSecretValue', secretId, owner, deleted);
     }
   }
-}
-
-/**
- * A UUID-shaped ClientRequestToken (Secrets Manager wants 32–64 characters) from SHA-256 of the
- * seed, so every retry of the same step sends the same token and Secrets Manager deduplicates it.
- */
-export function versionToken(seed: string): string {
-  const hex = createHash('sha256').update(seed).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
-
-/**
- * Transient failures become StoreUnavailable (retried by the state machine); the rest are terminal.
- * `missing` says what to do about a secret that does not exist when it is not the stack's to create.
- */
-export function storeFailure(error: unknown, operation: string, secretId: string, owner: string, missing?: string): CertstepError {
-  if (error instanceof CertstepError) return error;
-  const { kind, said } = classifyAwsError(error);
-  switch (kind) {
-    case 'notFound':
-      return new SecretNotFound(
-        missing ?? `secret ${secretId} does not exist: certstep never creates secrets; add the ${owner} to the stack configuration and deploy`,
-      );
-    case 'transient':
-      return new StoreUnavailable(`Secrets Manager ${operation} on ${secretId} did not succeed after retries: ${said}`);
-    case 'denied':
-      return new StoreAccessDenied(`Secrets Manager ${operation} on ${secretId} was denied: ${said}`);
-    case 'rejected':
-      return new StoreRequestRejected(`Secrets Manager ${operation} on ${secretId} was refused: ${said}`);
-  }
-}
-
-function errorName(error: unknown): string {
-  return (error as { name?: string } | undefined)?.name ?? 'Error';
 }
 
 /** JSON.parse's message quotes the text it choked on, which here would be key material. */

@@ -30,7 +30,7 @@ export async function finalize(
   const saved =
     savedBefore && known?.pendingKeyVersion
       ? { versionId: known.pendingKeyVersion, created: false }
-      : await deps.store.putPendingKey(certificate.name, {
+      : await deps.store.putPendingKey(certificate, {
           orderUrl: order.url,
           keyAlgorithm: certificate.keyAlgorithm,
           privateKeyPem: reuse ?? (await deps.keys.generatePrivateKey(certificate.keyAlgorithm)),

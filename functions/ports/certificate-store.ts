@@ -3,7 +3,7 @@
  * Step Functions state; the material itself stays here (file system locally, Secrets Manager
  * on AWS).
  */
-import type { KeyAlgorithm } from '../core/certificate-spec.js';
+import type { CertificateSpec, KeyAlgorithm } from '../core/certificate-spec.js';
 
 /** The stored certificate, the same JSON locally and in Secrets Manager. */
 export interface StoredCertificate {
@@ -65,6 +65,12 @@ export interface PendingKey {
   readonly privateKeyPem: string;
 }
 
+/**
+ * What a certificate's secret is made for: its name, and who may read its key (its readers, and
+ * the roles that import into ACM when it goes there). The whole spec fits.
+ */
+export type SecretOwner = Pick<CertificateSpec, 'name' | 'readers' | 'acm'>;
+
 export interface AcmeAccount {
   readonly directoryUrl: string;
   readonly accountKeyPem: string;
@@ -85,9 +91,11 @@ export interface CertificateStore {
   currentVersion(name: string): Promise<string | undefined>;
   /**
    * Saves the key for one order as a pending version. Idempotent per order: a second call for
-   * the same order returns the version already saved and keeps its key.
+   * the same order returns the version already saved and keeps its key. Takes the certificate,
+   * not its name: on AWS the first key makes the secret, and every new key puts the secret's
+   * policy (its readers) on before the key goes in.
    */
-  putPendingKey(name: string, key: PendingKey): Promise<{ versionId: string; created: boolean }>;
+  putPendingKey(certificate: SecretOwner, key: PendingKey): Promise<{ versionId: string; created: boolean }>;
   getPendingKey(name: string, versionId: string): Promise<PendingKey | undefined>;
   /** Version ids of the pending keys kept for this certificate (ids only, never the keys). */
   listPendingKeys(name: string): Promise<string[]>;

@@ -3,17 +3,24 @@
  * any Secrets Manager: the in-memory fake (test/support/secrets-manager-fake.ts) and moto_server.
  * Each case only drives the store and reads back through the SDK, so the same case holds the
  * adapter to our own model of Secrets Manager and to one nobody on this project wrote.
+ *
+ * The suite runs twice: on a stack that made no certificate secret (the store makes it at the
+ * first key), and on one whose certificate secret an earlier version's stack made with `{}`.
  */
-import { DescribeSecretCommand, GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, GetResourcePolicyCommand, GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { SecretsManagerCertificateStore } from '../../functions/adapters/secrets-manager-store.js';
-import type { AcmeAccount, PendingKey, StoredCertificate } from '../../functions/ports/certificate-store.js';
+import { certificateSecretPolicy } from '../../functions/core/secret-policy.js';
+import type { AcmeAccount, PendingKey, SecretOwner, StoredCertificate } from '../../functions/ports/certificate-store.js';
 import { failureOf } from '../support/failure.js';
+import { TEST_SECRET_POLICY } from '../support/secret-policy-settings.js';
 
 export interface SecretsManagerHarness {
-  /** A client on which these secrets exist holding `{}`, as the stack creates them; every other name is missing. */
+  /** A client on which these secrets exist holding `{}`, as a stack creates them; every other name is missing. */
   withSecrets(secretIds: readonly string[]): Promise<SecretsManagerClient>;
 }
+
+const READER = 'arn:aws:iam::210987654321:root';
 
 const KEY_TEXT = 'MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgCONTRACTSECRET';
 const PRIVATE_KEY = `-----BEGIN PRIVATE KEY-----\n${KEY_TEXT}\n-----END PRIVATE KEY-----\n`;
@@ -40,24 +47,39 @@ const account: AcmeAccount = { directoryUrl: 'https://acme.example/directory', a
 let counter = 0;
 
 export function describeCertificateStoreContract(label: string, harness: () => SecretsManagerHarness): void {
-  /** A store with its own certificate and account secrets, so cases never share state. */
+  for (const madeBefore of [false, true]) describeOn(label, harness, madeBefore);
+}
+
+function describeOn(label: string, harness: () => SecretsManagerHarness, madeBefore: boolean): void {
+  /** A store with its own certificate (secret or none) and account secret, so cases never share state. */
   async function fresh() {
     const name = `www-${++counter}`;
     const issuer = `issuer-${counter}`;
     const certificateSecret = `certstep/certificates/${name}`;
     const accountSecret = `certstep/accounts/${issuer}`;
-    const client = await harness().withSecrets([certificateSecret, accountSecret]);
-    const store = new SecretsManagerCertificateStore({ client });
-    const stages = async (secretId = certificateSecret) =>
-      (await client.send(new DescribeSecretCommand({ SecretId: secretId }))).VersionIdsToStages ?? ({} as Record<string, string[]>);
+    const client = await harness().withSecrets(madeBefore ? [certificateSecret, accountSecret] : [accountSecret]);
+    const store = new SecretsManagerCertificateStore({ client, secretPolicy: TEST_SECRET_POLICY });
+    const spec: SecretOwner = { name, readers: [READER] };
+    /** No labels at all while the secret is not made. */
+    const stages = async (secretId = certificateSecret): Promise<Record<string, string[]>> => {
+      try {
+        return (await client.send(new DescribeSecretCommand({ SecretId: secretId }))).VersionIdsToStages ?? {};
+      } catch (error) {
+        if ((error as { name?: string }).name === 'ResourceNotFoundException') return {};
+        throw error;
+      }
+    };
     const versionWith = async (stage: string, secretId = certificateSecret) => Object.entries(await stages(secretId)).find(([, on]) => on.includes(stage))?.[0];
     const valueWith = async (stage: string, secretId = certificateSecret) =>
       (await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }))).SecretString;
-    return { name, issuer, client, store, stages, versionWith, valueWith, certificateSecret, accountSecret };
+    const policy = async () =>
+      JSON.parse((await client.send(new GetResourcePolicyCommand({ SecretId: certificateSecret }))).ResourcePolicy ?? 'null') as unknown;
+    return { name, spec, issuer, client, store, stages, versionWith, valueWith, policy, certificateSecret, accountSecret };
   }
 
-  describe(`certificate store contract: Secrets Manager on ${label}`, () => {
-    it('knows no certificate, pending key or account while the secrets hold the placeholder {}', async () => {
+  const stack = madeBefore ? 'a certificate secret made by an earlier version with {}' : 'no certificate secret made beforehand';
+  describe(`certificate store contract: Secrets Manager on ${label}, ${stack}`, () => {
+    it('knows no certificate, pending key or account before anything is stored', async () => {
       const { store, name, issuer } = await fresh();
 
       expect(await store.getCurrent(name)).toBeUndefined();
@@ -66,13 +88,77 @@ export function describeCertificateStoreContract(label: string, harness: () => S
       expect(await store.getAccount(issuer)).toBeUndefined();
     });
 
-    it('saves one pending key per order as AWSPENDING, and a retry for the same order keeps the first key', async () => {
+    it(
+      madeBefore
+        ? 'reads the placeholder {} as a current version holding no certificate'
+        : 'reads a certificate without a secret as nothing stored, and removing a key there is harmless',
+      async () => {
+        const { store, name, versionWith } = await fresh();
+        const unknownKey = '00000000-0000-0000-0000-000000000000';
+
+        const read = await store.readCurrent(name);
+        const version = await store.currentVersion(name);
+        await store.removePendingKey(name, unknownKey);
+
+        if (madeBefore) {
+          expect(version).toBe(await versionWith('AWSCURRENT'));
+          expect(read).toEqual({ versionId: version });
+        } else {
+          expect(read).toBeUndefined();
+          expect(version).toBeUndefined();
+        }
+        expect(await store.getPendingKey(name, unknownKey)).toBeUndefined();
+        expect(await store.listPendingKeys(name)).toEqual([]);
+      },
+    );
+
+    it('puts the policy naming its readers on the secret before the first key goes in', async () => {
       // Prepare
-      const { store, name, stages } = await fresh();
+      const { store, spec, name, policy, client, certificateSecret } = await fresh();
+      const sent: string[] = [];
+      const send = client.send.bind(client);
+      client.send = ((command: { constructor: { name: string } }) => {
+        sent.push(command.constructor.name);
+        return send(command as never);
+      }) as typeof client.send;
 
       // Act
-      const first = await store.putPendingKey(name, pendingKey(1));
-      const retry = await store.putPendingKey(name, pendingKey(1, OTHER_KEY));
+      const saved = await store.putPendingKey(spec, pendingKey(1));
+
+      // Assess
+      expect(await policy()).toEqual(certificateSecretPolicy(TEST_SECRET_POLICY, { readers: [READER] }));
+      expect(JSON.stringify(await policy())).toContain(READER);
+      expect(sent.indexOf('PutResourcePolicyCommand')).toBeGreaterThanOrEqual(0);
+      expect(sent.lastIndexOf('PutResourcePolicyCommand')).toBeLessThan(sent.indexOf('PutSecretValueCommand'));
+      expect(await store.getPendingKey(name, saved.versionId)).toEqual(pendingKey(1));
+      const described = await client.send(new DescribeSecretCommand({ SecretId: certificateSecret }));
+      if (madeBefore) expect(sent).not.toContain('CreateSecretCommand');
+      else expect(described.Tags).toEqual([{ Key: 'certstep:certificate', Value: name }]);
+    });
+
+    it('ensurePolicy says missing before the first key and applies the policy after it, with the readers of the moment', async () => {
+      // Prepare
+      const { store, spec, policy } = await fresh();
+      const before = await store.ensurePolicy(spec);
+      await store.putPendingKey(spec, pendingKey(1));
+      const changed = { ...spec, readers: ['arn:aws:iam::123456789012:role/new-reader'], acm: { regions: ['us-east-1'] } };
+
+      // Act
+      const after = await store.ensurePolicy(changed);
+
+      // Assess
+      expect(before).toBe(madeBefore ? 'applied' : 'missing');
+      expect(after).toBe('applied');
+      expect(await policy()).toEqual(certificateSecretPolicy(TEST_SECRET_POLICY, changed));
+    });
+
+    it('saves one pending key per order as AWSPENDING, and a retry for the same order keeps the first key', async () => {
+      // Prepare
+      const { store, spec, name, stages } = await fresh();
+
+      // Act
+      const first = await store.putPendingKey(spec, pendingKey(1));
+      const retry = await store.putPendingKey(spec, pendingKey(1, OTHER_KEY));
 
       // Assess
       expect(first.created).toBe(true);
@@ -84,11 +170,11 @@ export function describeCertificateStoreContract(label: string, harness: () => S
 
     it('moves AWSPENDING to a later order, and the earlier key stays readable by its version id', async () => {
       // Prepare
-      const { store, name } = await fresh();
-      const earlier = await store.putPendingKey(name, pendingKey(1));
+      const { store, spec, name } = await fresh();
+      const earlier = await store.putPendingKey(spec, pendingKey(1));
 
       // Act
-      const later = await store.putPendingKey(name, pendingKey(2, OTHER_KEY));
+      const later = await store.putPendingKey(spec, pendingKey(2, OTHER_KEY));
 
       // Assess
       expect(later.created).toBe(true);
@@ -101,7 +187,7 @@ export function describeCertificateStoreContract(label: string, harness: () => S
     it('is undefined for a pending key this secret never had', async () => {
       const { store, name } = await fresh();
       const other = await fresh();
-      const elsewhere = await other.store.putPendingKey(other.name, pendingKey(9));
+      const elsewhere = await other.store.putPendingKey(other.spec, pendingKey(9));
 
       expect(await store.getPendingKey(name, elsewhere.versionId)).toBeUndefined();
       expect(await store.getPendingKey(name, 'not-a-token')).toBeUndefined();
@@ -109,8 +195,8 @@ export function describeCertificateStoreContract(label: string, harness: () => S
 
     it('removes a pending key from the list, and removing it again or one never there is harmless', async () => {
       // Prepare
-      const { store, name, stages } = await fresh();
-      const saved = await store.putPendingKey(name, pendingKey(1));
+      const { store, spec, name, stages } = await fresh();
+      const saved = await store.putPendingKey(spec, pendingKey(1));
 
       // Act
       await store.removePendingKey(name, saved.versionId);
@@ -124,9 +210,11 @@ export function describeCertificateStoreContract(label: string, harness: () => S
 
     it('makes the first certificate current over the placeholder, keeps the placeholder as AWSPREVIOUS and frees AWSPENDING', async () => {
       // Prepare
-      const { store, name, stages, versionWith, valueWith } = await fresh();
+      const { store, spec, name, stages, versionWith, valueWith } = await fresh();
+      const before = await versionWith('AWSCURRENT');
+      const saved = await store.putPendingKey(spec, pendingKey(1));
+      // Where the store made the secret, it wrote the placeholder itself, before the key.
       const placeholder = await versionWith('AWSCURRENT');
-      const saved = await store.putPendingKey(name, pendingKey(1));
       const issued = certificate('0a01', 1);
 
       // Act
@@ -140,6 +228,9 @@ export function describeCertificateStoreContract(label: string, harness: () => S
       expect(await versionWith('AWSCURRENT')).toBe(made.versionId);
       expect(await versionWith('AWSPREVIOUS')).toBe(placeholder);
       expect(await valueWith('AWSPREVIOUS')).toBe('{}');
+      expect(placeholder).not.toBe(saved.versionId);
+      if (madeBefore) expect(placeholder).toBe(before);
+      else expect(before).toBeUndefined();
       expect(await versionWith('AWSPENDING')).toBeUndefined();
       expect(await store.listPendingKeys(name)).toEqual([]);
       expect(Object.keys(await stages())).toContain(saved.versionId);
@@ -147,7 +238,7 @@ export function describeCertificateStoreContract(label: string, harness: () => S
 
     it('tells the current version id without reading the value, the same id readCurrent reads with the certificate, and a new one per certificate', async () => {
       // Prepare
-      const { store, name, client, versionWith } = await fresh();
+      const { store, spec, name, client, versionWith } = await fresh();
       const placeholder = await store.readCurrent(name);
       const placeholderVersion = await store.currentVersion(name);
       const sent: string[] = [];
@@ -156,9 +247,9 @@ export function describeCertificateStoreContract(label: string, harness: () => S
         sent.push(command.constructor.name);
         return send(command as never);
       }) as typeof client.send;
-      const saved = await store.putPendingKey(name, pendingKey(1));
+      const saved = await store.putPendingKey(spec, pendingKey(1));
       const made = await store.makeCurrent(name, certificate('0a01', 1), saved.versionId);
-      const renewedKey = await store.putPendingKey(name, pendingKey(2, OTHER_KEY));
+      const renewedKey = await store.putPendingKey(spec, pendingKey(2, OTHER_KEY));
 
       // Act
       sent.length = 0;
@@ -170,9 +261,14 @@ export function describeCertificateStoreContract(label: string, harness: () => S
 
       // Assess
       expect(askedForVersion).toEqual(['DescribeSecretCommand']);
-      expect(placeholder).toEqual({ versionId: placeholderVersion });
-      expect(placeholderVersion).toEqual(expect.any(String));
-      expect(placeholderVersion).not.toBe(made.versionId);
+      if (madeBefore) {
+        expect(placeholder).toEqual({ versionId: placeholderVersion });
+        expect(placeholderVersion).toEqual(expect.any(String));
+        expect(placeholderVersion).not.toBe(made.versionId);
+      } else {
+        expect(placeholder).toBeUndefined();
+        expect(placeholderVersion).toBeUndefined();
+      }
       expect(await versionWith('AWSCURRENT')).toBe(second.version);
       expect(first.version).toBe(made.versionId);
       expect(first.read).toMatchObject({ versionId: made.versionId, certificate: { serialNumber: '0a01', revision: 1 } });
@@ -185,8 +281,8 @@ export function describeCertificateStoreContract(label: string, harness: () => S
 
     it('makes the same certificate current again without a new version (a retried StoreCertificate)', async () => {
       // Prepare
-      const { store, name, stages } = await fresh();
-      const saved = await store.putPendingKey(name, pendingKey(1));
+      const { store, spec, name, stages } = await fresh();
+      const saved = await store.putPendingKey(spec, pendingKey(1));
       const first = await store.makeCurrent(name, certificate('0a01', 1), saved.versionId);
       const before = await stages();
 
@@ -200,10 +296,10 @@ export function describeCertificateStoreContract(label: string, harness: () => S
 
     it('moves AWSCURRENT to the renewed certificate and keeps the one it replaces as AWSPREVIOUS', async () => {
       // Prepare
-      const { store, name, versionWith, valueWith } = await fresh();
-      const firstKey = await store.putPendingKey(name, pendingKey(1));
+      const { store, spec, name, versionWith, valueWith } = await fresh();
+      const firstKey = await store.putPendingKey(spec, pendingKey(1));
       const first = await store.makeCurrent(name, certificate('0a01', 1), firstKey.versionId);
-      const secondKey = await store.putPendingKey(name, pendingKey(2, OTHER_KEY));
+      const secondKey = await store.putPendingKey(spec, pendingKey(2, OTHER_KEY));
 
       // Act
       const second = await store.makeCurrent(name, certificate('0b02', 2), secondKey.versionId);
@@ -218,9 +314,9 @@ export function describeCertificateStoreContract(label: string, harness: () => S
 
     it('leaves AWSPENDING on a later order when an earlier order is made current', async () => {
       // Prepare
-      const { store, name } = await fresh();
-      const earlier = await store.putPendingKey(name, pendingKey(1));
-      const later = await store.putPendingKey(name, pendingKey(2, OTHER_KEY));
+      const { store, spec, name } = await fresh();
+      const earlier = await store.putPendingKey(spec, pendingKey(1));
+      const later = await store.putPendingKey(spec, pendingKey(2, OTHER_KEY));
 
       // Act
       await store.makeCurrent(name, certificate('0a01', 1), earlier.versionId);
@@ -266,17 +362,18 @@ export function describeCertificateStoreContract(label: string, harness: () => S
       expect(await store.getAccount(issuer, 'https://third-ca.example/directory')).toBeUndefined();
     });
 
-    it('names a secret the stack did not create instead of creating it', async () => {
+    it('keeps SecretNotFound for an issuer whose account secret the stack did not create, and creates no secret for it', async () => {
       const { client } = await fresh();
-      const store = new SecretsManagerCertificateStore({ client, certificateSecretId: (name) => `certstep/certificates/never-deployed-${name}` });
+      const store = new SecretsManagerCertificateStore({ client, accountSecretId: (issuer) => `certstep/accounts/never-deployed-${issuer}` });
 
-      const read = await failureOf(store.readCurrent('www'));
-      const put = await failureOf(store.putPendingKey('www', pendingKey(1)));
+      const read = await failureOf(store.getAccount('lost'));
+      const put = await failureOf(store.putAccount('lost', account, false));
 
       for (const failure of [read, put]) {
         expect(failure.name).toBe('SecretNotFound');
-        expect(failure.message).toContain('certstep/certificates/never-deployed-www does not exist');
+        expect(failure.message).toContain('certstep/accounts/never-deployed-lost does not exist');
       }
+      await expect(client.send(new DescribeSecretCommand({ SecretId: 'certstep/accounts/never-deployed-lost' }))).rejects.toThrow();
     });
   });
 }

@@ -10,6 +10,7 @@ import {
   GetSecretValueCommand,
   type GetSecretValueCommandInput,
   InvalidParameterException,
+  PutResourcePolicyCommand,
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
@@ -21,6 +22,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { SecretsManagerCertificateStore, versionToken } from '../../functions/adapters/secrets-manager-store.js';
 import { CertstepError, InvalidState, SecretNotFound, StoreAccessDenied, StoreRequestRejected, StoreUnavailable } from '../../functions/core/errors.js';
 import type { AcmeAccount, PendingKey, StoredCertificate } from '../../functions/ports/certificate-store.js';
+import { TEST_SECRET_POLICY } from '../support/secret-policy-settings.js';
 
 const secrets = mockClient(SecretsManagerClient);
 const SECRET = 'certstep/certificates/www';
@@ -51,7 +53,15 @@ const account: AcmeAccount = {
 };
 
 function store(): SecretsManagerCertificateStore {
-  return new SecretsManagerCertificateStore({ client: new SecretsManagerClient({ region: 'eu-west-1' }) });
+  return new SecretsManagerCertificateStore({ client: new SecretsManagerClient({ region: 'eu-west-1' }), secretPolicy: TEST_SECRET_POLICY });
+}
+
+const WWW = { name: 'www' };
+
+/** The certificate's secret exists and has its placeholder, as before any key: the policy goes on and no secret is made. */
+function existingSecret(): void {
+  secrets.on(PutResourcePolicyCommand).resolves({ Name: SECRET });
+  secrets.on(DescribeSecretCommand).resolves({ Name: SECRET, VersionIdsToStages: { placeholder: ['AWSCURRENT'] } });
 }
 
 function awsError(name: string, message: string, httpStatusCode = 400, code?: string): Error {
@@ -109,10 +119,11 @@ describe('putPendingKey', () => {
   it('puts the key as an AWSPENDING version whose token comes from the order URL', async () => {
     // Prepare
     versions({});
+    existingSecret();
     secrets.on(PutSecretValueCommand).resolves({ VersionId: versionToken(`pending:${ORDER_URL}`) });
 
     // Act
-    const saved = await store().putPendingKey('www', pendingKey);
+    const saved = await store().putPendingKey(WWW, pendingKey);
 
     // Assess
     const token = versionToken(`pending:${ORDER_URL}`);
@@ -133,7 +144,7 @@ describe('putPendingKey', () => {
     versions({ [token]: JSON.stringify({ pendingKey }) });
 
     // Act
-    const saved = await store().putPendingKey('www', { ...pendingKey, privateKeyPem: OTHER_KEY });
+    const saved = await store().putPendingKey(WWW, { ...pendingKey, privateKeyPem: OTHER_KEY });
     const key = await store().getPendingKey('www', saved.versionId);
 
     // Assess
@@ -145,28 +156,32 @@ describe('putPendingKey', () => {
   it('keeps the key of a concurrent writer that got the token first (ResourceExistsException)', async () => {
     // Prepare
     versions({});
+    existingSecret();
     secrets.on(PutSecretValueCommand).rejects(new ResourceExistsException({ message: 'A resource with the ID you requested already exists.', $metadata: {} }));
 
     // Act
-    const saved = await store().putPendingKey('www', pendingKey);
+    const saved = await store().putPendingKey(WWW, pendingKey);
 
     // Assess
     expect(saved).toEqual({ versionId: versionToken(`pending:${ORDER_URL}`), created: false });
   });
 
-  it('names the missing secret and how to create it instead of creating it', async () => {
+  it('puts the policy on before the key, and not again for a retry of the same order', async () => {
     // Prepare
     versions({});
-    secrets.on(PutSecretValueCommand).rejects(notFound());
+    existingSecret();
+    secrets.on(PutSecretValueCommand).resolves({});
 
     // Act
-    const error = await failureOf(store().putPendingKey('www', pendingKey));
+    await store().putPendingKey(WWW, pendingKey);
+    const putFirst = secrets.calls().map((call) => call.args[0].constructor.name);
+    secrets.reset();
+    versions({ [versionToken(`pending:${ORDER_URL}`)]: JSON.stringify({ pendingKey }) });
+    await store().putPendingKey(WWW, pendingKey);
 
     // Assess
-    expect(error).toBeInstanceOf(SecretNotFound);
-    expect(error.retryable).toBe(false);
-    expect(error.message).toContain(SECRET);
-    expect(error.message).toContain('add the certificate www to the stack configuration and deploy');
+    expect(putFirst).toEqual(['GetSecretValueCommand', 'PutResourcePolicyCommand', 'DescribeSecretCommand', 'PutSecretValueCommand']);
+    expect(secrets.commandCalls(PutResourcePolicyCommand)).toHaveLength(0);
   });
 });
 
@@ -306,19 +321,34 @@ describe('readCurrent and getCurrent', () => {
     expect(secrets.commandCalls(DescribeSecretCommand)[0]?.args[0].input).toEqual({ SecretId: SECRET });
   });
 
-  it('throws SecretNotFound with the way out when the secret does not exist', async () => {
+  it('is undefined when the certificate secret does not exist yet: it is made with the first key', async () => {
     // Prepare
     secrets.on(GetSecretValueCommand).rejects(notFound());
     secrets.on(DescribeSecretCommand).rejects(notFound());
 
     // Act
-    const error = await failureOf(store().readCurrent('www'));
+    const read = await store().readCurrent('www');
+    const current = await store().getCurrent('www');
+
+    // Assess
+    expect(read).toBeUndefined();
+    expect(current).toBeUndefined();
+    expect(secrets.commandCalls(DescribeSecretCommand)[0]?.args[0].input).toEqual({ SecretId: SECRET });
+  });
+
+  it("throws SecretNotFound with the way out when an issuer's account secret does not exist", async () => {
+    // Prepare
+    secrets.on(GetSecretValueCommand).rejects(notFound());
+    secrets.on(DescribeSecretCommand).rejects(notFound());
+
+    // Act
+    const error = await failureOf(store().getAccount('letsencrypt'));
 
     // Assess
     expect(error).toBeInstanceOf(SecretNotFound);
     expect(error.name).toBe('SecretNotFound');
     expect(error.message).toBe(
-      'secret certstep/certificates/www does not exist: certstep never creates secrets; add the certificate www to the stack configuration and deploy',
+      'secret certstep/accounts/letsencrypt does not exist: certstep never creates secrets; add the issuer letsencrypt to the stack configuration and deploy',
     );
   });
 
@@ -377,10 +407,11 @@ describe('error classification', () => {
     // Prepare
     const message = 'User: arn:aws:sts::123456789012:assumed-role/certstep/fn is not authorized to perform: secretsmanager:PutSecretValue';
     versions({});
+    existingSecret();
     secrets.on(PutSecretValueCommand).rejects(awsError('AccessDeniedException', message));
 
     // Act
-    const error = await failureOf(store().putPendingKey('www', pendingKey));
+    const error = await failureOf(store().putPendingKey(WWW, pendingKey));
 
     // Assess
     expect(error).toBeInstanceOf(StoreAccessDenied);
@@ -413,10 +444,11 @@ describe('error classification', () => {
     const unreadable = await failureOf(store().readCurrent('www'));
     secrets.reset();
     versions({});
+    existingSecret();
     secrets.on(PutSecretValueCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
 
     // Act
-    const throttled = await failureOf(store().putPendingKey('www', pendingKey));
+    const throttled = await failureOf(store().putPendingKey(WWW, pendingKey));
 
     // Assess
     expect(unreadable).toBeInstanceOf(InvalidState);

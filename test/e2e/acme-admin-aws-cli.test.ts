@@ -16,6 +16,7 @@ import { normalizeSerial } from '../../functions/core/verify-certificate.js';
 import { certstep } from '../support/cli-process.js';
 import { newStore, pebbleCertStatus } from '../support/local-ca.js';
 import { type Moto, startMoto } from '../support/moto.js';
+import { TEST_SECRET_POLICY } from '../support/secret-policy-settings.js';
 
 const ISSUER = 'pebble';
 let acme: LocalAcme;
@@ -60,14 +61,17 @@ beforeAll(async () => {
   });
   for (const name of ['certstep/certificates/web', `certstep/accounts/${ISSUER}`])
     await secrets.send(new CreateSecretCommand({ Name: name, SecretString: '{}' }));
-  deployed = new SecretsManagerCertificateStore({ client: secrets });
+  deployed = new SecretsManagerCertificateStore({ client: secrets, secretPolicy: TEST_SECRET_POLICY });
   await deployed.putAccount(ISSUER, account, false);
   stored = { ...current, issuer: ISSUER };
-  const pending = await deployed.putPendingKey('web', {
-    orderUrl: `${acme.directoryUrl}#order`,
-    keyAlgorithm: stored.keyAlgorithm,
-    privateKeyPem: stored['tls.key'],
-  });
+  const pending = await deployed.putPendingKey(
+    { name: 'web' },
+    {
+      orderUrl: `${acme.directoryUrl}#order`,
+      keyAlgorithm: stored.keyAlgorithm,
+      privateKeyPem: stored['tls.key'],
+    },
+  );
   await deployed.makeCurrent('web', stored, pending.versionId);
 
   const config = path.join(storeDir, '..', `${path.basename(storeDir)}-certstep.config.json`);

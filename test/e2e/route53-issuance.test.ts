@@ -13,6 +13,7 @@ import { route53Provider, visibleTxt } from '../support/route53/provider.js';
 import { type PebbleOnRoute53, startPebbleOnRoute53 } from '../support/route53/pebble.js';
 import type { Route53TestServer } from '../support/route53/server.js';
 import { type SecretsManagerFake, fakeSecretsManager } from '../support/secrets-manager-fake.js';
+import { TEST_SECRET_POLICY } from '../support/secret-policy-settings.js';
 
 let server: Route53TestServer;
 let ca: TestCa;
@@ -29,7 +30,7 @@ afterAll(async () => {
 function awsDependencies(secrets: SecretsManagerFake) {
   return {
     dns: () => route53Provider(server).provider,
-    store: new SecretsManagerCertificateStore({ client: secrets.client }),
+    store: new SecretsManagerCertificateStore({ client: secrets.client, secretPolicy: TEST_SECRET_POLICY }),
   };
 }
 
@@ -180,7 +181,7 @@ describe('a store failure after issuance', () => {
   it('is retried by the state machine: the certificate is fetched from the same order again, never ordered twice', async () => {
     // Prepare: Secrets Manager throttles the first attempt to make the new version current.
     const secrets = fakeSecretsManager(['certstep/certificates/retry', 'certstep/accounts/local']);
-    const store = new SecretsManagerCertificateStore({ client: secrets.client });
+    const store = new SecretsManagerCertificateStore({ client: secrets.client, secretPolicy: TEST_SECRET_POLICY });
     let failures = 0;
     const flakyStore = Object.assign(Object.create(store) as SecretsManagerCertificateStore, {
       makeCurrent: async (...args: Parameters<SecretsManagerCertificateStore['makeCurrent']>) => {

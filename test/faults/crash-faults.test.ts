@@ -31,9 +31,9 @@ function watchedStore(storeDir: string, makeCurrentFails = false) {
   const store = new FileCertificateStore(storeDir);
   const savedKeys: PendingKey[] = [];
   const watched = Object.assign(Object.create(store) as FileCertificateStore, {
-    putPendingKey: async (name: string, key: PendingKey) => {
-      savedKeys.push(key);
-      return store.putPendingKey(name, key);
+    putPendingKey: async (...args: Parameters<FileCertificateStore['putPendingKey']>) => {
+      savedKeys.push(args[1]);
+      return store.putPendingKey(...args);
     },
     makeCurrent: async (...args: Parameters<FileCertificateStore['makeCurrent']>) => {
       if (makeCurrentFails) {

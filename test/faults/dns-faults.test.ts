@@ -12,6 +12,7 @@ import { type TestCa, newStore, readStored, spec, startTestCa, statesEntered } f
 import { type FixtureOptions, route53Provider, visibleTxt } from '../support/route53/provider.js';
 import { type Route53TestServer, startRoute53TestServer } from '../support/route53/server.js';
 import { type SecretsManagerFake, fakeSecretsManager } from '../support/secrets-manager-fake.js';
+import { TEST_SECRET_POLICY } from '../support/secret-policy-settings.js';
 import { recordingAcme } from '../support/faults/acme.js';
 import {
   captureOutput,
@@ -58,7 +59,7 @@ async function secretsServing(name: string): Promise<SecretsManagerFake> {
  */
 async function runThroughRoute53(name: string, secrets: SecretsManagerFake, sdkAttempts = 6, options: { dnsNames?: string[]; fixture?: FixtureOptions } = {}) {
   const storeDir = await newStore();
-  const store = new SecretsManagerCertificateStore({ client: secrets.client });
+  const store = new SecretsManagerCertificateStore({ client: secrets.client, secretPolicy: TEST_SECRET_POLICY });
   const recording = recordingAcme(ca.environment, storeDir, undefined, store);
   const output = captureOutput();
   const result = await ca

@@ -16,7 +16,7 @@ import { ACM_KEY_ALGORITHM } from '../../functions/core/acm-config.js';
 import { AcmImportRefused, AcmUnavailable, DnsProviderUnavailable, SchedulerUnavailable, StoreUnavailable } from '../../functions/core/errors.js';
 import { normalizeSerial, splitPemChain } from '../../functions/core/verify-certificate.js';
 import type { AcmImport, CertificateImporter, ImportedCopy } from '../../functions/ports/certificate-importer.js';
-import type { AcmeAccount, CertificateStore, CurrentVersion, PendingKey, StoredCertificate } from '../../functions/ports/certificate-store.js';
+import type { AcmeAccount, CertificateStore, CurrentVersion, PendingKey, SecretOwner, StoredCertificate } from '../../functions/ports/certificate-store.js';
 import type { ChallengeRecord, DnsProvider, Presented, PropagationResult, PropagationTiming } from '../../functions/ports/dns-provider.js';
 import type { RenewalScheduler, ScheduledRenewal } from '../../functions/ports/renewal-scheduler.js';
 import type { LedgerEntry } from '../../functions/ports/run-ledger.js';
@@ -227,7 +227,7 @@ export class SimStore implements CertificateStore {
     return this.faults.call('store', 'DescribeSecret', () => this.secrets.get(name)?.currentVersionId);
   }
 
-  putPendingKey(name: string, key: PendingKey): Promise<{ versionId: string; created: boolean }> {
+  putPendingKey({ name }: SecretOwner, key: PendingKey): Promise<{ versionId: string; created: boolean }> {
     return this.faults.call('store', 'PutSecretValue', () => {
       const versionId = createHash('sha256').update(`pending:${key.orderUrl}`).digest('hex').slice(0, 32);
       const secret = this.secret(name);

@@ -10,6 +10,7 @@ import { SecretsManagerAcmeDnsCredentials } from '../../functions/adapters/secre
 import { SecretsManagerCertificateStore, versionToken } from '../../functions/adapters/secrets-manager-store.js';
 import { describeCertificateStoreContract } from '../adapters/certificate-store-contract.js';
 import { failureOf } from '../support/failure.js';
+import { TEST_SECRET_POLICY } from '../support/secret-policy-settings.js';
 import { type Moto, startMoto } from '../support/moto.js';
 
 let moto: Moto;
@@ -49,9 +50,9 @@ describe('the Secrets Manager certificate store on moto_server, beyond the share
   it("names the secret's ARN from makeCurrent and with the summary, for the run event", async () => {
     // Prepare
     const secrets = await deployed('certstep/certificates/arn');
-    const store = new SecretsManagerCertificateStore({ client: secrets });
+    const store = new SecretsManagerCertificateStore({ client: secrets, secretPolicy: TEST_SECRET_POLICY });
     const arn = (await secrets.send(new GetSecretValueCommand({ SecretId: 'certstep/certificates/arn' }))).ARN;
-    const saved = await store.putPendingKey('arn', PENDING);
+    const saved = await store.putPendingKey({ name: 'arn' }, PENDING);
 
     // Act
     const made = await store.makeCurrent('arn', CERTIFICATE, saved.versionId);

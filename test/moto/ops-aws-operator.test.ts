@@ -13,6 +13,7 @@ import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb-ledger.js';
 import { SecretsManagerCertificateStore } from '../../functions/adapters/secrets-manager-store.js';
 import { type Credentials, queryCall, xmlField } from '../deployed/aws-call.js';
 import { type Moto, startMoto } from '../support/moto.js';
+import { TEST_SECRET_POLICY } from '../support/secret-policy-settings.js';
 
 /** moto lets this many calls through unchecked: the three that make the administrator. */
 const UNCHECKED_CALLS = 3;
@@ -74,8 +75,8 @@ beforeAll(async () => {
   );
   const secrets = new SecretsManagerClient(sdk(admin));
   for (const name of ['web', 'fresh']) await secrets.send(new CreateSecretCommand({ Name: `certstep/certificates/${name}`, SecretString: '{}' }));
-  const store = new SecretsManagerCertificateStore({ client: secrets });
-  const pending = await store.putPendingKey('web', { orderUrl: 'https://acme.example/order/1', keyAlgorithm: 'ecdsa-p256', privateKeyPem: 'PEM' });
+  const store = new SecretsManagerCertificateStore({ client: secrets, secretPolicy: TEST_SECRET_POLICY });
+  const pending = await store.putPendingKey({ name: 'web' }, { orderUrl: 'https://acme.example/order/1', keyAlgorithm: 'ecdsa-p256', privateKeyPem: 'PEM' });
   await store.makeCurrent('web', CERTIFICATE, pending.versionId);
   const current = await store.readCurrent('web');
   if (!current) throw new Error('makeCurrent left no current version');

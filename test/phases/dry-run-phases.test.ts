@@ -35,9 +35,9 @@ async function dependencies() {
   const store = new FileCertificateStore(storeDir);
   const pendingKeysPut: string[] = [];
   const put = store.putPendingKey.bind(store);
-  store.putPendingKey = async (name, key) => {
-    pendingKeysPut.push(name);
-    return put(name, key);
+  store.putPendingKey = async (owner, key) => {
+    pendingKeysPut.push(owner.name);
+    return put(owner, key);
   };
   const deps: PhaseDependencies = { ...localDependencies({ input: null, storeDir, environment: ca.environment }), store, ledger: new FileRunLedger(storeDir) };
   return { deps, store, pendingKeysPut };

@@ -2,16 +2,21 @@
  * Secrets Manager's versioning rules, kept in memory behind aws-sdk-client-mock, so the real
  * store adapter runs against them: versions by ClientRequestToken (same token and value is
  * idempotent, same token with another value is refused), staging labels that move
- * (AWSCURRENT's old holder becomes AWSPREVIOUS), and secrets the stack created with `{}`.
+ * (AWSCURRENT's old holder becomes AWSPREVIOUS), secrets the stack created with `{}`, and
+ * secrets made at run time (CreateSecret, with tags and a KMS key, and their resource policy).
  */
 import {
+  CreateSecretCommand,
   DescribeSecretCommand,
+  GetResourcePolicyCommand,
   GetSecretValueCommand,
   InvalidParameterException,
+  PutResourcePolicyCommand,
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
   SecretsManagerClient,
+  type Tag,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
@@ -31,9 +36,19 @@ export interface SecretsManagerFake {
 
 const notFound = (message: string) => new ResourceNotFoundException({ message, Message: message, $metadata: { httpStatusCode: 400 } });
 
+interface About {
+  tags?: Tag[];
+  kmsKeyId?: string;
+  policy?: string;
+}
+
 export function fakeSecretsManager(secretIds: readonly string[]): SecretsManagerFake {
   const secrets = new Map<string, Map<string, Version>>();
-  for (const id of secretIds) secrets.set(id, new Map([['placeholder-version', { value: '{}', stages: new Set(['AWSCURRENT']) }]]));
+  const about = new Map<string, About>();
+  for (const id of secretIds) {
+    secrets.set(id, new Map([['placeholder-version', { value: '{}', stages: new Set(['AWSCURRENT']) }]]));
+    about.set(id, {});
+  }
   const secret = (id: string | undefined) => {
     const versions = secrets.get(id ?? '');
     if (!versions) throw notFound("Secrets Manager can't find the specified secret.");
@@ -52,7 +67,33 @@ export function fakeSecretsManager(secretIds: readonly string[]): SecretsManager
   mock.on(DescribeSecretCommand).callsFake((input: { SecretId?: string }) => ({
     Name: input.SecretId,
     VersionIdsToStages: Object.fromEntries([...secret(input.SecretId)].map(([id, version]) => [id, [...version.stages]])),
+    ...(about.get(input.SecretId ?? '')?.tags && { Tags: about.get(input.SecretId ?? '')?.tags }),
+    ...(about.get(input.SecretId ?? '')?.kmsKeyId && { KmsKeyId: about.get(input.SecretId ?? '')?.kmsKeyId }),
   }));
+  mock.on(CreateSecretCommand).callsFake((input: { Name?: string; SecretString?: string; Tags?: Tag[]; KmsKeyId?: string }) => {
+    const id = input.Name ?? '';
+    if (secrets.has(id)) {
+      const message = `The operation failed because the secret ${id} already exists.`;
+      throw new ResourceExistsException({ message, Message: message, $metadata: { httpStatusCode: 400 } });
+    }
+    const versions = new Map<string, Version>();
+    if (input.SecretString !== undefined) versions.set('initial-version', { value: input.SecretString, stages: new Set(['AWSCURRENT']) });
+    secrets.set(id, versions);
+    about.set(id, { ...(input.Tags && { tags: input.Tags }), ...(input.KmsKeyId && { kmsKeyId: input.KmsKeyId }) });
+    return { Name: id };
+  });
+  mock.on(PutResourcePolicyCommand).callsFake((input: { SecretId?: string; ResourcePolicy?: string }) => {
+    secret(input.SecretId);
+    const entry = about.get(input.SecretId ?? '') ?? {};
+    entry.policy = input.ResourcePolicy;
+    about.set(input.SecretId ?? '', entry);
+    return { Name: input.SecretId };
+  });
+  mock.on(GetResourcePolicyCommand).callsFake((input: { SecretId?: string }) => {
+    secret(input.SecretId);
+    const policy = about.get(input.SecretId ?? '')?.policy;
+    return { Name: input.SecretId, ...(policy && { ResourcePolicy: policy }) };
+  });
   mock.on(PutSecretValueCommand).callsFake((input: { SecretId?: string; ClientRequestToken?: string; SecretString?: string; VersionStages?: string[] }) => {
     const versions = secret(input.SecretId);
     const token = input.ClientRequestToken ?? `v-${versions.size}`;
@@ -64,7 +105,9 @@ export function fakeSecretsManager(secretIds: readonly string[]): SecretsManager
       }
       return { VersionId: token, VersionStages: [...existing.stages] };
     }
-    const stages = input.VersionStages ?? ['AWSCURRENT'];
+    // As Secrets Manager does: a secret's first version is AWSCURRENT whatever it is put with.
+    const asked = input.VersionStages ?? ['AWSCURRENT'];
+    const stages = versions.size === 0 && !asked.includes('AWSCURRENT') ? [...asked, 'AWSCURRENT'] : asked;
     for (const stage of stages) {
       for (const [, version] of versions) {
         if (!version.stages.delete(stage) || stage !== 'AWSCURRENT') continue;
