@@ -181,7 +181,8 @@ describe('certstep export --aws', () => {
     expect(await modeOf(path.join(out, 'privkey.pem'))).toBe(0o600);
   });
 
-  it('exits 2 when no such secret exists, and 1 while it holds the placeholder', async () => {
+  // A certificate's secret is made at its first issuance, so a name without one is a certificate not issued yet.
+  it('exits 1 when no such secret exists yet, as while it holds the placeholder', async () => {
     // Prepare
     const notFound = new ResourceNotFoundException({ message: 'not found', $metadata: {} });
     secretsMock.on(GetSecretValueCommand, { SecretId: 'certstep/certificates/nope' }).rejects(notFound);
@@ -194,8 +195,8 @@ describe('certstep export --aws', () => {
     const placeholder = await exportWith(['api', '--aws', '--out', out], client);
 
     // Assess
-    expect(unknown.code).toBe(2);
-    expect(unknown.err).toContain('unknown certificate "nope"');
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain('nope has not been issued yet');
     expect(placeholder.code).toBe(1);
     expect(placeholder.err).toContain('api has not been issued yet');
   });
