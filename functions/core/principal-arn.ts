@@ -5,8 +5,9 @@
  * `readers` and each certificate's own `readers`, so both say the same thing about a bad one.
  */
 import * as z from 'zod/mini';
+import { PRINCIPAL_ARN } from './principal-arn-pattern.js';
 
-export const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|(role|user)\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64})$/;
+export { PRINCIPAL_ARN };
 const PRINCIPAL_EXAMPLE = 'arn:aws:iam::123456789012:role/web-task';
 
 export const readerArn = z

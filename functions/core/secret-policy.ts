@@ -12,7 +12,7 @@
  */
 import { ConfigError } from './config-error.js';
 import type { CertificateSpec } from './certificate-spec.js';
-import { PRINCIPAL_ARN } from './principal-arn.js';
+import { PRINCIPAL_ARN } from './principal-arn-pattern.js';
 
 /** The environment variable that carries SecretPolicySettings as JSON. */
 export const SECRET_POLICY_ENV = 'CERTSTEP_CERTIFICATE_SECRET_POLICY';
