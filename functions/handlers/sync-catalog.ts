@@ -11,7 +11,7 @@ import { DynamoDbCertificateCatalog } from '../adapters/dynamodb-catalog.js';
 import { StepFunctionsRunStarter } from '../adapters/sfn-starter.js';
 import { SECRET_POLICY_ENV, parseSecretPolicySettings } from '../core/secret-policy.js';
 import { maxStartsFrom } from '../phases/start-budget.js';
-import { type SecretPolicyWriter, parseCertificatesFile, syncCatalog } from '../phases/sync-catalog.js';
+import { parseCertificatesFile, syncCatalog } from '../phases/sync-catalog.js';
 import { issuerNames, readConfig, requiredEnv } from '../runtime/config.js';
 import { lambdaHandler } from '../runtime/handler.js';
 import { log } from '../runtime/log.js';
@@ -32,8 +32,7 @@ const store = secretsManagerStore(config);
 const deps = {
   catalog: new DynamoDbCertificateCatalog(traced(new DynamoDBClient({ maxAttempts: 5 })), requiredEnv('CERTSTEP_CATALOG_TABLE')),
   starter: new StepFunctionsRunStarter(traced(new SFNClient({ maxAttempts: 5 })), requiredEnv('CERTSTEP_STATE_MACHINE_ARN')),
-  // The store's ensurePolicy is step 15's addition to secrets-manager-store.ts, made in parallel with this handler.
-  secrets: store as unknown as SecretPolicyWriter,
+  secrets: store,
   issuers: { names: issuerNames(config) },
   policy: parseSecretPolicySettings(process.env[SECRET_POLICY_ENV]),
   maxStarts: maxStartsFrom(),
