@@ -26,8 +26,6 @@ export type IssuerPreset = keyof typeof ISSUER_PRESETS;
 /** CloudWatch Logs accepts only these retention periods. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
-/** About four resources per certificate, under CloudFormation's 500 per stack with room for the rest. */
-export const MAX_CERTIFICATES = 100;
 /** Lambda's limit on all environment variables of a function together. */
 const LAMBDA_ENVIRONMENT_BYTES = 4096;
 
@@ -40,7 +38,11 @@ export interface CertstepConfigInput {
   /** Default ACME contact for issuers without their own. */
   readonly email?: string;
   readonly issuers: readonly IssuerInput[];
-  readonly certificates: readonly CertificateInput[];
+  /**
+   * Absent or empty: every certificate comes from `certstep apply`. There is no limit on how many:
+   * they go into an S3 asset the stack syncs into its catalog, not into the template.
+   */
+  readonly certificates?: readonly CertificateInput[];
   readonly kmsKeyArn?: string;
   /** `stack`: a customer-managed key the stack creates; `aws-managed` (the default without kmsKeyArn): aws/secretsmanager. */
   readonly secretsKey?: 'stack' | 'aws-managed';
@@ -237,11 +239,9 @@ const TOP_LEVEL = section(
     ),
     email: z.optional(text(EMAIL, 'an e-mail address')),
     issuers: nonEmptyArray(issuerSchema),
-    certificates: nonEmptyArray(certificateSpecSchema).check(
-      z.maxLength(MAX_CERTIFICATES, {
-        error: `at most ${MAX_CERTIFICATES} per stack (CloudFormation allows 500 resources and each certificate needs about four); deploy a second stack with another resourcePrefix`,
-      }),
-    ),
+    // No upper bound: certificates are data (an S3 asset synced into the catalog), so the template
+    // does not grow with them; synth time does, about linearly (docs/configuration.md).
+    certificates: z._default(z.array(certificateSpecSchema, { error: 'must be an array (it may be empty)' }), []),
     alarmDaysBeforeExpiry: z._default(wholeNumber(1, 89), 14),
     expiryAlarmDays: z.optional(
       z.record(

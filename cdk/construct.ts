@@ -1,26 +1,28 @@
 /**
  * certstep on AWS as one construct: the renewal state machine from statemachine/renewal.asl.json,
- * a Lambda per function it names, the secrets, the run ledger, the schedules that start it and
- * the alarms that watch it. Embed it in any stack; CertstepStack is the stand-alone version.
+ * a Lambda per function it names, the account secrets, the run ledger, the catalog of
+ * certificates, the schedules that start it and the alarms that watch it. Certificates are data
+ * (an S3 asset synced into the catalog, and `certstep apply`), so its size does not depend on
+ * how many there are. Embed it in any stack; CertstepStack is the stand-alone version.
  */
 import { join } from 'node:path';
-import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { type CertstepConfig, type CertstepConfigInput, issuersEnvironment, validateConfig } from './config.js';
 import { HANDLERS_DIR, assertSubstitutionsSupplied, kebabCase, readStateMachineDefinition } from './definition.js';
-import { type DnsPlan, planDns } from './dns-plan.js';
-import { CertstepFunctions } from './functions.js';
+import { type DnsPlan, type StackZones, planDns, stackZones } from './dns-plan.js';
+import { CertstepFunctions, FUNCTION_ENVIRONMENT } from './functions.js';
 import { CertstepMonitoring } from './monitoring.js';
 import { suppressAcceptedFindings } from './nag.js';
 import { CertstepNotifications } from './notifications.js';
-import { SWEEP_FUNCTIONS, environmentFor, grantNeeds, needsOf } from './permissions.js';
+import { SWEEP_FUNCTIONS, checkEnvironmentSize, environmentFor, grantNeeds, needsOf, secretPolicySettings } from './permissions.js';
 import { CertstepScheduling } from './scheduling.js';
 import { restrictSecretAccess } from './secret-policies.js';
 import { CertstepStorage } from './storage.js';
-import { DeployTimeStarts } from './triggers.js';
+import { CatalogSync, CertificatesFile } from './triggers.js';
 
 export interface CertstepRenewalProps {
   /** The configuration as written (certstep.config.json); validated here, so a bad one fails synth. */
@@ -34,6 +36,8 @@ export interface CertstepRenewalProps {
 export class CertstepRenewal extends Construct {
   readonly config: CertstepConfig;
   readonly dns: DnsPlan;
+  /** The zones IAM names: the configured certificates' and those the issuers' dns01 name. */
+  readonly zones: StackZones;
   readonly stateMachine: sfn.StateMachine;
   readonly functions: CertstepFunctions;
   readonly storage: CertstepStorage;
@@ -41,7 +45,11 @@ export class CertstepRenewal extends Construct {
   readonly monitoring: CertstepMonitoring;
   /** The rules that hand the run events to the configured SNS topics and deploy hooks. */
   readonly notifications: CertstepNotifications;
-  readonly deployTimeStarts: DeployTimeStarts;
+  /** certstep.config.json's certificates as the S3 asset the catalog sync reads. */
+  readonly certificatesFile: CertificatesFile;
+  readonly catalogSync: CatalogSync;
+  /** CERTSTEP_CERTIFICATE_SECRET_POLICY: the roles and readers every certificate secret's policy names. */
+  readonly secretPolicy: string;
   /** Certificate name → the execution input that renews it (what the console's "Start execution" wants). */
   readonly executionInputs: ReadonlyMap<string, string>;
 
@@ -52,6 +60,7 @@ export class CertstepRenewal extends Construct {
     const definition = readStateMachineDefinition(props.definitionPath);
     const logRetention = config.logRetentionDays as logs.RetentionDays;
     this.dns = planDns(config.issuers, config.certificates);
+    this.zones = stackZones(config.issuers, config.certificates);
     this.executionInputs = new Map(config.certificates.map((certificate) => [certificate.name, JSON.stringify({ certificate, force: false })]));
 
     // A fixed name lets the functions and schedules know the ARN before the state machine, which
@@ -66,20 +75,40 @@ export class CertstepRenewal extends Construct {
 
     this.storage = new CertstepStorage(this, 'Storage', config);
     this.scheduling = new CertstepScheduling(this, 'Scheduling', { resourcePrefix: config.resourcePrefix, stateMachineArn });
-    const context = { config, dns: this.dns, storage: this.storage, scheduling: this.scheduling, stateMachineArn };
+    this.certificatesFile = new CertificatesFile(this, 'CertificatesFile', config);
+    const { asset } = this.certificatesFile;
+    // The roles are only known once every function exists, and the functions that make secrets
+    // carry them in their environment: resolved at synth, after the loop below.
+    let secretPolicy: string | undefined;
+    this.secretPolicy = Lazy.string({ produce: () => secretPolicy });
+    const context = {
+      config,
+      dns: this.dns,
+      zones: this.zones,
+      storage: this.storage,
+      scheduling: this.scheduling,
+      stateMachineArn,
+      catalogAsset: { bucketArn: asset.bucket.bucketArn, objectKey: asset.s3ObjectKey },
+      secretPolicy: this.secretPolicy,
+    };
     const common = {
       CERTSTEP_ISSUERS: issuersEnvironment(config.issuers),
       CERTSTEP_CERTIFICATE_SECRET_PREFIX: this.storage.certificateSecretPrefix,
       CERTSTEP_ACCOUNT_SECRET_PREFIX: this.storage.accountSecretPrefix,
     };
-    // The state machine's functions, and the two sweeps that run beside it.
+    const environment = (name: string) => ({ ...common, ...environmentFor(needsOf(name), context) });
+    // The state machine's functions, and those that run beside it (the sweeps, the catalog sync).
     const sweeps = SWEEP_FUNCTIONS.map((name) => ({ name, substitution: '', entry: join(HANDLERS_DIR, `${kebabCase(name)}.ts`) }));
-    this.functions = new CertstepFunctions(this, 'Functions', {
-      functions: [...definition.functions, ...sweeps],
-      environment: (name) => ({ ...common, ...environmentFor(needsOf(name), context) }),
-      logRetention,
-    });
-    for (const fn of this.functions.all) grantNeeds(fn, context);
+    this.functions = new CertstepFunctions(this, 'Functions', { functions: [...definition.functions, ...sweeps], environment, logRetention });
+    const settings = secretPolicySettings(
+      this.functions.all.map((fn) => ({ name: fn.name, roleArn: fn.role.roleArn })),
+      config.stackReaders,
+    );
+    secretPolicy = Stack.of(this).toJsonString(settings);
+    for (const fn of this.functions.all) {
+      checkEnvironmentSize(this, fn.name, { ...environment(fn.name), ...FUNCTION_ENVIRONMENT }, props.configSource);
+      grantNeeds(fn, context);
+    }
     restrictSecretAccess(this, {
       config,
       storage: this.storage,
@@ -122,19 +151,22 @@ export class CertstepRenewal extends Construct {
 
     const sweep = this.functions.byName.get('Sweep')?.function;
     if (sweep) this.scheduling.addDailySweep(sweep, config.dailyCheckSchedule).node.addDependency(this.stateMachine);
-    this.deployTimeStarts = new DeployTimeStarts(this, 'DeployTimeStarts', {
-      stateMachineArn,
-      inputs: this.executionInputs,
+    const syncCatalog = this.functions.byName.get('SyncCatalog')?.function;
+    if (!syncCatalog) throw new Error('certstep: the SyncCatalog Lambda is missing from SWEEP_FUNCTIONS');
+    this.catalogSync = new CatalogSync(this, 'CatalogSync', {
+      file: this.certificatesFile,
+      onEvent: syncCatalog,
+      secretPolicy: this.secretPolicy,
       logRetention,
-      catalog: this.storage.catalog,
     });
-    // A run must find everything in place: functions with their policies, secrets, ledger, scheduler.
-    this.deployTimeStarts.node.addDependency(this.stateMachine, this.functions, this.storage, this.scheduling);
+    // A run must find everything in place: functions with their policies, account secrets, ledger, scheduler.
+    this.catalogSync.node.addDependency(this.stateMachine, this.functions, this.storage, this.scheduling);
 
     const sweepEndedRun = this.functions.byName.get('SweepEndedRun')?.function;
     this.monitoring = new CertstepMonitoring(this, 'Monitoring', {
       config,
       stateMachine: this.stateMachine,
+      stateMachineName,
       deadLetterQueue: this.scheduling.deadLetterQueue,
       ...(sweepEndedRun && { sweepEndedRun }),
     });

@@ -108,3 +108,44 @@ function getOrAdd<K, V>(map: Map<K, V>, key: K, create: () => V): V {
   }
   return value;
 }
+
+/** The Route 53 zones a stack's functions may change, whoever's certificates they hold. */
+export interface StackZones {
+  /** Zone id → the record names IAM allows in it: `_acme-challenge.*`, and CNAME targets that do not match it. */
+  readonly direct: ReadonlyMap<string, readonly string[]>;
+  /** Roles assumed for cross-account zones (their own account's policy says which records). */
+  readonly roles: readonly string[];
+}
+
+/** What every challenge record is named unless cnameStrategy Follow moves it. */
+export const CHALLENGE_RECORDS = '_acme-challenge.*';
+
+/**
+ * The zones of planDns for the configuration's certificates, plus every zone the issuers' dns01
+ * names: a certificate added by `certstep apply` may use any of them without a deploy, so IAM
+ * names zones, not certificates, and stays the same size however many certificates there are.
+ */
+export function stackZones(issuers: readonly IssuerSetting[], certificates: readonly CertificateSpec[]): StackZones {
+  const plan = planDns(issuers, certificates);
+  const direct = new Map<string, Set<string>>();
+  const roles = new Set<string>(plan.roleZones.keys());
+  const addZone = (zoneId: string) => getOrAdd(direct, zoneId, () => new Set([CHALLENGE_RECORDS]));
+  for (const [zoneId, recordNames] of plan.directZones) {
+    const names = addZone(zoneId);
+    for (const name of recordNames) if (!name.startsWith('_acme-challenge.')) names.add(name);
+  }
+  for (const issuer of issuers) {
+    const route53 = issuer.dns01?.route53;
+    if (!route53 || issuer.dns01?.acmeDNS) continue;
+    const zones = [route53, ...Object.values(route53.zones ?? {})];
+    for (const zone of zones) {
+      const role = zone.role ?? route53.role;
+      if (role) roles.add(role);
+      else if (zone.hostedZoneId) addZone(zone.hostedZoneId);
+    }
+  }
+  return {
+    direct: new Map([...direct].sort(([a], [b]) => a.localeCompare(b)).map(([id, names]) => [id, [...names].sort()])),
+    roles: [...roles].sort(),
+  };
+}

@@ -26,6 +26,8 @@ const SIZING: Readonly<Record<string, { memorySize?: number; timeout?: number }>
   Finalize: { memorySize: 512 },
   // Reconciles every certificate in one invocation, eight at a time.
   Sweep: { memorySize: 512, timeout: 900 },
+  // Puts up to every configured certificate's catalog item in one custom resource call.
+  SyncCatalog: { memorySize: 512, timeout: 900 },
 };
 
 /**
@@ -33,6 +35,9 @@ const SIZING: Readonly<Record<string, { memorySize?: number; timeout?: number }>
  * Node built-ins; ESM has no `require`, so the banner makes one.
  */
 const ESM_REQUIRE_BANNER = "import { createRequire as __certstepCreateRequire } from 'node:module'; const require = __certstepCreateRequire(import.meta.url);";
+
+/** What every function gets besides props.environment (counted in its 4 KB too). */
+export const FUNCTION_ENVIRONMENT = { NODE_OPTIONS: '--enable-source-maps' } as const;
 
 export interface CertstepFunctionsProps {
   readonly functions: readonly StateMachineFunction[];
@@ -95,7 +100,7 @@ export class CertstepFunctions extends Construct {
       tracing: lambda.Tracing.ACTIVE,
       role,
       logGroup,
-      environment: { ...props.environment(definition.name), NODE_OPTIONS: '--enable-source-maps' },
+      environment: { ...props.environment(definition.name), ...FUNCTION_ENVIRONMENT },
     };
     const fn = existsSync(definition.entry)
       ? bundledFromSource(scope, definition, common)

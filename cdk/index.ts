@@ -11,4 +11,4 @@ export {
   loadConfig,
   validateConfig,
 } from './config.js';
-export { EXPIRY_METRIC } from './monitoring.js';
+export { EXPIRING_DETAIL_TYPE, SWEEP_METRICS } from './monitoring.js';

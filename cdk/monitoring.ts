@@ -1,8 +1,10 @@
 /**
  * Somebody hears about it when renewal stops working: every failed, timed-out or aborted
  * execution by e-mail, an alarm on failed executions, one on schedules that could not start
- * the state machine, and per certificate one on days until expiry that also fires when the
- * metric stops arriving (a renewal system that went quiet must page someone).
+ * the state machine, and three on what the daily sweep reports over all certificates: one
+ * expiring (the e-mail of the "Certificate Expiring" event names which), the sweep going quiet
+ * (a renewal system that went quiet must page someone), certificates it could not check. None is
+ * per certificate: 10,000 certificates cost the same alarms as one.
  */
 import { ArnFormat, Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -17,15 +19,33 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { EVENT_SOURCE } from '../functions/core/run-event.js';
 import { METRIC_NAMESPACE } from '../functions/runtime/metrics.js';
 import type { CertstepConfig } from './config.js';
 
-/** What CheckRenewal publishes as an embedded-metric log line (functions/runtime/metrics.ts). */
-export const EXPIRY_METRIC = { namespace: METRIC_NAMESPACE, metricName: 'DaysUntilExpiry', dimension: 'Certificate' } as const;
+/**
+ * What the Sweep publishes as embedded-metric log lines, with StateMachine (the state machine's
+ * name) as the one dimension. A metric per certificate would cost ~$0.30 a month each.
+ */
+export const SWEEP_METRICS = {
+  namespace: METRIC_NAMESPACE,
+  dimension: 'StateMachine',
+  /** The least, over certificates with a notAfter, of days until expiry minus the certificate's alarm threshold. */
+  expiryMargin: 'ExpiryMarginDays',
+  /** Certificates the sweep could not check (their catalog item or secret could not be read). */
+  notChecked: 'CertificatesNotChecked',
+  /** 1 per completed sweep. */
+  sweeps: 'Sweeps',
+} as const;
+
+/** The event the Sweep puts on the default bus for each certificate past its alarm threshold. */
+export const EXPIRING_DETAIL_TYPE = 'Certificate Expiring';
 
 export interface CertstepMonitoringProps {
   readonly config: CertstepConfig;
   readonly stateMachine: sfn.StateMachine;
+  /** The dimension of the sweep's metrics. */
+  readonly stateMachineName: string;
   readonly deadLetterQueue: sqs.IQueue;
   /** Sweeps up after every execution that ended without its own clean-up. */
   readonly sweepEndedRun?: lambda.IFunction;
@@ -35,6 +55,7 @@ export class CertstepMonitoring extends Construct {
   readonly topic: sns.Topic;
   readonly key: kms.Key;
   readonly executionFailedRule: events.Rule;
+  readonly certificateExpiringRule: events.Rule;
   readonly alarms: cloudwatch.Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: CertstepMonitoringProps) {
@@ -137,25 +158,64 @@ export class CertstepMonitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    for (const certificate of config.certificates) {
-      const days = config.expiryAlarmDays.get(certificate.name) ?? config.alarmDaysBeforeExpiry;
-      alarm(`Expiry-${certificate.name}`, {
-        alarmName: `${config.resourcePrefix}-${certificate.name}-expiry`,
-        alarmDescription: `certstep: certificate ${certificate.name} expires in less than ${days} days, or its renewal checks stopped reporting for two days`,
-        metric: new cloudwatch.Metric({
-          namespace: EXPIRY_METRIC.namespace,
-          metricName: EXPIRY_METRIC.metricName,
-          dimensionsMap: { [EXPIRY_METRIC.dimension]: certificate.name },
-          statistic: cloudwatch.Stats.MINIMUM,
-          period: Duration.days(1),
-        }),
-        threshold: days,
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        // Two daily periods: the day in progress has no data until the daily check has run.
-        evaluationPeriods: 2,
-        datapointsToAlarm: 2,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    const sweepMetric = (metricName: string, statistic: string) =>
+      new cloudwatch.Metric({
+        namespace: SWEEP_METRICS.namespace,
+        metricName,
+        dimensionsMap: { [SWEEP_METRICS.dimension]: props.stateMachineName },
+        statistic,
+        period: Duration.days(1),
       });
-    }
+
+    alarm('CertificateExpiry', {
+      alarmName: `${config.resourcePrefix}-certificate-expiry`,
+      alarmDescription:
+        'certstep: a certificate is closer to expiry than its expiryAlarmDays; the "Certificate Expiring" e-mail names it, its notAfter and the days left',
+      metric: sweepMetric(SWEEP_METRICS.expiryMargin, cloudwatch.Stats.MINIMUM),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      // No certificate issued yet publishes no margin: nothing is expiring.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    alarm('SweepSilent', {
+      alarmName: `${config.resourcePrefix}-sweep-silent`,
+      alarmDescription: 'certstep: the daily sweep has not completed for two days, so no certificate is being checked or renewed on time',
+      metric: sweepMetric(SWEEP_METRICS.sweeps, cloudwatch.Stats.SUM),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      // Two daily periods: the day in progress has no data until the daily sweep has run.
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+
+    alarm('CertificatesNotChecked', {
+      alarmName: `${config.resourcePrefix}-certificates-not-checked`,
+      alarmDescription: "certstep: the daily sweep could not check some certificates; the Sweep Lambda's log names them and why",
+      metric: sweepMetric(SWEEP_METRICS.notChecked, cloudwatch.Stats.MAXIMUM),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    // The alarm says that one is expiring; this says which, once per certificate and sweep.
+    this.certificateExpiringRule = new events.Rule(this, 'CertificateExpiring', {
+      description: 'certstep: a certificate is closer to expiry than its expiryAlarmDays',
+      eventPattern: { source: [EVENT_SOURCE], detailType: [EXPIRING_DETAIL_TYPE] },
+      targets: [
+        new targets.SnsTopic(this.topic, {
+          message: events.RuleTargetInput.fromText(
+            [
+              `certstep: certificate ${field('$.detail.certificate')} expires at ${field('$.detail.notAfter')}, in ${field('$.detail.daysUntilExpiry')} days,`,
+              `less than its alarm threshold of ${field('$.detail.expiryAlarmDays')} days: its renewals are failing or not running.`,
+              `Look at its last executions: certstep describe ${field('$.detail.certificate')} --aws`,
+            ].join('\n'),
+          ),
+        }),
+      ],
+    });
   }
 }

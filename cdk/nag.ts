@@ -3,13 +3,13 @@
  * concerns and, for IAM wildcards, for the one wildcard it concerns, with the reason. Uses CDK's
  * own Validations API (what cdk-nag 3 reads), so embedding the construct needs no cdk-nag.
  */
-import { Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import type { CertstepConfig } from './config.js';
-import type { DnsPlan } from './dns-plan.js';
+import type { StackZones } from './dns-plan.js';
 import type { CertstepFunctions } from './functions.js';
-import { needsOf } from './permissions.js';
+import { acmCertificateArns, needsOf, usesAcmeDns } from './permissions.js';
 import type { CertstepScheduling } from './scheduling.js';
 import type { CertstepStorage } from './storage.js';
 
@@ -20,12 +20,13 @@ const XRAY = 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level 
  * than imported from construct.ts, which calls this module: no import runs both ways.
  */
 export interface FindingSources extends IConstruct {
-  readonly config: Pick<CertstepConfig, 'certificates'>;
-  readonly dns: Pick<DnsPlan, 'directZones'>;
-  readonly storage: Pick<CertstepStorage, 'certificateSecrets' | 'accountSecrets'>;
+  readonly config: Pick<CertstepConfig, 'issuers' | 'certificates'>;
+  readonly zones: Pick<StackZones, 'direct'>;
+  readonly storage: Pick<CertstepStorage, 'accountSecrets' | 'certificateSecretArnPattern' | 'acmeDnsSecretPrefix'>;
   readonly scheduling: Pick<CertstepScheduling, 'deadLetterQueue' | 'renewalSchedulesArn'>;
   readonly functions: Pick<CertstepFunctions, 'all'>;
   readonly stateMachine: { readonly role: iam.IRole };
+  readonly catalogSync: { readonly role: iam.IRole; readonly onEvent: { readonly functionArn: string } };
 }
 
 export function suppressAcceptedFindings(renewal: FindingSources): void {
@@ -33,12 +34,6 @@ export function suppressAcceptedFindings(renewal: FindingSources): void {
   const wildcard = (scope: IConstruct, resource: string, reason: string) =>
     Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[Resource::${flatten(stack.resolve(resource))}]`, reason });
 
-  for (const [name, secret] of renewal.storage.certificateSecrets) {
-    Validations.of(secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason: `Certificate ${name} is rotated by the renewal state machine (a new key and certificate before expiry), not by a Secrets Manager rotation Lambda`,
-    });
-  }
   for (const [name, secret] of renewal.storage.accountSecrets) {
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions-SMG4',
@@ -51,7 +46,7 @@ export function suppressAcceptedFindings(renewal: FindingSources): void {
   });
 
   const changes = stack.formatArn({ service: 'route53', region: '', account: '', resource: 'change', resourceName: '*' });
-  const regions = [...new Set(renewal.config.certificates.flatMap((certificate) => certificate.acm?.regions ?? []))];
+  const acmCertificates = acmCertificateArns(stack);
   for (const fn of renewal.functions.all) {
     const needs = needsOf(fn.name);
     const listsAcm = needs.includes('acm') || needs.includes('acm:read');
@@ -59,8 +54,8 @@ export function suppressAcceptedFindings(renewal: FindingSources): void {
       id: 'AwsSolutions-L1',
       reason: 'Node.js 22 on purpose: the bundles target node22 and the project is tested on it; moving to Node.js 24 is a deliberate upgrade, not a drift',
     });
-    wildcard(fn.role, '*', listsAcm ? `${XRAY}; acm:ListCertificates has none either and is limited to the configured regions by aws:RequestedRegion` : XRAY);
-    if (fn.name === 'CheckPropagation' && renewal.dns.directZones.size > 0) {
+    wildcard(fn.role, '*', listsAcm ? `${XRAY}; acm:ListCertificates has none either, and lists ARNs and domain names only` : XRAY);
+    if (fn.name === 'CheckPropagation' && renewal.zones.direct.size > 0) {
       wildcard(fn.role, changes, 'Route 53 change ids are generated per ChangeResourceRecordSets call; GetChange only reads their status');
     }
     if (needs.includes('scheduler') || needs.includes('scheduler:read')) {
@@ -70,15 +65,37 @@ export function suppressAcceptedFindings(renewal: FindingSources): void {
         'One-time schedules are named after certificates at run time; the wildcard is limited to the stack-owned renewal schedule group',
       );
     }
-    if (!listsAcm) continue;
-    for (const region of regions) {
+    if (needs.some((need) => need.startsWith('certificate:'))) {
       wildcard(
         fn.role,
-        stack.formatArn({ service: 'acm', region, resource: 'certificate', resourceName: '*' }),
-        `ACM certificate ids are assigned at the first import; the wildcard is limited to certificates in ${region} of this account`,
+        renewal.storage.certificateSecretArnPattern,
+        "Certificate secrets are made at first issuance, one per certificate, and certificates are data (certstep apply): the wildcard is the stack-owned name prefix, and each secret's own resource policy names the roles that may read or write its value",
       );
     }
+    if (usesAcmeDns(needs, renewal.config)) {
+      wildcard(
+        fn.role,
+        stack.formatArn({
+          service: 'secretsmanager',
+          resource: 'secret',
+          resourceName: `${renewal.storage.acmeDnsSecretPrefix}*`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+        "acme-dns registrations are created on a name's first run, for names certificates added at run time may bring: the wildcard is the stack-owned name prefix",
+      );
+    }
+    if (!listsAcm) continue;
+    wildcard(
+      fn.role,
+      acmCertificates,
+      "ACM certificate ids are assigned at the first import and a certificate's regions are data: imports are limited by the certstep:certificate tag, reads only list and describe",
+    );
   }
+  wildcard(
+    renewal.catalogSync.role,
+    `${renewal.catalogSync.onEvent.functionArn}:*`,
+    'The custom resource provider invokes the SyncCatalog Lambda, by any of its versions (what cdk custom-resources grants); nothing else',
+  );
   wildcard(renewal.stateMachine.role, '*', 'Step Functions log delivery (logs:CreateLogDelivery and friends) and X-Ray have no resource-level permissions');
 }
 

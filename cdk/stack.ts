@@ -1,9 +1,12 @@
-/** The stand-alone stack: the CertstepRenewal construct and the outputs an operator needs. */
+/**
+ * The stand-alone stack: the CertstepRenewal construct and the outputs an operator needs. None
+ * is per certificate (CloudFormation allows 200 outputs): a certificate's execution input is its
+ * catalog item's `input`, and `certstep renew <name> --aws` starts it.
+ */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { CertstepConfigInput } from './config.js';
 import { CertstepRenewal } from './construct.js';
-import { logicalNames } from './names.js';
 
 export interface CertstepStackProps extends StackProps {
   readonly config: CertstepConfigInput;
@@ -18,7 +21,8 @@ export class CertstepStack extends Stack {
     this.renewal = new CertstepRenewal(this, 'Renewal', { config: props.config, ...(props.configSource && { configSource: props.configSource }) });
 
     new CfnOutput(this, 'StateMachineArn', {
-      description: 'Start a renewal by hand: Step Functions console > this state machine > Start execution, with an ExecutionInput* value as input',
+      description:
+        "Start a renewal by hand: `certstep renew <name> --aws`, or Step Functions console > this state machine > Start execution, with the certificate's catalog item `input` (CatalogTableName) as input",
       value: this.renewal.stateMachine.stateMachineArn,
     });
     new CfnOutput(this, 'NotificationTopicArn', { value: this.renewal.monitoring.topic.topicArn });
@@ -26,12 +30,7 @@ export class CertstepStack extends Stack {
     new CfnOutput(this, 'LedgerTableName', { value: this.renewal.storage.ledger.tableName });
     new CfnOutput(this, 'RenewalScheduleGroup', { value: this.renewal.scheduling.renewalGroup.scheduleGroupName });
     new CfnOutput(this, 'CertificateSecretPrefix', { value: this.renewal.storage.certificateSecretPrefix });
-    const names = logicalNames([...this.renewal.executionInputs.keys()]);
-    for (const [name, input] of this.renewal.executionInputs) {
-      new CfnOutput(this, `ExecutionInput${names.get(name)}`, {
-        description: `Execution input that renews certificate ${name}; set "force": true to renew before it is due`,
-        value: input,
-      });
-    }
+    // What `certstep apply|remove --aws` asks for (--catalog-table); each item's `input` is a certificate's execution input.
+    new CfnOutput(this, 'CatalogTableName', { value: this.renewal.storage.catalog.tableName });
   }
 }

@@ -113,7 +113,7 @@ describe('validateConfig', () => {
       withCertificate(1, { acm: { regions: ['eu-west-1'], cloudFront: true } }),
       'certificates[1].acm.regions: must include us-east-1',
     ],
-    ['no certificates', { ...testConfig(), certificates: [] }, 'certificates: must be a non-empty array'],
+    ['certificates that are not a list', { ...testConfig(), certificates: { web: {} } }, 'certificates: must be an array (it may be empty)'],
     ['a typo at the top level', { ...testConfig(), notificationEmails: 'x@example.com' }, 'notificationEmails: unknown field'],
     ['no notification address', { ...testConfig(), notificationEmail: undefined }, 'notificationEmail: required'],
     ['an unknown preset', { ...testConfig(), issuers: [{ preset: 'letsencrypt-test' }] }, 'issuers[0].preset: must be one of letsencrypt, letsencrypt-staging'],
@@ -157,6 +157,31 @@ describe('validateConfig', () => {
 
     // Assess
     expect(error).toContain(`certstep.config.json: ${message}`);
+  });
+
+  it.each([
+    ['empty', []],
+    ['absent', undefined],
+    // The old limit was 100; the template no longer grows with certificates (test/cdk/scale.test.ts).
+    [
+      'far over the old limit of 100',
+      Array.from({ length: 150 }, (_, i) => ({
+        name: `c${i}`,
+        dnsNames: [`c${i}.example.com`],
+        issuer: 'letsencrypt',
+        dns01: { route53: { hostedZoneId: 'Z1' } },
+      })),
+    ],
+  ])('accepts a certificates list that is %s', (_case, certificates) => {
+    // Prepare
+    const { certificates: _, ...rest } = testConfig();
+
+    // Act
+    const config = validateConfig({ ...rest, ...(certificates && { certificates }) });
+
+    // Assess
+    expect(config.certificates).toHaveLength(certificates?.length ?? 0);
+    expect(config.expiryAlarmDays.size).toBe(certificates?.length ?? 0);
   });
 
   it('says why a hosted zone id is needed at synth time', () => {

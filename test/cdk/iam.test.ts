@@ -1,6 +1,7 @@
 /**
  * Least privilege, checked on the synthesised policies: Route 53 only on the configured zones
- * and challenge names, secrets only by ARN, the scheduler role only able to start this state
+ * and challenge names, certificate secrets only by the stack's name prefix (they are made at
+ * first issuance), account secrets by ARN, the scheduler role only able to start this state
  * machine. The configuration adds what makes IAM interesting: a cross-account zone behind a
  * role, a customer-managed key and an EAB secret.
  */
@@ -55,27 +56,49 @@ beforeAll(() => {
 });
 
 describe('Route 53', () => {
-  it('allows ChangeResourceRecordSets on Z1 for exactly its challenge names, TXT only, CREATE and DELETE only', () => {
+  it('allows ChangeResourceRecordSets on the configured zones for _acme-challenge.* names only, TXT only, CREATE and DELETE only', () => {
     // Act
-    const inZone1 = grants(functionStatements(template, 'PresentChallenges'), 'route53:ChangeResourceRecordSets').filter(
-      (statement) => JSON.stringify(statement.Resource) === JSON.stringify(zoneArn(ZONE)),
-    );
+    const changes = grants(functionStatements(template, 'PresentChallenges'), 'route53:ChangeResourceRecordSets');
 
-    // Assess: example.com and *.example.com share one name; www.example.com has its own.
-    expect(inZone1).toEqual([
+    // Assess: one statement for Z1 and Z2, whatever certificates use them (certstep apply adds more without a deploy).
+    expect(changes).toEqual([
       {
         Effect: 'Allow',
         Action: 'route53:ChangeResourceRecordSets',
-        Resource: zoneArn(ZONE),
+        Resource: [zoneArn(ZONE), zoneArn(OTHER_ZONE)],
         Condition: {
+          'ForAllValues:StringLike': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['_acme-challenge.*'] },
           'ForAllValues:StringEquals': {
-            'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['_acme-challenge.example.com', '_acme-challenge.www.example.com'],
             'route53:ChangeResourceRecordSetsRecordTypes': ['TXT'],
             'route53:ChangeResourceRecordSetsActions': ['CREATE', 'DELETE'],
           },
         },
       },
     ]);
+  });
+
+  it('also names the zones the issuers’ dns01 names, direct and behind a role, with no certificate using them', () => {
+    // Prepare
+    const { certificates: _, ...rest } = testConfig();
+    const zonesOnly: CertstepConfigInput = {
+      ...rest,
+      issuers: [
+        {
+          preset: 'letsencrypt',
+          dns01: {
+            route53: { hostedZoneId: 'Z5', zones: { 'example.org': { hostedZoneId: 'Z6' }, 'partner.example': { hostedZoneId: 'Z3', role: PARTNER_ROLE } } },
+          },
+        },
+      ],
+    };
+
+    // Act
+    const statements = statementsOf(synthesise(zonesOnly, { bundle: false }).template);
+
+    // Assess
+    expect(grants(statements, 'route53:ChangeResourceRecordSets')[0]?.Resource).toEqual([zoneArn('Z5'), zoneArn('Z6')]);
+    expect(grants(statements, 'sts:AssumeRole')[0]?.Resource).toBe(PARTNER_ROLE);
+    expect(JSON.stringify(statements)).not.toContain('hostedzone/Z3');
   });
 
   it('grants the same record changes to CleanUp and the sweeper of ended runs, and to nobody else', () => {
@@ -85,11 +108,9 @@ describe('Route 53', () => {
     );
     for (const statement of changers) {
       expect(statement.Condition?.['ForAllValues:StringEquals']?.['route53:ChangeResourceRecordSetsRecordTypes']).toEqual(['TXT']);
+      expect(statement.Resource).toEqual([zoneArn(ZONE), zoneArn(OTHER_ZONE)]);
+      expect(statement.Condition?.['ForAllValues:StringLike']?.['route53:ChangeResourceRecordSetsNormalizedRecordNames']).toEqual(['_acme-challenge.*']);
     }
-    const zone2 = changers.find((statement) => JSON.stringify(statement.Resource) === JSON.stringify(zoneArn(OTHER_ZONE)));
-    expect(zone2?.Condition?.['ForAllValues:StringEquals']?.['route53:ChangeResourceRecordSetsNormalizedRecordNames']).toEqual([
-      '_acme-challenge.api.example.net',
-    ]);
   });
 
   it('never grants Route 53 on a zone that is changed through an assumed role; grants sts:AssumeRole on that role only', () => {
@@ -153,7 +174,7 @@ describe('Route 53 with cnameStrategy Follow', () => {
     ));
   });
 
-  it('allows ChangeResourceRecordSets on the target zone for exactly the target names, TXT only, CREATE and DELETE only', () => {
+  it('allows ChangeResourceRecordSets on the target zone for challenge names and exactly the target names, TXT only, CREATE and DELETE only', () => {
     const changers = grants(statementsOf(follow), 'route53:ChangeResourceRecordSets');
     const onTarget = changers.filter((statement) => JSON.stringify(statement.Resource) === JSON.stringify(zoneArn(TARGET_ZONE)));
     expect(new Set(onTarget.map((statement) => statement.policy.replace(/Role.*$/, '')))).toEqual(
@@ -161,8 +182,10 @@ describe('Route 53 with cnameStrategy Follow', () => {
     );
     for (const statement of onTarget) {
       expect(statement.Condition).toEqual({
+        'ForAllValues:StringLike': {
+          'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['_acme-challenge.*', 'example-org.acme.example.net', 'www-example-org.acme.example.net'],
+        },
         'ForAllValues:StringEquals': {
-          'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['example-org.acme.example.net', 'www-example-org.acme.example.net'],
           'route53:ChangeResourceRecordSetsRecordTypes': ['TXT'],
           'route53:ChangeResourceRecordSetsActions': ['CREATE', 'DELETE'],
         },
@@ -184,7 +207,7 @@ describe('Route 53 with cnameStrategy Follow', () => {
 });
 
 describe('Secrets Manager and KMS', () => {
-  it('never grants a secretsmanager action on "*" or on a wildcard other than an EAB secret suffix', () => {
+  it('never grants a secretsmanager action on "*" or on a wildcard other than an EAB secret suffix or the certificate secrets’ name prefix', () => {
     const secretStatements = all.filter((statement) => actionsOf(statement).some((action) => action.startsWith('secretsmanager:')));
     expect(secretStatements.length).toBeGreaterThan(0);
     for (const statement of secretStatements) {
@@ -192,7 +215,8 @@ describe('Secrets Manager and KMS', () => {
         expect(resource).not.toBe('*');
         if (typeof resource !== 'object') continue;
         const text = JSON.stringify(resource);
-        if (text.includes('*')) throw new Error(`wildcard secret resource in ${statement.policy}: ${text}`);
+        if (text.includes('*') && !text.endsWith(':secret:certstep/certificates/*"]]}'))
+          throw new Error(`wildcard secret resource in ${statement.policy}: ${text}`);
       }
     }
   });
@@ -242,9 +266,43 @@ describe('Secrets Manager and KMS', () => {
     expect(functionStatements(template, 'CreateOrder').filter((statement) => resourcesOf(statement).some(onCertificate))).toEqual([]);
   });
 
-  it('lets ImportToAcm read only the certificates imported into ACM', () => {
+  it('lets ImportToAcm read certificate secrets by the stack’s prefix only (each secret’s policy lets it read only those imported into ACM)', () => {
     const reads = grants(functionStatements(template, 'ImportToAcm'), 'secretsmanager:GetSecretValue');
-    expect(reads.flatMap(resourcesOf)).toEqual([{ Ref: expect.stringMatching(/^RenewalStorageCertificateapi/) }]);
+    expect(reads.flatMap(resourcesOf)).toEqual([
+      {
+        'Fn::Join': [
+          '',
+          ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':secret:certstep/certificates/*'],
+        ],
+      },
+    ]);
+  });
+
+  it('lets only Finalize create a certificate secret, tagged certstep:certificate and nothing else, and only it and the sync set a secret’s policy, never a public one', () => {
+    // Prepare
+    const creates = grants(all, 'secretsmanager:CreateSecret').filter((statement) => JSON.stringify(statement.Resource).includes('certificates/'));
+    const policies = grants(all, 'secretsmanager:PutResourcePolicy');
+
+    // Assess
+    expect(creates.map((statement) => statement.policy.replace(/Role.*$/, ''))).toEqual(['RenewalFunctionsFinalize']);
+    expect(actionsOf(creates[0] as Statement)).toEqual(['secretsmanager:CreateSecret', 'secretsmanager:TagResource']);
+    expect(creates[0]?.Condition).toEqual({
+      Null: { 'aws:RequestTag/certstep:certificate': 'false' },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': ['certstep:certificate'] },
+    });
+    expect(grants(all, 'secretsmanager:TagResource')).toHaveLength(1);
+    expect(policies.map((statement) => statement.policy.replace(/Role.*$/, '')).sort()).toEqual(['RenewalFunctionsFinalize', 'RenewalFunctionsSyncCatalog']);
+    for (const statement of policies) {
+      expect(actionsOf(statement)).toEqual(['secretsmanager:PutResourcePolicy']);
+      expect(statement.Condition).toEqual({ Bool: { 'secretsmanager:BlockPublicPolicy': 'true' } });
+      expect(JSON.stringify(statement.Resource)).toContain(':secret:certstep/certificates/*');
+    }
+    // The sync re-applies policies; it never reads or writes a value.
+    expect(
+      functionStatements(template, 'SyncCatalog')
+        .flatMap(actionsOf)
+        .filter((action) => action.startsWith('secretsmanager:')),
+    ).toEqual(['secretsmanager:PutResourcePolicy']);
   });
 
   it('lets the ACME functions read the EAB HMAC secret by name, whatever its random suffix', () => {
@@ -257,7 +315,14 @@ describe('Secrets Manager and KMS', () => {
   });
 
   it('encrypts the secrets with the configured key and grants it only through Secrets Manager', () => {
-    template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'certstep/certificates/web', KmsKeyId: KEY_ARN });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'certstep/accounts/letsencrypt', KmsKeyId: KEY_ARN });
+    // The secrets the functions make use it too.
+    for (const name of ['Finalize', 'SyncCatalog']) {
+      const lambda = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) =>
+        id.startsWith(`RenewalFunctions${name}Function`),
+      )?.[1] as Resource;
+      expect((lambda.Properties.Environment as { Variables: Record<string, unknown> }).Variables.CERTSTEP_SECRETS_KMS_KEY_ARN, name).toBe(KEY_ARN);
+    }
     const kmsStatements = all.filter((statement) => actionsOf(statement).some((action) => action.startsWith('kms:')));
     expect(kmsStatements.length).toBeGreaterThan(0);
     for (const statement of kmsStatements) {
@@ -358,7 +423,7 @@ describe('EventBridge Scheduler', () => {
 });
 
 describe('everything else', () => {
-  it('reads and writes the run ledger (GetItem, conditional PutItem) where the code records runs, and the catalog only from the daily sweep, with Scan', () => {
+  it('reads and writes the run ledger (GetItem, conditional PutItem) where the code records runs, scans the catalog from the daily sweep and writes it from the sync only', () => {
     const tables = all.filter(
       (statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')) && statement.policy.startsWith('RenewalFunctions'),
     );
@@ -372,24 +437,42 @@ describe('everything else', () => {
       ['RenewalFunctionsSweep', ['dynamodb:GetItem', 'dynamodb:PutItem']],
       ['RenewalFunctionsSweep', ['dynamodb:Scan']],
       ['RenewalFunctionsSweepEndedRun', ['dynamodb:GetItem', 'dynamodb:PutItem']],
+      ['RenewalFunctionsSyncCatalog', ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Scan']],
     ]);
-    const scan = grants(tables, 'dynamodb:Scan')[0];
-    expect(scan?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^RenewalStorageCatalog/), 'Arn'] });
-    for (const statement of tables.filter((candidate) => actionsOf(candidate).includes('dynamodb:PutItem'))) {
+    for (const scan of grants(tables, 'dynamodb:Scan'))
+      expect(scan.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^RenewalStorageCatalog/), 'Arn'] });
+    for (const statement of tables.filter((candidate) => actionsOf(candidate).includes('dynamodb:GetItem'))) {
       expect(statement.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^RenewalStorageLedger/), 'Arn'] });
     }
   });
 
-  it('lets only the daily sweep start executions, of this state machine', () => {
+  it('lets only the daily sweep and the catalog sync start executions, of this state machine', () => {
     const starts = grants(
       all.filter((statement) => statement.policy.startsWith('RenewalFunctions')),
       'states:StartExecution',
     );
-    expect(starts.map((statement) => statement.policy.replace(/Role.*$/, ''))).toEqual(['RenewalFunctionsSweep']);
-    expect(JSON.stringify(starts[0]?.Resource)).toContain(':stateMachine:certstep-renewal');
+    expect(starts.map((statement) => statement.policy.replace(/Role.*$/, '')).sort()).toEqual(['RenewalFunctionsSweep', 'RenewalFunctionsSyncCatalog']);
+    for (const start of starts) expect(JSON.stringify(start.Resource)).toContain(':stateMachine:certstep-renewal');
   });
 
-  it('grants ACM imports only to ImportToAcm, reads to the reconcilers, in the configured regions', () => {
+  it('lets the sync read the certificates file, that one S3 object only, and the daily sweep put events on the default bus only', () => {
+    // Prepare
+    const reads = grants(all, 's3:GetObject');
+    const puts = grants(
+      all.filter((statement) => statement.policy.startsWith('RenewalFunctions')),
+      'events:PutEvents',
+    );
+    const [sync] = Object.values(template.findResources('Custom::CertstepCatalogSync')) as Resource[];
+
+    // Assess
+    expect(reads.map((statement) => statement.policy.replace(/Role.*$/, ''))).toEqual(['RenewalFunctionsSyncCatalog']);
+    expect(actionsOf(reads[0] as Statement)).toEqual(['s3:GetObject']);
+    expect(JSON.stringify(reads[0]?.Resource)).toContain(`/${sync?.Properties.Key as string}`);
+    expect(puts.map((statement) => statement.policy.replace(/Role.*$/, ''))).toEqual(['RenewalFunctionsSweep']);
+    expect(JSON.stringify(puts[0]?.Resource)).toContain(':event-bus/default');
+  });
+
+  it('grants ACM imports only to ImportToAcm, reads to the reconcilers, in any region (a certificate’s regions are data)', () => {
     const acm = all.filter((statement) => actionsOf(statement).some((action) => action.startsWith('acm:')));
     expect(new Set(acm.map((statement) => statement.policy.replace(/Role.*$/, '')))).toEqual(
       new Set(['RenewalFunctionsImportToAcm', 'RenewalFunctionsCheckRenewal', 'RenewalFunctionsSweep']),
@@ -403,19 +486,21 @@ describe('everything else', () => {
         .filter((action) => action.startsWith('acm:'));
       expect(actions.sort(), name).toEqual(['acm:DescribeCertificate', 'acm:ListCertificates', 'acm:ListTagsForCertificate']);
     }
-    const text = JSON.stringify(acm);
-    expect(text).toContain(':acm:us-east-1:');
-    expect(text).toContain(':acm:eu-west-1:');
+    for (const statement of acm.filter((candidate) => !actionsOf(candidate).includes('acm:ListCertificates'))) {
+      expect(statement.Resource).toEqual({
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':acm:*:', { Ref: 'AWS::AccountId' }, ':certificate/*']],
+      });
+    }
     for (const list of grants(acm, 'acm:ListCertificates')) {
-      expect(list.Condition).toEqual({ StringEquals: { 'aws:RequestedRegion': ['eu-west-1', 'us-east-1'] } });
+      expect(list.Resource).toBe('*');
+      expect(list.Condition).toBeUndefined();
     }
   });
 
-  it('lets ImportToAcm import only into ACM certificates tagged with a configured name, and tag only new ones with that tag alone', () => {
-    // Only 'api' has an acm section in the test configuration.
-    const reimport = { StringEquals: { 'aws:ResourceTag/certstep:certificate': ['api'] } };
+  it('lets ImportToAcm import only into ACM certificates tagged certstep:certificate, and tag only new ones with that tag alone', () => {
+    const reimport = { Null: { 'aws:ResourceTag/certstep:certificate': 'false' } };
     const firstImport = {
-      StringEquals: { 'aws:RequestTag/certstep:certificate': ['api'] },
+      Null: { 'aws:RequestTag/certstep:certificate': 'false' },
       'ForAllValues:StringEquals': { 'aws:TagKeys': ['certstep:certificate'] },
     };
     const importing = grants(all, 'acm:ImportCertificate');

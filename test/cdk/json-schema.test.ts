@@ -50,7 +50,7 @@ describe('published JSON Schemas', () => {
     ],
     ['a renewBefore in months', { ...testConfig(), certificates: [{ name: 'web', dnsNames: ['example.com'], issuer: 'letsencrypt', renewBefore: 'P1M' }] }],
     ['a retention CloudWatch does not offer', { ...testConfig(), logRetentionDays: 100 }],
-    ['no certificates', { ...testConfig(), certificates: [] }],
+    ['certificates that are not a list', { ...testConfig(), certificates: { web: {} } }],
   ])('flags %s in an editor as certstep would at synth', (_case, config) => {
     // Prepare
     const validate = compile(CONFIG_SCHEMA_PATH);
@@ -61,6 +61,22 @@ describe('published JSON Schemas', () => {
     // Assess
     expect(valid).toBe(false);
     expect(() => validateConfig(config)).toThrow();
+  });
+
+  it.each([
+    ['an empty certificates list', { ...testConfig(), certificates: [] }],
+    ['no certificates field', (({ certificates: _, ...rest }) => rest)(testConfig())],
+  ])('accepts %s in an editor as certstep does at synth (certificates may all come from certstep apply)', (_case, config) => {
+    // Prepare
+    const validate = compile(CONFIG_SCHEMA_PATH);
+
+    // Act
+    const valid = validate(config);
+
+    // Assess
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+    expect(validateConfig(config).certificates).toEqual([]);
   });
 
   it('describes the execution input the examples are written in', () => {

@@ -1,14 +1,22 @@
 /**
- * Who can read a certificate's key, checked on the synthesised template: each certificate
- * secret's resource policy denies reading and writing its value to every principal but the
- * roles IAM lets do it and the certificate's readers; the stack's own key may be used through
- * Secrets Manager only. The expected roles come from the template's IAM policies and from
- * FUNCTION_NEEDS, never from the code under test, so the two cannot agree by construction.
+ * Who can read a certificate's key, checked on the synthesised template: the resource policy
+ * Finalize writes on each certificate secret it makes (from CERTSTEP_CERTIFICATE_SECRET_POLICY
+ * and the certificate's spec in the catalog asset) denies reading and writing its value to every
+ * principal but the roles IAM lets do it and the certificate's readers; account secrets carry
+ * such a policy as stack resources; the stack's own key may be used through Secrets Manager
+ * only. The expected roles come from the template's IAM policies and from FUNCTION_NEEDS, never
+ * from the code under test, so the two cannot agree by construction.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { App } from 'aws-cdk-lib';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CertstepConfigInput } from '../../cdk/config.js';
 import { FUNCTION_NEEDS } from '../../cdk/permissions.js';
+import type { CertificatesFileContent } from '../../cdk/triggers.js';
+import type { CertificateSpec } from '../../functions/core/certificate-spec.js';
+import { certificateSecretPolicy, parseSecretPolicySettings } from '../../functions/core/secret-policy.js';
 import { type Resource, type Statement, actionsOf, configErrorOf, resourcesOf, synthesise, testConfig } from './support.js';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
@@ -29,13 +37,38 @@ const READERS: Record<string, string[]> = { web: [OPS, WEB_TASK, PARTNER], api: 
 
 type PolicyStatement = Statement & { Sid?: string; Principal?: unknown };
 
+let app: App;
 let template: Template;
 let resources: Record<string, Resource>;
 
 beforeAll(() => {
-  ({ template } = synthesise(config, { bundle: false, env: ENV }));
+  ({ app, template } = synthesise(config, { bundle: false, env: ENV }));
   resources = template.toJSON().Resources as Record<string, Resource>;
 });
+
+/** A role's ARN as CloudFormation resolves it, made from its logical id (what `functionOfRole` reads back). */
+const roleArn = (roleId: string) => `arn:aws:iam::${ENV.account}:role/${roleId}`;
+/** A value of the template as CloudFormation would resolve it, roles by roleArn. */
+const render = (value: unknown): string => {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join) return join[1].map(render).join(join[0]);
+  const getAtt = (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+  if (getAtt?.[1] === 'Arn') return roleArn(getAtt[0]);
+  throw new Error(`cannot render ${JSON.stringify(value)}`);
+};
+/** The policy Finalize writes on a certificate's secret: the stack's settings, that certificate's spec from the asset. */
+const certificatePolicyOf = (name: string): PolicyStatement[] => {
+  const finalize = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('RenewalFunctionsFinalizeFunction'))?.[1];
+  const settings = parseSecretPolicySettings(
+    render((finalize?.Properties.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables.CERTSTEP_CERTIFICATE_SECRET_POLICY),
+  );
+  const [, sync] = ofType('Custom::CertstepCatalogSync')[0] as [string, Resource];
+  const file = JSON.parse(readFileSync(join(app.outdir, `asset.${sync.Properties.Key as string}`), 'utf8')) as CertificatesFileContent;
+  const spec = file.certificates.find((entry) => entry.name === name)?.input.certificate as CertificateSpec;
+  // As Secrets Manager stores it, and as the tests below read the account secrets' policies.
+  return JSON.parse(JSON.stringify(certificateSecretPolicy(settings, spec).Statement)) as PolicyStatement[];
+};
 
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
 const secretId = (kind: 'Certificate' | 'Account', name: string): string => {
@@ -51,20 +84,21 @@ const resourcePolicyOf = (secret: string): PolicyStatement[] => {
   return ((policies[0] as [string, Resource])[1].Properties.ResourcePolicy as { Statement: PolicyStatement[] }).Statement;
 };
 const functionOfRole = (roleId: string): string => {
-  const match = /^RenewalFunctions([A-Za-z]+)Role[0-9A-F]{8}$/.exec(roleId);
+  const match = /^(?:arn:aws:iam::\d{12}:role\/)?RenewalFunctions([A-Za-z]+)Role[0-9A-F]{8}$/.exec(roleId);
   if (!match) throw new Error(`not a function role: ${roleId}`);
   return match[1] as string;
 };
 
-/** Functions whose role IAM allows `action` on the secret, read from the template's IAM policies. */
+/** Functions whose role IAM allows `action` on the secret (its logical id, or `certificate` for the certificate name prefix). */
 function iamAllowed(secret: string, action: string): string[] {
+  const onSecret = (resource: unknown) =>
+    secret === 'certificate'
+      ? /:secret:certstep\/certificates\/\*"/.test(JSON.stringify(resource))
+      : JSON.stringify(resource) === JSON.stringify({ Ref: secret });
   return ofType('AWS::IAM::Policy')
     .filter(([, policy]) =>
       (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.some(
-        (statement) =>
-          statement.Effect === 'Allow' &&
-          actionsOf(statement).includes(action) &&
-          resourcesOf(statement).some((resource) => JSON.stringify(resource) === JSON.stringify({ Ref: secret })),
+        (statement) => statement.Effect === 'Allow' && actionsOf(statement).includes(action) && resourcesOf(statement).some(onSecret),
       ),
     )
     .flatMap(([, policy]) => (policy.Properties.Roles as Array<{ Ref: string }>).map((role) => functionOfRole(role.Ref)))
@@ -75,8 +109,9 @@ function iamAllowed(secret: string, action: string): string[] {
 function spared(statement: PolicyStatement): { functions: string[]; others: string[] } {
   const arns = (statement.Condition?.ArnNotEquals?.['aws:PrincipalArn'] ?? []) as unknown[];
   const accounts = (statement.Condition?.StringNotEquals?.['aws:PrincipalAccount'] ?? []) as string[];
-  const functions = arns.flatMap((arn) => (typeof arn === 'string' ? [] : [functionOfRole((arn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0])]));
-  const others = [...arns.filter((arn): arn is string => typeof arn === 'string'), ...accounts.map((account) => `arn:aws:iam::${account}:root`)];
+  const isRole = (arn: unknown) => typeof arn !== 'string' || arn.includes(':role/RenewalFunctions');
+  const functions = arns.filter(isRole).map((arn) => functionOfRole(typeof arn === 'string' ? arn : (arn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]));
+  const others = [...arns.filter((arn): arn is string => !isRole(arn)), ...accounts.map((account) => `arn:aws:iam::${account}:root`)];
   return { functions: functions.sort(), others: others.sort() };
 }
 
@@ -84,20 +119,32 @@ const denyOf = (statements: PolicyStatement[], action: string): PolicyStatement 
   const denies = statements.filter((statement) => statement.Effect === 'Deny' && actionsOf(statement).includes(action));
   expect(denies, action).toHaveLength(1);
   const [deny] = denies as [PolicyStatement];
-  expect(deny.Principal).toEqual({ AWS: '*' });
+  // Everyone: `"*"` as functions/core/secret-policy.ts writes it, which CDK renders as {"AWS": "*"}.
+  expect([{ AWS: '*' }, '*']).toContainEqual(deny.Principal);
   return deny;
 };
 
-describe('a certificate secret', () => {
-  it.each(['web', 'api'])('%s: only the roles IAM lets read it and its readers are spared the Deny on GetSecretValue', (name) => {
-    // Prepare
-    const secret = secretId('Certificate', name);
+/** Only certificates imported into ACM are read by ImportToAcm (its IAM grant is by name prefix). */
+const ACM: Record<string, boolean> = { web: false, api: true };
+const forCertificate = (name: string, functions: string[]) =>
+  functions.filter((fn) => ACM[name] || !FUNCTION_NEEDS[fn]?.includes('certificate:read-acm') || FUNCTION_NEEDS[fn]?.includes('certificate:read'));
 
+describe('a certificate secret', () => {
+  it('is no stack resource, nor has a resource policy in the template: Finalize makes both', () => {
+    expect(
+      ofType('AWS::SecretsManager::Secret')
+        .map(([id]) => id)
+        .filter((id) => id.startsWith('RenewalStorageCertificate')),
+    ).toEqual([]);
+    expect(ofType('AWS::SecretsManager::ResourcePolicy')).toHaveLength(2);
+  });
+
+  it.each(['web', 'api'])('%s: only the roles IAM lets read it and its readers are spared the Deny on GetSecretValue', (name) => {
     // Act
-    const deny = denyOf(resourcePolicyOf(secret), 'secretsmanager:GetSecretValue');
+    const deny = denyOf(certificatePolicyOf(name), 'secretsmanager:GetSecretValue');
 
     // Assess
-    const readers = iamAllowed(secret, 'secretsmanager:GetSecretValue');
+    const readers = forCertificate(name, iamAllowed('certificate', 'secretsmanager:GetSecretValue'));
     expect(readers.length).toBeGreaterThan(0);
     expect(spared(deny)).toEqual({ functions: readers, others: [...(READERS[name] ?? [])].sort() });
   });
@@ -108,14 +155,11 @@ describe('a certificate secret', () => {
     ['api', 'secretsmanager:PutSecretValue'],
     ['api', 'secretsmanager:UpdateSecretVersionStage'],
   ])('%s: only the roles IAM lets call %s are spared its Deny, and no reader', (name, action) => {
-    // Prepare
-    const secret = secretId('Certificate', name);
-
     // Act
-    const deny = denyOf(resourcePolicyOf(secret), action);
+    const deny = denyOf(certificatePolicyOf(name), action);
 
     // Assess
-    const writers = iamAllowed(secret, action);
+    const writers = iamAllowed('certificate', action);
     expect(writers.length).toBeGreaterThan(0);
     expect(spared(deny)).toEqual({ functions: writers, others: [] });
   });
@@ -126,7 +170,7 @@ describe('a certificate secret', () => {
       ['api', true],
     ] as const) {
       // Act
-      const { functions } = spared(denyOf(resourcePolicyOf(secretId('Certificate', name)), 'secretsmanager:GetSecretValue'));
+      const { functions } = spared(denyOf(certificatePolicyOf(name), 'secretsmanager:GetSecretValue'));
 
       // Assess: exactly the functions whose needs read this certificate, and some that do not exist to be refused.
       const needsKey = ([, needs]: [string, readonly string[]]) => needs.includes('certificate:read') || (acm && needs.includes('certificate:read-acm'));
@@ -146,16 +190,17 @@ describe('a certificate secret', () => {
 
   it('lets its readers, and only them, read it and describe it (a reader in another account needs this)', () => {
     for (const [name, readers] of Object.entries(READERS)) {
-      const allows = resourcePolicyOf(secretId('Certificate', name)).filter((statement) => statement.Effect === 'Allow');
+      const allows = certificatePolicyOf(name).filter((statement) => statement.Effect === 'Allow');
       expect(allows, name).toEqual([
         {
           Sid: 'ReadersReadTheValue',
           Effect: 'Allow',
           Principal: { AWS: readers.length === 1 ? readers[0] : readers },
-          Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+          Action: expect.arrayContaining(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']),
           Resource: '*',
         },
       ]);
+      expect(allows[0]?.Action, name).toHaveLength(2);
     }
   });
 
@@ -163,11 +208,23 @@ describe('a certificate secret', () => {
     // Prepare
     const { template: plain } = synthesise(testConfig(), { bundle: false });
     const policies = Object.values(plain.findResources('AWS::SecretsManager::ResourcePolicy') as Record<string, Resource>);
+    const finalize = Object.entries(plain.findResources('AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('RenewalFunctionsFinalizeFunction'),
+    )?.[1] as Resource;
+    const settings = parseSecretPolicySettings(
+      render((finalize.Properties.Environment as { Variables: Record<string, unknown> }).Variables.CERTSTEP_CERTIFICATE_SECRET_POLICY),
+    );
+    const certificate = { name: 'web', dnsNames: ['example.com'], issuer: 'letsencrypt' } as CertificateSpec;
 
-    // Assess: two certificates and two accounts.
-    expect(policies).toHaveLength(4);
-    for (const policy of policies) {
-      const statements = (policy.Properties.ResourcePolicy as { Statement: PolicyStatement[] }).Statement;
+    // Act
+    const certificateStatements = certificateSecretPolicy(settings, certificate).Statement;
+
+    // Assess: two accounts in the template, and the policy a certificate's secret gets.
+    expect(policies).toHaveLength(2);
+    for (const statements of [
+      ...policies.map((policy) => (policy.Properties.ResourcePolicy as { Statement: PolicyStatement[] }).Statement),
+      certificateStatements,
+    ]) {
       expect(statements.length).toBeGreaterThan(0);
       expect(statements.every((statement) => statement.Effect === 'Deny')).toBe(true);
     }
@@ -214,8 +271,15 @@ describe('the stack-owned key', () => {
     expect(key.DeletionPolicy).toBe('Retain');
     expect(key.UpdateReplacePolicy).toBe('Retain');
     const secrets = ofType('AWS::SecretsManager::Secret');
-    expect(secrets).toHaveLength(4);
+    expect(secrets).toHaveLength(2);
     for (const [, secret] of secrets) expect(secret.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    // The certificate secrets, made by Finalize, and the policies re-applied by the sync: the same key.
+    for (const name of ['Finalize', 'SyncCatalog']) {
+      const fn = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith(`RenewalFunctions${name}Function`))?.[1];
+      expect((fn?.Properties.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables.CERTSTEP_SECRETS_KMS_KEY_ARN, name).toEqual({
+        'Fn::GetAtt': [keyId, 'Arn'],
+      });
+    }
   });
 
   it('lets the account administer it, and anyone use it only through Secrets Manager', () => {

@@ -1,12 +1,18 @@
 /**
  * What a deploy creates: the functions the state machine names, the state machine itself, the
- * secrets, the triggers and the outputs an operator uses. One synth for the whole file.
+ * account secrets, the catalog sync and the outputs an operator uses. One synth for the whole file.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { App } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readStateMachineDefinition } from '../../cdk/definition.js';
-import { type Resource, synthesise } from './support.js';
+import { SWEEP_METRICS } from '../../cdk/monitoring.js';
+import { SWEEP_FUNCTIONS } from '../../cdk/permissions.js';
+import { type Resource, synthesise, testConfig } from './support.js';
 
+let app: App;
 let template: Template;
 let lambdas: Record<string, Resource>;
 const definition = readStateMachineDefinition();
@@ -14,17 +20,18 @@ const definition = readStateMachineDefinition();
 // Bundling thirteen functions with the AWS SDK inside takes minutes on two shared cores, more
 // while the as-deployed test bundles beside it.
 beforeAll(() => {
-  ({ template } = synthesise());
+  ({ app, template } = synthesise());
   lambdas = template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x' } }) as Record<string, Resource>;
 }, 600_000);
 
 describe('Lambda functions', () => {
   // biome-ignore lint/suspicious/noTemplateCurlyInString: names the ASL's substitution placeholders
-  it('builds one function per ${XFunctionArn} of the state machine file, and the two sweeps beside it', () => {
+  it('builds one function per ${XFunctionArn} of the state machine file, and the two sweeps and the catalog sync beside it', () => {
     // Assess
     expect(definition.functions.map((fn) => fn.name)).toContain('ImportToAcm');
-    expect(Object.keys(lambdas)).toHaveLength(definition.functions.length + 2);
-    for (const name of ['Sweep', 'SweepEndedRun'])
+    expect(SWEEP_FUNCTIONS).toEqual(['Sweep', 'SweepEndedRun', 'SyncCatalog']);
+    expect(Object.keys(lambdas)).toHaveLength(definition.functions.length + 3);
+    for (const name of SWEEP_FUNCTIONS)
       expect(
         Object.keys(lambdas).some((id) => id.startsWith(`RenewalFunctions${name}Function`)),
         name,
@@ -91,6 +98,50 @@ describe('Lambda functions', () => {
     expect(variablesOf('Sweep').CERTSTEP_CATALOG_TABLE).toEqual({ Ref: expect.stringMatching(/^RenewalStorageCatalog/) });
     expect(variablesOf('Sweep').CERTSTEP_STATE_MACHINE_ARN).toBeDefined();
   });
+
+  it('tells Finalize and SyncCatalog, and only them, which roles each certificate secret policy names; SyncCatalog the catalog and state machine; Sweep the default threshold', () => {
+    // Prepare
+    const variablesOf = (name: string) =>
+      (
+        Object.entries(lambdas).find(([id]) => id.startsWith(`RenewalFunctions${name}Function`))?.[1].Properties.Environment as
+          | { Variables: Record<string, unknown> }
+          | undefined
+      )?.Variables ?? {};
+    // Renders the Fn::Join as CloudFormation would, with each role ARN made from its logical id.
+    const render = (value: unknown): string => {
+      if (typeof value === 'string') return value;
+      const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+      if (join) return join[1].map(render).join(join[0]);
+      const [id] = (value as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
+      return `arn:aws:iam::123456789012:role/${id}`;
+    };
+    const roleOf = (name: string) => expect.stringMatching(new RegExp(`^arn:aws:iam::123456789012:role/RenewalFunctions${name}Role`));
+
+    // Act
+    const settings = JSON.parse(render(variablesOf('Finalize').CERTSTEP_CERTIFICATE_SECRET_POLICY)) as Record<string, string[]>;
+
+    // Assess
+    expect(variablesOf('SyncCatalog').CERTSTEP_CERTIFICATE_SECRET_POLICY).toEqual(variablesOf('Finalize').CERTSTEP_CERTIFICATE_SECRET_POLICY);
+    expect(settings).toEqual({
+      get: [roleOf('Finalize'), roleOf('StoreCertificate')],
+      getAcm: [roleOf('ImportToAcm')],
+      put: [roleOf('Finalize'), roleOf('StoreCertificate')],
+      stage: [roleOf('CleanUp'), roleOf('StoreCertificate'), roleOf('SweepEndedRun')],
+      readers: [],
+    });
+    for (const name of Object.keys(lambdas).map((id) => /^RenewalFunctions([A-Za-z]+?)Function/.exec(id)?.[1] ?? id)) {
+      if (name !== 'Finalize' && name !== 'SyncCatalog') expect(variablesOf(name).CERTSTEP_CERTIFICATE_SECRET_POLICY, name).toBeUndefined();
+      if (name !== 'Sweep') expect(variablesOf(name).CERTSTEP_ALARM_DAYS, name).toBeUndefined();
+      expect(variablesOf(name).CERTSTEP_MAX_STARTS, name).toBeUndefined();
+    }
+    expect(variablesOf('Sweep').CERTSTEP_ALARM_DAYS).toBe('14');
+    expect(variablesOf('SyncCatalog')).toMatchObject({
+      CERTSTEP_CATALOG_TABLE: { Ref: expect.stringMatching(/^RenewalStorageCatalog/) },
+      CERTSTEP_STATE_MACHINE_ARN: expect.anything(),
+      CERTSTEP_CERTIFICATE_SECRET_PREFIX: 'certstep/certificates/',
+      CERTSTEP_ISSUERS: expect.any(String),
+    });
+  });
 });
 
 describe('state machine', () => {
@@ -143,7 +194,7 @@ describe('state machine', () => {
       template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^RenewalStateMachineRole') }] } }),
     ).flatMap((policy) => ((policy as Resource).Properties.PolicyDocument as { Statement: Array<{ Action: unknown; Resource: unknown }> }).Statement);
     const invoke = roleStatements.find((statement) => statement.Action === 'lambda:InvokeFunction');
-    const own = Object.keys(lambdas).filter((id) => !/^RenewalFunctionsSweep/.test(id));
+    const own = Object.keys(lambdas).filter((id) => !/^RenewalFunctions(Sweep|SyncCatalog)/.test(id));
     expect(own).toHaveLength(definition.functions.length);
     expect(invoke?.Resource).toEqual(expect.arrayContaining(own.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] }))));
     expect(invoke?.Resource).toHaveLength(own.length);
@@ -151,15 +202,16 @@ describe('state machine', () => {
 });
 
 describe('storage', () => {
-  it('creates a retained secret per certificate and per issuer account, holding {}', () => {
-    for (const name of ['certstep/certificates/web', 'certstep/certificates/api', 'certstep/accounts/letsencrypt', 'certstep/accounts/letsencrypt-staging']) {
+  it('creates a retained secret per issuer account, holding {}, and none per certificate (made at first issuance)', () => {
+    for (const name of ['certstep/accounts/letsencrypt', 'certstep/accounts/letsencrypt-staging']) {
       template.hasResource('AWS::SecretsManager::Secret', {
         Properties: { Name: name, SecretString: '{}' },
         DeletionPolicy: 'Retain',
         UpdateReplacePolicy: 'Retain',
       });
     }
-    template.resourceCountIs('AWS::SecretsManager::Secret', 4);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    template.resourcePropertiesCountIs('AWS::SecretsManager::Secret', { Name: Match.stringLikeRegexp('^certstep/certificates/') }, 0);
     template.resourcePropertiesCountIs('AWS::SecretsManager::Secret', { GenerateSecretString: Match.anyValue() }, 0);
   });
 
@@ -173,31 +225,105 @@ describe('storage', () => {
 });
 
 describe('triggers', () => {
-  it('keeps the catalog the sweep reads in sync: an item per certificate, put on create and update, deleted on delete', () => {
-    const items = template.findResources('Custom::CertstepCatalogItem') as Record<string, Resource>;
-    expect(Object.keys(items)).toHaveLength(2);
-    for (const item of Object.values(items)) {
-      const create = JSON.stringify(item.Properties.Create);
-      expect(create).toContain('putItem');
-      expect(create).toMatch(/\\"name\\":\{\\"S\\":\\"(web|api)\\"\}/);
-      expect(item.Properties.Update).toEqual(item.Properties.Create);
-      expect(JSON.stringify(item.Properties.Delete)).toContain('deleteItem');
-    }
-  });
-
-  it('starts an execution per certificate on deploy, with a physical id that changes only with the input', () => {
+  it('hands the configured certificates to SyncCatalog through one custom resource: the S3 asset, its hash and the secrets policy', () => {
     // Prepare
-    const starts = template.findResources('Custom::CertstepStartExecution') as Record<string, Resource>;
+    const syncs = Object.values(template.findResources('Custom::CertstepCatalogSync')) as Resource[];
+    const properties = syncs[0]?.Properties ?? {};
+    const finalize = Object.keys(lambdas).find((id) => id.startsWith('RenewalFunctionsFinalizeFunction')) ?? '';
+    const variables = (lambdas[finalize]?.Properties.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {};
 
     // Assess
-    expect(Object.keys(starts)).toHaveLength(2);
-    for (const start of Object.values(starts)) {
-      const create = JSON.stringify(start.Properties.Create);
-      expect(create).toContain('startExecution');
-      expect(create).toMatch(/physicalResourceId\\":\{\\"id\\":\\"(web|api)-[0-9a-f]{16}\\"/);
-      expect(start.Properties.Update).toEqual(start.Properties.Create);
-      expect(start.Properties.InstallLatestAwsSdk).toBe(false);
-    }
+    expect(syncs).toHaveLength(1);
+    template.resourceCountIs('Custom::CertstepCatalogItem', 0);
+    template.resourceCountIs('Custom::CertstepStartExecution', 0);
+    expect(properties.ServiceToken).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^RenewalCatalogSyncProviderframeworkonEvent/), 'Arn'] });
+    expect(properties.Key).toBe(`${properties.Hash}.json`);
+    expect(properties.Bucket).toEqual(expect.objectContaining({ 'Fn::Sub': expect.stringContaining('assets') }));
+    // The same value as the functions that make secrets get, so a change of roles re-syncs.
+    expect(properties.Policy).toEqual(variables.CERTSTEP_CERTIFICATE_SECRET_POLICY);
+  });
+
+  it('writes each certificate into the asset as its exact execution input and its expiry alarm threshold', () => {
+    // Prepare
+    const [sync] = Object.values(template.findResources('Custom::CertstepCatalogSync')) as Resource[];
+    const file = JSON.parse(readFileSync(join(app.outdir, `asset.${sync?.Properties.Key as string}`), 'utf8')) as {
+      certificates: Array<Record<string, unknown>>;
+    };
+
+    // Assess
+    expect(file.certificates.map((entry) => entry.name)).toEqual(['web', 'api']);
+    expect(file.certificates[0]).toEqual({
+      name: 'web',
+      input: {
+        certificate: {
+          name: 'web',
+          dnsNames: ['example.com', '*.example.com', 'www.example.com'],
+          issuer: 'letsencrypt',
+          keyAlgorithm: 'ecdsa-p256',
+          renewBefore: 'P30D',
+          dns01: { route53: { hostedZoneId: 'Z1' } },
+        },
+        force: false,
+      },
+      expiryAlarmDays: 14,
+    });
+  });
+
+  it('changes the asset hash with the certificates, and only with them', () => {
+    // Prepare
+    const hashOf = (synthesised: Template) =>
+      (Object.values(synthesised.findResources('Custom::CertstepCatalogSync'))[0] as Resource | undefined)?.Properties.Hash;
+    const base = testConfig();
+    const [web, api] = base.certificates;
+
+    // Act
+    const same = hashOf(synthesise(testConfig({ alarmDaysBeforeExpiry: 14 }), { bundle: false }).template);
+    const renamed = hashOf(
+      synthesise(testConfig({ certificates: [{ ...(web as object), renewBefore: 'P20D' } as never, api as never] }), { bundle: false }).template,
+    );
+
+    // Assess
+    expect(same).toBe(hashOf(template));
+    expect(renamed).toMatch(/^[0-9a-f]{64}$/);
+    expect(renamed).not.toBe(hashOf(template));
+  });
+
+  it('syncs only once the state machine, every function with its policy, the storage and the scheduling exist', () => {
+    // Prepare
+    const [sync] = Object.values(template.findResources('Custom::CertstepCatalogSync')) as Resource[];
+    const dependsOn = sync?.DependsOn ?? [];
+
+    // Assess
+    for (const prefix of [
+      'RenewalStateMachine',
+      'RenewalStorageLedger',
+      'RenewalStorageCatalog',
+      'RenewalSchedulingRenewalGroup',
+      'RenewalFunctionsFinalizeRoleDefaultPolicy',
+    ])
+      expect(
+        dependsOn.some((id) => id.startsWith(prefix)),
+        prefix,
+      ).toBe(true);
+    for (const id of Object.keys(lambdas)) expect(dependsOn, id).toContain(id);
+  });
+
+  it('runs the provider with a role of its own that may write its logs and invoke SyncCatalog, and no managed policy', () => {
+    // Prepare
+    const roles = template.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('SyncCatalog during a deploy') } });
+    const [roleId] = Object.keys(roles);
+    const policies = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } })) as Resource[];
+    const statements = policies.flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Array<{ Action: unknown }> }).Statement);
+
+    // Assess
+    expect(Object.keys(roles)).toHaveLength(1);
+    expect((Object.values(roles)[0] as Resource).Properties.ManagedPolicyArns).toBeUndefined();
+    expect(statements.flatMap((statement) => statement.Action).sort()).toEqual([
+      'lambda:GetFunction',
+      'lambda:InvokeFunction',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+    ]);
   });
 
   it('owns a schedule group for the one-time renewals and one for the daily checks', () => {
@@ -228,24 +354,21 @@ describe('triggers', () => {
 });
 
 describe('outputs', () => {
-  it('outputs the state machine ARN and the exact execution input of every certificate', () => {
+  it('outputs the state machine ARN, the tables and prefixes the CLI asks for, and nothing per certificate', () => {
     template.hasOutput('StateMachineArn', { Value: { Ref: Match.stringLikeRegexp('^RenewalStateMachine') } });
     template.hasOutput('LedgerTableName', { Value: { Ref: Match.stringLikeRegexp('^RenewalStorageLedger') } });
+    template.hasOutput('CatalogTableName', { Value: { Ref: Match.stringLikeRegexp('^RenewalStorageCatalog') } });
     template.hasOutput('RenewalScheduleGroup', { Value: 'certstep-renewals' });
     template.hasOutput('CertificateSecretPrefix', { Value: 'certstep/certificates/' });
-    const outputs = Object.fromEntries(Object.entries(template.findOutputs('*')).filter(([id]) => id.startsWith('ExecutionInput')));
-    expect(Object.keys(outputs).sort()).toEqual(['ExecutionInputApi', 'ExecutionInputWeb']);
-    expect(JSON.parse(outputs.ExecutionInputWeb?.Value as string)).toEqual({
-      certificate: {
-        name: 'web',
-        dnsNames: ['example.com', '*.example.com', 'www.example.com'],
-        issuer: 'letsencrypt',
-        keyAlgorithm: 'ecdsa-p256',
-        renewBefore: 'P30D',
-        dns01: { route53: { hostedZoneId: 'Z1' } },
-      },
-      force: false,
-    });
+    // The execution inputs are the catalog's items now (asserted on the asset above).
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual([
+      'CatalogTableName',
+      'CertificateSecretPrefix',
+      'LedgerTableName',
+      'NotificationTopicArn',
+      'RenewalScheduleGroup',
+      'StateMachineArn',
+    ]);
   });
 });
 
@@ -305,20 +428,83 @@ describe('monitoring', () => {
     });
   });
 
-  it('alarms per certificate when DaysUntilExpiry drops below 14 days, or stops arriving', () => {
-    for (const name of ['web', 'api']) {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        AlarmName: `certstep-${name}-expiry`,
-        Namespace: 'certstep',
-        MetricName: 'DaysUntilExpiry',
-        Dimensions: [{ Name: 'Certificate', Value: name }],
-        Statistic: 'Minimum',
-        Period: 86_400,
-        Threshold: 14,
-        ComparisonOperator: 'LessThanThreshold',
-        TreatMissingData: 'breaching',
-        AlarmActions: [{ Ref: Match.stringLikeRegexp('^RenewalMonitoringTopic') }],
-      });
-    }
+  // The functions side (the Sweep's EMF lines) lands from another change: then this compares the
+  // alarms with a line the Sweep really writes, as the DaysUntilExpiry test did with CheckRenewal's.
+  it.todo('watches exactly the metrics the Sweep emits');
+
+  it('alarms once for all certificates, with StateMachine as the only dimension, and on none per certificate', () => {
+    // Prepare
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
+    const topic = [{ Ref: Match.stringLikeRegexp('^RenewalMonitoringTopic') }];
+    const dimensions = [{ Name: 'StateMachine', Value: 'certstep-renewal' }];
+
+    // Assess
+    expect(alarms.map((alarm) => alarm.Properties.AlarmName).sort()).toEqual([
+      'certstep-certificate-expiry',
+      'certstep-certificates-not-checked',
+      'certstep-executions-failed',
+      'certstep-schedules-undelivered',
+      'certstep-sweep-silent',
+    ]);
+    expect(SWEEP_METRICS).toMatchObject({ namespace: 'certstep', dimension: 'StateMachine' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'certstep-certificate-expiry',
+      Namespace: 'certstep',
+      MetricName: 'ExpiryMarginDays',
+      Dimensions: dimensions,
+      Statistic: 'Minimum',
+      Period: 86_400,
+      Threshold: 0,
+      ComparisonOperator: 'LessThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: topic,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'certstep-sweep-silent',
+      Namespace: 'certstep',
+      MetricName: 'Sweeps',
+      Dimensions: dimensions,
+      Statistic: 'Sum',
+      Period: 86_400,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'breaching',
+      AlarmActions: topic,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'certstep-certificates-not-checked',
+      Namespace: 'certstep',
+      MetricName: 'CertificatesNotChecked',
+      Dimensions: dimensions,
+      Statistic: 'Maximum',
+      Period: 86_400,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: topic,
+    });
+  });
+
+  it('e-mails each "Certificate Expiring" event, naming the certificate, its notAfter and the days left', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['certstep'], 'detail-type': ['Certificate Expiring'] },
+      Targets: [
+        Match.objectLike({
+          Arn: { Ref: Match.stringLikeRegexp('^RenewalMonitoringTopic') },
+          InputTransformer: Match.objectLike({
+            InputPathsMap: {
+              'detail-certificate': '$.detail.certificate',
+              'detail-notAfter': '$.detail.notAfter',
+              'detail-daysUntilExpiry': '$.detail.daysUntilExpiry',
+              'detail-expiryAlarmDays': '$.detail.expiryAlarmDays',
+            },
+          }),
+        }),
+      ],
+    });
   });
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { App, type Environment } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { expect } from 'vitest';
-import { type CertstepConfigInput, ConfigError } from '../../cdk/config.js';
+import { type CertificateInput, type CertstepConfigInput, ConfigError } from '../../cdk/config.js';
 import { PROJECT_ROOT } from '../../cdk/definition.js';
 import { CertstepStack } from '../../cdk/stack.js';
 
@@ -17,8 +17,11 @@ export const CDK_CONTEXT = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json
 export const ZONE = 'Z1';
 export const OTHER_ZONE = 'Z2';
 
+/** A configuration whose certificates are written out, as the tests' always are. */
+export type TestConfig = CertstepConfigInput & { readonly certificates: readonly CertificateInput[] };
+
 /** Two certificates sharing zone Z1, one name in Z2, an ACM import: what most deployments look like. */
-export function testConfig(overrides: Partial<CertstepConfigInput> = {}): CertstepConfigInput {
+export function testConfig(overrides: Partial<TestConfig> = {}): TestConfig {
   return {
     notificationEmail: 'ops@example.com',
     email: 'hostmaster@example.com',
