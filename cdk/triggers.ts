@@ -90,7 +90,7 @@ export class CatalogSync extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     });
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
-    this.provider = new cr.Provider(this, 'Provider', { onEventHandler: props.onEvent, logGroup, role: this.role });
+    this.provider = new cr.Provider(this, 'Provider', { onEventHandler: props.onEvent, logGroup, frameworkOnEventRole: this.role });
     const { asset } = props.file;
     this.resource = new CustomResource(this, 'Sync', {
       serviceToken: this.provider.serviceToken,
