@@ -1,5 +1,5 @@
 /**
- * The resource policy the stack puts on a certificate secret, as Secrets Manager's API takes it:
+ * The resource policy Finalize puts on a certificate secret (from the stack's settings), as Secrets Manager's API takes it:
  * moto_server accepts it and GetResourcePolicy gives it back unchanged. moto stores resource
  * policies but does not evaluate them (the last test shows it), so nothing here says the policy
  * is enforced; test/cdk/secret-policies.test.ts checks what it says, AWS enforces it.
@@ -11,7 +11,11 @@ import {
   PutResourcePolicyCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CertificatesFileContent } from '../../cdk/triggers.js';
+import { certificateSecretPolicy, parseSecretPolicySettings } from '../../functions/core/secret-policy.js';
 import { synthesise, testConfig } from '../cdk/support.js';
 import { type Moto, startMoto } from '../support/moto.js';
 
@@ -25,16 +29,18 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => moto?.stop());
 
-/** The template's references, as CloudFormation would resolve them in this account. */
-function resolved(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(resolved);
-  if (node === null || typeof node !== 'object') return node;
+/** A value of the template as CloudFormation would resolve it in this account (roles by logical id). */
+function render(node: unknown): string {
+  if (typeof node === 'string') return node;
   const value = node as Record<string, unknown>;
+  const join = value['Fn::Join'] as [string, unknown[]] | undefined;
+  if (join) return join[1].map(render).join(join[0]);
   const getAtt = value['Fn::GetAtt'] as [string, string] | undefined;
   if (getAtt) return `arn:aws:iam::${ACCOUNT}:role/${getAtt[0]}`;
-  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, resolved(inner)]));
+  throw new Error(`cannot resolve ${JSON.stringify(node)}`);
 }
 
+/** The policy Finalize puts on web's secret when it makes it: the stack's settings and web's spec from the catalog asset. */
 function webSecretPolicy(): string {
   const config = {
     ...testConfig(),
@@ -42,11 +48,15 @@ function webSecretPolicy(): string {
     readers: [`arn:aws:iam::${ACCOUNT}:role/web-task`],
     certificateReaders: { web: ['arn:aws:iam::210987654321:root'] },
   };
-  const { template } = synthesise(config, { bundle: false, env: { account: ACCOUNT, region: 'us-east-1' } });
-  const policies = Object.values(template.findResources('AWS::SecretsManager::ResourcePolicy')) as Array<{ Properties: Record<string, unknown> }>;
-  const web = policies.find((policy) => JSON.stringify(policy.Properties.SecretId).includes('RenewalStorageCertificateweb'));
-  if (!web) throw new Error('no resource policy on the web certificate secret');
-  return JSON.stringify(resolved(web.Properties.ResourcePolicy));
+  const { app, template } = synthesise(config, { bundle: false, env: { account: ACCOUNT, region: 'us-east-1' } });
+  const functions = template.findResources('AWS::Lambda::Function') as Record<string, { Properties: { Environment?: { Variables: Record<string, unknown> } } }>;
+  const finalize = Object.entries(functions).find(([id]) => id.startsWith('RenewalFunctionsFinalizeFunction'))?.[1];
+  const settings = parseSecretPolicySettings(render(finalize?.Properties.Environment?.Variables.CERTSTEP_CERTIFICATE_SECRET_POLICY));
+  const [sync] = Object.values(template.findResources('Custom::CertstepCatalogSync')) as Array<{ Properties: { Key: string } }>;
+  const file = JSON.parse(readFileSync(join(app.outdir, `asset.${sync?.Properties.Key}`), 'utf8')) as CertificatesFileContent;
+  const web = file.certificates.find((entry) => entry.name === 'web');
+  if (!web) throw new Error('no web certificate in the catalog asset');
+  return JSON.stringify(certificateSecretPolicy(settings, web.input.certificate));
 }
 
 describe("a certificate secret's resource policy on moto_server", () => {
