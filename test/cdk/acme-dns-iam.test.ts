@@ -90,6 +90,23 @@ describe('a stack with a certificate on acme-dns', () => {
   });
 });
 
+describe('a stack whose issuer uses acme-dns, with no certificate configured yet', () => {
+  it('grants the registrations by prefix, so certificates added by certstep apply can register', () => {
+    // Prepare
+    const { certificates: _, ...rest } = testConfig();
+    const issuerOnly: CertstepConfigInput = { ...rest, issuers: [{ preset: 'letsencrypt', dns01: { acmeDNS: { host: 'https://auth.example.org' } } }] };
+
+    // Act
+    const { template: synthesised } = synthesise(issuerOnly, { bundle: false });
+
+    // Assess
+    expect(acmeDnsStatements(functionStatements(synthesised, 'CheckRenewal'))).toEqual([
+      { Effect: 'Allow', Action: ['secretsmanager:CreateSecret', 'secretsmanager:GetSecretValue'], Resource: secretArn('*') },
+    ]);
+    expect(environmentOf(synthesised, 'PresentChallenges')).toHaveProperty('CERTSTEP_ACME_DNS_SECRET_PREFIX', 'certstep/acme-dns/');
+  });
+});
+
 describe('a stack without acme-dns', () => {
   it('grants no acme-dns secret and sets no acme-dns environment', () => {
     const { template: plain } = synthesise(testConfig(), { bundle: false });
