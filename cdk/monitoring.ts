@@ -19,27 +19,17 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { EVENT_SOURCE } from '../functions/core/run-event.js';
-import { METRIC_NAMESPACE } from '../functions/runtime/metrics.js';
+import { EVENT_SOURCE, EXPIRING_DETAIL_TYPE } from '../functions/core/run-event.js';
+import { SWEEP_METRICS } from '../functions/runtime/metrics.js';
 import type { CertstepConfig } from './config.js';
 
 /**
  * What the Sweep publishes as embedded-metric log lines, with StateMachine (the state machine's
  * name) as the one dimension. A metric per certificate would cost ~$0.30 a month each.
  */
-export const SWEEP_METRICS = {
-  namespace: METRIC_NAMESPACE,
-  dimension: 'StateMachine',
-  /** The least, over certificates with a notAfter, of days until expiry minus the certificate's alarm threshold. */
-  expiryMargin: 'ExpiryMarginDays',
-  /** Certificates the sweep could not check (their catalog item or secret could not be read). */
-  notChecked: 'CertificatesNotChecked',
-  /** 1 per completed sweep. */
-  sweeps: 'Sweeps',
-} as const;
+export { SWEEP_METRICS };
 
-/** The event the Sweep puts on the default bus for each certificate past its alarm threshold. */
-export const EXPIRING_DETAIL_TYPE = 'Certificate Expiring';
+export { EXPIRING_DETAIL_TYPE };
 
 export interface CertstepMonitoringProps {
   readonly config: CertstepConfig;

@@ -5,8 +5,9 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { CertificateExpiring, ExpiryEvents } from '../ports/expiry-events.js';
 import { classifyAwsError } from './aws-errors.js';
+import { EVENT_SOURCE, EXPIRING_DETAIL_TYPE } from '../core/run-event.js';
 
-export const EXPIRY_EVENT = { source: 'certstep', detailType: 'Certificate Expiring' } as const;
+export const EXPIRY_EVENT = { source: EVENT_SOURCE, detailType: EXPIRING_DETAIL_TYPE } as const;
 
 /** PutEvents takes at most 10 entries a call. */
 const BATCH = 10;

@@ -7,6 +7,9 @@
 
 export const EVENT_SOURCE = 'certstep';
 
+/** Put by the daily sweep for each certificate past its alarm threshold: one alarm over all certificates cannot name it. */
+export const EXPIRING_DETAIL_TYPE = 'Certificate Expiring';
+
 /**
  * One detail-type per outcome worth acting on. An up-to-date run sends nothing: it changed
  * nothing, and a daily "still fine" per certificate would bury the events that matter (expiry

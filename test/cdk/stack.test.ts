@@ -9,6 +9,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readStateMachineDefinition } from '../../cdk/definition.js';
 import { SWEEP_METRICS } from '../../cdk/monitoring.js';
+import { sweepMetricsLine } from '../../functions/runtime/metrics.js';
 import { SWEEP_FUNCTIONS } from '../../cdk/permissions.js';
 import { type Resource, synthesise, testConfig } from './support.js';
 
@@ -428,9 +429,29 @@ describe('monitoring', () => {
     });
   });
 
-  // The functions side (the Sweep's EMF lines) lands from another change: then this compares the
-  // alarms with a line the Sweep really writes, as the DaysUntilExpiry test did with CheckRenewal's.
-  it.todo('watches exactly the metrics the Sweep emits');
+  it('watches exactly the metrics the Sweep emits: same namespace, names and dimension set', () => {
+    // Arrange: the line the Sweep's own emitter writes for this stack's state machine.
+    const line = JSON.parse(
+      sweepMetricsLine('certstep-renewal', { expiryMarginDays: -1, certificatesNotChecked: 0, deferred: 0, expiring: [] }, new Date('2030-01-01T00:00:00Z')),
+    ) as { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> }; StateMachine: string };
+    const [directive] = line._aws.CloudWatchMetrics;
+    const emitted = new Set(directive?.Metrics.map((metric) => metric.Name));
+
+    // Act: every alarm on the sweep's metrics.
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter(
+      (alarm) => (alarm as Resource).Properties.Namespace === 'certstep',
+    ) as Resource[];
+
+    // Assess: one line carries all three, with the one dimension CloudWatch will match.
+    expect(alarms.map((alarm) => alarm.Properties.MetricName).sort()).toEqual(['CertificatesNotChecked', 'ExpiryMarginDays', 'Sweeps']);
+    for (const alarm of alarms) {
+      expect(directive?.Namespace).toBe(alarm.Properties.Namespace);
+      expect(emitted.has(alarm.Properties.MetricName as string)).toBe(true);
+      const dimensions = alarm.Properties.Dimensions as Array<{ Name: string; Value: string }>;
+      expect(directive?.Dimensions).toEqual([dimensions.map((dimension) => dimension.Name)]);
+      for (const dimension of dimensions) expect((line as unknown as Record<string, unknown>)[dimension.Name]).toBe(dimension.Value);
+    }
+  });
 
   it('alarms once for all certificates, with StateMachine as the only dimension, and on none per certificate', () => {
     // Prepare
