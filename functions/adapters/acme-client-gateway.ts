@@ -3,7 +3,9 @@
  * the account stored for the issuer and its directory URL. The account is registered on first
  * use, again when the issuer's directory URL changes (the old CA's account and key are kept,
  * not reused: an account key belongs to one CA), and again, cleanly, when the CA says it no
- * longer knows it (Pebble forgets accounts on restart).
+ * longer knows it (Pebble forgets accounts on restart). The directory and the account come from
+ * the container's caches (acme-directory.ts, acme-account-cache.ts), so a warm container asks
+ * the CA for the directory and the store for the account once, not once per invocation.
  */
 import acme from 'acme-client';
 import { type AcmeFailure, classifyAcmeFailure } from '../core/acme-failure.js';
@@ -22,9 +24,20 @@ import type {
 } from '../ports/acme-gateway.js';
 import { type AcmeAccountAdmin, type AcmeAccountDetails, REVOCATION_REASONS, type RevocationReason } from '../ports/acme-account-admin.js';
 import type { AcmeAccount, CertificateStore } from '../ports/certificate-store.js';
+import { CachedAccounts } from './acme-account-cache.js';
+import { type AcmeDirectory, fetchRenewalInfo, forgetDirectory, readDirectory, supportsRenewalInfo } from './acme-directory.js';
 import { type RecordedExchange, recordExchanges, retryAfterSeconds, trustCaBundle } from './acme-http.js';
 
 const ACCOUNT_GONE = ['urn:ietf:params:acme:error:accountDoesNotExist'];
+/** What a CA answers a request signed with an account or key it does not (or no longer) know. */
+const ACCOUNT_STALE = [...ACCOUNT_GONE, 'urn:ietf:params:acme:error:unauthorized'];
+
+/** The slice of acme-client's HTTP client (src/http.js) we tune; test/adapters/acme-client-internals.test.ts pins it. */
+interface AcmeClientHttp {
+  maxBadNonceRetries: number;
+  directoryCache: unknown;
+  directoryTimestamp: number;
+}
 
 /** acme-client keeps its raw API object untyped; this is the slice of it we call. */
 interface RawApi {
@@ -51,7 +64,10 @@ interface RawOrder {
 
 export class AcmeClientGateway implements AcmeGateway, AcmeAccountAdmin {
   private client?: acme.Client;
-  private directory?: Promise<Record<string, unknown>>;
+  /** Set once the client signs with an account the cache gave, which the CA may no longer accept. */
+  private accountFromCache = false;
+  private directory?: AcmeDirectory;
+  private readonly accounts: CachedAccounts;
   /** Bad-nonce retries inside one request: Pebble rejects 5 % of nonces by default, tests use 30-50 %. */
   static maxBadNonceRetries = 20;
 
@@ -60,6 +76,7 @@ export class AcmeClientGateway implements AcmeGateway, AcmeAccountAdmin {
     private readonly store: CertificateStore,
   ) {
     if (issuer.caBundlePem) trustCaBundle(issuer.directoryUrl, issuer.caBundlePem);
+    this.accounts = new CachedAccounts(store);
   }
 
   async account(): Promise<AcmeAccountRef> {
@@ -67,57 +84,12 @@ export class AcmeClientGateway implements AcmeGateway, AcmeAccountAdmin {
     return { directoryUrl: this.issuer.directoryUrl, accountUrl: client.getAccountUrl() };
   }
 
-  async renewalInfo(certificateId: string): Promise<RenewalInfo | undefined> {
-    const base = (await this.readDirectory()).renewalInfo;
-    if (typeof base !== 'string') return undefined;
-    const url = `${base.replace(/\/$/, '')}/${certificateId}`;
-    const { result, error, exchanges } = await recordExchanges(() => acme.axios.get(url, { validateStatus: () => true }));
-    const answer = exchanges.at(-1);
-    if (error !== undefined || !answer || answer.status !== 200) {
-      throw classifyAcmeFailure(toFailure('renewalInfo', error ?? new Error(`HTTP ${answer?.status ?? 'no answer'}`), exchanges));
-    }
-    const body = (typeof answer.data === 'object' && answer.data !== null ? answer.data : (result as { data?: unknown } | undefined)?.data) as {
-      suggestedWindow?: { start?: string; end?: string };
-      explanationURL?: string;
-    };
-    const { start, end } = body?.suggestedWindow ?? {};
-    if (!start || !end || Number.isNaN(Date.parse(start)) || Number.isNaN(Date.parse(end))) {
-      throw new AcmeRequestRejected(`renewalInfo: the CA answered without a valid suggestedWindow for ${certificateId}`);
-    }
-    const retryAfter = retryAfterSeconds(answer.retryAfter);
-    return {
-      window: { start: new Date(start).toISOString(), end: new Date(end).toISOString() },
-      ...(retryAfter !== undefined && { retryAfterSeconds: retryAfter }),
-      ...(body.explanationURL && { explanationUrl: body.explanationURL }),
-    };
+  renewalInfo(certificateId: string): Promise<RenewalInfo | undefined> {
+    return fetchRenewalInfo(this.issuer, certificateId);
   }
 
-  async supportsRenewalInfo(): Promise<boolean> {
-    return typeof (await this.readDirectory()).renewalInfo === 'string';
-  }
-
-  /** RFC 8555 §7.1.1, fetched once per gateway; a CA bundle is trusted for every endpoint it lists. */
-  private readDirectory(): Promise<Record<string, unknown>> {
-    this.directory ??= (async () => {
-      const { result, error, exchanges } = await recordExchanges(() => acme.axios.get(this.issuer.directoryUrl, { validateStatus: () => true }));
-      const answer = exchanges.at(-1);
-      if (error !== undefined || answer?.status !== 200) {
-        throw classifyAcmeFailure(toFailure('directory', error ?? new Error(`HTTP ${answer?.status ?? 'no answer'}`), exchanges));
-      }
-      const directory = (typeof answer.data === 'object' && answer.data !== null ? answer.data : (result as { data?: unknown }).data) as Record<
-        string,
-        unknown
-      >;
-      if (this.issuer.caBundlePem) {
-        for (const value of Object.values(directory))
-          if (typeof value === 'string' && value.startsWith('https://')) trustCaBundle(value, this.issuer.caBundlePem);
-      }
-      return directory;
-    })();
-    this.directory.catch(() => {
-      this.directory = undefined;
-    });
-    return this.directory;
+  supportsRenewalInfo(): Promise<boolean> {
+    return supportsRenewalInfo(this.issuer);
   }
 
   async createOrder(dnsNames: readonly string[], options: { profile?: string; replaces?: string } = {}): Promise<AcmeOrder> {
@@ -207,12 +179,14 @@ export class AcmeClientGateway implements AcmeGateway, AcmeAccountAdmin {
     const nextAccountKeyPem = (await acme.crypto.createPrivateEcdsaKey('P-256')).toString();
     const current = { directoryUrl: stored.directoryUrl, accountKeyPem: stored.accountKeyPem, accountUrl };
     // Stored before the CA hears of it: if this process dies after keyChange, the key is not lost.
+    this.accounts.forget(this.issuer.name, this.issuer.directoryUrl);
     await this.store.putAccount(this.issuer.name, { ...current, nextAccountKeyPem }, true);
     await this.call('keyChange', async (client) => {
       await client.updateAccountKey(nextAccountKeyPem);
       return {};
     });
-    await this.store.putAccount(this.issuer.name, { ...current, accountKeyPem: nextAccountKeyPem }, true);
+    const settled = await this.store.putAccount(this.issuer.name, { ...current, accountKeyPem: nextAccountKeyPem }, true);
+    this.accounts.remember(this.issuer.name, settled);
     this.client = this.newClient(nextAccountKeyPem, accountUrl);
     return this.accountDetails();
   }
@@ -234,14 +208,25 @@ export class AcmeClientGateway implements AcmeGateway, AcmeAccountAdmin {
   }
 
   /**
-   * Runs one ACME request with the account's client, classifying any failure. A CA that has
-   * forgotten the account gets one clean re-registration and the request is sent again.
+   * Runs one ACME request with the account's client, classifying any failure. An account the
+   * cache gave that the CA refuses is dropped and read from the store again (another container
+   * may have re-registered it or rolled its key over); a CA that has forgotten the account gets
+   * one clean re-registration; either way the request is sent again.
    */
   private async call<T extends object>(operation: string, fn: (client: acme.Client) => Promise<T>): Promise<T & { exchanges: RecordedExchange[] }> {
-    const first = await recordExchanges(() => this.withClient(fn));
-    if (first.error === undefined) return { ...(first.result as T), exchanges: first.exchanges };
-    if (first.error instanceof CertstepError) throw first.error;
-    const failure = toFailure(operation, first.error, first.exchanges);
+    let outcome = await recordExchanges(() => this.withClient(fn));
+    if (outcome.error === undefined) return { ...(outcome.result as T), exchanges: outcome.exchanges };
+    if (outcome.error instanceof CertstepError) throw outcome.error;
+    let failure = toFailure(operation, outcome.error, outcome.exchanges);
+    this.forgetStaleDirectory(outcome.exchanges);
+    if (this.accountFromCache && this.accountStale(failure, outcome.exchanges)) {
+      this.accounts.forget(this.issuer.name, this.issuer.directoryUrl);
+      this.client = undefined;
+      outcome = await recordExchanges(() => this.withClient(fn));
+      if (outcome.error === undefined) return { ...(outcome.result as T), exchanges: outcome.exchanges };
+      if (outcome.error instanceof CertstepError) throw outcome.error;
+      failure = toFailure(operation, outcome.error, outcome.exchanges);
+    }
     if (failure.problemType && ACCOUNT_GONE.includes(failure.problemType) && this.client) {
       await this.register(true);
       const second = await recordExchanges(() => this.withClient(fn));
@@ -251,16 +236,29 @@ export class AcmeClientGateway implements AcmeGateway, AcmeAccountAdmin {
     throw classifyAcmeFailure(failure);
   }
 
+  private accountStale(failure: AcmeFailure, exchanges: readonly RecordedExchange[]): boolean {
+    if (failure.problemType && ACCOUNT_STALE.includes(failure.problemType)) return true;
+    const accountUrl = this.client?.getAccountUrl();
+    return exchanges.some((exchange) => exchange.status === 404 && exchange.url === accountUrl);
+  }
+
+  /** A directory endpoint that answers 404 means the cached directory no longer describes the CA. */
+  private forgetStaleDirectory(exchanges: readonly RecordedExchange[]): void {
+    const endpoints = Object.values(this.directory ?? {});
+    if (exchanges.some((exchange) => exchange.status === 404 && endpoints.includes(exchange.url))) forgetDirectory(this.issuer.directoryUrl);
+  }
+
   private async withClient<T>(fn: (client: acme.Client) => Promise<T>): Promise<T> {
-    // The directory may live on another origin than its endpoints (an ARI proxy, a CDN); trust them all.
-    if (this.issuer.caBundlePem) await this.readDirectory();
+    // Also trusts the CA bundle for every endpoint the directory lists, which may be on other origins.
+    this.directory ??= await readDirectory(this.issuer);
     if (!this.client) await this.register(false);
     return fn(this.client as acme.Client);
   }
 
   /** RFC 8555 §7.3: newAccount with a new key, or reuse of the one stored for this directory. */
   private async register(replace: boolean): Promise<void> {
-    const stored = replace ? undefined : await this.store.getAccount(this.issuer.name, this.issuer.directoryUrl);
+    const { account: stored, cached } = replace ? { account: undefined, cached: false } : await this.accounts.get(this.issuer.name, this.issuer.directoryUrl);
+    this.accountFromCache = cached;
     if (stored?.nextAccountKeyPem) {
       this.client = await this.settleKeyChange(stored, stored.nextAccountKeyPem);
       return;
@@ -283,6 +281,7 @@ export class AcmeClientGateway implements AcmeGateway, AcmeAccountAdmin {
     const kept = this.issuer.staging
       ? await this.store.putAccount(this.issuer.name, account, replace, true)
       : await this.store.putAccount(this.issuer.name, account, replace);
+    this.accounts.remember(this.issuer.name, kept);
     this.client = kept.accountUrl === account.accountUrl ? client : this.newClient(kept.accountKeyPem, kept.accountUrl);
   }
 
@@ -293,7 +292,8 @@ export class AcmeClientGateway implements AcmeGateway, AcmeAccountAdmin {
    */
   private async settleKeyChange(stored: AcmeAccount, nextAccountKeyPem: string): Promise<acme.Client> {
     const keep = async (accountKeyPem: string) => {
-      await this.store.putAccount(this.issuer.name, { directoryUrl: stored.directoryUrl, accountKeyPem, accountUrl: stored.accountUrl }, true);
+      const settled = await this.store.putAccount(this.issuer.name, { directoryUrl: stored.directoryUrl, accountKeyPem, accountUrl: stored.accountUrl }, true);
+      this.accounts.remember(this.issuer.name, settled);
       return this.newClient(accountKeyPem, stored.accountUrl);
     };
     const probe = async (accountKeyPem: string) => {
@@ -319,7 +319,13 @@ export class AcmeClientGateway implements AcmeGateway, AcmeAccountAdmin {
       backoffMin: 0,
       backoffMax: 0,
     });
-    (client as unknown as { http: { maxBadNonceRetries: number } }).http.maxBadNonceRetries = AcmeClientGateway.maxBadNonceRetries;
+    const http = (client as unknown as { http: AcmeClientHttp }).http;
+    http.maxBadNonceRetries = AcmeClientGateway.maxBadNonceRetries;
+    // acme-client would fetch the directory again for every new client; hand it the container's copy.
+    if (this.directory) {
+      http.directoryCache = this.directory;
+      http.directoryTimestamp = Math.floor(Date.now() / 1000);
+    }
     return client;
   }
 }

@@ -6,11 +6,14 @@
  * its internal retries down because the state machine retries instead.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import https from 'node:https';
-import { createSecureContext, rootCertificates } from 'node:tls';
 import acme from 'acme-client';
 import type { AxiosAdapter, InternalAxiosRequestConfig } from 'axios';
+import { parsedBody } from './acme-plain-http.js';
+import { agentFor } from './acme-trust.js';
 import axios from './axios-cjs.cjs';
+
+export { retryAfterSeconds } from './acme-plain-http.js';
+export { trustCaBundle } from './acme-trust.js';
 
 export interface RecordedExchange {
   readonly url: string;
@@ -26,18 +29,7 @@ interface CallContext {
 }
 
 const calls = new AsyncLocalStorage<CallContext>();
-const agentsByOrigin = new Map<string, https.Agent>();
 let installed = false;
-
-/** Trust `caBundlePem` (in addition to the system roots) for every request to `directoryUrl`'s origin. */
-export function trustCaBundle(directoryUrl: string, caBundlePem: string): void {
-  const origin = new URL(directoryUrl).origin;
-  if (agentsByOrigin.has(origin)) return;
-  // One secure context, built once: an agent given `ca` would parse every root certificate
-  // again for each connection (measured: ~40 % of a local issuance, and 3x the memory).
-  const secureContext = createSecureContext({ ca: [...rootCertificates, caBundlePem] });
-  agentsByOrigin.set(origin, new https.Agent({ secureContext, keepAlive: true }));
-}
 
 /** Runs `fn` and hands back every HTTP exchange it made, in order, whatever it threw. */
 export async function recordExchanges<T>(fn: () => Promise<T>): Promise<{ result?: T; error?: unknown; exchanges: RecordedExchange[] }> {
@@ -62,7 +54,7 @@ export function installInterceptors(): void {
   instance.defaults.timeout = 20_000;
   const httpAdapter = axios.getAdapter('http') as AxiosAdapter;
   instance.defaults.adapter = async (config: InternalAxiosRequestConfig) => {
-    const agent = config.url ? agentsByOrigin.get(safeOrigin(config.url)) : undefined;
+    const agent = config.url ? agentFor(config.url) : undefined;
     if (agent) config.httpsAgent = agent;
     const context = calls.getStore();
     try {
@@ -93,36 +85,6 @@ export function installInterceptors(): void {
   };
 }
 
-/** The adapter runs before axios parses bodies; problem documents are JSON (RFC 7807). */
-function parsedBody(data: unknown): unknown {
-  const text = Buffer.isBuffer(data) ? data.toString('utf8') : data;
-  if (typeof text !== 'string' || !text.trimStart().startsWith('{')) return text;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
-
-function safeOrigin(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return '';
-  }
-}
-
 function headerValue(value: unknown): string | undefined {
   return typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined;
-}
-
-/** Seconds from a Retry-After header (delta-seconds or HTTP date), when it parses. */
-export function retryAfterSeconds(header: string | undefined, now: Date = new Date()): number | undefined {
-  if (!header) return undefined;
-  const value = header.trim();
-  if (/^\d+$/.test(value)) return Number(value);
-  // RFC 9110 §10.2.3: delta-seconds or an HTTP-date; Date.parse alone accepts almost anything.
-  if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(value)) return undefined;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now.getTime()) / 1000));
 }

@@ -23,7 +23,9 @@ const projectPackage = JSON.parse(readFileSync(new URL('../../package.json', imp
 const RELIED_ON: Record<string, { sha256: string; why: string }> = {
   'src/http.js': {
     sha256: '93358bcde8ae34fcc8a4e092a6ea2470cb50e6a0d3db838c8e5a7ed197b2a91a',
-    why: 'client.http.maxBadNonceRetries, set by adapters/acme-client-gateway.ts (bad-nonce retries within a request)',
+    why:
+      'client.http.maxBadNonceRetries, set by adapters/acme-client-gateway.ts (bad-nonce retries within a request), and ' +
+      'client.http.directoryCache/directoryTimestamp, which it seeds with the container-cached directory',
   },
   'src/axios.js': {
     sha256: 'b542d879b99007f3d65ea43e8907bc9698514cdd98d9ebcd06e1fac14abe8f4c',
@@ -65,8 +67,17 @@ describe('acme-client internals certstep patches', () => {
   it('a Client still has the fields certstep sets and calls', async () => {
     const accountKey = await acme.crypto.createPrivateEcdsaKey('P-256');
     const client = new acme.Client({ directoryUrl: 'https://ca.invalid/dir', accountKey });
-    const internals = client as unknown as { http: { maxBadNonceRetries: unknown }; api: { getAuthorization: unknown } };
+    const internals = client as unknown as {
+      http: { maxBadNonceRetries: unknown; directoryCache: unknown; directoryTimestamp: unknown; getResourceUrl(name: string): Promise<string> };
+      api: { getAuthorization: unknown };
+    };
     expect(typeof internals.http.maxBadNonceRetries).toBe('number');
+    expect(internals.http.directoryCache).toBeNull();
+    expect(typeof internals.http.directoryTimestamp).toBe('number');
+    // A seeded directory is used as is: ca.invalid is never asked.
+    internals.http.directoryCache = { newOrder: 'https://ca.invalid/new-order' };
+    internals.http.directoryTimestamp = Math.floor(Date.now() / 1000);
+    expect(await internals.http.getResourceUrl('newOrder')).toBe('https://ca.invalid/new-order');
     expect(typeof internals.api.getAuthorization).toBe('function');
     expect(typeof client.getChallengeKeyAuthorization).toBe('function');
   });
