@@ -162,37 +162,50 @@ export class Route53DnsProvider implements DnsProvider {
     const changeIds: string[] = [];
     for (const located of byZone.values()) {
       const zone = (located[0] as Located).zone;
-      const client = this.options.clientFor(zone.access);
-      const valuesByName = new Map<string, string[]>();
-      for (const record of located) valuesByName.set(record.fqdn, [...(valuesByName.get(record.fqdn) ?? []), record.value]);
-      for (let attempt = 0; ; attempt++) {
-        const changes: RecordChange[] = [];
-        for (const [name, values] of valuesByName) changes.push(...plan(name, await readTxtSet(client, zone.id, name), values));
-        if (changes.length === 0) break;
-        try {
-          const answer = await client.send(
-            new ChangeResourceRecordSetsCommand({
-              HostedZoneId: zone.id,
-              ChangeBatch: {
-                Comment: 'certstep DNS-01',
-                Changes: changes.map(({ action, set }) => ({
-                  Action: action,
-                  ResourceRecordSet: { Name: `${set.name}.`, Type: 'TXT', TTL: set.ttl, ResourceRecords: set.values.map((Value) => ({ Value })) },
-                })),
-              },
-            }),
-          );
-          if (answer.ChangeInfo?.Id) changeIds.push(`${answer.ChangeInfo.Id}@${zone.id}`);
-          break;
-        } catch (error) {
-          const message = (error as { message?: string }).message ?? '';
-          const conflict = (error as { name?: string }).name === 'InvalidChangeBatch' && isConcurrentChange(message);
-          if (!conflict || attempt >= (this.options.maxConflictRetries ?? 5)) throw route53Failure('ChangeResourceRecordSets', error, zone.id);
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * 200 * 2 ** attempt));
-        }
-      }
+      const changeId = await this.changeZone(zone, located, plan).catch((error: unknown) => {
+        // The cached details of a zone Route 53 no longer has must not outlive this answer.
+        if (error instanceof ZoneNotFound) this.zones.forget(zone);
+        throw error;
+      });
+      if (changeId) changeIds.push(changeId);
     }
     return changeIds;
+  }
+
+  /** One zone's read-plan-write round; the change id token, or undefined when nothing had to change. */
+  private async changeZone(
+    zone: HostedZone,
+    located: readonly Located[],
+    plan: (name: string, current: TxtRecordSet | undefined, values: string[]) => RecordChange[],
+  ): Promise<string | undefined> {
+    const client = this.options.clientFor(zone.access);
+    const valuesByName = new Map<string, string[]>();
+    for (const record of located) valuesByName.set(record.fqdn, [...(valuesByName.get(record.fqdn) ?? []), record.value]);
+    for (let attempt = 0; ; attempt++) {
+      const changes: RecordChange[] = [];
+      for (const [name, values] of valuesByName) changes.push(...plan(name, await readTxtSet(client, zone.id, name), values));
+      if (changes.length === 0) return undefined;
+      try {
+        const answer = await client.send(
+          new ChangeResourceRecordSetsCommand({
+            HostedZoneId: zone.id,
+            ChangeBatch: {
+              Comment: 'certstep DNS-01',
+              Changes: changes.map(({ action, set }) => ({
+                Action: action,
+                ResourceRecordSet: { Name: `${set.name}.`, Type: 'TXT', TTL: set.ttl, ResourceRecords: set.values.map((Value) => ({ Value })) },
+              })),
+            },
+          }),
+        );
+        return answer.ChangeInfo?.Id ? `${answer.ChangeInfo.Id}@${zone.id}` : undefined;
+      } catch (error) {
+        const message = (error as { message?: string }).message ?? '';
+        const conflict = (error as { name?: string }).name === 'InvalidChangeBatch' && isConcurrentChange(message);
+        if (!conflict || attempt >= (this.options.maxConflictRetries ?? 5)) throw route53Failure('ChangeResourceRecordSets', error, zone.id);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 200 * 2 ** attempt));
+      }
+    }
   }
 
   private locateAll(records: readonly ChallengeRecord[], verifyCnames = true): Promise<Located[]> {

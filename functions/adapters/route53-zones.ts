@@ -2,13 +2,17 @@
  * Which hosted zone holds a challenge record, and with which credentials to change it.
  * A configured hosted zone id is used as is (no listing, which is what keeps large accounts
  * clear of ListHostedZones throttling); otherwise the longest matching zone wins, public
- * ones only unless private zones were asked for, and a public one wins a tie. Answers are
- * cached for one invocation.
+ * ones only unless private zones were asked for, and a public one wins a tie. The listing is
+ * cached for one invocation (a zone created meanwhile must be seen by the next one); a zone's
+ * details (its name, privacy and name servers, which do not change for the life of a zone id)
+ * are cached per Route 53 client, that is per container and set of credentials, for an hour,
+ * and dropped as soon as Route 53 says the zone is gone.
  */
 import { GetHostedZoneCommand, ListHostedZonesCommand, type Route53Client } from '@aws-sdk/client-route-53';
 import { type Route53SolverConfig, type Route53ZoneConfig, zoneSettingsFor } from '../core/dns01-config.js';
 import { ZoneNotFound } from '../core/errors.js';
 import { route53Failure } from './route53-errors.js';
+import { ExpiringCache } from '../core/expiring-cache.js';
 import { remembered } from '../core/remembered.js';
 
 export interface HostedZone {
@@ -29,9 +33,23 @@ interface ListedZone {
   readonly private: boolean;
 }
 
+type ZoneDetails = Omit<HostedZone, 'access'>;
+
+/** The hosted zones a container changes are few; the bound only keeps a long-lived one from growing. */
+const ZONE_DETAILS = { maxEntries: 64, ttlMs: 60 * 60_000 };
+const detailsByClient = new WeakMap<Route53Client, ExpiringCache<string, ZoneDetails>>();
+
+function detailsOf(client: Route53Client): ExpiringCache<string, ZoneDetails> {
+  let cache = detailsByClient.get(client);
+  if (!cache) {
+    cache = new ExpiringCache(ZONE_DETAILS);
+    detailsByClient.set(client, cache);
+  }
+  return cache;
+}
+
 export class ZoneDirectory {
   private listed = new Map<string, Promise<ListedZone[]>>();
-  private details = new Map<string, Promise<HostedZone>>();
 
   constructor(
     private readonly config: Route53SolverConfig,
@@ -88,23 +106,27 @@ export class ZoneDirectory {
     return zones;
   }
 
-  private describe(id: string, access: HostedZone['access']): Promise<HostedZone> {
-    return remembered(this.details, id, () =>
-      this.clientFor(access)
-        .send(new GetHostedZoneCommand({ Id: id }))
-        .then(
-          (answer) => ({
-            id,
-            name: withoutDot(answer.HostedZone?.Name ?? ''),
-            private: answer.HostedZone?.Config?.PrivateZone === true,
-            nameServers: answer.DelegationSet?.NameServers ?? [],
-            access,
-          }),
-          (error: unknown) => {
-            throw route53Failure('GetHostedZone', error, id);
-          },
-        ),
+  /** For an answer that says the zone is gone (NoSuchHostedZone): the next lookup asks Route 53 again. */
+  forget(zone: HostedZone): void {
+    detailsOf(this.clientFor(zone.access)).delete(zone.id);
+  }
+
+  private async describe(id: string, access: HostedZone['access']): Promise<HostedZone> {
+    const client = this.clientFor(access);
+    const details = await detailsOf(client).get(id, () =>
+      client.send(new GetHostedZoneCommand({ Id: id })).then(
+        (answer) => ({
+          id,
+          name: withoutDot(answer.HostedZone?.Name ?? ''),
+          private: answer.HostedZone?.Config?.PrivateZone === true,
+          nameServers: answer.DelegationSet?.NameServers ?? [],
+        }),
+        (error: unknown) => {
+          throw route53Failure('GetHostedZone', error, id);
+        },
+      ),
     );
+    return { ...details, access };
   }
 }
 

@@ -86,7 +86,8 @@ export function route53DnsFor(config: RuntimeConfig): (certificate: CertificateS
       });
     }
     const sessionName = roleSessionName(certificate.name);
-    // A new provider per call keeps zone caches to one invocation, as the issue asks.
+    // A new provider per call keeps the zone listing to one invocation; zone details stay
+    // cached per client (route53-zones.ts), and the clients live as long as the container.
     return new Route53DnsProvider({ dns01, clientFor: (access) => clientFor(access, sessionName) });
   };
 }
