@@ -12,7 +12,7 @@ import type { CertificateSummary } from '../ports/certificate-store.js';
 import type { LedgerEntry } from '../ports/run-ledger.js';
 import type { PhaseDependencies } from './dependencies.js';
 import { knownCurrent, metadataStale } from './known-current.js';
-import { observe } from './observe.js';
+import { type ObserveDependencies, observe } from './observe.js';
 
 /**
  * The ASL hands over the raw execution input (`$$.Execution.Input`), the execution's id
@@ -30,7 +30,7 @@ const LEASE_MS = 2 * 60 * 60_000;
 
 export async function checkRenewal(
   request: CheckRenewalRequest,
-  deps: Pick<PhaseDependencies, 'clock' | 'store' | 'issuers' | 'dns' | 'ledger' | 'acme' | 'scheduler' | 'acmImporter'>,
+  deps: Pick<PhaseDependencies, 'clock' | 'store' | 'issuers' | 'dns' | 'ledger' | 'scheduler' | 'acmImporter'> & Pick<ObserveDependencies, 'acme'>,
 ): Promise<WorkflowState> {
   const { certificate, force, dryRun } = parseExecutionInput(request?.input, deps.issuers.names);
   const reread = (request.previous as Partial<WorkflowState> | undefined)?.renewal?.reason === 'MetadataStale';

@@ -10,12 +10,21 @@ import type { CertificateSpec } from '../core/certificate-spec.js';
 import { type HoldOff, type ObservedOutputs, reconcile } from '../core/reconcile.js';
 import type { RenewalDecision } from '../core/renewal-policy.js';
 import { normalizeSerial } from '../core/verify-certificate.js';
+import type { AcmeGateway } from '../ports/acme-gateway.js';
 import type { CertificateSummary } from '../ports/certificate-store.js';
 import { type KnownRenewalInfo, type LedgerEntry, liveRun } from '../ports/run-ledger.js';
 import type { PhaseDependencies } from './dependencies.js';
 import { knownCurrent, metadataStale } from './known-current.js';
 
-export type ObserveDependencies = Pick<PhaseDependencies, 'clock' | 'store' | 'ledger' | 'acme' | 'scheduler' | 'acmImporter'>;
+/**
+ * ARI is all a reconcile asks the CA, so it takes what answers renewalInfo rather than a whole
+ * gateway: CheckRenewal and the sweep ask it without acme-client (runtime/ari.ts).
+ */
+export type RenewalInfoSources = (issuer: string) => Promise<Pick<AcmeGateway, 'renewalInfo'>>;
+
+export type ObserveDependencies = Pick<PhaseDependencies, 'clock' | 'store' | 'ledger' | 'scheduler' | 'acmImporter'> & {
+  readonly acme: RenewalInfoSources;
+};
 
 export interface Observation {
   readonly decision: RenewalDecision;
@@ -116,7 +125,7 @@ export function leftoversOf(entry: LedgerEntry | undefined, pendingKeys: readonl
  * certificate. Advisory: a CA that cannot answer leaves the renewal time certstep computed.
  */
 async function renewalWindow(
-  deps: Pick<PhaseDependencies, 'acme'>,
+  deps: Pick<ObserveDependencies, 'acme'>,
   issuer: string,
   certificateId: string,
   entry: LedgerEntry | undefined,

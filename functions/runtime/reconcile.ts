@@ -4,7 +4,7 @@
  * with the same adapters.
  */
 import { acmImporters } from './acm.js';
-import { acmeGateways } from './acme.js';
+import { renewalInfoSources } from './ari.js';
 import { type RuntimeConfig, issuerNames } from './config.js';
 import { dynamoDbLedger } from './ledger.js';
 import { eventBridgeScheduler } from './scheduler.js';
@@ -17,8 +17,8 @@ export function reconcileDependencies(config: RuntimeConfig) {
     store,
     issuers: { names: issuerNames(config) },
     ledger: dynamoDbLedger(),
-    // For ARI (RFC 9773) only: renewalInfo needs no account, but it is the CA that answers.
-    acme: acmeGateways(config, store),
+    // For ARI (RFC 9773) only: renewalInfo needs no account, so no ACME client either.
+    acme: renewalInfoSources(config),
     // Read only: the reconcile compares what they hold with what should be.
     scheduler: eventBridgeScheduler(),
     acmImporter: acmImporters(),
