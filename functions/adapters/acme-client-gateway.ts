@@ -27,6 +27,7 @@ import type { AcmeAccount, CertificateStore } from '../ports/certificate-store.j
 import { CachedAccounts } from './acme-account-cache.js';
 import { type AcmeDirectory, fetchRenewalInfo, forgetDirectory, readDirectory, supportsRenewalInfo } from './acme-directory.js';
 import { type RecordedExchange, recordExchanges, retryAfterSeconds, trustCaBundle } from './acme-http.js';
+import { takeNonce } from './acme-nonces.js';
 
 const ACCOUNT_GONE = ['urn:ietf:params:acme:error:accountDoesNotExist'];
 /** What a CA answers a request signed with an account or key it does not (or no longer) know. */
@@ -35,6 +36,7 @@ const ACCOUNT_STALE = [...ACCOUNT_GONE, 'urn:ietf:params:acme:error:unauthorized
 /** The slice of acme-client's HTTP client (src/http.js) we tune; test/adapters/acme-client-internals.test.ts pins it. */
 interface AcmeClientHttp {
   maxBadNonceRetries: number;
+  getNonce(): Promise<string>;
   directoryCache: unknown;
   directoryTimestamp: number;
 }
@@ -321,6 +323,10 @@ export class AcmeClientGateway implements AcmeGateway, AcmeAccountAdmin {
     });
     const http = (client as unknown as { http: AcmeClientHttp }).http;
     http.maxBadNonceRetries = AcmeClientGateway.maxBadNonceRetries;
+    // A nonce from an earlier answer saves the HEAD newNonce acme-client sends before every signed request.
+    const newNonce = http.getNonce.bind(http);
+    const nonceUrl = typeof this.directory?.newNonce === 'string' ? this.directory.newNonce : undefined;
+    http.getNonce = async () => (nonceUrl && takeNonce(nonceUrl)) || newNonce();
     // acme-client would fetch the directory again for every new client; hand it the container's copy.
     if (this.directory) {
       http.directoryCache = this.directory;

@@ -8,6 +8,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import acme from 'acme-client';
 import type { AxiosAdapter, InternalAxiosRequestConfig } from 'axios';
+import { keepNonce } from './acme-nonces.js';
 import { parsedBody } from './acme-plain-http.js';
 import { agentFor } from './acme-trust.js';
 import axios from './axios-cjs.cjs';
@@ -59,17 +60,15 @@ export function installInterceptors(): void {
     const context = calls.getStore();
     try {
       const response = await httpAdapter(config);
-      context?.exchanges.push({
-        url: config.url ?? '',
-        status: response.status,
-        data: parsedBody(response.data),
-        retryAfter: headerValue(response.headers['retry-after']),
-      });
+      const data = parsedBody(response.data);
+      context?.exchanges.push({ url: config.url ?? '', status: response.status, data, retryAfter: headerValue(response.headers['retry-after']) });
+      keepNonceOf(config, response.status, response.headers, data);
       return response;
     } catch (error) {
       // acme-client sets validateStatus to reject every response, so a rejection with a
       // response attached is an HTTP answer, not a network failure.
       const failure = error as { code?: string; message?: string; response?: { status: number; data: unknown; headers: Record<string, unknown> } };
+      if (failure.response) keepNonceOf(config, failure.response.status, failure.response.headers, parsedBody(failure.response.data));
       context?.exchanges.push(
         failure.response
           ? {
@@ -83,6 +82,18 @@ export function installInterceptors(): void {
       throw error;
     }
   };
+}
+
+function keepNonceOf(config: InternalAxiosRequestConfig, status: number, headers: unknown, data: unknown): void {
+  const nonce = headerValue((headers as Record<string, unknown>)['replay-nonce']);
+  const problemType = (data as { type?: unknown } | undefined)?.type;
+  keepNonce({
+    url: config.url ?? '',
+    status,
+    ...(config.method && { method: config.method }),
+    ...(nonce && { nonce }),
+    ...(typeof problemType === 'string' && { problemType }),
+  });
 }
 
 function headerValue(value: unknown): string | undefined {

@@ -22,12 +22,17 @@ const known = new Set<string>();
 /** CAs whose newOrder endpoint has gone (404), as after a CA moved its endpoints. */
 const ordersGone = new Set<string>();
 let accounts = 0;
+/** Nonces handed out and not yet used: a signed request must spend one of them, once. */
+const nonces = new Set<string>();
+let badNonces = 0;
 
 beforeAll(async () => {
   server = createServer((request, response) => {
     const json = (status: number, body?: object, headers: Record<string, string> = {}) => {
+      const nonce = `nonce-${Math.random().toString(36).slice(2)}`;
+      nonces.add(nonce);
       response.writeHead(status, {
-        'Replay-Nonce': `nonce-${Math.random().toString(36).slice(2)}`,
+        'Replay-Nonce': nonce,
         'Content-Type': status >= 400 ? 'application/problem+json' : 'application/json',
         ...headers,
       });
@@ -38,6 +43,13 @@ beforeAll(async () => {
     request.on('end', () => {
       const url = request.url ?? '';
       requests.push(`${request.method} ${url}`);
+      if (request.method === 'POST') {
+        const { nonce } = JSON.parse(Buffer.from((JSON.parse(body) as { protected: string }).protected, 'base64url').toString('utf8')) as { nonce?: string };
+        if (!nonce || !nonces.delete(nonce)) {
+          badNonces++;
+          return json(400, { type: 'urn:ietf:params:acme:error:badNonce', detail: 'JWS has an invalid anti-replay nonce' });
+        }
+      }
       const kid = () => (JSON.parse(Buffer.from((JSON.parse(body) as { protected: string }).protected, 'base64url').toString('utf8')) as { kid?: string }).kid;
       const [, ca, resource] = /^\/(ca-\w+)\/(\w+)/.exec(url) ?? [];
       if (url === '/nonce') return json(200);
@@ -97,6 +109,24 @@ describe('per-container ACME caches', () => {
     expect(reads()).toBe(1);
     expect(count('POST /ca-warm/account')).toBe(1);
     expect(count('POST /ca-warm/order')).toBe(3);
+  });
+
+  it('signs with nonces from earlier answers instead of asking newNonce before every request, never spending one twice', async () => {
+    // Prepare
+    const { store } = await countingStore();
+    await new AcmeClientGateway(issuer('ca-nonces'), store).account();
+    const before = { heads: count('HEAD /nonce'), badNonces };
+
+    // Act: sequential and concurrent requests, as phases make them.
+    await new AcmeClientGateway(issuer('ca-nonces'), store).createOrder(['example.test']);
+    const gateway = new AcmeClientGateway(issuer('ca-nonces'), store);
+    await Promise.all([gateway.createOrder(['a.example.test']), gateway.createOrder(['b.example.test'])]);
+
+    // Assess
+    expect(count('POST /ca-nonces/order')).toBe(3);
+    expect(badNonces - before.badNonces).toBe(0);
+    // Each answer leaves one nonce: the first of the two concurrent requests takes it, the other must ask.
+    expect(count('HEAD /nonce') - before.heads).toBe(1);
   });
 
   it('drops a cached account the CA no longer knows and signs with the one the store holds now, without registering again', async () => {

@@ -25,7 +25,8 @@ const RELIED_ON: Record<string, { sha256: string; why: string }> = {
     sha256: '93358bcde8ae34fcc8a4e092a6ea2470cb50e6a0d3db838c8e5a7ed197b2a91a',
     why:
       'client.http.maxBadNonceRetries, set by adapters/acme-client-gateway.ts (bad-nonce retries within a request), and ' +
-      'client.http.directoryCache/directoryTimestamp, which it seeds with the container-cached directory',
+      'client.http.directoryCache/directoryTimestamp, which it seeds with the container-cached directory, and ' +
+      'client.http.getNonce, which it wraps to hand out nonces from earlier answers (adapters/acme-nonces.ts)',
   },
   'src/axios.js': {
     sha256: 'b542d879b99007f3d65ea43e8907bc9698514cdd98d9ebcd06e1fac14abe8f4c',
@@ -68,12 +69,19 @@ describe('acme-client internals certstep patches', () => {
     const accountKey = await acme.crypto.createPrivateEcdsaKey('P-256');
     const client = new acme.Client({ directoryUrl: 'https://ca.invalid/dir', accountKey });
     const internals = client as unknown as {
-      http: { maxBadNonceRetries: unknown; directoryCache: unknown; directoryTimestamp: unknown; getResourceUrl(name: string): Promise<string> };
+      http: {
+        maxBadNonceRetries: unknown;
+        directoryCache: unknown;
+        directoryTimestamp: unknown;
+        getNonce: unknown;
+        getResourceUrl(name: string): Promise<string>;
+      };
       api: { getAuthorization: unknown };
     };
     expect(typeof internals.http.maxBadNonceRetries).toBe('number');
     expect(internals.http.directoryCache).toBeNull();
     expect(typeof internals.http.directoryTimestamp).toBe('number');
+    expect(typeof internals.http.getNonce).toBe('function');
     // A seeded directory is used as is: ca.invalid is never asked.
     internals.http.directoryCache = { newOrder: 'https://ca.invalid/new-order' };
     internals.http.directoryTimestamp = Math.floor(Date.now() / 1000);
