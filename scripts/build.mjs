@@ -26,6 +26,8 @@ const REQUIRE_BANNER = "import { createRequire as __certstepCreateRequire } from
 
 // acme-client loads node-forge for a deprecated API certstep never calls (see the stub).
 const NODE_FORGE_STUB = join(ROOT, 'functions', 'runtime', 'stubs', 'node-forge.cjs');
+// axios → form-data → mime-types loads mime-db's 134 KiB for multipart bodies ACME never sends (see the stub).
+const MIME_DB_STUB = join(ROOT, 'functions', 'runtime', 'stubs', 'mime-db.cjs');
 
 // `new URL('<relative path>', import.meta.url)`: the idiom sources use to find shipped files.
 const FILE_RELATIVE_URL = /new URL\((['"][^'"]+['"]),\s*import\.meta\.url\)/g;
@@ -61,7 +63,7 @@ const common = {
   format: 'esm',
   mainFields: ['module', 'main'],
   banner: { js: REQUIRE_BANNER },
-  alias: { 'node-forge': NODE_FORGE_STUB },
+  alias: { 'node-forge': NODE_FORGE_STUB, 'mime-db': MIME_DB_STUB },
   keepNames: true,
   sourcemap: 'linked',
   sourcesContent: false,

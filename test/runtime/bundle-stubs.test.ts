@@ -1,0 +1,106 @@
+/**
+ * mime-db (134 KiB of JSON, through axios → form-data → mime-types) is aliased to an empty
+ * stub in the bundles (issue 18): it is gone from them, and acme-client's axios still sends
+ * and reads JSON through a bundle built that way.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../cdk/definition.js';
+
+const STUBS = join(PROJECT_ROOT, 'functions', 'runtime', 'stubs');
+const ALIASES = { 'node-forge': join(STUBS, 'node-forge.cjs'), 'mime-db': join(STUBS, 'mime-db.cjs') };
+const BANNER = "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);";
+
+let server: Server;
+let base: string;
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.end(JSON.stringify({ echoed: JSON.parse(body || '{}'), contentType: request.headers['content-type'] }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+});
+
+async function bundle(entry: string, alias: Record<string, string>, outfile?: string) {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: outfile !== undefined,
+    ...(outfile && { outfile }),
+    metafile: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    mainFields: ['module', 'main'],
+    banner: { js: BANNER },
+    minify: true,
+    external: ['@aws-sdk/*', '@smithy/*'],
+    alias,
+    absWorkingDir: PROJECT_ROOT,
+    // The second test's entry lives in a temporary directory, outside the project's node_modules.
+    nodePaths: [join(PROJECT_ROOT, 'node_modules')],
+    logLevel: 'silent',
+  });
+  const inputs = Object.values(result.metafile.outputs).flatMap((output) => Object.entries(output.inputs));
+  const bytesOf = (part: string) => inputs.filter(([path]) => path.includes(part)).reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
+  return { bytesOf, total: Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0) };
+}
+
+describe('the mime-db stub', () => {
+  it('keeps mime-db out of an ACME function bundle', async () => {
+    const entry = join(PROJECT_ROOT, 'functions', 'handlers', 'create-order.ts');
+
+    const stubbed = await bundle(entry, ALIASES);
+    const whole = await bundle(entry, { 'node-forge': ALIASES['node-forge'] });
+
+    expect(whole.bytesOf('node_modules/mime-db/')).toBeGreaterThan(100_000);
+    expect(stubbed.bytesOf('node_modules/mime-db/')).toBe(0);
+    expect(whole.total - stubbed.total).toBeGreaterThan(100_000);
+  }, 60_000);
+
+  it("leaves acme-client's axios sending and reading JSON", async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'certstep-mime-stub-'));
+    const entry = join(directory, 'entry.mjs');
+    writeFileSync(
+      entry,
+      [
+        "import acme from 'acme-client';",
+        "import FormData from 'form-data';",
+        `const answer = await acme.axios.post(${JSON.stringify(`${base}/echo`)}, { hello: 'ca' }, { validateStatus: () => true });`,
+        'const form = new FormData();',
+        "form.append('part', Buffer.from('x'), { filename: 'part.pem' });",
+        'console.log(JSON.stringify({ data: answer.data, form: form.getHeaders()["content-type"].split(";")[0] }));',
+      ].join('\n'),
+    );
+    const outfile = join(directory, 'out.mjs');
+    await bundle(entry, ALIASES, outfile);
+
+    // Not execFileSync: the server answering the bundle runs in this process.
+    const { stdout: printed } = await promisify(execFile)(process.execPath, [outfile], { encoding: 'utf8', cwd: PROJECT_ROOT, timeout: 30_000 });
+
+    expect(readFileSync(outfile, 'utf8')).not.toContain('application/vnd.openxmlformats');
+    expect(JSON.parse(printed)).toEqual({ data: { echoed: { hello: 'ca' }, contentType: 'application/json' }, form: 'multipart/form-data' });
+  }, 60_000);
+
+  it('is what the package build aliases mime-db to', () => {
+    const script = readFileSync(join(PROJECT_ROOT, 'scripts', 'build.mjs'), 'utf8');
+
+    expect(script).toMatch(/alias: \{[^}]*'mime-db': MIME_DB_STUB/);
+    expect(script).toContain("join(ROOT, 'functions', 'runtime', 'stubs', 'mime-db.cjs')");
+  });
+});
