@@ -104,7 +104,7 @@ interface RunCounts {
 }
 
 describe('requests per run', () => {
-  it('one renewal stays within issue 18 targets for ACME, Route 53 and Secrets Manager requests', async () => {
+  it('one renewal stays within the counts issue 18 brought it down to', async () => {
     // Prepare: the AWS adapters as Lambdas wire them. One Route 53 client per container and a
     // new provider per invocation (runtime/dns.ts), so only a cache that outlives the
     // invocation saves a GetHostedZone.
@@ -191,12 +191,23 @@ describe('requests per run', () => {
     expect(renewal.result.status, renewal.result.cause).toBe('SUCCEEDED');
     expect(renewal.result.output?.renewal?.reason).toBe('RenewalWindowReached');
     const report = JSON.stringify({ issuance: { acme: issuance.acme, aws: issuance.aws }, renewal: { acme: renewal.acme, aws: renewal.aws } }, null, 1);
-    console.log(report);
     expect(renewal.acme['POST newOrder'], report).toBe(1);
     expect(renewal.acme['GET renewalInfo'], report).toBeGreaterThanOrEqual(1);
-    // The counts before issue 18's caches: 14 directory GETs, 7 GetHostedZone, 7 reads of the account secret.
-    expect(total(renewal.acme), report).toBeLessThanOrEqual(37);
-    expect(total(renewal.aws, 'Route 53:'), report).toBeLessThanOrEqual(15);
-    expect(total(renewal.aws, 'Secrets Manager:'), report).toBeLessThanOrEqual(17);
+    // Before issue 18's caches a renewal made 37 ACME requests (14 directory GETs, 10 HEAD
+    // newNonce), 15 Route 53 calls (7 GetHostedZone) and 17 Secrets Manager calls (7 reads of the
+    // account secret). Issue 18's targets: ACME ≤ 22, Route 53 ≤ 8, Secrets Manager ≤ 8.
+    expect(renewal.acme['GET directory'] ?? 0, report).toBe(0);
+    expect(renewal.acme['HEAD newNonce'] ?? 0, report).toBe(0);
+    expect(total(renewal.acme), report).toBeLessThanOrEqual(12);
+    expect(renewal.aws['Route 53:GetHostedZone'] ?? 0, report).toBe(0);
+    expect(total(renewal.aws, 'Route 53:'), report).toBeLessThanOrEqual(8);
+    // Not yet the target of 8: all ten are the certificate secret's own reads and writes (the
+    // pending key around Finalize and PollOrder, storing it in StoreCertificate, DescribeSecret
+    // at the end), made in secrets-manager-store.ts and the phases, which this part leaves alone.
+    expect(total(renewal.aws, 'Secrets Manager:'), report).toBeLessThanOrEqual(10);
+    // The first run of a process finds every cache cold: each is filled once.
+    expect(issuance.acme['GET directory'], report).toBe(1);
+    expect(issuance.aws['Route 53:GetHostedZone'], report).toBe(1);
+    expect(total(issuance.acme), report).toBeLessThanOrEqual(17);
   });
 });
