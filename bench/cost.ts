@@ -14,14 +14,16 @@
  * AWS renewal (propagation seen on the Nth check, validation and issuance on the Mth poll) and
  * every Wait set to 0 ms, so transitions are counted from the definition, not guessed.
  */
+import { channel } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
+import type { ClientRequest } from 'node:http';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Route53Client } from '@aws-sdk/client-route-53';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import acme from 'acme-client';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { mockClient } from 'aws-sdk-client-mock';
 import '../cli/local/polyfill.js';
@@ -331,12 +333,17 @@ async function measureWithAwsAdapters(): Promise<{ measured: MeasuredRun[]; floo
   const server = await startRoute53TestServer();
   const zone = server.addZone('example.test');
   const ca = await startBenchCa({ pebbleDnsServer: `${server.dns.host}:${server.dns.port}` });
-  // Counts every HTTP request acme-client makes (certstep's gateway and the floor share its axios instance).
+  // Counts every HTTP request to the CAs, on the wire: certstep reads the directory and ARI with
+  // plain node:https since issue 18, and signs through acme-client's axios, as the floor does.
   let acmeRequests: string[] = [];
-  acme.axios.interceptors.request.use((config) => {
-    acmeRequests.push(acmeResource(config.method ?? 'get', config.url ?? ''));
-    return config;
-  });
+  const acmeHosts = new Set([new URL(ca.directoryUrl).host]);
+  const requestStart = channel('http.client.request.start');
+  const onRequest = (message: unknown) => {
+    const request = (message as { request: ClientRequest }).request;
+    const host = String(request.getHeader('host') ?? '');
+    if (acmeHosts.has(host)) acmeRequests.push(acmeResource(request.method, `https://${host}${request.path}`));
+  };
+  requestStart.subscribe(onRequest);
   try {
     const name = 'renew';
     // The certificate's secret is made by its first issuance, as on AWS; the issuer's is the stack's.
@@ -353,8 +360,15 @@ async function measureWithAwsAdapters(): Promise<{ measured: MeasuredRun[]; floo
     const storeDir = await mkdtemp(path.join(tmpdir(), 'certstep-bench-cost-'));
     // The configured hosted zone id is the recommended set-up: no ListHostedZones paging.
     const dns01 = { route53: { hostedZoneId: zone.id } };
+    const route53 = new Route53Client({
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 6,
+    });
     const dependencies = {
-      dns: () => route53Provider(server, dns01).provider,
+      // A provider per invocation over one client, as a Lambda container has them (runtime/dns.ts).
+      dns: () => route53Provider(server, dns01, 6, { client: route53 }).provider,
       store,
       scheduler: new EventBridgeRenewalScheduler({
         client: schedulerClient,
@@ -466,6 +480,7 @@ async function measureWithAwsAdapters(): Promise<{ measured: MeasuredRun[]; floo
     // through challtestsrv, so it gets a plain Pebble of its own; the account is registered
     // before counting, as in the throughput runs.
     const plain = await startBenchCa();
+    acmeHosts.add(new URL(plain.directoryUrl).host);
     const floorAcmeRequests: Record<string, number> = {};
     try {
       trustCa(plain.caCertPem);
@@ -478,6 +493,7 @@ async function measureWithAwsAdapters(): Promise<{ measured: MeasuredRun[]; floo
     }
     return { measured, floorAcmeRequests };
   } finally {
+    requestStart.unsubscribe(onRequest);
     await ca.stop();
     await server.stop();
   }

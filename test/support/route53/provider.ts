@@ -19,6 +19,11 @@ export interface FixtureOptions {
    * production, and asks them on the test server's port; a function maps names to addresses.
    */
   readonly nameServers?: 'test-server' | 'resolved' | ((host: string) => Promise<string[]>);
+  /**
+   * The client to send with, made once by the caller: a Lambda container keeps its clients
+   * across invocations (runtime/dns.ts), and zone details are cached per client.
+   */
+  readonly client?: Route53Client;
 }
 
 /**
@@ -27,12 +32,14 @@ export interface FixtureOptions {
  */
 export function route53Provider(server: Route53TestServer, dns01: Dns01Config = {}, maxAttempts = 6, fixture: FixtureOptions = {}): ProviderFixture {
   const rolesUsed: string[] = [];
-  const client = new Route53Client({
-    endpoint: server.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts,
-  });
+  const client =
+    fixture.client ??
+    new Route53Client({
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts,
+    });
   const dnsAddress = `${server.dns.host}:${server.dns.port}`;
   const nameServers = fixture.nameServers ?? 'test-server';
   const provider = new Route53DnsProvider({
