@@ -14,9 +14,9 @@ import { ExpiringCache } from '../core/expiring-cache.js';
 import type { AcmeAccount, CertificateStore } from '../ports/certificate-store.js';
 
 const HOUR_MS = 60 * 60_000;
-const caches = new WeakMap<CertificateStore, ExpiringCache<string, AcmeAccount | undefined>>();
+const caches = new WeakMap<CertificateStore, ExpiringCache<string, AcmeAccount>>();
 
-function cacheOf(store: CertificateStore): ExpiringCache<string, AcmeAccount | undefined> {
+function cacheOf(store: CertificateStore): ExpiringCache<string, AcmeAccount> {
   let cache = caches.get(store);
   if (!cache) {
     // A few issuers, each with its live and maybe a staging directory.

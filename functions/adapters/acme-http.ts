@@ -2,8 +2,9 @@
  * acme-client turns every CA error into a plain Error holding only the problem's `detail`,
  * and sleeps internally on 429/5xx. This module tunes its axios instance once per process:
  * it records every response and network failure in the async context of the call that made
- * it (so concurrent calls never see each other's problems), trusts per-CA bundles, and turns
- * its internal retries down because the state machine retries instead.
+ * it (so concurrent calls never see each other's problems), trusts per-CA bundles, keeps the
+ * Replay-Nonce of each answer for a later signed request (acme-nonces.ts), and turns its
+ * internal retries down because the state machine retries instead.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import acme from 'acme-client';
