@@ -20,6 +20,8 @@ const EVIDENCE: ReadonlyArray<{ readonly code: RegExp; readonly covered: readonl
   { code: /deps\.store\.listPendingKeys\b/, covered: ['certificate:pending', 'certificate:describe'] },
   { code: /deps\.store\.removePendingKey\b/, covered: ['certificate:pending', 'certificate:stage'] },
   { code: /\bacmeGateways\(/, covered: ['acme', 'eab'] },
+  // ARI without acme-client (runtime/ari.ts) still resolves the issuer, reading an EAB issuer's HMAC secret.
+  { code: /\brenewalInfoSources\(/, covered: ['eab'] },
   { code: /\broute53DnsFor\(/, covered: ['route53:zones'] },
   { code: /\.(present|cleanUp)\(records\)/, covered: ['route53:change'] },
   { code: /\.(present|cleanUp)\(records\)/, covered: ['route53:records'] },
