@@ -136,8 +136,9 @@ function bundledFromSource(scope: Construct, definition: StateMachineFunction, c
       // AWS SDK"): 320-490 KiB more per bundle minified, 100-150 KiB gzipped, and a faster
       // import than loading the runtime's unminified copy file by file.
       bundleAwsSDK: true,
-      // acme-client loads node-forge for a deprecated API certstep never calls.
-      esbuildArgs: { '--alias:node-forge': './functions/runtime/stubs/node-forge.cjs' },
+      // acme-client loads node-forge for a deprecated API certstep never calls; axios loads mime-db
+      // (through form-data) for uploads certstep never sends: 134 KiB per ACME bundle.
+      esbuildArgs: { '--alias:node-forge': './functions/runtime/stubs/node-forge.cjs', '--alias:mime-db': './functions/runtime/stubs/mime-db.cjs' },
       logLevel: LogLevel.WARNING,
     },
   });
