@@ -6,11 +6,13 @@
  * no IAM. The scenarios run in order, on one stack, as a deployment lives.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { ACMClient, GetCertificateCommand, ListCertificatesCommand } from '@aws-sdk/client-acm';
-import { DynamoDBClient, GetItemCommand, PutItemCommand, type PutItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SFNClient, StartExecutionCommand, type StartExecutionCommandInput } from '@aws-sdk/client-sfn';
+import { DescribeSecretCommand, GetResourcePolicyCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../functions/ports/run-ledger.js';
 import type { StoredCertificate } from '../../functions/ports/certificate-store.js';
@@ -82,32 +84,50 @@ function expectNoKeyMaterial(result: ExecutionResult): void {
   expect(stack.harness.logs.join('')).not.toContain('PRIVATE KEY');
 }
 
-/** A custom resource's `Create` call, as the AwsCustomResource provider would read it, and the role it runs with. */
-function createCall(type: string): { call: { service: string; action: string; parameters: Record<string, unknown> }; role: Json } {
-  const [[, resource]] = resourcesOfType(stack.assembly.template, type) as unknown as [[string, { Properties: Record<string, Json> }]];
-  const call = JSON.parse(resolve(resource.Properties.Create as Json, stack.deployed) as string);
-  const provider = (resource.Properties.ServiceToken as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-  return { call, role: stack.assembly.template.Resources[provider]?.Properties?.Role as Json };
+/**
+ * The deploy-time sync as CloudFormation runs it: the certificates file uploaded where `cdk
+ * deploy` puts assets, then SyncCatalog invoked (in its own Lambda environment, with its own
+ * role) with the custom resource's Create event. Answers the executions it started, by input.
+ */
+async function deployTimeSync(): Promise<{ answer: unknown; inputs: unknown[]; catalogTable: string }> {
+  const [[, resource]] = resourcesOfType(stack.assembly.template, 'Custom::CertstepCatalogSync') as unknown as [[string, { Properties: Record<string, Json> }]];
+  const { ServiceToken: _, ...properties } = resource.Properties;
+  const resolved = resolve(properties as Json, stack.deployed) as { Bucket: string; Key: string; Hash: string; Policy: string };
+  const file = stack.assembly.assetFiles.get(resolved.Key);
+  if (!file) throw new Error(`the certificates file ${resolved.Key} is not among the assembly's assets`);
+  const s3 = new S3Client({ ...sdk(), forcePathStyle: true });
+  await s3.send(new CreateBucketCommand({ Bucket: resolved.Bucket })).catch(() => undefined);
+  await s3.send(new PutObjectCommand({ Bucket: resolved.Bucket, Key: resolved.Key, Body: readFileSync(file) }));
+  const sync = stack.functions.find((fn) => fn.logicalId.startsWith('RenewalFunctionsSyncCatalogFunction'));
+  if (!sync) throw new Error('no SyncCatalog function in the template');
+  const answer = await stack.harness.invoke(sync.arn, { RequestType: 'Create', ResourceProperties: resolved });
+  const sfn = new SFNClient(sdk());
+  const listed = await sfn.send(new ListExecutionsCommand({ stateMachineArn: stack.machine.arn }));
+  const inputs = [];
+  for (const execution of listed.executions ?? []) {
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn: execution.executionArn }));
+    inputs.push(JSON.parse(described.input ?? 'null'));
+  }
+  return { answer, inputs, catalogTable: sync.variables.CERTSTEP_CATALOG_TABLE as string };
 }
+
+/** The execution input the sync started the first run with: what every later run of this file starts from. */
+let webInput: Record<string, unknown>;
 
 describe('certstep as deployed', () => {
   let first: StoredCertificate;
 
   it(
-    "issues the first certificate from the deploy-time trigger's own calls",
+    "issues the first certificate from the deploy-time sync, as CloudFormation runs it",
     async () => {
-      // Prepare: the two calls the custom resources make on Create, with their role's credentials.
-      const catalog = createCall('Custom::CertstepCatalogItem');
-      const start = createCall('Custom::CertstepStartExecution');
-      expect([catalog.call.service, catalog.call.action, start.call.service, start.call.action]).toEqual(['DynamoDB', 'putItem', 'SFN', 'startExecution']);
-      const credentials = await stack.credentialsFor(start.role);
-      const client = { endpoint: stack.moto.endpoint, region: stack.moto.region, credentials };
-      await new DynamoDBClient(client).send(new PutItemCommand(catalog.call.parameters as unknown as PutItemCommandInput));
-      const started = await new SFNClient(client).send(new StartExecutionCommand(start.call.parameters as unknown as StartExecutionCommandInput));
-      expect(started.executionArn).toContain(':execution:certstep-renewal:');
+      // Prepare: the deploy's one custom resource, as CloudFormation would run it.
+      const sync = await deployTimeSync();
+      expect(sync.answer).toEqual({ PhysicalResourceId: 'certstep-catalog', Data: { started: 1, changed: 1, removed: 0, deferred: 0 } });
+      expect(sync.inputs).toHaveLength(1);
+      webInput = sync.inputs[0] as Record<string, unknown>;
 
       // Act: the execution it started, run by the local state machine with exactly that input.
-      const result = await stack.run(JSON.parse(start.call.parameters.input as string));
+      const result = await stack.run(webInput);
 
       // Assess
       expect(result.status, `${result.error}: ${result.cause}`).toBe('SUCCEEDED');
@@ -129,15 +149,20 @@ describe('certstep as deployed', () => {
       const events = await deliveredEvents();
       expect(events.map((event) => [event['detail-type'], event.detail.certificateName])).toEqual([['Certificate Issued', 'web']]);
       expect(await visibleTxt(stack.pebble.server, `_acme-challenge.${ZONE}`)).toEqual([]);
-      const item = await new DynamoDBClient(sdk()).send(
-        new GetItemCommand({ TableName: catalog.call.parameters.TableName as string, Key: { name: { S: 'web' } } }),
-      );
-      expect(item.Item?.input?.S).toBe(start.call.parameters.input);
+      const item = await new DynamoDBClient(sdk()).send(new GetItemCommand({ TableName: sync.catalogTable, Key: { name: { S: 'web' } } }));
+      expect(JSON.parse(item.Item?.input?.S ?? 'null')).toEqual(webInput);
+      expect(item.Item?.source?.S).toBe('config');
       expectNoKeyMaterial(result);
-      // The stack's placeholder is a version the ledger has no record of: StoreCertificate reads it
-      // once (CheckRenewal's role may only DescribeSecret), and CheckRenewal decides again.
+      // No secret before the first issuance: nothing stored, so nothing to re-read.
       const entered = result.events.filter((event) => event.type === 'StateEntered').map((event) => (event.state as { name: string }).name);
-      expect(entered.slice(0, 5)).toEqual(['CheckRenewal', 'IsRenewalDue', 'ReadStoredCertificate', 'CheckRenewal', 'IsRenewalDue']);
+      expect(entered).not.toContain('ReadStoredCertificate');
+      // Finalize made the secret, tagged, with the policy that keeps its key to certstep's roles.
+      const secrets = new SecretsManagerClient(sdk());
+      const described = await secrets.send(new DescribeSecretCommand({ SecretId: secretName }));
+      expect(described.Tags).toEqual([{ Key: 'certstep:certificate', Value: 'web' }]);
+      const policy = JSON.parse((await secrets.send(new GetResourcePolicyCommand({ SecretId: secretName }))).ResourcePolicy ?? '{}');
+      const sids = (policy.Statement as Array<{ Sid: string }>).map((statement) => statement.Sid);
+      expect(sids).toEqual(expect.arrayContaining(['OnlyCertstepAndReadersReadTheValue', 'OnlyCertstepWritesTheValue', 'OnlyCertstepMovesTheLabels']));
     },
     RUN_TIMEOUT,
   );
@@ -151,10 +176,8 @@ describe('certstep as deployed', () => {
       const warm = functionNamed('CreateOrder').name;
       const before = new Map(stack.harness.coldStarts);
       stack.harness.recycle(cold);
-      const { call } = createCall('Custom::CertstepStartExecution');
-
       // Act
-      const result = await stack.run({ ...JSON.parse(call.parameters.input as string), force: true });
+      const result = await stack.run({ ...webInput, force: true });
 
       // Assess
       expect(result.status, `${result.error}: ${result.cause}`).toBe('SUCCEEDED');
@@ -177,12 +200,11 @@ describe('certstep as deployed', () => {
     'cleans its TXT records up and records the failure when Route 53 refuses mid-run',
     async () => {
       // Prepare
-      const { call } = createCall('Custom::CertstepStartExecution');
       const current = await currentCertificate();
       stack.pebble.server.injectFaults('GetChange', ['AccessDenied']);
 
       // Act
-      const result = await stack.run({ ...JSON.parse(call.parameters.input as string), force: true });
+      const result = await stack.run({ ...webInput, force: true });
 
       // Assess
       expect(result.status).toBe('FAILED');

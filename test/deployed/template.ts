@@ -21,6 +21,8 @@ export interface Assembly {
   readonly template: Template;
   /** Lambda logical id → absolute directory of its unzipped code. */
   readonly codeDirectories: ReadonlyMap<string, string>;
+  /** Every file asset by its S3 object key: what `cdk deploy` uploads before the stack update. */
+  readonly assetFiles: ReadonlyMap<string, string>;
 }
 
 interface AssetsManifest {
@@ -42,7 +44,7 @@ export function readAssembly(directory: string, stackName: string): Assembly {
     if (!found) throw new Error(`${logicalId}: its Code.S3Key ${String(key)} is not in ${stackName}.assets.json`);
     codeDirectories.set(logicalId, found);
   }
-  return { directory, template, codeDirectories };
+  return { directory, template, codeDirectories, assetFiles: byKey };
 }
 
 export function resourcesOfType(template: Template, type: string): Array<[string, TemplateResource]> {
