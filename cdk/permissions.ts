@@ -6,7 +6,7 @@
  * certstep's tag, Route 53 by zone and `_acme-challenge.*`; the policies stay the same size
  * however many certificates there are. docs/iam.md is the prose version of this file.
  */
-import { Annotations, ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { CERTSTEP_TAG } from '../functions/core/acm-config.js';
@@ -43,6 +43,7 @@ export type Need =
   | 'acm:read' // what ACM holds, without importing
   | 'catalog' // Scan of the certificate catalog (the daily sweep)
   | 'catalog:write' // PutItem, DeleteItem on the catalog (the deploy-time sync)
+  | 'catalog:record' // PutItem only: the sweep records a secret policy it put back
   | 'asset' // GetObject of the certificates file the stack uploads as an S3 asset
   | 'start' // StartExecution of the renewal state machine (the daily sweep, the sync)
   | 'events'; // PutEvents on the default bus: the sweep's "Certificate Expiring" events
@@ -74,7 +75,9 @@ export const FUNCTION_NEEDS: Readonly<Record<string, readonly Need[]>> = {
   CleanUp: ['route53:zones', 'route53:records', 'route53:change', 'ledger', 'scheduler', 'certificate:pending'],
   // Not states of the state machine: the daily sweep, the sweeper of runs that ended without
   // clean-up, and the deploy-time sync of certstep.config.json's certificates into the catalog.
-  Sweep: ['certificate:describe', 'ledger', 'eab', 'scheduler:read', 'acm:read', 'catalog', 'start', 'events'],
+  // Puts back the secret policies an upgrade deletes after the deploy's sync (certificate:policy),
+  // and records them in the catalog.
+  Sweep: ['certificate:describe', 'certificate:policy', 'ledger', 'eab', 'scheduler:read', 'acm:read', 'catalog', 'catalog:record', 'start', 'events'],
   SweepEndedRun: ['route53:zones', 'route53:records', 'route53:change', 'ledger', 'scheduler', 'scheduler:read', 'certificate:pending'],
   SyncCatalog: ['asset', 'catalog', 'catalog:write', 'start', 'certificate:policy'],
 };
@@ -174,6 +177,13 @@ export const LAMBDA_ENVIRONMENT_BYTES = 4096;
  */
 export function resolvedBytes(scope: Construct, value: string): number {
   if (!Token.isUnresolved(value)) return Buffer.byteLength(value);
+  const stack = Stack.of(scope);
+  const roles = new Set(
+    stack.node
+      .findAll()
+      .filter((construct): construct is CfnResource => construct instanceof CfnResource && construct.cfnResourceType === 'AWS::IAM::Role')
+      .map((role) => stack.resolve(role.logicalId) as string),
+  );
   const longest = (node: unknown): number => {
     if (typeof node === 'string') return Buffer.byteLength(node);
     if (Array.isArray(node)) return node.reduce((sum: number, item) => sum + longest(item), 0);
@@ -182,12 +192,15 @@ export function resolvedBytes(scope: Construct, value: string): number {
       const [separator, parts] = value['Fn::Join'] as [string, unknown[]];
       return parts.reduce((sum: number, part) => sum + longest(part), 0) + Buffer.byteLength(separator) * Math.max(parts.length - 1, 0);
     }
+    const getAtt = value['Fn::GetAtt'] as [string, string] | undefined;
+    // A role the stack makes has a name of at most 64 characters on the root path: arn:<partition>:iam::<account>:role/<name>.
+    if (getAtt?.[1] === 'Arn' && roles.has(getAtt[0])) return 'arn:aws-iso-b:iam::123456789012:role/'.length + 64;
     const ref = value.Ref;
     if (ref === 'AWS::Partition') return 'aws-iso-b'.length + 1;
     if (ref === 'AWS::Region') return 'ap-southeast-5'.length;
     if (ref === 'AWS::AccountId') return 12;
     if (ref === 'AWS::URLSuffix') return 'amazonaws.com.cn'.length;
-    // An IAM role ARN with a 64-character name, a 255-character table name or queue ARN: the longest of them.
+    // A 255-character table name or queue ARN: the longest of them.
     return 256;
   };
   return longest(Stack.of(scope).resolve(value));
@@ -316,7 +329,7 @@ export function statementsFor(needs: readonly Need[], context: PermissionContext
   if (needs.includes('ledger')) allow(['dynamodb:GetItem', 'dynamodb:PutItem'], [storage.ledger.tableArn]);
   const catalogActions = [
     ...(needs.includes('catalog') ? ['dynamodb:Scan'] : []),
-    ...(needs.includes('catalog:write') ? ['dynamodb:PutItem', 'dynamodb:DeleteItem'] : []),
+    ...(needs.includes('catalog:write') ? ['dynamodb:PutItem', 'dynamodb:DeleteItem'] : needs.includes('catalog:record') ? ['dynamodb:PutItem'] : []),
   ];
   if (catalogActions.length > 0) allow(catalogActions, [storage.catalog.tableArn]);
   if (needs.includes('asset') && context.catalogAsset) {

@@ -11,6 +11,7 @@ import { DynamoDbCertificateCatalog } from '../adapters/dynamodb-catalog.js';
 import { EventBridgeExpiryEvents } from '../adapters/eventbridge-expiry-events.js';
 import { StepFunctionsRunStarter } from '../adapters/sfn-starter.js';
 import { ConfigError } from '../core/config-error.js';
+import { SECRET_POLICY_ENV, parseSecretPolicySettings } from '../core/secret-policy.js';
 import { maxStartsFrom } from '../phases/start-budget.js';
 import { sweepReport } from '../phases/sweep-report.js';
 import { DEFAULT_ALARM_DAYS, sweep } from '../phases/sweep.js';
@@ -19,12 +20,19 @@ import { lambdaHandler } from '../runtime/handler.js';
 import { log } from '../runtime/log.js';
 import { logDaysUntilExpiry, publishSweepMetrics, stateMachineName } from '../runtime/metrics.js';
 import { reconcileDependencies } from '../runtime/reconcile.js';
+import { secretsManagerStore } from '../runtime/store.js';
 import { traced } from '../runtime/tracing.js';
 
 const stateMachineArn = requiredEnv('CERTSTEP_STATE_MACHINE_ARN');
+const config = readConfig();
+const catalog = new DynamoDbCertificateCatalog(traced(new DynamoDBClient({ maxAttempts: 5 })), requiredEnv('CERTSTEP_CATALOG_TABLE'));
 const deps = {
-  ...reconcileDependencies(readConfig()),
-  catalog: new DynamoDbCertificateCatalog(traced(new DynamoDBClient({ maxAttempts: 5 })), requiredEnv('CERTSTEP_CATALOG_TABLE')),
+  ...reconcileDependencies(config),
+  catalog,
+  // The stack sets the policy settings on the Sweep: it puts back the secret policies an upgrade deleted.
+  ...(process.env[SECRET_POLICY_ENV] && {
+    policies: { secrets: secretsManagerStore(config), settings: parseSecretPolicySettings(process.env[SECRET_POLICY_ENV]), catalog },
+  }),
   starter: new StepFunctionsRunStarter(traced(new SFNClient({ maxAttempts: 5 })), stateMachineArn),
   alarmDays: alarmDaysFrom(process.env.CERTSTEP_ALARM_DAYS),
   maxStarts: maxStartsFrom(),
@@ -37,6 +45,9 @@ export const handler = lambdaHandler('Sweep', async () => {
   for (const certificate of swept) {
     const { decision } = certificate;
     if (decision?.notAfter) logDaysUntilExpiry(certificate.name, decision.notAfter, now, { expiryAlarmDays: certificate.expiryAlarmDays });
+    if (certificate.policy === 'applied') log('INFO', "Sweep put the certificate secret's resource policy back", { certificate: certificate.name });
+    else if (certificate.policy)
+      log('ERROR', "Sweep could not put the certificate secret's resource policy back", { certificate: certificate.name, detail: certificate.policy });
     if (certificate.error) log('ERROR', 'Sweep could not check a certificate', { certificate: certificate.name, detail: certificate.error });
     else if (certificate.executionId)
       log('INFO', 'Sweep started a run', { certificate: certificate.name, reason: decision?.reason, executionId: certificate.executionId });

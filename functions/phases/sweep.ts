@@ -8,12 +8,14 @@
  */
 import { type CertificateSpec, parseExecutionInput } from '../core/certificate-spec.js';
 import type { RenewalDecision } from '../core/renewal-policy.js';
-import type { CatalogEntry, CertificateCatalog } from '../ports/certificate-catalog.js';
+import type { SecretPolicySettings } from '../core/secret-policy.js';
+import type { CatalogEntry, CertificateCatalog, WritableCertificateCatalog } from '../ports/certificate-catalog.js';
 import { liveRun } from '../ports/run-ledger.js';
 import type { RunStarter } from '../ports/run-starter.js';
 import type { PhaseDependencies } from './dependencies.js';
 import { type ObserveDependencies, observe } from './observe.js';
 import { DEFAULT_MAX_STARTS, StartBudget } from './start-budget.js';
+import { type SecretPolicyWriter, policyHash } from './sync-catalog.js';
 
 export type SweepDependencies = ObserveDependencies &
   Pick<PhaseDependencies, 'issuers'> & {
@@ -23,6 +25,17 @@ export type SweepDependencies = ObserveDependencies &
     readonly alarmDays?: number;
     /** At most this many executions per sweep (300 by default). */
     readonly maxStarts?: number;
+    /**
+     * Puts each existing secret's resource policy back when the catalog has no record of it
+     * being current, and records it. The deploy-time sync writes policies too, but an upgrade
+     * deletes the policies CloudFormation made in its clean-up phase, after the sync; the next
+     * sweep is the first reconcile that runs after it.
+     */
+    readonly policies?: {
+      readonly secrets: SecretPolicyWriter;
+      readonly settings: SecretPolicySettings;
+      readonly catalog: WritableCertificateCatalog;
+    };
   };
 
 export const DEFAULT_ALARM_DAYS = 14;
@@ -38,6 +51,8 @@ export interface SweptCertificate {
   readonly deferred?: true;
   /** Its expiry alarm threshold: its catalog entry's, else the stack's. */
   readonly expiryAlarmDays: number;
+  /** `applied`: its secret's resource policy was put back; `failed: ...`: it could not be (the next sweep tries again). */
+  readonly policy?: string;
 }
 
 /** Checked a few at a time: quick for thousands of certificates, gentle on the APIs' rate limits. */
@@ -53,14 +68,17 @@ export async function sweep(deps: SweepDependencies): Promise<SweptCertificate[]
       const index = next++;
       const entry = entries[index] as CatalogEntry;
       const expiryAlarmDays = entry.expiryAlarmDays ?? deps.alarmDays ?? DEFAULT_ALARM_DAYS;
-      results[index] = { ...(await sweepOne(entry.input, deps, budget)), expiryAlarmDays };
+      const checked = await sweepOne(entry.input, deps, budget);
+      const policy = checked.certificate && (await repairPolicy(entry, checked.certificate, deps));
+      const { certificate: _, ...result } = checked;
+      results[index] = { ...result, ...(policy && { policy }), expiryAlarmDays };
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, entries.length) }, worker));
   return results;
 }
 
-type Checked = Omit<SweptCertificate, 'expiryAlarmDays'>;
+type Checked = Omit<SweptCertificate, 'expiryAlarmDays'> & { readonly certificate?: CertificateSpec };
 
 /** A check that failed (a throttled read) is tried again at once: skipping it would cost a day. */
 const ATTEMPTS = 3;
@@ -76,12 +94,27 @@ async function sweepOne(raw: unknown, deps: SweepDependencies, budget: StartBudg
   let last: unknown;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     try {
-      return await checkOne(certificate, deps, budget);
+      return { ...(await checkOne(certificate, deps, budget)), certificate };
     } catch (error) {
       last = error;
     }
   }
-  return { name: certificate.name, error: describe(last) };
+  return { name: certificate.name, error: describe(last), certificate };
+}
+
+/** Undefined when nothing was to be done: no policy settings, the recorded hash is current, or there is no secret yet. */
+async function repairPolicy(entry: CatalogEntry, certificate: CertificateSpec, deps: SweepDependencies): Promise<string | undefined> {
+  const policies = deps.policies;
+  if (!policies) return undefined;
+  const hash = policyHash(policies.settings, certificate);
+  if (entry.policy === hash) return undefined;
+  try {
+    if ((await policies.secrets.ensurePolicy(certificate)) === 'missing') return undefined;
+    await policies.catalog.put({ ...entry, policy: hash });
+    return 'applied';
+  } catch (error) {
+    return `failed: ${describe(error)}`;
+  }
 }
 
 async function checkOne(certificate: CertificateSpec, deps: SweepDependencies, budget: StartBudget): Promise<Checked> {

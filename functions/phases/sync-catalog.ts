@@ -91,8 +91,10 @@ export async function syncCatalog(file: readonly FileCertificate[], deps: SyncCa
     const before = stored.get(name);
     const rerun = !before || before.source === 'apply' || !sameInput(before.input, input, deps.issuers.names);
     const hash = policyHash(deps.policy, input.certificate);
-    let policy = before?.policy;
-    if (policy !== hash && (await deps.secrets.ensurePolicy(input.certificate)) === 'applied') policy = hash;
+    // Applied, not recorded: an upgrade deletes the policies CloudFormation made after this sync
+    // has run, so the daily sweep, which runs after, puts them back once more and records them.
+    const policy = before?.policy;
+    if (policy !== hash) await deps.secrets.ensurePolicy(input.certificate);
     const after: CatalogEntry = {
       name,
       input,

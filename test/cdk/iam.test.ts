@@ -234,7 +234,8 @@ describe('Secrets Manager and KMS', () => {
 
     // Assess
     expect(secretActions('CheckRenewal')).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
-    expect(secretActions('Sweep')).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+    // The sweep puts back the secret policies an upgrade deleted; it never reads a certificate's value.
+    expect(secretActions('Sweep')).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutResourcePolicy']);
     expect(secretActions('CreateOrder')).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']);
     expect(secretActions('StoreCertificate')).toContain('secretsmanager:UpdateSecretVersionStage');
     expect(secretActions('Finalize')).not.toContain('secretsmanager:UpdateSecretVersionStage');
@@ -291,7 +292,11 @@ describe('Secrets Manager and KMS', () => {
       'ForAllValues:StringEquals': { 'aws:TagKeys': ['certstep:certificate'] },
     });
     expect(grants(all, 'secretsmanager:TagResource')).toHaveLength(1);
-    expect(policies.map((statement) => statement.policy.replace(/Role.*$/, '')).sort()).toEqual(['RenewalFunctionsFinalize', 'RenewalFunctionsSyncCatalog']);
+    expect(policies.map((statement) => statement.policy.replace(/Role.*$/, '')).sort()).toEqual([
+      'RenewalFunctionsFinalize',
+      'RenewalFunctionsSweep',
+      'RenewalFunctionsSyncCatalog',
+    ]);
     for (const statement of policies) {
       expect(actionsOf(statement)).toEqual(['secretsmanager:PutResourcePolicy']);
       expect(statement.Condition).toEqual({ Bool: { 'secretsmanager:BlockPublicPolicy': 'true' } });
@@ -423,7 +428,7 @@ describe('EventBridge Scheduler', () => {
 });
 
 describe('everything else', () => {
-  it('reads and writes the run ledger (GetItem, conditional PutItem) where the code records runs, scans the catalog from the daily sweep and writes it from the sync only', () => {
+  it('reads and writes the run ledger (GetItem, conditional PutItem) where the code records runs, scans the catalog from the daily sweep, which only records policies in it, and deletes from it in the sync only', () => {
     const tables = all.filter(
       (statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')) && statement.policy.startsWith('RenewalFunctions'),
     );
@@ -435,7 +440,8 @@ describe('everything else', () => {
       ['RenewalFunctionsImportToAcm', ['dynamodb:GetItem', 'dynamodb:PutItem']],
       ['RenewalFunctionsStoreCertificate', ['dynamodb:GetItem', 'dynamodb:PutItem']],
       ['RenewalFunctionsSweep', ['dynamodb:GetItem', 'dynamodb:PutItem']],
-      ['RenewalFunctionsSweep', ['dynamodb:Scan']],
+      // The sweep records in the catalog a secret policy it put back: PutItem, never DeleteItem.
+      ['RenewalFunctionsSweep', ['dynamodb:PutItem', 'dynamodb:Scan']],
       ['RenewalFunctionsSweepEndedRun', ['dynamodb:GetItem', 'dynamodb:PutItem']],
       ['RenewalFunctionsSyncCatalog', ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Scan']],
     ]);

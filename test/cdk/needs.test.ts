@@ -39,7 +39,7 @@ const EVIDENCE: ReadonlyArray<{ readonly code: RegExp; readonly covered: readonl
   { code: /deps\.store\.putPendingKey\b/, covered: ['certificate:create'] },
   { code: /\.ensurePolicy\(/, covered: ['certificate:policy', 'certificate:create'] },
   // The names below are the SDK's, as the functions side names no adapter for them in the contract.
-  { code: /\bcatalog\.(put|delete|remove)[A-Za-z]*\(/i, covered: ['catalog:write'] },
+  { code: /\bcatalog\.(put|delete|remove)[A-Za-z]*\(/i, covered: ['catalog:write', 'catalog:record'] },
   { code: /\bGetObjectCommand\b|\bS3Client\b/, covered: ['asset'] },
   { code: /\bPutEventsCommand\b|\bEventBridgeClient\b/, covered: ['events'] },
 ];

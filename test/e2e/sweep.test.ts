@@ -7,10 +7,14 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDependencies } from '../../cli/local/runner.js';
-import type { ExecutionInput } from '../../functions/core/certificate-spec.js';
+import type { CertificateSpec, ExecutionInput } from '../../functions/core/certificate-spec.js';
 import { configEntry } from '../../functions/ports/certificate-catalog.js';
 import { sweepEndedRun } from '../../functions/phases/sweep-ended-run.js';
 import { sweep } from '../../functions/phases/sweep.js';
+import { policyHash } from '../../functions/phases/sync-catalog.js';
+import { StoreUnavailable } from '../../functions/core/errors.js';
+import { MemoryCatalog } from '../support/memory-catalog.js';
+import { TEST_SECRET_POLICY } from '../support/secret-policy-settings.js';
 import { type TestCa, newStore, readStored, spec, startTestCa } from '../support/local-ca.js';
 
 let ca: TestCa;
@@ -240,5 +244,46 @@ describe('the ended-run sweeper', () => {
     expect(swept).toMatchObject({ swept: false, why: expect.stringContaining('it died before it read what is stored again, so a run is scheduled at') });
     expect(schedule).toMatchObject({ kind: 'retry' });
     expect(Date.parse(schedule?.at ?? '') - Date.now()).toBeLessThanOrEqual(61_000);
+  });
+
+  it('puts back the resource policy of every existing secret the catalog has no current record of, and records it', async () => {
+    // Prepare: after an upgrade, CloudFormation's clean-up deleted the policies the deploy's sync
+    // had just written; 'old' and 'broken' have secrets, 'fresh' has none yet, 'current' is recorded.
+    const storeDir = await newStore();
+    const specs = Object.fromEntries(['old', 'current', 'fresh', 'broken'].map((name) => [name, spec(name, [`${name}.example.test`])]));
+    const recorded = policyHash(TEST_SECRET_POLICY, (specs.current as ExecutionInput).certificate);
+    const catalog = new MemoryCatalog([
+      ...['old', 'fresh', 'broken'].map((name) => configEntry(specs[name])),
+      { ...configEntry(specs.current), policy: recorded },
+    ]);
+    const applied: string[] = [];
+    const secrets = {
+      ensurePolicy: async (certificate: CertificateSpec) => {
+        if (certificate.name === 'broken') throw new StoreUnavailable('Secrets Manager PutResourcePolicy was throttled');
+        applied.push(certificate.name);
+        return certificate.name === 'fresh' ? ('missing' as const) : ('applied' as const);
+      },
+    };
+
+    // Act
+    const swept = await sweep({
+      ...localDependencies({ input: {}, storeDir, environment: ca.environment }),
+      catalog,
+      starter: { start: async () => ({ executionId: 'x' }) },
+      policies: { secrets, settings: TEST_SECRET_POLICY, catalog },
+    });
+
+    // Assess
+    const byName = Object.fromEntries(swept.map((certificate) => [certificate.name, certificate]));
+    expect(applied.sort()).toEqual(['fresh', 'old']);
+    expect(byName.old?.policy).toBe('applied');
+    expect(catalog.items.get('old')?.policy).toBe(policyHash(TEST_SECRET_POLICY, (specs.old as ExecutionInput).certificate));
+    expect(byName.fresh?.policy).toBeUndefined();
+    expect(catalog.items.get('fresh')?.policy).toBeUndefined();
+    expect(byName.current?.policy).toBeUndefined();
+    expect(byName.broken?.policy).toMatch(/^failed: StoreUnavailable: /);
+    expect(catalog.items.get('broken')?.policy).toBeUndefined();
+    // A policy that could not be written does not stop the certificate's own check.
+    expect(byName.broken?.decision?.reason).toBe('DoesNotExist');
   });
 });
