@@ -118,7 +118,7 @@ describe('certstep as deployed', () => {
   let first: StoredCertificate;
 
   it(
-    "issues the first certificate from the deploy-time sync, as CloudFormation runs it",
+    'issues the first certificate from the deploy-time sync, as CloudFormation runs it',
     async () => {
       // Prepare: the deploy's one custom resource, as CloudFormation would run it.
       const sync = await deployTimeSync();
