@@ -100,7 +100,7 @@ describe('Lambda functions', () => {
     expect(variablesOf('Sweep').CERTSTEP_STATE_MACHINE_ARN).toBeDefined();
   });
 
-  it('tells Finalize and SyncCatalog, and only them, which roles each certificate secret policy names; SyncCatalog the catalog and state machine; Sweep the default threshold', () => {
+  it('tells Finalize, SyncCatalog and Sweep (which puts policies back after an upgrade), and only them, which roles each certificate secret policy names; SyncCatalog the catalog and state machine; Sweep the default threshold', () => {
     // Prepare
     const variablesOf = (name: string) =>
       (
@@ -123,6 +123,7 @@ describe('Lambda functions', () => {
 
     // Assess
     expect(variablesOf('SyncCatalog').CERTSTEP_CERTIFICATE_SECRET_POLICY).toEqual(variablesOf('Finalize').CERTSTEP_CERTIFICATE_SECRET_POLICY);
+    expect(variablesOf('Sweep').CERTSTEP_CERTIFICATE_SECRET_POLICY).toEqual(variablesOf('Finalize').CERTSTEP_CERTIFICATE_SECRET_POLICY);
     expect(settings).toEqual({
       get: [roleOf('Finalize'), roleOf('StoreCertificate')],
       getAcm: [roleOf('ImportToAcm')],
@@ -131,7 +132,7 @@ describe('Lambda functions', () => {
       readers: [],
     });
     for (const name of Object.keys(lambdas).map((id) => /^RenewalFunctions([A-Za-z]+?)Function/.exec(id)?.[1] ?? id)) {
-      if (name !== 'Finalize' && name !== 'SyncCatalog') expect(variablesOf(name).CERTSTEP_CERTIFICATE_SECRET_POLICY, name).toBeUndefined();
+      if (!['Finalize', 'SyncCatalog', 'Sweep'].includes(name)) expect(variablesOf(name).CERTSTEP_CERTIFICATE_SECRET_POLICY, name).toBeUndefined();
       if (name !== 'Sweep') expect(variablesOf(name).CERTSTEP_ALARM_DAYS, name).toBeUndefined();
       expect(variablesOf(name).CERTSTEP_MAX_STARTS, name).toBeUndefined();
     }
