@@ -8,7 +8,7 @@
  * secret, ledger item and schedule stay, so a bad edit loses nothing. Certificates applied from
  * the CLI are never touched. Secrets made by earlier versions lose their CloudFormation resource
  * policy in the upgrade, so every certificate whose recorded policy hash differs has its
- * policy written again.
+ * policy written again (the daily sweep records it: see sweep.ts).
  */
 import { createHash } from 'node:crypto';
 import { type CertificateSpec, type ExecutionInput, parseExecutionInput } from '../core/certificate-spec.js';
@@ -90,11 +90,11 @@ export async function syncCatalog(file: readonly FileCertificate[], deps: SyncCa
     const { name } = input.certificate;
     const before = stored.get(name);
     const rerun = !before || before.source === 'apply' || !sameInput(before.input, input, deps.issuers.names);
-    const hash = policyHash(deps.policy, input.certificate);
     // Applied, not recorded: an upgrade deletes the policies CloudFormation made after this sync
     // has run, so the daily sweep, which runs after, puts them back once more and records them.
     const policy = before?.policy;
-    if (policy !== hash) await deps.secrets.ensurePolicy(input.certificate);
+    if (policy !== policyHash(deps.policy, input.certificate)) await deps.secrets.ensurePolicy(input.certificate);
+    if (!rerun && before?.expiryAlarmDays === expiryAlarmDays) return;
     const after: CatalogEntry = {
       name,
       input,
@@ -102,7 +102,6 @@ export async function syncCatalog(file: readonly FileCertificate[], deps: SyncCa
       ...(expiryAlarmDays !== undefined && { expiryAlarmDays }),
       ...(policy !== undefined && { policy }),
     };
-    if (!rerun && before?.expiryAlarmDays === after.expiryAlarmDays && before?.policy === after.policy) return;
     // The item first: a run that starts finds its certificate in the catalog, and a start that fails is retried by the sweep.
     await deps.catalog.put(after);
     changed.push(name);
