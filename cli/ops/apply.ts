@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { type CertstepConfig, ConfigError, readConfigFile, validateConfig } from '../../cdk/config.js';
-import { challengeTargets, effectiveDns01, planDns } from '../../cdk/dns-plan.js';
+import { CHALLENGE_RECORDS, challengeTargets, effectiveDns01, planDns, stackZones } from '../../cdk/dns-plan.js';
 import { DynamoDbCertificateCatalog } from '../../functions/adapters/dynamodb-catalog.js';
 import { StepFunctionsRunStarter } from '../../functions/adapters/sfn-starter.js';
 import { type ExecutionInput, parseExecutionInput } from '../../functions/core/certificate-spec.js';
@@ -179,16 +179,26 @@ function checkZones(config: CertstepConfig, stack: CertstepConfig, file: string)
     if (route53?.hostedZoneId) known.add(route53.hostedZoneId);
     for (const zone of Object.values(route53?.zones ?? {})) if (zone.hostedZoneId) known.add(zone.hostedZoneId);
   }
+  // The record names IAM lets the functions change in each zone the stack changes with its own role.
+  const { direct } = stackZones(stack.issuers, stack.certificates);
+  const allowed = (zone: string, recordName: string) =>
+    (direct.get(zone) ?? []).some((pattern) => (pattern === CHALLENGE_RECORDS ? recordName.startsWith('_acme-challenge.') : pattern === recordName));
   for (const [index, certificate] of config.certificates.entries()) {
     const dns01 = effectiveDns01(config.issuers, certificate);
     if (dns01.acmeDNS) continue;
     for (const target of challengeTargets(dns01, certificate.dnsNames)) {
       const zone = target.zone?.hostedZoneId;
-      if (zone === undefined || known.has(zone)) continue;
-      throw new ApplyRefused(
-        `${file}: certificates[${index}].dnsNames[${certificate.dnsNames.indexOf(target.dnsName)}] "${target.dnsName}": its challenge record goes to hosted zone ${zone}, ` +
-          `which the stack's IAM does not name (it names ${[...known].sort().join(', ') || 'no zone'}): add the zone to certstep.config.json and deploy, then apply`,
-      );
+      if (zone === undefined) continue;
+      const where = `${file}: certificates[${index}].dnsNames[${certificate.dnsNames.indexOf(target.dnsName)}] "${target.dnsName}": its challenge record`;
+      if (!known.has(zone))
+        throw new ApplyRefused(
+          `${where} goes to hosted zone ${zone}, ` +
+            `which the stack's IAM does not name (it names ${[...known].sort().join(', ') || 'no zone'}): add the zone to certstep.config.json and deploy, then apply`,
+        );
+      if (!target.zone?.role && direct.has(zone) && !allowed(zone, target.recordName))
+        throw new ApplyRefused(
+          `${where} ${target.recordName} is a CNAME target the stack's IAM does not let certstep change in zone ${zone} (only _acme-challenge.* and the targets certstep.config.json names): add the certificate's cnameTargets to certstep.config.json and deploy, then apply`,
+        );
     }
   }
 }

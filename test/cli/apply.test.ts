@@ -134,6 +134,24 @@ describe('certstep apply (validation)', () => {
     expect(writes()).toBe(0);
   });
 
+  it('refuses a CNAME target the stack does not name in a zone it does, since IAM would refuse the change', async () => {
+    const follow = (target: string) => ({
+      name: 'docs',
+      dnsNames: ['docs.example.org'],
+      issuer: 'letsencrypt',
+      dns01: { cnameStrategy: 'Follow', route53: { cnameTargets: { 'docs.example.org': target }, zones: { 'example.org': { hostedZoneId: 'Z0SHOP' } } } },
+    });
+
+    const refused = await apply(follow('docs-validation.example.org'));
+    const accepted = await apply(follow('_acme-challenge.docs-elsewhere.example.org'));
+
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(
+      /certificates\[0\]\.dnsNames\[0\] "docs\.example\.org": its challenge record docs-validation\.example\.org is a CNAME target the stack's IAM does not let certstep change in zone Z0SHOP/,
+    );
+    expect(accepted.code, accepted.err).toBe(0);
+  });
+
   it('accepts a zone only a certificate of the stack names', async () => {
     const { code } = await apply({ name: 'store', dnsNames: ['store.example.org'], issuer: 'letsencrypt', dns01: { route53: { hostedZoneId: 'Z0SHOP' } } });
     expect(code).toBe(0);
