@@ -1,6 +1,6 @@
 /** The bounded, expiring cache behind issue 18's per-container caches. */
 import { describe, expect, it } from 'vitest';
-import { ExpiringCache } from '../../functions/core/expiring-cache.js';
+import { ExpiringCache, forgetEveryCache } from '../../functions/core/expiring-cache.js';
 
 function clocked(maxEntries: number, ttlMs: number) {
   let now = 0;
@@ -14,6 +14,20 @@ function clocked(maxEntries: number, ttlMs: number) {
 }
 
 describe('ExpiringCache', () => {
+  it('reads as empty after forgetEveryCache, as in a new container, and fills again', async () => {
+    const { cache, lookup, lookups } = clocked(4, 1000);
+    const other = clocked(4, 1000);
+    await cache.get('a', lookup('one'));
+    await other.cache.get('a', other.lookup('one'));
+
+    forgetEveryCache();
+
+    expect(await cache.get('a', lookup('two'))).toBe('two');
+    expect(await cache.get('a', lookup('three'))).toBe('two');
+    expect(await other.cache.get('a', other.lookup('two'))).toBe('two');
+    expect(lookups() + other.lookups()).toBe(4);
+  });
+
   it('answers from the cache until the entry expires, then looks up again', async () => {
     const { cache, lookup, lookups, advance } = clocked(4, 1000);
 
