@@ -38,6 +38,8 @@ import { ROUTE53_TIMING } from '../functions/adapters/route53-dns.js';
 import { DynamoDbRunLedger } from '../functions/adapters/dynamodb-ledger.js';
 import { EventBridgeRenewalScheduler } from '../functions/adapters/eventbridge-scheduler.js';
 import { SecretsManagerCertificateStore } from '../functions/adapters/secrets-manager-store.js';
+import { forgetNonces } from '../functions/adapters/acme-nonces.js';
+import { forgetEveryCache } from '../functions/core/expiring-cache.js';
 import { AWS_POLLING } from '../functions/phases/dependencies.js';
 import { route53Provider } from '../test/support/route53/provider.js';
 import { startRoute53TestServer } from '../test/support/route53/server.js';
@@ -60,7 +62,12 @@ export interface Invocation {
 }
 
 export interface MeasuredRun {
-  readonly kind: 'first issuance' | 'renewal' | 'daily sweep';
+  /**
+   * 'renewal' runs in warm containers (the caches the first issuance filled, as when renewals
+   * come often enough to keep them); 'renewal, cold containers' forgets every module-scope cache
+   * and kept nonce at the first invocation of each function, as on AWS after a quiet spell.
+   */
+  readonly kind: 'first issuance' | 'renewal' | 'renewal, cold containers' | 'daily sweep';
   readonly status: string;
   readonly error?: string;
   readonly statesEntered: string[];
@@ -413,10 +420,19 @@ async function measureWithAwsAdapters(): Promise<{ measured: MeasuredRun[]; floo
     };
     const measured: MeasuredRun[] = [];
     let now: Date | undefined;
-    for (const kind of ['first issuance', 'renewal'] as const) {
+    for (const kind of ['first issuance', 'renewal', 'renewal, cold containers'] as const) {
       // At renewal time the schedule that started the run has deleted itself (ActionAfterCompletion DELETE).
-      if (kind === 'renewal') schedules.clear();
+      if (kind !== 'first issuance') schedules.clear();
       const invocations: Invocation[] = [];
+      // Each function's first invocation in this run plays a new container: everything cached is
+      // forgotten, so it asks again what that container would have to ask (same content for all).
+      const started = new Set<string>();
+      const coldStart = (functionName: string) => {
+        if (kind !== 'renewal, cold containers' || started.has(functionName)) return;
+        started.add(functionName);
+        forgetEveryCache();
+        forgetNonces();
+      };
       const result = await runLocalInstrumented(
         {
           input: { certificate: { name, dnsNames: ['renew.example.test', '*.renew.example.test'], issuer: 'local', dns01 } },
@@ -425,7 +441,16 @@ async function measureWithAwsAdapters(): Promise<{ measured: MeasuredRun[]; floo
           dependencies,
           ...(now && { now }),
         },
-        (state, functionName, handler) => (input) => measured_(state, functionName, () => handler(input), invocations),
+        (state, functionName, handler) => (input) =>
+          measured_(
+            state,
+            functionName,
+            () => {
+              coldStart(functionName);
+              return handler(input);
+            },
+            invocations,
+          ),
       );
       const statesEntered = result.events.filter((event) => event.type === 'StateEntered').map((event) => (event.state as { name: string }).name);
       measured.push({
@@ -435,9 +460,9 @@ async function measureWithAwsAdapters(): Promise<{ measured: MeasuredRun[]; floo
         statesEntered,
         invocations,
       });
-      // The renewal run believes it is a minute past the stored renewal time.
+      // The next renewal run believes it is a minute past the stored renewal time.
       const stored = JSON.parse(secrets.valueAt(`certstep/certificates/${name}`, 'AWSCURRENT') ?? '{}') as { renewalTime?: string };
-      if (kind === 'first issuance' && stored.renewalTime) now = new Date(new Date(stored.renewalTime).getTime() + 60_000);
+      if (stored.renewalTime) now = new Date(new Date(stored.renewalTime).getTime() + 60_000);
     }
 
     // The daily sweep over the now up-to-date certificate, at the real time: what it costs per

@@ -14,6 +14,7 @@ import { commandOf, renderHeader } from './report/header.js';
 import { lambdaCosts } from './report/renewal-figures.js';
 import { renderScale } from './report/scale.js';
 import { renderSimulation } from './report/simulation.js';
+import { renderTemplate } from './report/template.js';
 import { type Target, renderTargets } from './report/targets.js';
 import { renderThroughput } from './report/throughput.js';
 import type { BenchResults } from './results.js';
@@ -34,7 +35,7 @@ export function renderReport(results: BenchResults): { markdown: string; charts:
   }
   const lambda = results.cost ? lambdaCosts(results.cost, results.coldStart) : undefined;
   if (results.cost && lambda) {
-    const cost = renderCost(results.cost, lambda, targets, command);
+    const cost = renderCost(results.cost, lambda, targets, command, results.before?.cost);
     sections.push(cost.markdown);
     charts['cost.svg'] = cost.chart;
   } else {
@@ -48,7 +49,7 @@ export function renderReport(results: BenchResults): { markdown: string; charts:
   } else {
     sections.push('## 3. Cold start\n\nNot measured in this run (BENCH_SECTIONS).\n');
   }
-  sections.push(renderScale(results.cost, lambda));
+  sections.push([renderScale(results.cost, lambda), ...renderTemplate(results.template, command)].join('\n'));
   sections.push(renderSimulation(results.simulation));
   sections.push(renderCli(results.cli, targets));
 

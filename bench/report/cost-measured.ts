@@ -9,7 +9,7 @@ export function renderMeasuredRenewal(cost: CostResult, lambda: LambdaCosts, run
   return [
     '### One renewal, measured with the AWS adapters',
     '',
-    'A first issuance, then a renewal (the run believes it is a minute past the stored renewal time), then the daily sweep over the now',
+    'A first issuance, then a renewal (the run believes it is a minute past the stored renewal time; warm containers, see below), then the daily sweep over the now',
     'up-to-date certificate, in-process: the Route 53 provider through the real SDK into the Route 53 test server (GetChange answers',
     'PENDING three times, so CheckPropagation runs four times, as with ~60 s of propagation), the Secrets Manager store on the in-memory',
     "fake, EventBridge Scheduler and DynamoDB on stateful aws-sdk-client-mock stand-ins, Pebble validating over the test server's DNS, the hosted zone id",
@@ -51,10 +51,10 @@ export function renderMeasuredRenewal(cost: CostResult, lambda: LambdaCosts, run
       return `| ${service} | ${total} | ${formatCounts(byAction)} | ${priced} |`;
     }),
     '',
-    `**ACME HTTP requests per issuance**: certstep ${sum(Object.values(acmeBy(run)))} (${formatCounts(acmeBy(run))}) against the floor's ` +
-      `${sum(Object.values(cost.floorAcmeRequests))} (${formatCounts(cost.floorAcmeRequests)}).`,
-    'Every ACME phase builds a new acme-client client, which fetches the directory again; acme-client asks for a fresh nonce (HEAD) before',
-    'every signed request in both cases.',
+    `**ACME HTTP requests per renewal**: certstep ${sum(Object.values(acmeBy(run)))} (${formatCounts(acmeBy(run))}) against the floor's ` +
+      `${sum(Object.values(cost.floorAcmeRequests))} for one issuance with its account (${formatCounts(cost.floorAcmeRequests)}).`,
+    'certstep keeps the directory per container and signs with the nonce of the previous answer; acme-client on its own (the floor) asks',
+    'for a fresh nonce (HEAD) before every signed request.',
     '',
   ];
 }

@@ -2,13 +2,20 @@
 import type { CostResult, ScenarioResult } from '../cost.js';
 import { sum, usd } from '../lib/stats.js';
 import { barChart } from '../lib/svg.js';
+import { coldRenewalRun, renderCallsPerRenewal } from './calls.js';
 import { renderMeasuredRenewal } from './cost-measured.js';
 import { oneLambda, renderMonth, renderSleepingLambda } from './cost-month.js';
 import { PRICES } from './prices.js';
 import { type LambdaCosts, callsBy, dynamoCost, formatCounts, renewalRun, serviceTotal } from './renewal-figures.js';
 import type { Target } from './targets.js';
 
-export function renderCost(cost: CostResult, lambda: LambdaCosts, targets: Target[], command: string): { markdown: string; chart: string } {
+export function renderCost(
+  cost: CostResult,
+  lambda: LambdaCosts,
+  targets: Target[],
+  command: string,
+  before?: CostResult,
+): { markdown: string; chart: string } {
   const typical = cost.scenarios.find((scenario) => scenario.id === 'typical');
   const run = renewalRun(cost);
   const sweepRun = cost.measured.find((candidate) => candidate.kind === 'daily sweep');
@@ -39,7 +46,7 @@ export function renderCost(cost: CostResult, lambda: LambdaCosts, targets: Targe
     ...cost.scenarios.map((scenario) => scenarioRow(scenario)),
     '',
   ];
-  if (run) lines.push(...renderMeasuredRenewal(cost, lambda, run, sweepRun));
+  if (run) lines.push(...renderMeasuredRenewal(cost, lambda, run, sweepRun), ...renderCallsPerRenewal(cost, before, targets));
 
   // Price per renewal.
   const transitions = typical?.transitions ?? Number.NaN;
@@ -48,7 +55,9 @@ export function renderCost(cost: CostResult, lambda: LambdaCosts, targets: Targe
   const gbLocal = lambda.gbSeconds.local * PRICES.lambdaArmPerGbSecond;
   const gbAws = lambda.gbSeconds.aws * PRICES.lambdaArmPerGbSecond;
   const gbCeiling = lambda.gbSeconds.ceiling * PRICES.lambdaArmPerGbSecond;
-  const renewalCalls = run ? callsBy(run) : {};
+  // Priced as a lone renewal is on AWS: every container cold (the Lambda duration above models that too).
+  const pricedRun = coldRenewalRun(cost) ?? run;
+  const renewalCalls = pricedRun ? callsBy(pricedRun) : {};
   const secretsCalls = serviceTotal(renewalCalls, 'Secrets Manager') * PRICES.secretsManagerPerCall;
   const scheduler = PRICES.schedulerPerInvocation;
   const dynamo = dynamoCost(renewalCalls);
@@ -63,7 +72,7 @@ export function renderCost(cost: CostResult, lambda: LambdaCosts, targets: Targe
     `| Lambda duration, measured locally (lower bound) | ${lambda.gbSeconds.local.toFixed(3)} GB-s | ${usd(gbLocal, 7)} |`,
     `| Lambda duration, modelled on AWS (used below) | ${lambda.gbSeconds.aws.toFixed(3)} GB-s | ${usd(gbAws, 7)} |`,
     `| Lambda duration, ceiling (1.5 s per invocation) | ${lambda.gbSeconds.ceiling.toFixed(3)} GB-s | ${usd(gbCeiling, 7)} |`,
-    `| Secrets Manager API calls | ${serviceTotal(renewalCalls, 'Secrets Manager')} | ${usd(secretsCalls, 7)} |`,
+    `| Secrets Manager API calls (cold containers) | ${serviceTotal(renewalCalls, 'Secrets Manager')} | ${usd(secretsCalls, 7)} |`,
     `| EventBridge Scheduler invocation that started the run | 1 | ${usd(scheduler, 7)} |`,
     `| DynamoDB run ledger (assumed prices) | ${serviceTotal(renewalCalls, 'DynamoDB')} requests | ${usd(dynamo, 7)} |`,
     `| Route 53 API calls | ${serviceTotal(renewalCalls, 'Route 53')} | free |`,
