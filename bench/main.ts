@@ -7,6 +7,7 @@
  *   coldstart   esbuild bundles of every Lambda: size, import time, acme-client presence
  *   simulate    the lifetime simulator's default run: simulated certificate-days per second
  *   cli         the CLI as a whole process (dist/cli.mjs) next to a bare acme-client script, peak RSS
+ *   template    the CloudFormation template synthesised for N certificates (bench/template-size.ts)
  * Scale on paper is derived from the cost section and always written.
  *
  * Knobs (environment):
@@ -26,6 +27,9 @@
  *   BENCH_CLI_RUNS=7   BENCH_CLI_SOURCE=1 (0: leave out the from-sources contender)
  *   BENCH_BASELINE=bench/results/baseline-c0c92d0.json  an earlier run, shown as before/after the fixes
  *   BENCH_COLDSTART_BEFORE=FILE  a results file of a run at another commit: its cold-start section is shown beside this one's
+ *     (default: BENCH_BEFORE's)
+ *   BENCH_BEFORE=bench/results/before-step16-c3d0711.json  the run before step 16 (issue 18), shown as its before and after
+ *   BENCH_TEMPLATE_SIZES=1,100,1000,10000
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -41,6 +45,7 @@ import { envInt, envList } from './lib/stats.js';
 import { renderReport } from './report.js';
 import type { BenchResults, ColdStartBefore, MachineFacts } from './results.js';
 import { type ThroughputResult, runThroughput } from './throughput.js';
+import type { TemplateSize } from './template-size.js';
 import { type SimulationReport, simulate } from '../test/lifetime/simulator.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -56,7 +61,7 @@ async function main(): Promise<void> {
   } else {
     results = await measure();
     if (process.env.BENCH_MERGE) results = await mergeInto(path.resolve(ROOT, process.env.BENCH_MERGE), results);
-    const beforeFile = process.env.BENCH_COLDSTART_BEFORE;
+    const beforeFile = process.env.BENCH_COLDSTART_BEFORE ?? beforeRunFile();
     if (beforeFile && results.coldStart) results = { ...results, coldStartBefore: await coldStartBefore(path.resolve(ROOT, beforeFile)) };
     await mkdir(path.dirname(resultsFile), { recursive: true });
     await writeFile(resultsFile, `${JSON.stringify(results, null, 1)}\n`);
@@ -67,12 +72,20 @@ async function main(): Promise<void> {
     (text) => JSON.parse(text) as BenchResults,
     () => undefined,
   );
-  const { markdown, charts } = renderReport({ ...results, ...(baseline && { baseline }) });
+  const before = await readFile(beforeRunFile(), 'utf8').then(
+    (text) => JSON.parse(text) as BenchResults,
+    () => undefined,
+  );
+  const { markdown, charts } = renderReport({ ...results, ...(baseline && { baseline }), ...(before && { before }) });
   const chartDir = path.join(path.dirname(output), 'benchmarks');
   await mkdir(chartDir, { recursive: true });
   for (const [name, svg] of Object.entries(charts)) await writeFile(path.join(chartDir, name), svg);
   await writeFile(output, markdown);
   log(`Wrote ${path.relative(ROOT, output)} and ${Object.keys(charts).length} chart(s) in ${path.relative(ROOT, chartDir)}/`);
+}
+
+function beforeRunFile(): string {
+  return path.resolve(ROOT, process.env.BENCH_BEFORE ?? 'bench/results/before-step16-c3d0711.json');
 }
 
 /**
@@ -105,7 +118,7 @@ async function measure(): Promise<BenchResults> {
 }
 
 async function measureSections(): Promise<BenchResults> {
-  const sections = envList('BENCH_SECTIONS', ['throughput', 'cost', 'coldstart', 'simulate', 'cli']);
+  const sections = envList('BENCH_SECTIONS', ['throughput', 'cost', 'coldstart', 'simulate', 'cli', 'template']);
   const machine = machineFacts();
   log(`certstep bench on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, commit ${machine.commit.slice(0, 10)}`);
   const started = Date.now();
@@ -114,6 +127,7 @@ async function measureSections(): Promise<BenchResults> {
   let coldStart: ColdStartResult | undefined;
   let simulation: SimulationReport | undefined;
   let cli: CliResult | undefined;
+  let template: TemplateSize[] | undefined;
 
   if (sections.includes('throughput')) {
     const ca = await startBenchCa();
@@ -154,6 +168,15 @@ async function measureSections(): Promise<BenchResults> {
       await ca.stop();
     }
   }
+  if (sections.includes('template')) {
+    // Imported here: the CDK app is a heavy import that the other sections do not need.
+    const { measureTemplate } = await import('./template-size.js');
+    template = [];
+    for (const n of envList('BENCH_TEMPLATE_SIZES', ['1', '100', '1000', '10000']).map(Number)) {
+      log(`Template: synthesising the stack for ${n} certificate(s)`);
+      template.push(measureTemplate(n));
+    }
+  }
   const finished = Date.now();
   const settings = Object.fromEntries(
     Object.entries(process.env).filter(
@@ -168,6 +191,7 @@ async function measureSections(): Promise<BenchResults> {
     ...(coldStart && { coldStart }),
     ...(simulation && { simulation }),
     ...(cli && { cli }),
+    ...(template && { template }),
   };
 }
 

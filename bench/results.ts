@@ -5,6 +5,7 @@
 import type { CliResult } from './cli.js';
 import type { ColdStartResult } from './coldstart.js';
 import type { CostResult } from './cost.js';
+import type { TemplateSize } from './template-size.js';
 import type { ThroughputResult } from './throughput.js';
 import type { SimulationReport } from '../test/lifetime/simulator.js';
 
@@ -45,6 +46,10 @@ export interface BenchResults {
   readonly simulation?: SimulationReport;
   /** The cold-start section measured at an earlier commit (BENCH_COLDSTART_BEFORE), shown beside this run's. */
   readonly coldStartBefore?: ColdStartBefore;
+  /** The CloudFormation template at N certificates (BENCH_SECTIONS template). */
+  readonly template?: TemplateSize[];
   /** An earlier run to compare with (BENCH_BASELINE), rendered as "before and after". */
   readonly baseline?: BenchResults;
+  /** The run before step 16's changes (BENCH_BEFORE), rendered as its before and after. */
+  readonly before?: BenchResults;
 }
