@@ -137,8 +137,15 @@ function bundledFromSource(scope: Construct, definition: StateMachineFunction, c
       // import than loading the runtime's unminified copy file by file.
       bundleAwsSDK: true,
       // acme-client loads node-forge for a deprecated API certstep never calls; axios loads mime-db
-      // (through form-data) for uploads certstep never sends: 134 KiB per ACME bundle.
-      esbuildArgs: { '--alias:node-forge': './functions/runtime/stubs/node-forge.cjs', '--alias:mime-db': './functions/runtime/stubs/mime-db.cjs' },
+      // (through form-data) for uploads certstep never sends: 134 KiB per ACME bundle. In Lambda the
+      // credentials are in the environment, so the SDK's default chain (STS, SSO, Cognito clients:
+      // ~120 KiB) gives way to an env-only provider.
+      // The stubs say why each is safe; bench/coldstart.ts reads these aliases from here.
+      esbuildArgs: {
+        '--alias:node-forge': './functions/runtime/stubs/node-forge.cjs',
+        '--alias:mime-db': './functions/runtime/stubs/mime-db.cjs',
+        '--alias:@aws-sdk/credential-provider-node': './functions/runtime/stubs/lambda-credentials.ts',
+      },
       logLevel: LogLevel.WARNING,
     },
   });

@@ -28,6 +28,9 @@ const REQUIRE_BANNER = "import { createRequire as __certstepCreateRequire } from
 const NODE_FORGE_STUB = join(ROOT, 'functions', 'runtime', 'stubs', 'node-forge.cjs');
 // axios → form-data → mime-types loads mime-db's 134 KiB for multipart bodies ACME never sends (see the stub).
 const MIME_DB_STUB = join(ROOT, 'functions', 'runtime', 'stubs', 'mime-db.cjs');
+// Lambdas only (the CLI keeps the SDK's whole chain): credentials from the environment, as Lambda
+// sets them, without the STS/SSO/Cognito clients the default chain brings (see the stub).
+const LAMBDA_CREDENTIALS_STUB = join(ROOT, 'functions', 'runtime', 'stubs', 'lambda-credentials.ts');
 
 // `new URL('<relative path>', import.meta.url)`: the idiom sources use to find shipped files.
 const FILE_RELATIVE_URL = /new URL\((['"][^'"]+['"]),\s*import\.meta\.url\)/g;
@@ -165,6 +168,7 @@ async function buildLambdas(out) {
         target: 'node22',
         minify: true,
         // The AWS SDK is inside, as bundleAwsSDK: true in cdk/functions.ts has it.
+        alias: { ...common.alias, '@aws-sdk/credential-provider-node': LAMBDA_CREDENTIALS_STUB },
       }),
     ),
   );

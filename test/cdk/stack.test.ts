@@ -52,6 +52,21 @@ describe('Lambda functions', () => {
     }
   });
 
+  it('bundles every function with the Lambda-only credential chain and the node-forge and mime-db stubs (issue 18)', () => {
+    for (const [id, lambda] of Object.entries(lambdas)) {
+      // Prepare
+      const key = (lambda.Properties.Code as { S3Key: string }).S3Key;
+      const bundle = readFileSync(join(app.outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs'), 'utf8');
+
+      // Assess: keepNames keeps the providers' names, so a chain that came back would show.
+      expect(bundle, id).toContain('LambdaCredentialsMissing');
+      for (const provider of ['fromIni', 'fromSSO', 'fromTokenFile', 'fromInstanceMetadata', 'fromContainerMetadata'])
+        expect(bundle, `${id} bundles ${provider}`).not.toContain(provider);
+      expect(bundle, id).not.toContain('application/vnd.openxmlformats');
+      if (bundle.includes('acme-client')) expect(bundle, id).toContain('node-forge is not bundled in certstep Lambdas');
+    }
+  });
+
   it('gives every Lambda of the stack, the custom resource provider included, a log group with retention', () => {
     const all = template.findResources('AWS::Lambda::Function') as Record<string, Resource>;
     const logGroups = template.findResources('AWS::Logs::LogGroup') as Record<string, Resource>;
