@@ -4,7 +4,6 @@
  */
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { CertificateSpec } from '../core/certificate-spec.js';
 import type { Dns01Config, Route53ZoneConfig } from '../core/dns01-config.js';
 import { roleSessionName } from '../core/role-session-name.js';
@@ -14,6 +13,7 @@ import { SecretsManagerAcmeDnsCredentials } from '../adapters/secrets-manager-ac
 import type { DnsProvider } from '../ports/dns-provider.js';
 import type { RuntimeConfig } from './config.js';
 import { traced } from './tracing.js';
+import { fromZoneRole } from './zone-role.js';
 
 /** The SDK's standard retry: jittered exponential backoff on Throttling and PriorRequestNotComplete, bounded. */
 const ROUTE53_MAX_ATTEMPTS = 6;
@@ -35,7 +35,7 @@ export function route53Clients(): (access: Pick<Route53ZoneConfig, 'role' | 'ext
           region: 'us-east-1',
           maxAttempts: ROUTE53_MAX_ATTEMPTS,
           ...(access.role && {
-            credentials: fromTemporaryCredentials({
+            credentials: fromZoneRole({
               params: { RoleArn: access.role, RoleSessionName: sessionName, ...(access.externalId && { ExternalId: access.externalId }) },
             }),
           }),

@@ -60,7 +60,7 @@ describe('Lambda functions', () => {
 
       // Assess: keepNames keeps the providers' names, so a chain that came back would show.
       expect(bundle, id).toContain('LambdaCredentialsMissing');
-      for (const provider of ['fromIni', 'fromSSO', 'fromTokenFile', 'fromInstanceMetadata', 'fromContainerMetadata'])
+      for (const provider of ['fromIni', 'fromSSO', 'fromTokenFile', 'fromInstanceMetadata', 'fromContainerMetadata', 'fromTemporaryCredentials'])
         expect(bundle, `${id} bundles ${provider}`).not.toContain(provider);
       expect(bundle, id).not.toContain('application/vnd.openxmlformats');
       if (bundle.includes('acme-client')) expect(bundle, id).toContain('node-forge is not bundled in certstep Lambdas');

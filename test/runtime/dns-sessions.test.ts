@@ -2,24 +2,24 @@
  * A zone account's role is assumed with the certificate's session name: two certificates behind
  * the same role get different sessions and their own credentials, and a long name is cut to
  * what STS accepts without two names meeting. The STS side is intercepted where the SDK is
- * handed it, in fromTemporaryCredentials; Route 53 answers through aws-sdk-client-mock.
+ * handed it, in fromZoneRole (functions/runtime/zone-role.ts); Route 53 answers through aws-sdk-client-mock.
  */
 import { GetHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CertificateSpec } from '../../functions/core/certificate-spec.js';
 import { roleSessionName } from '../../functions/core/role-session-name.js';
 import { readConfig } from '../../functions/runtime/config.js';
 import { route53Clients, route53DnsFor } from '../../functions/runtime/dns.js';
+import { fromZoneRole } from '../../functions/runtime/zone-role.js';
 
-vi.mock('@aws-sdk/credential-providers', () => ({
-  fromTemporaryCredentials: vi.fn(() => async () => ({ accessKeyId: 'AKIATEST', secretAccessKey: 'test' })),
+vi.mock('../../functions/runtime/zone-role.js', () => ({
+  fromZoneRole: vi.fn(() => async () => ({ accessKeyId: 'AKIATEST', secretAccessKey: 'test' })),
 }));
 
 const ROLE = 'arn:aws:iam::210987654321:role/certstep-dns';
 const STS_NAME = /^[\w+=,.@-]{2,64}$/;
-const assumed = vi.mocked(fromTemporaryCredentials);
+const assumed = vi.mocked(fromZoneRole);
 const sessionsAsked = () => assumed.mock.calls.map(([options]) => options.params);
 const route53 = mockClient(Route53Client);
 
