@@ -139,12 +139,13 @@ function bundledFromSource(scope: Construct, definition: StateMachineFunction, c
       // acme-client loads node-forge for a deprecated API certstep never calls; axios loads mime-db
       // (through form-data) for uploads certstep never sends: 134 KiB per ACME bundle. In Lambda the
       // credentials are in the environment, so the SDK's default chain (STS, SSO, Cognito clients:
-      // ~120 KiB) gives way to an env-only provider.
+      // ~120 KiB) gives way to an env-only provider; aws-xray-sdk-core needs one gte of semver (30 KiB).
       // The stubs say why each is safe; bench/coldstart.ts reads these aliases from here.
       esbuildArgs: {
         '--alias:node-forge': './functions/runtime/stubs/node-forge.cjs',
         '--alias:mime-db': './functions/runtime/stubs/mime-db.cjs',
         '--alias:@aws-sdk/credential-provider-node': './functions/runtime/stubs/lambda-credentials.ts',
+        '--alias:semver': './functions/runtime/stubs/semver.cjs',
       },
       logLevel: LogLevel.WARNING,
     },

@@ -28,6 +28,8 @@ const REQUIRE_BANNER = "import { createRequire as __certstepCreateRequire } from
 const NODE_FORGE_STUB = join(ROOT, 'functions', 'runtime', 'stubs', 'node-forge.cjs');
 // axios → form-data → mime-types loads mime-db's 134 KiB for multipart bodies ACME never sends (see the stub).
 const MIME_DB_STUB = join(ROOT, 'functions', 'runtime', 'stubs', 'mime-db.cjs');
+// aws-xray-sdk-core loads all of semver for one gte in an AWS SDK v2 patcher (see the stub).
+const SEMVER_STUB = join(ROOT, 'functions', 'runtime', 'stubs', 'semver.cjs');
 // Lambdas only (the CLI keeps the SDK's whole chain): credentials from the environment, as Lambda
 // sets them, without the STS/SSO/Cognito clients the default chain brings (see the stub).
 const LAMBDA_CREDENTIALS_STUB = join(ROOT, 'functions', 'runtime', 'stubs', 'lambda-credentials.ts');
@@ -168,7 +170,7 @@ async function buildLambdas(out) {
         target: 'node22',
         minify: true,
         // The AWS SDK is inside, as bundleAwsSDK: true in cdk/functions.ts has it.
-        alias: { ...common.alias, '@aws-sdk/credential-provider-node': LAMBDA_CREDENTIALS_STUB },
+        alias: { ...common.alias, '@aws-sdk/credential-provider-node': LAMBDA_CREDENTIALS_STUB, semver: SEMVER_STUB },
       }),
     ),
   );

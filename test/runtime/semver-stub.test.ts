@@ -1,0 +1,77 @@
+/**
+ * semver is aliased to functions/runtime/stubs/semver.cjs in the bundles (issue 18): the one
+ * function aws-xray-sdk-core calls, gte, answers as semver's does for release versions and
+ * refuses the rest; and a bundle of the X-Ray SDK built that way loads and still applies its
+ * AWS SDK v2 version check through it.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../cdk/definition.js';
+
+type Gte = (a: string, b: string) => boolean;
+const require = createRequire(import.meta.url);
+const STUB = join(PROJECT_ROOT, 'functions', 'runtime', 'stubs', 'semver.cjs');
+const stub = require(STUB) as { gte: Gte };
+const semver = require('semver') as { gte: Gte };
+const BANNER = "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);";
+
+describe('the semver stub', () => {
+  it.each([
+    ['2.7.15', '2.7.15'],
+    ['2.7.16', '2.7.15'],
+    ['2.7.14', '2.7.15'],
+    ['2.10.0', '2.7.15'],
+    ['3.0.0', '2.7.15'],
+    ['1.99.99', '2.7.15'],
+    ['v22.11.0', '8.0.0'],
+    ['8.0.0', '22.11.0'],
+  ])('answers gte(%s, %s) as semver does', (a, b) => {
+    expect(stub.gte(a, b)).toBe(semver.gte(a, b));
+  });
+
+  it.each(['2.7.15-beta.1', '2', 'latest'])('refuses %s rather than guess', (version) => {
+    expect(() => stub.gte(version, '2.7.15')).toThrow(TypeError);
+  });
+
+  it('is what a bundle of the X-Ray SDK loads, and its v2 version check still holds', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'certstep-semver-stub-'));
+    const entry = join(directory, 'entry.mjs');
+    writeFileSync(
+      entry,
+      [
+        "import xray from 'aws-xray-sdk-core';",
+        'const refused = (() => { try { xray.captureAWS({ VERSION: "2.7.14" }); return false; } catch (error) { return error.message; } })();',
+        'const accepted = xray.captureAWS({ VERSION: "2.7.15" }).VERSION;',
+        'console.log(JSON.stringify({ refused, accepted }));',
+      ].join('\n'),
+    );
+    const outfile = join(directory, 'out.mjs');
+    const result = await build({
+      entryPoints: [entry],
+      outfile,
+      bundle: true,
+      metafile: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      mainFields: ['module', 'main'],
+      banner: { js: BANNER },
+      minify: true,
+      alias: { semver: STUB },
+      absWorkingDir: PROJECT_ROOT,
+      nodePaths: [join(PROJECT_ROOT, 'node_modules')],
+      logLevel: 'silent',
+    });
+
+    const { stdout } = await promisify(execFile)(process.execPath, [outfile], { encoding: 'utf8', cwd: PROJECT_ROOT, timeout: 30_000 });
+
+    expect(Object.keys(result.metafile.inputs).filter((input) => input.includes('node_modules/semver/'))).toEqual([]);
+    expect(JSON.parse(stdout)).toEqual({ refused: 'AWS SDK version 2.7.15 or greater required.', accepted: '2.7.15' });
+  }, 60_000);
+});
