@@ -59,13 +59,15 @@ describe('Lambda functions', () => {
       const bundle = readFileSync(join(app.outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs'), 'utf8');
 
       // Assess: keepNames keeps the providers' names, so a chain that came back would show.
-      expect(bundle, id).toContain('LambdaCredentialsMissing');
+      // Booleans, not toContain: a failure would print the whole bundle.
+      const has = (text: string) => bundle.includes(text);
+      expect(has('LambdaCredentialsMissing'), id).toBe(true);
       for (const provider of ['fromIni', 'fromSSO', 'fromTokenFile', 'fromInstanceMetadata', 'fromContainerMetadata', 'fromTemporaryCredentials'])
-        expect(bundle, `${id} bundles ${provider}`).not.toContain(provider);
-      expect(bundle, id).not.toContain('application/vnd.openxmlformats');
-      expect(bundle, id).not.toContain('SEMVER_SPEC_VERSION');
-      expect(bundle, id).toContain('semver is reduced to release versions in certstep Lambdas');
-      if (bundle.includes('acme-client')) expect(bundle, id).toContain('node-forge is not bundled in certstep Lambdas');
+        expect(has(provider), `${id} bundles ${provider}`).toBe(false);
+      expect(has('application/vnd.openxmlformats'), `${id} bundles mime-db`).toBe(false);
+      expect(has('SEMVER_SPEC_VERSION'), `${id} bundles semver`).toBe(false);
+      expect(has('semver is reduced to release versions in certstep Lambdas'), id).toBe(true);
+      if (has('acme-client')) expect(has('node-forge is not bundled in certstep Lambdas'), id).toBe(true);
     }
   });
 
