@@ -4,10 +4,17 @@
  * to keep @aws-sdk/nested-clients out of the bundles). moto answers STS and Route 53 as AWS
  * would; what moto cannot check (the external id) is checked on the request sent.
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { ListHostedZonesCommand } from '@aws-sdk/client-route-53';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../cdk/definition.js';
 import { route53Clients } from '../../functions/runtime/dns.js';
 import { ZoneRoleCredentialsMissing, fromZoneRole } from '../../functions/runtime/zone-role.js';
 import { type Moto, startMoto } from '../support/moto.js';
@@ -46,6 +53,51 @@ describe('a Route 53 client behind a zone role', () => {
 
     expect(credentials.accessKeyId).toBe(moto.env.AWS_ACCESS_KEY_ID);
   });
+});
+
+describe('a Lambda bundle', () => {
+  it("assumes the zone role with the function's environment credentials, with the aliases cdk/functions.ts bundles with", async () => {
+    // The aliases as written in cdk/functions.ts (bench/coldstart.ts reads them the same way).
+    const functions = readFileSync(join(PROJECT_ROOT, 'cdk', 'functions.ts'), 'utf8');
+    const alias = Object.fromEntries(
+      [...functions.matchAll(/'--alias:([^']+)':\s*'([^']+)'/g)].map(([, name, path]) => [name, join(PROJECT_ROOT, path as string)]),
+    );
+    const directory = mkdtempSync(join(tmpdir(), 'certstep-zone-role-'));
+    const entry = join(directory, 'entry.ts');
+    writeFileSync(
+      entry,
+      [
+        `import { route53Clients } from ${JSON.stringify(join(PROJECT_ROOT, 'functions', 'runtime', 'dns.ts'))};`,
+        "import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';",
+        `const client = route53Clients()({ role: ${JSON.stringify(ROLE)} }, 'certstep-api');`,
+        'const credentials = await client.config.credentials();',
+        'const identity = await new STSClient({ credentials }).send(new GetCallerIdentityCommand({}));',
+        'console.log(JSON.stringify({ arn: identity.Arn }));',
+      ].join('\n'),
+    );
+    const outfile = join(directory, 'out.mjs');
+    await build({
+      entryPoints: [entry],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      mainFields: ['module', 'main'],
+      banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" },
+      minify: true,
+      keepNames: true,
+      alias,
+      absWorkingDir: PROJECT_ROOT,
+      nodePaths: [join(PROJECT_ROOT, 'node_modules')],
+      logLevel: 'silent',
+    });
+
+    const { stdout } = await promisify(execFile)(process.execPath, [outfile], { encoding: 'utf8', env: { ...moto.env }, timeout: 30_000 });
+
+    expect(alias).toHaveProperty(['@aws-sdk/credential-provider-node']);
+    expect(JSON.parse(stdout)).toEqual({ arn: 'arn:aws:sts::210987654321:assumed-role/certstep-dns/certstep-api' });
+  }, 60_000);
 });
 
 describe('fromZoneRole', () => {
