@@ -6,9 +6,11 @@
  * credential chain as a fallback: ~95 KiB minified in every Route 53 function. @aws-sdk/client-sts
  * shares the clients' @smithy/core, and only AssumeRole is used. Caching and refresh before
  * expiry stay with the SDK: a client memoizes a credentials function it is given and calls it
- * again when the expiration returned is near.
+ * again when the expiration returned is near. The STS client is traced like every other client
+ * (fromTemporaryCredentials' was not), so an AssumeRole shows as a subsegment.
  */
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { traced } from './tracing.js';
 
 /** Same region as the STS client fromTemporaryCredentials built beside a us-east-1 Route 53 client. */
 const STS_REGION = 'us-east-1';
@@ -36,7 +38,7 @@ export class ZoneRoleCredentialsMissing extends Error {
 let sharedSts: STSClient | undefined;
 
 /** The options' shape is fromTemporaryCredentials', so the call site and its tests read the same. */
-export function fromZoneRole(options: ZoneRoleOptions, sts: () => STSClient = () => (sharedSts ??= new STSClient({ region: STS_REGION }))) {
+export function fromZoneRole(options: ZoneRoleOptions, sts: () => STSClient = () => (sharedSts ??= traced(new STSClient({ region: STS_REGION })))) {
   return async (): Promise<TemporaryCredentials> => {
     const { Credentials: credentials } = await sts().send(new AssumeRoleCommand({ ...options.params }));
     if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) throw new ZoneRoleCredentialsMissing(options.params.RoleArn);
