@@ -5,7 +5,7 @@
  * resource policy, which names the only principals that may read the key.
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CreateSecretCommand, DescribeSecretCommand, PutResourcePolicyCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, PutResourcePolicyCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { CERTSTEP_TAG } from '../core/acm-config.js';
 import { SecretNotFound } from '../core/errors.js';
 import { type SecretPolicySettings, certificateSecretPolicy } from '../core/secret-policy.js';
@@ -27,25 +27,30 @@ export class CertificateSecrets {
   constructor(private readonly options: CertificateSecretsOptions) {}
 
   /**
-   * Leaves the secret existing with its policy and a current version, before a key goes into
-   * it: made when missing, its policy put again when not (which adopts a secret an earlier
-   * version made, whose policy the upgrade deleted). The policy is worked out first, so missing
-   * settings never leave a secret behind without one.
+   * Leaves the secret existing with its policy, before a key goes into it: made when missing,
+   * its policy put again when not (which adopts a secret an earlier version made, whose policy
+   * the upgrade deleted). The policy is worked out first, so missing settings never leave a
+   * secret behind without one. A secret made here gets its placeholder at once; one that exists
+   * is not looked at: the key's own put says whether it had no version (firstVersion).
    */
   async prepare(secretId: string, certificate: SecretOwner): Promise<void> {
     const policy = this.policyOf(certificate);
-    let made = false;
+    if ((await this.putPolicy(secretId, certificate, policy)) === 'applied') return;
+    const made = await this.create(secretId, certificate);
     if ((await this.putPolicy(secretId, certificate, policy)) === 'missing') {
-      made = await this.create(secretId, certificate);
-      if ((await this.putPolicy(secretId, certificate, policy)) === 'missing') {
-        throw new SecretNotFound(`secret ${secretId} was deleted as soon as it was made; start a new run of certificate ${certificate.name}`);
-      }
+      throw new SecretNotFound(`secret ${secretId} was deleted as soon as it was made; start a new run of certificate ${certificate.name}`);
     }
-    // Secrets Manager makes the first version of a secret AWSCURRENT whatever labels it is put
-    // with: without the placeholder `{}` the stack used to write, the first pending key would be
-    // the secret's current value. A secret made here by a run that died before this point has
-    // no version either, hence the look when this run did not make it.
-    if (made || !(await this.hasVersions(secretId, certificate))) await this.putPlaceholder(secretId, certificate);
+    if (made) await this.putPlaceholder(secretId, certificate);
+  }
+
+  /**
+   * Secrets Manager makes the first version of a secret AWSCURRENT whatever labels it is put
+   * with. A key that went into a secret with no version (one a run made and died before its
+   * placeholder, or one another run is making right now) is therefore current; the placeholder
+   * `{}` the stack used to write takes AWSCURRENT back, and the key keeps AWSPENDING.
+   */
+  firstVersion(secretId: string, certificate: SecretOwner): Promise<void> {
+    return this.putPlaceholder(secretId, certificate);
   }
 
   /** Puts the certificate's current policy on its secret; 'missing' when no secret exists yet (its first key will bring it). */
@@ -65,15 +70,6 @@ export class CertificateSecrets {
     } catch (error) {
       if (errorName(error) === 'ResourceNotFoundException') return 'missing';
       throw storeFailure(error, 'PutResourcePolicy', secretId, `certificate ${certificate.name}`);
-    }
-  }
-
-  private async hasVersions(secretId: string, certificate: SecretOwner): Promise<boolean> {
-    try {
-      const described = await this.options.client.send(new DescribeSecretCommand({ SecretId: secretId }));
-      return Object.keys(described.VersionIdsToStages ?? {}).length > 0;
-    } catch (error) {
-      throw storeFailure(error, 'DescribeSecret', secretId, `certificate ${certificate.name}`);
     }
   }
 

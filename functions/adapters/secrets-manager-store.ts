@@ -56,6 +56,7 @@ interface Version {
   readonly versionId: string;
   readonly value: Record<string, unknown>;
   readonly arn?: string;
+  readonly stages: readonly string[];
 }
 
 const TOKEN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -113,8 +114,14 @@ export class SecretsManagerCertificateStore implements CertificateStore {
     const secretId = this.certificateSecretId(name);
     const versionId = versionToken(`pending:${key.orderUrl}`);
     // Secrets Manager silently accepts a repeat of the same token and value, so a successful put
-    // cannot tell a first write from a retry whose first attempt landed; looking first can.
-    if (await this.version(secretId, versionId)) return { versionId, created: false };
+    // cannot tell a first write from a retry whose first attempt landed; looking first can (and
+    // moto lets a reused token overwrite an AWSPENDING version, where AWS refuses it).
+    const saved = await this.version(secretId, versionId);
+    if (saved) {
+      // The attempt that saved it may have died before taking AWSCURRENT off it (below).
+      if (saved.stages.includes('AWSCURRENT')) await this.secrets.firstVersion(secretId, certificate);
+      return { versionId, created: false };
+    }
     await this.secrets.prepare(secretId, certificate);
     const put = await this.put(
       secretId,
@@ -122,7 +129,11 @@ export class SecretsManagerCertificateStore implements CertificateStore {
       { ClientRequestToken: versionId, SecretString: JSON.stringify({ pendingKey: key }), VersionStages: ['AWSPENDING'] },
       true,
     );
-    // 'exists': a concurrent attempt saved a different key under this token since we looked; theirs is kept.
+    // The put's answer shows a key that became the secret's first version, so no DescribeSecret
+    // is needed for that. 'exists': a concurrent attempt saved a different key under this token
+    // since we looked; theirs is kept, and its labels are looked at in case it died before mending.
+    const current = put.result === 'created' ? put.stages?.includes('AWSCURRENT') : (await this.stagesOf(name))[versionId]?.includes('AWSCURRENT');
+    if (current) await this.secrets.firstVersion(secretId, certificate);
     return { versionId, created: put.result === 'created' };
   }
 
@@ -167,13 +178,21 @@ export class SecretsManagerCertificateStore implements CertificateStore {
     }
   }
 
-  /** Puts the verified certificate as AWSCURRENT, then frees the AWSPENDING label; a repeat changes nothing. */
-  async makeCurrent(name: string, certificate: StoredCertificate, pendingVersionId: string): Promise<{ versionId: string; secretArn?: string }> {
+  /**
+   * Puts the verified certificate as AWSCURRENT, then frees the AWSPENDING label; a repeat changes
+   * nothing. The current version is read here unless the caller read it in the same invocation.
+   */
+  async makeCurrent(
+    name: string,
+    certificate: StoredCertificate,
+    pendingVersionId: string,
+    known?: { readonly current: CurrentVersion | undefined },
+  ): Promise<{ versionId: string; secretArn?: string; noPendingKeys?: true }> {
     const secretId = this.certificateSecretId(name);
-    const current = await this.certificateCurrent(name);
+    const current = known ? known.current : await this.readCurrent(name);
     let versionId = current?.versionId ?? '';
-    let secretArn = current?.arn;
-    if (!current || current.value.serialNumber !== certificate.serialNumber || !versionId) {
+    let secretArn = current?.certificate?.secretArn;
+    if (!current || current.certificate?.serialNumber !== certificate.serialNumber || !versionId) {
       versionId = versionToken(`current:${pendingVersionId}`);
       // 'exists' means this pending version was stored once and a newer certificate has replaced
       // it since (its revision differs); rolling back would be worse than leaving it.
@@ -185,15 +204,18 @@ export class SecretsManagerCertificateStore implements CertificateStore {
       );
       secretArn = put.arn ?? secretArn;
     }
+    let noPendingKeys = false;
     try {
       await this.client.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSPENDING', RemoveFromVersionId: pendingVersionId }));
+      // The one AWSPENDING label was on this key and now marks no version: nothing is pending.
+      noPendingKeys = true;
     } catch (error) {
       // InvalidParameterException: the label is already gone or now marks a later order's key, which must keep it.
       if (!['InvalidParameterException', 'ResourceNotFoundException'].includes(errorName(error))) {
         throw storeFailure(error, 'UpdateSecretVersionStage', secretId, `certificate ${name}`);
       }
     }
-    return { versionId, ...(secretArn && { secretArn }) };
+    return { versionId, ...(secretArn && { secretArn }), ...(noPendingKeys && { noPendingKeys: true as const }) };
   }
 
   /** Undefined while the secret holds the placeholder or anything that is not a whole account. */
@@ -285,10 +307,10 @@ export class SecretsManagerCertificateStore implements CertificateStore {
     owner: string,
     input: { ClientRequestToken: string; SecretString: string; VersionStages: string[] },
     certificateSecret = false,
-  ): Promise<{ result: 'created' | 'exists'; arn?: string }> {
+  ): Promise<{ result: 'created' | 'exists'; arn?: string; stages?: string[] }> {
     try {
-      const { ARN } = await this.client.send(new PutSecretValueCommand({ SecretId: secretId, ...input }));
-      return { result: 'created', ...(ARN && { arn: ARN }) };
+      const { ARN, VersionStages } = await this.client.send(new PutSecretValueCommand({ SecretId: secretId, ...input }));
+      return { result: 'created', ...(ARN && { arn: ARN }), ...(VersionStages && { stages: VersionStages }) };
     } catch (error) {
       if (errorName(error) === 'ResourceExistsException') return { result: 'exists' };
       if (!certificateSecret) throw storeFailure(error, 'PutSecretValue', secretId, owner);
@@ -299,7 +321,7 @@ export class SecretsManagerCertificateStore implements CertificateStore {
 }
 
 /** JSON.parse's message quotes the text it choked on, which here would be key material. */
-function parse(output: { ARN?: string; VersionId?: string; SecretString?: string }, secretId: string): Version {
+function parse(output: { ARN?: string; VersionId?: string; SecretString?: string; VersionStages?: string[] }, secretId: string): Version {
   let value: unknown;
   try {
     value = JSON.parse(output.SecretString ?? '{}');
@@ -309,7 +331,12 @@ function parse(output: { ARN?: string; VersionId?: string; SecretString?: string
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidState(`secret ${secretId} does not hold a JSON object (value not shown); put {} in it to start over`);
   }
-  return { versionId: output.VersionId ?? '', value: value as Record<string, unknown>, ...(output.ARN && { arn: output.ARN }) };
+  return {
+    versionId: output.VersionId ?? '',
+    value: value as Record<string, unknown>,
+    stages: output.VersionStages ?? [],
+    ...(output.ARN && { arn: output.ARN }),
+  };
 }
 
 function isPendingKey(value: unknown): value is PendingKey {

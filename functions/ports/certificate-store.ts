@@ -93,7 +93,9 @@ export interface CertificateStore {
    * Saves the key for one order as a pending version. Idempotent per order: a second call for
    * the same order returns the version already saved and keeps its key. Takes the certificate,
    * not its name: on AWS the first key makes the secret, and every new key puts the secret's
-   * policy (its readers) on before the key goes in.
+   * policy (its readers) on before the key goes in. `created` says the key given is the one
+   * stored under the version, so the caller may use it without reading it back; false, another
+   * attempt's key is kept there.
    */
   putPendingKey(certificate: SecretOwner, key: PendingKey): Promise<{ versionId: string; created: boolean }>;
   getPendingKey(name: string, versionId: string): Promise<PendingKey | undefined>;
@@ -103,9 +105,18 @@ export interface CertificateStore {
   removePendingKey(name: string, versionId: string): Promise<void>;
   /**
    * Makes a verified certificate current, keeping the previous one as the previous version.
-   * Idempotent for the same pending version.
+   * Idempotent for the same pending version. `known` is what readCurrent returned earlier in the
+   * same invocation, which a store may use instead of reading the current version again.
+   * `noPendingKeys` when the store knows that no pending key is left once this one is current
+   * (on AWS: AWSPENDING came off it, and the label marks one version at most), so the clean-up
+   * need not look for any.
    */
-  makeCurrent(name: string, certificate: StoredCertificate, pendingVersionId: string): Promise<{ versionId: string; secretArn?: string }>;
+  makeCurrent(
+    name: string,
+    certificate: StoredCertificate,
+    pendingVersionId: string,
+    known?: { readonly current: CurrentVersion | undefined },
+  ): Promise<{ versionId: string; secretArn?: string; noPendingKeys?: true }>;
   /**
    * The issuer's account at this directory URL; without one, the account registered last. An
    * issuer keeps one account per directory URL it has used: a key is never carried to another CA.

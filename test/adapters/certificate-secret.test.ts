@@ -24,6 +24,7 @@ import { SECRET_POLICY_ENV, certificateSecretPolicy } from '../../functions/core
 import type { PendingKey, SecretOwner } from '../../functions/ports/certificate-store.js';
 import { readConfig } from '../../functions/runtime/config.js';
 import { secretsManagerStore } from '../../functions/runtime/store.js';
+import { fakeSecretsManager } from '../support/secrets-manager-fake.js';
 import { TEST_SECRET_POLICY } from '../support/secret-policy-settings.js';
 
 const secrets = mockClient(SecretsManagerClient);
@@ -165,14 +166,14 @@ describe('the first key of a certificate without a secret', () => {
     secrets.on(PutResourcePolicyCommand).rejectsOnce(notFound()).resolves({ Name: SECRET });
     secrets.on(CreateSecretCommand).rejects(new ResourceExistsException({ message: 'the secret certstep/certificates/www already exists', $metadata: {} }));
     secrets.on(DescribeSecretCommand).resolves({ Name: SECRET, VersionIdsToStages: { theirs: ['AWSCURRENT'] } });
-    secrets.on(PutSecretValueCommand).resolves({});
+    secrets.on(PutSecretValueCommand).resolves({ VersionId: PENDING_VERSION, VersionStages: ['AWSPENDING'] });
 
     // Act
     const saved = await store().putPendingKey(WWW, pendingKey);
 
-    // Assess
+    // Assess: the key's put says the secret had a version already, so nothing is looked at.
     expect(saved.created).toBe(true);
-    expect(sent()).toEqual(['GetSecretValue', 'PutResourcePolicy', 'CreateSecret', 'PutResourcePolicy', 'DescribeSecret', 'PutSecretValue']);
+    expect(sent()).toEqual(['GetSecretValue', 'PutResourcePolicy', 'CreateSecret', 'PutResourcePolicy', 'PutSecretValue']);
     expect(secrets.commandCalls(PutSecretValueCommand)[0]?.args[0].input.VersionStages).toEqual(['AWSPENDING']);
   });
 
@@ -194,25 +195,94 @@ describe('a new key in a secret that exists', () => {
     secrets.on(GetSecretValueCommand).rejects(notFound('no such version'));
     secrets.on(PutResourcePolicyCommand).resolves({ Name: SECRET });
     secrets.on(DescribeSecretCommand).resolves({ Name: SECRET, VersionIdsToStages: { placeholder: ['AWSCURRENT'] } });
-    secrets.on(PutSecretValueCommand).resolves({});
+    secrets.on(PutSecretValueCommand).resolves({ VersionId: PENDING_VERSION, VersionStages: ['AWSPENDING'] });
 
     // Act
     await store().putPendingKey(WWW, pendingKey);
 
     // Assess
-    expect(sent()).toEqual(['GetSecretValue', 'PutResourcePolicy', 'DescribeSecret', 'PutSecretValue']);
+    expect(sent()).toEqual(['GetSecretValue', 'PutResourcePolicy', 'PutSecretValue']);
     expect(secrets.commandCalls(PutResourcePolicyCommand)[0]?.args[0].input).toEqual({ SecretId: SECRET, ResourcePolicy: POLICY, BlockPublicPolicy: true });
   });
 
-  it('writes the placeholder into a secret a run made and died before filling', async () => {
+  it('writes the placeholder into a secret a run made and died before filling, once the key put says it became current', async () => {
     secrets.on(GetSecretValueCommand).rejects(notFound('no such version'));
     secrets.on(PutResourcePolicyCommand).resolves({ Name: SECRET });
     secrets.on(DescribeSecretCommand).resolves({ Name: SECRET });
-    secrets.on(PutSecretValueCommand).resolves({});
+    // As Secrets Manager answers a secret's first version: AWSCURRENT whatever it was put with.
+    secrets
+      .on(PutSecretValueCommand)
+      .resolvesOnce({ VersionId: PENDING_VERSION, VersionStages: ['AWSPENDING', 'AWSCURRENT'] })
+      .resolves({ VersionStages: ['AWSCURRENT'] });
+
+    const saved = await store().putPendingKey(WWW, pendingKey);
+
+    const puts = secrets.commandCalls(PutSecretValueCommand).map((call) => call.args[0].input);
+    expect(puts.map((put) => put.SecretString)).toEqual([expect.stringContaining('pendingKey'), '{}']);
+    expect(puts[1]).toEqual({ SecretId: SECRET, ClientRequestToken: versionToken(`placeholder:${SECRET}`), SecretString: '{}', VersionStages: ['AWSCURRENT'] });
+    expect(sent()).toEqual(['GetSecretValue', 'PutResourcePolicy', 'PutSecretValue', 'PutSecretValue']);
+    expect(saved).toEqual({ versionId: PENDING_VERSION, created: true });
+  });
+
+  it('leaves a key put into a secret with no version pending only, with the placeholder current (Secrets Manager rules)', async () => {
+    // Prepare: the secret exists with no version, as a run that died after CreateSecret left it.
+    const fake = fakeSecretsManager([]);
+    await fake.client.send(new CreateSecretCommand({ Name: SECRET }));
+    const store = new SecretsManagerCertificateStore({ client: fake.client, secretPolicy: TEST_SECRET_POLICY });
+
+    // Act
+    const saved = await store.putPendingKey(WWW, pendingKey);
+
+    // Assess
+    expect(fake.valueAt(SECRET, 'AWSCURRENT')).toBe('{}');
+    expect(fake.stages(SECRET)[saved.versionId]).toEqual(['AWSPENDING', 'AWSPREVIOUS']);
+    expect(await store.listPendingKeys('www')).toEqual([saved.versionId]);
+    expect(await store.getPendingKey('www', saved.versionId)).toEqual(pendingKey);
+    expect((await store.readCurrent('www'))?.certificate).toBeUndefined();
+  });
+
+  it('takes AWSCURRENT off a key that a retried attempt finds current, left so by an attempt that died', async () => {
+    // The first attempt's key became the first version, and it died before the placeholder.
+    secrets.on(GetSecretValueCommand).resolves({
+      Name: SECRET,
+      VersionId: PENDING_VERSION,
+      SecretString: JSON.stringify({ pendingKey }),
+      VersionStages: ['AWSPENDING', 'AWSCURRENT'],
+    });
+    secrets.on(PutSecretValueCommand).resolves({ VersionStages: ['AWSCURRENT'] });
+
+    const saved = await store().putPendingKey(WWW, { ...pendingKey, privateKeyPem: 'another key' });
+
+    expect(saved).toEqual({ versionId: PENDING_VERSION, created: false });
+    expect(sent()).toEqual(['GetSecretValue', 'PutSecretValue']);
+    expect(secrets.commandCalls(PutSecretValueCommand)[0]?.args[0].input.SecretString).toBe('{}');
+  });
+
+  it('takes AWSCURRENT off the key of a concurrent attempt that got the token first and left it current', async () => {
+    secrets.on(GetSecretValueCommand).rejects(notFound('no such version'));
+    secrets.on(PutResourcePolicyCommand).resolves({ Name: SECRET });
+    secrets.on(DescribeSecretCommand).resolves({ Name: SECRET, VersionIdsToStages: { [PENDING_VERSION]: ['AWSPENDING', 'AWSCURRENT'] } });
+    secrets
+      .on(PutSecretValueCommand)
+      .rejectsOnce(new ResourceExistsException({ message: 'A resource with the ID you requested already exists.', $metadata: {} }))
+      .resolves({ VersionStages: ['AWSCURRENT'] });
+
+    const saved = await store().putPendingKey(WWW, pendingKey);
+
+    expect(saved).toEqual({ versionId: PENDING_VERSION, created: false });
+    expect(sent()).toEqual(['GetSecretValue', 'PutResourcePolicy', 'PutSecretValue', 'DescribeSecret', 'PutSecretValue']);
+    expect(secrets.commandCalls(PutSecretValueCommand)[1]?.args[0].input.SecretString).toBe('{}');
+  });
+
+  it('leaves the labels alone when the concurrent attempt that got the token first left its key pending only', async () => {
+    secrets.on(GetSecretValueCommand).rejects(notFound('no such version'));
+    secrets.on(PutResourcePolicyCommand).resolves({ Name: SECRET });
+    secrets.on(DescribeSecretCommand).resolves({ Name: SECRET, VersionIdsToStages: { placeholder: ['AWSCURRENT'], [PENDING_VERSION]: ['AWSPENDING'] } });
+    secrets.on(PutSecretValueCommand).rejects(new ResourceExistsException({ message: 'A resource with the ID you requested already exists.', $metadata: {} }));
 
     await store().putPendingKey(WWW, pendingKey);
 
-    expect(secrets.commandCalls(PutSecretValueCommand).map((call) => call.args[0].input.SecretString)).toEqual(['{}', expect.stringContaining('pendingKey')]);
+    expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(1);
   });
 
   it('does not put the key when its policy is refused', async () => {

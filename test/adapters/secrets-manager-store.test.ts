@@ -180,7 +180,7 @@ describe('putPendingKey', () => {
     await store().putPendingKey(WWW, pendingKey);
 
     // Assess
-    expect(putFirst).toEqual(['GetSecretValueCommand', 'PutResourcePolicyCommand', 'DescribeSecretCommand', 'PutSecretValueCommand']);
+    expect(putFirst).toEqual(['GetSecretValueCommand', 'PutResourcePolicyCommand', 'PutSecretValueCommand']);
     expect(secrets.commandCalls(PutResourcePolicyCommand)).toHaveLength(0);
   });
 });
@@ -221,7 +221,7 @@ describe('makeCurrent', () => {
 
     // Assess
     const token = versionToken(`current:${pendingVersion}`);
-    expect(result).toEqual({ versionId: token });
+    expect(result).toEqual({ versionId: token, noPendingKeys: true });
     expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(1);
     expect(secrets.commandCalls(PutSecretValueCommand)[0]?.args[0].input).toEqual({
       SecretId: SECRET,
@@ -247,6 +247,26 @@ describe('makeCurrent', () => {
 
     // Assess
     expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(1);
+  });
+
+  it('reads nothing when the caller read the current version in the same invocation', async () => {
+    // Prepare
+    secrets.on(PutSecretValueCommand).resolves({});
+    secrets.on(UpdateSecretVersionStageCommand).resolves({});
+    const stale = { versionId: 'previous-version', certificate: { ...certificate, serialNumber: '01', revision: 1 } };
+    const same = { versionId: 'current-version', certificate: { ...certificate, secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:www' } };
+
+    // Act
+    const replaced = await store().makeCurrent('www', certificate, pendingVersion, { current: stale });
+    const kept = await store().makeCurrent('www', certificate, pendingVersion, { current: same });
+    const first = await store().makeCurrent('www', certificate, pendingVersion, { current: undefined });
+
+    // Assess
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+    expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(2);
+    expect(replaced.versionId).toBe(versionToken(`current:${pendingVersion}`));
+    expect(kept).toEqual({ versionId: 'current-version', secretArn: same.certificate.secretArn, noPendingKeys: true });
+    expect(first.versionId).toBe(versionToken(`current:${pendingVersion}`));
   });
 
   it('puts nothing when the certificate is already current, and ignores a label already gone', async () => {
@@ -626,6 +646,6 @@ describe('the secret ARN, for the run event', () => {
     const result = await store().makeCurrent('www', certificate, pendingVersion);
 
     // Assess
-    expect(result).toEqual({ versionId: versionToken(`current:${pendingVersion}`), secretArn: ARN });
+    expect(result).toEqual({ versionId: versionToken(`current:${pendingVersion}`), secretArn: ARN, noPendingKeys: true });
   });
 });

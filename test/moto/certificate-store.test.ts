@@ -4,7 +4,13 @@
  * (ARNs, a secret without a current version), the acme-dns registrations, and where moto is more
  * lenient than Secrets Manager (docs/testing.md).
  */
-import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretsManagerAcmeDnsCredentials } from '../../functions/adapters/secrets-manager-acme-dns-credentials.js';
 import { SecretsManagerCertificateStore, versionToken } from '../../functions/adapters/secrets-manager-store.js';
@@ -73,6 +79,26 @@ describe('the Secrets Manager certificate store on moto_server, beyond the share
     expect(await store.listPendingKeys('empty')).toEqual([]);
   });
 
+  it('puts a key into a secret a run made and left without a version, and the placeholder takes AWSCURRENT back from it', async () => {
+    // Prepare: made with no value, as the store makes it, by a run that died before its placeholder.
+    const secrets = client();
+    await secrets.send(new CreateSecretCommand({ Name: 'certstep/certificates/unfilled' }));
+    const store = new SecretsManagerCertificateStore({ client: secrets, secretPolicy: TEST_SECRET_POLICY });
+
+    // Act
+    const saved = await store.putPendingKey({ name: 'unfilled' }, PENDING);
+
+    // Assess: nothing is current but the placeholder, and the key is read by its version. (That
+    // it keeps AWSPENDING too, as on AWS, moto cannot show: see the pinned leniency below; the
+    // in-memory fake shows it in certificate-secret.test.ts.)
+    const current = await secrets.send(new GetSecretValueCommand({ SecretId: 'certstep/certificates/unfilled' }));
+    expect(current.SecretString).toBe('{}');
+    expect(current.VersionId).not.toBe(saved.versionId);
+    expect(saved.created).toBe(true);
+    expect((await store.readCurrent('unfilled'))?.certificate).toBeUndefined();
+    expect(await store.getPendingKey('unfilled', saved.versionId)).toEqual(PENDING);
+  });
+
   it('refuses a secret that does not hold a JSON object without quoting it', async () => {
     const secrets = client();
     await secrets.send(new CreateSecretCommand({ Name: 'certstep/certificates/garbled', SecretString: 'not json SECRETMATERIAL' }));
@@ -116,6 +142,22 @@ describe('acme-dns registrations in Secrets Manager on moto_server', () => {
 });
 
 describe('where moto_server is more lenient than Secrets Manager (pinned, so an upgrade that changes it is noticed)', () => {
+  it('takes every label off the version AWSCURRENT leaves, AWSPENDING too (AWS moves only AWSPREVIOUS there)', async () => {
+    // Prepare
+    const secrets = client();
+    const SecretId = 'certstep/certificates/relabelled';
+    await secrets.send(new CreateSecretCommand({ Name: SecretId }));
+    const first = await secrets.send(new PutSecretValueCommand({ SecretId, SecretString: '{"a":1}', VersionStages: ['AWSPENDING'] }));
+
+    // Act
+    await secrets.send(new PutSecretValueCommand({ SecretId, SecretString: '{}', VersionStages: ['AWSCURRENT'] }));
+
+    // Assess
+    expect(first.VersionStages).toEqual(['AWSPENDING', 'AWSCURRENT']);
+    const described = await secrets.send(new DescribeSecretCommand({ SecretId }));
+    expect(described.VersionIdsToStages?.[first.VersionId ?? '']).toEqual(['AWSPREVIOUS']);
+  });
+
   it('lets a ClientRequestToken that names an AWSPENDING version put another value (AWS: ResourceExistsException)', async () => {
     // Prepare
     const secrets = await deployed('certstep/certificates/lenient-token');
