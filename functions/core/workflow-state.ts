@@ -74,6 +74,8 @@ export interface IssuedSummary {
   readonly versionId: string;
   /** The secret now holding it (AWS only), as the store answered the write: for the run's event. */
   readonly secretArn?: string;
+  /** The store said no pending key was left once it was stored: CleanUp need not list them. */
+  readonly noPendingKeys?: true;
 }
 
 /** What a dry run verified and discarded: the CA issued it, nothing stored it. */

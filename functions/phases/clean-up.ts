@@ -79,8 +79,9 @@ export async function cleanUp(input: CleanUpInput, deps: CleanUpDependencies, ex
     if (records.length > 0) await deps.dns(certificate).cleanUp(records);
     // No order stays in flight after a success, so no pending key is needed. Dropped before the
     // outcome is recorded: a run recorded Issued or Repaired has left none (the reconcile relies
-    // on it to skip listing them), and if dropping fails the run fails and says so.
-    await dropUnusedPendingKeys(certificate.name, undefined, deps);
+    // on it to skip listing them), and if dropping fails the run fails and says so. Not listed
+    // when StoreCertificate's store said none was left.
+    if (!storedIssue(state)?.noPendingKeys) await dropUnusedPendingKeys(certificate.name, undefined, deps);
     const finished = await deps.ledger.finish(certificate.name, run.id, { result: state.issued ? 'Issued' : 'Repaired', at: now });
     const outcome = state.issued ? 'Issued' : 'OutputsRepaired';
     return { removed: records.length, event: runEventDetail(factsOf(state, finished), { executionArn: arn, outcome }) };

@@ -27,19 +27,20 @@ export async function finalize(
   // rotationPolicy Never keeps the current key (cert-manager's semantics) unless its type changed.
   const kept = !savedBefore && certificate.rotationPolicy === 'Never' ? await deps.store.getCurrent(certificate.name) : undefined;
   const reuse = kept?.keyAlgorithm === certificate.keyAlgorithm ? kept['tls.key'] : undefined;
+  const fresh = savedBefore
+    ? undefined
+    : { orderUrl: order.url, keyAlgorithm: certificate.keyAlgorithm, privateKeyPem: reuse ?? (await deps.keys.generatePrivateKey(certificate.keyAlgorithm)) };
   const saved =
     savedBefore && known?.pendingKeyVersion
       ? { versionId: known.pendingKeyVersion, created: false }
-      : await deps.store.putPendingKey(certificate, {
-          orderUrl: order.url,
-          keyAlgorithm: certificate.keyAlgorithm,
-          privateKeyPem: reuse ?? (await deps.keys.generatePrivateKey(certificate.keyAlgorithm)),
-        });
+      : await deps.store.putPendingKey(certificate, required(fresh, 'key'));
   // Written down before the CSR goes out: a later run resuming this order finds its key.
   if (!savedBefore) await deps.ledger.recordPendingKey(certificate.name, order.url, saved.versionId);
   if (order.status === 'ready') {
-    // Read back under the saved version: a retried attempt may have found a key already saved there, and the CSR must carry that one.
-    const key = savedBefore ?? required(await deps.store.getPendingKey(certificate.name, saved.versionId), 'pending key');
+    // A key that went in is the one stored under the version. Otherwise a retried attempt found
+    // one saved there already, and the CSR must carry that one: it is read back.
+    const key =
+      savedBefore ?? (saved.created ? fresh : undefined) ?? required(await deps.store.getPendingKey(certificate.name, saved.versionId), 'pending key');
     order = await gateway.finalizeOrder(order, await deps.keys.createCsr(certificate.dnsNames, key.privateKeyPem));
   } else if (saved.created) {
     throw new InvalidState(`order ${order.url} is ${order.status} but no key was saved for it here; it cannot be used. Start a new run to order again.`);

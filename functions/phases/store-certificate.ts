@@ -62,11 +62,11 @@ export async function storeCertificate(
     directoryUrl,
     accountUrl,
   };
-  const { versionId, secretArn } = await deps.store.makeCurrent(certificate.name, stored, pendingKeyVersion);
+  const { versionId, secretArn, noPendingKeys } = await deps.store.makeCurrent(certificate.name, stored, pendingKeyVersion, { current: read });
   // Only now: a record ahead of the secret would let CheckRenewal trust a certificate that was
   // never stored. A crash between the two leaves the record behind, which CheckRenewal sees.
   await deps.ledger.recordCurrent(certificate.name, { versionId, certificate: { ...summaryOf(stored), ...(secretArn && { secretArn }) } });
-  return issuedSummary(stored, versionId, secretArn);
+  return { ...issuedSummary(stored, versionId, secretArn), ...(noPendingKeys && { noPendingKeys }) };
 }
 
 /**
