@@ -205,16 +205,29 @@ describe('requests per run', () => {
     expect(total(renewal.acme) - (renewal.acme['POST order'] ?? 0), report).toBeLessThanOrEqual(9);
     expect(renewal.aws['Route 53:GetHostedZone'] ?? 0, report).toBe(0);
     expect(total(renewal.aws, 'Route 53:'), report).toBeLessThanOrEqual(8);
-    // Not yet the target of 8: all twelve are the certificate secret's own reads and writes (the
-    // pending key around Finalize and PollOrder, storing it in StoreCertificate, DescribeSecret
-    // at the end), made in secrets-manager-store.ts and the phases, which this part leaves alone.
-    // Step 15 added two per new key: the secret's policy is put again (secrets are made at run
-    // time, and those of earlier versions lose their CloudFormation policy) and a DescribeSecret
-    // repairs a secret a dead run left without its first version.
-    expect(total(renewal.aws, 'Secrets Manager:'), report).toBeLessThanOrEqual(12);
+    // Eight, each answering something nothing else in the run knows: CheckRenewal's DescribeSecret
+    // (the current version id, without the key); Finalize's GetSecretValue of the pending
+    // version (a retry keeps the first key: a put alone cannot tell, and moto even overwrites),
+    // PutResourcePolicy (the readers, before the key goes in) and PutSecretValue (the key: its
+    // answer's labels show a secret that had no version yet); StoreCertificate's two
+    // GetSecretValue (the pending key; the current version, which makeCurrent reuses), its
+    // PutSecretValue and UpdateSecretVersionStage, which tells CleanUp that nothing is left
+    // pending. Before: twelve, with a DescribeSecret per key for the secret with no version, a
+    // read back of the key just put, a second read of the current version, and CleanUp's
+    // DescribeSecret of the pending keys.
+    expect(renewal.aws['Secrets Manager:DescribeSecret'], report).toBe(1);
+    expect(renewal.aws['Secrets Manager:GetSecretValue'], report).toBe(3);
+    expect(renewal.aws['Secrets Manager:PutSecretValue'], report).toBe(2);
+    expect(renewal.aws['Secrets Manager:PutResourcePolicy'], report).toBe(1);
+    expect(renewal.aws['Secrets Manager:UpdateSecretVersionStage'], report).toBe(1);
+    expect(total(renewal.aws, 'Secrets Manager:'), report).toBeLessThanOrEqual(8);
     // The first run of a process finds every cache cold: each is filled once.
     expect(issuance.acme['GET directory'], report).toBe(1);
     expect(issuance.aws['Route 53:GetHostedZone'], report).toBe(1);
     expect(total(issuance.acme) - (issuance.acme['POST order'] ?? 0), report).toBeLessThanOrEqual(13);
+    // The renewal's eight, the account secret (read twice, written once), and for the stack-made
+    // placeholder no ledger record matches yet: StoreCertificate reads it (MetadataStale) and
+    // CheckRenewal looks again.
+    expect(total(issuance.aws, 'Secrets Manager:'), report).toBeLessThanOrEqual(13);
   });
 });
