@@ -6,8 +6,8 @@
  */
 import { InvalidState } from '../core/errors.js';
 import { publicKeySha256 } from '../core/verify-certificate.js';
-import { type IssuanceProgress, type WorkflowState, required } from '../core/workflow-state.js';
-import type { AcmeOrder } from '../ports/acme-gateway.js';
+import { type IssuanceProgress, type OrderRef, type WorkflowState, required } from '../core/workflow-state.js';
+import type { AcmeGateway, AcmeOrder } from '../ports/acme-gateway.js';
 import { type PhaseDependencies, acmeFor } from './dependencies.js';
 
 export async function finalize(
@@ -18,12 +18,11 @@ export async function finalize(
   const { certificate } = state;
   const orderRef = required(state.order, 'order');
   const gateway = await acmeFor(state, deps);
-  let order = await gateway.getOrder(orderRef.url);
-
   // A resumed order already has its key: the one saved before its CSR went out (run ledger).
   const known = (await deps.ledger.get(certificate.name))?.order;
-  const savedBefore =
-    known?.url === order.url && known.pendingKeyVersion ? await deps.store.getPendingKey(certificate.name, known.pendingKeyVersion) : undefined;
+  const keyRecorded = known?.url === orderRef.url && known.pendingKeyVersion !== undefined;
+  let order = keyRecorded ? await gateway.getOrder(orderRef.url) : await orderAsLastAnswered(state, orderRef, gateway);
+  const savedBefore = keyRecorded && known?.pendingKeyVersion ? await deps.store.getPendingKey(certificate.name, known.pendingKeyVersion) : undefined;
   // rotationPolicy Never keeps the current key (cert-manager's semantics) unless its type changed.
   const kept = !savedBefore && certificate.rotationPolicy === 'Never' ? await deps.store.getCurrent(certificate.name) : undefined;
   const reuse = kept?.keyAlgorithm === certificate.keyAlgorithm ? kept['tls.key'] : undefined;
@@ -63,9 +62,9 @@ async function finalizeDryRun(state: WorkflowState, deps: Pick<PhaseDependencies
   const { certificate } = state;
   const orderRef = required(state.order, 'order');
   const gateway = await acmeFor(state, deps);
-  let order = await gateway.getOrder(orderRef.url);
   const known = (await deps.ledger.get(certificate.name))?.dryRun?.order;
-  let keyHash = known?.url === order.url ? known.publicKeySha256 : undefined;
+  let keyHash = known?.url === orderRef.url ? known.publicKeySha256 : undefined;
+  let order = keyHash ? await gateway.getOrder(orderRef.url) : await orderAsLastAnswered(state, orderRef, gateway);
   const sending = order.status === 'ready';
   if (sending) {
     const privateKeyPem = await deps.keys.generatePrivateKey(certificate.keyAlgorithm);
@@ -79,6 +78,26 @@ async function finalizeDryRun(state: WorkflowState, deps: Pick<PhaseDependencies
     ? `sent a CSR for a new ${certificate.keyAlgorithm} key that is not kept (dry run)`
     : 'the order already has its CSR; its key was recorded by its public half (dry run)';
   return { ...issuanceStart(order, deps, detail), publicKeySha256: keyHash };
+}
+
+/**
+ * The order as this run last heard of it, without asking again when that answer was `ready`:
+ * the poll that routed here (or CreateOrder, when every authorization was already valid) said
+ * so moments ago, and only a CSR moves a ready order on to processing. (One that expired or lost
+ * an authorization since is refused by the CA at the finalize, as a look would have shown.) A CSR
+ * of this run is the one case to rule out, and the callers do: the key is written down before the
+ * CSR (run ledger), so a retried or resumed Finalize finds it and looks the order up. Any other
+ * last answer is looked up too.
+ */
+async function orderAsLastAnswered(state: WorkflowState, orderRef: OrderRef, gateway: AcmeGateway): Promise<AcmeOrder> {
+  const lastStatus = state.validation?.status ?? orderRef.status;
+  if (lastStatus !== 'ready') return gateway.getOrder(orderRef.url);
+  return {
+    url: orderRef.url,
+    status: 'ready',
+    finalizeUrl: orderRef.finalizeUrl,
+    authorizationUrls: [...new Set(orderRef.challenges.map((challenge) => challenge.authorizationUrl))],
+  };
 }
 
 /** The issuance loop's first position after a finalize, live or dry; the caller adds how it knows the key. */
