@@ -122,6 +122,14 @@ export const SCENARIOS: Scenario[] = [
     issuancePolls: 2,
     acmRegions: 0,
   },
+  {
+    id: 'issued-at-finalize',
+    label: 'typical, but the CA issues while answering the CSR (no poll after Finalize)',
+    propagationChecks: 4,
+    validationPolls: 1,
+    issuancePolls: 0,
+    acmRegions: 0,
+  },
   { id: 'typical-acm', label: 'typical, plus ACM import into one region', propagationChecks: 4, validationPolls: 1, issuancePolls: 1, acmRegions: 1 },
   {
     id: 'daily',
@@ -245,13 +253,15 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
         detail: '',
       };
     },
+    // issuancePolls 0: the CA answers the CSR with the order already valid, so nothing polls it.
     Finalize: async () => ({
-      status: 'pending',
+      status: scenario.issuancePolls === 0 ? 'valid' : 'pending',
       attempts: 0,
       maxAttempts: AWS_POLLING.issuancePolling.maxAttempts,
       waitSeconds: AWS_POLLING.issuancePolling.initialWaitSeconds,
       detail: '',
       pendingKeyVersion: 'version',
+      ...(scenario.issuancePolls === 0 && { certificateUrl: 'cert' }),
     }),
     StoreCertificate: async () => ({ serialNumber: '01', notBefore: '', notAfter: '', renewalTime: '', revision: 2, dnsNames: [], versionId: 'v' }),
     ImportToAcm: async () => ({ imports: [] }),

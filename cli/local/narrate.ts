@@ -48,10 +48,12 @@ const TASK_LINES: Record<string, Lines> = {
     return names.map((name) => `authorization valid: ${name}`);
   },
   Finalize: ({ issuance }) => {
-    const progress = issuance as { pendingKeyVersion?: string; detail: string };
+    const progress = issuance as { pendingKeyVersion?: string; detail: string; status: string };
+    // An order the CA issued while answering the CSR is never polled: PollFinalizedOrder's line is said here.
+    const issued = progress.status === 'valid' ? ['certificate issued by the CA'] : [];
     // A dry run saves no key: its detail says so.
-    if (!progress.pendingKeyVersion) return [str(progress.detail)];
-    return [`key saved as pending version ${progress.pendingKeyVersion}; ${progress.detail.replace(/^sent/, 'sent')}`];
+    if (!progress.pendingKeyVersion) return [str(progress.detail), ...issued];
+    return [`key saved as pending version ${progress.pendingKeyVersion}; ${progress.detail.replace(/^sent/, 'sent')}`, ...issued];
   },
   PollFinalizedOrder: ({ issuance }) => {
     const progress = issuance as { status: string; attempts: number };

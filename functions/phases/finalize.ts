@@ -4,6 +4,7 @@
  * still be paired with its key. Re-running for the same order reuses the saved key and does
  * not finalize twice.
  */
+import { describeProblem } from '../core/acme-failure.js';
 import { InvalidState } from '../core/errors.js';
 import { publicKeySha256 } from '../core/verify-certificate.js';
 import { type IssuanceProgress, type OrderRef, type WorkflowState, required } from '../core/workflow-state.js';
@@ -107,7 +108,8 @@ function issuanceStart(order: AcmeOrder, deps: Pick<PhaseDependencies, 'issuance
     attempts: 0,
     maxAttempts: deps.issuancePolling.maxAttempts,
     waitSeconds: deps.issuancePolling.initialWaitSeconds,
-    detail,
+    // The state machine routes on this answer (IsCertificateIssued): a refusal must say why.
+    detail: order.status === 'invalid' ? `the CA refused the order: ${describeProblem(order.error)}` : detail,
     ...(order.certificateUrl && { certificateUrl: order.certificateUrl }),
   };
 }

@@ -26,6 +26,8 @@ const certificate: CertificateSpec = { name: 'web', dnsNames: ['web.example.com'
 const polling = { initialWaitSeconds: 0, intervalSeconds: 1, maxAttempts: 5 };
 
 let calls: string[];
+/** The CA takes the CSR and then fails to issue (sim-ca.ts issuanceFails). */
+let issuanceFails: boolean;
 let deps: Parameters<typeof finalize>[1] & Parameters<typeof createOrder>[1] & Parameters<typeof pollOrder>[1];
 
 beforeEach(async () => {
@@ -36,7 +38,8 @@ beforeEach(async () => {
     seed = (seed * 16807) % 2147483647;
     return (seed - 1) / 2147483646;
   };
-  const ca = new SimulatedCa({ now: () => NOW, random, lookupTxt: (name) => txt.get(name) ?? [] });
+  issuanceFails = false;
+  const ca = new SimulatedCa({ now: () => NOW, random, lookupTxt: (name) => txt.get(name) ?? [], issuanceFails: () => issuanceFails });
   const inner = ca.gateway('account-1');
   calls = [];
   // Every challenge value is published as soon as the CA hands it out: DNS is beside the point here.
@@ -119,5 +122,18 @@ describe('Finalize and the order it is handed', () => {
     // Assess
     expect(calls).toEqual(['getOrder']);
     expect(retried).toMatchObject({ status: 'valid', certificateUrl: first.certificateUrl, pendingKeyVersion: first.pendingKeyVersion });
+  });
+
+  it('says why when the CA answers the CSR with an invalid order, since nothing polls it afterwards', async () => {
+    // Prepare
+    const state = await validated();
+    issuanceFails = true;
+
+    // Act
+    const issuance = await finalize(state, deps);
+
+    // Assess
+    expect(issuance.status).toBe('invalid');
+    expect(issuance.detail).toBe('the CA refused the order: the CA could not issue the certificate for this order (serverInternal)');
   });
 });
