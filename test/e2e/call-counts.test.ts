@@ -24,7 +24,7 @@ import { SecretsManagerCertificateStore } from '../../functions/adapters/secrets
 import { TEST_SECRET_POLICY } from '../support/secret-policy-settings.js';
 import { type AriProxy, startAriProxy } from '../support/ari-proxy.js';
 import { statefulDynamo, statefulScheduler } from '../support/aws-fakes.js';
-import { type TestCa, newStore, startTestCa } from '../support/local-ca.js';
+import { type TestCa, newStore, startTestCa, statesEntered } from '../support/local-ca.js';
 import { type Route53TestServer, startRoute53TestServer } from '../support/route53/server.js';
 import { fakeSecretsManager } from '../support/secrets-manager-fake.js';
 
@@ -178,7 +178,12 @@ describe('requests per run', () => {
     };
     // The CA suggests renewing a day after issuance; the renewal run believes it is three days later.
     const issuedAt = Date.now();
-    ari.answer(() => ({ start: new Date(issuedAt + 86_400_000), end: new Date(issuedAt + 2 * 86_400_000) }));
+    /** The certificate ids renewalInfo was asked about, in order. */
+    const askedAbout: string[] = [];
+    ari.answer((certificateId) => {
+      askedAbout.push(certificateId);
+      return { start: new Date(issuedAt + 86_400_000), end: new Date(issuedAt + 2 * 86_400_000) };
+    });
 
     // Act
     const issuance = await counted();
@@ -193,16 +198,38 @@ describe('requests per run', () => {
     expect(renewal.result.output?.renewal?.reason).toBe('RenewalWindowReached');
     const report = JSON.stringify({ issuance: { acme: issuance.acme, aws: issuance.aws }, renewal: { acme: renewal.acme, aws: renewal.aws } }, null, 1);
     expect(renewal.acme['POST newOrder'], report).toBe(1);
-    expect(renewal.acme['GET renewalInfo'], report).toBeGreaterThanOrEqual(1);
+    expect(renewal.acme['GET renewalInfo'], report).toBe(2);
+    // Two questions, not one asked twice: CheckRenewal asks about the certificate the issuance
+    // stored, StoreCertificate about the one it is storing (its renewal time comes from that window).
+    expect(askedAbout, report).toEqual([askedAbout[0], askedAbout[0], expect.any(String)]);
+    expect(askedAbout[2], report).not.toBe(askedAbout[0]);
     // Before issue 18's caches a renewal made 37 ACME requests (14 directory GETs, 10 HEAD
     // newNonce), 15 Route 53 calls (7 GetHostedZone) and 17 Secrets Manager calls (7 reads of the
     // account secret). Issue 18's targets: ACME ≤ 22, Route 53 ≤ 8, Secrets Manager ≤ 8.
     expect(renewal.acme['GET directory'] ?? 0, report).toBe(0);
     expect(renewal.acme['HEAD newNonce'] ?? 0, report).toBe(0);
-    // POST order is the poll of the order: how many depends on how soon the CA has validated
-    // (3 or 4 here from one run to the next), so it has its own bound and the rest are exact.
+    // POST order is the poll of the order: how many depends on how soon the CA has validated,
+    // so it has its own bound and the rest are exact. Since step 16 nothing else asks for an order
+    // an answer of this run already described (Finalize used to, right after the poll that found
+    // it ready): each POST order is one entry into a polling state. One per loop (validation;
+    // issuance, as Pebble answers the CSR with `processing`), and a second in a loop whose first
+    // look (after 0 s) comes before Pebble's background validation or issuance is done: 2 here,
+    // as acme-client's floor needs (bench/floor.ts), 3 when one loop looks twice.
+    const polls = (run: RunCounts) => statesEntered(run.result).filter((state) => state === 'PollAuthorizations' || state === 'PollFinalizedOrder').length;
+    expect(renewal.acme['POST order'], report).toBe(polls(renewal));
     expect(renewal.acme['POST order'], report).toBeLessThanOrEqual(5);
+    expect(renewal.acme['POST order'], report).toBeGreaterThanOrEqual(2);
+    expect(renewal.acme['POST order'], report).toBeLessThanOrEqual(4);
     expect(total(renewal.acme) - (renewal.acme['POST order'] ?? 0), report).toBeLessThanOrEqual(9);
+    const { 'POST order': _renewalPolls, ...renewalRest } = renewal.acme;
+    expect(renewalRest, report).toEqual({
+      'GET renewalInfo': 2,
+      'POST newOrder': 1,
+      'POST authorization': 2,
+      'POST challenge': 2,
+      'POST finalize': 1,
+      'POST certificate': 1,
+    });
     expect(renewal.aws['Route 53:GetHostedZone'] ?? 0, report).toBe(0);
     expect(total(renewal.aws, 'Route 53:'), report).toBeLessThanOrEqual(8);
     // Eight, each answering something nothing else in the run knows: CheckRenewal's DescribeSecret
@@ -229,5 +256,24 @@ describe('requests per run', () => {
     // placeholder no ledger record matches yet: StoreCertificate reads it (MetadataStale) and
     // CheckRenewal looks again.
     expect(total(issuance.aws, 'Secrets Manager:'), report).toBeLessThanOrEqual(13);
+    // The issuance adds the cold caches and the account (the directory, newAccount, a first nonce
+    // and one more for the second of the two authorizations read at once) and asks renewalInfo
+    // only about the certificate it stores.
+    // Its polls are bounded as the renewal's (its first validation look usually comes too early: 3).
+    const { 'POST order': issuancePolls = 0, ...issuanceRest } = issuance.acme;
+    expect(issuanceRest, report).toEqual({
+      'GET directory': 1,
+      'HEAD newNonce': 2,
+      'POST newAccount': 1,
+      'POST newOrder': 1,
+      'POST authorization': 2,
+      'POST challenge': 2,
+      'POST finalize': 1,
+      'POST certificate': 1,
+      'GET renewalInfo': 1,
+    });
+    expect(issuancePolls, report).toBe(polls(issuance));
+    expect(issuancePolls, report).toBeGreaterThanOrEqual(2);
+    expect(issuancePolls, report).toBeLessThanOrEqual(4);
   });
 });
