@@ -197,7 +197,9 @@ export async function runThroughput(ca: BenchCa, options: ThroughputOptions): Pr
         for (let attempt = 1; ; attempt++) {
           let problem: string | undefined;
           try {
-            child = await runWorker(configuration.task(prefix, count), configuration.env);
+            // A retry issues for names of its own: the failed attempt's names have ledger records
+            // with a backoff, and a run that only finds that backoff is no measurement.
+            child = await runWorker(configuration.task(attempt === 1 ? prefix : `${prefix}-a${attempt}`, count), configuration.env);
             if (child.result.failures === count)
               problem = `every certificate failed: ${child.result.certificates.find((certificate) => certificate.error)?.error ?? 'unknown'}`;
           } catch (error) {

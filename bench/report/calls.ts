@@ -41,8 +41,9 @@ export function renderCallsPerRenewal(cost: CostResult, before: CostResult | und
   const earlier = countsOf(before ? renewalRun(before) : undefined);
   if (!warm) return [];
   const cell = (counts: Counts | undefined, key: keyof Counts) => (counts ? String(counts[key]) : 'n/a');
+  const over = (counts: Counts | undefined, key: keyof Counts, target?: number) => (counts && target !== undefined && counts[key] > target ? ' ⚠' : '');
   const row = (label: string, key: keyof Counts, target?: number) =>
-    `| ${label} | ${cell(earlier, key)} | ${cell(warm, key)}${target !== undefined && warm[key] > target ? ' ⚠' : ''} | ${cell(cold, key)} | ${target !== undefined ? `≤ ${target}` : '–'} |`;
+    `| ${label} | ${cell(earlier, key)} | ${cell(warm, key)}${over(warm, key, target)} | ${cell(cold, key)}${over(cold, key, target)} | ${target !== undefined ? `≤ ${target}` : '–'} |`;
   const lines = [
     '### Requests per renewal: warm and cold containers (issue 18)',
     '',
