@@ -12,9 +12,9 @@ import { promisify } from 'node:util';
 import { ListHostedZonesCommand } from '@aws-sdk/client-route-53';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../cdk/definition.js';
+import { bundleLikeLambda } from '../support/lambda-bundle.js';
 import { route53Clients } from '../../functions/runtime/dns.js';
 import { ZoneRoleCredentialsMissing, fromZoneRole } from '../../functions/runtime/zone-role.js';
 import { type Moto, startMoto } from '../support/moto.js';
@@ -76,21 +76,10 @@ describe('a Lambda bundle', () => {
       ].join('\n'),
     );
     const outfile = join(directory, 'out.mjs');
-    await build({
+    await bundleLikeLambda({
       entryPoints: [entry],
       outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      mainFields: ['module', 'main'],
-      banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" },
-      minify: true,
-      keepNames: true,
       alias,
-      absWorkingDir: PROJECT_ROOT,
-      nodePaths: [join(PROJECT_ROOT, 'node_modules')],
-      logLevel: 'silent',
     });
 
     const { stdout } = await promisify(execFile)(process.execPath, [outfile], { encoding: 'utf8', env: { ...moto.env }, timeout: 30_000 });

@@ -10,13 +10,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../cdk/definition.js';
+import { bundleLikeLambda } from '../support/lambda-bundle.js';
 
 const STUBS = join(PROJECT_ROOT, 'functions', 'runtime', 'stubs');
 const ALIASES = { 'node-forge': join(STUBS, 'node-forge.cjs'), 'mime-db': join(STUBS, 'mime-db.cjs') };
-const BANNER = "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);";
 
 let server: Server;
 let base: string;
@@ -37,24 +36,13 @@ afterAll(async () => {
 });
 
 async function bundle(entry: string, alias: Record<string, string>, outfile?: string) {
-  const result = await build({
+  const result = await bundleLikeLambda({
     entryPoints: [entry],
-    bundle: true,
     write: outfile !== undefined,
     ...(outfile && { outfile }),
     metafile: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    banner: { js: BANNER },
-    minify: true,
     external: ['@aws-sdk/*', '@smithy/*'],
     alias,
-    absWorkingDir: PROJECT_ROOT,
-    // The second test's entry lives in a temporary directory, outside the project's node_modules.
-    nodePaths: [join(PROJECT_ROOT, 'node_modules')],
-    logLevel: 'silent',
   });
   const inputs = Object.values(result.metafile.outputs).flatMap((output) => Object.entries(output.inputs));
   const bytesOf = (part: string) => inputs.filter(([path]) => path.includes(part)).reduce((sum, [, input]) => sum + input.bytesInOutput, 0);

@@ -9,9 +9,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../cdk/definition.js';
+import { bundleLikeLambda } from '../support/lambda-bundle.js';
 import { LambdaCredentialsMissing, defaultProvider } from '../../functions/runtime/stubs/lambda-credentials.js';
 import { type Moto, startMoto } from '../support/moto.js';
 
@@ -75,21 +75,10 @@ describe('an SDK client bundled with the stub', () => {
       ].join('\n'),
     );
     outfile = join(directory, 'out.mjs');
-    await build({
+    await bundleLikeLambda({
       entryPoints: [entry],
       outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      mainFields: ['module', 'main'],
-      minify: true,
-      keepNames: true,
       alias: { '@aws-sdk/credential-provider-node': STUB },
-      absWorkingDir: PROJECT_ROOT,
-      // The entry lives in a temporary directory, outside the project's node_modules.
-      nodePaths: [join(PROJECT_ROOT, 'node_modules')],
-      logLevel: 'silent',
     });
   }, 60_000);
   afterAll(() => moto?.stop());

@@ -10,16 +10,15 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../cdk/definition.js';
+import { bundleLikeLambda } from '../support/lambda-bundle.js';
 
 type Gte = (a: string, b: string) => boolean;
 const require = createRequire(import.meta.url);
 const STUB = join(PROJECT_ROOT, 'functions', 'runtime', 'stubs', 'semver.cjs');
 const stub = require(STUB) as { gte: Gte };
 const semver = require('semver') as { gte: Gte };
-const BANNER = "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);";
 
 describe('the semver stub', () => {
   it.each([
@@ -52,21 +51,11 @@ describe('the semver stub', () => {
       ].join('\n'),
     );
     const outfile = join(directory, 'out.mjs');
-    const result = await build({
+    const result = await bundleLikeLambda({
       entryPoints: [entry],
       outfile,
-      bundle: true,
       metafile: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      mainFields: ['module', 'main'],
-      banner: { js: BANNER },
-      minify: true,
       alias: { semver: STUB },
-      absWorkingDir: PROJECT_ROOT,
-      nodePaths: [join(PROJECT_ROOT, 'node_modules')],
-      logLevel: 'silent',
     });
 
     const { stdout } = await promisify(execFile)(process.execPath, [outfile], { encoding: 'utf8', cwd: PROJECT_ROOT, timeout: 30_000 });

@@ -1,0 +1,31 @@
+/**
+ * esbuild with the options the stack's NodejsFunction gives every Lambda (cdk/functions.ts:
+ * ESM for node22, module before main, minified with names kept, a createRequire banner for the
+ * CommonJS inside), for the tests that run code bundled as a Lambda gets it. Entries may live in
+ * a temporary directory: packages still resolve from the project's node_modules.
+ */
+import { join } from 'node:path';
+import { type BuildOptions, type BuildResult, build } from 'esbuild';
+import { PROJECT_ROOT } from '../../cdk/definition.js';
+
+export const LAMBDA_BANNER = "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);";
+
+/** The stack's options, with the caller's (entry, outfile, alias, externals...) on top. */
+export function bundleLikeLambda(options: BuildOptions): Promise<BuildResult<{ metafile: true }>> {
+  return build({
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    mainFields: ['module', 'main'],
+    banner: { js: LAMBDA_BANNER },
+    minify: true,
+    keepNames: true,
+    absWorkingDir: PROJECT_ROOT,
+    nodePaths: [join(PROJECT_ROOT, 'node_modules')],
+    logLevel: 'silent',
+    ...options,
+    // Every caller reads the metafile (what went into the bundle); asking for it always is cheap.
+    metafile: true,
+  });
+}
