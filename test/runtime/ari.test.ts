@@ -8,11 +8,10 @@ import { type Server, createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../cdk/definition.js';
 import { renewalInfoSources } from '../../functions/runtime/ari.js';
 import { readConfig } from '../../functions/runtime/config.js';
+import { handlerBundles } from '../support/lambda-bundle.js';
 
 let server: Server;
 let base: string;
@@ -61,21 +60,8 @@ afterAll(async () => {
 });
 
 /** Whether a handler's bundle carries any of acme-client (the AWS SDK left out: it is not the question here). */
-async function bundlesAcmeClient(handler: string): Promise<boolean> {
-  const result = await build({
-    entryPoints: [join(PROJECT_ROOT, 'functions', 'handlers', `${handler}.ts`)],
-    bundle: true,
-    write: false,
-    metafile: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    minify: true,
-    external: ['@aws-sdk/*', '@smithy/*'],
-    logLevel: 'silent',
-  });
-  const inputs = Object.values(result.metafile.outputs).flatMap((output) => Object.entries(output.inputs));
-  return inputs.some(([path, { bytesInOutput }]) => path.includes('node_modules/acme-client/') && bytesInOutput > 0);
+function bundlesAcmeClient(handler: string): Promise<boolean> {
+  return handlerBundles(handler, 'node_modules/acme-client/', ['@aws-sdk/*', '@smithy/*']);
 }
 
 describe('ARI for the reconcile', () => {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../cdk/definition.js';
-import { bundleLikeLambda } from '../support/lambda-bundle.js';
+import { bundleLikeLambda, bytesIn } from '../support/lambda-bundle.js';
 
 const STUBS = join(PROJECT_ROOT, 'functions', 'runtime', 'stubs');
 const ALIASES = { 'node-forge': join(STUBS, 'node-forge.cjs'), 'mime-db': join(STUBS, 'mime-db.cjs') };
@@ -40,13 +40,13 @@ async function bundle(entry: string, alias: Record<string, string>, outfile?: st
     entryPoints: [entry],
     write: outfile !== undefined,
     ...(outfile && { outfile }),
-    metafile: true,
     external: ['@aws-sdk/*', '@smithy/*'],
     alias,
   });
-  const inputs = Object.values(result.metafile.outputs).flatMap((output) => Object.entries(output.inputs));
-  const bytesOf = (part: string) => inputs.filter(([path]) => path.includes(part)).reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
-  return { bytesOf, total: Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0) };
+  return {
+    bytesOf: (part: string) => bytesIn(result, part),
+    total: Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0),
+  };
 }
 
 describe('the mime-db stub', () => {

@@ -29,3 +29,18 @@ export function bundleLikeLambda(options: BuildOptions): Promise<BuildResult<{ m
     metafile: true,
   });
 }
+
+/** Bytes the modules whose path contains `part` (a `node_modules/<package>/` path, say) put into the bundle. */
+export function bytesIn(result: BuildResult<{ metafile: true }>, part: string): number {
+  // metafile.inputs also lists modules read and then shaken out: count only what reached the output.
+  return Object.values(result.metafile.outputs)
+    .flatMap((output) => Object.entries(output.inputs))
+    .filter(([path]) => path.includes(part))
+    .reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
+}
+
+/** Whether a handler's bundle carries code of `part`, with `external` left out (not the question asked). */
+export async function handlerBundles(handler: string, part: string, external: string[]): Promise<boolean> {
+  const result = await bundleLikeLambda({ entryPoints: [join(PROJECT_ROOT, 'functions', 'handlers', `${handler}.ts`)], write: false, external });
+  return bytesIn(result, part) > 0;
+}
