@@ -234,7 +234,8 @@ function packageSizes(inputs: Record<string, { bytesInOutput: number }>): { name
 /**
  * What NodejsFunction leaves out and aliases, as cdk/functions.ts configures it: with
  * bundleAwsSDK false it marks the SDK external (`@aws-sdk/*`, and `@smithy/*` too when cdk.json
- * sets the sdkV3ExcludeSmithyPackages feature flag), and esbuildArgs may carry --alias entries.
+ * sets the sdkV3ExcludeSmithyPackages feature flag), and every Lambda gets the stubs of
+ * functions/runtime/stubs/aliases.json.
  */
 function cdkBundling(): { externals: string[]; sdkExternals: string[]; aliases: Record<string, string> } {
   let functions = '';
@@ -249,8 +250,14 @@ function cdkBundling(): { externals: string[]; sdkExternals: string[]; aliases: 
   const smithyToo = /"@aws-cdk\/aws-lambda-nodejs:sdkV3ExcludeSmithyPackages":\s*true/.test(flags);
   const sdkExternals = ['@aws-sdk/*', ...(smithyToo ? ['@smithy/*'] : [])];
   const externals = sdkExternal ? sdkExternals : [];
-  const aliases: Record<string, string> = {};
-  for (const match of functions.matchAll(/'--alias:([^']+)':\s*'([^']+)'/g)) aliases[match[1] as string] = match[2] as string;
+  // The stack gives every Lambda all of the stubs (cdk/functions.ts reads the same list).
+  let aliases: Record<string, string> = {};
+  try {
+    const stubs = JSON.parse(readFileSync(path.join(ROOT, 'functions', 'runtime', 'stubs', 'aliases.json'), 'utf8')) as Record<string, Record<string, string>>;
+    aliases = Object.fromEntries(Object.entries({ ...stubs.everyBundle, ...stubs.lambdasOnly }).map(([module, stub]) => [module, `./${stub}`]));
+  } catch {
+    // no stubs list: nothing aliased
+  }
   return { externals, sdkExternals, aliases };
 }
 

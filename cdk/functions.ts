@@ -9,7 +9,7 @@
  * same source with the same options (an installed package, which ships no sources, so a
  * consumer's synth needs neither them nor tsx).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -140,16 +140,24 @@ function bundledFromSource(scope: Construct, definition: StateMachineFunction, c
       // (through form-data) for uploads certstep never sends: 134 KiB per ACME bundle. In Lambda the
       // credentials are in the environment, so the SDK's default chain (STS, SSO, Cognito clients:
       // ~120 KiB) gives way to an env-only provider; aws-xray-sdk-core needs one gte of semver (30 KiB).
-      // The stubs say why each is safe; bench/coldstart.ts reads these aliases from here.
-      esbuildArgs: {
-        '--alias:node-forge': './functions/runtime/stubs/node-forge.cjs',
-        '--alias:mime-db': './functions/runtime/stubs/mime-db.cjs',
-        '--alias:@aws-sdk/credential-provider-node': './functions/runtime/stubs/lambda-credentials.ts',
-        '--alias:semver': './functions/runtime/stubs/semver.cjs',
-      },
+      // The stubs say why each is safe; their list is shared with the package build and the bench.
+      esbuildArgs: lambdaAliasArgs(),
       logLevel: LogLevel.WARNING,
     },
   });
+}
+
+/**
+ * esbuild's --alias arguments for every stub a Lambda gets (functions/runtime/stubs/aliases.json,
+ * which scripts/build.mjs and bench/coldstart.ts read too). Read at synth from the sources, as
+ * only bundling from source needs it.
+ */
+function lambdaAliasArgs(): Record<string, string> {
+  const { everyBundle, lambdasOnly } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'functions', 'runtime', 'stubs', 'aliases.json'), 'utf8')) as Record<
+    string,
+    Record<string, string>
+  >;
+  return Object.fromEntries(Object.entries({ ...everyBundle, ...lambdasOnly }).map(([module, stub]) => [`--alias:${module}`, `./${stub}`]));
 }
 
 function fromPrebuilt(scope: Construct, definition: StateMachineFunction, common: CommonProps, prebuiltDir: string): lambda.Function {

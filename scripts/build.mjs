@@ -24,15 +24,11 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // Node built-ins; ESM has no `require`, so the banner makes one. Same as cdk/functions.ts.
 const REQUIRE_BANNER = "import { createRequire as __certstepCreateRequire } from 'node:module'; const require = __certstepCreateRequire(import.meta.url);";
 
-// acme-client loads node-forge for a deprecated API certstep never calls (see the stub).
-const NODE_FORGE_STUB = join(ROOT, 'functions', 'runtime', 'stubs', 'node-forge.cjs');
-// axios → form-data → mime-types loads mime-db's 134 KiB for multipart bodies ACME never sends (see the stub).
-const MIME_DB_STUB = join(ROOT, 'functions', 'runtime', 'stubs', 'mime-db.cjs');
-// aws-xray-sdk-core loads all of semver for one gte in an AWS SDK v2 patcher (see the stub).
-const SEMVER_STUB = join(ROOT, 'functions', 'runtime', 'stubs', 'semver.cjs');
-// Lambdas only (the CLI keeps the SDK's whole chain): credentials from the environment, as Lambda
-// sets them, without the STS/SSO/Cognito clients the default chain brings (see the stub).
-const LAMBDA_CREDENTIALS_STUB = join(ROOT, 'functions', 'runtime', 'stubs', 'lambda-credentials.ts');
+// The stubs every bundle gets (node-forge, mime-db) and those only Lambdas get (the env-only
+// credential provider, semver's one gte; the CLI keeps the SDK's whole chain): one list with
+// cdk/functions.ts and the bench; each stub says why.
+const STUBS = JSON.parse(readFileSync(join(ROOT, 'functions', 'runtime', 'stubs', 'aliases.json'), 'utf8'));
+const stubPaths = (aliases) => Object.fromEntries(Object.entries(aliases).map(([module, stub]) => [module, join(ROOT, stub)]));
 
 // `new URL('<relative path>', import.meta.url)`: the idiom sources use to find shipped files.
 const FILE_RELATIVE_URL = /new URL\((['"][^'"]+['"]),\s*import\.meta\.url\)/g;
@@ -68,7 +64,7 @@ const common = {
   format: 'esm',
   mainFields: ['module', 'main'],
   banner: { js: REQUIRE_BANNER },
-  alias: { 'node-forge': NODE_FORGE_STUB, 'mime-db': MIME_DB_STUB },
+  alias: stubPaths(STUBS.everyBundle),
   keepNames: true,
   sourcemap: 'linked',
   sourcesContent: false,
@@ -170,7 +166,7 @@ async function buildLambdas(out) {
         target: 'node22',
         minify: true,
         // The AWS SDK is inside, as bundleAwsSDK: true in cdk/functions.ts has it.
-        alias: { ...common.alias, '@aws-sdk/credential-provider-node': LAMBDA_CREDENTIALS_STUB, semver: SEMVER_STUB },
+        alias: { ...common.alias, ...stubPaths(STUBS.lambdasOnly) },
       }),
     ),
   );

@@ -5,7 +5,7 @@
  * would; what moto cannot check (the external id) is checked on the request sent.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,7 +14,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../cdk/definition.js';
-import { bundleLikeLambda } from '../support/lambda-bundle.js';
+import { bundleLikeLambda, lambdaStubAliases } from '../support/lambda-bundle.js';
 import { route53Clients } from '../../functions/runtime/dns.js';
 import { ZoneRoleCredentialsMissing, fromZoneRole } from '../../functions/runtime/zone-role.js';
 import { type Moto, startMoto } from '../support/moto.js';
@@ -57,11 +57,8 @@ describe('a Route 53 client behind a zone role', () => {
 
 describe('a Lambda bundle', () => {
   it("assumes the zone role with the function's environment credentials, with the aliases cdk/functions.ts bundles with", async () => {
-    // The aliases as written in cdk/functions.ts (bench/coldstart.ts reads them the same way).
-    const functions = readFileSync(join(PROJECT_ROOT, 'cdk', 'functions.ts'), 'utf8');
-    const alias = Object.fromEntries(
-      [...functions.matchAll(/'--alias:([^']+)':\s*'([^']+)'/g)].map(([, name, path]) => [name, join(PROJECT_ROOT, path as string)]),
-    );
+    // The stubs cdk/functions.ts aliases into every Lambda.
+    const alias = lambdaStubAliases();
     const directory = mkdtempSync(join(tmpdir(), 'certstep-zone-role-'));
     const entry = join(directory, 'entry.ts');
     writeFileSync(

@@ -4,6 +4,7 @@
  * CommonJS inside), for the tests that run code bundled as a Lambda gets it. Entries may live in
  * a temporary directory: packages still resolve from the project's node_modules.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BuildOptions, type BuildResult, build } from 'esbuild';
 import { PROJECT_ROOT } from '../../cdk/definition.js';
@@ -43,4 +44,10 @@ export function bytesIn(result: BuildResult<{ metafile: true }>, part: string): 
 export async function handlerBundles(handler: string, part: string, external: string[]): Promise<boolean> {
   const result = await bundleLikeLambda({ entryPoints: [join(PROJECT_ROOT, 'functions', 'handlers', `${handler}.ts`)], write: false, external });
   return bytesIn(result, part) > 0;
+}
+
+/** Every stub the stack aliases into a Lambda bundle (functions/runtime/stubs/aliases.json), as absolute paths. */
+export function lambdaStubAliases(): Record<string, string> {
+  const stubs = JSON.parse(readFileSync(join(PROJECT_ROOT, 'functions', 'runtime', 'stubs', 'aliases.json'), 'utf8')) as Record<string, Record<string, string>>;
+  return Object.fromEntries(Object.entries({ ...stubs.everyBundle, ...stubs.lambdasOnly }).map(([module, stub]) => [module, join(PROJECT_ROOT, stub)]));
 }
