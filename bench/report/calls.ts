@@ -5,7 +5,7 @@
  */
 import type { CostResult, MeasuredRun } from '../cost.js';
 import { sum } from '../lib/stats.js';
-import { acmeBy, callsBy, renewalRun, serviceTotal } from './renewal-figures.js';
+import { acmeBy, callsBy, coldRenewalRun, renewalRun, serviceTotal } from './renewal-figures.js';
 import type { Target } from './targets.js';
 
 /** Issue 18: per renewal. */
@@ -29,10 +29,6 @@ export function countsOf(run: MeasuredRun | undefined): Counts | undefined {
     dynamo: serviceTotal(calls, 'DynamoDB'),
     scheduler: serviceTotal(calls, 'Scheduler'),
   };
-}
-
-export function coldRenewalRun(cost: CostResult): MeasuredRun | undefined {
-  return cost.measured.find((run) => run.kind === 'renewal, cold containers');
 }
 
 export function renderCallsPerRenewal(cost: CostResult, before: CostResult | undefined, targets: Target[]): string[] {

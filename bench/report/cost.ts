@@ -2,11 +2,11 @@
 import type { CostResult, ScenarioResult } from '../cost.js';
 import { sum, usd } from '../lib/stats.js';
 import { barChart } from '../lib/svg.js';
-import { coldRenewalRun, renderCallsPerRenewal } from './calls.js';
+import { renderCallsPerRenewal } from './calls.js';
 import { renderMeasuredRenewal } from './cost-measured.js';
 import { oneLambda, renderMonth, renderSleepingLambda } from './cost-month.js';
 import { PRICES } from './prices.js';
-import { type LambdaCosts, callsBy, dynamoCost, formatCounts, renewalRun, serviceTotal } from './renewal-figures.js';
+import { type LambdaCosts, callsBy, coldRenewalRun, dynamoCost, formatCounts, renewalRun, serviceTotal } from './renewal-figures.js';
 import type { Target } from './targets.js';
 
 export function renderCost(

@@ -19,6 +19,11 @@ export function renewalRun(cost: CostResult): MeasuredRun | undefined {
   return cost.measured.find((run) => run.kind === 'renewal');
 }
 
+/** The same renewal with every function starting in a new container (bench/cost.ts). */
+export function coldRenewalRun(cost: CostResult): MeasuredRun | undefined {
+  return cost.measured.find((run) => run.kind === 'renewal, cold containers');
+}
+
 export function lambdaCosts(cost: CostResult, coldStart: ColdStartResult | undefined): LambdaCosts | undefined {
   const run = renewalRun(cost);
   if (!run) return undefined;

@@ -5,9 +5,9 @@
  */
 import { median, seconds } from '../lib/stats.js';
 import type { BenchResults } from '../results.js';
-import { countsOf, coldRenewalRun } from './calls.js';
+import { countsOf } from './calls.js';
 import { find, wall } from './contenders.js';
-import { renewalRun } from './renewal-figures.js';
+import { coldRenewalRun, renewalRun } from './renewal-figures.js';
 
 export function renderStep16(results: BenchResults): string {
   const before = results.before;
