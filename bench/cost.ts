@@ -30,7 +30,7 @@ import '../cli/local/polyfill.js';
 import { localDefinition, taskFunctions } from '../cli/local/definition.js';
 import { PUT_EVENTS_RESOURCE } from '../cli/local/events.js';
 import { LocalEnvironment } from '../cli/local/environment.js';
-import { localDependencies } from '../cli/local/runner.js';
+import { localDependencies, runLocal } from '../cli/local/runner.js';
 import { sweep } from '../functions/phases/sweep.js';
 import { configEntry } from '../functions/ports/certificate-catalog.js';
 import { statefulDynamo, statefulScheduler } from '../test/support/aws-fakes.js';
@@ -47,7 +47,6 @@ import { fakeSecretsManager } from '../test/support/secrets-manager-fake.js';
 import { TEST_SECRET_POLICY } from '../test/support/secret-policy-settings.js';
 import { FLOOR_POLLING, createFloorAccount, floorClient, issueOne, trustCa } from './floor.js';
 import { startBenchCa } from './lib/bench-ca.js';
-import { runLocalInstrumented } from './instrumented-runner.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -443,15 +442,13 @@ async function measureWithAwsAdapters(): Promise<{ measured: MeasuredRun[]; floo
         forgetEveryCache();
         forgetNonces();
       };
-      const result = await runLocalInstrumented(
-        {
-          input: { certificate: { name, dnsNames: ['renew.example.test', '*.renew.example.test'], issuer: 'local', dns01 } },
-          storeDir,
-          environment,
-          dependencies,
-          ...(now && { now }),
-        },
-        (state, functionName, handler) => (input) =>
+      const result = await runLocal({
+        input: { certificate: { name, dnsNames: ['renew.example.test', '*.renew.example.test'], issuer: 'local', dns01 } },
+        storeDir,
+        environment,
+        dependencies,
+        ...(now && { now }),
+        wrapTask: (state, functionName, handler) => (input) =>
           measured_(
             state,
             functionName,
@@ -461,7 +458,7 @@ async function measureWithAwsAdapters(): Promise<{ measured: MeasuredRun[]; floo
             },
             invocations,
           ),
-      );
+      });
       const statesEntered = result.events.filter((event) => event.type === 'StateEntered').map((event) => (event.state as { name: string }).name);
       measured.push({
         kind,

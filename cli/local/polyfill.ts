@@ -2,7 +2,7 @@
  * Node 20 only. aws-local-stepfunctions 3 (engines: node >= 22) calls Promise.withResolvers,
  * which Node 20 lacks: every Task would fail after its handler ran. Each entry point that runs
  * the library imports this module first (cli/local/runner.ts, test/lifetime/simulator.ts,
- * bench/cost.ts, bench/instrumented-runner.ts). It installs a function only when
+ * bench/cost.ts). It installs a function only when
  * Promise.withResolvers is missing, so on Node 22, which Lambda runs and `npm test` tests on
  * too, it is a no-op that leaves the native one in place (test/node/polyfill.test.ts checks
  * both). The Lambda functions never import it.

@@ -43,7 +43,14 @@ export interface LocalRunOptions {
   readonly signal?: AbortSignal;
   /** The execution id to use (the run ledger's run id); a random one by default. */
   readonly executionId?: string;
+  /**
+   * Wraps each Lambda Task's handler (not the putEvents integration): the bench times each
+   * invocation and attributes API calls to it; tests play a new container at a function's first one.
+   */
+  readonly wrapTask?: WrapTask;
 }
+
+export type WrapTask = (stateName: string, functionName: FunctionName, handler: (input: unknown) => Promise<unknown>) => (input: unknown) => Promise<unknown>;
 
 export interface LocalRunResult {
   readonly status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
@@ -103,7 +110,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   for (const [stateName, functionName] of taskFunctions(definition)) {
     const handler = handlers[functionName as FunctionName | typeof PUT_EVENTS_RESOURCE];
     if (!handler) throw new Error(`Task ${stateName} (${functionName}) has no local handler; refusing to call AWS`);
-    taskResourceLocalHandlers[stateName] = handler;
+    taskResourceLocalHandlers[stateName] =
+      options.wrapTask && functionName !== PUT_EVENTS_RESOURCE ? options.wrapTask(stateName, functionName as FunctionName, handler) : handler;
   }
   const executionId = options.executionId ?? `arn:aws:states:local:000000000000:execution:certstep-renewal:${randomUUID()}`;
   const execution = machine.run(options.input as never, {
