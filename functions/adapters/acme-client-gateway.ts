@@ -69,6 +69,12 @@ export class AcmeClientGateway implements AcmeGateway, AcmeAccountAdmin {
   /** Set once the client signs with an account the cache gave, which the CA may no longer accept. */
   private accountFromCache = false;
   private directory?: AcmeDirectory;
+  /**
+   * The registration under way: requests made at once (AcceptChallenges answers every challenge
+   * together) wait for one read of the account secret, and on an empty store for one newAccount,
+   * instead of each making its own and leaving the CA an account nobody keeps.
+   */
+  private registering?: Promise<void>;
   private readonly accounts: CachedAccounts;
   /** Bad-nonce retries inside one request: Pebble rejects 5 % of nonces by default, tests use 30-50 %. */
   static maxBadNonceRetries = 20;
@@ -253,7 +259,12 @@ export class AcmeClientGateway implements AcmeGateway, AcmeAccountAdmin {
   private async withClient<T>(fn: (client: acme.Client) => Promise<T>): Promise<T> {
     // Also trusts the CA bundle for every endpoint the directory lists, which may be on other origins.
     this.directory ??= await readDirectory(this.issuer);
-    if (!this.client) await this.register(false);
+    if (!this.client) {
+      this.registering ??= this.register(false).finally(() => {
+        this.registering = undefined;
+      });
+      await this.registering;
+    }
     return fn(this.client as acme.Client);
   }
 

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AcmeClientGateway } from '../../functions/adapters/acme-client-gateway.js';
 import { FileCertificateStore } from '../../functions/adapters/file-store.js';
+import { forgetEveryCache } from '../../functions/core/expiring-cache.js';
 import type { CertificateStore } from '../../functions/ports/certificate-store.js';
 
 let server: Server;
@@ -151,6 +152,30 @@ describe('per-container ACME caches', () => {
     expect(reads() - readsBefore).toBe(1);
     expect(count('POST /ca-moved/account')).toBe(2);
     expect((await new AcmeClientGateway(issuer('ca-moved'), store).account()).accountUrl).toBe(second.accountUrl);
+  });
+
+  it('reads the account once, or registers once, when a cold gateway gets concurrent requests', async () => {
+    // Prepare: AcceptChallenges answers both challenges at once with a gateway that has no client
+    // yet, in a new container (every cache forgotten).
+    const { store: stored, reads } = await countingStore();
+    await new AcmeClientGateway(issuer('ca-together'), stored).account();
+    const { store: empty } = await countingStore();
+    forgetEveryCache();
+    const readsBefore = reads();
+
+    // Act: one container whose store holds the account, one whose store has none.
+    const withAccount = new AcmeClientGateway(issuer('ca-together'), stored);
+    const withoutAccount = new AcmeClientGateway(issuer('ca-alone'), empty);
+    await Promise.all([withAccount.createOrder(['a.example.test']), withAccount.createOrder(['b.example.test'])]);
+    await Promise.all([withoutAccount.createOrder(['a.example.test']), withoutAccount.createOrder(['b.example.test'])]);
+
+    // Assess: one read of the account secret for both requests, not one each.
+    expect(reads() - readsBefore).toBe(1);
+    expect(count('POST /ca-together/order')).toBe(2);
+    expect(count('POST /ca-together/account')).toBe(1);
+    // The empty store: one newAccount for both requests; two would leave the CA an account nobody keeps.
+    expect(count('POST /ca-alone/account')).toBe(1);
+    expect(count('POST /ca-alone/order')).toBe(2);
   });
 
   it('fetches the directory again after one of its endpoints answered 404', async () => {
