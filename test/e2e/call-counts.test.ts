@@ -6,7 +6,9 @@
  * are what the module-scope caches achieve, so a cache that goes missing shows up here.
  *
  * One process plays every Lambda, as the local runner does; on AWS each function has its own
- * container, so what is cached once here is fetched once per warm container there.
+ * container, so what is cached once here is fetched once per warm container there. A third run
+ * plays cold containers (each function forgets every cache at its first invocation) and holds
+ * what that adds to exactly one directory, first nonce, account read and zone lookup per function.
  */
 import { channel } from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
@@ -16,11 +18,13 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalEnvironment } from '../../cli/local/environment.js';
-import { type LocalRunResult, localDependencies, runLocal } from '../../cli/local/runner.js';
+import { type LocalRunResult, type WrapTask, localDependencies, runLocal } from '../../cli/local/runner.js';
 import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb-ledger.js';
 import { EventBridgeRenewalScheduler } from '../../functions/adapters/eventbridge-scheduler.js';
 import { Route53DnsProvider } from '../../functions/adapters/route53-dns.js';
 import { SecretsManagerCertificateStore } from '../../functions/adapters/secrets-manager-store.js';
+import { forgetNonces } from '../../functions/adapters/acme-nonces.js';
+import { forgetEveryCache } from '../../functions/core/expiring-cache.js';
 import { TEST_SECRET_POLICY } from '../support/secret-policy-settings.js';
 import { type AriProxy, startAriProxy } from '../support/ari-proxy.js';
 import { statefulDynamo, statefulScheduler } from '../support/aws-fakes.js';
@@ -153,12 +157,12 @@ describe('requests per run', () => {
       for (const call of dynamo.calls()) add(`DynamoDB:${commandName(call.args[0])}`);
       return counts;
     };
-    const counted = async (now?: Date): Promise<RunCounts> => {
+    const counted = async (now?: Date, wrapTask?: WrapTask): Promise<RunCounts> => {
       const before = awsCounts();
       const acme = countAcmeRequests();
       let result: LocalRunResult;
       try {
-        result = await runLocal({ input, storeDir, environment, dependencies, ...(now && { now }) });
+        result = await runLocal({ input, storeDir, environment, dependencies, ...(now && { now }), ...(wrapTask && { wrapTask }) });
       } finally {
         acme.stop();
       }
@@ -192,16 +196,38 @@ describe('requests per run', () => {
     // At renewal time the schedule that started the run has deleted itself (ActionAfterCompletion DELETE).
     schedules.clear();
     const renewal = await counted(new Date(issuedAt + 3 * 86_400_000));
+    await forgetAuthorizations(renewal.result);
+    schedules.clear();
+    // The same renewal again, each function's first invocation playing a new container (as on AWS
+    // after a quiet spell, which is every renewal of a small fleet): every cache and kept nonce is
+    // forgotten there, so the run pays what each cold container must ask again.
+    const coldFunctions: string[] = [];
+    const cold = await counted(new Date(issuedAt + 4 * 86_400_000), (_state, functionName, handler) => async (taskInput) => {
+      if (!coldFunctions.includes(functionName)) {
+        coldFunctions.push(functionName);
+        forgetEveryCache();
+        forgetNonces();
+      }
+      return handler(taskInput);
+    });
 
     // Assess
     expect(renewal.result.status, renewal.result.cause).toBe('SUCCEEDED');
     expect(renewal.result.output?.renewal?.reason).toBe('RenewalWindowReached');
-    const report = JSON.stringify({ issuance: { acme: issuance.acme, aws: issuance.aws }, renewal: { acme: renewal.acme, aws: renewal.aws } }, null, 1);
+    const report = JSON.stringify(
+      {
+        issuance: { acme: issuance.acme, aws: issuance.aws },
+        renewal: { acme: renewal.acme, aws: renewal.aws },
+        cold: { acme: cold.acme, aws: cold.aws, coldFunctions },
+      },
+      null,
+      1,
+    );
     expect(renewal.acme['POST newOrder'], report).toBe(1);
     expect(renewal.acme['GET renewalInfo'], report).toBe(2);
     // Two questions, not one asked twice: CheckRenewal asks about the certificate the issuance
     // stored, StoreCertificate about the one it is storing (its renewal time comes from that window).
-    expect(askedAbout, report).toEqual([askedAbout[0], askedAbout[0], expect.any(String)]);
+    expect(askedAbout.slice(0, 3), report).toEqual([askedAbout[0], askedAbout[0], expect.any(String)]);
     expect(askedAbout[2], report).not.toBe(askedAbout[0]);
     // Before issue 18's caches a renewal made 37 ACME requests (14 directory GETs, 10 HEAD
     // newNonce), 15 Route 53 calls (7 GetHostedZone) and 17 Secrets Manager calls (7 reads of the
@@ -275,5 +301,29 @@ describe('requests per run', () => {
     expect(issuancePolls, report).toBe(polls(issuance));
     expect(issuancePolls, report).toBeGreaterThanOrEqual(2);
     expect(issuancePolls, report).toBeLessThanOrEqual(4);
+
+    // Cold containers: the renewal's requests, and what each new container must ask again once.
+    expect(cold.result.status, cold.result.cause).toBe('SUCCEEDED');
+    expect(askedAbout.slice(3), report).toEqual([askedAbout[2], expect.any(String)]);
+    const talksToCa = ['CheckRenewal', 'CreateOrder', 'AcceptChallenges', 'PollOrder', 'Finalize', 'StoreCertificate'];
+    const signs = talksToCa.filter((fn) => fn !== 'CheckRenewal');
+    const changesDns = ['CheckRenewal', 'PresentChallenges', 'CheckPropagation', 'CleanUp'];
+    expect(coldFunctions, report).toEqual(expect.arrayContaining([...talksToCa, ...changesDns]));
+    const { 'POST order': coldPolls = 0, ...coldRest } = cold.acme;
+    expect(coldPolls, report).toBe(polls(cold));
+    expect(coldRest, report).toEqual({
+      ...renewalRest,
+      // The directory, once per function that talks to the CA (CheckRenewal for ARI).
+      'GET directory': talksToCa.length,
+      // A first nonce per function that signs, and one more where two requests go at once
+      // (CreateOrder reads, AcceptChallenges answers, both authorizations together).
+      'HEAD newNonce': signs.length + 2,
+    });
+    // The hosted zone, once per function that asks Route 53 (CheckRenewal checks it can hold the names).
+    expect(cold.aws['Route 53:GetHostedZone'], report).toBe(changesDns.length);
+    expect(total(cold.aws, 'Route 53:') - changesDns.length, report).toBe(total(renewal.aws, 'Route 53:'));
+    // The account secret, once per function that signs: the key cannot travel in the execution state.
+    expect(cold.aws['Secrets Manager:GetSecretValue'], report).toBe((renewal.aws['Secrets Manager:GetSecretValue'] ?? 0) + signs.length);
+    expect(total(cold.aws, 'Secrets Manager:') - signs.length, report).toBe(total(renewal.aws, 'Secrets Manager:'));
   });
 });
