@@ -7,7 +7,7 @@
  * the container's caches (acme-directory.ts, acme-account-cache.ts), so a warm container asks
  * the CA for the directory and the store for the account once, not once per invocation.
  */
-import acme from 'acme-client';
+import { acme } from './acme-client-module.js';
 import { type AcmeFailure, classifyAcmeFailure } from '../core/acme-failure.js';
 import { AcmeRequestRejected, CertstepError } from '../core/errors.js';
 import type { IssuerConfig } from '../core/issuers.js';

@@ -2,7 +2,7 @@
  * The key manager on acme-client's crypto: the same library that speaks ACME makes the keys and
  * CSRs, so certstep bundles one crypto stack (@peculiar/x509) and not two.
  */
-import acme from 'acme-client';
+import { acme } from './acme-client-module.js';
 import type { KeyAlgorithm } from '../core/certificate-spec.js';
 import type { KeyManager } from '../ports/key-manager.js';
 

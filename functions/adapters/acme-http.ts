@@ -7,12 +7,11 @@
  * internal retries down because the state machine retries instead.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import acme from 'acme-client';
 import type { AxiosAdapter, InternalAxiosRequestConfig } from 'axios';
 import { keepNonce } from './acme-nonces.js';
 import { parsedBody } from './acme-plain-http.js';
 import { agentFor } from './acme-trust.js';
-import axios from './axios-cjs.cjs';
+import { acme, axios } from './acme-client-module.js';
 
 export { retryAfterSeconds } from './acme-plain-http.js';
 export { trustCaBundle } from './acme-trust.js';

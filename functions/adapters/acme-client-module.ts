@@ -1,0 +1,14 @@
+/**
+ * acme-client and the axios it sends with, loaded without waking Node's fetch: every certstep
+ * module takes them from here, never from the packages directly. The first import hides the
+ * fetch globals (fetch-globals-hidden.ts says why) until both packages have loaded; the import
+ * order below is the point of this file.
+ */
+// First: its evaluation hides the globals before the two packages below load.
+import { restoreFetchGlobals } from './fetch-globals-hidden.js';
+import acme from 'acme-client';
+import axios from './axios-cjs.cjs';
+
+restoreFetchGlobals();
+
+export { acme, axios };
