@@ -11,6 +11,7 @@ import { acme } from './acme-client-module.js';
 import { type AcmeFailure, classifyAcmeFailure } from '../core/acme-failure.js';
 import { AcmeRequestRejected, CertstepError } from '../core/errors.js';
 import type { IssuerConfig } from '../core/issuers.js';
+import { alternateLinks, choosePreferredChain } from '../core/preferred-chain.js';
 import type {
   RenewalInfo,
   AcmeAccountRef,
@@ -157,13 +158,28 @@ export class AcmeClientGateway implements AcmeGateway, AcmeAccountAdmin {
     return toOrder({ ...finalized, url: order.url }, exchanges);
   }
 
+  /**
+   * The CA's default chain; with the issuer's preferredChain, also each alternate its Link
+   * header names (RFC 8555 §7.4.2), then the one core/preferred-chain.ts picks. acme-client
+   * could pick too, but only with an X.509 library StoreCertificate's bundle leaves out.
+   */
   async downloadCertificate(certificateUrl: string): Promise<string> {
-    const { pem } = await this.call('download certificate', async (client) => ({
-      // acme-client follows Link rel="alternate" (RFC 8555 §7.4.2) and picks the chain whose
-      // issuers name the preferred one, closest to the root; without a match, the default chain.
-      pem: await client.getCertificate({ status: 'valid', certificate: certificateUrl } as never, this.issuer.preferredChain),
+    const { chain: defaultChain, link } = await this.downloadChain('download certificate', certificateUrl);
+    const preferred = this.issuer.preferredChain;
+    if (!preferred) return defaultChain;
+    const alternates: string[] = [];
+    // One at a time: a CA that refuses the account then sees one re-registration, not one per chain.
+    for (const url of alternateLinks(link, certificateUrl)) alternates.push((await this.downloadChain('download alternate chain', url)).chain);
+    return choosePreferredChain([defaultChain, ...alternates], preferred);
+  }
+
+  /** One chain, POST-as-GET, and the Link header of the answer that carried it. */
+  private async downloadChain(operation: string, url: string): Promise<{ chain: string; link?: string }> {
+    const { chain, exchanges } = await this.call(operation, async (client) => ({
+      chain: await client.getCertificate({ status: 'valid', certificate: url } as never),
     }));
-    return pem;
+    const answer = [...exchanges].reverse().find((exchange) => exchange.url === url && exchange.status === 200);
+    return { chain, ...(answer?.link && { link: answer.link }) };
   }
 
   async accountDetails(): Promise<AcmeAccountDetails> {

@@ -21,6 +21,8 @@ export interface RecordedExchange {
   readonly status?: number;
   readonly data?: unknown;
   readonly retryAfter?: string;
+  /** The Link header, where a certificate's alternate chains are named (RFC 8555 §7.4.2). */
+  readonly link?: string;
   readonly networkCode?: string;
   readonly networkMessage?: string;
 }
@@ -60,27 +62,34 @@ export function installInterceptors(): void {
     const context = calls.getStore();
     try {
       const response = await httpAdapter(config);
-      const data = parsedBody(response.data);
-      context?.exchanges.push({ url: config.url ?? '', status: response.status, data, retryAfter: headerValue(response.headers['retry-after']) });
-      keepNonceOf(config, response.status, response.headers, data);
+      const exchange = answered(config, response);
+      context?.exchanges.push(exchange);
+      keepNonceOf(config, response.status, response.headers, exchange.data);
       return response;
     } catch (error) {
       // acme-client sets validateStatus to reject every response, so a rejection with a
       // response attached is an HTTP answer, not a network failure.
       const failure = error as { code?: string; message?: string; response?: { status: number; data: unknown; headers: Record<string, unknown> } };
-      if (failure.response) keepNonceOf(config, failure.response.status, failure.response.headers, parsedBody(failure.response.data));
-      context?.exchanges.push(
-        failure.response
-          ? {
-              url: config.url ?? '',
-              status: failure.response.status,
-              data: parsedBody(failure.response.data),
-              retryAfter: headerValue(failure.response.headers['retry-after']),
-            }
-          : { url: config.url ?? '', networkCode: failure.code, networkMessage: failure.message },
-      );
+      const exchange = failure.response
+        ? answered(config, failure.response)
+        : { url: config.url ?? '', networkCode: failure.code, networkMessage: failure.message };
+      if (failure.response) keepNonceOf(config, failure.response.status, failure.response.headers, exchange.data);
+      context?.exchanges.push(exchange);
       throw error;
     }
+  };
+}
+
+/** What the call context keeps of an HTTP answer, whether axios resolved or rejected it. */
+function answered(config: InternalAxiosRequestConfig, response: { status: number; data: unknown; headers: unknown }): RecordedExchange {
+  const headers = response.headers as Record<string, unknown>;
+  const link = linkValue(headers.link);
+  return {
+    url: config.url ?? '',
+    status: response.status,
+    data: parsedBody(response.data),
+    retryAfter: headerValue(headers['retry-after']),
+    ...(link && { link }),
   };
 }
 
@@ -98,4 +107,9 @@ function keepNonceOf(config: InternalAxiosRequestConfig, status: number, headers
 
 function headerValue(value: unknown): string | undefined {
   return typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined;
+}
+
+/** Several Link headers are one list (RFC 9110 §5.3), however the HTTP stack hands them over. */
+function linkValue(value: unknown): string | undefined {
+  return Array.isArray(value) ? value.filter((item) => typeof item === 'string').join(', ') || undefined : headerValue(value);
 }

@@ -19,6 +19,8 @@ let base: string;
 /** Per newAccount: the directory it was sent to and the public key (JWK x coordinate) it was signed with. */
 let newAccounts: { directory: string; keyX: string }[];
 let deactivated: { url: string; payload: unknown }[];
+/** Per certificate download: the path, and the JWS's payload (empty for POST-as-GET) and kid. */
+let downloads: { url: string; payload: string; kid?: string }[];
 let chains: { alpha: string; beta: string };
 
 /** A self-signed certificate, so its issuer common name is `commonName`. */
@@ -82,7 +84,10 @@ beforeAll(async () => {
         deactivated.push({ url, payload: JSON.parse(Buffer.from(jws.payload, 'base64url').toString('utf8')) as unknown });
         return json(200, { status: 'deactivated', identifier: { type: 'dns', value: 'example.test' }, challenges: [] });
       }
-      if (url === '/cert/1' || url === '/cert/1/alt') {
+      if (url === '/cert/1' || url === '/cert/1/alt' || url === '/cert/solo') {
+        const jws = JSON.parse(body) as { protected: string; payload: string };
+        const header = JSON.parse(Buffer.from(jws.protected, 'base64url').toString('utf8')) as { kid?: string };
+        downloads.push({ url, payload: jws.payload, ...(header.kid && { kid: header.kid }) });
         response.writeHead(200, {
           ...nonce,
           'Content-Type': 'application/pem-certificate-chain',
@@ -102,6 +107,7 @@ afterAll(async () => {
 beforeEach(() => {
   newAccounts = [];
   deactivated = [];
+  downloads = [];
 });
 
 async function newStore(): Promise<FileCertificateStore> {
@@ -164,5 +170,38 @@ describe('preferredChain', () => {
 
     // Assess
     expect(await issuerOf(pem)).toBe(expected);
+  });
+});
+
+describe('the downloads behind a chain', () => {
+  it('asks for the default chain alone without a preference, and also for each alternate with one, POST-as-GET', async () => {
+    // Prepare
+    const plain = new AcmeClientGateway(issuer('ca-a'), await newStore());
+    const preferring = new AcmeClientGateway(issuer('ca-a', { preferredChain: 'Beta Root X2' }), await newStore());
+
+    // Act
+    await plain.downloadCertificate(`${base}/cert/1`);
+    const plainDownloads = downloads.splice(0);
+    await preferring.downloadCertificate(`${base}/cert/1`);
+
+    // Assess
+    const { accountUrl } = await preferring.account();
+    expect(plainDownloads.map((download) => download.url)).toEqual(['/cert/1']);
+    expect(downloads).toEqual([
+      { url: '/cert/1', payload: '', kid: accountUrl },
+      { url: '/cert/1/alt', payload: '', kid: accountUrl },
+    ]);
+  });
+
+  it('asks for nothing more when the CA names no alternate', async () => {
+    // Prepare
+    const gateway = new AcmeClientGateway(issuer('ca-a', { preferredChain: 'Beta Root X2' }), await newStore());
+
+    // Act
+    const pem = await gateway.downloadCertificate(`${base}/cert/solo`);
+
+    // Assess
+    expect(pem).toBe(chains.beta);
+    expect(downloads.map((download) => download.url)).toEqual(['/cert/solo']);
   });
 });
