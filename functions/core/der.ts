@@ -18,9 +18,13 @@ export class DerError extends Error {
 
 export const DER = {
   INTEGER: 0x02,
+  BIT_STRING: 0x03,
   OCTET_STRING: 0x04,
+  NULL: 0x05,
   OBJECT_IDENTIFIER: 0x06,
+  UTF8_STRING: 0x0c,
   SEQUENCE: 0x30,
+  SET: 0x31,
   /** [n] EXPLICIT (context-specific, constructed). */
   explicit: (n: number) => 0xa0 | n,
   /** [n] IMPLICIT of a primitive type (context-specific, primitive). */
