@@ -1,9 +1,12 @@
 /**
- * The key manager on acme-client's crypto: the same library that speaks ACME makes the keys and
- * CSRs, so certstep bundles one crypto stack (@peculiar/x509) and not two.
+ * The key manager: keys from acme-client's createPrivate*Key (node:crypto's generateKeyPair, no
+ * more), CSRs written by certstep (core/csr.ts). acme-client's own createCsr needs @peculiar/x509
+ * and asn1js, ~250 KiB and ~45 ms of start-up in the Finalize Lambda for one structure; node:crypto
+ * signs it as well.
  */
 import { acme } from './acme-client-module.js';
 import type { KeyAlgorithm } from '../core/certificate-spec.js';
+import { createCsrPem } from '../core/csr.js';
 import type { KeyManager } from '../ports/key-manager.js';
 
 export const acmeClientKeys: KeyManager = {
@@ -23,13 +26,6 @@ export const acmeClientKeys: KeyManager = {
   },
 
   async createCsr(dnsNames: readonly string[], privateKeyPem: string): Promise<string> {
-    const [, csr] = await acme.crypto.createCsr(csrSubject(dnsNames), privateKeyPem);
-    return csr.toString();
+    return createCsrPem(dnsNames, privateKeyPem);
   },
 };
-
-/** The CN is limited to 64 characters (RFC 5280); CAs take the names from the SAN anyway. */
-function csrSubject(dnsNames: readonly string[]): { commonName?: string; altNames: string[] } {
-  const first = dnsNames[0];
-  return { ...(first && first.length <= 64 && { commonName: first }), altNames: [...dnsNames] };
-}
