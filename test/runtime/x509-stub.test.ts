@@ -1,20 +1,25 @@
 /**
- * The ACME Lambdas that make no CSR leave @peculiar/x509 and asn1js out of their bundles
- * (functions/runtime/stubs/x509-absent.cjs, listed per handler in aliases.json): CreateOrder,
- * AcceptChallenges and PollOrder, and StoreCertificate, which reads the chains it downloads with
- * node:crypto. This holds them to it: none of them reaches the code that makes a CSR or revokes
- * a certificate, acme-client still signs and answers challenges with the stub, and the
- * gateway, bundled as StoreCertificate's is, still picks the preferred chain among alternates.
+ * Every ACME Lambda leaves @peculiar/x509 and asn1js out of its bundle
+ * (functions/runtime/stubs/x509-absent.cjs, listed per handler in aliases.json). This holds them
+ * to it: none of them reaches the code that revokes a certificate (the CLI's), Finalize writes its
+ * CSR itself, StoreCertificate reads the chains it downloads with node:crypto, acme-client still
+ * signs, answers challenges and sends a CSR's PEM with the stub, whose PEM reads as
+ * @peculiar/x509's does, and the gateway, bundled as StoreCertificate's is, still picks the
+ * preferred chain among alternates.
  */
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { PemConverter } from '@peculiar/x509';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../cdk/definition.js';
+import { createCsrPem } from '../../functions/core/csr.js';
 import { bundleLikeLambda, bytesIn, lambdaStubAliases } from '../support/lambda-bundle.js';
 import { OpensslChains, chainOf } from '../support/openssl-chains.js';
 
@@ -25,15 +30,15 @@ const WITHOUT_X509 = Object.entries(STUBS.byHandler)
   .filter(([, stubs]) => stubs['@peculiar/x509'])
   .map(([handler]) => handler);
 
-/** The callers of what needs X.509 in acme-client: the CSR (Finalize's, through the key adapter) and revocation (the CLI's). */
-const USES_X509 = ['functions/phases/finalize.ts', 'functions/adapters/acme-client-keys.ts', 'cli/'];
+/** The callers of what still needs X.509 in acme-client: revocation (the CLI's). */
+const USES_X509 = ['cli/'];
 
 const handlerBundle = (handler: string) =>
   bundleLikeLambda({ entryPoints: [join(PROJECT_ROOT, 'functions', 'handlers', `${handler}.ts`)], write: false, alias: lambdaStubAliases(handler) });
 
 describe('the handlers without X.509', () => {
-  it('are the four that make no CSR', () => {
-    expect(WITHOUT_X509.sort()).toEqual(['accept-challenges', 'create-order', 'poll-order', 'store-certificate']);
+  it('are all five that talk to the CA', () => {
+    expect(WITHOUT_X509.sort()).toEqual(['accept-challenges', 'create-order', 'finalize', 'poll-order', 'store-certificate']);
   });
 
   it.each(WITHOUT_X509)(
@@ -54,15 +59,17 @@ describe('the handlers without X.509', () => {
       expect(bytesIn(result, module), module).toBeGreaterThan(0);
   }, 60_000);
 
-  it('leaves X.509 in Finalize, which makes the CSR', async () => {
+  it('has Finalize write its CSR with certstep’s own DER', async () => {
     const result = await handlerBundle('finalize');
-    expect(bytesIn(result, 'node_modules/@peculiar/x509/')).toBeGreaterThan(0);
     expect(bytesIn(result, 'functions/phases/finalize.ts')).toBeGreaterThan(0);
+    expect(bytesIn(result, 'functions/core/csr.ts')).toBeGreaterThan(0);
+    expect(bytesIn(result, 'functions/core/der-writer.ts')).toBeGreaterThan(0);
   }, 60_000);
 });
 
 describe('acme-client with the stub', () => {
-  it('makes account keys, JWKs and key authorizations, and refuses a CSR by name', async () => {
+  it('makes account keys, JWKs and key authorizations, sends a CSR’s DER, and refuses to make a CSR by name', async () => {
+    const csrPem = createCsrPem(['example.test'], ecKey());
     const directory = mkdtempSync(join(tmpdir(), 'certstep-x509-stub-'));
     const entry = join(directory, 'entry.mjs');
     writeFileSync(
@@ -74,19 +81,22 @@ describe('acme-client with the stub', () => {
         "const keyAuthorization = await client.getChallengeKeyAuthorization({ type: 'dns-01', token: 'token' });",
         // biome-ignore lint/suspicious/noTemplateCurlyInString: a line of the entry's JavaScript
         "const csr = await acme.crypto.createCsr({ commonName: 'example.test' }).then(() => 'made', (error) => `${error.name}: ${error.message}`);",
-        'console.log(JSON.stringify({ jwk: acme.crypto.getJwk(accountKey).kty, keyAuthorization: keyAuthorization.length, csr }));',
+        // What finalizeOrder puts in its request.
+        `const sent = acme.crypto.getPemBodyAsB64u(${JSON.stringify(csrPem)});`,
+        'console.log(JSON.stringify({ jwk: acme.crypto.getJwk(accountKey).kty, keyAuthorization: keyAuthorization.length, csr, sent }));',
       ].join('\n'),
     );
     const outfile = join(directory, 'out.mjs');
-    await bundleLikeLambda({ entryPoints: [entry], outfile, alias: lambdaStubAliases('create-order') });
+    await bundleLikeLambda({ entryPoints: [entry], outfile, alias: lambdaStubAliases('finalize') });
 
     const { stdout } = await promisify(execFile)(process.execPath, [outfile], { encoding: 'utf8', cwd: PROJECT_ROOT, timeout: 30_000 });
-    const printed = JSON.parse(stdout) as { jwk: string; keyAuthorization: number; csr: string };
+    const printed = JSON.parse(stdout) as { jwk: string; keyAuthorization: number; csr: string; sent: string };
 
     expect(printed.jwk).toBe('EC');
     // base64url(SHA-256(token.thumbprint)) for dns-01: 43 characters.
     expect(printed.keyAuthorization).toBe(43);
     expect(printed.csr).toMatch(/^X509NotBundled: X\.509 is not bundled in this certstep Lambda.*remove it from byHandler/);
+    expect(printed.sent).toBe(derOf(csrPem).toString('base64url'));
   }, 60_000);
 });
 
@@ -168,3 +178,50 @@ describe("the gateway bundled as StoreCertificate's", () => {
     expect(chosen['Gamma Root']).toBe(served['/cert/1']);
   }, 60_000);
 });
+
+describe('the stub’s PemConverter', () => {
+  const stub = createRequire(import.meta.url)(join(PROJECT_ROOT, 'functions', 'runtime', 'stubs', 'x509-absent.cjs')) as { PemConverter: typeof PemConverter };
+  const csr = createCsrPem(['example.test'], ecKey());
+  const other = createCsrPem(['other.example.test', 'www.example.test'], ecKey()).replace(/CERTIFICATE REQUEST/g, 'CERTIFICATE');
+  const readable: Record<string, string> = {
+    'a CSR as certstep writes it': csr,
+    'the same with CRLF line ends': csr.replace(/\n/g, '\r\n'),
+    'a chain of two blocks with text around them': `subject=CN = a\n${csr}issuer=CN = b\n${other}trailing text`,
+    'a blank line after BEGIN': csr.replace('-----\n', '-----\n\n'),
+    'the last line without its line end': csr.trimEnd(),
+    'a lowercase label, which is written back uppercase': csr.replace(/CERTIFICATE REQUEST/g, 'certificate request'),
+    'a block as acme-client writes it back': PemConverter.encode(PemConverter.decodeWithHeaders(csr)),
+    'no PEM at all': 'not PEM',
+  };
+
+  it.each(Object.entries(readable))('reads %s as @peculiar/x509 does, and writes it back the same', (_label, pem) => {
+    const simple = (blocks: ReturnType<typeof PemConverter.decodeWithHeaders>) =>
+      blocks.map((block) => ({ ...block, rawData: Buffer.from(block.rawData).toString('hex') }));
+
+    const ours = stub.PemConverter.decodeWithHeaders(pem);
+    const theirs = PemConverter.decodeWithHeaders(pem);
+
+    expect(simple(ours)).toEqual(simple(theirs));
+    expect(ours.map((block) => stub.PemConverter.encode([block]))).toEqual(theirs.map((block) => PemConverter.encode([block])));
+    if (theirs.length > 0) expect(Buffer.from(stub.PemConverter.decodeFirst(pem)).equals(Buffer.from(PemConverter.decodeFirst(pem)))).toBe(true);
+    else expect(() => stub.PemConverter.decodeFirst(pem)).toThrow(RangeError);
+  });
+
+  it('refuses what it does not read as the library would: RFC 1421 headers, and base64 that is not', () => {
+    const withHeaders = csr.replace('-----\n', '-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\n');
+    const broken = csr.replace(/\n(.)(.)/, '\n$1=');
+
+    expect(PemConverter.decodeWithHeaders(withHeaders)[0]?.headers).toHaveLength(2);
+    expect(() => stub.PemConverter.decodeWithHeaders(withHeaders)).toThrow(/X\.509 is not bundled/);
+    expect(() => PemConverter.decodeWithHeaders(broken)).toThrow(TypeError);
+    expect(() => stub.PemConverter.decodeWithHeaders(broken)).toThrow(TypeError);
+  });
+});
+
+function ecKey(): string {
+  return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+}
+
+function derOf(pem: string): Buffer {
+  return Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+}
