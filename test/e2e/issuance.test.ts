@@ -58,6 +58,31 @@ describe('issuance against Pebble', () => {
     expect(key.asymmetricKeyDetails?.modulusLength).toBe(2048);
   });
 
+  it.each([
+    ['ecdsa-p384', 'ec', 'secp384r1'],
+    ['rsa-3072', 'rsa', 3072],
+    ['rsa-4096', 'rsa', 4096],
+  ] as const)('issues with an %s key, for a first name too long for a CN and an IDN', async (keyAlgorithm, type, size) => {
+    // Prepare: the CSR (certstep's own) then has no CN, and an A-label in its SAN.
+    const long = `${'l'.repeat(55)}.${keyAlgorithm}.example.test`;
+    const input = spec(`keys-${keyAlgorithm}`, [long, `xn--bcher-kva.${keyAlgorithm}.example.test`], { keyAlgorithm });
+
+    // Act
+    const result = await ca.run(input);
+
+    // Assess
+    expect(long.length).toBeGreaterThan(64);
+    expect(result.status, result.cause).toBe('SUCCEEDED');
+    const stored = await readStored(result.certificatePath);
+    expect(await opensslVerify(ca, stored)).toContain('leaf.pem: OK');
+    expect(subjectAltDnsNames(new X509Certificate(stored['tls.crt'])).sort()).toEqual(input.certificate.dnsNames.slice().sort());
+    const keys = publicKeysOf(stored);
+    expect(keys.fromKey).toBe(keys.fromCertificate);
+    const key = createPrivateKey(stored['tls.key']);
+    expect(key.asymmetricKeyType).toBe(type);
+    expect(type === 'ec' ? key.asymmetricKeyDetails?.namedCurve : key.asymmetricKeyDetails?.modulusLength).toBe(size);
+  });
+
   it('does not order again when the certificate is not due, and re-issues when forced', async () => {
     // Prepare
     const storeDir = await newStore();
