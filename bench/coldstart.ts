@@ -115,9 +115,8 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
     const otherfile = path.join(outDir, 'other-sdk', functionName, 'index.mjs');
     try {
       const entry = path.join(handlersDir, file);
-      const aliases = { ...cdk.aliases, ...cdk.byHandler[file.replace(/\.ts$/, '')] };
-      const built = await bundle(entry, outfile, cdk.externals, aliases);
-      await bundle(entry, otherfile, alternativeExternals, aliases);
+      const built = await bundle(entry, outfile, cdk.externals, cdk.aliases);
+      await bundle(entry, otherfile, alternativeExternals, cdk.aliases);
       const code = await readFile(outfile);
       const otherCode = await readFile(otherfile);
       const text = code.toString('utf8');
@@ -188,10 +187,7 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
         ? `, alias ${Object.entries(cdk.aliases)
             .map(([from, to]) => `${from} → ${to}`)
             .join(', ')}`
-        : '') +
-      Object.entries(cdk.byHandler)
-        .map(([handler, stubs]) => `; ${handler} also ${Object.keys(stubs).join(', ')} → stub`)
-        .join(''),
+        : ''),
     cdkSettingsCheck: checkCdkSettings(),
     externals: cdk.externals,
     aliases: cdk.aliases,
@@ -246,7 +242,7 @@ function packageSizes(inputs: Record<string, { bytesInOutput: number }>): { name
  * sets the sdkV3ExcludeSmithyPackages feature flag), and every Lambda gets the stubs of
  * functions/runtime/stubs/aliases.json.
  */
-function cdkBundling(): { externals: string[]; sdkExternals: string[]; aliases: Record<string, string>; byHandler: Record<string, Record<string, string>> } {
+function cdkBundling(): { externals: string[]; sdkExternals: string[]; aliases: Record<string, string> } {
   let functions = '';
   let flags = '';
   try {
@@ -259,23 +255,15 @@ function cdkBundling(): { externals: string[]; sdkExternals: string[]; aliases: 
   const smithyToo = /"@aws-cdk\/aws-lambda-nodejs:sdkV3ExcludeSmithyPackages":\s*true/.test(flags);
   const sdkExternals = ['@aws-sdk/*', ...(smithyToo ? ['@smithy/*'] : [])];
   const externals = sdkExternal ? sdkExternals : [];
-  // The stack gives every Lambda the stubs of every bundle and of Lambdas, and some handlers
-  // their own too (cdk/functions.ts reads the same list).
+  // The stack gives every Lambda all of the stubs (cdk/functions.ts reads the same list).
   let aliases: Record<string, string> = {};
-  let byHandler: Record<string, Record<string, string>> = {};
-  const relative = (stubs: Record<string, string> = {}) => Object.fromEntries(Object.entries(stubs).map(([module, stub]) => [module, `./${stub}`]));
   try {
-    const stubs = JSON.parse(readFileSync(path.join(ROOT, 'functions', 'runtime', 'stubs', 'aliases.json'), 'utf8')) as {
-      everyBundle?: Record<string, string>;
-      lambdasOnly?: Record<string, string>;
-      byHandler?: Record<string, Record<string, string>>;
-    };
-    aliases = relative({ ...stubs.everyBundle, ...stubs.lambdasOnly });
-    byHandler = Object.fromEntries(Object.entries(stubs.byHandler ?? {}).map(([handler, handlerStubs]) => [handler, relative(handlerStubs)]));
+    const stubs = JSON.parse(readFileSync(path.join(ROOT, 'functions', 'runtime', 'stubs', 'aliases.json'), 'utf8')) as Record<string, Record<string, string>>;
+    aliases = Object.fromEntries(Object.entries({ ...stubs.everyBundle, ...stubs.lambdasOnly }).map(([module, stub]) => [module, `./${stub}`]));
   } catch {
     // no stubs list: nothing aliased
   }
-  return { externals, sdkExternals, aliases, byHandler };
+  return { externals, sdkExternals, aliases };
 }
 
 /** Says whether cdk/functions.ts still bundles the way this file assumes. */

@@ -10,7 +10,7 @@
  * consumer's synth needs neither them nor tsx).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -140,28 +140,25 @@ function bundledFromSource(scope: Construct, definition: StateMachineFunction, c
       // (through form-data) for uploads certstep never sends: 134 KiB per ACME bundle. In Lambda the
       // credentials are in the environment, so the SDK's default chain (STS, SSO, Cognito clients:
       // ~120 KiB) gives way to an env-only provider; aws-xray-sdk-core needs one gte of semver (30 KiB).
-      // The ACME Lambdas that make no CSR leave out the X.509 libraries (~250 KiB).
+      // No Lambda bundles the X.509 libraries acme-client loads for what certstep does itself (~250 KiB).
       // The stubs say why each is safe; their list is shared with the package build and the bench.
-      esbuildArgs: lambdaAliasArgs(basename(definition.entry, '.ts')),
+      esbuildArgs: lambdaAliasArgs(),
       logLevel: LogLevel.WARNING,
     },
   });
 }
 
 /**
- * esbuild's --alias arguments for every stub this Lambda gets (functions/runtime/stubs/aliases.json,
- * which scripts/build.mjs and bench/coldstart.ts read too): those of every Lambda, and those of
- * its handler (`create-order`, ...). Read at synth from the sources, as only bundling from source needs it.
+ * esbuild's --alias arguments for every stub a Lambda gets (functions/runtime/stubs/aliases.json,
+ * which scripts/build.mjs and bench/coldstart.ts read too). Read at synth from the sources, as
+ * only bundling from source needs it.
  */
-function lambdaAliasArgs(handler: string): Record<string, string> {
-  const { everyBundle, lambdasOnly, byHandler } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'functions', 'runtime', 'stubs', 'aliases.json'), 'utf8')) as {
-    everyBundle: Record<string, string>;
-    lambdasOnly: Record<string, string>;
-    byHandler: Record<string, Record<string, string>>;
-  };
-  return Object.fromEntries(
-    Object.entries({ ...everyBundle, ...lambdasOnly, ...byHandler[handler] }).map(([module, stub]) => [`--alias:${module}`, `./${stub}`]),
-  );
+function lambdaAliasArgs(): Record<string, string> {
+  const { everyBundle, lambdasOnly } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'functions', 'runtime', 'stubs', 'aliases.json'), 'utf8')) as Record<
+    string,
+    Record<string, string>
+  >;
+  return Object.fromEntries(Object.entries({ ...everyBundle, ...lambdasOnly }).map(([module, stub]) => [`--alias:${module}`, `./${stub}`]));
 }
 
 function fromPrebuilt(scope: Construct, definition: StateMachineFunction, common: CommonProps, prebuiltDir: string): lambda.Function {

@@ -24,9 +24,9 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // Node built-ins; ESM has no `require`, so the banner makes one. Same as cdk/functions.ts.
 const REQUIRE_BANNER = "import { createRequire as __certstepCreateRequire } from 'node:module'; const require = __certstepCreateRequire(import.meta.url);";
 
-// The stubs every bundle gets (node-forge, mime-db), those only Lambdas get (the env-only
-// credential provider, semver's one gte; the CLI keeps the SDK's whole chain) and those of one
-// handler (X.509 where no CSR is made): one list with cdk/functions.ts and the bench; each stub says why.
+// The stubs every bundle gets (node-forge, mime-db) and those only Lambdas get (the env-only
+// credential provider, semver's one gte, X.509; the CLI keeps the SDK's whole chain and revokes
+// with acme-client's X.509): one list with cdk/functions.ts and the bench; each stub says why.
 const STUBS = JSON.parse(readFileSync(join(ROOT, 'functions', 'runtime', 'stubs', 'aliases.json'), 'utf8'));
 const stubPaths = (aliases) => Object.fromEntries(Object.entries(aliases).map(([module, stub]) => [module, join(ROOT, stub)]));
 
@@ -166,7 +166,7 @@ async function buildLambdas(out) {
         target: 'node22',
         minify: true,
         // The AWS SDK is inside, as bundleAwsSDK: true in cdk/functions.ts has it.
-        alias: { ...common.alias, ...stubPaths(STUBS.lambdasOnly), ...stubPaths(STUBS.byHandler[name] ?? {}) },
+        alias: { ...common.alias, ...stubPaths(STUBS.lambdasOnly) },
       }),
     ),
   );

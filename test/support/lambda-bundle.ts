@@ -46,18 +46,8 @@ export async function handlerBundles(handler: string, part: string, external: st
   return bytesIn(result, part) > 0;
 }
 
-/**
- * Every stub the stack aliases into a Lambda bundle (functions/runtime/stubs/aliases.json), as
- * absolute paths: those of every Lambda, and with `handler` (`create-order`, ...) its own too.
- */
-export function lambdaStubAliases(handler?: string): Record<string, string> {
-  const stubs = JSON.parse(readFileSync(join(PROJECT_ROOT, 'functions', 'runtime', 'stubs', 'aliases.json'), 'utf8')) as {
-    everyBundle: Record<string, string>;
-    lambdasOnly: Record<string, string>;
-    byHandler: Record<string, Record<string, string>>;
-  };
-  const forHandler = handler ? stubs.byHandler[handler] : undefined;
-  return Object.fromEntries(
-    Object.entries({ ...stubs.everyBundle, ...stubs.lambdasOnly, ...forHandler }).map(([module, stub]) => [module, join(PROJECT_ROOT, stub)]),
-  );
+/** Every stub the stack aliases into a Lambda bundle (functions/runtime/stubs/aliases.json), as absolute paths. */
+export function lambdaStubAliases(): Record<string, string> {
+  const stubs = JSON.parse(readFileSync(join(PROJECT_ROOT, 'functions', 'runtime', 'stubs', 'aliases.json'), 'utf8')) as Record<string, Record<string, string>>;
+  return Object.fromEntries(Object.entries({ ...stubs.everyBundle, ...stubs.lambdasOnly }).map(([module, stub]) => [module, join(PROJECT_ROOT, stub)]));
 }

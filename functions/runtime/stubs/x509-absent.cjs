@@ -1,14 +1,15 @@
 // acme-client's crypto module loads @peculiar/x509 and asn1js (with tsyringe and reflect-metadata:
 // ~250 KiB minified, ~45 ms of initialisation at a cold start) for CSRs, certificate parsing,
-// alternate chains and TLS-ALPN. The Lambdas listed under byHandler in aliases.json make no CSR
-// with it (Finalize's is certstep's own, core/csr.ts) and revoke nothing; StoreCertificate reads
-// the chains it downloads with Node's own X509Certificate (core/preferred-chain.ts,
-// core/verify-certificate.ts, core/ari.ts), so their bundles alias both packages to this. At load
-// acme-client only hands x509 the Web Crypto provider, and finalizeOrder reads the CSR's PEM
-// (PemConverter below); anything else it asks for fails loudly, naming the way out.
+// alternate chains and TLS-ALPN. certstep's Lambdas make no CSR with it (Finalize's is certstep's
+// own, core/csr.ts) and revoke nothing; StoreCertificate reads the chains it downloads with Node's
+// own X509Certificate (core/preferred-chain.ts, core/verify-certificate.ts, core/ari.ts), so every
+// Lambda bundle aliases both packages to this (lambdasOnly in aliases.json; the CLI, which
+// revokes, keeps the library). At load acme-client only hands x509 the Web Crypto provider, and
+// finalizeOrder reads the CSR's PEM (PemConverter below); anything else it asks for fails loudly,
+// naming the way out.
 const MESSAGE =
   'X.509 is not bundled in this certstep Lambda: it makes no CSR with acme-client and reads certificates with node:crypto only. ' +
-  'If it now must, remove it from byHandler in functions/runtime/stubs/aliases.json';
+  'If it now must, take it out of lambdasOnly in functions/runtime/stubs/aliases.json';
 
 function absent(property) {
   const error = new Error(`${MESSAGE} (asked for ${String(property)})`);
