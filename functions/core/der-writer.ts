@@ -17,9 +17,20 @@ export function derEncode(tag: number, content: Uint8Array): Buffer {
 
 function derLength(length: number): Buffer {
   if (length < 0x80) return Buffer.from([length]);
-  const octets: number[] = [];
-  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) octets.unshift(rest % 256);
+  const octets = bigEndianOctets(length);
   return Buffer.from([0x80 | octets.length, ...octets]);
+}
+
+/** A non-negative integer's base-256 digits, most significant first, without leading zeros (none for 0). */
+function bigEndianOctets(value: number): number[] {
+  const octets: number[] = [];
+  for (let rest = value; rest > 0; rest = Math.floor(rest / 256)) octets.unshift(rest % 256);
+  return octets;
+}
+
+/** The content of a SET OF (§11.6): the encodings sorted as octet strings, a shorter one as if padded with zeros, as Buffer.compare does. */
+function sortedSetContent(elements: readonly Uint8Array[]): Buffer {
+  return Buffer.concat([...elements].sort(Buffer.compare));
 }
 
 /** SEQUENCE and SEQUENCE OF (§8.9, §8.10): the elements in the order given. */
@@ -27,16 +38,15 @@ export function derSequence(...elements: readonly Uint8Array[]): Buffer {
   return derEncode(DER.SEQUENCE, Buffer.concat(elements));
 }
 
-/** SET OF (§8.12): DER sorts the encodings as octet strings, a shorter one as if padded with zeros (§11.6), as Buffer.compare does. */
+/** SET OF (§8.12), its elements in DER's order (§11.6). */
 export function derSetOf(...elements: readonly Uint8Array[]): Buffer {
-  return derEncode(DER.SET, Buffer.concat([...elements].sort(Buffer.compare)));
+  return derEncode(DER.SET, sortedSetContent(elements));
 }
 
 /** A non-negative INTEGER (§8.3): big-endian two's complement in the fewest octets, so a leading 0x00 when the top bit is set. */
 export function derInteger(value: number): Buffer {
   if (!Number.isSafeInteger(value) || value < 0) throw new DerError(`only non-negative safe integers are written, not ${value}`);
-  const octets: number[] = [];
-  for (let rest = value; rest > 0; rest = Math.floor(rest / 256)) octets.unshift(rest % 256);
+  const octets = bigEndianOctets(value);
   if (octets.length === 0 || (octets[0] ?? 0) & 0x80) octets.unshift(0);
   return derEncode(DER.INTEGER, Buffer.from(octets));
 }
@@ -78,5 +88,5 @@ export function derImplicitIa5String(n: number, text: string): Buffer {
 
 /** An [n] IMPLICIT SET OF (§8.14.3): a SET OF's sorted elements under a context-specific constructed tag. */
 export function derImplicitSetOf(n: number, ...elements: readonly Uint8Array[]): Buffer {
-  return derEncode(DER.explicit(n), Buffer.concat([...elements].sort(Buffer.compare)));
+  return derEncode(DER.explicit(n), sortedSetContent(elements));
 }
