@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { lambdaStubs } from '../cdk/definition.js';
 import { median } from './lib/stats.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -258,8 +259,7 @@ function cdkBundling(): { externals: string[]; sdkExternals: string[]; aliases: 
   // The stack gives every Lambda all of the stubs (cdk/functions.ts reads the same list).
   let aliases: Record<string, string> = {};
   try {
-    const stubs = JSON.parse(readFileSync(path.join(ROOT, 'functions', 'runtime', 'stubs', 'aliases.json'), 'utf8')) as Record<string, Record<string, string>>;
-    aliases = Object.fromEntries(Object.entries({ ...stubs.everyBundle, ...stubs.lambdasOnly }).map(([module, stub]) => [module, `./${stub}`]));
+    aliases = Object.fromEntries(Object.entries(lambdaStubs()).map(([module, stub]) => [module, `./${stub}`]));
   } catch {
     // no stubs list: nothing aliased
   }

@@ -9,7 +9,7 @@
  * same source with the same options (an installed package, which ships no sources, so a
  * consumer's synth needs neither them nor tsx).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -17,7 +17,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { PREBUILT_LAMBDA_DIR, PROJECT_ROOT, type StateMachineFunction, prebuiltLambdaDir } from './definition.js';
+import { PREBUILT_LAMBDA_DIR, PROJECT_ROOT, type StateMachineFunction, lambdaStubs, prebuiltLambdaDir } from './definition.js';
 
 /** What differs from the defaults (256 MB, 60 s, the Task's own TimeoutSeconds). */
 const SIZING: Readonly<Record<string, { memorySize?: number; timeout?: number }>> = {
@@ -148,17 +148,9 @@ function bundledFromSource(scope: Construct, definition: StateMachineFunction, c
   });
 }
 
-/**
- * esbuild's --alias arguments for every stub a Lambda gets (functions/runtime/stubs/aliases.json,
- * which scripts/build.mjs and bench/coldstart.ts read too). Read at synth from the sources, as
- * only bundling from source needs it.
- */
+/** esbuild's --alias arguments for every stub a Lambda gets (lambdaStubs: shared with the package build and the bench). */
 function lambdaAliasArgs(): Record<string, string> {
-  const { everyBundle, lambdasOnly } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'functions', 'runtime', 'stubs', 'aliases.json'), 'utf8')) as Record<
-    string,
-    Record<string, string>
-  >;
-  return Object.fromEntries(Object.entries({ ...everyBundle, ...lambdasOnly }).map(([module, stub]) => [`--alias:${module}`, `./${stub}`]));
+  return Object.fromEntries(Object.entries(lambdaStubs()).map(([module, stub]) => [`--alias:${module}`, `./${stub}`]));
 }
 
 function fromPrebuilt(scope: Construct, definition: StateMachineFunction, common: CommonProps, prebuiltDir: string): lambda.Function {

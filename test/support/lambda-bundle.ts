@@ -4,10 +4,9 @@
  * CommonJS inside), for the tests that run code bundled as a Lambda gets it. Entries may live in
  * a temporary directory: packages still resolve from the project's node_modules.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BuildOptions, type BuildResult, build } from 'esbuild';
-import { PROJECT_ROOT } from '../../cdk/definition.js';
+import { PROJECT_ROOT, lambdaStubs } from '../../cdk/definition.js';
 
 export const LAMBDA_BANNER = "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);";
 
@@ -46,8 +45,7 @@ export async function handlerBundles(handler: string, part: string, external: st
   return bytesIn(result, part) > 0;
 }
 
-/** Every stub the stack aliases into a Lambda bundle (functions/runtime/stubs/aliases.json), as absolute paths. */
+/** Every stub the stack aliases into a Lambda bundle (cdk/definition.ts lambdaStubs), as absolute paths. */
 export function lambdaStubAliases(): Record<string, string> {
-  const stubs = JSON.parse(readFileSync(join(PROJECT_ROOT, 'functions', 'runtime', 'stubs', 'aliases.json'), 'utf8')) as Record<string, Record<string, string>>;
-  return Object.fromEntries(Object.entries({ ...stubs.everyBundle, ...stubs.lambdasOnly }).map(([module, stub]) => [module, join(PROJECT_ROOT, stub)]));
+  return Object.fromEntries(Object.entries(lambdaStubs()).map(([module, stub]) => [module, join(PROJECT_ROOT, stub)]));
 }
