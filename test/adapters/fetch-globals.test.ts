@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DUMMY_ENV } from '../../bench/coldstart.js';
 import { PROJECT_ROOT } from '../../cdk/definition.js';
-import { bundleLikeLambda, lambdaStubAliases } from '../support/lambda-bundle.js';
+import { bundleEntry, lambdaStubAliases } from '../support/lambda-bundle.js';
 
 const run = promisify(execFile);
 const directory = mkdtempSync(join(tmpdir(), 'certstep-fetch-globals-'));
@@ -27,12 +27,8 @@ const REPORT = [
   'console.log(JSON.stringify({ undici, kinds }));',
 ].join('\n');
 
-async function bundled(name: string, source: string): Promise<string> {
-  const entry = join(directory, `${name}.mjs`);
-  writeFileSync(entry, source);
-  const outfile = join(directory, `${name}.out.mjs`);
-  await bundleLikeLambda({ entryPoints: [entry], outfile, alias: lambdaStubAliases() });
-  return outfile;
+async function bundled(source: string): Promise<string> {
+  return (await bundleEntry([source], { alias: lambdaStubAliases() })).outfile;
 }
 
 async function reportOf(args: string[]): Promise<{ undici: boolean; kinds: string[]; answered?: unknown }> {
@@ -56,7 +52,7 @@ afterAll(async () => {
 
 describe('loading acme-client', () => {
   it('wakes undici when imported directly (why acme-client-module.ts exists)', async () => {
-    const outfile = await bundled('direct', `import acme from 'acme-client';\nglobalThis.kept = acme;\n${REPORT}`);
+    const outfile = await bundled(`import acme from 'acme-client';\nglobalThis.kept = acme;\n${REPORT}`);
     expect((await reportOf([outfile])).undici).toBe(true);
   }, 60_000);
 
@@ -65,7 +61,7 @@ describe('loading acme-client', () => {
       'console.log(JSON.stringify({ undici, kinds }));',
       `const answered = await (await fetch(${JSON.stringify(url)})).json();\nconsole.log(JSON.stringify({ undici, kinds, answered }));`,
     )}`;
-    const outfile = await bundled('module', source);
+    const outfile = await bundled(source);
     const report = await reportOf([outfile]);
     expect(report).toEqual({ undici: false, kinds: ['function', 'function', 'function', 'function'], answered: { fetched: true } });
   }, 60_000);
@@ -80,7 +76,7 @@ describe('loading acme-client', () => {
   it.each(['create-order', 'accept-challenges', 'poll-order', 'finalize', 'store-certificate'])(
     'does not, at the init of the %s Lambda',
     async (handler) => {
-      const outfile = await bundled(handler, `import ${JSON.stringify(join(PROJECT_ROOT, 'functions', 'handlers', `${handler}.ts`))};\n${REPORT}`);
+      const outfile = await bundled(`import ${JSON.stringify(join(PROJECT_ROOT, 'functions', 'handlers', `${handler}.ts`))};\n${REPORT}`);
       expect(await reportOf([outfile])).toEqual({ undici: false, kinds: ['function', 'function', 'function', 'function'] });
     },
     60_000,

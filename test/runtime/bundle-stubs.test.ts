@@ -3,16 +3,13 @@
  * stub in the bundles (issue 18): it is gone from them, and acme-client's axios still sends
  * and reads JSON through a bundle built that way.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../cdk/definition.js';
-import { bundleLikeLambda, bytesIn } from '../support/lambda-bundle.js';
+import { bundleEntry, bundleLikeLambda, bytesIn, runBundle } from '../support/lambda-bundle.js';
 
 const STUBS = join(PROJECT_ROOT, 'functions', 'runtime', 'stubs');
 const ALIASES = { 'node-forge': join(STUBS, 'node-forge.cjs'), 'mime-db': join(STUBS, 'mime-db.cjs') };
@@ -35,14 +32,8 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-async function bundle(entry: string, alias: Record<string, string>, outfile?: string) {
-  const result = await bundleLikeLambda({
-    entryPoints: [entry],
-    write: outfile !== undefined,
-    ...(outfile && { outfile }),
-    external: ['@aws-sdk/*', '@smithy/*'],
-    alias,
-  });
+async function bundle(entry: string, alias: Record<string, string>) {
+  const result = await bundleLikeLambda({ entryPoints: [entry], write: false, external: ['@aws-sdk/*', '@smithy/*'], alias });
   return {
     bytesOf: (part: string) => bytesIn(result, part),
     total: Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0),
@@ -62,10 +53,7 @@ describe('the mime-db stub', () => {
   }, 60_000);
 
   it("leaves acme-client's axios sending and reading JSON", async () => {
-    const directory = mkdtempSync(join(tmpdir(), 'certstep-mime-stub-'));
-    const entry = join(directory, 'entry.mjs');
-    writeFileSync(
-      entry,
+    const { outfile } = await bundleEntry(
       [
         "import acme from 'acme-client';",
         "import FormData from 'form-data';",
@@ -73,13 +61,11 @@ describe('the mime-db stub', () => {
         'const form = new FormData();',
         "form.append('part', Buffer.from('x'), { filename: 'part.pem' });",
         'console.log(JSON.stringify({ data: answer.data, form: form.getHeaders()["content-type"].split(";")[0] }));',
-      ].join('\n'),
+      ],
+      { alias: ALIASES, external: ['@aws-sdk/*', '@smithy/*'] },
     );
-    const outfile = join(directory, 'out.mjs');
-    await bundle(entry, ALIASES, outfile);
 
-    // Not execFileSync: the server answering the bundle runs in this process.
-    const { stdout: printed } = await promisify(execFile)(process.execPath, [outfile], { encoding: 'utf8', cwd: PROJECT_ROOT, timeout: 30_000 });
+    const printed = await runBundle(outfile);
 
     expect(readFileSync(outfile, 'utf8')).not.toContain('application/vnd.openxmlformats');
     expect(JSON.parse(printed)).toEqual({ data: { echoed: { hello: 'ca' }, contentType: 'application/json' }, form: 'multipart/form-data' });

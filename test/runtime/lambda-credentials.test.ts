@@ -4,14 +4,12 @@
  * said at once, naming what is missing, instead of the chain trying files and instance metadata.
  * Checked on the module and on an SDK client bundled with the alias, against moto.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../cdk/definition.js';
-import { bundleLikeLambda } from '../support/lambda-bundle.js';
+import { bundleEntry, runBundle } from '../support/lambda-bundle.js';
 import { LambdaCredentialsMissing, defaultProvider } from '../../functions/runtime/stubs/lambda-credentials.js';
 import { type Moto, startMoto } from '../support/moto.js';
 
@@ -60,10 +58,7 @@ describe('an SDK client bundled with the stub', () => {
 
   beforeAll(async () => {
     moto = await startMoto();
-    const directory = mkdtempSync(join(tmpdir(), 'certstep-credentials-stub-'));
-    const entry = join(directory, 'entry.mjs');
-    writeFileSync(
-      entry,
+    ({ outfile } = await bundleEntry(
       [
         "import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';",
         'try {',
@@ -72,21 +67,13 @@ describe('an SDK client bundled with the stub', () => {
         '} catch (error) {',
         '  console.log(JSON.stringify({ name: error.name, message: error.message }));',
         '}',
-      ].join('\n'),
-    );
-    outfile = join(directory, 'out.mjs');
-    await bundleLikeLambda({
-      entryPoints: [entry],
-      outfile,
-      alias: { '@aws-sdk/credential-provider-node': STUB },
-    });
+      ],
+      { alias: { '@aws-sdk/credential-provider-node': STUB } },
+    ));
   }, 60_000);
   afterAll(() => moto?.stop());
 
-  const run = async (env: Record<string, string>) => {
-    const { stdout } = await promisify(execFile)(process.execPath, [outfile], { encoding: 'utf8', env, timeout: 30_000 });
-    return JSON.parse(stdout) as Record<string, string>;
-  };
+  const run = async (env: Record<string, string>) => JSON.parse(await runBundle(outfile, { env })) as Record<string, string>;
 
   it('signs with the credentials in the environment', async () => {
     expect(await run({ ...moto.env, AWS_SESSION_TOKEN: 'token' })).toEqual({ account: '123456789012' });

@@ -4,15 +4,11 @@
  * refuses the rest; and a bundle of the X-Ray SDK built that way loads and still applies its
  * AWS SDK v2 version check through it.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../cdk/definition.js';
-import { bundleLikeLambda } from '../support/lambda-bundle.js';
+import { bundleEntry, runBundle } from '../support/lambda-bundle.js';
 
 type Gte = (a: string, b: string) => boolean;
 const require = createRequire(import.meta.url);
@@ -39,26 +35,17 @@ describe('the semver stub', () => {
   });
 
   it('is what a bundle of the X-Ray SDK loads, and its v2 version check still holds', async () => {
-    const directory = mkdtempSync(join(tmpdir(), 'certstep-semver-stub-'));
-    const entry = join(directory, 'entry.mjs');
-    writeFileSync(
-      entry,
+    const { outfile, result } = await bundleEntry(
       [
         "import xray from 'aws-xray-sdk-core';",
         'const refused = (() => { try { xray.captureAWS({ VERSION: "2.7.14" }); return false; } catch (error) { return error.message; } })();',
         'const accepted = xray.captureAWS({ VERSION: "2.7.15" }).VERSION;',
         'console.log(JSON.stringify({ refused, accepted }));',
-      ].join('\n'),
+      ],
+      { alias: { semver: STUB } },
     );
-    const outfile = join(directory, 'out.mjs');
-    const result = await bundleLikeLambda({
-      entryPoints: [entry],
-      outfile,
-      metafile: true,
-      alias: { semver: STUB },
-    });
 
-    const { stdout } = await promisify(execFile)(process.execPath, [outfile], { encoding: 'utf8', cwd: PROJECT_ROOT, timeout: 30_000 });
+    const stdout = await runBundle(outfile);
 
     expect(Object.keys(result.metafile.inputs).filter((input) => input.includes('node_modules/semver/'))).toEqual([]);
     expect(JSON.parse(stdout)).toEqual({ refused: 'AWS SDK version 2.7.15 or greater required.', accepted: '2.7.15' });

@@ -7,20 +7,17 @@
  * @peculiar/x509's does, and the gateway, bundled as StoreCertificate's is, still picks the
  * preferred chain among alternates.
  */
-import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { PemConverter } from '@peculiar/x509';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../cdk/definition.js';
 import { createCsrPem } from '../../functions/core/csr.js';
-import { bundleLikeLambda, bytesIn, lambdaStubAliases } from '../support/lambda-bundle.js';
+import { bundleEntry, bundleLikeLambda, bytesIn, lambdaStubAliases, runBundle } from '../support/lambda-bundle.js';
 import { OpensslChains, chainOf } from '../support/openssl-chains.js';
 
 const HANDLERS = readdirSync(join(PROJECT_ROOT, 'functions', 'handlers'))
@@ -75,10 +72,7 @@ describe('the Lambda bundles', () => {
 describe('acme-client with the stub', () => {
   it('makes account keys, JWKs and key authorizations, sends a CSR’s DER, and refuses to make a CSR by name', async () => {
     const csrPem = createCsrPem(['example.test'], ecKey());
-    const directory = mkdtempSync(join(tmpdir(), 'certstep-x509-stub-'));
-    const entry = join(directory, 'entry.mjs');
-    writeFileSync(
-      entry,
+    const { outfile } = await bundleEntry(
       [
         "import acme from 'acme-client';",
         "const accountKey = await acme.crypto.createPrivateEcdsaKey('P-256');",
@@ -89,12 +83,11 @@ describe('acme-client with the stub', () => {
         // What finalizeOrder puts in its request.
         `const sent = acme.crypto.getPemBodyAsB64u(${JSON.stringify(csrPem)});`,
         'console.log(JSON.stringify({ jwk: acme.crypto.getJwk(accountKey).kty, keyAuthorization: keyAuthorization.length, csr, sent }));',
-      ].join('\n'),
+      ],
+      { alias: lambdaStubAliases() },
     );
-    const outfile = join(directory, 'out.mjs');
-    await bundleLikeLambda({ entryPoints: [entry], outfile, alias: lambdaStubAliases() });
 
-    const { stdout } = await promisify(execFile)(process.execPath, [outfile], { encoding: 'utf8', cwd: PROJECT_ROOT, timeout: 30_000 });
+    const stdout = await runBundle(outfile);
     const printed = JSON.parse(stdout) as { jwk: string; keyAuthorization: number; csr: string; sent: string };
 
     expect(printed.jwk).toBe('EC');
@@ -143,10 +136,11 @@ describe("the gateway bundled as StoreCertificate's", () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const directory = mkdtempSync(join(tmpdir(), 'certstep-x509-chain-'));
-    const entry = join(directory, 'entry.mjs');
-    writeFileSync(
-      entry,
+    const {
+      directory,
+      outfile,
+      result: bundled,
+    } = await bundleEntry(
       [
         `import { AcmeClientGateway } from ${JSON.stringify(join(PROJECT_ROOT, 'functions', 'adapters', 'acme-client-gateway.ts'))};`,
         `import { FileCertificateStore } from ${JSON.stringify(join(PROJECT_ROOT, 'functions', 'adapters', 'file-store.ts'))};`,
@@ -162,17 +156,12 @@ describe("the gateway bundled as StoreCertificate's", () => {
         // biome-ignore lint/suspicious/noTemplateCurlyInString: a line of the entry's JavaScript
         '  console.log(JSON.stringify({ error: `${error.name}: ${error.message}` }));',
         '}',
-      ].join('\n'),
+      ],
+      { alias: lambdaStubAliases() },
     );
-    const outfile = join(directory, 'out.mjs');
-    const bundled = await bundleLikeLambda({ entryPoints: [entry], outfile, alias: lambdaStubAliases() });
 
     // Act
-    const { stdout } = await promisify(execFile)(process.execPath, [outfile, `${base}/dir`, join(directory, 'store'), `${base}/cert/1`], {
-      encoding: 'utf8',
-      cwd: PROJECT_ROOT,
-      timeout: 30_000,
-    }).finally(() => server.close());
+    const stdout = await runBundle(outfile, { args: [`${base}/dir`, join(directory, 'store'), `${base}/cert/1`] }).finally(() => server.close());
     const { chosen = {}, error } = JSON.parse(stdout) as { chosen?: Record<string, string>; error?: string };
 
     // Assess

@@ -4,7 +4,11 @@
  * CommonJS inside), for the tests that run code bundled as a Lambda gets it. Entries may live in
  * a temporary directory: packages still resolve from the project's node_modules.
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { type BuildOptions, type BuildResult, build } from 'esbuild';
 import { PROJECT_ROOT, lambdaStubs } from '../../cdk/definition.js';
 
@@ -48,4 +52,33 @@ export async function handlerBundles(handler: string, part: string, external: st
 /** Every stub the stack aliases into a Lambda bundle (cdk/definition.ts lambdaStubs), as absolute paths. */
 export function lambdaStubAliases(): Record<string, string> {
   return Object.fromEntries(Object.entries(lambdaStubs()).map(([module, stub]) => [module, join(PROJECT_ROOT, stub)]));
+}
+
+/**
+ * `lines` written as an ES module (entry.mjs) in a new temporary directory and bundled beside it
+ * (out.mjs) as the stack bundles a Lambda, with the caller's options (alias, externals...) on top.
+ */
+export async function bundleEntry(
+  lines: readonly string[],
+  options: BuildOptions = {},
+): Promise<{ directory: string; outfile: string; result: BuildResult<{ metafile: true }> }> {
+  const directory = mkdtempSync(join(tmpdir(), 'certstep-entry-'));
+  const entry = join(directory, 'entry.mjs');
+  writeFileSync(entry, lines.join('\n'));
+  const outfile = join(directory, 'out.mjs');
+  return { directory, outfile, result: await bundleLikeLambda({ entryPoints: [entry], outfile, ...options }) };
+}
+
+/**
+ * What a bundle printed, run by this Node in a fresh process from the project root. Not
+ * execFileSync: a server answering the bundle may run in the calling process.
+ */
+export async function runBundle(outfile: string, options: { args?: readonly string[]; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, [outfile, ...(options.args ?? [])], {
+    encoding: 'utf8',
+    cwd: PROJECT_ROOT,
+    timeout: 30_000,
+    ...(options.env && { env: options.env }),
+  });
+  return stdout;
 }
