@@ -33,8 +33,13 @@ const ACME_CLIENT_SIGNATURES = ['Attempting to read ACME directory', 'getChallen
 /** The functions the brief expects to stay free of acme-client because they never talk to the CA. */
 export const EXPECTED_WITHOUT_ACME = ['PresentChallenges', 'CheckPropagation', 'CleanUp', 'ScheduleRenewal', 'ImportToAcm', 'CheckRenewal'];
 
-/** Dummy values for everything the handlers read at module scope, so init succeeds offline. */
+/**
+ * Dummy values for everything the handlers read at module scope, so init succeeds offline, and
+ * the one the Lambda runtime sets that changes what init loads: on Lambda (AWS_EXECUTION_ENV) the
+ * X-Ray tracer loads (functions/runtime/tracing.ts), as it does under the stack's active tracing.
+ */
 export const DUMMY_ENV: Record<string, string> = {
+  AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
   AWS_REGION: 'us-east-1',
   CERTSTEP_ISSUERS: JSON.stringify([{ name: 'letsencrypt', directoryUrl: 'https://acme-v02.api.letsencrypt.org/directory', email: 'ops@example.com' }]),
   CERTSTEP_LEDGER_TABLE: 'certstep-ledger',

@@ -1,16 +1,35 @@
 /**
  * X-Ray subsegments for every AWS SDK call, through Powertools Tracer: the stack turns active
  * tracing on (cdk/functions.ts), and without this a trace shows the Lambda but not which
- * Secrets Manager, DynamoDB or Route 53 call took the time. Outside Lambda (local runs, tests)
- * Powertools disables the tracer and hands every client back untouched.
+ * Secrets Manager, DynamoDB or Route 53 call took the time.
+ *
+ * The Tracer is loaded only where it would trace. Loading it is not free even when it would not:
+ * the X-Ray SDK under it creates its cls-hooked namespace at load, which turns on async hooks for
+ * the whole process, and from then on every promise costs about ten times as much (1e6 awaited
+ * promises: 71 ms, 771 ms with aws-xray-sdk-core loaded, 1,325 ms with the Tracer, Node 20 here).
+ * Outside Lambda that slowed the local runner, the CLI and the tests for nothing.
  */
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+
+/**
+ * Powertools Tracer's own rule for when it traces (Tracer.setTracingEnabled, 2.x), so that not
+ * loading it changes nothing: on Lambda only, not under SAM or Amplify's local mocks, and not when
+ * POWERTOOLS_TRACE_ENABLED is "false". test/runtime/tracing.test.ts holds the two to each other.
+ */
+export function tracingEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  const executionEnv = env.AWS_EXECUTION_ENV?.trim() ?? '';
+  if (env.POWERTOOLS_TRACE_ENABLED?.trim().toLowerCase() === 'false') return false;
+  if (executionEnv === '' || executionEnv === 'AWS_Lambda_amplify-mock') return false;
+  return (env.AWS_SAM_LOCAL?.trim() ?? '') === '';
+}
 
 // Only the AWS SDK: instrumenting https as well would trace (and send an X-Amzn-Trace-Id
-// header with) every request to the ACME CA.
-const tracer = new Tracer({ serviceName: 'certstep', captureHTTPsRequests: false });
+// header with) every request to the ACME CA. Loaded once, at init, like every other setting.
+const tracer: Tracer | undefined = tracingEnabled()
+  ? new (await import('@aws-lambda-powertools/tracer')).Tracer({ serviceName: 'certstep', captureHTTPsRequests: false })
+  : undefined;
 
-/** The client, its calls recorded as X-Ray subsegments when tracing is on. */
+/** The client, its calls recorded as X-Ray subsegments when tracing is on; untouched otherwise. */
 export function traced<Client>(client: Client): Client {
-  return tracer.captureAWSv3Client(client);
+  return tracer ? tracer.captureAWSv3Client(client) : client;
 }
