@@ -350,7 +350,8 @@ async function measureWithAwsAdapters(): Promise<{ measured: MeasuredRun[]; floo
   const zone = server.addZone('example.test');
   const ca = await startBenchCa({ pebbleDnsServer: `${server.dns.host}:${server.dns.port}` });
   // Counts every HTTP request to the CAs, on the wire: certstep reads the directory and ARI with
-  // plain node:https since issue 18, and signs through acme-client's axios, as the floor does.
+  // plain node:https since issue 18, and signs through acme-client, whose requests it sends with
+  // the same node:https code; the floor sends through acme-client's axios.
   let acmeRequests: string[] = [];
   const acmeHosts = new Set([new URL(ca.directoryUrl).host]);
   const requestStart = channel('http.client.request.start');

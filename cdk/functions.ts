@@ -140,7 +140,8 @@ function bundledFromSource(scope: Construct, definition: StateMachineFunction, c
       // (through form-data) for uploads certstep never sends: 134 KiB per ACME bundle. In Lambda the
       // credentials are in the environment, so the SDK's default chain (STS, SSO, Cognito clients:
       // ~120 KiB) gives way to an env-only provider; aws-xray-sdk-core needs one gte of semver (30 KiB).
-      // No Lambda bundles the X.509 libraries acme-client loads for what certstep does itself (~250 KiB).
+      // No Lambda bundles the X.509 libraries acme-client loads for what certstep does itself (~250 KiB),
+      // nor axios's HTTP stack (~130 KiB): certstep sends acme-client's requests itself.
       // The stubs say why each is safe; their list is shared with the package build and the bench.
       esbuildArgs: lambdaAliasArgs(),
       logLevel: LogLevel.WARNING,

@@ -23,11 +23,11 @@ function bundleNote(cold: ColdStartResult | undefined): string {
     `${ok.length - over.length} of ${ok.length} bundles are under 400 KiB minified; the largest, ${largest.functionName} at ${(largest.bytes / 1024).toFixed(0)} KiB, is ` +
     `${largest.topPackages.map((entry) => `${entry.name} ${(entry.bytes / 1024).toFixed(0)}K`).join(', ')}.` +
     (acme
-      ? ` An ACME function (CreateOrder, ${(acme.bytes / 1024).toFixed(0)} KiB) carries axios ${kib('axios')}K (acme-client's HTTP client, ` +
-        `with its own dependencies besides), aws-xray-sdk-core ${kib('aws-xray-sdk-core')}K (under Powertools' Tracer) and @smithy/core ${kib('@smithy/core')}K, ` +
-        'with two SDK clients and acme-client on top: under 400 KiB it would need another HTTP client under acme-client or no X-Ray SDK, ' +
-        'and the functions with four to six SDK clients (CheckRenewal, the sweeps) do not get there either way. Import time follows size ' +
-        "(V8 parses the whole module first); no X.509 library is left in any bundle, and acme-client no longer wakes Node's fetch (undici) at load."
+      ? ` An ACME function (CreateOrder, ${(acme.bytes / 1024).toFixed(0)} KiB) carries aws-xray-sdk-core ${kib('aws-xray-sdk-core')}K (under Powertools' Tracer) ` +
+        `and @smithy/core ${kib('@smithy/core')}K, with two SDK clients and acme-client on top. axios is no longer in it: acme-client keeps ` +
+        'its axios instance through a ~150-line stand-in (functions/runtime/stubs/axios-core.cjs) and certstep sends the requests itself. ' +
+        'Under 400 KiB everywhere would take the X-Ray SDK out, and the functions with four to six SDK clients (CheckRenewal, the sweeps) ' +
+        'would not get there even then. Import time follows size (V8 parses the whole module first); no X.509 library is left in any bundle.'
       : '')
   );
 }

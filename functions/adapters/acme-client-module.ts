@@ -1,6 +1,7 @@
 /**
- * acme-client and the axios it sends with, loaded without waking Node's fetch: every certstep
- * module takes them from here, never from the packages directly. The first import hides the
+ * acme-client and the axios instance it keeps (in the Lambda bundles, axios's stand-in), loaded
+ * without waking Node's fetch: every certstep module takes them from here, never from the
+ * packages directly. The first import hides the
  * fetch globals (fetch-globals-hidden.ts says why) until both packages have loaded; the import
  * order below is the point of this file.
  */

@@ -1,16 +1,16 @@
 /**
  * acme-client turns every CA error into a plain Error holding only the problem's `detail`,
  * and sleeps internally on 429/5xx. This module tunes its axios instance once per process:
- * it records every response and network failure in the async context of the call that made
- * it (so concurrent calls never see each other's problems), trusts per-CA bundles, keeps the
- * Replay-Nonce of each answer for a later signed request (acme-nonces.ts), and turns its
- * internal retries down because the state machine retries instead.
+ * it sends every request with certstep's own send (acme-plain-http.ts, which trusts per-CA
+ * bundles), records every response and network failure in the async context of the call that
+ * made it (so concurrent calls never see each other's problems), keeps the Replay-Nonce of each
+ * answer for a later signed request (acme-nonces.ts), and turns its internal retries down
+ * because the state machine retries instead.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { AxiosAdapter, InternalAxiosRequestConfig } from 'axios';
+import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { keepNonce } from './acme-nonces.js';
-import { parsedBody } from './acme-plain-http.js';
-import { agentFor } from './acme-trust.js';
+import { type RawAnswer, parsedBody, send } from './acme-plain-http.js';
 import { acme, axios } from './acme-client-module.js';
 
 export { retryAfterSeconds } from './acme-plain-http.js';
@@ -54,41 +54,60 @@ export function installInterceptors(): void {
   // acme-client would sleep through 429/5xx itself, for as long as Retry-After says; inside
   // a Lambda that is billed idling. No internal retries: the state machine's Retry waits.
   (instance.defaults as unknown as { acmeSettings: Record<string, number> }).acmeSettings.retryMaxAttempts = 0;
-  instance.defaults.timeout = 20_000;
-  const httpAdapter = axios.getAdapter('http') as AxiosAdapter;
+  // axios keeps the parts acme-client relies on (its interceptors, JSON in and out); the
+  // sending is certstep's own (send), so the Lambdas need none of axios's http adapter.
   instance.defaults.adapter = async (config: InternalAxiosRequestConfig) => {
-    const agent = config.url ? agentFor(config.url) : undefined;
-    if (agent) config.httpsAgent = agent;
     const context = calls.getStore();
+    const url = config.url ?? '';
+    let answer: RawAnswer;
     try {
-      const response = await httpAdapter(config);
-      const exchange = answered(config, response);
-      context?.exchanges.push(exchange);
-      keepNonceOf(config, response.status, response.headers, exchange.data);
-      return response;
+      answer = await send({
+        method: config.method ?? 'get',
+        url,
+        headers: plainHeaders(config.headers),
+        ...(config.data !== undefined && config.data !== null && { body: bodyOf(config.data) }),
+      });
     } catch (error) {
-      // acme-client sets validateStatus to reject every response, so a rejection with a
-      // response attached is an HTTP answer, not a network failure.
-      const failure = error as { code?: string; message?: string; response?: { status: number; data: unknown; headers: Record<string, unknown> } };
-      const exchange = failure.response
-        ? answered(config, failure.response)
-        : { url: config.url ?? '', networkCode: failure.code, networkMessage: failure.message };
-      if (failure.response) keepNonceOf(config, failure.response.status, failure.response.headers, exchange.data);
-      context?.exchanges.push(exchange);
+      const failure = error as { code?: string; message?: string };
+      context?.exchanges.push({ url, networkCode: failure.code, networkMessage: failure.message });
       throw error;
     }
+    const exchange = answered(url, answer);
+    context?.exchanges.push(exchange);
+    keepNonceOf(config, answer.status, answer.headers, exchange.data);
+    const response = { data: answer.body, status: answer.status, statusText: answer.statusText, headers: answer.headers, config, request: undefined };
+    // What axios's own adapters do before handing back (its settle): acme-client sets
+    // validateStatus to reject every answer and sorts them out in its response interceptor.
+    if (!config.validateStatus || config.validateStatus(answer.status)) return response as AxiosResponse;
+    const code = Math.floor(answer.status / 100) === 4 ? axios.AxiosError.ERR_BAD_REQUEST : axios.AxiosError.ERR_BAD_RESPONSE;
+    throw new axios.AxiosError(`Request failed with status code ${answer.status}`, code, config, undefined, response as AxiosResponse);
   };
 }
 
-/** What the call context keeps of an HTTP answer, whether axios resolved or rejected it. */
-function answered(config: InternalAxiosRequestConfig, response: { status: number; data: unknown; headers: unknown }): RecordedExchange {
-  const headers = response.headers as Record<string, unknown>;
-  const link = linkValue(headers.link);
+/** acme-client's bodies are JWS objects, which axios (or its stand-in) has made JSON text by now. */
+function bodyOf(data: unknown): string | Buffer {
+  return typeof data === 'string' || Buffer.isBuffer(data) ? data : JSON.stringify(data);
+}
+
+/** The request's headers as plain strings (axios hands an AxiosHeaders object, its stand-in a plain one). */
+function plainHeaders(headers: unknown): Record<string, string> {
+  const source = (typeof (headers as { toJSON?: unknown })?.toJSON === 'function' ? (headers as { toJSON(): unknown }).toJSON() : headers) as Record<
+    string,
+    unknown
+  >;
+  return Object.fromEntries(
+    Object.entries(source ?? {}).flatMap(([name, value]) => (value === undefined || value === null || value === false ? [] : [[name, String(value)]])),
+  );
+}
+
+/** What the call context keeps of an HTTP answer. */
+function answered(url: string, answer: RawAnswer): RecordedExchange {
+  const link = linkValue(answer.headers.link);
   return {
-    url: config.url ?? '',
-    status: response.status,
-    data: parsedBody(response.data),
-    retryAfter: headerValue(headers['retry-after']),
+    url,
+    status: answer.status,
+    data: parsedBody(answer.body),
+    retryAfter: headerValue(answer.headers['retry-after']),
     ...(link && { link }),
   };
 }

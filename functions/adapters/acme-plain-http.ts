@@ -1,9 +1,10 @@
 /**
- * The CA's unauthenticated GETs (the directory, RFC 8555 §7.1.1; renewalInfo, RFC 9773 §4.2)
- * with node:http(s) alone: they need no account, no nonce and no signature, so the functions
- * that only ask them (CheckRenewal, the sweep) do not load acme-client and axios for it.
+ * certstep's one way of sending HTTP to a CA (send), and the CA's unauthenticated GETs with it
+ * (the directory, RFC 8555 §7.1.1; renewalInfo, RFC 9773 §4.2): they need no account, no nonce
+ * and no signature, so the functions that only ask them (CheckRenewal, the sweep) do not load
+ * acme-client for it. acme-client's signed requests go through send too (acme-http.ts).
  */
-import http from 'node:http';
+import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import { type AcmeFailure, classifyAcmeFailure } from '../core/acme-failure.js';
 import type { CertstepError } from '../core/errors.js';
@@ -16,42 +17,68 @@ export interface PlainAnswer {
   readonly retryAfter?: string;
 }
 
-/** As acme-client's axios is tuned (acme-http.ts): a CA that does not answer in 20 s is down for now. */
+/** As acme-client's requests are tuned (acme-http.ts): a CA that does not answer in 20 s is down for now. */
 const TIMEOUT_MS = 20_000;
 const MAX_REDIRECTS = 5;
 
-/** One GET, following redirects as axios does; rejects only when no HTTP answer came back. */
-export async function plainGet(url: string, redirects = 0): Promise<PlainAnswer> {
-  const answer = await new Promise<PlainAnswer & { location?: string }>((resolve, reject) => {
-    const secure = url.startsWith('https:');
-    const agent = secure ? agentFor(url) : undefined;
-    const request = (secure ? https : http).get(
-      url,
-      { ...(agent && { agent }), headers: { Accept: 'application/json', 'User-Agent': 'certstep' }, timeout: TIMEOUT_MS },
+/** One HTTP request to the CA, as sent. */
+export interface RawRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string | Buffer;
+}
+
+/** One HTTP answer of the CA, body undecoded: what an axios adapter hands back to axios. */
+export interface RawAnswer {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/**
+ * Every request certstep sends to a CA, signed (through acme-client, acme-http.ts) or not: over
+ * node:http(s) with the CA's trust (acme-trust.ts), no proxy, no compression, no redirects
+ * followed. Rejects only when no HTTP answer came back; the error's `code` says why (a socket
+ * idle for 20 s is ETIMEDOUT).
+ */
+export function send(request: RawRequest): Promise<RawAnswer> {
+  return new Promise<RawAnswer>((resolve, reject) => {
+    const secure = request.url.startsWith('https:');
+    const agent = secure ? agentFor(request.url) : undefined;
+    const headers = { ...request.headers, ...(request.body !== undefined && { 'Content-Length': String(Buffer.byteLength(request.body)) }) };
+    const outgoing = (secure ? https : http).request(
+      request.url,
+      { method: request.method.toUpperCase(), headers, timeout: TIMEOUT_MS, ...(agent && { agent }) },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('error', reject);
-        response.on('end', () => {
-          const retryAfter = response.headers['retry-after'];
-          const location = response.headers.location;
+        response.on('end', () =>
           resolve({
             status: response.statusCode ?? 0,
-            data: parsedBody(Buffer.concat(chunks).toString('utf8')),
-            ...(typeof retryAfter === 'string' && { retryAfter }),
-            ...(location && { location }),
-          });
-        });
+            statusText: response.statusMessage ?? '',
+            headers: response.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
       },
     );
-    request.on('timeout', () => request.destroy(Object.assign(new Error(`timeout of ${TIMEOUT_MS}ms exceeded`), { code: 'ETIMEDOUT' })));
-    request.on('error', reject);
+    outgoing.on('timeout', () => outgoing.destroy(Object.assign(new Error(`timeout of ${TIMEOUT_MS}ms exceeded`), { code: 'ETIMEDOUT' })));
+    outgoing.on('error', reject);
+    outgoing.end(request.body);
   });
-  if (answer.location && [301, 302, 303, 307, 308].includes(answer.status) && redirects < MAX_REDIRECTS) {
-    return plainGet(new URL(answer.location, url).toString(), redirects + 1);
+}
+
+/** One GET, following redirects as axios does; rejects only when no HTTP answer came back. */
+export async function plainGet(url: string, redirects = 0): Promise<PlainAnswer> {
+  const answer = await send({ method: 'GET', url, headers: { Accept: 'application/json', 'User-Agent': 'certstep' } });
+  const { location, 'retry-after': retryAfter } = answer.headers;
+  if (location && [301, 302, 303, 307, 308].includes(answer.status) && redirects < MAX_REDIRECTS) {
+    return plainGet(new URL(location, url).toString(), redirects + 1);
   }
-  const { location: _location, ...rest } = answer;
-  return rest;
+  return { status: answer.status, data: parsedBody(answer.body), ...(typeof retryAfter === 'string' && { retryAfter }) };
 }
 
 /** What a failed GET becomes, classified as every other ACME failure is (core/acme-failure.ts). */

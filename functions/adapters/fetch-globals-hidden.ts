@@ -3,9 +3,11 @@
  * puts them back as they were. Node defines `fetch`, `Request`, `Response` and `FormData` on
  * globalThis but loads its bundled undici only when one is first touched. axios touches them
  * at load: fetch, Request and Response to decide whether its fetch adapter could work, FormData
- * to recognise native form bodies. certstep sends JSON through axios's http adapter only
- * (acme-http.ts), so both probes are pure cost: ~50 ms of every ACME Lambda's cold start
- * (measured on the import of acme-client alone, 133 → 82 ms median of 7 on this machine).
+ * to recognise native form bodies. certstep sends acme-client's requests itself (acme-http.ts),
+ * so both probes are pure cost: ~50 ms of a cold start (measured on the import of acme-client
+ * alone, 133 → 82 ms median of 7 on this machine). The Lambda bundles carry axios's stand-in
+ * instead (functions/runtime/stubs/axios-core.cjs), which probes nothing; this is for the CLI
+ * and the sources, which load the real axios.
  */
 const NAMES = ['fetch', 'Request', 'Response', 'FormData'] as const;
 

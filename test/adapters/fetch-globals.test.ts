@@ -1,8 +1,10 @@
 /**
  * acme-client is loaded without waking Node's fetch (functions/adapters/acme-client-module.ts):
  * axios probes fetch, Request, Response and FormData at load, and the first touch of any of them
- * makes Node load its bundled undici, ~50 ms of an ACME Lambda's cold start. Checked in fresh
- * processes, on bundles built as the stack builds them and on the sources as the CLI runs them.
+ * makes Node load its bundled undici, ~50 ms of a cold start. The Lambda bundles no longer carry
+ * axios (its stand-in, functions/runtime/stubs/axios-core.cjs, probes nothing); the CLI and the
+ * sources do. Checked in fresh processes, on bundles with the real axios as the CLI's is, on the
+ * sources as the CLI runs them, and on the Lambda bundles as the stack builds them.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -27,8 +29,10 @@ const REPORT = [
   'console.log(JSON.stringify({ undici, kinds }));',
 ].join('\n');
 
-async function bundled(source: string): Promise<string> {
-  return (await bundleEntry([source], { alias: lambdaStubAliases() })).outfile;
+/** Bundled as a Lambda is, or with the real axios (without its stand-in), as the CLI bundles acme-client. */
+async function bundled(source: string, axios: 'stand-in' | 'real' = 'stand-in'): Promise<string> {
+  const { axios: standIn, ...others } = lambdaStubAliases();
+  return (await bundleEntry([source], { alias: axios === 'real' ? others : { ...others, ...(standIn && { axios: standIn }) } })).outfile;
 }
 
 async function reportOf(args: string[]): Promise<{ undici: boolean; kinds: string[]; answered?: unknown }> {
@@ -52,7 +56,7 @@ afterAll(async () => {
 
 describe('loading acme-client', () => {
   it('wakes undici when imported directly (why acme-client-module.ts exists)', async () => {
-    const outfile = await bundled(`import acme from 'acme-client';\nglobalThis.kept = acme;\n${REPORT}`);
+    const outfile = await bundled(`import acme from 'acme-client';\nglobalThis.kept = acme;\n${REPORT}`, 'real');
     expect((await reportOf([outfile])).undici).toBe(true);
   }, 60_000);
 
@@ -61,7 +65,7 @@ describe('loading acme-client', () => {
       'console.log(JSON.stringify({ undici, kinds }));',
       `const answered = await (await fetch(${JSON.stringify(url)})).json();\nconsole.log(JSON.stringify({ undici, kinds, answered }));`,
     )}`;
-    const outfile = await bundled(source);
+    const outfile = await bundled(source, 'real');
     const report = await reportOf([outfile]);
     expect(report).toEqual({ undici: false, kinds: ['function', 'function', 'function', 'function'], answered: { fetched: true } });
   }, 60_000);
