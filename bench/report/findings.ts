@@ -88,6 +88,12 @@ export function renderFindings(results: BenchResults, lambda: LambdaCosts | unde
     `   (warm containers) that leaves ${Number.isFinite(directoryFetches) ? `${directoryFetches} directory GETs` : 'no directory GET'} and ${Number.isFinite(hostedZoneReads) ? `${hostedZoneReads} GetHostedZone of ${route53Calls} Route 53 calls` : 'no GetHostedZone'}; see "Requests per renewal" in section 2 for cold containers.`,
     '6. **The daily safety net** was one execution per certificate per day, which cost more than the renewals; since certstep 0.2 one',
     '   sweep a day reconciles every certificate and starts executions only where there is work (section 2).',
+    '7. **Fixed in step 16: the X-Ray SDK slowed every promise of the process, tracing or not.** Powertools Tracer was imported',
+    '   wherever an AWS client is built, and aws-xray-sdk-core creates its cls-hooked namespace at load, which turns on async hooks',
+    '   for the whole process: 1e6 awaited promises took 71 ms bare and 1,325 ms with the Tracer loaded (Node 20 here). The Tracer',
+    '   now loads only where Powertools would trace (on Lambda, functions/runtime/tracing.ts), so local runs, the CLI and the tests',
+    '   no longer pay it (measured at the fix, commit 82316f0, against the run before it: 100 certificates 7.69 s -> 5.65 s wall,',
+    '   9.68 s -> 6.93 s CPU). On Lambda with active tracing it is loaded as before, and the cold-start section measures it so.',
     '',
     lambda
       ? `Lambda cost per renewal stays far below the target either way (${usd(lambda.gbSeconds.aws * PRICES.lambdaArmPerGbSecond, 7)} modelled); Step Functions transitions are most of the bill.`
