@@ -8,6 +8,7 @@
  * because the state machine retries instead.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import https from 'node:https';
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { keepNonce } from './acme-nonces.js';
 import { type RawAnswer, parsedBody, send } from './acme-plain-http.js';
@@ -61,10 +62,13 @@ export function installInterceptors(): void {
     const url = config.url ?? '';
     let answer: RawAnswer;
     try {
+      // An httpsAgent set on acme-client's axios (as a caller trusting its CA that way would) still
+      // applies where no CA bundle was registered for the origin, as it did through axios's adapter.
       answer = await send({
         method: config.method ?? 'get',
         url,
         headers: plainHeaders(config.headers),
+        ...(config.httpsAgent instanceof https.Agent && { agent: config.httpsAgent }),
         ...(config.data !== undefined && config.data !== null && { body: bodyOf(config.data) }),
       });
     } catch (error) {

@@ -27,6 +27,8 @@ export interface RawRequest {
   readonly url: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string | Buffer;
+  /** For https, when no CA bundle was registered for the URL's origin (acme-trust.ts), which would win. */
+  readonly agent?: https.Agent;
 }
 
 /** One HTTP answer of the CA, body undecoded: what an axios adapter hands back to axios. */
@@ -46,7 +48,7 @@ export interface RawAnswer {
 export function send(request: RawRequest): Promise<RawAnswer> {
   return new Promise<RawAnswer>((resolve, reject) => {
     const secure = request.url.startsWith('https:');
-    const agent = secure ? agentFor(request.url) : undefined;
+    const agent = secure ? (agentFor(request.url) ?? request.agent) : undefined;
     const headers = { ...request.headers, ...(request.body !== undefined && { 'Content-Length': String(Buffer.byteLength(request.body)) }) };
     const outgoing = (secure ? https : http).request(
       request.url,
