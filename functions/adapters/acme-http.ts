@@ -11,7 +11,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import https from 'node:https';
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { keepNonce } from './acme-nonces.js';
-import { type RawAnswer, parsedBody, send } from './acme-plain-http.js';
+import { type RawAnswer, plainAnswer, send } from './acme-plain-http.js';
 import { acme, axios } from './acme-client-module.js';
 
 export { retryAfterSeconds } from './acme-plain-http.js';
@@ -78,7 +78,7 @@ export function installInterceptors(): void {
     }
     const exchange = answered(url, answer);
     context?.exchanges.push(exchange);
-    keepNonceOf(config, answer.status, answer.headers, exchange.data);
+    keepNonceOf(config, answer, exchange.data);
     const response = { data: answer.body, status: answer.status, statusText: answer.statusText, headers: answer.headers, config, request: undefined };
     // What axios's own adapters do before handing back (its settle): acme-client sets
     // validateStatus to reject every answer and sorts them out in its response interceptor.
@@ -104,24 +104,18 @@ function plainHeaders(headers: unknown): Record<string, string> {
   );
 }
 
-/** What the call context keeps of an HTTP answer. */
+/** What the call context keeps of an HTTP answer: what plainGet reads of one, and the Link header. */
 function answered(url: string, answer: RawAnswer): RecordedExchange {
   const link = linkValue(answer.headers.link);
-  return {
-    url,
-    status: answer.status,
-    data: parsedBody(answer.body),
-    retryAfter: headerValue(answer.headers['retry-after']),
-    ...(link && { link }),
-  };
+  return { url, ...plainAnswer(answer), ...(link && { link }) };
 }
 
-function keepNonceOf(config: InternalAxiosRequestConfig, status: number, headers: unknown, data: unknown): void {
-  const nonce = headerValue((headers as Record<string, unknown>)['replay-nonce']);
+function keepNonceOf(config: InternalAxiosRequestConfig, answer: RawAnswer, data: unknown): void {
+  const nonce = headerValue(answer.headers['replay-nonce']);
   const problemType = (data as { type?: unknown } | undefined)?.type;
   keepNonce({
     url: config.url ?? '',
-    status,
+    status: answer.status,
     ...(config.method && { method: config.method }),
     ...(nonce && { nonce }),
     ...(typeof problemType === 'string' && { problemType }),

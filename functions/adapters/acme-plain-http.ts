@@ -76,10 +76,16 @@ export function send(request: RawRequest): Promise<RawAnswer> {
 /** One GET, following redirects as axios does; rejects only when no HTTP answer came back. */
 export async function plainGet(url: string, redirects = 0): Promise<PlainAnswer> {
   const answer = await send({ method: 'GET', url, headers: { Accept: 'application/json', 'User-Agent': 'certstep' } });
-  const { location, 'retry-after': retryAfter } = answer.headers;
+  const { location } = answer.headers;
   if (location && [301, 302, 303, 307, 308].includes(answer.status) && redirects < MAX_REDIRECTS) {
     return plainGet(new URL(location, url).toString(), redirects + 1);
   }
+  return plainAnswer(answer);
+}
+
+/** What certstep reads of any answer of the CA, signed request or not: its status, its body (parsed when JSON) and Retry-After. */
+export function plainAnswer(answer: RawAnswer): PlainAnswer {
+  const retryAfter = answer.headers['retry-after'];
   return { status: answer.status, data: parsedBody(answer.body), ...(typeof retryAfter === 'string' && { retryAfter }) };
 }
 
