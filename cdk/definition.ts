@@ -19,11 +19,16 @@ export const PREBUILT_LAMBDA_DIR = join(PROJECT_ROOT, 'dist', 'lambda');
  * reads too). Read from the sources, as only bundling from source needs it.
  */
 export function lambdaStubs(): Record<string, string> {
-  const { everyBundle, lambdasOnly } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'functions', 'runtime', 'stubs', 'aliases.json'), 'utf8')) as Record<
-    string,
-    Record<string, string>
-  >;
+  const { everyBundle, lambdasOnly } = stubLists();
   return { ...everyBundle, ...lambdasOnly };
+}
+
+/** functions/runtime/stubs/aliases.json as written: the stubs of every bundle, and those of Lambdas only. */
+export function stubLists(): { readonly everyBundle: Record<string, string>; readonly lambdasOnly: Record<string, string> } {
+  const lists = JSON.parse(readFileSync(join(PROJECT_ROOT, 'functions', 'runtime', 'stubs', 'aliases.json'), 'utf8')) as Partial<
+    Record<'everyBundle' | 'lambdasOnly', Record<string, string>>
+  >;
+  return { everyBundle: lists.everyBundle ?? {}, lambdasOnly: lists.lambdasOnly ?? {} };
 }
 
 /** The prebuilt bundle's folder for a function, e.g. `dist/lambda/check-renewal`. */

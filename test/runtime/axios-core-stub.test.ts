@@ -5,11 +5,10 @@
  * through the same scripted adapter, and requires the two to agree on what the adapter is handed
  * and on everything acme-client gets back, answer by answer.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../cdk/definition.js';
-import { bundleEntry, bundleLikeLambda, bytesIn, lambdaStubAliases, runBundle } from '../support/lambda-bundle.js';
+import { PROJECT_ROOT, stubLists } from '../../cdk/definition.js';
+import { bundleEntry, bytesIn, lambdaHandlerBundle, lambdaStubAliases, runBundle } from '../support/lambda-bundle.js';
 
 const STUB = join(PROJECT_ROOT, 'functions', 'runtime', 'stubs', 'axios-core.cjs');
 
@@ -73,22 +72,15 @@ async function run(alias: Record<string, string>): Promise<{ results: unknown[];
 
 describe("axios's stand-in in the Lambda bundles", () => {
   it('is what every Lambda bundle gets for axios, and the CLI does not', () => {
-    const stubs = JSON.parse(readFileSync(join(PROJECT_ROOT, 'functions', 'runtime', 'stubs', 'aliases.json'), 'utf8')) as Record<
-      string,
-      Record<string, string>
-    >;
-    expect(stubs.lambdasOnly?.axios).toBe('functions/runtime/stubs/axios-core.cjs');
-    expect(stubs.everyBundle?.axios).toBeUndefined();
+    const stubs = stubLists();
+    expect(stubs.lambdasOnly.axios).toBe('functions/runtime/stubs/axios-core.cjs');
+    expect(stubs.everyBundle.axios).toBeUndefined();
   });
 
   it.each(['create-order', 'accept-challenges', 'poll-order', 'finalize', 'store-certificate'])(
     'leaves axios and its HTTP stack out of the %s Lambda, which still carries acme-client',
     async (handler) => {
-      const result = await bundleLikeLambda({
-        entryPoints: [join(PROJECT_ROOT, 'functions', 'handlers', `${handler}.ts`)],
-        write: false,
-        alias: lambdaStubAliases(),
-      });
+      const result = await lambdaHandlerBundle(handler);
       for (const module of ['node_modules/axios/', 'node_modules/follow-redirects/', 'node_modules/form-data/', 'node_modules/proxy-from-env/'])
         expect(bytesIn(result, module), `${handler}: ${module}`).toBe(0);
       expect(bytesIn(result, 'functions/runtime/stubs/axios-core.cjs')).toBeGreaterThan(0);

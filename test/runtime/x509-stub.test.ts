@@ -8,16 +8,16 @@
  * preferred chain among alternates.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PemConverter } from '@peculiar/x509';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../cdk/definition.js';
+import { PROJECT_ROOT, stubLists } from '../../cdk/definition.js';
 import { createCsrPem } from '../../functions/core/csr.js';
-import { bundleEntry, bundleLikeLambda, bytesIn, lambdaStubAliases, runBundle } from '../support/lambda-bundle.js';
+import { bundleEntry, bytesIn, lambdaHandlerBundle, lambdaStubAliases, runBundle } from '../support/lambda-bundle.js';
 import { OpensslChains, chainOf } from '../support/openssl-chains.js';
 
 const HANDLERS = readdirSync(join(PROJECT_ROOT, 'functions', 'handlers'))
@@ -29,24 +29,18 @@ const TALK_TO_CA = ['accept-challenges', 'create-order', 'finalize', 'poll-order
 /** The callers of what still needs X.509 in acme-client: revocation (the CLI's). */
 const USES_X509 = ['cli/'];
 
-const handlerBundle = (handler: string) =>
-  bundleLikeLambda({ entryPoints: [join(PROJECT_ROOT, 'functions', 'handlers', `${handler}.ts`)], write: false, alias: lambdaStubAliases() });
-
 describe('the Lambda bundles', () => {
   it('alias X.509 away in every Lambda, and the CLI keeps it (it revokes)', () => {
-    const stubs = JSON.parse(readFileSync(join(PROJECT_ROOT, 'functions', 'runtime', 'stubs', 'aliases.json'), 'utf8')) as Record<
-      string,
-      Record<string, string>
-    >;
-    expect(stubs.lambdasOnly?.['@peculiar/x509']).toBe('functions/runtime/stubs/x509-absent.cjs');
-    expect(stubs.lambdasOnly?.asn1js).toBe('functions/runtime/stubs/x509-absent.cjs');
-    expect(stubs.everyBundle?.['@peculiar/x509']).toBeUndefined();
+    const stubs = stubLists();
+    expect(stubs.lambdasOnly['@peculiar/x509']).toBe('functions/runtime/stubs/x509-absent.cjs');
+    expect(stubs.lambdasOnly.asn1js).toBe('functions/runtime/stubs/x509-absent.cjs');
+    expect(stubs.everyBundle['@peculiar/x509']).toBeUndefined();
   });
 
   it.each(HANDLERS)(
     '%s bundles no X.509 library and no code that needs one',
     async (handler) => {
-      const result = await handlerBundle(handler);
+      const result = await lambdaHandlerBundle(handler);
       for (const library of ['node_modules/@peculiar/', 'node_modules/asn1js/', 'node_modules/reflect-metadata/', 'node_modules/tsyringe/'])
         expect(bytesIn(result, library), `${handler}: ${library}`).toBe(0);
       expect(bytesIn(result, 'node_modules/acme-client/') > 0, `${handler} talks to the CA`).toBe(TALK_TO_CA.includes(handler));
@@ -56,13 +50,13 @@ describe('the Lambda bundles', () => {
   );
 
   it('still reads chains in StoreCertificate, with node:crypto', async () => {
-    const result = await handlerBundle('store-certificate');
+    const result = await lambdaHandlerBundle('store-certificate');
     for (const module of ['functions/phases/store-certificate.ts', 'functions/core/preferred-chain.ts', 'functions/core/verify-certificate.ts'])
       expect(bytesIn(result, module), module).toBeGreaterThan(0);
   }, 60_000);
 
   it('has Finalize write its CSR with certstep’s own DER', async () => {
-    const result = await handlerBundle('finalize');
+    const result = await lambdaHandlerBundle('finalize');
     expect(bytesIn(result, 'functions/phases/finalize.ts')).toBeGreaterThan(0);
     expect(bytesIn(result, 'functions/core/csr.ts')).toBeGreaterThan(0);
     expect(bytesIn(result, 'functions/core/der-writer.ts')).toBeGreaterThan(0);

@@ -49,6 +49,11 @@ export async function handlerBundles(handler: string, part: string, external: st
   return bytesIn(result, part) > 0;
 }
 
+/** A handler bundled as the stack bundles it (its stubs included), kept in memory. */
+export function lambdaHandlerBundle(handler: string): Promise<BuildResult<{ metafile: true }>> {
+  return bundleLikeLambda({ entryPoints: [join(PROJECT_ROOT, 'functions', 'handlers', `${handler}.ts`)], write: false, alias: lambdaStubAliases() });
+}
+
 /** Every stub the stack aliases into a Lambda bundle (cdk/definition.ts lambdaStubs), as absolute paths. */
 export function lambdaStubAliases(): Record<string, string> {
   return Object.fromEntries(Object.entries(lambdaStubs()).map(([module, stub]) => [module, join(PROJECT_ROOT, stub)]));
