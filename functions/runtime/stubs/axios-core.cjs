@@ -47,6 +47,8 @@ class NotBundled extends Error {
 }
 
 const METHODS = ['get', 'head', 'delete', 'options', 'post', 'put', 'patch'];
+/** The methods that send a body: axios gives them a data argument and a default Content-Type. */
+const BODY_METHODS = ['post', 'put', 'patch'];
 
 function interceptorManager() {
   const handlers = [];
@@ -62,8 +64,14 @@ function interceptorManager() {
   };
 }
 
+/** The name a header already goes by in `headers`, whatever its case. */
+function headerKey(headers, name) {
+  return Object.keys(headers).find((key) => key.toLowerCase() === name.toLowerCase());
+}
+
 function hasHeader(headers, name) {
-  return Object.keys(headers).some((key) => key.toLowerCase() === name && headers[key] !== undefined && headers[key] !== null);
+  const key = headerKey(headers, name);
+  return key !== undefined && headers[key] !== undefined && headers[key] !== null;
 }
 
 function isPlainData(data) {
@@ -81,10 +89,7 @@ function parsed(data) {
 
 /** Header names are one whatever their case: a later value replaces an earlier one under the earlier name. */
 function assignHeaders(target, source) {
-  for (const [name, value] of Object.entries(source ?? {})) {
-    const existing = Object.keys(target).find((key) => key.toLowerCase() === name.toLowerCase());
-    target[existing ?? name] = value;
-  }
+  for (const [name, value] of Object.entries(source ?? {})) target[headerKey(target, name) ?? name] = value;
   return target;
 }
 
@@ -104,7 +109,7 @@ async function dispatch(config) {
     if (!hasHeader(headers, 'content-type')) headers['Content-Type'] = 'application/json';
     data = JSON.stringify(data);
   }
-  if (['post', 'put', 'patch'].includes(config.method) && !hasHeader(headers, 'content-type')) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+  if (BODY_METHODS.includes(config.method) && !hasHeader(headers, 'content-type')) headers['Content-Type'] = 'application/x-www-form-urlencoded';
   const request = { ...config, headers, data };
   try {
     const response = await config.adapter(request);
@@ -142,7 +147,7 @@ function createInstance(instanceDefaults) {
   instance.interceptors = interceptors;
   instance.request = request;
   for (const method of METHODS) instance[method] = (url, config) => request({ ...config, url, method });
-  for (const method of ['post', 'put', 'patch']) instance[method] = (url, data, config) => request({ ...config, url, method, data });
+  for (const method of BODY_METHODS) instance[method] = (url, data, config) => request({ ...config, url, method, data });
   instance.create = (config) => createInstance({ ...config, headers: { ...config?.headers } });
   instance.AxiosError = AxiosError;
   instance.isAxiosError = (value) => value?.isAxiosError === true;
