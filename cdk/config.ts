@@ -55,6 +55,8 @@ export interface CertstepConfigInput {
   readonly expiryAlarmDays?: Readonly<Record<string, number>>;
   readonly logRetentionDays?: number;
   readonly dailyCheckSchedule?: string;
+  /** Every AWS SDK call an X-Ray subsegment (Powertools Tracer). Off by default: docs/operations.md, "Traces". */
+  readonly traceAwsCalls?: boolean;
   /** Who hears of each run's outcome (docs/operations.md, "Events and hooks"). */
   readonly notifications?: NotificationsInput;
 }
@@ -124,6 +126,8 @@ export interface CertstepConfig {
   readonly expiryAlarmDays: ReadonlyMap<string, number>;
   readonly logRetentionDays: number;
   readonly dailyCheckSchedule: string;
+  /** Whether the functions load Powertools Tracer (POWERTOOLS_TRACE_ENABLED); the state machine and every function are traced either way. */
+  readonly traceAwsCalls: boolean;
   /** Stack-wide first, then per certificate in configuration order. */
   readonly subscriptions: readonly Subscription[];
 }
@@ -273,6 +277,7 @@ const TOP_LEVEL = section(
     stackName: z._default(text(STACK_NAME, 'a CloudFormation stack name (letters, digits, "-")'), 'Certstep'),
     resourcePrefix: z._default(text(PREFIX, '1-20 lowercase letters, digits or "-", starting with a letter'), 'certstep'),
     dailyCheckSchedule: z._default(text(SCHEDULE, 'an EventBridge Scheduler cron(...) or rate(...) expression'), 'cron(0 4 * * ? *)'),
+    traceAwsCalls: z._default(z.boolean({ error: mustBe('true or false') }), false),
     notifications: z.optional(notificationsSchema),
   },
   [
@@ -290,6 +295,7 @@ const TOP_LEVEL = section(
     'expiryAlarmDays',
     'logRetentionDays',
     'dailyCheckSchedule',
+    'traceAwsCalls',
     'notifications',
   ],
 );
@@ -409,6 +415,7 @@ function settle(root: z.output<typeof TOP_LEVEL>): CertstepConfig | Fault {
     expiryAlarmDays,
     logRetentionDays: root.logRetentionDays,
     dailyCheckSchedule: root.dailyCheckSchedule,
+    traceAwsCalls: root.traceAwsCalls,
     subscriptions,
   };
 }

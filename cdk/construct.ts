@@ -95,6 +95,9 @@ export class CertstepRenewal extends Construct {
       CERTSTEP_ISSUERS: issuersEnvironment(config.issuers),
       CERTSTEP_CERTIFICATE_SECRET_PREFIX: this.storage.certificateSecretPrefix,
       CERTSTEP_ACCOUNT_SECRET_PREFIX: this.storage.accountSecretPrefix,
+      // Powertools' own switch, read by functions/runtime/tracing.ts at init: with it off the
+      // X-Ray SDK is never evaluated, though it stays in the bundle, so one setting flips it.
+      POWERTOOLS_TRACE_ENABLED: String(config.traceAwsCalls),
     };
     const environment = (name: string) => ({ ...common, ...environmentFor(needsOf(name), context) });
     // The state machine's functions, and those that run beside it (the sweeps, the catalog sync).

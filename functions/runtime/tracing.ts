@@ -1,7 +1,14 @@
 /**
- * X-Ray subsegments for every AWS SDK call, through Powertools Tracer: the stack turns active
- * tracing on (cdk/functions.ts), and without this a trace shows the Lambda but not which
- * Secrets Manager, DynamoDB or Route 53 call took the time.
+ * X-Ray subsegments for every AWS SDK call, through Powertools Tracer, when the configuration asks
+ * for them (`traceAwsCalls`, which the stack passes on as POWERTOOLS_TRACE_ENABLED). Active tracing
+ * is on either way (cdk/functions.ts): without this a trace shows each Lambda's init and invocation
+ * but not which Secrets Manager, DynamoDB or Route 53 call took the time.
+ *
+ * Off by default because the X-Ray SDK is not free where it is loaded: it makes a cold start about a
+ * quarter slower (the import of the handler, docs/BENCHMARKS.md) and every promise dearer (below),
+ * for detail a job that runs a few times a month per certificate rarely needs. It stays in every
+ * bundle, unevaluated (esbuild wraps CommonJS in functions it calls on first use), so turning it
+ * on is a configuration change and nothing more.
  *
  * The Tracer is loaded only where it would trace. Loading it is not free even when it would not:
  * the X-Ray SDK under it creates its cls-hooked namespace at load, which turns on async hooks for

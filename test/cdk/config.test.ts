@@ -36,6 +36,7 @@ describe('validateConfig', () => {
       alarmDaysBeforeExpiry: 14,
       logRetentionDays: 90,
       dailyCheckSchedule: 'cron(0 4 * * ? *)',
+      traceAwsCalls: false,
     });
     expect(config.issuers[0]).toEqual({ name: 'letsencrypt', directoryUrl: 'https://acme-v02.api.letsencrypt.org/directory', email: 'hostmaster@example.com' });
     expect(config.certificates[0]).toMatchObject({ dnsNames: ['example.com', '*.example.com'], keyAlgorithm: 'ecdsa-p256', renewBefore: 'P30D' });
@@ -140,6 +141,7 @@ describe('validateConfig', () => {
     ],
     ['a KMS alias instead of a key ARN', { ...testConfig(), kmsKeyArn: 'alias/certstep' }, 'kmsKeyArn: must be a KMS key ARN'],
     ['a retention CloudWatch does not offer', { ...testConfig(), logRetentionDays: 100 }, 'logRetentionDays: CloudWatch Logs accepts only'],
+    ['tracing asked for as a string', { ...testConfig(), traceAwsCalls: 'yes' }, 'traceAwsCalls: must be true or false (got "yes")'],
     [
       'an expiry alarm that would fire before renewal',
       { ...testConfig(), alarmDaysBeforeExpiry: 30 },

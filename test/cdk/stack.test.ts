@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { App } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DUMMY_ENV } from '../../bench/coldstart.js';
 import { readStateMachineDefinition } from '../../cdk/definition.js';
 import { SWEEP_METRICS } from '../../cdk/monitoring.js';
 import { sweepMetricsLine } from '../../functions/runtime/metrics.js';
@@ -113,6 +114,22 @@ describe('Lambda functions', () => {
       { name: 'letsencrypt-staging', directoryUrl: 'https://acme-staging-v02.api.letsencrypt.org/directory', email: 'hostmaster@example.com' },
     ]);
     expect(variables).toMatchObject({ CERTSTEP_CERTIFICATE_SECRET_PREFIX: 'certstep/certificates/', CERTSTEP_ACCOUNT_SECRET_PREFIX: 'certstep/accounts/' });
+  });
+
+  it('leaves Powertools Tracer off in every function unless traceAwsCalls, as the bench imports them', () => {
+    const switches = Object.values(lambdas).map(
+      (fn) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.POWERTOOLS_TRACE_ENABLED,
+    );
+    expect(switches.length).toBeGreaterThanOrEqual(14);
+    expect(new Set(switches)).toEqual(new Set(['false']));
+    expect(DUMMY_ENV.POWERTOOLS_TRACE_ENABLED).toBe('false');
+
+    const traced = synthesise({ ...testConfig(), traceAwsCalls: true }, { bundle: false }).template.findResources('AWS::Lambda::Function', {
+      Properties: { Runtime: 'nodejs22.x' },
+    }) as Record<string, Resource>;
+    const on = Object.values(traced).map((fn) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.POWERTOOLS_TRACE_ENABLED);
+    expect(on.length).toBe(switches.length);
+    expect(new Set(on)).toEqual(new Set(['true']));
   });
 
   it('gives ScheduleRenewal and CleanUp the scheduler settings, CheckRenewal and CleanUp the ledger', () => {

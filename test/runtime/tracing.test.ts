@@ -112,8 +112,9 @@ describe('the X-Ray SDK in a fresh process', () => {
   // cls-hooked keeps its namespaces on process.namespaces; the X-Ray SDK creates AWSXRay at load.
   const REPORT = 'console.log(JSON.stringify({ xray: Boolean(process.namespaces?.AWSXRay) }));';
 
-  // What a handler reads at init, without the Lambda runtime's AWS_EXECUTION_ENV unless a case sets it.
-  const { AWS_EXECUTION_ENV: _onLambda, ...OFFLINE_ENV } = DUMMY_ENV;
+  // What a handler reads at init, without the Lambda runtime's AWS_EXECUTION_ENV and the stack's
+  // POWERTOOLS_TRACE_ENABLED unless a case sets them.
+  const { AWS_EXECUTION_ENV: _onLambda, POWERTOOLS_TRACE_ENABLED: _stackDefault, ...OFFLINE_ENV } = DUMMY_ENV;
 
   async function loaded(args: string[], env: Record<string, string>): Promise<boolean> {
     const { stdout } = await run(process.execPath, args, { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH ?? '', ...OFFLINE_ENV, ...env }, timeout: 60_000 });
@@ -126,7 +127,10 @@ describe('the X-Ray SDK in a fresh process', () => {
     });
     expect(await loaded([outfile], {})).toBe(false);
     expect(await loaded([outfile], { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x', POWERTOOLS_TRACE_ENABLED: 'false' })).toBe(false);
-    // Control: on Lambda it is, so the report can tell the two apart.
+    // As the bench imports it: a deployed function with the stack's default (traceAwsCalls off).
+    expect(await loaded([outfile], DUMMY_ENV)).toBe(false);
+    // Controls: on Lambda with traceAwsCalls on, or without the stack's setting, it is, so the report can tell them apart.
+    expect(await loaded([outfile], { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x', POWERTOOLS_TRACE_ENABLED: 'true' })).toBe(true);
     expect(await loaded([outfile], { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' })).toBe(true);
   }, 60_000);
 
