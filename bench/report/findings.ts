@@ -15,20 +15,33 @@ function bundleNote(cold: ColdStartResult | undefined): string {
   if (ok.length === 0) return 'not measured in this run.';
   const over = ok.filter((bundle) => bundle.bytes >= 400 * 1024);
   const largest = ok.reduce((best, bundle) => (bundle.bytes > best.bytes ? bundle : best));
-  // What every ACME bundle carries whatever certstep does: acme-client's HTTP client, the X-Ray SDK
-  // under Powertools' Tracer, and the AWS SDK's core.
+  // What every ACME bundle carries whatever certstep does: the X-Ray SDK under Powertools' Tracer
+  // (evaluated only with traceAwsCalls) and the AWS SDK's core.
   const acme = ok.find((bundle) => bundle.functionName === 'CreateOrder');
   const kib = (name: string) => ((acme?.topPackages.find((entry) => entry.name === name)?.bytes ?? 0) / 1024).toFixed(0);
   return (
     `${ok.length - over.length} of ${ok.length} bundles are under 400 KiB minified; the largest, ${largest.functionName} at ${(largest.bytes / 1024).toFixed(0)} KiB, is ` +
     `${largest.topPackages.map((entry) => `${entry.name} ${(entry.bytes / 1024).toFixed(0)}K`).join(', ')}.` +
     (acme
-      ? ` An ACME function (CreateOrder, ${(acme.bytes / 1024).toFixed(0)} KiB) carries aws-xray-sdk-core ${kib('aws-xray-sdk-core')}K (under Powertools' Tracer) ` +
+      ? ` An ACME function (CreateOrder, ${(acme.bytes / 1024).toFixed(0)} KiB) carries aws-xray-sdk-core ${kib('aws-xray-sdk-core')}K (under Powertools' Tracer, unevaluated unless \`traceAwsCalls\`) ` +
         `and @smithy/core ${kib('@smithy/core')}K, with two SDK clients and acme-client on top. axios is no longer in it: acme-client keeps ` +
         'its axios instance through a ~150-line stand-in (functions/runtime/stubs/axios-core.cjs) and certstep sends the requests itself. ' +
-        'Under 400 KiB everywhere would take the X-Ray SDK out, and the functions with four to six SDK clients (CheckRenewal, the sweeps) ' +
-        'would not get there even then. Import time follows size (V8 parses the whole module first); no X.509 library is left in any bundle.'
+        'Under 400 KiB everywhere would take the X-Ray SDK out of the bundles (the switch would then need a rebuild), and the functions with ' +
+        'four to six SDK clients (CheckRenewal, the sweeps) would not get there even then. Import time follows what is evaluated more than ' +
+        'size: code that only a dynamic import reaches is parsed lazily and costs little until it runs. No X.509 library is left in any bundle.'
       : '')
+  );
+}
+
+/** What `traceAwsCalls` adds to each import: the "import, traced" column against the default one. */
+function tracingNote(cold: ColdStartResult | undefined): string {
+  const pairs = (cold?.bundles ?? []).filter((bundle) => !bundle.error && (bundle.importMsTraced?.length ?? 0) > 0);
+  if (pairs.length === 0) return 'Section 3 did not measure the traced import in this run.';
+  const added = pairs.map((bundle) => median(bundle.importMsTraced ?? []) - median(bundle.importMs));
+  const share = pairs.map((bundle) => (median(bundle.importMsTraced ?? []) / median(bundle.importMs) - 1) * 100);
+  return (
+    `With \`traceAwsCalls\` on it loads at init: section 3's "import, traced" column adds a median of ${median(added).toFixed(0)} ms per import ` +
+    `(${min(added).toFixed(0)} to ${max(added).toFixed(0)} ms, ${median(share).toFixed(0)} % of the default import) in this run.`
   );
 }
 
@@ -93,7 +106,8 @@ export function renderFindings(results: BenchResults, lambda: LambdaCosts | unde
     '   for the whole process: 1e6 awaited promises took 71 ms bare and 1,325 ms with the Tracer loaded (Node 20 here). The Tracer',
     '   now loads only where Powertools would trace (on Lambda, functions/runtime/tracing.ts), so local runs, the CLI and the tests',
     '   no longer pay it (measured at the fix, commit 82316f0, against the run before it: 100 certificates 7.69 s -> 5.65 s wall,',
-    '   9.68 s -> 6.93 s CPU). On Lambda with active tracing it is loaded as before, and the cold-start section measures it so.',
+    '   9.68 s -> 6.93 s CPU). On Lambda it now loads only with `traceAwsCalls`, off by default (active tracing of the',
+    `   state machine and the functions needs none of it). ${tracingNote(results.coldStart)}`,
     '',
     lambda
       ? `Lambda cost per renewal stays far below the target either way (${usd(lambda.gbSeconds.aws * PRICES.lambdaArmPerGbSecond, 7)} modelled); Step Functions transitions are most of the bill.`

@@ -4,11 +4,11 @@
  * is on either way (cdk/functions.ts): without this a trace shows each Lambda's init and invocation
  * but not which Secrets Manager, DynamoDB or Route 53 call took the time.
  *
- * Off by default because the X-Ray SDK is not free where it is loaded: it makes a cold start about a
- * quarter slower (the import of the handler, docs/BENCHMARKS.md) and every promise dearer (below),
+ * Off by default because the X-Ray SDK is not free where it is loaded: it adds about a seventh to
+ * the import of a handler (docs/BENCHMARKS.md, section 3) and makes every promise dearer (below),
  * for detail a job that runs a few times a month per certificate rarely needs. It stays in every
- * bundle, unevaluated (esbuild wraps CommonJS in functions it calls on first use), so turning it
- * on is a configuration change and nothing more.
+ * bundle, unevaluated (esbuild wraps what only a dynamic import reaches in functions it calls
+ * then), so turning it on is a configuration change and nothing more.
  *
  * The Tracer is loaded only where it would trace. Loading it is not free even when it would not:
  * the X-Ray SDK under it creates its cls-hooked namespace at load, which turns on async hooks for
