@@ -78,9 +78,7 @@ export function renderCallsPerRenewal(cost: CostResult, before: CostResult | und
       `${cold ? `; cold containers: ${cold.acme}, ${cold.route53}, ${cold.secretsManager}` : ''}` +
       `${earlier ? `; before step 16: ${earlier.acme}, ${earlier.route53}, ${earlier.secretsManager}` : ''}`,
     met,
-    ...(met &&
-      cold &&
-      !coldMet && { note: 'in warm containers; a cold container reads the directory, a nonce, the account and the zone once more per function' }),
+    ...(met && cold && !coldMet && { note: 'in warm containers; a cold container reads the directory, a nonce and the account once more per function' }),
   });
   return lines;
 }

@@ -15,7 +15,7 @@ import { LiveDns, LookupFailure, type ZoneCut } from './live-dns.js';
 import { propagationTiming } from './propagation-timing.js';
 import { type RecordChange, type TxtRecordSet, isConcurrentChange, planAdd, planRemove } from './route53-changes.js';
 import { route53Failure } from './route53-errors.js';
-import { type ClientFor, type HostedZone, ZoneDirectory, withoutDot } from './route53-zones.js';
+import { type ClientFor, type HostedZone, ZoneDirectory, type ZoneRef, withoutDot } from './route53-zones.js';
 
 export interface Route53DnsOptions {
   readonly dns01?: Dns01Config;
@@ -36,7 +36,8 @@ export const ROUTE53_TIMING: PropagationTiming = { initialWaitSeconds: 30, inter
 interface Located extends ChallengeRecord {
   /** Where the TXT record really goes: the record name, or its CNAME target. */
   readonly fqdn: string;
-  readonly zone: HostedZone;
+  /** By id: checkZones (the first state) has checked what the zone is; route53-zones.ts says why that is enough. */
+  readonly zone: ZoneRef;
 }
 
 export class Route53DnsProvider implements DnsProvider {
@@ -63,7 +64,12 @@ export class Route53DnsProvider implements DnsProvider {
    */
   async checkZones(dnsNames: readonly string[]): Promise<void> {
     const names = [...new Set(dnsNames.map((name) => name.replace(/^\*\./, '')))];
-    const settled = await Promise.allSettled(names.map((dnsName) => this.locate({ dnsName, recordName: `_acme-challenge.${dnsName}`, value: '' })));
+    const settled = await Promise.allSettled(
+      names.map(async (dnsName) => {
+        const record = await this.locate({ dnsName, recordName: `_acme-challenge.${dnsName}`, value: '' });
+        return { ...record, zone: await this.zones.zoneFor(record.fqdn, record.fqdn !== record.recordName.toLowerCase()) };
+      }),
+    );
     const failures = settled.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as unknown] : []));
     const cnames = failures.filter((failure): failure is CnameRequired => failure instanceof CnameRequired);
     if (cnames.length > 1 && cnames.length === failures.length) throw new CnameRequired(cnames.map((failure) => failure.message).join('; '));
@@ -139,7 +145,7 @@ export class Route53DnsProvider implements DnsProvider {
       .map((answer) => `${record.fqdn} at ${answer.server}`);
     const unreachable = answers.flatMap((answer) => ('failure' in answer ? [answer.failure] : []));
     const visible = missingAt.length === 0 && unreachable.length === 0;
-    return { visible, missingAt, unreachable, notes: visible ? [] : delegationNotes(record, cut) };
+    return { visible, missingAt, unreachable, notes: visible ? [] : delegationNotes(record, cut, await this.zones.describe(record.zone)) };
   }
 
   private async seenByResolvers(record: Located): Promise<Look> {
@@ -174,7 +180,7 @@ export class Route53DnsProvider implements DnsProvider {
 
   /** One zone's read-plan-write round; the change id token, or undefined when nothing had to change. */
   private async changeZone(
-    zone: HostedZone,
+    zone: ZoneRef,
     located: readonly Located[],
     plan: (name: string, current: TxtRecordSet | undefined, values: string[]) => RecordChange[],
   ): Promise<string | undefined> {
@@ -215,7 +221,7 @@ export class Route53DnsProvider implements DnsProvider {
   private async locate(record: ChallengeRecord, verifyCnames = true): Promise<Located> {
     const name = record.recordName.toLowerCase();
     const fqdn = this.options.dns01?.cnameStrategy === 'Follow' ? await this.followed(record.dnsName, name, verifyCnames) : name;
-    return { ...record, fqdn, zone: await this.zones.zoneFor(fqdn, fqdn !== name) };
+    return { ...record, fqdn, zone: await this.zones.refFor(fqdn, fqdn !== name) };
   }
 
   /** The end of the CNAME chain at `name`; where cnameTargets names it, live DNS must agree (unless only cleaning up). */
@@ -262,8 +268,7 @@ function describeFailure(error: unknown): string {
  * one live DNS delegates to (a duplicate, or a zone never delegated). Said, not refused: a
  * reusable delegation set with white-label names looks different and still works.
  */
-function delegationNotes(record: Located, cut: ZoneCut): string[] {
-  const zone = record.zone;
+function delegationNotes(record: Located, cut: ZoneCut, zone: HostedZone): string[] {
   if (cut.zone !== zone.name) {
     return [`live DNS puts ${record.fqdn} in ${cut.zone}, not in hosted zone ${zone.id} (${zone.name}): is ${zone.name} delegated to Route 53?`];
   }

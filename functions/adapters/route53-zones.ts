@@ -7,6 +7,12 @@
  * details (its name, privacy and name servers, which do not change for the life of a zone id)
  * are cached per Route 53 client, that is per container and set of credentials, for an hour,
  * and dropped as soon as Route 53 says the zone is gone.
+ *
+ * Only the first state needs the details of a configured zone: it checks that the zone can hold
+ * the names and is public (zoneFor), before any order. A zone id names the same zone for its
+ * whole life, so the phases after it change records by the id alone (refFor) and ask for the
+ * details only to explain a record that is not visible yet: a cold container saves a
+ * GetHostedZone, and Route 53 itself refuses a record that does not belong in the zone.
  */
 import { GetHostedZoneCommand, ListHostedZonesCommand, type Route53Client } from '@aws-sdk/client-route-53';
 import { type Route53SolverConfig, type Route53ZoneConfig, zoneSettingsFor } from '../core/dns01-config.js';
@@ -35,6 +41,9 @@ interface ListedZone {
 
 type ZoneDetails = Omit<HostedZone, 'access'>;
 
+/** A hosted zone by id, with the credentials to change it: all a change or a GetChange needs. */
+export type ZoneRef = Pick<HostedZone, 'id' | 'access'>;
+
 /** The hosted zones a container changes are few; the bound only keeps a long-lived one from growing. */
 const ZONE_DETAILS = { maxEntries: 64, ttlMs: 60 * 60_000 };
 const detailsByClient = new WeakMap<Route53Client, ExpiringCache<string, ZoneDetails>>();
@@ -57,19 +66,25 @@ export class ZoneDirectory {
   ) {}
 
   /**
-   * The zone for `recordName` (e.g. `_acme-challenge.www.example.com`). `redirected` is true
-   * when a CNAME moved the record away from the name, so a certificate-wide zone id no longer applies.
+   * The zone for `recordName` (e.g. `_acme-challenge.www.example.com`), with its details, checked
+   * to be one that can hold the name. `redirected` is true when a CNAME moved the record away from
+   * the name, so a certificate-wide zone id no longer applies.
    */
   async zoneFor(recordName: string, redirected: boolean): Promise<HostedZone> {
     const name = recordName.toLowerCase();
-    const { hostedZoneId: configuredId, ...access } = zoneSettingsFor(this.config, name, redirected);
-    if (configuredId) {
-      const zone = await this.describe(configuredId, access);
-      if (name !== zone.name && !name.endsWith(`.${zone.name}`)) {
-        throw new ZoneNotFound(`hosted zone ${configuredId} (${zone.name}) cannot hold ${name}; check certificate.dns01.route53`);
-      }
-      return zone;
+    const ref = await this.refFor(name, redirected);
+    const zone = await this.describe(ref);
+    if (name !== zone.name && !name.endsWith(`.${zone.name}`)) {
+      throw new ZoneNotFound(`hosted zone ${zone.id} (${zone.name}) cannot hold ${name}; check certificate.dns01.route53`);
     }
+    return zone;
+  }
+
+  /** The zone for `recordName` as zoneFor chooses it, without asking for a configured zone's details. */
+  async refFor(recordName: string, redirected: boolean): Promise<ZoneRef> {
+    const name = recordName.toLowerCase();
+    const { hostedZoneId: configuredId, ...access } = zoneSettingsFor(this.config, name, redirected);
+    if (configuredId) return { id: configuredId, access };
     const candidates = (await this.list(access))
       .filter((zone) => name === zone.name || name.endsWith(`.${zone.name}`))
       .filter((zone) => this.config.privateZone === true || !zone.private)
@@ -82,7 +97,7 @@ export class ZoneDirectory {
         `no ${kind} in the account${access.role ? ` of ${access.role}` : ''} can hold ${name}; create one or set certificate.dns01.route53.hostedZoneId`,
       );
     }
-    return this.describe(best.id, access);
+    return { id: best.id, access };
   }
 
   private list(access: HostedZone['access']): Promise<ListedZone[]> {
@@ -107,11 +122,12 @@ export class ZoneDirectory {
   }
 
   /** For an answer that says the zone is gone (NoSuchHostedZone): the next lookup asks Route 53 again. */
-  forget(zone: HostedZone): void {
+  forget(zone: ZoneRef): void {
     detailsOf(this.clientFor(zone.access)).delete(zone.id);
   }
 
-  private async describe(id: string, access: HostedZone['access']): Promise<HostedZone> {
+  /** The zone's name, privacy and name servers: GetHostedZone, once per client and hour. */
+  async describe({ id, access }: ZoneRef): Promise<HostedZone> {
     const client = this.clientFor(access);
     const details = await detailsOf(client).get(id, () =>
       client.send(new GetHostedZoneCommand({ Id: id })).then(

@@ -77,6 +77,23 @@ describe('Route53DnsProvider', () => {
     expect(failure.message).toContain(`hosted zone ${other.id} (other.test) cannot hold _acme-challenge.example.test`);
   });
 
+  it('changes a configured zone by its id alone after the first state, and Route 53 still refuses a name it cannot hold', async () => {
+    // Prepare: CheckRenewal checked the zone; the later phases (new providers) do not describe it again.
+    const zone = server.addZone('checked.test');
+    const other = server.addZone('other.test');
+
+    // Act
+    await route53Provider(server, { route53: { hostedZoneId: zone.id } }).provider.present([record('checked.test', 'v')]);
+    const failure = await failureOf(route53Provider(server, { route53: { hostedZoneId: other.id } }).provider.present([record('checked.test', 'v')]));
+
+    // Assess
+    expect(callsOf('GetHostedZone')).toHaveLength(0);
+    expect(callsOf('ChangeResourceRecordSets').map((call) => call.zoneId)).toEqual([zone.id, other.id]);
+    expect(failure.name).toBe('DnsChangeRejected');
+    expect(failure.message).toContain('is not permitted in zone other.test');
+    expect(server.recordSets(other.id).filter((set) => set.type === 'TXT')).toEqual([]);
+  });
+
   it('fails with ZoneNotFound for a name outside every zone', async () => {
     server.addZone('example.test');
     const failure = await failureOf(route53Provider(server).provider.checkZones(['www.elsewhere.test']));
