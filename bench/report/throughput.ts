@@ -43,7 +43,7 @@ export function renderThroughput(throughput: ThroughputResult, targets: Target[]
     '',
     ...((throughput.pebbleRestarts?.length ?? 0) > 0
       ? [
-          `**Pebble had to be restarted ${throughput.pebbleRestarts?.length} time(s) during this run** (it stopped answering signed requests; each time the`,
+          `**Pebble had to be restarted ${throughput.pebbleRestarts?.length} time(s) during this run** (it stopped answering signed requests; each line says where its goroutines waited then, from the dump Go prints on SIGQUIT; each time the`,
           'measurement was repeated on a fresh Pebble after fresh account registrations, and the failed attempt is counted as crashed):',
           ...(throughput.pebbleRestarts ?? []).map((why) => `- ${why.replace(/\|/g, '/')}`),
           '',

@@ -10,6 +10,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type GoroutineWaits, goroutineWaits } from './goroutine-dump.js';
 import { freePort, httpGetText, httpRequest, resolvesA } from './net.js';
 import { createThrowawayTls } from './throwaway-tls.js';
 import { ensurePebbleInstalled } from './pebble-install.js';
@@ -43,8 +44,19 @@ export interface LocalAcme {
   intermediatePem(): Promise<string>;
   /** stop pebble only and start it again on the same ports and config (Pebble forgets all accounts) */
   restartPebble(): Promise<void>;
+  /**
+   * For a Pebble that stopped answering: whether its directory still answers, and where its
+   * goroutines wait (its SIGQUIT dump). Pebble exits after the dump: restartPebble() next.
+   */
+  diagnoseStall(): Promise<PebbleStall>;
   /** idempotent; kills both processes (and waits for exit), removes a temp workDir */
   stop(): Promise<void>;
+}
+
+export interface PebbleStall {
+  /** How long GET of the directory (no account, no lock of its store) took, or why it failed. */
+  readonly directory: string;
+  readonly waits: GoroutineWaits;
 }
 
 const READY_TIMEOUT_MS = 15_000;
@@ -199,6 +211,14 @@ async function launch(input: LaunchInput): Promise<LocalAcme> {
     dnsServer,
     rootPem: () => httpGetText(`${managementUrl}/roots/0`, caCertPem),
     intermediatePem: () => httpGetText(`${managementUrl}/intermediates/0`, caCertPem),
+    async diagnoseStall() {
+      const started = Date.now();
+      const directory = await httpRequest(directoryUrl, { ca: caCertPem, timeoutMs: 5000 }).then(
+        (answer) => `HTTP ${answer.status} in ${Date.now() - started} ms`,
+        (error: Error) => `no answer (${error.message})`,
+      );
+      return { directory, waits: goroutineWaits(await pebble.goroutineDump(), 'github.com/letsencrypt/pebble/') };
+    },
     async restartPebble() {
       if (stopping) throw new Error('restartPebble() after stop()');
       log('Restarting pebble (all accounts and orders are forgotten)');
@@ -302,6 +322,23 @@ class Child {
       await sleep(100);
     }
     throw this.failure(`was not ready after ${READY_TIMEOUT_MS / 1000} s (${lastError})`);
+  }
+
+  /**
+   * A Go program's goroutine dump: SIGQUIT makes it print every stack to stderr and exit. Its
+   * whole output from then on, however long (the tail keeps 50 lines); empty if it had exited.
+   */
+  async goroutineDump(): Promise<string> {
+    if (this.exitDescription !== undefined) return '';
+    const chunks: Buffer[] = [];
+    const keep = (chunk: Buffer) => chunks.push(chunk);
+    this.proc.stderr?.on('data', keep);
+    this.proc.kill('SIGQUIT');
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), 5000);
+    await this.exited;
+    clearTimeout(timer);
+    this.proc.stderr?.off('data', keep);
+    return Buffer.concat(chunks).toString('utf8');
   }
 
   /** SIGTERM, then SIGKILL if it lingers; resolves once the process is gone. */

@@ -83,6 +83,28 @@ describe('startLocalAcme (real Pebble + pebble-challtestsrv)', () => {
   );
 
   it(
+    'says where Pebble waits before a restart, from its goroutine dump, and then starts again',
+    async () => {
+      // Act: a healthy Pebble, so nothing should wait on a lock of its own store.
+      const stall = await acme.diagnoseStall();
+      const stopped = await httpRequest(acme.directoryUrl, { ca: acme.caCertPem, timeoutMs: 1000 }).then(
+        () => 'answered',
+        () => 'refused',
+      );
+      await acme.restartPebble();
+
+      // Assess: the directory answered before the dump; the dump was read (the HTTPS servers'
+      // goroutines at least); Pebble exited after it and runs again after the restart.
+      expect(stall.directory).toMatch(/^HTTP 200 in \d+ ms$/);
+      expect(stall.waits.goroutines).toBeGreaterThanOrEqual(3);
+      expect(stall.waits.where.filter(({ frame }) => frame.startsWith('db.'))).toEqual([]);
+      expect(stopped).toBe('refused');
+      expect(await directory(acme)).toHaveProperty('newOrder');
+    },
+    HOOK_TIMEOUT_MS,
+  );
+
+  it(
     'stops both processes so their ports refuse connections',
     async () => {
       // Prepare
