@@ -67,7 +67,7 @@ export class Route53DnsProvider implements DnsProvider {
     const settled = await Promise.allSettled(
       names.map(async (dnsName) => {
         const record = await this.locate({ dnsName, recordName: `_acme-challenge.${dnsName}`, value: '' });
-        return { ...record, zone: await this.zones.zoneFor(record.fqdn, record.fqdn !== record.recordName.toLowerCase()) };
+        return { ...record, zone: await this.zones.verified(record.zone, record.fqdn) };
       }),
     );
     const failures = settled.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as unknown] : []));

@@ -9,7 +9,7 @@
  * and dropped as soon as Route 53 says the zone is gone.
  *
  * Only the first state needs the details of a configured zone: it checks that the zone can hold
- * the names and is public (zoneFor), before any order. A zone id names the same zone for its
+ * the names and is public (verified), before any order. A zone id names the same zone for its
  * whole life, so the phases after it change records by the id alone (refFor) and ask for the
  * details only to explain a record that is not visible yet: a cold container saves a
  * GetHostedZone, and Route 53 itself refuses a record that does not belong in the zone.
@@ -65,14 +65,9 @@ export class ZoneDirectory {
     private readonly clientFor: ClientFor,
   ) {}
 
-  /**
-   * The zone for `recordName` (e.g. `_acme-challenge.www.example.com`), with its details, checked
-   * to be one that can hold the name. `redirected` is true when a CNAME moved the record away from
-   * the name, so a certificate-wide zone id no longer applies.
-   */
-  async zoneFor(recordName: string, redirected: boolean): Promise<HostedZone> {
+  /** The zone's details, checked to be a zone that can hold `recordName`: what the first state asks of each zone. */
+  async verified(ref: ZoneRef, recordName: string): Promise<HostedZone> {
     const name = recordName.toLowerCase();
-    const ref = await this.refFor(name, redirected);
     const zone = await this.describe(ref);
     if (name !== zone.name && !name.endsWith(`.${zone.name}`)) {
       throw new ZoneNotFound(`hosted zone ${zone.id} (${zone.name}) cannot hold ${name}; check certificate.dns01.route53`);
@@ -80,7 +75,11 @@ export class ZoneDirectory {
     return zone;
   }
 
-  /** The zone for `recordName` as zoneFor chooses it, without asking for a configured zone's details. */
+  /**
+   * The zone for `recordName` (e.g. `_acme-challenge.www.example.com`), without asking for a
+   * configured zone's details. `redirected` is true when a CNAME moved the record away from the
+   * name, so a certificate-wide zone id no longer applies.
+   */
   async refFor(recordName: string, redirected: boolean): Promise<ZoneRef> {
     const name = recordName.toLowerCase();
     const { hostedZoneId: configuredId, ...access } = zoneSettingsFor(this.config, name, redirected);
