@@ -333,19 +333,16 @@ class Child {
     const chunks: Buffer[] = [];
     const keep = (chunk: Buffer) => chunks.push(chunk);
     this.proc.stderr?.on('data', keep);
-    this.proc.kill('SIGQUIT');
-    const timer = setTimeout(() => this.proc.kill('SIGKILL'), 5000);
-    await this.exited;
-    clearTimeout(timer);
+    await this.kill('SIGQUIT', 5000);
     this.proc.stderr?.off('data', keep);
     return Buffer.concat(chunks).toString('utf8');
   }
 
-  /** SIGTERM, then SIGKILL if it lingers; resolves once the process is gone. */
-  async kill(): Promise<void> {
+  /** `signal` (SIGTERM), then SIGKILL if it lingers past `graceMs`; resolves once the process is gone. */
+  async kill(signal: NodeJS.Signals = 'SIGTERM', graceMs = 3000): Promise<void> {
     if (this.exitDescription !== undefined) return this.exited;
-    this.proc.kill('SIGTERM');
-    const timer = setTimeout(() => this.proc.kill('SIGKILL'), 3000);
+    this.proc.kill(signal);
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), graceMs);
     await this.exited;
     clearTimeout(timer);
   }
