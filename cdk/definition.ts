@@ -13,24 +13,6 @@ export const HANDLERS_DIR = join(PROJECT_ROOT, 'functions', 'handlers');
 /** Where `npm run build` puts each handler, bundled: what an installed package has instead of the sources. */
 export const PREBUILT_LAMBDA_DIR = join(PROJECT_ROOT, 'dist', 'lambda');
 
-/**
- * Every stub a Lambda bundle gets, module → stub path from the project root: those of every
- * bundle and those of Lambdas only (functions/runtime/stubs/aliases.json, which scripts/build.mjs
- * reads too). Read from the sources, as only bundling from source needs it.
- */
-export function lambdaStubs(): Record<string, string> {
-  const { everyBundle, lambdasOnly } = stubLists();
-  return { ...everyBundle, ...lambdasOnly };
-}
-
-/** functions/runtime/stubs/aliases.json as written: the stubs of every bundle, and those of Lambdas only. */
-export function stubLists(): { readonly everyBundle: Record<string, string>; readonly lambdasOnly: Record<string, string> } {
-  const lists = JSON.parse(readFileSync(join(PROJECT_ROOT, 'functions', 'runtime', 'stubs', 'aliases.json'), 'utf8')) as Partial<
-    Record<'everyBundle' | 'lambdasOnly', Record<string, string>>
-  >;
-  return { everyBundle: lists.everyBundle ?? {}, lambdasOnly: lists.lambdasOnly ?? {} };
-}
-
 /** The prebuilt bundle's folder for a function, e.g. `dist/lambda/check-renewal`. */
 export function prebuiltLambdaDir(name: string, root: string = PREBUILT_LAMBDA_DIR): string {
   return join(root, kebabCase(name));

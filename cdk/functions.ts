@@ -1,23 +1,23 @@
 /**
  * One Lambda per `${XFunctionArn}` of the state machine, bundled locally by esbuild (never
- * Docker) as a single ESM file with the AWS SDK inside, so the versions tested are the
- * versions deployed. Each function gets its own role and log group; permissions.ts fills the
- * roles in.
+ * Docker) as ESM with the AWS SDK inside, so the versions tested are the versions deployed
+ * (scripts/lambda-bundle.mjs says how, and measured why). Each function gets its own role and
+ * log group; permissions.ts fills the roles in.
  *
  * Where the code comes from, one rule: the handler's TypeScript source when it exists (this
  * repository: synth bundles what the tests ran), else the bundle `npm run build` made of that
  * same source with the same options (an installed package, which ships no sources, so a
  * consumer's synth needs neither them nor tsx).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, type ILocalBundling, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { PREBUILT_LAMBDA_DIR, PROJECT_ROOT, type StateMachineFunction, lambdaStubs, prebuiltLambdaDir } from './definition.js';
+import { PREBUILT_LAMBDA_DIR, PROJECT_ROOT, type StateMachineFunction, prebuiltLambdaDir } from './definition.js';
 
 /** What differs from the defaults (256 MB, 60 s, the Task's own TimeoutSeconds). */
 const SIZING: Readonly<Record<string, { memorySize?: number; timeout?: number }>> = {
@@ -29,12 +29,6 @@ const SIZING: Readonly<Record<string, { memorySize?: number; timeout?: number }>
   // Puts up to every configured certificate's catalog item in one custom resource call.
   SyncCatalog: { memorySize: 512, timeout: 900 },
 };
-
-/**
- * ESM output still bundles CommonJS dependencies (acme-client, axios) that call `require` for
- * Node built-ins; ESM has no `require`, so the banner makes one.
- */
-const ESM_REQUIRE_BANNER = "import { createRequire as __certstepCreateRequire } from 'node:module'; const require = __certstepCreateRequire(import.meta.url);";
 
 /** What every function gets besides props.environment (counted in its 4 KB too). */
 export const FUNCTION_ENVIRONMENT = { NODE_OPTIONS: '--enable-source-maps' } as const;
@@ -50,7 +44,7 @@ export interface CertstepFunctionsProps {
 
 export interface CertstepFunction {
   readonly name: string;
-  /** A NodejsFunction when bundled from source, a plain Function from a prebuilt bundle. */
+  /** Bundled at synth from source, or from the package's prebuilt bundle. */
   readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
@@ -112,46 +106,34 @@ export class CertstepFunctions extends Construct {
 type CommonProps = Omit<lambda.FunctionProps, 'code' | 'handler'>;
 
 function bundledFromSource(scope: Construct, definition: StateMachineFunction, common: CommonProps): lambda.Function {
-  return new NodejsFunction(scope, 'Function', {
-    ...common,
-    entry: definition.entry,
-    handler: 'handler',
-    projectRoot: PROJECT_ROOT,
-    depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-    // scripts/build.mjs bundles with the same options for the prebuilt Lambdas: keep them equal.
-    bundling: {
-      forceDockerBundling: false,
-      format: OutputFormat.ESM,
-      mainFields: ['module', 'main'],
-      banner: ESM_REQUIRE_BANNER,
-      target: 'node22',
-      minify: true,
-      // Error names are matched by the state machine's Retry/Catch; they are literal strings
-      // already, but keeping names makes minified stack traces and SDK errors readable too.
-      keepNames: true,
-      sourceMap: true,
-      sourcesContent: false,
-      // The SDK the tests ran, not the one the runtime happens to ship this month: a stack left
-      // alone for years keeps the calls it was tested with. Measured (docs/BENCHMARKS.md, "The
-      // AWS SDK"): 320-490 KiB more per bundle minified, 100-150 KiB gzipped, and a faster
-      // import than loading the runtime's unminified copy file by file.
-      bundleAwsSDK: true,
-      // acme-client loads node-forge for a deprecated API certstep never calls; axios loads mime-db
-      // (through form-data) for uploads certstep never sends: 134 KiB per ACME bundle. In Lambda the
-      // credentials are in the environment, so the SDK's default chain (STS, SSO, Cognito clients:
-      // ~120 KiB) gives way to an env-only provider; aws-xray-sdk-core needs one gte of semver (30 KiB).
-      // No Lambda bundles the X.509 libraries acme-client loads for what certstep does itself (~250 KiB),
-      // nor axios's HTTP stack (~130 KiB): certstep sends acme-client's requests itself.
-      // The stubs say why each is safe; their list is shared with the package build and the bench.
-      esbuildArgs: lambdaAliasArgs(),
-      logLevel: LogLevel.WARNING,
-    },
+  const code = lambda.Code.fromAsset(PROJECT_ROOT, {
+    // The hash of what was bundled, as NodejsFunction has it: a change anywhere in the project
+    // that leaves the bundle the same deploys nothing.
+    assetHashType: AssetHashType.OUTPUT,
+    // The type requires an image; it is never pulled, as tryBundle always answers (never Docker).
+    bundling: { image: DockerImage.fromRegistry('certstep-bundles-locally'), local: new LocalLambdaBundling(definition.entry) },
   });
+  return new lambda.Function(scope, 'Function', { ...common, code, handler: 'index.handler' });
 }
 
-/** esbuild's --alias arguments for every stub a Lambda gets (lambdaStubs: shared with the package build and the bench). */
-function lambdaAliasArgs(): Record<string, string> {
-  return Object.fromEntries(Object.entries(lambdaStubs()).map(([module, stub]) => [`--alias:${module}`, `./${stub}`]));
+/**
+ * scripts/lambda-bundle.mjs, run by this Node at synth: the one definition of a Lambda's bundle,
+ * which the package build and the bench use too. A process of its own because CDK asks for the
+ * bundle synchronously and esbuild's synchronous API does no code splitting.
+ */
+class LocalLambdaBundling implements ILocalBundling {
+  // CDK caches bundles by their options written as JSON: the entry, a field, keeps two functions apart.
+  constructor(readonly entry: string) {}
+
+  tryBundle(outputDir: string): boolean {
+    const script = join(PROJECT_ROOT, 'scripts', 'lambda-bundle.mjs');
+    const result = spawnSync(process.execPath, [script, this.entry, outputDir], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    if (result.status !== 0) {
+      const why = (result.stderr || result.error?.message || '').trim();
+      throw new Error(`bundling ${this.entry} failed (exit ${result.status ?? result.signal}):\n${why}`);
+    }
+    return true;
+  }
 }
 
 function fromPrebuilt(scope: Construct, definition: StateMachineFunction, common: CommonProps, prebuiltDir: string): lambda.Function {

@@ -4,7 +4,7 @@
  *   <out>/cli.mjs                     the whole CLI in one file (bin/certstep.mjs runs it)
  *   <out>/cdk/index.mjs               the construct, aws-cdk-lib and constructs left to the app
  *   <out>/types/…                     its declarations
- *   <out>/lambda/<kebab-name>/index.mjs  each handler, bundled as cdk/functions.ts would bundle it
+ *   <out>/lambda/<kebab-name>/index.mjs  each handler with its chunks, bundled as synth bundles it
  * Usage: node scripts/build.mjs [--out DIR] [--cli-only]   (default: dist, everything)
  * Plain JavaScript on purpose: it must run from `prepack` without tsx.
  */
@@ -16,18 +16,14 @@ import { tmpdir } from 'node:os';
 import { basename, join, posix, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { ESM_REQUIRE_BANNER, bundleLambda, stubLists } from './lambda-bundle.mjs';
 import { validationKey } from './stubs/asl-validator-prevalidated.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-// ESM output still bundles CommonJS dependencies (acme-client, axios) that call `require` for
-// Node built-ins; ESM has no `require`, so the banner makes one. Same as cdk/functions.ts.
-const REQUIRE_BANNER = "import { createRequire as __certstepCreateRequire } from 'node:module'; const require = __certstepCreateRequire(import.meta.url);";
-
-// The stubs every bundle gets (node-forge, mime-db) and those only Lambdas get (the env-only
-// credential provider, semver's one gte, X.509; the CLI keeps the SDK's whole chain and revokes
-// with acme-client's X.509): one list with cdk/functions.ts and the bench; each stub says why.
-const STUBS = JSON.parse(readFileSync(join(ROOT, 'functions', 'runtime', 'stubs', 'aliases.json'), 'utf8'));
+// The stubs every bundle gets (node-forge, mime-db); the Lambdas get those only they get too (the
+// env-only credential provider, semver's one gte, X.509), in scripts/lambda-bundle.mjs. The CLI
+// keeps the SDK's whole chain and revokes with acme-client's X.509. Each stub says why.
 const stubPaths = (aliases) => Object.fromEntries(Object.entries(aliases).map(([module, stub]) => [module, join(ROOT, stub)]));
 
 // `new URL('<relative path>', import.meta.url)`: the idiom sources use to find shipped files.
@@ -63,8 +59,8 @@ const common = {
   platform: 'node',
   format: 'esm',
   mainFields: ['module', 'main'],
-  banner: { js: REQUIRE_BANNER },
-  alias: stubPaths(STUBS.everyBundle),
+  banner: { js: ESM_REQUIRE_BANNER },
+  alias: stubPaths(stubLists().everyBundle),
   keepNames: true,
   sourcemap: 'linked',
   sourcesContent: false,
@@ -151,25 +147,13 @@ async function buildConstruct(out) {
   });
 }
 
-/** The options cdk/functions.ts gives NodejsFunction, so a prebuilt Lambda equals a synth-time one. */
+/** Each handler bundled as synth bundles it (scripts/lambda-bundle.mjs), so a prebuilt Lambda equals a synth-time one. */
 async function buildLambdas(out) {
   const handlers = join(ROOT, 'functions', 'handlers');
   const names = readdirSync(handlers)
     .filter((file) => file.endsWith('.ts'))
     .map((file) => basename(file, '.ts'));
-  await Promise.all(
-    names.map((name) =>
-      build({
-        ...common,
-        entryPoints: [join(handlers, `${name}.ts`)],
-        outfile: join(out, 'lambda', name, 'index.mjs'),
-        target: 'node22',
-        minify: true,
-        // The AWS SDK is inside, as bundleAwsSDK: true in cdk/functions.ts has it.
-        alias: { ...common.alias, ...stubPaths(STUBS.lambdasOnly) },
-      }),
-    ),
-  );
+  await Promise.all(names.map((name) => bundleLambda(join(handlers, `${name}.ts`), join(out, 'lambda', name))));
   return names;
 }
 

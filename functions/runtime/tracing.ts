@@ -6,9 +6,9 @@
  *
  * Off by default because the X-Ray SDK is not free where it is loaded: it adds about a seventh to
  * the import of a handler (docs/BENCHMARKS.md, section 3) and makes every promise dearer (below),
- * for detail a job that runs a few times a month per certificate rarely needs. It stays in every
- * bundle, unevaluated (esbuild wraps what only a dynamic import reaches in functions it calls
- * then), so turning it on is a configuration change and nothing more.
+ * for detail a job that runs a few times a month per certificate rarely needs. Every Lambda's
+ * asset carries it in a chunk of its own beside index.mjs (scripts/lambda-bundle.mjs), read
+ * only by the dynamic import below, so turning it on is a configuration change and nothing more.
  *
  * The Tracer is loaded only where it would trace. Loading it is not free even when it would not:
  * the X-Ray SDK under it creates its cls-hooked namespace at load, which turns on async hooks for

@@ -3,13 +3,12 @@
  * the bundle `npm run build` made (an installed package ships no sources). A stale dist/ in a
  * checkout must never win over the sources the tests ran.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HANDLERS_DIR } from '../../cdk/definition.js';
 import { CertstepFunctions } from '../../cdk/functions.js';
@@ -26,8 +25,7 @@ function prebuiltTree(): string {
 }
 
 function synth(entry: string, prebuiltDir: string) {
-  // No bundling: whether NodejsFunction or a plain asset was chosen is all this test asks.
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, outdir: mkdtempSync(join(scratch, 'out-')) });
+  const app = new App({ outdir: mkdtempSync(join(scratch, 'out-')) });
   const stack = new Stack(app, 'Test');
   const functions = new CertstepFunctions(stack, 'Functions', {
     functions: [{ name: 'SweepEndedRun', substitution: '', entry }],
@@ -36,20 +34,26 @@ function synth(entry: string, prebuiltDir: string) {
     prebuiltDir,
   });
   const fn = functions.byName.get('SweepEndedRun')?.function;
-  return { fn, template: Template.fromStack(stack) };
+  const template = Template.fromStack(stack);
+  const [lambda] = Object.values(template.findResources('AWS::Lambda::Function')) as { Properties: { Code: { S3Key: string } } }[];
+  // The folder CDK staged as the function's code.
+  const asset = lambda ? join(app.outdir, `asset.${lambda.Properties.Code.S3Key.replace(/\.zip$/, '')}`) : '';
+  return { fn, template, index: () => readFileSync(join(asset, 'index.mjs'), 'utf8') };
 }
 
 describe('where a Lambda’s code comes from', () => {
   it('bundles the TypeScript source when it exists, even with a prebuilt bundle beside it', () => {
-    const { fn, template } = synth(join(HANDLERS_DIR, 'sweep-ended-run.ts'), prebuiltTree());
-    expect(fn).toBeInstanceOf(NodejsFunction);
+    const { index, template } = synth(join(HANDLERS_DIR, 'sweep-ended-run.ts'), prebuiltTree());
+    expect(index()).not.toContain('"prebuilt"');
+    // The handler's own code, bundled: the name of the function it reports as.
+    expect(index()).toContain('SweepEndedRun');
     template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', Runtime: 'nodejs22.x', Architectures: ['arm64'] });
   });
 
   it('uses the prebuilt bundle when the source is absent (an installed package), with the same settings', () => {
-    const { fn, template } = synth(join(scratch, 'no-such-source', 'sweep-ended-run.ts'), prebuiltTree());
+    const { fn, index, template } = synth(join(scratch, 'no-such-source', 'sweep-ended-run.ts'), prebuiltTree());
     expect(fn).toBeDefined();
-    expect(fn).not.toBeInstanceOf(NodejsFunction);
+    expect(index()).toContain('"prebuilt"');
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
       Runtime: 'nodejs22.x',

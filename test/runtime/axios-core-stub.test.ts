@@ -7,7 +7,8 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, stubLists } from '../../cdk/definition.js';
+import { PROJECT_ROOT } from '../../cdk/definition.js';
+import { stubLists } from '../../scripts/lambda-bundle.mjs';
 import { bundleEntry, bytesIn, lambdaHandlerBundle, lambdaStubAliases, runBundle } from '../support/lambda-bundle.js';
 
 const STUB = join(PROJECT_ROOT, 'functions', 'runtime', 'stubs', 'axios-core.cjs');

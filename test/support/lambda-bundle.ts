@@ -1,8 +1,8 @@
 /**
- * esbuild with the options the stack's NodejsFunction gives every Lambda (cdk/functions.ts:
- * ESM for node22, module before main, minified with names kept, a createRequire banner for the
- * CommonJS inside), for the tests that run code bundled as a Lambda gets it. Entries may live in
- * a temporary directory: packages still resolve from the project's node_modules.
+ * esbuild with the options every Lambda is bundled with (scripts/lambda-bundle.mjs: ESM for
+ * node22, module before main, minified, a createRequire banner for the CommonJS inside), for the
+ * tests that run code bundled as a Lambda gets it. Entries may live in a temporary directory:
+ * packages still resolve from the project's node_modules.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -10,22 +10,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type BuildOptions, type BuildResult, build } from 'esbuild';
-import { PROJECT_ROOT, lambdaStubs } from '../../cdk/definition.js';
+import { PROJECT_ROOT } from '../../cdk/definition.js';
+import { bundleLambda, lambdaAliases, lambdaCodeOptions } from '../../scripts/lambda-bundle.mjs';
 
-export const LAMBDA_BANNER = "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);";
-
-/** The stack's options, with the caller's (entry, outfile, alias, externals...) on top. */
+/**
+ * The Lambdas' options as one file, with the caller's (entry, outfile, alias, externals...) on
+ * top. No stubs unless the caller passes them (lambdaStubAliases()): some tests compare both.
+ */
 export function bundleLikeLambda(options: BuildOptions): Promise<BuildResult<{ metafile: true }>> {
   return build({
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    banner: { js: LAMBDA_BANNER },
-    minify: true,
-    keepNames: true,
-    absWorkingDir: PROJECT_ROOT,
+    ...lambdaCodeOptions(),
+    alias: {},
+    sourcemap: false,
     nodePaths: [join(PROJECT_ROOT, 'node_modules')],
     logLevel: 'silent',
     ...options,
@@ -54,9 +50,21 @@ export function lambdaHandlerBundle(handler: string): Promise<BuildResult<{ meta
   return bundleLikeLambda({ entryPoints: [join(PROJECT_ROOT, 'functions', 'handlers', `${handler}.ts`)], write: false, alias: lambdaStubAliases() });
 }
 
-/** Every stub the stack aliases into a Lambda bundle (cdk/definition.ts lambdaStubs), as absolute paths. */
+/** Every stub the stack aliases into a Lambda bundle, as absolute paths. */
 export function lambdaStubAliases(): Record<string, string> {
-  return Object.fromEntries(Object.entries(lambdaStubs()).map(([module, stub]) => [module, join(PROJECT_ROOT, stub)]));
+  return lambdaAliases();
+}
+
+/**
+ * `lines` written as an ES module in a new temporary directory and bundled beside it exactly as
+ * synth bundles a Lambda (scripts/lambda-bundle.mjs: index.mjs and its chunks).
+ */
+export async function bundleEntryAsLambda(lines: readonly string[]): Promise<{ directory: string; index: string }> {
+  const directory = mkdtempSync(join(tmpdir(), 'certstep-lambda-'));
+  const entry = join(directory, 'entry.mjs');
+  writeFileSync(entry, lines.join('\n'));
+  await bundleLambda(entry, join(directory, 'out'), { nodePaths: [join(PROJECT_ROOT, 'node_modules')], logLevel: 'silent' });
+  return { directory, index: join(directory, 'out', 'index.mjs') };
 }
 
 /**

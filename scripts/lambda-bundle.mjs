@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+/**
+ * How a Lambda is bundled, the one definition of it: the stack at synth runs this file
+ * (cdk/functions.ts), the npm package's prebuilt Lambdas use it (scripts/build.mjs), and so do
+ * the bench (bench/coldstart.ts) and the tests that run bundled code (test/support/lambda-bundle.ts).
+ * Before, each of the four repeated the options and a test or a regex kept them equal.
+ *
+ * What comes out, in one folder per function:
+ *   index.mjs          the handler and everything it imports statically, the AWS SDK included
+ *                      (the SDK the tests ran, not the one the runtime ships this month)
+ *   <name>-<hash>.mjs  chunks: code reached only through a dynamic import, read from disk only
+ *                      if that import runs, and code such a chunk shares with index.mjs
+ * Splitting is why this is not NodejsFunction, which writes one file. What it keeps off the
+ * cold start (docs/BENCHMARKS.md, section 3): Powertools Tracer with the X-Ray SDK, ~90 KiB
+ * imported only when `traceAwsCalls` is on (functions/runtime/tracing.ts), and the SDK's
+ * event-stream serde, ~14 KiB that no certstep call uses and the SDK itself imports lazily.
+ *
+ * Names are not kept (esbuild's keepNames): certstep's errors carry literal names, which the
+ * state machine matches, and so do the SDK's; stack traces read through the source maps
+ * (NODE_OPTIONS=--enable-source-maps). Keeping them cost ~30 KiB per bundle.
+ *
+ * Usage: node scripts/lambda-bundle.mjs <entry.ts> <outdir>
+ * Plain JavaScript on purpose: it runs from `prepack` and from synth without tsx.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * ESM output still bundles CommonJS dependencies (acme-client, axios) that call `require` for
+ * Node built-ins; ESM has no `require`, so the banner makes one (in every chunk too).
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __certstepCreateRequire } from 'node:module'; const require = __certstepCreateRequire(import.meta.url);";
+
+/** functions/runtime/stubs/aliases.json as written: the stubs of every bundle, and those of Lambdas only (paths from the project root). */
+export function stubLists() {
+  const lists = JSON.parse(readFileSync(join(ROOT, 'functions', 'runtime', 'stubs', 'aliases.json'), 'utf8'));
+  return { everyBundle: lists.everyBundle ?? {}, lambdasOnly: lists.lambdasOnly ?? {} };
+}
+
+/** Every stub a Lambda gets, module → absolute path of the stub; each stub says why it is safe. */
+export function lambdaAliases() {
+  const { everyBundle, lambdasOnly } = stubLists();
+  return Object.fromEntries(Object.entries({ ...everyBundle, ...lambdasOnly }).map(([module, stub]) => [module, join(ROOT, stub)]));
+}
+
+/** The options every Lambda module is built with, whatever the output: one file (tests) or a folder. */
+export function lambdaCodeOptions() {
+  return {
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    banner: { js: ESM_REQUIRE_BANNER },
+    minify: true,
+    keepNames: false,
+    sourcemap: 'linked',
+    sourcesContent: false,
+    alias: lambdaAliases(),
+    absWorkingDir: ROOT,
+    logLevel: 'warning',
+  };
+}
+
+/** The whole build of one function into `outdir` (index.mjs and its chunks), as deployed. */
+export function lambdaBuildOptions(entry, outdir) {
+  return {
+    ...lambdaCodeOptions(),
+    entryPoints: { index: resolve(entry) },
+    outdir,
+    splitting: true,
+    chunkNames: '[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
+    metafile: true,
+  };
+}
+
+/** Bundles one handler into `outdir`; the result carries esbuild's metafile. */
+export async function bundleLambda(entry, outdir, extra = {}) {
+  const { build } = await import('esbuild');
+  return build({ ...lambdaBuildOptions(entry, outdir), ...extra });
+}
+
+/**
+ * The output files a cold start reads: index.mjs and what it imports statically, transitively
+ * (paths as the metafile names them). The rest are the chunks only a dynamic import loads.
+ */
+export function startupFiles(metafile) {
+  const outputs = metafile.outputs;
+  const index = Object.keys(outputs).find((file) => /(^|\/)index\.mjs$/.test(file));
+  if (!index) throw new Error('the build wrote no index.mjs');
+  const seen = new Set([index]);
+  const queue = [index];
+  while (queue.length > 0) {
+    for (const { path, kind, external } of outputs[queue.shift()].imports) {
+      if (kind !== 'import-statement' || external || seen.has(path)) continue;
+      seen.add(path);
+      queue.push(path);
+    }
+  }
+  return [...seen];
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const [entry, outdir] = process.argv.slice(2);
+  if (!entry || !outdir) {
+    process.stderr.write('usage: node scripts/lambda-bundle.mjs <entry.ts> <outdir>\n');
+    process.exit(2);
+  }
+  try {
+    await bundleLambda(entry, resolve(outdir));
+  } catch (error) {
+    // esbuild has printed what failed (logLevel warning); no stack trace on top of it.
+    process.stderr.write(`bundling ${entry} failed: ${error.message.split('\n')[0]}\n`);
+    process.exit(1);
+  }
+}
