@@ -11,11 +11,11 @@
  */
 
 /*
- * Lambda bundles leave @smithy/* to the runtime's copy of the SDK. @smithy/core carries the
- * classification as @smithy/core/retry from 3.24 (May 2026) on, and newer SDKs no longer
- * install the standalone package (this project's does not); older copies have only the latter.
+ * @smithy/core carries the classification as @smithy/core/retry from 3.24 (May 2026) on. Lambda
+ * bundles carry this project's copy of the SDK (scripts/lambda-bundle.mjs), so no runtime's older
+ * copy is ever asked, and a static import keeps it in the code a cold start reads anyway.
  */
-const sdk = await import('@smithy/core/retry').catch(() => import('@smithy/service-error-classification'));
+import * as sdk from '@smithy/core/retry';
 
 export type AwsFailureKind = 'transient' | 'denied' | 'notFound' | 'rejected';
 
