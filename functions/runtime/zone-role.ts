@@ -8,8 +8,12 @@
  * expiry stay with the SDK: a client memoizes a credentials function it is given and calls it
  * again when the expiration returned is near. The STS client is traced like every other client
  * (fromTemporaryCredentials' was not), so an AssumeRole shows as a subsegment.
+ *
+ * The STS client is imported at the first AssumeRole, not at init: a Lambda bundle keeps it in a
+ * chunk of its own (scripts/lambda-bundle.mjs), so the cold starts of the many deployments
+ * without a cross-account zone do not read it (~25 KiB with the query protocol it alone uses).
  */
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { traced } from './tracing.js';
 
 /** Same region as the STS client fromTemporaryCredentials built beside a us-east-1 Route 53 client. */
@@ -35,12 +39,18 @@ export class ZoneRoleCredentialsMissing extends Error {
   }
 }
 
-let sharedSts: STSClient | undefined;
+let sharedSts: Promise<STSClient> | undefined;
+
+function containerSts(): Promise<STSClient> {
+  sharedSts ??= import('@aws-sdk/client-sts').then(({ STSClient }) => traced(new STSClient({ region: STS_REGION })));
+  return sharedSts;
+}
 
 /** The options' shape is fromTemporaryCredentials', so the call site and its tests read the same. */
-export function fromZoneRole(options: ZoneRoleOptions, sts: () => STSClient = () => (sharedSts ??= traced(new STSClient({ region: STS_REGION })))) {
+export function fromZoneRole(options: ZoneRoleOptions, sts: () => STSClient | Promise<STSClient> = containerSts) {
   return async (): Promise<TemporaryCredentials> => {
-    const { Credentials: credentials } = await sts().send(new AssumeRoleCommand({ ...options.params }));
+    const { AssumeRoleCommand } = await import('@aws-sdk/client-sts');
+    const { Credentials: credentials } = await (await sts()).send(new AssumeRoleCommand({ ...options.params }));
     if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) throw new ZoneRoleCredentialsMissing(options.params.RoleArn);
     return {
       accessKeyId: credentials.AccessKeyId,

@@ -5,16 +5,15 @@
  * would; what moto cannot check (the external id) is checked on the request sent.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ListHostedZonesCommand } from '@aws-sdk/client-route-53';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../cdk/definition.js';
-import { bundleLikeLambda, lambdaStubAliases } from '../support/lambda-bundle.js';
+import { bundleEntryAsLambda, lambdaStubAliases } from '../support/lambda-bundle.js';
 import { route53Clients } from '../../functions/runtime/dns.js';
 import { ZoneRoleCredentialsMissing, fromZoneRole } from '../../functions/runtime/zone-role.js';
 import { type Moto, startMoto } from '../support/moto.js';
@@ -56,32 +55,26 @@ describe('a Route 53 client behind a zone role', () => {
 });
 
 describe('a Lambda bundle', () => {
-  it("assumes the zone role with the function's environment credentials, with the aliases cdk/functions.ts bundles with", async () => {
-    // The stubs cdk/functions.ts aliases into every Lambda.
-    const alias = lambdaStubAliases();
-    const directory = mkdtempSync(join(tmpdir(), 'certstep-zone-role-'));
-    const entry = join(directory, 'entry.ts');
-    writeFileSync(
-      entry,
-      [
-        `import { route53Clients } from ${JSON.stringify(join(PROJECT_ROOT, 'functions', 'runtime', 'dns.ts'))};`,
-        "import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';",
-        `const client = route53Clients()({ role: ${JSON.stringify(ROLE)} }, 'certstep-api');`,
-        'const credentials = await client.config.credentials();',
-        'const identity = await new STSClient({ credentials }).send(new GetCallerIdentityCommand({}));',
-        'console.log(JSON.stringify({ arn: identity.Arn }));',
-      ].join('\n'),
-    );
-    const outfile = join(directory, 'out.mjs');
-    await bundleLikeLambda({
-      entryPoints: [entry],
-      outfile,
-      alias,
-    });
+  it("assumes the zone role with the function's environment credentials, bundled as synth bundles it (STS from its chunk)", async () => {
+    // Prepare: STS only through dynamic imports, as the functions reach it, so it stays a chunk of its own.
+    const { index } = await bundleEntryAsLambda([
+      `import { route53Clients } from ${JSON.stringify(join(PROJECT_ROOT, 'functions', 'runtime', 'dns.ts'))};`,
+      `const client = route53Clients()({ role: ${JSON.stringify(ROLE)} }, 'certstep-api');`,
+      'const credentials = await client.config.credentials();',
+      "const { GetCallerIdentityCommand, STSClient } = await import('@aws-sdk/client-sts');",
+      'const identity = await new STSClient({ credentials }).send(new GetCallerIdentityCommand({}));',
+      'console.log(JSON.stringify({ arn: identity.Arn }));',
+    ]);
 
-    const { stdout } = await promisify(execFile)(process.execPath, [outfile], { encoding: 'utf8', env: { ...moto.env }, timeout: 30_000 });
+    // Act
+    const { stdout } = await promisify(execFile)(process.execPath, [index], { encoding: 'utf8', env: { ...moto.env }, timeout: 30_000 });
 
-    expect(alias).toHaveProperty(['@aws-sdk/credential-provider-node']);
+    // Assess: the Lambdas' credential stub is what signed the AssumeRole.
+    expect(lambdaStubAliases()).toHaveProperty(['@aws-sdk/credential-provider-node']);
+    // STS's service name, in its client only: not in index.mjs. Booleans: a failure would print the bundle.
+    const sts = (file: string) => readFileSync(join(dirname(index), file), 'utf8').includes('AWSSecurityTokenServiceV20110615');
+    expect(sts('index.mjs')).toBe(false);
+    expect(readdirSync(dirname(index)).some((file) => file.endsWith('.mjs') && sts(file))).toBe(true);
     expect(JSON.parse(stdout)).toEqual({ arn: 'arn:aws:sts::210987654321:assumed-role/certstep-dns/certstep-api' });
   }, 60_000);
 });
