@@ -3,7 +3,7 @@
  * schedule and ACM. CheckRenewal and the daily sweep decide with the same code, so they gather
  * with the same adapters.
  */
-import { acmImporters } from './acm.js';
+import { acmImportersOnDemand } from './acm-on-demand.js';
 import { renewalInfoSources } from './ari.js';
 import { type RuntimeConfig, issuerNames } from './config.js';
 import { dynamoDbLedger } from './ledger.js';
@@ -21,6 +21,7 @@ export function reconcileDependencies(config: RuntimeConfig) {
     acme: renewalInfoSources(config),
     // Read only: the reconcile compares what they hold with what should be.
     scheduler: eventBridgeScheduler(),
-    acmImporter: acmImporters(),
+    // Only certificates with ACM copies reach it; their cold starts pay for loading ACM's client.
+    acmImporter: acmImportersOnDemand(),
   };
 }

@@ -1,0 +1,67 @@
+/**
+ * What scripts/lambda-bundle.mjs keeps off a cold start: code reached only by a dynamic import
+ * goes into chunks that index.mjs does not import, so a Lambda reads them only when that import
+ * runs. Judged on esbuild's own account of each output (its metafile), per function.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Metafile } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HANDLERS_DIR } from '../../cdk/definition.js';
+import { bundleLambda, startupFiles } from '../../scripts/lambda-bundle.mjs';
+
+const scratch = mkdtempSync(join(tmpdir(), 'certstep-chunks-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const HANDLERS = ['check-renewal', 'clean-up', 'sweep', 'present-challenges', 'import-to-acm'] as const;
+const metafiles = new Map<string, Metafile>();
+
+beforeAll(async () => {
+  for (const handler of HANDLERS) metafiles.set(handler, (await bundleLambda(join(HANDLERS_DIR, `${handler}.ts`), join(scratch, handler))).metafile);
+}, 120_000);
+
+/** Whether any module under node_modules/<name>/ reached the given outputs. */
+function reaches(metafile: Metafile, outputs: string[], name: string): boolean {
+  return outputs.some((output) =>
+    Object.entries(metafile.outputs[output]?.inputs ?? {}).some(([input, { bytesInOutput }]) => input.includes(`node_modules/${name}/`) && bytesInOutput > 0),
+  );
+}
+
+function split(handler: string): { metafile: Metafile; startup: string[]; lazy: string[] } {
+  const metafile = metafiles.get(handler) as Metafile;
+  const startup = startupFiles(metafile);
+  const lazy = Object.keys(metafile.outputs).filter((output) => output.endsWith('.mjs') && !startup.includes(output));
+  return { metafile, startup, lazy };
+}
+
+describe('the chunks a Lambda reads only on demand', () => {
+  it.each(HANDLERS)('%s: the Tracer and the X-Ray SDK only when traceAwsCalls is on', (handler) => {
+    const { metafile, startup, lazy } = split(handler);
+    expect(reaches(metafile, startup, 'aws-xray-sdk-core')).toBe(false);
+    expect(reaches(metafile, startup, '@aws-lambda-powertools/tracer')).toBe(false);
+    expect(reaches(metafile, lazy, 'aws-xray-sdk-core')).toBe(true);
+  });
+
+  it.each(['check-renewal', 'clean-up', 'present-challenges'])('%s: STS only at the first AssumeRole of a cross-account zone', (handler) => {
+    const { metafile, startup, lazy } = split(handler);
+    expect(reaches(metafile, startup, '@aws-sdk/client-sts')).toBe(false);
+    expect(reaches(metafile, lazy, '@aws-sdk/client-sts')).toBe(true);
+  });
+
+  it.each(['check-renewal', 'sweep'])('%s: ACM only for a certificate with ACM copies', (handler) => {
+    const { metafile, startup, lazy } = split(handler);
+    expect(reaches(metafile, startup, '@aws-sdk/client-acm')).toBe(false);
+    expect(reaches(metafile, lazy, '@aws-sdk/client-acm')).toBe(true);
+  });
+
+  it('import-to-acm, which always imports, reads ACM at its cold start', () => {
+    const { metafile, startup } = split('import-to-acm');
+    expect(reaches(metafile, startup, '@aws-sdk/client-acm')).toBe(true);
+  });
+
+  it('present-challenges reads Route 53 at its cold start, as it always needs it', () => {
+    const { metafile, startup } = split('present-challenges');
+    expect(reaches(metafile, startup, '@aws-sdk/client-route-53')).toBe(true);
+  });
+});
