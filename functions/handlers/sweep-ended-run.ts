@@ -4,7 +4,7 @@
  */
 import { sweepEndedRun } from '../phases/sweep-ended-run.js';
 import { issuerNames, readConfig } from '../runtime/config.js';
-import { route53DnsFor } from '../runtime/dns.js';
+import { recordRemoversOnDemand } from '../runtime/dns-on-demand.js';
 import { type Correlation, lambdaHandler } from '../runtime/handler.js';
 import { dynamoDbLedger } from '../runtime/ledger.js';
 import { eventBridgeScheduler } from '../runtime/scheduler.js';
@@ -17,7 +17,8 @@ interface StatusChange {
 
 const config = readConfig();
 const deps = {
-  dns: route53DnsFor(config),
+  // Only a run that died still holding its certificate left values to remove.
+  dns: recordRemoversOnDemand(config),
   ledger: dynamoDbLedger(),
   scheduler: eventBridgeScheduler(),
   store: secretsManagerStore(config),

@@ -9,9 +9,11 @@ import type { WorkflowState } from '../core/workflow-state.js';
 import { challengeRecords } from '../core/workflow-state.js';
 import { type RecordedChallenge, unionRecords as union } from '../ports/run-ledger.js';
 import { deactivateOrders } from './abandon-order.js';
-import { type PhaseDependencies, acmeFor } from './dependencies.js';
+import { type PhaseDependencies, type RecordRemovers, acmeFor } from './dependencies.js';
 
-export type DryRunCleanUpDependencies = Pick<PhaseDependencies, 'dns' | 'ledger' | 'clock'> & Partial<Pick<PhaseDependencies, 'acme'>>;
+export type DryRunCleanUpDependencies = Pick<PhaseDependencies, 'ledger' | 'clock'> & { readonly dns: RecordRemovers } & Partial<
+    Pick<PhaseDependencies, 'acme'>
+  >;
 
 export interface DryRunCleanUp {
   readonly removed: number;
@@ -76,7 +78,7 @@ export async function cleanUpDryRun(
 export async function removeAfterFailure(
   certificate: WorkflowState['certificate'],
   records: readonly RecordedChallenge[],
-  deps: Pick<PhaseDependencies, 'dns'>,
+  deps: { readonly dns: RecordRemovers },
 ): Promise<{ stale: RecordedChallenge[]; notes: string[] }> {
   try {
     if (records.length > 0) await deps.dns(certificate).cleanUp(records);

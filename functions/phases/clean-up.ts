@@ -20,7 +20,7 @@ import { type WorkflowState, challengeRecords, storedIssue } from '../core/workf
 import { type LedgerEntry, type RunOutcome, unionRecords as union } from '../ports/run-ledger.js';
 import { type Deactivation, deactivateOrders } from './abandon-order.js';
 import { cleanUpDryRun, removeAfterFailure } from './clean-up-dry-run.js';
-import type { PhaseDependencies } from './dependencies.js';
+import type { PhaseDependencies, RecordRemovers } from './dependencies.js';
 
 export interface CleanUpResult {
   readonly removed: number;
@@ -42,7 +42,9 @@ export type CleanUpInput = Partial<WorkflowState> & { readonly Error?: string; r
  * The CA client is optional: without it (the CleanUp Lambda, whose role may not read the ACME
  * account) an abandoned order's authorizations wait in the ledger for the next CreateOrder.
  */
-export type CleanUpDependencies = Pick<PhaseDependencies, 'dns' | 'ledger' | 'scheduler' | 'store' | 'clock'> & Partial<Pick<PhaseDependencies, 'acme'>>;
+export type CleanUpDependencies = Pick<PhaseDependencies, 'ledger' | 'scheduler' | 'store' | 'clock'> & { readonly dns: RecordRemovers } & Partial<
+    Pick<PhaseDependencies, 'acme'>
+  >;
 
 /** After these the order cannot end in a certificate any more: the next run orders anew. */
 const ORDER_SPENT = new Set(['AcmeOrderInvalid', 'AcmeRequestRejected', 'CertificateVerificationFailed', 'InvalidState']);

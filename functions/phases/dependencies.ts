@@ -30,6 +30,9 @@ export interface PollingSettings {
   readonly maxAttempts: number;
 }
 
+/** All a clean-up asks of a certificate's DNS provider: to remove values. */
+export type RecordRemovers = (certificate: CertificateSpec) => Pick<DnsProvider, 'cleanUp'>;
+
 export interface PhaseDependencies {
   readonly clock: () => Date;
   readonly store: CertificateStore;

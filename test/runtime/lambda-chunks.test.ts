@@ -14,7 +14,7 @@ import { bundleLambda, startupFiles } from '../../scripts/lambda-bundle.mjs';
 const scratch = mkdtempSync(join(tmpdir(), 'certstep-chunks-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const HANDLERS = ['check-renewal', 'clean-up', 'sweep', 'present-challenges', 'import-to-acm'] as const;
+const HANDLERS = ['check-renewal', 'clean-up', 'sweep', 'sweep-ended-run', 'present-challenges', 'import-to-acm'] as const;
 const metafiles = new Map<string, Metafile>();
 
 beforeAll(async () => {
@@ -60,8 +60,14 @@ describe('the chunks a Lambda reads only on demand', () => {
     expect(reaches(metafile, startup, '@aws-sdk/client-acm')).toBe(true);
   });
 
-  it('present-challenges reads Route 53 at its cold start, as it always needs it', () => {
-    const { metafile, startup } = split('present-challenges');
+  it('sweep-ended-run: Route 53 and acme-dns only for a run that died holding its certificate', () => {
+    const { metafile, startup, lazy } = split('sweep-ended-run');
+    expect(reaches(metafile, startup, '@aws-sdk/client-route-53')).toBe(false);
+    expect(reaches(metafile, lazy, '@aws-sdk/client-route-53')).toBe(true);
+  });
+
+  it.each(['present-challenges', 'clean-up'])('%s reads Route 53 at its cold start, as it nearly always needs it', (handler) => {
+    const { metafile, startup } = split(handler);
     expect(reaches(metafile, startup, '@aws-sdk/client-route-53')).toBe(true);
   });
 });
