@@ -56,8 +56,8 @@ function sourcesOf(entry: string): string {
       const source = readFileSync(join(PROJECT_ROOT, 'functions', 'phases', `${phase}.ts`), 'utf8');
       return [source, ...visit(source, /from '\.\/([a-z-]+)\.js'/g)];
     });
-  // Shared builders of adapters (runtime/reconcile.ts) count as the handler's own calls.
-  const builders = [...handler.matchAll(/from '\.\.\/runtime\/(reconcile)\.js'/g)].map((match) =>
+  // Shared builders of adapters (runtime/reconcile.ts, runtime/dns-on-demand.ts) count as the handler's own calls.
+  const builders = [...handler.matchAll(/from '\.\.\/runtime\/(reconcile|dns-on-demand)\.js'/g)].map((match) =>
     readFileSync(join(PROJECT_ROOT, 'functions', 'runtime', `${match[1]}.ts`), 'utf8'),
   );
   return [handler, ...builders, ...visit(handler, /from '\.\.\/phases\/([a-z-]+)\.js'/g)].join('\n');
