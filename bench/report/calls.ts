@@ -63,8 +63,9 @@ export function renderCallsPerRenewal(cost: CostResult, before: CostResult | und
     lines.push(
       'A cold container pays once what the warm one has cached: the directory (one GET) per function that talks to the CA and a first nonce',
       '(one HEAD) per function that signs, one more where two requests go at once; the account secret once per function that signs (the',
-      'account key is a secret, so it cannot travel in the execution state; requests sent at once share the read); and the hosted zone once',
-      'per Route 53 function. `test/e2e/call-counts.test.ts` holds both: the warm counts per endpoint and operation, and exactly these',
+      'account key is a secret, so it cannot travel in the execution state; requests sent at once share the read); and the hosted zone once,',
+      'in CheckRenewal, which checks it before any order is made (the later phases change records by its id alone).',
+      '`test/e2e/call-counts.test.ts` holds both: the warm counts per endpoint and operation, and exactly these',
       'additions in cold containers.',
       '',
     );
