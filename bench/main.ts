@@ -43,7 +43,7 @@ import { type CostResult, runCost } from './cost.js';
 import { startBenchCa } from './lib/bench-ca.js';
 import { envInt, envList } from './lib/stats.js';
 import { renderReport } from './report.js';
-import type { BenchResults, ColdStartBefore, MachineFacts } from './results.js';
+import { type BenchResults, type ColdStartBefore, type MachineFacts, mergeResults } from './results.js';
 import { type ThroughputResult, runThroughput } from './throughput.js';
 import type { TemplateSize } from './template-size.js';
 import { type SimulationReport, simulate } from '../test/lifetime/simulator.js';
@@ -93,9 +93,7 @@ function beforeRunFile(): string {
  * and the saved machine facts and settings stay (each merged section states its own load).
  */
 async function mergeInto(file: string, measured: BenchResults): Promise<BenchResults> {
-  const saved = JSON.parse(await readFile(file, 'utf8')) as BenchResults;
-  const { machine: _machine, settings: _settings, ...sections } = measured;
-  return { ...saved, ...sections };
+  return mergeResults(JSON.parse(await readFile(file, 'utf8')) as BenchResults, measured);
 }
 
 /** The cold-start section of another run's results file, with the commit and date it was measured at. */

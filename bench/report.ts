@@ -53,7 +53,7 @@ export function renderReport(results: BenchResults): { markdown: string; charts:
   sections.push(renderSimulation(results.simulation));
   sections.push(renderCli(results.cli, targets));
 
-  const header = renderHeader(results.machine, command);
+  const header = renderHeader(results.machine, command, results.measuredAt);
   const summary = renderTargets(targets);
   const findings = renderFindings(results, lambda);
   return { markdown: [...header, ...summary, ...sections, findings].join('\n'), charts };

@@ -1,5 +1,15 @@
 /** The top of the document: the command that produced it, how to run it again, the machine it ran on. */
-import type { MachineFacts } from '../results.js';
+import type { BenchResults, MachineFacts, SectionKey } from '../results.js';
+
+/** The sections' headings, for saying which was measured when. */
+const SECTION_TITLES: Record<SectionKey, string> = {
+  throughput: '1. Issuance throughput',
+  cost: '2. Cost per renewal',
+  coldStart: '3. Cold start',
+  cli: 'the CLI as a whole process',
+  simulation: 'the lifetime simulation',
+  template: 'the template at N certificates',
+};
 
 /** The exact command of a run: its BENCH_* settings, then `npm run bench`. */
 export function commandOf(settings: Record<string, string> | undefined): string {
@@ -9,7 +19,9 @@ export function commandOf(settings: Record<string, string> | undefined): string 
   return `${knobs ? `${knobs} ` : ''}npm run bench`;
 }
 
-export function renderHeader(machine: MachineFacts, command: string): string[] {
+export function renderHeader(machine: MachineFacts, command: string, measuredAt: BenchResults['measuredAt'] = {}): string[] {
+  // Sections BENCH_MERGE kept from this run and re-measured later, at another commit.
+  const later = Object.entries(measuredAt).filter(([, at]) => at && at.commit !== machine.commit) as [SectionKey, { commit: string; date: string }][];
   return [
     '# Benchmarks',
     '',
@@ -17,7 +29,9 @@ export function renderHeader(machine: MachineFacts, command: string): string[] {
     '',
     'How fast certstep issues certificates next to a bare ACME client and the usual command-line clients, what a renewal',
     'costs on AWS, how heavy each Lambda is to start, and how far one deployment scales. Every table says which command',
-    'produced it; all of them come from one run of',
+    later.length > 0
+      ? 'produced it; they come from runs of (some sections on their own, at the commits under "Machine and run")'
+      : 'produced it; all of them come from one run of',
     '',
     '```sh',
     command,
@@ -43,7 +57,15 @@ export function renderHeader(machine: MachineFacts, command: string): string[] {
     `| Node.js | ${machine.node} (Lambda runs Node.js 22 on arm64: absolute times there differ) |`,
     `| Pebble | ${machine.pebble} (Debian), \`PEBBLE_VA_NOSLEEP=1 PEBBLE_AUTHZREUSE=0 PEBBLE_WFE_NONCEREJECT=0\` |`,
     `| certstep commit | ` +
-      `\`${machine.commit.slice(0, 12)}\`${machine.dirtyTree ? ' plus uncommitted changes in the work tree (other people were editing)' : ''} |`,
+      `\`${machine.commit.slice(0, 12)}\`${machine.dirtyTree ? ' plus uncommitted changes in the work tree (other people were editing)' : ''}${later.length > 0 ? ' (this run; the sections below were measured again later)' : ''} |`,
+    ...(later.length > 0
+      ? [
+          `| measured again later | ${later
+            .sort(([, a], [, b]) => a.date.localeCompare(b.date))
+            .map(([key, at]) => `${SECTION_TITLES[key]}: \`${at.commit.slice(0, 12)}\`, ${at.date.slice(0, 16)}Z`)
+            .join('; ')} (each on its own, with BENCH_SECTIONS and BENCH_MERGE; the machine facts are this run's) |`,
+        ]
+      : []),
     `| load average | ${machine.loadAverageBefore.join(' / ')} before, ${machine.loadAverageAfter.join(' / ')} after (1 / 5 / 15 min) |`,
     `| bench duration | ${Math.round(machine.benchSeconds / 60)} min |`,
     '',
