@@ -115,7 +115,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
     await bundleLambda(entry, resolve(outdir));
   } catch (error) {
     // esbuild has printed what failed (logLevel warning); no stack trace on top of it.
-    process.stderr.write(`bundling ${entry} failed: ${error.message.split('\n')[0]}\n`);
+    process.stderr.write(`bundling ${entry} failed: ${error.message.split('\n')[0].replace(/:$/, '')} (esbuild's messages above)\n`);
     process.exit(1);
   }
 }
