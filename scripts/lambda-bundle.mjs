@@ -6,8 +6,11 @@
  * Before, each of the four repeated the options and a test or a regex kept them equal.
  *
  * What comes out, in one folder per function:
- *   index.mjs          the handler and everything it imports statically, the AWS SDK included
- *                      (the SDK the tests ran, not the one the runtime ships this month)
+ *   index.mjs          the handler and everything it imports statically, the AWS SDK included:
+ *                      the SDK the tests ran, not the one the runtime happens to ship this month,
+ *                      so a stack left alone for years keeps the calls it was tested with; and
+ *                      faster to import than the runtime's unminified copy read file by file
+ *                      (docs/BENCHMARKS.md, "The AWS SDK: bundled, or the runtime's")
  *   <name>-<hash>.mjs  chunks: code reached only through a dynamic import, read from disk only
  *                      if that import runs, and code such a chunk shares with index.mjs
  * Splitting is why this is not NodejsFunction, which writes one file. What it keeps off the
@@ -60,6 +63,12 @@ export function lambdaCodeOptions() {
     keepNames: false,
     sourcemap: 'linked',
     sourcesContent: false,
+    // acme-client loads node-forge for a deprecated API certstep never calls; axios loads mime-db
+    // (through form-data) for uploads certstep never sends. In Lambda the credentials are in the
+    // environment, so the SDK's default chain (STS, SSO, Cognito clients: ~120 KiB) gives way to
+    // an env-only provider; aws-xray-sdk-core needs one gte of semver. No Lambda carries the X.509
+    // libraries acme-client loads for what certstep does itself (~250 KiB), nor axios's HTTP
+    // stack (~130 KiB): certstep sends acme-client's requests itself. Each stub says why it is safe.
     alias: lambdaAliases(),
     absWorkingDir: ROOT,
     logLevel: 'warning',
