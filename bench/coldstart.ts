@@ -16,8 +16,8 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import type { Metafile } from 'esbuild';
-import { bundleLambda, lambdaAliases, startupFiles } from '../scripts/lambda-bundle.mjs';
+import type { BuildOptions, Metafile } from 'esbuild';
+import { bundleLambda, lambdaAliases, lambdaBuildOptions, startupFiles } from '../scripts/lambda-bundle.mjs';
 import { median } from './lib/stats.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -194,12 +194,7 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
   const aliases = Object.fromEntries(Object.entries(lambdaAliases()).map(([module, stub]) => [module, `./${path.relative(ROOT, stub)}`]));
   return {
     esbuildVersion: version,
-    settings:
-      'scripts/lambda-bundle.mjs as synth runs it: bundle, platform node, target node22, format esm, code splitting, mainFields module,main, minify, ' +
-      'names not kept, linked source maps without sources, createRequire banner, AWS SDK bundled, alias ' +
-      Object.entries(aliases)
-        .map(([from, to]) => `${from} → ${to}`)
-        .join(', '),
+    settings: describeOptions(lambdaBuildOptions(path.join(handlersDir, 'x.ts'), outDir), aliases),
     cdkSettingsCheck: 'the stack bundles with the same file at synth',
     externals: [],
     aliases,
@@ -208,6 +203,26 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
     loadAverage,
     sdkAlternative: { externals: SDK_EXTERNALS, bundles: alternative },
   };
+}
+
+/** scripts/lambda-bundle.mjs's options in words, read from the options themselves so that they cannot drift. */
+function describeOptions(options: BuildOptions, aliases: Record<string, string>): string {
+  return [
+    'scripts/lambda-bundle.mjs as synth runs it: bundle',
+    `platform ${options.platform}`,
+    `target ${options.target}`,
+    `format ${options.format}`,
+    options.splitting ? 'code splitting' : 'one file',
+    `mainFields ${options.mainFields?.join(',')}`,
+    options.minify ? 'minify' : 'not minified',
+    options.keepNames ? 'keepNames' : 'names not kept',
+    `${options.sourcemap} source maps${options.sourcesContent === false ? ' without sources' : ''}`,
+    options.banner?.js?.includes('createRequire') ? 'createRequire banner' : 'no banner',
+    (options.external?.length ?? 0) > 0 ? `external ${options.external?.join(' ')}` : 'AWS SDK bundled',
+    `alias ${Object.entries(aliases)
+      .map(([from, to]) => `${from} → ${to}`)
+      .join(', ')}`,
+  ].join(', ');
 }
 
 /** The files a cold start reads, concatenated, and the sum of their gzip sizes (a zip compresses file by file). */
