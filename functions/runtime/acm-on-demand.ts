@@ -6,13 +6,11 @@
  * always imports, takes acm.ts directly.
  */
 import type { AcmImport, CertificateImporter } from '../ports/certificate-importer.js';
+import { onFirstUse } from './on-first-use.js';
 
 export function acmImportersOnDemand(): (region: string) => CertificateImporter {
-  let importers: Promise<(region: string) => CertificateImporter> | undefined;
-  const importerFor = async (region: string) => {
-    importers ??= import('./acm.js').then(({ acmImporters }) => acmImporters());
-    return (await importers)(region);
-  };
+  const importers = onFirstUse(() => import('./acm.js').then(({ acmImporters }) => acmImporters()));
+  const importerFor = async (region: string) => (await importers())(region);
   return (region) => ({
     import: async (request: AcmImport) => (await importerFor(region)).import(request),
     describe: async (certificateName: string, dnsNames: readonly string[], arn?: string) =>

@@ -5,17 +5,11 @@
  * (scripts/lambda-bundle.mjs) that those cold starts do not read. CleanUp, which removes values
  * after nearly every run, takes dns.ts directly.
  */
-import type { CertificateSpec } from '../core/certificate-spec.js';
 import type { RecordRemovers } from '../phases/dependencies.js';
-import type { DnsProvider } from '../ports/dns-provider.js';
 import type { RuntimeConfig } from './config.js';
+import { onFirstUse } from './on-first-use.js';
 
 export function recordRemoversOnDemand(config: RuntimeConfig): RecordRemovers {
-  let providers: Promise<(certificate: CertificateSpec) => DnsProvider> | undefined;
-  return (certificate) => ({
-    cleanUp: async (records) => {
-      providers ??= import('./dns.js').then(({ route53DnsFor }) => route53DnsFor(config));
-      return (await providers)(certificate).cleanUp(records);
-    },
-  });
+  const providers = onFirstUse(() => import('./dns.js').then(({ route53DnsFor }) => route53DnsFor(config)));
+  return (certificate) => ({ cleanUp: async (records) => (await providers())(certificate).cleanUp(records) });
 }

@@ -14,6 +14,7 @@
  * without a cross-account zone do not read it (~25 KiB with the query protocol it alone uses).
  */
 import type { STSClient } from '@aws-sdk/client-sts';
+import { onFirstUse } from './on-first-use.js';
 import { traced } from './tracing.js';
 
 /** Same region as the STS client fromTemporaryCredentials built beside a us-east-1 Route 53 client. */
@@ -39,12 +40,7 @@ export class ZoneRoleCredentialsMissing extends Error {
   }
 }
 
-let sharedSts: Promise<STSClient> | undefined;
-
-function containerSts(): Promise<STSClient> {
-  sharedSts ??= import('@aws-sdk/client-sts').then(({ STSClient }) => traced(new STSClient({ region: STS_REGION })));
-  return sharedSts;
-}
+const containerSts = onFirstUse(() => import('@aws-sdk/client-sts').then(({ STSClient }) => traced(new STSClient({ region: STS_REGION }))));
 
 /** The options' shape is fromTemporaryCredentials', so the call site and its tests read the same. */
 export function fromZoneRole(options: ZoneRoleOptions, sts: () => STSClient | Promise<STSClient> = containerSts) {
