@@ -16,8 +16,8 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import type { BuildOptions, Metafile } from 'esbuild';
-import { bundleLambda, lambdaAliases, lambdaBuildOptions, startupFiles } from '../scripts/lambda-bundle.mjs';
+import type { BuildOptions } from 'esbuild';
+import { bundleLambda, lambdaAliases, lambdaBuildOptions, splitOutputs } from '../scripts/lambda-bundle.mjs';
 import { median } from './lib/stats.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -82,7 +82,8 @@ export interface BundleResult {
 export interface ColdStartResult {
   readonly esbuildVersion: string;
   readonly settings: string;
-  readonly cdkSettingsCheck: string;
+  /** Runs from before scripts/lambda-bundle.mjs: whether cdk/functions.ts still bundled as the bench assumed. */
+  readonly cdkSettingsCheck?: string;
   /** Modules left out of the bundles (the Lambda runtime provides them); empty when the SDK is bundled. */
   readonly externals?: string[];
   readonly aliases?: Record<string, string>;
@@ -126,8 +127,9 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
       const entry = path.join(handlersDir, file);
       const built = await bundleLambda(entry, path.dirname(outfile));
       const other = await bundleLambda(entry, path.dirname(otherfile), { external: SDK_EXTERNALS });
-      const startup = await startupCode(built.metafile);
-      const otherStartup = await startupCode(other.metafile);
+      const split = splitOutputs(built.metafile);
+      const startup = await startupCode(split.startup);
+      const otherStartup = await startupCode(splitOutputs(other.metafile).startup);
       const text = startup.code.toString('utf8');
       const importMs: number[] = [];
       const importMsNoSourceMaps: number[] = [];
@@ -160,14 +162,16 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
         entry: path.relative(ROOT, path.join(handlersDir, file)),
         bytes: startup.code.length,
         gzipBytes: startup.gzipBytes,
-        lazyChunks: lazyChunks(built.metafile),
+        lazyChunks: split.lazy
+          .map((output) => ({ file: path.basename(output), bytes: built.metafile.outputs[output]?.bytes ?? 0 }))
+          .sort((a, b) => b.bytes - a.bytes),
         importMs,
         importMsNoSourceMaps,
         importMsTraced,
         ...(importMsNode22.length > 0 && { importMsNode22 }),
         processMs,
         acmeClientSignatures: ACME_CLIENT_SIGNATURES.filter((signature) => text.includes(signature)),
-        topPackages: packageSizes(startupFiles(built.metafile).map((output) => built.metafile.outputs[output]?.inputs ?? {})),
+        topPackages: packageSizes(split.startup.map((output) => built.metafile.outputs[output]?.inputs ?? {})),
       });
       log(
         `cold start ${functionName.padEnd(18)} ${(startup.code.length / 1024).toFixed(0).padStart(5)} KiB, import ${median(importMs).toFixed(0)} ms (maps on), ` +
@@ -195,7 +199,6 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
   return {
     esbuildVersion: version,
     settings: describeOptions(lambdaBuildOptions(path.join(handlersDir, 'x.ts'), outDir), aliases),
-    cdkSettingsCheck: 'the stack bundles with the same file at synth',
     externals: [],
     aliases,
     bundles,
@@ -226,18 +229,9 @@ function describeOptions(options: BuildOptions, aliases: Record<string, string>)
 }
 
 /** The files a cold start reads, concatenated, and the sum of their gzip sizes (a zip compresses file by file). */
-async function startupCode(metafile: Metafile): Promise<{ code: Buffer; gzipBytes: number }> {
-  const files = await Promise.all(startupFiles(metafile).map((output) => readFile(path.resolve(ROOT, output))));
+async function startupCode(outputs: readonly string[]): Promise<{ code: Buffer; gzipBytes: number }> {
+  const files = await Promise.all(outputs.map((output) => readFile(path.resolve(ROOT, output))));
   return { code: Buffer.concat(files), gzipBytes: files.reduce((sum, file) => sum + gzipSync(file, { level: 9 }).length, 0) };
-}
-
-/** The chunks only a dynamic import loads, largest first. */
-function lazyChunks(metafile: Metafile): { file: string; bytes: number }[] {
-  const startup = new Set(startupFiles(metafile));
-  return Object.entries(metafile.outputs)
-    .filter(([output]) => output.endsWith('.mjs') && !startup.has(output))
-    .map(([output, { bytes }]) => ({ file: path.basename(output), bytes }))
-    .sort((a, b) => b.bytes - a.bytes);
 }
 
 /** Output bytes per npm package over the given outputs (scoped packages keep their scope); certstep's own files count as one. */

@@ -7,4 +7,4 @@ export function lambdaAliases(): Record<string, string>;
 export function lambdaCodeOptions(): BuildOptions;
 export function lambdaBuildOptions(entry: string, outdir: string): BuildOptions & { metafile: true };
 export function bundleLambda(entry: string, outdir: string, extra?: BuildOptions): Promise<BuildResult<{ metafile: true }>>;
-export function startupFiles(metafile: Metafile): string[];
+export function splitOutputs(metafile: Metafile): { startup: string[]; lazy: string[] };

@@ -95,10 +95,11 @@ export async function bundleLambda(entry, outdir, extra = {}) {
 }
 
 /**
- * The output files a cold start reads: index.mjs and what it imports statically, transitively
- * (paths as the metafile names them). The rest are the chunks only a dynamic import loads.
+ * A build's JavaScript outputs (paths as the metafile names them), split in two: those a cold
+ * start reads (index.mjs and what it imports statically, transitively), and the chunks only a
+ * dynamic import loads.
  */
-export function startupFiles(metafile) {
+export function splitOutputs(metafile) {
   const outputs = metafile.outputs;
   const index = Object.keys(outputs).find((file) => /(^|\/)index\.mjs$/.test(file));
   if (!index) throw new Error('the build wrote no index.mjs');
@@ -111,7 +112,7 @@ export function startupFiles(metafile) {
       queue.push(path);
     }
   }
-  return [...seen];
+  return { startup: [...seen], lazy: Object.keys(outputs).filter((file) => file.endsWith('.mjs') && !seen.has(file)) };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

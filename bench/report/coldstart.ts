@@ -14,8 +14,8 @@ export function renderColdStart(cold: ColdStartResult, targets: Target[], comman
   const lines: string[] = [
     '## 3. Cold start',
     '',
-    `Produced by \`${command}\` (\`BENCH_SECTIONS=coldstart\` alone). Each \`functions/handlers/*.ts\` bundled by esbuild ${cold.esbuildVersion} with ${cold.settings}`,
-    `(${cold.cdkSettingsCheck}). **minified** is what a cold start reads: index.mjs and the chunks it imports statically; **lazy chunks** are`,
+    `Produced by \`${command}\` (\`BENCH_SECTIONS=coldstart\` alone). Each \`functions/handlers/*.ts\` bundled by esbuild ${cold.esbuildVersion} with ${cold.settings}${cold.cdkSettingsCheck ? ` (${cold.cdkSettingsCheck})` : ''}.`,
+    '**minified** is what a cold start reads: index.mjs and the chunks it imports statically; **lazy chunks** are',
     "the files beside them that only a dynamic import loads (the Tracer with the X-Ray SDK when `traceAwsCalls` is on, the SDK's event-stream",
     'serde, which no certstep call uses): in the deployment zip, never read on a default cold start.',
     `Import time: \`await import(bundle)\` timed inside a fresh \`node\` process, median of ${cold.bundles[0]?.importMs.length ?? 0} runs,`,
@@ -118,10 +118,12 @@ export function renderColdStart(cold: ColdStartResult, targets: Target[], comman
 
 /** The lazy chunks' total and the largest, or n/a for a run from before the bundles were split. */
 function lazyCell(chunks: { file: string; bytes: number }[] | undefined): string {
+  const [largest] = chunks ?? [];
   if (!chunks) return 'n/a';
-  if (chunks.length === 0) return 'none';
+  if (!largest) return 'none';
   const total = chunks.reduce((sum, chunk) => sum + chunk.bytes, 0);
-  return `${(total / 1024).toFixed(0)} KiB in ${chunks.length} (largest ${(chunks[0] as { bytes: number }).bytes / 1024 >= 1 ? ((chunks[0] as { bytes: number }).bytes / 1024).toFixed(0) : '<1'} KiB)`;
+  const largestKiB = largest.bytes / 1024;
+  return `${(total / 1024).toFixed(0)} KiB in ${chunks.length} (largest ${largestKiB >= 1 ? largestKiB.toFixed(0) : '<1'} KiB)`;
 }
 
 /**

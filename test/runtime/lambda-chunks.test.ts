@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HANDLERS_DIR } from '../../cdk/definition.js';
-import { bundleLambda, startupFiles } from '../../scripts/lambda-bundle.mjs';
+import { bundleLambda, splitOutputs } from '../../scripts/lambda-bundle.mjs';
 
 const scratch = mkdtempSync(join(tmpdir(), 'certstep-chunks-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -30,9 +30,7 @@ function reaches(metafile: Metafile, outputs: string[], name: string): boolean {
 
 function split(handler: string): { metafile: Metafile; startup: string[]; lazy: string[] } {
   const metafile = metafiles.get(handler) as Metafile;
-  const startup = startupFiles(metafile);
-  const lazy = Object.keys(metafile.outputs).filter((output) => output.endsWith('.mjs') && !startup.includes(output));
-  return { metafile, startup, lazy };
+  return { metafile, ...splitOutputs(metafile) };
 }
 
 describe('the chunks a Lambda reads only on demand', () => {
