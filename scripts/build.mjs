@@ -16,15 +16,10 @@ import { tmpdir } from 'node:os';
 import { basename, join, posix, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { ESM_REQUIRE_BANNER, bundleLambda, stubLists } from './lambda-bundle.mjs';
+import { ESM_REQUIRE_BANNER, bundleLambda, stubAliases, stubLists } from './lambda-bundle.mjs';
 import { validationKey } from './stubs/asl-validator-prevalidated.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-// The stubs every bundle gets (node-forge, mime-db); the Lambdas get those only they get too (the
-// env-only credential provider, semver's one gte, X.509), in scripts/lambda-bundle.mjs. The CLI
-// keeps the SDK's whole chain and revokes with acme-client's X.509. Each stub says why.
-const stubPaths = (aliases) => Object.fromEntries(Object.entries(aliases).map(([module, stub]) => [module, join(ROOT, stub)]));
 
 // `new URL('<relative path>', import.meta.url)`: the idiom sources use to find shipped files.
 const FILE_RELATIVE_URL = /new URL\((['"][^'"]+['"]),\s*import\.meta\.url\)/g;
@@ -60,7 +55,10 @@ const common = {
   format: 'esm',
   mainFields: ['module', 'main'],
   banner: { js: ESM_REQUIRE_BANNER },
-  alias: stubPaths(stubLists().everyBundle),
+  // The stubs every bundle gets (node-forge, mime-db); the Lambdas get those only they get too (the
+  // env-only credential provider, semver's one gte, X.509), in scripts/lambda-bundle.mjs. The CLI
+  // keeps the SDK's whole chain and revokes with acme-client's X.509. Each stub says why.
+  alias: stubAliases(stubLists().everyBundle),
   keepNames: true,
   sourcemap: 'linked',
   sourcesContent: false,

@@ -3,6 +3,7 @@ import type { BuildOptions, BuildResult, Metafile } from 'esbuild';
 export const ROOT: string;
 export const ESM_REQUIRE_BANNER: string;
 export function stubLists(): { readonly everyBundle: Record<string, string>; readonly lambdasOnly: Record<string, string> };
+export function stubAliases(stubs: Readonly<Record<string, string>>): Record<string, string>;
 export function lambdaAliases(): Record<string, string>;
 export function lambdaCodeOptions(): BuildOptions;
 export function lambdaBuildOptions(entry: string, outdir: string): BuildOptions & { metafile: true };

@@ -44,10 +44,15 @@ export function stubLists() {
   return { everyBundle: lists.everyBundle ?? {}, lambdasOnly: lists.lambdasOnly ?? {} };
 }
 
-/** Every stub a Lambda gets, module → absolute path of the stub; each stub says why it is safe. */
+/** esbuild's alias for a list of stubs: module → absolute path of its stub. */
+export function stubAliases(stubs) {
+  return Object.fromEntries(Object.entries(stubs).map(([module, stub]) => [module, join(ROOT, stub)]));
+}
+
+/** Every stub a Lambda gets; each stub says why it is safe. */
 export function lambdaAliases() {
   const { everyBundle, lambdasOnly } = stubLists();
-  return Object.fromEntries(Object.entries({ ...everyBundle, ...lambdasOnly }).map(([module, stub]) => [module, join(ROOT, stub)]));
+  return stubAliases({ ...everyBundle, ...lambdasOnly });
 }
 
 /** The options every Lambda module is built with, whatever the output: one file (tests) or a folder. */

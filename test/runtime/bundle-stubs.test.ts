@@ -77,7 +77,7 @@ describe('the mime-db stub', () => {
     const script = readFileSync(join(PROJECT_ROOT, 'scripts', 'build.mjs'), 'utf8');
     const stubs = stubLists();
 
-    expect(script).toMatch(/alias: stubPaths\(stubLists\(\)\.everyBundle\)/);
+    expect(script).toMatch(/alias: stubAliases\(stubLists\(\)\.everyBundle\)/);
     expect(join(PROJECT_ROOT, stubs.everyBundle['mime-db'] ?? '')).toBe(ALIASES['mime-db']);
     expect(lambdaAliases()['mime-db']).toBe(ALIASES['mime-db']);
   });
