@@ -96,7 +96,8 @@ export class CertstepRenewal extends Construct {
       CERTSTEP_CERTIFICATE_SECRET_PREFIX: this.storage.certificateSecretPrefix,
       CERTSTEP_ACCOUNT_SECRET_PREFIX: this.storage.accountSecretPrefix,
       // Powertools' own switch, read by functions/runtime/tracing.ts at init: with it off the
-      // X-Ray SDK is never evaluated, though it stays in the bundle, so one setting flips it.
+      // X-Ray SDK is never read, though every function's code carries it (a chunk of its own), so
+      // one setting flips it.
       POWERTOOLS_TRACE_ENABLED: String(config.traceAwsCalls),
     };
     const environment = (name: string) => ({ ...common, ...environmentFor(needsOf(name), context) });

@@ -12,6 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HANDLERS_DIR } from '../../cdk/definition.js';
 import { CertstepFunctions } from '../../cdk/functions.js';
+import { type Resource, lambdaCodeDirectory } from './support.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'certstep-lambda-code-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -35,9 +36,8 @@ function synth(entry: string, prebuiltDir: string) {
   });
   const fn = functions.byName.get('SweepEndedRun')?.function;
   const template = Template.fromStack(stack);
-  const [lambda] = Object.values(template.findResources('AWS::Lambda::Function')) as { Properties: { Code: { S3Key: string } } }[];
-  // The folder CDK staged as the function's code.
-  const asset = lambda ? join(app.outdir, `asset.${lambda.Properties.Code.S3Key.replace(/\.zip$/, '')}`) : '';
+  const [lambda] = Object.values(template.findResources('AWS::Lambda::Function')) as Resource[];
+  const asset = lambda ? lambdaCodeDirectory(app.outdir, lambda) : '';
   return { fn, template, index: () => readFileSync(join(asset, 'index.mjs'), 'utf8') };
 }
 

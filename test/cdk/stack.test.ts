@@ -12,22 +12,16 @@ import { readStateMachineDefinition } from '../../cdk/definition.js';
 import { SWEEP_METRICS } from '../../cdk/monitoring.js';
 import { sweepMetricsLine } from '../../functions/runtime/metrics.js';
 import { SWEEP_FUNCTIONS } from '../../cdk/permissions.js';
-import { type Resource, synthesise, testConfig } from './support.js';
+import { type Resource, lambdaCodeDirectory, synthesise, testConfig } from './support.js';
 
 let app: App;
 let template: Template;
 let lambdas: Record<string, Resource>;
 const definition = readStateMachineDefinition();
 
-/** The folder CDK staged for a function's code: what the deployment zip holds. */
-function assetDirectory(lambda: Resource): string {
-  const key = (lambda.Properties.Code as { S3Key: string }).S3Key;
-  return join(app.outdir, `asset.${key.replace(/\.zip$/, '')}`);
-}
-
 /** Every JavaScript file of a function's asset, joined: index.mjs and its chunks. */
 function assetCode(lambda: Resource): string {
-  const directory = assetDirectory(lambda);
+  const directory = lambdaCodeDirectory(app.outdir, lambda);
   return readdirSync(directory)
     .filter((file) => file.endsWith('.mjs'))
     .map((file) => readFileSync(join(directory, file), 'utf8'))
@@ -70,7 +64,7 @@ describe('Lambda functions', () => {
 
   it('bundles each function on its own, as index.mjs and the chunks only a dynamic import loads', () => {
     // Prepare
-    const directories = Object.values(lambdas).map(assetDirectory);
+    const directories = Object.values(lambdas).map((lambda) => lambdaCodeDirectory(app.outdir, lambda));
 
     // Assess: one asset per function (CDK caches bundles by their options: a shared key would
     // give every function the first one's code), each with its handler and its source maps.

@@ -68,6 +68,12 @@ export function synthesise(config: CertstepConfigInput = testConfig(), { env, bu
   return { app, stack, template: Template.fromStack(stack) };
 }
 
+/** The folder CDK staged for a Lambda function's code in `outdir`: what its deployment zip holds. */
+export function lambdaCodeDirectory(outdir: string, lambda: { readonly Properties: Record<string, unknown> }): string {
+  const key = (lambda.Properties.Code as { S3Key: string }).S3Key;
+  return join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
+}
+
 export type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
 export type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>> };
 
