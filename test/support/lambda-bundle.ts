@@ -60,9 +60,7 @@ export function lambdaStubAliases(): Record<string, string> {
  * synth bundles a Lambda (scripts/lambda-bundle.mjs: index.mjs and its chunks).
  */
 export async function bundleEntryAsLambda(lines: readonly string[]): Promise<{ directory: string; index: string }> {
-  const directory = mkdtempSync(join(tmpdir(), 'certstep-lambda-'));
-  const entry = join(directory, 'entry.mjs');
-  writeFileSync(entry, lines.join('\n'));
+  const { directory, entry } = writeEntry(lines);
   await bundleLambda(entry, join(directory, 'out'), { nodePaths: [join(PROJECT_ROOT, 'node_modules')], logLevel: 'silent' });
   return { directory, index: join(directory, 'out', 'index.mjs') };
 }
@@ -75,11 +73,17 @@ export async function bundleEntry(
   lines: readonly string[],
   options: BuildOptions = {},
 ): Promise<{ directory: string; outfile: string; result: BuildResult<{ metafile: true }> }> {
+  const { directory, entry } = writeEntry(lines);
+  const outfile = join(directory, 'out.mjs');
+  return { directory, outfile, result: await bundleLikeLambda({ entryPoints: [entry], outfile, ...options }) };
+}
+
+/** `lines` as entry.mjs in a new temporary directory, for the two above to bundle beside it. */
+function writeEntry(lines: readonly string[]): { directory: string; entry: string } {
   const directory = mkdtempSync(join(tmpdir(), 'certstep-entry-'));
   const entry = join(directory, 'entry.mjs');
   writeFileSync(entry, lines.join('\n'));
-  const outfile = join(directory, 'out.mjs');
-  return { directory, outfile, result: await bundleLikeLambda({ entryPoints: [entry], outfile, ...options }) };
+  return { directory, entry };
 }
 
 /**
