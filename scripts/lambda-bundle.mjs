@@ -55,6 +55,29 @@ export function lambdaAliases() {
   return stubAliases({ ...everyBundle, ...lambdasOnly });
 }
 
+/**
+ * The package.json files a bundle would carry whole because a dependency imports one for its
+ * user agent: each AWS SDK client reads its version (`aws-sdk-js/<version>`), acme-client its
+ * name and version (`node-acme-client/<version>`). A default import of JSON keeps every field:
+ * scripts, keywords, dependencies, ~2 KiB per client a cold start parses for one string. What
+ * each reads is pinned by test/runtime/bundle-package-json.test.ts, so an upgrade that reads
+ * more fails there, not in a Lambda.
+ */
+export const USER_AGENT_PACKAGE_JSON = /[\\/]node_modules[\\/](@aws-sdk[\\/]client-[^\\/]+|acme-client)[\\/]package\.json$/;
+
+/** esbuild plugin: the package.json files above reduced to their name and version. */
+export function userAgentPackageJson() {
+  return {
+    name: 'certstep-user-agent-package-json',
+    setup(build) {
+      build.onLoad({ filter: USER_AGENT_PACKAGE_JSON }, ({ path }) => {
+        const { name, version } = JSON.parse(readFileSync(path, 'utf8'));
+        return { contents: JSON.stringify({ name, version }), loader: 'json' };
+      });
+    },
+  };
+}
+
 /** The options every Lambda module is built with, whatever the output: one file (tests) or a folder. */
 export function lambdaCodeOptions() {
   return {
@@ -75,6 +98,7 @@ export function lambdaCodeOptions() {
     // libraries acme-client loads for what certstep does itself (~250 KiB), nor axios's HTTP
     // stack (~130 KiB): certstep sends acme-client's requests itself. Each stub says why it is safe.
     alias: lambdaAliases(),
+    plugins: [userAgentPackageJson()],
     absWorkingDir: ROOT,
     logLevel: 'warning',
   };
