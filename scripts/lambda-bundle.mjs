@@ -96,7 +96,9 @@ export function lambdaCodeOptions() {
     // environment, so the SDK's default chain (STS, SSO, Cognito clients: ~120 KiB) gives way to
     // an env-only provider; aws-xray-sdk-core needs one gte of semver. No Lambda carries the X.509
     // libraries acme-client loads for what certstep does itself (~250 KiB), nor axios's HTTP
-    // stack (~130 KiB): certstep sends acme-client's requests itself. Each stub says why it is safe.
+    // stack (~130 KiB): certstep sends acme-client's requests itself, nor bowser, the browser
+    // user-agent parser the SDK imports lazily (~34 KiB shipped, never read). A stub a dependency
+    // needs at load fails test/runtime/lambda-init.test.ts. Each stub says why it is safe.
     alias: lambdaAliases(),
     plugins: [userAgentPackageJson()],
     absWorkingDir: ROOT,

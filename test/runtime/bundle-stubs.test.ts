@@ -1,7 +1,8 @@
 /**
  * mime-db (134 KiB of JSON, through axios → form-data → mime-types) is aliased to an empty
  * stub in the bundles (issue 18): it is gone from them, and acme-client's axios still sends
- * and reads JSON through a bundle built that way.
+ * and reads JSON through a bundle built that way. So is bowser in the Lambdas (~34 KiB, a chunk
+ * no Node client reads): the SDK's browser user-agent provider, which imports it, still answers.
  */
 import { readFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../cdk/definition.js';
 import { lambdaAliases, stubLists } from '../../scripts/lambda-bundle.mjs';
-import { bundleEntry, bundleLikeLambda, bytesIn, runBundle } from '../support/lambda-bundle.js';
+import { bundleEntry, bundleEntryAsLambda, bundleLikeLambda, bytesIn, runBundle } from '../support/lambda-bundle.js';
 
 const STUBS = join(PROJECT_ROOT, 'functions', 'runtime', 'stubs');
 const ALIASES = { 'node-forge': join(STUBS, 'node-forge.cjs'), 'mime-db': join(STUBS, 'mime-db.cjs') };
@@ -81,4 +82,20 @@ describe('the mime-db stub', () => {
     expect(join(PROJECT_ROOT, stubs.everyBundle['mime-db'] ?? '')).toBe(ALIASES['mime-db']);
     expect(lambdaAliases()['mime-db']).toBe(ALIASES['mime-db']);
   });
+});
+
+describe('the bowser stub', () => {
+  it("leaves the SDK's browser user-agent provider, its one caller, answering without a browser", async () => {
+    const { index } = await bundleEntryAsLambda([
+      "import { createUserAgentStringParsingProvider } from '@aws-sdk/core/client';",
+      "const sections = await createUserAgentStringParsingProvider({ serviceId: 'Route 53', clientVersion: '3.0.0' })();",
+      'console.log(JSON.stringify(sections));',
+    ]);
+
+    const sections = JSON.parse(await runBundle(index)) as string[][];
+
+    expect(lambdaAliases().bowser).toBe(join(STUBS, 'bowser.cjs'));
+    expect(sections).toContainEqual(['md/browser', 'unknown_unknown']);
+    expect(sections).toContainEqual(['api/Route 53', '3.0.0']);
+  }, 60_000);
 });

@@ -64,6 +64,11 @@ describe('the chunks a Lambda reads only on demand', () => {
     expect(reaches(metafile, lazy, '@aws-sdk/client-route-53')).toBe(true);
   });
 
+  it.each(HANDLERS)("%s ships no bowser: the SDK's browser user-agent parser, a dynamic import no Node client makes", (handler) => {
+    const { metafile, startup, lazy } = split(handler);
+    expect(reaches(metafile, [...startup, ...lazy], 'bowser')).toBe(false);
+  });
+
   it.each(['present-challenges', 'clean-up'])('%s reads Route 53 at its cold start, as it nearly always needs it', (handler) => {
     const { metafile, startup } = split(handler);
     expect(reaches(metafile, startup, '@aws-sdk/client-route-53')).toBe(true);
