@@ -78,6 +78,41 @@ export function userAgentPackageJson() {
   };
 }
 
+/**
+ * The schema files of the AWS SDK clients (3.930 and later). Each writes an operation's traits
+ * with computed keys, `{ [_h]: ["GET", "/..."] }`, `_h` being a constant string of the same file.
+ * esbuild cannot tell such a key from one whose evaluation has side effects, so it keeps every
+ * statement that has one: the schemas of all operations of a client, not only of those certstep
+ * sends (all 70-odd of Route 53's, ~25 KiB of CheckRenewal; ~45 KiB of S3's in SyncCatalog).
+ * The SDK's issue is aws/aws-sdk-js-v3#7607, esbuild's evanw/esbuild#4373; the generator's fix
+ * (literal keys, smithy-lang/smithy-typescript#1889) is not in a release. Until it is, the
+ * bundle writes each such key as the literal its constant holds: the same objects, which
+ * test/runtime/sdk-schema-keys.test.ts checks export by export for every installed client.
+ */
+export const SDK_SCHEMAS = /[\\/]node_modules[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/;
+
+/**
+ * A schema file's source with every `[_name]:` key whose `_name` is a top-level string constant
+ * written as that string. Strings and comments are matched first and left as they are, so text
+ * that only looks like such a key is not touched.
+ */
+export function literalSchemaKeys(source) {
+  const strings = new Map();
+  for (const [, name, literal] of source.matchAll(/^const (_\w+) = ("[^"\\\n]*");$/gm)) strings.set(name, literal);
+  const token = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`|\/\/[^\n]*|\/\*[\s\S]*?\*\/|\[(_\w+)\]:/g;
+  return source.replace(token, (text, name) => (name !== undefined && strings.has(name) ? `${strings.get(name)}:` : text));
+}
+
+/** esbuild plugin: the schema files above with literal keys. */
+export function sdkSchemaKeys() {
+  return {
+    name: 'certstep-sdk-schema-keys',
+    setup(build) {
+      build.onLoad({ filter: SDK_SCHEMAS }, ({ path }) => ({ contents: literalSchemaKeys(readFileSync(path, 'utf8')), loader: 'js' }));
+    },
+  };
+}
+
 /** The options every Lambda module is built with, whatever the output: one file (tests) or a folder. */
 export function lambdaCodeOptions() {
   return {
@@ -100,7 +135,7 @@ export function lambdaCodeOptions() {
     // user-agent parser the SDK imports lazily (~34 KiB shipped, never read). A stub a dependency
     // needs at load fails test/runtime/lambda-init.test.ts. Each stub says why it is safe.
     alias: lambdaAliases(),
-    plugins: [userAgentPackageJson()],
+    plugins: [userAgentPackageJson(), sdkSchemaKeys()],
     absWorkingDir: ROOT,
     logLevel: 'warning',
   };
