@@ -1,5 +1,5 @@
 /** Section 3: the Lambda bundles, their size and import time, and where acme-client is inside. */
-import type { ColdStartResult } from '../coldstart.js';
+import type { BundleResult, ColdStartResult } from '../coldstart.js';
 import { EXPECTED_WITHOUT_ACME } from '../coldstart.js';
 import { max, median, min, seconds } from '../lib/stats.js';
 import { barChart } from '../lib/svg.js';
@@ -84,11 +84,18 @@ export function renderColdStart(cold: ColdStartResult, targets: Target[], comman
       '',
     );
   }
+  // The target is judged on what a cold start reads; what ships beside it is said too, so that nobody reads one for the other.
+  const shipped = (bundle: BundleResult) => bundle.bytes + (bundle.lazyChunks ?? []).reduce((sum, chunk) => sum + chunk.bytes, 0);
+  const split = ok.some((bundle) => bundle.lazyChunks !== undefined);
+  const shippedUnder = ok.filter((bundle) => shipped(bundle) < limitBytes).length;
   targets.push({
     name: `every Lambda bundle under ${limitBytes / 1024} KiB minified and imported in under ${limitMs} ms in a fresh process`,
     measured:
       `largest ${largest ? `${largest.functionName} ${(largest.bytes / 1024).toFixed(0)} KiB` : 'n/a'} (${overSize.length} of ${ok.length} at or over ${limitBytes / 1024} KiB: ${overSize.map((bundle) => bundle.functionName).join(', ') || 'none'}); ` +
-      `slowest import ${slowest ? `${slowest.functionName} ${median(slowest.importMs).toFixed(0)} ms` : 'n/a'} (${overTime.length} of ${ok.length} at or over ${limitMs} ms)`,
+      `slowest import ${slowest ? `${slowest.functionName} ${median(slowest.importMs).toFixed(0)} ms` : 'n/a'} (${overTime.length} of ${ok.length} at or over ${limitMs} ms)` +
+      (split
+        ? `. Size is what a cold start reads; with the chunks only a dynamic import reads (section 3's lazy chunks, mostly the Tracer), ${shippedUnder} of ${ok.length} ship under ${limitBytes / 1024} KiB`
+        : ''),
     met: ok.length > 0 && overSize.length === 0 && overTime.length === 0 && ok.length === cold.bundles.length,
     ...(overSize.length === 0 &&
       overTime.length > 0 && {

@@ -31,6 +31,7 @@ function bundleNote(cold: ColdStartResult | undefined): string {
         (over.length > 0
           ? `${over.map((bundle) => bundle.functionName).join(', ')} ${over.length === 1 ? 'is' : 'are'} over by the SDK clients called on every run (section 3 lists them). `
           : '') +
+        "Each SDK client carries the schemas of the operations the function sends, not of all its operations: the bundle writes the SDK's computed schema keys as literals, so esbuild can drop the others (aws/aws-sdk-js-v3#7607). " +
         'STS and ACM, needed only by cross-account zones and ACM copies, are chunks of their own. No X.509 library is left in any bundle.'
       : '')
   );
