@@ -18,6 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { BuildOptions } from 'esbuild';
 import { bundleLambda, lambdaAliases, lambdaBuildOptions, splitOutputs } from '../scripts/lambda-bundle.mjs';
+import { type Baseline, type PairedBundle, type PairedColdStart, prepareBaseline } from './coldstart-paired.js';
 import { median } from './lib/stats.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -98,6 +99,8 @@ export interface ColdStartResult {
    * see the same machine: the figures behind the choice in cdk/functions.ts.
    */
   readonly sdkAlternative?: SdkAlternative;
+  /** Each function against the same function at another commit, imported in the same rounds (BENCH_COLDSTART_PAIRED). */
+  readonly paired?: PairedColdStart;
 }
 
 export interface SdkAlternative {
@@ -106,8 +109,23 @@ export interface SdkAlternative {
   readonly bundles: Pick<BundleResult, 'functionName' | 'bytes' | 'gzipBytes' | 'importMs' | 'processMs' | 'error'>[];
 }
 
-export async function runColdStart(options: { runs: number; log: (line: string) => void }): Promise<ColdStartResult> {
+export async function runColdStart(options: { runs: number; log: (line: string) => void; pairedWith?: string }): Promise<ColdStartResult> {
   const { log } = options;
+  const baseline = options.pairedWith ? await prepareBaseline(ROOT, options.pairedWith) : undefined;
+  if (baseline)
+    log(
+      `cold start: paired with ${baseline.commit.slice(0, 7)}${baseline.lockfileDiffers ? " (its package-lock.json differs: bundled with this tree's dependencies)" : ''}`,
+    );
+  try {
+    return await measureColdStart(options, baseline);
+  } finally {
+    await baseline?.dispose();
+  }
+}
+
+async function measureColdStart(options: { runs: number; log: (line: string) => void }, baseline: Baseline | undefined): Promise<ColdStartResult> {
+  const { log } = options;
+  const paired: PairedBundle[] = [];
   const loadAverage = Number(loadavg()[0]?.toFixed(2));
   const outDir = await mkdtemp(path.join(tmpdir(), 'certstep-bench-bundles-'));
   // External modules (the runtime's AWS SDK on Lambda) resolve from this project's node_modules
@@ -138,11 +156,19 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
       const otherProcessMs: number[] = [];
       const importMsNode22: number[] = [];
       const importMsTraced: number[] = [];
-      // Alternate the settings so that drift on the shared machine hits all of them alike.
+      const base = baseline && (await baseline.bundle(file).catch((error: Error) => ({ error: error.message.slice(0, 400) })));
+      const baseImportMs: number[] = [];
+      // Alternate the settings so that drift on the shared machine hits all of them alike; the
+      // baseline goes first in every other round, so that neither always imports second.
       for (let run = 0; run < options.runs; run++) {
+        const timeBase = async () => {
+          if (base && 'file' in base) baseImportMs.push((await timeImport(base.file, true)).importMs);
+        };
+        if (run % 2 === 1) await timeBase();
         const withMaps = await timeImport(outfile, true);
         importMs.push(withMaps.importMs);
         processMs.push(withMaps.wallMs);
+        if (run % 2 === 0) await timeBase();
         const other = await timeImport(otherfile, true);
         otherImportMs.push(other.importMs);
         otherProcessMs.push(other.wallMs);
@@ -150,6 +176,8 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
         importMsTraced.push((await timeImport(outfile, true, process.execPath, { POWERTOOLS_TRACE_ENABLED: 'true' })).importMs);
         if (NODE22) importMsNode22.push((await timeImport(outfile, true, NODE22)).importMs);
       }
+      if (base)
+        paired.push('file' in base ? { functionName, bytes: base.bytes, importMs: baseImportMs } : { functionName, bytes: 0, importMs: [], error: base.error });
       alternative.push({
         functionName,
         bytes: otherStartup.code.length,
@@ -205,6 +233,7 @@ export async function runColdStart(options: { runs: number; log: (line: string) 
     emptyProcessMs,
     loadAverage,
     sdkAlternative: { externals: SDK_EXTERNALS, bundles: alternative },
+    ...(baseline && { paired: { commit: baseline.commit, lockfileDiffers: baseline.lockfileDiffers, bundles: paired } }),
   };
 }
 
@@ -222,6 +251,7 @@ function describeOptions(options: BuildOptions, aliases: Record<string, string>)
     `${options.sourcemap} source maps${options.sourcesContent === false ? ' without sources' : ''}`,
     options.banner?.js?.includes('createRequire') ? 'createRequire banner' : 'no banner',
     (options.external?.length ?? 0) > 0 ? `external ${options.external?.join(' ')}` : 'AWS SDK bundled',
+    ...((options.plugins?.length ?? 0) > 0 ? [`plugins ${options.plugins?.map((plugin) => plugin.name).join(', ')}`] : []),
     `alias ${Object.entries(aliases)
       .map(([from, to]) => `${from} → ${to}`)
       .join(', ')}`,

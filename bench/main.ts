@@ -28,6 +28,8 @@
  *   BENCH_BASELINE=bench/results/baseline-c0c92d0.json  an earlier run, shown as before/after the fixes
  *   BENCH_COLDSTART_BEFORE=FILE  a results file of a run at another commit: its cold-start section is shown beside this one's
  *     (default: BENCH_BEFORE's)
+ *   BENCH_COLDSTART_PAIRED=COMMIT  each function also bundled as that commit bundled it and imported in the same rounds as this
+ *     tree's: the ratio of paired imports, free of the drift between runs (bench/coldstart-paired.ts; from 09f30ea on)
  *   BENCH_BEFORE=bench/results/before-step16-c3d0711.json  the run before step 16 (issue 18), shown as its before and after
  *   BENCH_TEMPLATE_SIZES=1,100,1000,10000
  */
@@ -147,7 +149,12 @@ async function measureSections(): Promise<BenchResults> {
     }
   }
   if (sections.includes('cost')) cost = await runCost({ log });
-  if (sections.includes('coldstart')) coldStart = await runColdStart({ runs: envInt('BENCH_IMPORT_RUNS', 7), log });
+  if (sections.includes('coldstart'))
+    coldStart = await runColdStart({
+      runs: envInt('BENCH_IMPORT_RUNS', 7),
+      log,
+      ...(process.env.BENCH_COLDSTART_PAIRED && { pairedWith: process.env.BENCH_COLDSTART_PAIRED }),
+    });
   if (sections.includes('simulate')) {
     const options = {
       seed: envInt('BENCH_SIMULATE_SEED', 1),

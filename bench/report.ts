@@ -7,7 +7,7 @@
  */
 import { renderCli } from './report/cli.js';
 import { renderColdStart } from './report/coldstart.js';
-import { renderColdStartBefore } from './report/coldstart-before.js';
+import { renderColdStartBefore, renderColdStartPaired } from './report/coldstart-before.js';
 import { renderCost } from './report/cost.js';
 import { renderFindings } from './report/findings.js';
 import { commandOf, renderHeader } from './report/header.js';
@@ -44,7 +44,8 @@ export function renderReport(results: BenchResults): { markdown: string; charts:
   if (results.coldStart) {
     const cold = renderColdStart(results.coldStart, targets, command);
     const before = renderColdStartBefore(results.coldStartBefore, results.coldStart, results.machine.loadAverageBefore[0]);
-    sections.push(cold.markdown, ...(before.length > 0 ? [before.join('\n')] : []));
+    const paired = renderColdStartPaired(results.coldStart);
+    sections.push(cold.markdown, ...[before, paired].filter((lines) => lines.length > 0).map((lines) => lines.join('\n')));
     charts['coldstart.svg'] = cold.chart;
   } else {
     sections.push('## 3. Cold start\n\nNot measured in this run (BENCH_SECTIONS).\n');

@@ -4,7 +4,8 @@
  * next to what it replaced. Both runs are the bench's own, minutes apart on the same machine.
  */
 import type { ColdStartResult } from '../coldstart.js';
-import { median } from '../lib/stats.js';
+import { pairedRatio } from '../coldstart-paired.js';
+import { max, median, min } from '../lib/stats.js';
 import type { ColdStartBefore } from '../results.js';
 
 export function renderColdStartBefore(before: ColdStartBefore | undefined, after: ColdStartResult, loadNow?: number): string[] {
@@ -30,6 +31,45 @@ export function renderColdStartBefore(before: ColdStartBefore | undefined, after
         `${msBefore.toFixed(0)} ms | ${msAfter.toFixed(0)} ms | ${signed(msAfter - msBefore)} ms |`,
     );
   }
+  lines.push('');
+  return lines;
+}
+
+/** BENCH_COLDSTART_PAIRED: each function against the same function at another commit, imported in the same rounds. */
+export function renderColdStartPaired(after: ColdStartResult): string[] {
+  const paired = after.paired;
+  if (!paired) return [];
+  const short = paired.commit.slice(0, 7);
+  const rounds = median(after.bundles.map((bundle) => bundle.importMs.length));
+  const lines = [
+    `### Paired with commit \`${short}\``,
+    '',
+    `Each function also bundled as \`${short}\` bundled it (its scripts/lambda-bundle.mjs, stubs and sources) and imported in the same`,
+    `${rounds} rounds as this tree's bundle, source maps on, the two seconds apart and each first in every other round.`,
+    "**paired ratio**: the median over rounds of this import divided by the baseline's in the same round; below 1.00 is faster now.",
+    'Unlike the table above, it carries no drift between runs.',
+    ...(paired.lockfileDiffers ? ["The baseline's package-lock.json differs from this tree's: it was bundled with this tree's dependencies."] : []),
+    '',
+    `| function | KiB read at a cold start, ${short} | now | import, ${short} | now | paired ratio |`,
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  const ratios: number[] = [];
+  for (const bundle of after.bundles) {
+    const base = paired.bundles.find((candidate) => candidate.functionName === bundle.functionName);
+    if (!base || bundle.error) continue;
+    if (base.error) {
+      lines.push(`| ${bundle.functionName} | n/a (${base.error}) | ${(bundle.bytes / 1024).toFixed(0)} | | ${median(bundle.importMs).toFixed(0)} ms | |`);
+      continue;
+    }
+    const ratio = pairedRatio(bundle.importMs, base.importMs);
+    if (Number.isFinite(ratio)) ratios.push(ratio);
+    lines.push(
+      `| ${bundle.functionName} | ${(base.bytes / 1024).toFixed(0)} | ${(bundle.bytes / 1024).toFixed(0)} | ${median(base.importMs).toFixed(0)} ms | ` +
+        `${median(bundle.importMs).toFixed(0)} ms | ${ratio.toFixed(2)} |`,
+    );
+  }
+  if (ratios.length > 0)
+    lines.push('', `Median of the ${ratios.length} paired ratios: ${median(ratios).toFixed(2)} (${min(ratios).toFixed(2)} to ${max(ratios).toFixed(2)}).`);
   lines.push('');
   return lines;
 }
