@@ -130,10 +130,13 @@ function buildProgram(context: ParseContext, found: (invocation: Invocation) => 
       .option('--acme-directory <url>', 'a local forced run orders from this ACME directory instead of a private Pebble')
       .option('--acme-ca <file>', 'PEM bundle that signs the --acme-directory server (when it is not publicly trusted)')
       .option('--challtestsrv <url>', "the management URL of the challtestsrv that answers the CA's DNS queries")
-      .option('--dry-run', DRY_RUN_HELP),
+      .option('--dry-run', DRY_RUN_HELP)
+      .option('--wait', 'with --aws: wait for the execution to end, say how it ended and exit as a local renew does'),
   ).addHelpText(
     'after',
-    '\nWith --dry-run (certbot\'s renew --dry-run): exit 0 when the test certificate was issued and verified, 1 when the dry run failed or could not run.\nWith --aws it starts the execution with "dryRun": true; `certstep describe <name> --aws` shows how it ended.',
+    "\nWith --dry-run (certbot's renew --dry-run): exit 0 when the test certificate was issued and verified, 1 when the dry run failed or could not run.\n" +
+      'With --aws it starts the execution (with "dryRun": true for --dry-run), prints its ARN and exits 0; `certstep describe <name> --aws` shows how it ended.\n' +
+      "With --aws --wait it asks every 5 s until the execution ends (within the state machine's hour) and exits 0, 1, 2 or 3 as a local renew does.",
   );
 
   withAwsOptions(

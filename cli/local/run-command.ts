@@ -3,13 +3,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { RunArguments } from '../arguments.js';
 import { LocalEnvironment } from './environment.js';
 import { narrate } from './narrate.js';
-import { storedIssue } from '../../functions/core/workflow-state.js';
 import { type EventLog, type LocalRunResult, runLocal, sweepLocalRun } from './runner.js';
 
 import { EXIT } from '../exit-codes.js';
 import { describeJsonSyntaxError } from '../json-error.js';
+import { exitCodeOf, runEndReport } from '../run-end.js';
 
 export { EXIT } from '../exit-codes.js';
+export { exitCodeOf, isHeldBack } from '../run-end.js';
 
 export async function runFromFile(args: RunArguments): Promise<number> {
   const input = await readInput(args.inputFile as string);
@@ -75,37 +76,9 @@ export async function runAndPrint(input: unknown, args: RunArguments, environmen
     return result;
   }
   if (args.historyFile) await writeFile(args.historyFile, `${JSON.stringify(result.events, null, 2)}\n`);
-  if (result.output?.dryRun || isDryRunInput(input)) {
-    (result.status === 'SUCCEEDED' && result.output?.issued ? process.stdout : process.stderr).write(dryRunReport(result));
-    return result;
-  }
-  if (result.status === 'SUCCEEDED') {
-    const issued = result.output && storedIssue(result.output);
-    const repaired = result.output?.renewal?.repair === true;
-    process.stdout.write(
-      isHeldBack(result)
-        ? `Held back: ${result.output?.renewal?.message} (nothing was tried)\n`
-        : issued
-          ? `Succeeded: certificate issued (revision ${issued.revision}) in ${result.certificatePath}\n`
-          : repaired
-            ? `Succeeded: outputs repaired without ordering (${result.output?.renewal?.reason}); the certificate in ${result.certificatePath} is unchanged\n`
-            : `Succeeded: ${result.output?.renewal?.message ?? 'certificate is up to date'}\n`,
-    );
-  } else {
-    process.stderr.write(`Failed: ${result.error}: ${result.cause}\n`);
-  }
+  const report = runEndReport(result, { dryRun: isDryRunInput(input), where: result.certificatePath });
+  (report.stream === 'out' ? process.stdout : process.stderr).write(`${report.text}\n`);
   return result;
-}
-
-/** What a dry run did, plainly: where it ordered, what it verified and discarded, that nothing live changed. */
-function dryRunReport(result: LocalRunResult): string {
-  const tested = result.output?.issued && 'discarded' in result.output.issued ? result.output.issued : undefined;
-  const untouched = 'The stored certificate, its schedule and ACM copies were left alone; no event was sent.';
-  if (result.status === 'SUCCEEDED' && tested) {
-    return `Dry run succeeded: ordered from ${tested.directoryUrl}; the test certificate (serial ${tested.serialNumber}) passed verification and was discarded.\n${untouched}\n`;
-  }
-  if (result.status === 'SUCCEEDED') return `Dry run not done: ${result.output?.renewal?.message ?? 'nothing was ordered'}\n${untouched}\n`;
-  return `Dry run failed: ${result.error}: ${result.cause}\n${untouched} The failure does not count towards the hold-off.\n`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -114,14 +87,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function isDryRunInput(input: unknown): boolean {
   return isObject(input) && input.dryRun === true;
-}
-
-/** A run the failure hold-off stopped ends SUCCEEDED in HeldBack; cron must still see it (3). */
-export function exitCodeOf(result: LocalRunResult): number {
-  // A dry run that ordered nothing (another run holds the certificate) verified nothing: not a success.
-  if (result.output?.dryRun && result.status === 'SUCCEEDED') return result.output.issued ? EXIT.succeeded : EXIT.failed;
-  if (result.status === 'SUCCEEDED') return isHeldBack(result) ? EXIT.heldBack : EXIT.succeeded;
-  return result.error === 'InvalidInput' ? EXIT.invalidInput : EXIT.failed;
 }
 
 async function readInput(file: string): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
@@ -136,9 +101,4 @@ async function readInput(file: string): Promise<{ ok: true; value: unknown } | {
   } catch (error) {
     return { ok: false, message: describeJsonSyntaxError(file, text, error as Error) };
   }
-}
-
-/** CheckRenewal's BackingOff verdict, which the ASL routes to the HeldBack Succeed state. */
-export function isHeldBack(result: LocalRunResult): boolean {
-  return result.status === 'SUCCEEDED' && !result.output?.issued && result.output?.renewal?.reason === 'BackingOff';
 }

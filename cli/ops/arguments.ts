@@ -29,6 +29,8 @@ export interface OpsArguments {
   readonly aws?: AwsArguments;
   /** `renew --dry-run`. */
   readonly dryRun?: boolean;
+  /** `renew --aws --wait`: wait for the execution to end and exit as a local run does. */
+  readonly wait?: boolean;
 }
 
 export interface ExportArguments {
@@ -60,6 +62,7 @@ export interface OpsOptions extends RunOptions {
   readonly includeAcm?: boolean;
   readonly recoveryWindowDays?: string;
   readonly catalogTable?: string;
+  readonly wait?: boolean;
 }
 
 const AWS_OPTIONS = [
@@ -80,6 +83,7 @@ export function opsArgumentsFrom(command: OpsCommand, name: string | undefined, 
   if (name !== undefined) checkName(name);
   const aws = awsArgumentsFrom(options, env);
   if (command === 'renew' && aws && !aws.stateMachineArn) throw new UsageError('renew --aws needs --state-machine-arn or CERTSTEP_STATE_MACHINE_ARN');
+  if (options.wait && !aws) throw new UsageError('--wait needs --aws: a local renew always runs to its end');
   const {
     inputFile: _input,
     storeDir: _store,
@@ -97,6 +101,7 @@ export function opsArgumentsFrom(command: OpsCommand, name: string | undefined, 
     run,
     ...(aws && { aws }),
     ...(options.dryRun === true && { dryRun: true }),
+    ...(options.wait === true && { wait: true }),
   };
 }
 

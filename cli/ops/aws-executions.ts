@@ -6,7 +6,8 @@
 import { ListResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { CertificateSpec } from '../../functions/core/certificate-spec.js';
-import type { ChallengeRef } from '../../functions/core/workflow-state.js';
+import type { ChallengeRef, WorkflowState } from '../../functions/core/workflow-state.js';
+import type { RunEnd } from '../run-end.js';
 import { type StepEvent, fromAwsEvents, outcomeOf } from './history.js';
 import type { ExecutionSummary, PresentedRecord } from './model.js';
 
@@ -48,6 +49,33 @@ export async function recentExecutions(sfn: SFNClient, stateMachineArn: string, 
     nextToken = page.nextToken;
   } while (nextToken && found.length < EXECUTION_LIMITS.shown);
   return { executions: found, truncated: false };
+}
+
+/** Step Functions' statuses of an execution that has not ended yet. */
+const UNDER_WAY = new Set(['RUNNING', 'PENDING_REDRIVE']);
+
+/**
+ * `renew --aws --wait`: DescribeExecution every `intervalMs` until the execution ends, then how
+ * it ended. The state machine's own TimeoutSeconds (an hour) bounds the wait; `onWaiting` hears
+ * each answer that it is still under way.
+ */
+export async function waitForExecution(
+  sfn: SFNClient,
+  executionArn: string,
+  options: { intervalMs: number; sleep?: (ms: number) => Promise<void>; onWaiting?: () => void },
+): Promise<RunEnd> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (;;) {
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    const status = execution.status ?? 'UNKNOWN';
+    if (!UNDER_WAY.has(status)) {
+      const parsed = parseJson(execution.output);
+      const output = typeof parsed === 'object' && parsed !== null ? (parsed as WorkflowState) : undefined;
+      return { status, ...(output && { output }), ...(execution.error && { error: execution.error }), ...(execution.cause && { cause: execution.cause }) };
+    }
+    options.onWaiting?.();
+    await sleep(options.intervalMs);
+  }
 }
 
 /** Read newest first, as the brief for a failure wants, within a few pages; returned in order. */

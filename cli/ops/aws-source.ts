@@ -19,7 +19,8 @@ import type { ObservedOutputs } from '../../functions/core/reconcile.js';
 import { observedOutputs } from '../../functions/phases/observe.js';
 import type { LedgerEntry } from '../../functions/ports/run-ledger.js';
 import { UsageError } from '../arguments.js';
-import { executionHistory, recentExecutions, txtPresence } from './aws-executions.js';
+import type { RunEnd } from '../run-end.js';
+import { executionHistory, recentExecutions, txtPresence, waitForExecution } from './aws-executions.js';
 import { storedFromLedger } from './aws-stored.js';
 import { failingStep, runFacts } from './history.js';
 import {
@@ -43,6 +44,8 @@ export interface AwsSourceOptions {
   readonly secretPrefix: string;
   readonly scheduleGroup?: string;
   readonly clock?: () => Date;
+  /** How often `renew --wait` asks whether the execution has ended (5 s). */
+  readonly pollIntervalMs?: number;
   readonly clients?: {
     readonly sfn?: SFNClient;
     readonly secrets?: SecretsManagerClient;
@@ -142,6 +145,10 @@ export class AwsSource implements CertificateSource {
       }),
     );
     return { exitCode: 0, ...(specSource && { specSource }), ...(started.executionArn && { executionArn: started.executionArn }) };
+  }
+
+  waitForEnd(executionArn: string, onWaiting?: () => void): Promise<RunEnd> {
+    return waitForExecution(this.sfn, executionArn, { intervalMs: this.options.pollIntervalMs ?? 5000, ...(onWaiting && { onWaiting }) });
   }
 
   private async gather(name: string) {

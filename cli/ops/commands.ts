@@ -6,6 +6,7 @@
 import { type AwsSourceOptions, AwsSource } from './aws-source.js';
 import { UsageError } from '../arguments.js';
 import { EXIT } from '../exit-codes.js';
+import { exitCodeOf, runEndReport } from '../run-end.js';
 import { parseCommandLine } from '../program.js';
 import type { OpsArguments, OpsCommand } from './arguments.js';
 import { LocalSource } from './local-source.js';
@@ -23,6 +24,8 @@ export interface OpsContext {
   readonly clock?: () => Date;
   /** Tests hand in clients; otherwise the SDK's default credential chain and region apply. */
   readonly awsClients?: AwsSourceOptions['clients'];
+  /** How often `renew --aws --wait` asks (tests: 0). */
+  readonly pollIntervalMs?: number;
 }
 
 /** Enough to hide round trips, few enough to stay far below Secrets Manager's request quotas. */
@@ -42,7 +45,7 @@ export async function runParsedOpsCommand(command: OpsCommand, args: OpsArgument
   try {
     if (command === 'status') return await status(source, args, io, context.clock);
     if (command === 'describe') return await describe(source, args.name as string, args.json, io);
-    return await renew(source, args.name as string, io, args.dryRun === true);
+    return await renew(source, args.name as string, io, { dryRun: args.dryRun === true, wait: args.wait === true });
   } catch (error) {
     if (!(error instanceof UnknownCertificate)) throw error;
     io.err(`certstep: ${error.message}`);
@@ -50,9 +53,15 @@ export async function runParsedOpsCommand(command: OpsCommand, args: OpsArgument
   }
 }
 
-export function sourceFor(args: OpsArguments, context: Pick<OpsContext, 'clock' | 'awsClients'> = {}): CertificateSource {
+export function sourceFor(args: OpsArguments, context: Pick<OpsContext, 'clock' | 'awsClients' | 'pollIntervalMs'> = {}): CertificateSource {
   const clock = context.clock ? { clock: context.clock } : {};
-  if (args.aws) return new AwsSource({ ...args.aws, ...clock, ...(context.awsClients && { clients: context.awsClients }) });
+  if (args.aws)
+    return new AwsSource({
+      ...args.aws,
+      ...clock,
+      ...(context.awsClients && { clients: context.awsClients }),
+      ...(context.pollIntervalMs !== undefined && { pollIntervalMs: context.pollIntervalMs }),
+    });
   return new LocalSource({ storeDir: args.storeDir, run: args.run, ...clock, ...(args.dnsServer && { dnsServer: args.dnsServer }) });
 }
 
@@ -91,11 +100,20 @@ async function describe(source: CertificateSource, name: string, json: boolean, 
   return 0;
 }
 
-async function renew(source: CertificateSource, name: string, io: OpsIo, dryRun: boolean): Promise<number> {
+async function renew(source: CertificateSource, name: string, io: OpsIo, options: { dryRun: boolean; wait: boolean }): Promise<number> {
+  const { dryRun } = options;
   const run = await source.startForcedRun(name, dryRun ? { dryRun } : {});
   if (!run.executionArn) return run.exitCode;
   // Without a schedule the spec lacks renewBefore, dns01 and acm: the operator should know.
   if (run.specSource !== 'schedule') io.err(`certstep: no schedule for ${name}; the run uses the spec rebuilt from its ${run.specSource ?? 'records'}`);
+  if (options.wait && source.waitForEnd) {
+    io.out(`Started ${dryRun ? 'a dry run' : 'a forced renewal'} of ${name}: ${run.executionArn}\nWaiting for it to end...`);
+    const end = await source.waitForEnd(run.executionArn);
+    const report = runEndReport(end, { dryRun });
+    if (report.stream === 'out') io.out(report.text);
+    else io.err(report.text);
+    return exitCodeOf(end);
+  }
   io.out(
     dryRun
       ? `Started a dry run of ${name}: ${run.executionArn}\nIt orders a test certificate from the issuer's staging directory (else the issuer's own), verifies it and discards it; the stored certificate, schedule and ACM copies are left alone. \`certstep describe ${name} --aws\` shows how it ended.`

@@ -8,6 +8,7 @@ import { type ObservedOutputs, reconcile } from '../../functions/core/reconcile.
 import { type RenewalReason, decideRenewal } from '../../functions/core/renewal-policy.js';
 import { normalizeSerial } from '../../functions/core/verify-certificate.js';
 import type { LedgerEntry } from '../../functions/ports/run-ledger.js';
+import type { RunEnd } from '../run-end.js';
 
 export interface StoredSummary {
   readonly dnsNames: readonly string[];
@@ -158,6 +159,8 @@ export interface CertificateSource {
   describe(name: string): Promise<CertificateDetails>;
   /** A forced run; with dryRun a dry run (execution input `dryRun: true`), which nothing live sees. */
   startForcedRun(name: string, options?: { dryRun?: boolean }): Promise<ForcedRun>;
+  /** How an execution the source started ended, once it has (AWS only: a local run ends before startForcedRun returns). */
+  waitForEnd?(executionArn: string, onWaiting?: () => void): Promise<RunEnd>;
 }
 
 export class UnknownCertificate extends Error {

@@ -85,6 +85,7 @@ async function certstep(command: OpsCommand, ...argv: string[]) {
     io: { out: (text) => (out += `${text}\n`), err: (text) => (err += `${text}\n`) },
     clock: () => NOW,
     env: {},
+    pollIntervalMs: 0,
     awsClients: {
       sfn: new SFNClient({ region: 'eu-west-1' }),
       secrets: new SecretsManagerClient({ region: 'eu-west-1' }),
@@ -327,6 +328,82 @@ describe('certstep renew --aws', () => {
     );
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
     expect(secrets.commandCalls(GetSecretValueCommand)).toEqual([]);
+  });
+
+  it('with --wait asks until the execution ends, says it issued and exits 0', async () => {
+    const arn = execution('renew-web-20261205T000000Z');
+    sfn.on(StartExecutionCommand).resolves({ executionArn: arn, startDate: NOW });
+    const issued = { certificate: SPEC, force: true, renewal: { due: true, reason: 'Forced' }, issued: { revision: 5, serialNumber: '04a2' } };
+    sfn
+      .on(DescribeExecutionCommand, { executionArn: arn })
+      .resolvesOnce({ executionArn: arn, status: 'RUNNING' })
+      .resolvesOnce({ executionArn: arn, status: 'RUNNING' })
+      .resolves({ executionArn: arn, status: 'SUCCEEDED', output: JSON.stringify(issued) });
+
+    const { code, out, err } = await certstep('renew', 'web', '--wait', ...AWS_FLAGS);
+
+    expect(code).toBe(0);
+    expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(3);
+    expect(out).toBe(`Started a forced renewal of web: ${arn}\nWaiting for it to end...\nSucceeded: certificate issued (revision 5)\n`);
+    expect(err).toBe('');
+  });
+
+  it.each([
+    [{ status: 'FAILED', error: 'AcmeRateLimited', cause: 'newOrder: rate limited by the CA' }, 1, 'Failed: AcmeRateLimited: newOrder: rate limited by the CA'],
+    [{ status: 'FAILED', error: 'InvalidInput', cause: 'certificate.dnsNames: required' }, 2, 'Failed: InvalidInput: certificate.dnsNames: required'],
+    [{ status: 'TIMED_OUT', error: 'States.Timeout' }, 1, 'Timed out: States.Timeout'],
+    [{ status: 'ABORTED' }, 1, 'Aborted: no error given'],
+  ])('with --wait, an execution that ended %j exits %i and says so on stderr', async (ended, exitCode, said) => {
+    const arn = execution('renew-web-20261205T000000Z');
+    sfn.on(StartExecutionCommand).resolves({ executionArn: arn, startDate: NOW });
+    sfn.on(DescribeExecutionCommand, { executionArn: arn }).resolves({ executionArn: arn, ...ended } as never);
+
+    const { code, err } = await certstep('renew', 'web', '--wait', ...AWS_FLAGS);
+
+    expect(code).toBe(exitCode);
+    expect(err).toBe(`${said}\n`);
+  });
+
+  it('with --wait, a run the failure hold-off stopped exits 3, as cron must see it', async () => {
+    const arn = execution('renew-web-20261205T000000Z');
+    sfn.on(StartExecutionCommand).resolves({ executionArn: arn, startDate: NOW });
+    const held = { certificate: SPEC, force: true, renewal: { due: false, reason: 'BackingOff', message: 'held back until 02:00Z after 3 failures' } };
+    sfn.on(DescribeExecutionCommand, { executionArn: arn }).resolves({ executionArn: arn, status: 'SUCCEEDED', output: JSON.stringify(held) });
+
+    const { code, out } = await certstep('renew', 'web', '--wait', ...AWS_FLAGS);
+
+    expect(code).toBe(3);
+    expect(out).toContain('Held back: held back until 02:00Z after 3 failures (nothing was tried)');
+  });
+
+  it('with --dry-run --wait: 0 when the test certificate was verified, 1 when nothing was ordered', async () => {
+    const arn = execution('dry-run-web-20261205T000000Z');
+    sfn.on(StartExecutionCommand).resolves({ executionArn: arn, startDate: NOW });
+    const tested = {
+      certificate: SPEC,
+      dryRun: true,
+      renewal: { due: true, reason: 'Forced' },
+      issued: { discarded: true, directoryUrl: 'https://acme-staging-v02.api.letsencrypt.org/directory', serialNumber: 'fa11' },
+    };
+    const notDone = { certificate: SPEC, dryRun: true, renewal: { due: true, reason: 'InProgress', message: 'a renewal is already in progress' } };
+    sfn
+      .on(DescribeExecutionCommand, { executionArn: arn })
+      .resolvesOnce({ executionArn: arn, status: 'SUCCEEDED', output: JSON.stringify(tested) })
+      .resolves({ executionArn: arn, status: 'SUCCEEDED', output: JSON.stringify(notDone) });
+
+    const verified = await certstep('renew', 'web', '--dry-run', '--wait', ...AWS_FLAGS);
+    const skipped = await certstep('renew', 'web', '--dry-run', '--wait', ...AWS_FLAGS);
+
+    expect(verified.code).toBe(0);
+    expect(verified.out).toContain(
+      'Dry run succeeded: ordered from https://acme-staging-v02.api.letsencrypt.org/directory; the test certificate (serial fa11)',
+    );
+    expect(skipped.code).toBe(1);
+    expect(skipped.err).toContain('Dry run not done: a renewal is already in progress');
+  });
+
+  it('refuses --wait without --aws: a local renew always runs to its end', async () => {
+    await expect(certstep('renew', 'web', '--wait')).rejects.toThrow('--wait needs --aws: a local renew always runs to its end');
   });
 
   it('needs the state machine ARN, and refuses an unknown certificate with exit 2', async () => {
