@@ -78,6 +78,10 @@ export function parseRunArguments(argv: readonly string[]): RunArguments {
 
 const STORE = ['--store <dir>', 'the local store directory (default: .certstep)'] as const;
 const JSON_OUTPUT = ['--json', 'print JSON for machines instead of text'] as const;
+const CATALOG_TABLE = [
+  '--catalog-table <name>',
+  'with --aws: the certificate catalog DynamoDB table (CERTSTEP_CATALOG_TABLE, stack output CatalogTableName): certificates not issued yet are known too',
+] as const;
 const DRY_RUN_HELP =
   "a dry run: order a test certificate from the issuer's staging directory (else from the issuer itself), verify it and discard it; the stored certificate, schedule, ACM copies and events are left alone";
 
@@ -116,14 +120,16 @@ function buildProgram(context: ParseContext, found: (invocation: Invocation) => 
       found({ kind: 'ops', command: name, args: opsArgumentsFrom(name, withName ? (args[0] as string) : undefined, options, env) });
     });
   };
-  withAwsOptions(ops('status', 'list every certificate: expiry, what a scheduled run would do now, failures, the next run', false).option(...STORE)).option(
-    ...JSON_OUTPUT,
-  );
+  withAwsOptions(ops('status', 'list every certificate: expiry, what a scheduled run would do now, failures, the next run', false).option(...STORE))
+    .option(...CATALOG_TABLE)
+    .option(...JSON_OUTPUT);
   withAwsOptions(
     ops('describe', 'one certificate in depth: spec, stored versions, ledger, schedule, recent executions, the last order and its TXT records', true)
       .option(...STORE)
       .option('--dns-server <host:port>', "ask this DNS server (a challtestsrv's) whether the last run's TXT records are still served"),
-  ).option(...JSON_OUTPUT);
+  )
+    .option(...CATALOG_TABLE)
+    .option(...JSON_OUTPUT);
   withAwsOptions(
     ops('renew', 'force a run now, whatever the renewal time and the failure hold-off say', true)
       .option(...STORE)
@@ -132,12 +138,14 @@ function buildProgram(context: ParseContext, found: (invocation: Invocation) => 
       .option('--challtestsrv <url>', "the management URL of the challtestsrv that answers the CA's DNS queries")
       .option('--dry-run', DRY_RUN_HELP)
       .option('--wait', 'with --aws: wait for the execution to end, say how it ended and exit as a local renew does'),
-  ).addHelpText(
-    'after',
-    "\nWith --dry-run (certbot's renew --dry-run): exit 0 when the test certificate was issued and verified, 1 when the dry run failed or could not run.\n" +
-      'With --aws it starts the execution (with "dryRun": true for --dry-run), prints its ARN and exits 0; `certstep describe <name> --aws` shows how it ended.\n' +
-      "With --aws --wait it asks every 5 s until the execution ends (within the state machine's hour) and exits 0, 1, 2 or 3 as a local renew does.",
-  );
+  )
+    .option(...CATALOG_TABLE)
+    .addHelpText(
+      'after',
+      "\nWith --dry-run (certbot's renew --dry-run): exit 0 when the test certificate was issued and verified, 1 when the dry run failed or could not run.\n" +
+        'With --aws it starts the execution (with "dryRun": true for --dry-run), prints its ARN and exits 0; `certstep describe <name> --aws` shows how it ended.\n' +
+        "With --aws --wait it asks every 5 s until the execution ends (within the state machine's hour) and exits 0, 1, 2 or 3 as a local renew does.",
+    );
 
   withAwsOptions(
     program

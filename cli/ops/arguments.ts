@@ -17,6 +17,8 @@ export interface AwsArguments {
   readonly ledgerTable?: string;
   readonly secretPrefix: string;
   readonly scheduleGroup?: string;
+  /** The certificate catalog: with it, certificates that were never issued (no secret yet) are known too. */
+  readonly catalogTable?: string;
 }
 
 export interface OpsArguments {
@@ -45,7 +47,7 @@ export interface RemoveArguments {
   readonly name: string;
   readonly yes: boolean;
   readonly storeDir: string;
-  readonly aws?: AwsArguments & { readonly includeAcm: boolean; readonly recoveryWindowDays: number; readonly catalogTable?: string };
+  readonly aws?: AwsArguments & { readonly includeAcm: boolean; readonly recoveryWindowDays: number };
 }
 
 /** Every option of the operations commands, as commander names them (camelCase). */
@@ -82,6 +84,7 @@ const LOCAL_OPTIONS = [
 export function opsArgumentsFrom(command: OpsCommand, name: string | undefined, options: OpsOptions, env: NodeJS.ProcessEnv = process.env): OpsArguments {
   if (name !== undefined) checkName(name);
   const aws = awsArgumentsFrom(options, env);
+  if (options.catalogTable !== undefined && !aws) throw new UsageError('--catalog-table needs --aws');
   if (command === 'renew' && aws && !aws.stateMachineArn) throw new UsageError('renew --aws needs --state-machine-arn or CERTSTEP_STATE_MACHINE_ARN');
   if (options.wait && !aws) throw new UsageError('--wait needs --aws: a local renew always runs to its end');
   const {
@@ -141,7 +144,6 @@ export function removeArgumentsFrom(name: string, options: OpsOptions, env: Node
       ...aws,
       includeAcm: options.includeAcm === true,
       recoveryWindowDays: Number(days),
-      ...optional('catalogTable', options.catalogTable ?? (env.CERTSTEP_CATALOG_TABLE || undefined)),
     },
   };
 }
@@ -177,6 +179,7 @@ export function awsArgumentsFrom(options: OpsOptions, env: NodeJS.ProcessEnv): A
     ...optional('stateMachineArn', pick(options.stateMachineArn, 'CERTSTEP_STATE_MACHINE_ARN')),
     ...optional('ledgerTable', pick(options.ledgerTable, 'CERTSTEP_LEDGER_TABLE')),
     ...optional('scheduleGroup', pick(options.scheduleGroup, 'CERTSTEP_SCHEDULE_GROUP')),
+    ...optional('catalogTable', pick(options.catalogTable, 'CERTSTEP_CATALOG_TABLE')),
   };
 }
 

@@ -4,13 +4,14 @@
  * certificate. No secret value is read (it holds the key): what is stored comes from the ledger,
  * checked against the secret's current version id (aws-stored.ts).
  */
-import { type DynamoDBClient, DynamoDBClient as DynamoDb } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type DynamoDBClient, DynamoDBClient as DynamoDb, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { ListSecretVersionIdsCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ListSecretVersionIdsCommand, type ListSecretVersionIdsCommandOutput, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ACMClient } from '@aws-sdk/client-acm';
 import { AcmImporter } from '../../functions/adapters/acm-importer.js';
+import { DynamoDbCertificateCatalog } from '../../functions/adapters/dynamodb-catalog.js';
 import { DynamoDbRunLedger } from '../../functions/adapters/dynamodb-ledger.js';
 import { SecretsManagerCertificateStore } from '../../functions/adapters/secrets-manager-store.js';
 import type { CertificateSpec } from '../../functions/core/certificate-spec.js';
@@ -43,6 +44,8 @@ export interface AwsSourceOptions {
   readonly ledgerTable?: string;
   readonly secretPrefix: string;
   readonly scheduleGroup?: string;
+  /** The certificate catalog table: its certificates are listed even before their first issuance. */
+  readonly catalogTable?: string;
   readonly clock?: () => Date;
   /** How often `renew --wait` asks whether the execution has ended (5 s). */
   readonly pollIntervalMs?: number;
@@ -65,6 +68,7 @@ export class AwsSource implements CertificateSource {
   private readonly route53: Route53Client;
   private readonly clock: () => Date;
   private names?: Promise<string[]>;
+  private catalogInputs?: Promise<Map<string, unknown>>;
 
   constructor(private readonly options: AwsSourceOptions) {
     this.sfn = options.clients?.sfn ?? new SFNClient({});
@@ -76,25 +80,63 @@ export class AwsSource implements CertificateSource {
     this.clock = options.clock ?? (() => new Date());
   }
 
-  /** The name filter is a prefix match, which also keeps the ACME account secrets out. */
+  /**
+   * Every certificate any part of the deployment knows, as the local store lists them: its
+   * secret (made at the first issuance), its catalog item (what should exist, with --catalog-table)
+   * and its ledger entry (what ran, with --ledger-table). So a certificate whose first run keeps
+   * failing is listed, with its failures, and not only the ones that were issued.
+   */
   list(): Promise<string[]> {
     this.names ??= (async () => {
-      const prefix = this.options.secretPrefix;
-      const names: string[] = [];
-      let NextToken: string | undefined;
-      do {
-        const page = await this.secrets.send(
-          new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [prefix] }], MaxResults: 100, ...(NextToken && { NextToken }) }),
-        );
-        for (const secret of page.SecretList ?? []) {
-          const name = secret.Name?.startsWith(prefix) ? secret.Name.slice(prefix.length) : undefined;
-          if (name && CERTIFICATE_NAME.test(name)) names.push(name);
-        }
-        NextToken = page.NextToken;
-      } while (NextToken);
-      return [...new Set(names)].sort();
+      const [secrets, catalog, ledger] = await Promise.all([this.secretNames(), this.catalog(), this.ledgerNames()]);
+      return [...new Set([...secrets, ...catalog.keys(), ...ledger])].filter((name) => CERTIFICATE_NAME.test(name)).sort();
     })();
     return this.names;
+  }
+
+  /** The name filter is a prefix match, which also keeps the ACME account secrets out. */
+  private async secretNames(): Promise<string[]> {
+    const prefix = this.options.secretPrefix;
+    const names: string[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await this.secrets.send(
+        new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [prefix] }], MaxResults: 100, ...(NextToken && { NextToken }) }),
+      );
+      for (const secret of page.SecretList ?? []) if (secret.Name?.startsWith(prefix)) names.push(secret.Name.slice(prefix.length));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return names;
+  }
+
+  /** Each catalog item's execution input by certificate name, read once (one Scan of the table). */
+  private catalog(): Promise<Map<string, unknown>> {
+    const table = this.options.catalogTable;
+    this.catalogInputs ??= table
+      ? new DynamoDbCertificateCatalog(this.dynamodb, table).entries().then((entries) => new Map(entries.map((entry) => [entry.name, entry.input])))
+      : Promise.resolve(new Map());
+    return this.catalogInputs;
+  }
+
+  /** The certificate names of the run ledger's items: a Scan that reads the key only. */
+  private async ledgerNames(): Promise<string[]> {
+    const table = this.options.ledgerTable;
+    if (!table) return [];
+    const names: string[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.dynamodb.send(
+        new ScanCommand({
+          TableName: table,
+          ProjectionExpression: '#name',
+          ExpressionAttributeNames: { '#name': 'certificateName' },
+          ...(start && { ExclusiveStartKey: start }),
+        }),
+      );
+      for (const item of page.Items ?? []) if (item.certificateName?.S) names.push(item.certificateName.S);
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return names;
   }
 
   async status(name: string): Promise<CertificateStatus> {
@@ -135,7 +177,7 @@ export class AwsSource implements CertificateSource {
     const { spec, specSource, storedUnknown } = await this.gather(name);
     if (!spec) {
       const why = storedUnknown ? `its stored certificate is not known (${storedUnknown.message})` : 'no stored certificate';
-      throw new Error(`certificate ${name} has no schedule to take its spec from (--schedule-group), and ${why}`);
+      throw new Error(`certificate ${name} has no schedule (--schedule-group) or catalog item (--catalog-table) to take its spec from, and ${why}`);
     }
     const started = await this.sfn.send(
       new StartExecutionCommand({
@@ -160,7 +202,8 @@ export class AwsSource implements CertificateSource {
       this.schedule(name),
     ]);
     const { stored, unknown: storedUnknown } = storedFromLedger(name, versionId, ledger, this.options.ledgerTable !== undefined);
-    const chosen = chooseSpec(name, { schedule: schedule?.input, ...(stored && { stored }) });
+    const catalog = (await this.catalog()).get(name);
+    const chosen = chooseSpec(name, { schedule: schedule?.input, ...(catalog !== undefined && { catalog }), ...(stored && { stored }) });
     const copies: Record<string, { arn: string; serialNumber: string } | undefined> = {};
     const outputs = chosen.spec && stored && (await this.outputs(name, chosen.spec, schedule, ledger, copies));
     const status = gatheredStatus(name, chosen, { stored, storedUnknown, ledger, schedule, outputs }, this.clock());
@@ -217,8 +260,15 @@ export class AwsSource implements CertificateSource {
     }
   }
 
+  /** The secret's versions, newest first; none when there is no secret yet (a certificate never issued). */
   private async versions(name: string): Promise<StoredVersion[]> {
-    const answer = await this.secrets.send(new ListSecretVersionIdsCommand({ SecretId: `${this.options.secretPrefix}${name}`, MaxResults: 100 }));
+    let answer: ListSecretVersionIdsCommandOutput;
+    try {
+      answer = await this.secrets.send(new ListSecretVersionIdsCommand({ SecretId: `${this.options.secretPrefix}${name}`, MaxResults: 100 }));
+    } catch (error) {
+      if ((error as Error).name === 'ResourceNotFoundException') return [];
+      throw error;
+    }
     return (answer.Versions ?? [])
       .map((version) => ({
         id: version.VersionId ?? '',

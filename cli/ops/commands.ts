@@ -87,6 +87,8 @@ function statusNotes(rows: readonly CertificateStatus[], args: OpsArguments): st
   const notes: string[] = [];
   if (args.aws && !args.aws.ledgerTable)
     notes.push('No --ledger-table (or CERTSTEP_LEDGER_TABLE): what each secret stores is not known (only the run ledger records it without the key).');
+  if (args.aws && !args.aws.catalogTable)
+    notes.push('No --catalog-table (or CERTSTEP_CATALOG_TABLE): a certificate whose first run has not issued it is listed only if the ledger has it.');
   if (rows.some((row) => row.reason === 'MetadataStale'))
     notes.push(
       "MetadataStale: the run ledger does not describe the secret's current version; the next run records it (the scheduled one, or `certstep renew <name> --aws`, with --dry-run to replace nothing).",
@@ -105,7 +107,8 @@ async function renew(source: CertificateSource, name: string, io: OpsIo, options
   const run = await source.startForcedRun(name, dryRun ? { dryRun } : {});
   if (!run.executionArn) return run.exitCode;
   // Without a schedule the spec lacks renewBefore, dns01 and acm: the operator should know.
-  if (run.specSource !== 'schedule') io.err(`certstep: no schedule for ${name}; the run uses the spec rebuilt from its ${run.specSource ?? 'records'}`);
+  if (run.specSource !== 'schedule' && run.specSource !== 'catalog')
+    io.err(`certstep: no schedule for ${name}; the run uses the spec rebuilt from its ${run.specSource ?? 'records'}`);
   if (options.wait && source.waitForEnd) {
     io.out(`Started ${dryRun ? 'a dry run' : 'a forced renewal'} of ${name}: ${run.executionArn}\nWaiting for it to end...`);
     const end = await source.waitForEnd(run.executionArn);

@@ -32,7 +32,7 @@ export interface StoredUnknown {
   readonly message: string;
 }
 
-export type SpecSource = 'schedule' | 'stored certificate' | 'last execution';
+export type SpecSource = 'schedule' | 'catalog' | 'stored certificate' | 'last execution';
 
 export interface CertificateStatus {
   readonly name: string;
@@ -219,10 +219,13 @@ export function specFromStored(name: string, stored: StoredSummary): Certificate
 
 export function chooseSpec(
   name: string,
-  candidates: { schedule?: unknown; stored?: StoredSummary; lastExecution?: unknown },
+  candidates: { schedule?: unknown; catalog?: unknown; stored?: StoredSummary; lastExecution?: unknown },
 ): { spec?: CertificateSpec; specSource?: SpecSource } {
   const scheduled = candidates.schedule === undefined ? undefined : specFromInput(candidates.schedule);
   if (scheduled?.name === name) return { spec: scheduled, specSource: 'schedule' };
+  // The catalog's input is what the sweep and the deploy start runs with: whole, unlike a spec rebuilt from the stored certificate.
+  const cataloged = candidates.catalog === undefined ? undefined : specFromInput(candidates.catalog);
+  if (cataloged?.name === name) return { spec: cataloged, specSource: 'catalog' };
   const rebuilt = candidates.stored && specFromStored(name, candidates.stored);
   if (rebuilt) return { spec: rebuilt, specSource: 'stored certificate' };
   const executed = candidates.lastExecution === undefined ? undefined : specFromInput(candidates.lastExecution);

@@ -5,7 +5,7 @@
  * GetSecretValue still answers with the whole certificate and its key, so that a call to it
  * would both be counted and put the key within reach of the output.
  */
-import { GetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { GetScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
 import {
@@ -118,6 +118,8 @@ beforeEach(() => {
   secrets.on(GetSecretValueCommand, { SecretId: 'certstep/certificates/web' }).resolves({ VersionId: 'v4', SecretString: SECRET });
   secrets.on(GetSecretValueCommand, { SecretId: 'certstep/certificates/api' }).resolves({ VersionId: 'v0', SecretString: '{}' });
   dynamodb.on(GetItemCommand).resolves({});
+  // The ledger's items, as `list` scans them (key only): the same two certificates as the secrets.
+  dynamodb.on(ScanCommand).resolves({ Items: [{ certificateName: { S: 'web' } }, { certificateName: { S: 'api' } }] });
   dynamodb.on(GetItemCommand, { Key: { certificateName: { S: 'web' } } }).resolves(ledgerItem(WEB_ENTRY));
   // A first run read the stack's placeholder (v0) and recorded it: nothing issued yet.
   dynamodb
@@ -324,7 +326,7 @@ describe('certstep renew --aws', () => {
       force: true,
     });
     await expect(stale).rejects.toThrow(
-      /^certificate web has no schedule to take its spec from \(--schedule-group\), and its stored certificate is not known \(the run ledger records version v4/,
+      /^certificate web has no schedule \(--schedule-group\) or catalog item \(--catalog-table\) to take its spec from, and its stored certificate is not known \(the run ledger records version v4/,
     );
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
     expect(secrets.commandCalls(GetSecretValueCommand)).toEqual([]);
@@ -594,5 +596,100 @@ describe('certstep describe --aws', () => {
     expect(details.executions).toEqual([]);
     expect(details.notes.join('\n')).toContain('only the newest executions were looked at');
     expectNoKeyMaterial(out);
+  });
+});
+
+describe('certificates that were never issued (no secret yet)', () => {
+  const NEW_SPEC = {
+    name: 'new',
+    dnsNames: ['new.example.com'],
+    issuer: 'letsencrypt',
+    keyAlgorithm: 'ecdsa-p256',
+    renewBefore: 'P30D',
+    dns01: { route53: { hostedZoneId: 'Z0123456789ABC' } },
+  };
+  const CATALOG = 'certstep-catalog';
+  const catalogItem = (name: string, certificate: object) => ({
+    name: { S: name },
+    input: { S: JSON.stringify({ certificate, force: false }) },
+    source: { S: 'config' },
+  });
+
+  beforeEach(() => {
+    // 'new' is in the catalog and its first runs failed: a ledger entry, no secret, no schedule.
+    // 'fresh' is only in the catalog: applied, its first run not started yet (the start cap deferred it).
+    const fresh = catalogItem('fresh', { ...NEW_SPEC, name: 'fresh', dnsNames: ['fresh.example.com'] });
+    dynamodb.on(ScanCommand, { TableName: CATALOG }).resolves({ Items: [catalogItem('web', SPEC), catalogItem('new', NEW_SPEC), fresh] });
+    dynamodb
+      .on(ScanCommand, { TableName: 'certstep-ledger' })
+      .resolves({ Items: [{ certificateName: { S: 'web' } }, { certificateName: { S: 'api' } }, { certificateName: { S: 'new' } }] });
+    dynamodb.on(GetItemCommand, { Key: { certificateName: { S: 'new' } } }).resolves(
+      ledgerItem({
+        certificateName: 'new',
+        consecutiveFailures: 2,
+        lastResult: 'Failed',
+        lastRunAt: '2026-12-04T22:00:00.000Z',
+        lastError: { error: 'ZoneNotFound', cause: 'new.example.com is not in hosted zone Z0123456789ABC' },
+        nextAttemptAfter: '2026-12-05T01:00:00.000Z',
+      }),
+    );
+    const missing = Object.assign(new Error("Secrets Manager can't find the specified secret."), { name: 'ResourceNotFoundException', $metadata: {} });
+    for (const name of ['new', 'fresh']) {
+      secrets.on(DescribeSecretCommand, { SecretId: `certstep/certificates/${name}` }).rejects(missing);
+      secrets.on(ListSecretVersionIdsCommand, { SecretId: `certstep/certificates/${name}` }).rejects(missing);
+    }
+  });
+
+  it('status lists them from the catalog and the ledger, with their failures', async () => {
+    const { code, out } = await certstep('status', ...AWS_FLAGS, '--catalog-table', CATALOG);
+
+    expect(code).toBe(0);
+    expect(
+      out
+        .split('\n')
+        .filter((line) => /^(api|fresh|new|web) /.test(line))
+        .map((line) => line.split(' ')[0]),
+    ).toEqual(['api', 'fresh', 'new', 'web']);
+    expect(out.split('\n').find((line) => line.startsWith('fresh '))).toMatch(/fresh\.example\.com.*DoesNotExist/);
+    const row = out.split('\n').find((line) => line.startsWith('new ')) as string;
+    expect(row).toContain('new.example.com');
+    expect(row).toMatch(/BackingOff\s+Failed 2026-12-04 22:00:00Z\s+2\s+2026-12-05 01:00:00Z/);
+    expect(out).not.toContain('No --catalog-table');
+    expect(secrets.commandCalls(GetSecretValueCommand)).toEqual([]);
+  });
+
+  it('without a catalog table, finds one the ledger has, and says where the rest would be', async () => {
+    const { out } = await certstep('status', ...AWS_FLAGS);
+
+    expect(out.split('\n').some((line) => line.startsWith('new '))).toBe(true);
+    expect(out.split('\n').some((line) => line.startsWith('fresh '))).toBe(false);
+    expect(out).toContain('No --catalog-table (or CERTSTEP_CATALOG_TABLE)');
+  });
+
+  it('renew takes the spec from the catalog item, whole, and starts the run', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: execution('renew-new-20261205T000000Z'), startDate: NOW });
+
+    const { code, err } = await certstep('renew', 'new', ...AWS_FLAGS, '--catalog-table', CATALOG);
+
+    expect(code).toBe(0);
+    expect(err).toBe('');
+    expect(sfn.commandCalls(StartExecutionCommand).map((call) => JSON.parse(call.args[0].input.input ?? '{}'))).toEqual([
+      { certificate: NEW_SPEC, force: true },
+    ]);
+  });
+
+  it('describe shows the ledger and no stored versions, instead of failing on the missing secret', async () => {
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    const { code, out } = await certstep('describe', 'new', ...AWS_FLAGS, '--catalog-table', CATALOG, '--json');
+    const details = JSON.parse(out) as { spec?: { name?: string }; specSource?: string; versions?: unknown[]; status?: { reason?: string } };
+
+    expect(code).toBe(0);
+    expect(details.spec?.name).toBe('new');
+    expect(details.specSource).toBe('catalog');
+    expect(details.versions ?? []).toEqual([]);
+  });
+
+  it('refuses --catalog-table without --aws', async () => {
+    await expect(certstep('status', '--catalog-table', CATALOG)).rejects.toThrow('--catalog-table needs --aws');
   });
 });

@@ -134,6 +134,54 @@ describe('certstep apply --aws on moto_server', () => {
   }, 60_000);
 });
 
+describe('certstep status and renew --aws on moto_server, before any certificate was issued', () => {
+  const DEPLOYMENT = ['--aws', '--ledger-table', LEDGER, '--schedule-group', GROUP];
+
+  it('status lists the applied certificates, which have no secret yet, from the catalog', async () => {
+    const listed = await run('status', ...DEPLOYMENT, '--json');
+
+    expect(listed.code, listed.stderr).toBe(0);
+    const rows = (JSON.parse(listed.stdout) as { certificates: { name: string; reason: string; dnsNames: string[] }[] }).certificates;
+    expect(rows.map(({ name, reason }) => [name, reason])).toEqual([
+      ['api', 'DoesNotExist'],
+      ['blog', 'DoesNotExist'],
+      ['docs', 'DoesNotExist'],
+      ['legacy', 'DoesNotExist'],
+    ]);
+    expect(rows[0]?.dnsNames).toEqual(['api.example.com']);
+  }, 60_000);
+
+  it('renew --wait starts a run with the catalog spec and waits for it to end', async () => {
+    await moto.configure({ stepfunctions: { execute_state_machine: true } });
+    try {
+      // moto runs executions in a backend of its own: the state machine is made again there.
+      const machine = await new SFNClient(sdk()).send(
+        new CreateStateMachineCommand({
+          name: 'certstep-renewal-run',
+          roleArn: 'arn:aws:iam::123456789012:role/certstep-renewal',
+          definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
+        }),
+      );
+      const renewed = await run('renew', 'docs', ...DEPLOYMENT, '--state-machine-arn', machine.stateMachineArn as string, '--wait');
+
+      expect(renewed.code, renewed.stderr).toBe(0);
+      expect(renewed.stdout).toMatch(
+        /^Started a forced renewal of docs: arn:aws:states:.*:execution:certstep-renewal-run:renew-docs-\d{8}T\d{6}Z\nWaiting for it to end\.\.\.\n/,
+      );
+      // The stand-in state machine is one Succeed state: its output is the input, which decides nothing.
+      expect(renewed.stdout).toMatch(/\nSucceeded: certificate is up to date\n$/);
+      const executions = (await new SFNClient(sdk()).send(new ListExecutionsCommand({ stateMachineArn: machine.stateMachineArn }))).executions ?? [];
+      const started = executions.find((execution) => execution.name?.startsWith('renew-docs-'));
+      const described = await new SFNClient(sdk()).send(new DescribeExecutionCommand({ executionArn: started?.executionArn }));
+      expect(described.status).toBe('SUCCEEDED');
+      const cataloged = JSON.parse((await catalog()).get('docs')?.input?.S ?? '{}') as { certificate: unknown };
+      expect(JSON.parse(described.input ?? '')).toEqual({ certificate: cataloged.certificate, force: true });
+    } finally {
+      await moto.configure({ stepfunctions: { execute_state_machine: false } });
+    }
+  }, 60_000);
+});
+
 describe('certstep remove --aws on moto_server', () => {
   const REMOVE = ['--aws', '--ledger-table', LEDGER, '--schedule-group', GROUP, '--yes'];
 
