@@ -50,6 +50,12 @@ export interface CertstepConfigInput {
   readonly readers?: readonly string[];
   /** Per certificate name, principals that may read that certificate's secret, besides `readers`. */
   readonly certificateReaders?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * IAM principal ARNs of the stack's account that may use the ACME account keys besides
+   * certstep's functions: the roles operators run `certstep revoke --aws` and
+   * `certstep account … --aws` as (docs/iam.md, "Who can use the ACME account key").
+   */
+  readonly accountAdmins?: readonly string[];
   readonly alarmDaysBeforeExpiry?: number;
   /** Per certificate name, overriding alarmDaysBeforeExpiry (short-lived certificates need less than a day or two). */
   readonly expiryAlarmDays?: Readonly<Record<string, number>>;
@@ -121,6 +127,8 @@ export interface CertstepConfig {
   readonly readers: ReadonlyMap<string, readonly string[]>;
   /** `readers`: every certificate's, named in each secret's policy when a function makes it (each certificate's own are in its spec). */
   readonly stackReaders: readonly string[];
+  /** `accountAdmins`: besides the functions that talk to the CA, who may read and write the ACME account secrets. */
+  readonly accountAdmins: readonly string[];
   readonly alarmDaysBeforeExpiry: number;
   /** The expiry alarm threshold of every certificate, in days. */
   readonly expiryAlarmDays: ReadonlyMap<string, number>;
@@ -274,6 +282,7 @@ const TOP_LEVEL = section(
     secretsKey: z.optional(z.enum(SECRETS_KEYS, { error: mustBe('"stack" (a key the stack creates) or "aws-managed" (aws/secretsmanager, the default)') })),
     readers: z.optional(readerList),
     certificateReaders: z.optional(z.record(z.string(), readerList, { error: 'must be a JSON object: certificate name → [IAM principal ARN, ...]' })),
+    accountAdmins: z.optional(readerList),
     stackName: z._default(text(STACK_NAME, 'a CloudFormation stack name (letters, digits, "-")'), 'Certstep'),
     resourcePrefix: z._default(text(PREFIX, '1-20 lowercase letters, digits or "-", starting with a letter'), 'certstep'),
     dailyCheckSchedule: z._default(text(SCHEDULE, 'an EventBridge Scheduler cron(...) or rate(...) expression'), 'cron(0 4 * * ? *)'),
@@ -291,6 +300,7 @@ const TOP_LEVEL = section(
     'secretsKey',
     'readers',
     'certificateReaders',
+    'accountAdmins',
     'alarmDaysBeforeExpiry',
     'expiryAlarmDays',
     'logRetentionDays',
@@ -408,6 +418,7 @@ function settle(root: z.output<typeof TOP_LEVEL>): CertstepConfig | Fault {
       return own.length > 0 ? { ...rest, readers: own } : rest;
     }),
     stackReaders: [...new Set(root.readers ?? [])],
+    accountAdmins: [...new Set(root.accountAdmins ?? [])],
     ...(root.kmsKeyArn && { kmsKeyArn: root.kmsKeyArn }),
     ...(root.secretsKey === 'stack' && { secretsKey: 'stack' as const }),
     readers,

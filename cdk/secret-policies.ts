@@ -17,7 +17,7 @@ import type { CertstepFunction } from './functions.js';
 import { type SecretValueAction, accountSecretActions, needsOf } from './permissions.js';
 
 export interface SecretPolicySources {
-  readonly config: Pick<CertstepConfig, 'readers' | 'stackReaders'>;
+  readonly config: Pick<CertstepConfig, 'readers' | 'stackReaders' | 'accountAdmins'>;
   readonly storage: {
     readonly accountSecrets: ReadonlyMap<string, secretsmanager.Secret>;
     readonly secretsKey?: kms.IKey;
@@ -31,14 +31,38 @@ const GET: SecretValueAction = 'secretsmanager:GetSecretValue';
 const PUT: SecretValueAction = 'secretsmanager:PutSecretValue';
 
 export function restrictSecretAccess(scope: Construct, sources: SecretPolicySources): void {
-  const { storage, functions } = sources;
+  const { storage, functions, config } = sources;
   checkReaderAccounts(scope, sources);
+  checkAdminAccounts(scope, sources);
   // The ACME account key signs every order: only the functions that talk to the CA use it,
-  // whatever FUNCTION_NEEDS says today.
+  // whatever FUNCTION_NEEDS says today, and the operators named in accountAdmins (revoke,
+  // account rollover), whose own IAM policies must still allow it.
   const acme = functions.all.filter((fn) => accountSecretActions(needsOf(fn.name)).includes(GET)).map((fn) => fn.role.roleArn);
   for (const secret of storage.accountSecrets.values()) {
-    secret.addToResourcePolicy(iam.PolicyStatement.fromJson(denyExcept('OnlyCertstepUsesTheAccountKey', [GET, PUT], acme)));
+    secret.addToResourcePolicy(iam.PolicyStatement.fromJson(denyExcept('OnlyCertstepUsesTheAccountKey', [GET, PUT], acme, config.accountAdmins)));
   }
+}
+
+/**
+ * The account secrets' policies only deny: within the stack's account IAM lets an admin in,
+ * from another account nothing would (that needs an Allow here and in the key policy). Refused
+ * at synth rather than deployed to fail at the first `certstep revoke`.
+ */
+function checkAdminAccounts(scope: Construct, { config, configSource = 'configuration' }: SecretPolicySources): void {
+  const stackAccount = Stack.of(scope).account;
+  if (Token.isUnresolved(stackAccount)) {
+    const accounts = [...new Set(config.accountAdmins.map((arn) => arn.split(':')[4] ?? ''))];
+    if (accounts.length > 1)
+      throw new ConfigError(
+        `${configSource}: accountAdmins name ${accounts.length} accounts (${accounts.join(', ')}): they must all be in the stack's account`,
+      );
+    return;
+  }
+  const foreign = config.accountAdmins.find((arn) => arn.split(':')[4] !== stackAccount);
+  if (foreign)
+    throw new ConfigError(
+      `${configSource}: accountAdmins: ${foreign} is not in the stack's account ${stackAccount}: the ACME account key can be used from the stack's account only; name a role there`,
+    );
 }
 
 /**

@@ -228,6 +228,11 @@ describe('readers and the secrets key', () => {
     expect(validateConfig({ ...testConfig(), secretsKey: 'stack' }).secretsKey).toBe('stack');
   });
 
+  it('has no account admins by default, and each one once', () => {
+    expect(validateConfig(testConfig()).accountAdmins).toEqual([]);
+    expect(validateConfig({ ...testConfig(), accountAdmins: [OPS, OPS, ROLE] }).accountAdmins).toEqual([OPS, ROLE]);
+  });
+
   it('accepts users, roles with a path and account roots in any partition', () => {
     const readers = ['arn:aws:iam::123456789012:user/alice', 'arn:aws-us-gov:iam::123456789012:role/a/b/c', 'arn:aws:iam::123456789012:root'];
     expect(Object.fromEntries(validateConfig({ ...testConfig(), readers }).readers).web).toEqual(readers);
@@ -264,6 +269,11 @@ describe('readers and the secrets key', () => {
       "secretsKey: kmsKeyArn already names the secrets' key",
     ],
     ['an unknown key choice', { secretsKey: 'customer' }, 'secretsKey: must be "stack" (a key the stack creates) or "aws-managed"'],
+    [
+      'an account admin given as a session',
+      { accountAdmins: ['arn:aws:sts::123456789012:assumed-role/admin/alice'] },
+      'accountAdmins[0]: must be the ARN of the IAM role, not of one of its sessions',
+    ],
   ])('refuses %s, naming the field', (_case, fields, message) => {
     const error = errorOf(() => validateConfig({ ...testConfig(), ...fields } as CertstepConfigInput, 'certstep.config.json'));
     expect(error).toContain(`certstep.config.json: ${message}`);

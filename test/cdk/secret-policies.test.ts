@@ -253,6 +253,41 @@ describe('an ACME account secret', () => {
   });
 });
 
+describe('accountAdmins', () => {
+  const ADMIN = 'arn:aws:iam::123456789012:role/platform/certstep-admin';
+
+  it('are spared the account secrets’ Deny, besides the functions, and appear in no certificate secret’s policy', () => {
+    const { template: withAdmins } = synthesise({ ...config, accountAdmins: [ADMIN, 'arn:aws:iam::123456789012:root'] }, { bundle: false, env: ENV });
+    const all = withAdmins.toJSON().Resources as Record<string, Resource>;
+    const accountPolicies = Object.values(all).filter(
+      (resource) => resource.Type === 'AWS::SecretsManager::ResourcePolicy' && JSON.stringify(resource.Properties).includes('OnlyCertstepUsesTheAccountKey'),
+    );
+
+    expect(accountPolicies.length).toBeGreaterThan(0);
+    for (const policy of accountPolicies) {
+      const statements = (policy.Properties.ResourcePolicy as { Statement: PolicyStatement[] }).Statement;
+      const deny = denyOf(statements, 'secretsmanager:GetSecretValue');
+      expect(spared(deny).others).toEqual([ADMIN, 'arn:aws:iam::123456789012:root']);
+      expect(actionsOf(deny).sort()).toEqual(['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']);
+    }
+    // Certificate secrets get their policy from the functions' CERTSTEP_CERTIFICATE_SECRET_POLICY: no admin there.
+    const environments = Object.values(all)
+      .filter((resource) => resource.Type === 'AWS::Lambda::Function')
+      .map((fn) => JSON.stringify(fn.Properties.Environment ?? {}));
+    expect(environments.some((environment) => environment.includes('CERTSTEP_CERTIFICATE_SECRET_POLICY'))).toBe(true);
+    expect(environments.filter((environment) => environment.includes('certstep-admin'))).toEqual([]);
+  });
+
+  it('in another account fail synth, as the account secrets’ policies only deny', () => {
+    expect(configErrorOf(() => synthesise({ ...config, accountAdmins: [`arn:aws:iam::${PARTNER_ACCOUNT}:role/admin`] }, { bundle: false, env: ENV }))).toBe(
+      `configuration: accountAdmins: arn:aws:iam::${PARTNER_ACCOUNT}:role/admin is not in the stack's account 123456789012: the ACME account key can be used from the stack's account only; name a role there`,
+    );
+    expect(configErrorOf(() => synthesise({ ...config, accountAdmins: [ADMIN, `arn:aws:iam::${PARTNER_ACCOUNT}:role/admin`] }, { bundle: false }))).toContain(
+      "accountAdmins name 2 accounts (123456789012, 210987654321): they must all be in the stack's account",
+    );
+  });
+});
+
 describe('the stack-owned key', () => {
   // The notification topic has a key of its own.
   const keyOf = (t: Template) =>
