@@ -69,6 +69,7 @@ export class AwsSource implements CertificateSource {
   private readonly clock: () => Date;
   private names?: Promise<string[]>;
   private catalogInputs?: Promise<Map<string, unknown>>;
+  private readonly listingNotes: string[] = [];
 
   constructor(private readonly options: AwsSourceOptions) {
     this.sfn = options.clients?.sfn ?? new SFNClient({});
@@ -94,6 +95,26 @@ export class AwsSource implements CertificateSource {
     return this.names;
   }
 
+  /** What `list` could not read: the secrets always, the catalog and the ledger as far as IAM lets it. */
+  listNotes(): string[] {
+    return [...this.listingNotes];
+  }
+
+  /**
+   * The catalog and the ledger add the certificates not issued yet; an operator policy written
+   * before they were read (no dynamodb:Scan) still lists the issued ones, with a note.
+   */
+  private async unlessRefused<T>(what: string, read: () => Promise<T>, fallback: T): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      this.listingNotes.push(
+        `could not list ${what} (${(error as Error).name}: ${(error as Error).message.split('\n')[0]}): certificates not issued yet may be missing; the operator needs dynamodb:Scan on it`,
+      );
+      return fallback;
+    }
+  }
+
   /** The name filter is a prefix match, which also keeps the ACME account secrets out. */
   private async secretNames(): Promise<string[]> {
     const prefix = this.options.secretPrefix;
@@ -113,7 +134,11 @@ export class AwsSource implements CertificateSource {
   private catalog(): Promise<Map<string, unknown>> {
     const table = this.options.catalogTable;
     this.catalogInputs ??= table
-      ? new DynamoDbCertificateCatalog(this.dynamodb, table).entries().then((entries) => new Map(entries.map((entry) => [entry.name, entry.input])))
+      ? this.unlessRefused(
+          `the catalog table ${table}`,
+          async () => new Map((await new DynamoDbCertificateCatalog(this.dynamodb, table).entries()).map((entry) => [entry.name, entry.input])),
+          new Map<string, unknown>(),
+        )
       : Promise.resolve(new Map());
     return this.catalogInputs;
   }
@@ -122,6 +147,10 @@ export class AwsSource implements CertificateSource {
   private async ledgerNames(): Promise<string[]> {
     const table = this.options.ledgerTable;
     if (!table) return [];
+    return this.unlessRefused(`the run ledger ${table}`, () => this.scanLedgerNames(table), []);
+  }
+
+  private async scanLedgerNames(table: string): Promise<string[]> {
     const names: string[] = [];
     let start: Record<string, AttributeValue> | undefined;
     do {

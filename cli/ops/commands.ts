@@ -71,13 +71,15 @@ async function status(source: CertificateSource, args: OpsArguments, io: OpsIo, 
   for (let start = 0; start < names.length; start += CONCURRENCY) {
     rows.push(...(await Promise.all(names.slice(start, start + CONCURRENCY).map((name) => source.status(name)))));
   }
+  const listing = source.listNotes?.() ?? [];
   if (args.json) {
     const where = args.aws ? { aws: { secretPrefix: args.aws.secretPrefix } } : { store: args.storeDir };
     io.out(JSON.stringify({ at: (clock ?? (() => new Date()))().toISOString(), ...where, certificates: rows }, null, 2));
+    for (const note of listing) io.err(`certstep: ${note}`);
   } else {
-    io.out(
-      rows.length ? renderStatus(rows, statusNotes(rows, args)) : `No certificates ${args.aws ? `under ${args.aws.secretPrefix}` : `in ${args.storeDir}`}.`,
-    );
+    const notes = [...listing.map((note) => `${note[0]?.toUpperCase()}${note.slice(1)}.`), ...statusNotes(rows, args)];
+    io.out(rows.length ? renderStatus(rows, notes) : `No certificates ${args.aws ? `under ${args.aws.secretPrefix}` : `in ${args.storeDir}`}.`);
+    if (!rows.length) for (const note of listing) io.err(`certstep: ${note}`);
   }
   return 0;
 }

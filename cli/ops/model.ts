@@ -159,6 +159,8 @@ export interface CertificateSource {
   describe(name: string): Promise<CertificateDetails>;
   /** A forced run; with dryRun a dry run (execution input `dryRun: true`), which nothing live sees. */
   startForcedRun(name: string, options?: { dryRun?: boolean }): Promise<ForcedRun>;
+  /** What `list` could not read, said under the status table (AWS: a catalog or ledger the operator may not scan). */
+  listNotes?(): string[];
   /** How an execution the source started ended, once it has (AWS only: a local run ends before startForcedRun returns). */
   waitForEnd?(executionArn: string, onWaiting?: () => void): Promise<RunEnd>;
 }

@@ -689,6 +689,23 @@ describe('certificates that were never issued (no secret yet)', () => {
     expect(details.versions ?? []).toEqual([]);
   });
 
+  it('still lists the issued ones when the operator may not scan the tables, and says what is missing', async () => {
+    const denied = Object.assign(new Error('User is not authorized to perform: dynamodb:Scan'), { name: 'AccessDeniedException', $metadata: {} });
+    dynamodb.on(ScanCommand).rejects(denied);
+
+    const { code, out } = await certstep('status', ...AWS_FLAGS, '--catalog-table', CATALOG);
+
+    expect(code).toBe(0);
+    expect(
+      out
+        .split('\n')
+        .filter((line) => /^(api|fresh|new|web) /.test(line))
+        .map((line) => line.split(' ')[0]),
+    ).toEqual(['api', 'web']);
+    expect(out).toContain(`Could not list the catalog table ${CATALOG} (StoreAccessDenied: DynamoDB Scan on the certificate catalog was denied`);
+    expect(out).toContain('Could not list the run ledger certstep-ledger (AccessDeniedException');
+  });
+
   it('refuses --catalog-table without --aws', async () => {
     await expect(certstep('status', '--catalog-table', CATALOG)).rejects.toThrow('--catalog-table needs --aws');
   });

@@ -51,13 +51,14 @@ const sdk = (credentials: Credentials) => ({ endpoint: moto.endpoint, region: mo
 
 async function certstep(command: 'status' | 'describe', ...argv: string[]) {
   let out = '';
+  let err = '';
   const code = await runOpsCommand(command, [...argv, '--aws', '--ledger-table', TABLE, '--json'], {
-    io: { out: (text) => (out += text), err: () => undefined },
+    io: { out: (text) => (out += text), err: (text) => (err += `${text}\n`) },
     clock: () => NOW,
     env: {},
     awsClients: { secrets: new SecretsManagerClient(sdk(operator)), dynamodb: new DynamoDBClient(sdk(operator)) },
   });
-  return { code, json: JSON.parse(out) as Record<string, unknown> };
+  return { code, json: JSON.parse(out) as Record<string, unknown>, err };
 }
 
 beforeAll(async () => {
@@ -109,6 +110,10 @@ describe('status and describe --aws as an operator without secretsmanager:GetSec
     expect(described.json.stored).toMatchObject({ serialNumber: '0b02', revision: 1, dnsNames: ['operator.example.com'] });
     expect(described.json.specSource).toBe('stored certificate');
     expect(JSON.stringify(described.json)).not.toContain('PRIVATE KEY');
+    // This operator's policy predates the listing of the ledger (no dynamodb:Scan): still listed from the secrets, and said.
+    expect(status.err).toMatch(
+      /^certstep: could not list the run ledger certstep-ledger \(.+\): certificates not issued yet may be missing; the operator needs dynamodb:Scan on it\n$/,
+    );
   });
 
   // Last, as it changes the secret the cases above read.
