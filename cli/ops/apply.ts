@@ -54,7 +54,7 @@ export async function runApply(args: ApplyArguments, context: ApplyContext = {})
   const io = context.io ?? PROCESS_IO;
   let inputs: ExecutionInput[];
   try {
-    inputs = await validatedInputs(args.file, args.configFile);
+    inputs = await validatedInputs(args.file, args.configFile, accountOf(args.stateMachineArn));
   } catch (error) {
     if (!(error instanceof ConfigError || error instanceof ApplyRefused)) throw error;
     io.err(`certstep: ${error.message}`);
@@ -107,8 +107,13 @@ function report(applied: readonly Applied[], args: ApplyArguments, io: { out(tex
   }
 }
 
+/** The account of an ARN (the state machine's is the stack's); undefined for anything else. */
+function accountOf(arn: string): string | undefined {
+  return /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/.exec(arn)?.[1];
+}
+
 /** Every certificate of the file as the execution input a deploy would give it, or the first fault. */
-export async function validatedInputs(file: string, configFile: string): Promise<ExecutionInput[]> {
+export async function validatedInputs(file: string, configFile: string, stackAccount?: string): Promise<ExecutionInput[]> {
   const stackRaw = readConfigFile(configFile);
   const stack = validateConfig(stackRaw, configFile);
   const certificates = certificatesOf(await readJson(file), file);
@@ -119,6 +124,7 @@ export async function validatedInputs(file: string, configFile: string): Promise
       throw new ApplyRefused(`${file}: certificates[${index}].name "${certificate.name}": managed by certstep.config.json: edit it there and deploy`);
   }
   checkZones(config, stack, file);
+  if (stackAccount) checkReaders(config, stack, stackAccount, file);
   const issuers = new Set(stack.issuers.map((issuer) => issuer.name));
   return config.certificates.map((certificate) => parseExecutionInput({ certificate, force: false }, issuers));
 }
@@ -168,6 +174,33 @@ function withCertificates(stackRaw: unknown, certificates: readonly unknown[]): 
     ...(root.certificateReaders !== undefined && { certificateReaders: only(root.certificateReaders) }),
     ...(notifications?.certificates !== undefined && { notifications: { ...notifications, certificates: only(notifications.certificates) } }),
   };
+}
+
+/**
+ * A reader in another account must be able to decrypt, not only be named in the secret's
+ * policy, which the function that makes the secret writes at run time. The key is fixed at
+ * deploy: the AWS managed key serves its own account only (synth refuses such a reader in
+ * certstep.config.json), and the stack's key names in its policy the readers certstep.config.json
+ * names. A reader that only an applied file names would get AccessDenied from KMS at its first
+ * read; it is refused here instead. With kmsKeyArn the key policy is the user's to keep.
+ */
+function checkReaders(config: CertstepConfig, stack: CertstepConfig, stackAccount: string, file: string): void {
+  if (stack.kmsKeyArn) return;
+  const inKeyPolicy = new Set([...stack.stackReaders, ...[...stack.readers.values()].flat()]);
+  for (const [index, certificate] of config.certificates.entries()) {
+    for (const [position, arn] of (certificate.readers ?? []).entries()) {
+      const account = accountOf(arn);
+      if (account === undefined || account === stackAccount) continue;
+      const root = `${arn.split(':').slice(0, 5).join(':')}:root`;
+      if (stack.secretsKey === 'stack' && (inKeyPolicy.has(arn) || inKeyPolicy.has(root))) continue;
+      const where = `${file}: certificates[${index}].readers[${position}] "${arn}" is in account ${account}, not the stack's (${stackAccount})`;
+      throw new ApplyRefused(
+        stack.secretsKey === 'stack'
+          ? `${where}, and the stack's key names in its policy only the readers of certstep.config.json: add it to readers or certificateReaders there and deploy, then apply`
+          : `${where}: the AWS managed key aws/secretsmanager cannot be used from another account. Set "secretsKey": "stack" in certstep.config.json (or kmsKeyArn to a key whose policy lets that account decrypt) and deploy, then apply`,
+      );
+    }
+  }
 }
 
 /** Every Route 53 zone a certificate's challenge records go to must be one the stack's IAM already names. */

@@ -170,6 +170,42 @@ describe('certstep apply (validation)', () => {
     expect(writes()).toBe(0);
   });
 
+  describe('a reader in another account, which must be able to decrypt', () => {
+    const PARTNER_ROLE = 'arn:aws:iam::210987654321:role/partner-task';
+    const withReader = (reader: string) => ({ name: 'blog', dnsNames: ['blog.example.com'], issuer: 'letsencrypt', readers: [reader] });
+    const stackWith = (fields: Record<string, unknown>) => writeFile(path.join(dir, 'certstep.config.json'), JSON.stringify({ ...STACK, ...fields }));
+
+    it('is refused with the AWS managed key, as synth refuses it in certstep.config.json; one of the stack’s account is not', async () => {
+      const refused = await apply(withReader(PARTNER_ROLE));
+      const local = await apply(withReader('arn:aws:iam::123456789012:role/blog-task'));
+
+      expect(refused.code).toBe(2);
+      expect(refused.err).toBe(
+        `certstep: ${refused.file}: certificates[0].readers[0] "${PARTNER_ROLE}" is in account 210987654321, not the stack's (123456789012): the AWS managed key aws/secretsmanager cannot be used from another account. Set "secretsKey": "stack" in certstep.config.json (or kmsKeyArn to a key whose policy lets that account decrypt) and deploy, then apply\n`,
+      );
+      expect(local.code, local.err).toBe(0);
+    });
+
+    it('is refused with the stack’s key unless certstep.config.json names it or its account, which puts it in the key policy', async () => {
+      await stackWith({ secretsKey: 'stack' });
+      const refused = await apply(withReader(PARTNER_ROLE));
+      await stackWith({ secretsKey: 'stack', certificateReaders: { web: ['arn:aws:iam::210987654321:root'] } });
+      const named = await apply(withReader(PARTNER_ROLE));
+
+      expect(refused.code).toBe(2);
+      expect(refused.err).toContain(
+        "the stack's key names in its policy only the readers of certstep.config.json: add it to readers or certificateReaders there and deploy, then apply",
+      );
+      expect(named.code, named.err).toBe(0);
+    });
+
+    it('is left to the key policy of a configured kmsKeyArn', async () => {
+      await stackWith({ kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' });
+      const { code, err } = await apply(withReader(PARTNER_ROLE));
+      expect(code, err).toBe(0);
+    });
+  });
+
   it('names the file when it is not JSON', async () => {
     const { code, err, file } = await apply('{"certificates": [');
     expect(code).toBe(2);
