@@ -615,6 +615,13 @@ describe('certificates that were never issued (no secret yet)', () => {
     source: { S: 'config' },
   });
 
+  /** The certificates the status table lists, in its order. */
+  const listed = (out: string) =>
+    out
+      .split('\n')
+      .filter((line) => /^(api|fresh|new|web) /.test(line))
+      .map((line) => line.split(' ')[0]);
+
   beforeEach(() => {
     // 'new' is in the catalog and its first runs failed: a ledger entry, no secret, no schedule.
     // 'fresh' is only in the catalog: applied, its first run not started yet (the start cap deferred it).
@@ -644,12 +651,7 @@ describe('certificates that were never issued (no secret yet)', () => {
     const { code, out } = await certstep('status', ...AWS_FLAGS, '--catalog-table', CATALOG);
 
     expect(code).toBe(0);
-    expect(
-      out
-        .split('\n')
-        .filter((line) => /^(api|fresh|new|web) /.test(line))
-        .map((line) => line.split(' ')[0]),
-    ).toEqual(['api', 'fresh', 'new', 'web']);
+    expect(listed(out)).toEqual(['api', 'fresh', 'new', 'web']);
     expect(out.split('\n').find((line) => line.startsWith('fresh '))).toMatch(/fresh\.example\.com.*DoesNotExist/);
     const row = out.split('\n').find((line) => line.startsWith('new ')) as string;
     expect(row).toContain('new.example.com');
@@ -696,12 +698,7 @@ describe('certificates that were never issued (no secret yet)', () => {
     const { code, out } = await certstep('status', ...AWS_FLAGS, '--catalog-table', CATALOG);
 
     expect(code).toBe(0);
-    expect(
-      out
-        .split('\n')
-        .filter((line) => /^(api|fresh|new|web) /.test(line))
-        .map((line) => line.split(' ')[0]),
-    ).toEqual(['api', 'web']);
+    expect(listed(out)).toEqual(['api', 'web']);
     expect(out).toContain(`Could not list the catalog table ${CATALOG} (StoreAccessDenied: DynamoDB Scan on the certificate catalog was denied`);
     expect(out).toContain('Could not list the run ledger certstep-ledger (AccessDeniedException');
   });
