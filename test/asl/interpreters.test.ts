@@ -33,7 +33,7 @@ import { type AslDefinition, localDefinition } from '../../cli/local/definition.
 import { playing, runLocally } from '../support/asl-local-run.js';
 import { type Scenario, findScenarios } from '../support/asl-scenarios.js';
 import { type Moto, startMoto } from '../support/moto.js';
-import { type TaskEndpoints, startTaskEndpoints } from '../support/task-endpoints.js';
+import { type TaskEndpoints, type TaskOutcome, startTaskEndpoints } from '../support/task-endpoints.js';
 
 const INPUT = { certificate: { name: 'web' }, force: false };
 const MACHINE_NAME = 'certstep-renewal';
@@ -210,4 +210,87 @@ describe('renewal.asl.json in moto and in aws-local-stepfunctions', () => {
     process.stdout.write(`[interpreters] ${found.scenarios.length} paths (${found.tried} walks) compared in ${seconds.toFixed(1)} s\n`);
     // 60-80 s on two busy cores: one Python process runs every path, making a boto3 client per Task call.
   }, 300_000);
+
+  /**
+   * A Task whose function does not answer within TimeoutSeconds: the interpreter's own
+   * States.Timeout, which no function can throw, so the walk above cannot reach these retriers
+   * with it. The copy here gives CheckRenewal a TimeoutSeconds of 1 and a function that answers
+   * after 3 s (never, locally): retried at once, or given up on and caught.
+   *
+   * The caught path ends in the Fail state with CleanUp's `error`, which is then the reserved
+   * name States.Timeout. aws-local-stepfunctions reports it; moto's interpreter (LocalStack's)
+   * refuses any Fail error name starting with "States." and fails the execution with its own
+   * ValueError. Which one Step Functions does is not documented; both end FAILED, after the
+   * clean-up and the failure event ran. So that path is compared up to the Fail state.
+   * The two also write the caught timeout's Cause differently: "" in moto, "States.Timeout"
+   * (the error's message) in aws-local-stepfunctions; each is held to its own below.
+   */
+  it.each([
+    {
+      path: 'timeout-then-answer',
+      outcomes: [{ timeout: true }, { result: { renewal: { due: false, reason: 'UpToDate', repair: false, message: 'up to date' } } }],
+      status: 'SUCCEEDED',
+    },
+    {
+      path: 'timeouts-caught',
+      outcomes: [
+        ...Array.from({ length: 5 }, () => ({ timeout: true as const })),
+        { result: { error: 'States.Timeout', cause: 'CheckRenewal timed out', event: { certificateName: 'web', outcome: 'Failed' } } },
+        { result: {} },
+      ],
+      status: 'FAILED',
+    },
+  ] satisfies { path: string; outcomes: TaskOutcome[]; status: string }[])(
+    'agrees on $path: a Task that times out is retried on States.Timeout, and caught when the retries are spent',
+    async ({ path, outcomes, status }) => {
+      // Prepare
+      const timed = comparedDefinition();
+      (timed.States.CheckRenewal as { TimeoutSeconds?: number }).TimeoutSeconds = 1;
+      const region = laneOf(0);
+      const sfn = clients.get(region) as SFNClient;
+      const { stateMachineArn } = await sfn.send(
+        new CreateStateMachineCommand({ name: machineName(path), definition: JSON.stringify(timed), roleArn: `arn:aws:iam::${ACCOUNT}:role/certstep-renewal` }),
+      );
+      endpoints.script(executionArn(path, region), outcomes);
+
+      // Act
+      await sfn.send(new StartExecutionCommand({ stateMachineArn, name: path, input: JSON.stringify(INPUT) }));
+      const inMoto = await observeInMoto(sfn, executionArn(path, region));
+      await sfn.send(new DeleteStateMachineCommand({ stateMachineArn }));
+      const { steps, ...local } = await runLocally(timed, executionArn(path, region), INPUT, playing(outcomes));
+
+      // Assess
+      expect(endpoints.problems()).toEqual([]);
+      expect(steps[0]?.errors).toEqual(outcomes.filter((outcome) => 'timeout' in outcome).map(() => 'States.Timeout'));
+      expect(local.status).toBe(status);
+      expect(inMoto.status).toBe(status);
+      // Every state and every Task input, the caught error included, but for its Cause (above).
+      // The caught timeout sits somewhere in a Task's input (the Catch's output, passed on as its Parameters say).
+      const timeouts = (node: unknown, found: Array<{ Cause?: unknown }> = []): Array<{ Cause?: unknown }> => {
+        if (node && typeof node === 'object') {
+          if ((node as { Error?: unknown }).Error === 'States.Timeout') found.push(node as { Cause?: unknown });
+          for (const value of Object.values(node)) timeouts(value, found);
+        }
+        return found;
+      };
+      const causes = (observed: Observed) => observed.taskInputs.flatMap(({ input }) => timeouts(input).map((caught) => caught.Cause));
+      const withoutCause = (observed: Observed) => {
+        const copy = structuredClone(observed.taskInputs);
+        for (const caught of copy.flatMap(({ input }) => timeouts(input))) delete caught.Cause;
+        return copy;
+      };
+      expect(causes(inMoto)).toEqual(status === 'FAILED' ? [''] : []);
+      expect(causes(local)).toEqual(status === 'FAILED' ? ['States.Timeout'] : []);
+      // Up to the Fail state, which moto's interpreter does not record entering when it refuses its error name.
+      const upToFail = (observed: Observed) => observed.entered.filter((state) => state !== 'Failed');
+      expect({ entered: upToFail(inMoto), taskInputs: withoutCause(inMoto) }).toEqual({ entered: upToFail(local), taskInputs: withoutCause(local) });
+      if (status === 'SUCCEEDED') expect(inMoto).toEqual(local);
+      else {
+        expect(local).toMatchObject({ error: 'States.Timeout', cause: 'CheckRenewal timed out' });
+        expect(local.entered.at(-1)).toBe('Failed');
+        expect(inMoto.cause).toContain("Custom Error Names MUST NOT begin with the prefix 'States.'");
+      }
+    },
+    120_000,
+  );
 });

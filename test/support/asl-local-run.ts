@@ -54,6 +54,8 @@ export async function runLocally(definition: AslDefinition, executionArn: string
         return {};
       }
       calls.push({ state: name, input: taskInput, outcome });
+      // Never answers: aws-local-stepfunctions gives up at the Task's TimeoutSeconds, as Step Functions does.
+      if ('timeout' in outcome) return new Promise(() => undefined);
       if ('error' in outcome) throw Object.assign(new Error(causeOf(definition.States[name] as AslState, outcome.error)), { name: outcome.error.name });
       return outcome.result;
     };
@@ -79,6 +81,10 @@ export async function runLocally(definition: AslDefinition, executionArn: string
     const errors: string[] = [];
     while (queue[0]?.state === state) {
       const { outcome } = queue.shift() as (typeof calls)[number];
+      if ('timeout' in outcome) {
+        errors.push('States.Timeout');
+        continue;
+      }
       if (!('error' in outcome)) return { state, input: stateInput, errors, succeeded: true };
       errors.push(outcome.error.name);
     }

@@ -9,7 +9,14 @@ import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type TaskOutcome = { readonly result: unknown } | { readonly error: { readonly name: string; readonly message: string } };
+export type TaskOutcome =
+  | { readonly result: unknown }
+  | { readonly error: { readonly name: string; readonly message: string } }
+  /** The function answers only after the Task's TimeoutSeconds: the interpreter gives up first (States.Timeout). */
+  | { readonly timeout: true };
+
+/** How long a `timeout` outcome keeps the caller waiting: past a 1 s TimeoutSeconds, by a margin a busy machine needs. */
+export const TIMEOUT_ANSWER_MS = 3000;
 
 /** What Lambda answers, with X-Amz-Function-Error, when a Node.js handler throws. */
 export function lambdaErrorPayload(error: { readonly name: string; readonly message: string }) {
@@ -57,6 +64,10 @@ export async function startTaskEndpoints(): Promise<TaskEndpoints> {
         input,
       });
       if (!outcome) return reply(response, 500, { message: 'no scripted outcome' });
+      if ('timeout' in outcome) {
+        setTimeout(() => reply(response, 200, {}), TIMEOUT_ANSWER_MS);
+        return;
+      }
       // A Node.js handler that throws: Lambda answers 200 with X-Amz-Function-Error and this payload.
       if ('error' in outcome) return reply(response, 200, lambdaErrorPayload(outcome.error), { 'X-Amz-Function-Error': 'Unhandled' });
       return reply(response, 200, outcome.result);
@@ -68,6 +79,10 @@ export async function startTaskEndpoints(): Promise<TaskEndpoints> {
       const outcome = next(executionArn, { target: 'events:putEvents', input });
       if (!outcome) return reply(response, 500, { message: 'no scripted outcome' });
       const entries = input.Entries ?? [];
+      if ('timeout' in outcome) {
+        problems.push(`${executionArn}: a timeout was scripted for events:putEvents, which Step Functions does not time out`);
+        return reply(response, 500, { message: 'no timeout for putEvents' });
+      }
       if ('error' in outcome) {
         // The documented way a putEvents Task fails without an API error: EventBridge.FailedEntry.
         return reply(response, 200, {
