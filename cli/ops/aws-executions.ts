@@ -56,15 +56,9 @@ const UNDER_WAY = new Set(['RUNNING', 'PENDING_REDRIVE']);
 
 /**
  * `renew --aws --wait`: DescribeExecution every `intervalMs` until the execution ends, then how
- * it ended. The state machine's own TimeoutSeconds (an hour) bounds the wait; `onWaiting` hears
- * each answer that it is still under way.
+ * it ended. The state machine's own TimeoutSeconds (an hour) bounds the wait.
  */
-export async function waitForExecution(
-  sfn: SFNClient,
-  executionArn: string,
-  options: { intervalMs: number; sleep?: (ms: number) => Promise<void>; onWaiting?: () => void },
-): Promise<RunEnd> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+export async function waitForExecution(sfn: SFNClient, executionArn: string, options: { intervalMs: number }): Promise<RunEnd> {
   for (;;) {
     const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     const status = execution.status ?? 'UNKNOWN';
@@ -73,8 +67,7 @@ export async function waitForExecution(
       const output = typeof parsed === 'object' && parsed !== null ? (parsed as WorkflowState) : undefined;
       return { status, ...(output && { output }), ...(execution.error && { error: execution.error }), ...(execution.cause && { cause: execution.cause }) };
     }
-    options.onWaiting?.();
-    await sleep(options.intervalMs);
+    await new Promise<void>((resolve) => setTimeout(resolve, options.intervalMs));
   }
 }
 

@@ -218,8 +218,8 @@ export class AwsSource implements CertificateSource {
     return { exitCode: 0, ...(specSource && { specSource }), ...(started.executionArn && { executionArn: started.executionArn }) };
   }
 
-  waitForEnd(executionArn: string, onWaiting?: () => void): Promise<RunEnd> {
-    return waitForExecution(this.sfn, executionArn, { intervalMs: this.options.pollIntervalMs ?? 5000, ...(onWaiting && { onWaiting }) });
+  waitForEnd(executionArn: string): Promise<RunEnd> {
+    return waitForExecution(this.sfn, executionArn, { intervalMs: this.options.pollIntervalMs ?? 5000 });
   }
 
   private async gather(name: string) {

@@ -162,7 +162,7 @@ export interface CertificateSource {
   /** What `list` could not read, said under the status table (AWS: a catalog or ledger the operator may not scan). */
   listNotes?(): string[];
   /** How an execution the source started ended, once it has (AWS only: a local run ends before startForcedRun returns). */
-  waitForEnd?(executionArn: string, onWaiting?: () => void): Promise<RunEnd>;
+  waitForEnd?(executionArn: string): Promise<RunEnd>;
 }
 
 export class UnknownCertificate extends Error {
