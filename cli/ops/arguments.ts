@@ -72,6 +72,7 @@ const AWS_OPTIONS = [
   ['ledgerTable', '--ledger-table'],
   ['secretPrefix', '--secret-prefix'],
   ['scheduleGroup', '--schedule-group'],
+  ['catalogTable', '--catalog-table'],
 ] as const;
 const LOCAL_OPTIONS = [
   ['store', '--store'],
@@ -84,7 +85,6 @@ const LOCAL_OPTIONS = [
 export function opsArgumentsFrom(command: OpsCommand, name: string | undefined, options: OpsOptions, env: NodeJS.ProcessEnv = process.env): OpsArguments {
   if (name !== undefined) checkName(name);
   const aws = awsArgumentsFrom(options, env);
-  if (options.catalogTable !== undefined && !aws) throw new UsageError('--catalog-table needs --aws');
   if (command === 'renew' && aws && !aws.stateMachineArn) throw new UsageError('renew --aws needs --state-machine-arn or CERTSTEP_STATE_MACHINE_ARN');
   if (options.wait && !aws) throw new UsageError('--wait needs --aws: a local renew always runs to its end');
   const {
@@ -125,7 +125,6 @@ export function removeArgumentsFrom(name: string, options: OpsOptions, env: Node
   checkName(name);
   const aws = awsArgumentsFrom(options, env);
   if (!aws) {
-    if (options.catalogTable !== undefined) throw new UsageError('--catalog-table needs --aws');
     if (options.includeAcm) throw new UsageError('--include-acm needs --aws (locally every copy is removed)');
     if (options.recoveryWindowDays !== undefined) throw new UsageError('--recovery-window-days needs --aws');
     return { name, yes: options.yes === true, storeDir: options.store ?? DEFAULT_STORE };
