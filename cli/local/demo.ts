@@ -8,7 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StoredCertificate } from '../../functions/ports/certificate-store.js';
 import type { RunArguments } from '../arguments.js';
-import { EXIT, environmentFor, exitCodeOf, runAndPrint } from './run-command.js';
+import { exitCodeOf } from '../run-end.js';
+import { EXIT, environmentFor, runAndPrint } from './run-command.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/web.json', import.meta.url));
 

@@ -10,7 +10,6 @@ import { describeJsonSyntaxError } from '../json-error.js';
 import { exitCodeOf, runEndReport } from '../run-end.js';
 
 export { EXIT } from '../exit-codes.js';
-export { exitCodeOf, isHeldBack } from '../run-end.js';
 
 export async function runFromFile(args: RunArguments): Promise<number> {
   const input = await readInput(args.inputFile as string);

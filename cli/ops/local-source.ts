@@ -13,7 +13,8 @@ import type { ObservedOutputs } from '../../functions/core/reconcile.js';
 import { observedOutputs } from '../../functions/phases/observe.js';
 import type { LedgerEntry } from '../../functions/ports/run-ledger.js';
 import type { RunArguments } from '../arguments.js';
-import { environmentFor, exitCodeOf, runAndPrint } from '../local/run-command.js';
+import { environmentFor, runAndPrint } from '../local/run-command.js';
+import { exitCodeOf } from '../run-end.js';
 import { failingStep, fromLocalEvents, isTerminalStep, outcomeOf, runFacts } from './history.js';
 import {
   CERTIFICATE_NAME,
