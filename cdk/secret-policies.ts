@@ -11,6 +11,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { accountOfArn } from '../functions/core/principal-arn.js';
 import { denyExcept } from '../functions/core/secret-policy.js';
 import { type CertstepConfig, ConfigError } from './config.js';
 import type { CertstepFunction } from './functions.js';
@@ -51,14 +52,14 @@ export function restrictSecretAccess(scope: Construct, sources: SecretPolicySour
 function checkAdminAccounts(scope: Construct, { config, configSource = 'configuration' }: SecretPolicySources): void {
   const stackAccount = Stack.of(scope).account;
   if (Token.isUnresolved(stackAccount)) {
-    const accounts = [...new Set(config.accountAdmins.map((arn) => arn.split(':')[4] ?? ''))];
+    const accounts = [...new Set(config.accountAdmins.map((arn) => accountOfArn(arn) ?? ''))];
     if (accounts.length > 1)
       throw new ConfigError(
         `${configSource}: accountAdmins name ${accounts.length} accounts (${accounts.join(', ')}): they must all be in the stack's account`,
       );
     return;
   }
-  const foreign = config.accountAdmins.find((arn) => arn.split(':')[4] !== stackAccount);
+  const foreign = config.accountAdmins.find((arn) => accountOfArn(arn) !== stackAccount);
   if (foreign)
     throw new ConfigError(
       `${configSource}: accountAdmins: ${foreign} is not in the stack's account ${stackAccount}: the ACME account key can be used from the stack's account only; name a role there`,
@@ -74,7 +75,7 @@ function checkReaderAccounts(scope: Construct, { config, storage, configSource =
   if (storage.secretsKey) return;
   const accounts = new Map<string, { whose: string; arn: string }>();
   const add = (arn: string, whose: string) => {
-    const account = arn.split(':')[4] ?? '';
+    const account = accountOfArn(arn) ?? '';
     if (!accounts.has(account)) accounts.set(account, { whose, arn });
   };
   for (const [certificate, readers] of config.readers) for (const arn of readers) add(arn, `of certificate ${certificate}`);

@@ -14,6 +14,7 @@ import { CHALLENGE_RECORDS, challengeTargets, effectiveDns01, planDns, stackZone
 import { DynamoDbCertificateCatalog } from '../../functions/adapters/dynamodb-catalog.js';
 import { StepFunctionsRunStarter } from '../../functions/adapters/sfn-starter.js';
 import { type ExecutionInput, parseExecutionInput } from '../../functions/core/certificate-spec.js';
+import { accountOfArn } from '../../functions/core/principal-arn.js';
 import { StartBudget, maxStartsFrom } from '../../functions/phases/start-budget.js';
 import { sameJson } from '../../functions/phases/sync-catalog.js';
 import type { CatalogEntry, WritableCertificateCatalog } from '../../functions/ports/certificate-catalog.js';
@@ -54,7 +55,7 @@ export async function runApply(args: ApplyArguments, context: ApplyContext = {})
   const io = context.io ?? PROCESS_IO;
   let inputs: ExecutionInput[];
   try {
-    inputs = await validatedInputs(args.file, args.configFile, accountOf(args.stateMachineArn));
+    inputs = await validatedInputs(args.file, args.configFile, accountOfArn(args.stateMachineArn));
   } catch (error) {
     if (!(error instanceof ConfigError || error instanceof ApplyRefused)) throw error;
     io.err(`certstep: ${error.message}`);
@@ -105,11 +106,6 @@ function report(applied: readonly Applied[], args: ApplyArguments, io: { out(tex
     const run = one.executionId ? `, execution ${one.executionId}` : one.deferred ? ', deferred: the start cap is reached, the daily sweep starts it' : '';
     io.out(`${one.name}: ${one.outcome}${run}`);
   }
-}
-
-/** The account of an ARN (the state machine's is the stack's); undefined for anything else. */
-function accountOf(arn: string): string | undefined {
-  return /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/.exec(arn)?.[1];
 }
 
 /** Every certificate of the file as the execution input a deploy would give it, or the first fault. */
@@ -189,7 +185,7 @@ function checkReaders(config: CertstepConfig, stack: CertstepConfig, stackAccoun
   const inKeyPolicy = new Set([...stack.stackReaders, ...[...stack.readers.values()].flat()]);
   for (const [index, certificate] of config.certificates.entries()) {
     for (const [position, arn] of (certificate.readers ?? []).entries()) {
-      const account = accountOf(arn);
+      const account = accountOfArn(arn);
       if (account === undefined || account === stackAccount) continue;
       const root = `${arn.split(':').slice(0, 5).join(':')}:root`;
       if (stack.secretsKey === 'stack' && (inKeyPolicy.has(arn) || inKeyPolicy.has(root))) continue;

@@ -34,3 +34,8 @@ export const readerArn = z
   .register(z.globalRegistry, { pattern: PRINCIPAL_ARN.source });
 
 export const readerList = z.array(readerArn, { error: 'must be an array of IAM principal ARNs' });
+
+/** The 12-digit account of an ARN, a principal's or any service's (the state machine's names the stack's); undefined for anything else. */
+export function accountOfArn(arn: string): string | undefined {
+  return /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/.exec(arn)?.[1];
+}
