@@ -1,7 +1,7 @@
 /** Section 3: the Lambda bundles, their size and import time, and where acme-client is inside. */
 import type { BundleResult, ColdStartResult } from '../coldstart.js';
 import { EXPECTED_WITHOUT_ACME } from '../coldstart.js';
-import { max, median, min, seconds } from '../lib/stats.js';
+import { max, median, min, seconds, sum } from '../lib/stats.js';
 import { barChart } from '../lib/svg.js';
 import type { Target } from './targets.js';
 
@@ -85,7 +85,7 @@ export function renderColdStart(cold: ColdStartResult, targets: Target[], comman
     );
   }
   // The target is judged on what a cold start reads; what ships beside it is said too, so that nobody reads one for the other.
-  const shipped = (bundle: BundleResult) => bundle.bytes + (bundle.lazyChunks ?? []).reduce((sum, chunk) => sum + chunk.bytes, 0);
+  const shipped = (bundle: BundleResult) => bundle.bytes + lazyBytes(bundle.lazyChunks ?? []);
   const split = ok.some((bundle) => bundle.lazyChunks !== undefined);
   const shippedUnder = ok.filter((bundle) => shipped(bundle) < limitBytes).length;
   targets.push({
@@ -123,14 +123,18 @@ export function renderColdStart(cold: ColdStartResult, targets: Target[], comman
   return { markdown: lines.join('\n'), chart };
 }
 
+/** The bytes of the chunks only a dynamic import reads, together. */
+export function lazyBytes(chunks: readonly { bytes: number }[]): number {
+  return sum(chunks.map((chunk) => chunk.bytes));
+}
+
 /** The lazy chunks' total and the largest, or n/a for a run from before the bundles were split. */
 function lazyCell(chunks: { file: string; bytes: number }[] | undefined): string {
   const [largest] = chunks ?? [];
   if (!chunks) return 'n/a';
   if (!largest) return 'none';
-  const total = chunks.reduce((sum, chunk) => sum + chunk.bytes, 0);
   const largestKiB = largest.bytes / 1024;
-  return `${(total / 1024).toFixed(0)} KiB in ${chunks.length} (largest ${largestKiB >= 1 ? largestKiB.toFixed(0) : '<1'} KiB)`;
+  return `${(lazyBytes(chunks) / 1024).toFixed(0)} KiB in ${chunks.length} (largest ${largestKiB >= 1 ? largestKiB.toFixed(0) : '<1'} KiB)`;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { BenchResults } from '../results.js';
 import type { ConfigurationResult, Measurement, ThroughputResult } from '../throughput.js';
 import { renderBaseline } from './baseline.js';
 import { renderStep16 } from './step16.js';
+import { lazyBytes } from './coldstart.js';
 import { find, wall } from './contenders.js';
 import { PRICES } from './prices.js';
 import { type LambdaCosts, acmeBy, callsBy, renewalRun, serviceTotal } from './renewal-figures.js';
@@ -17,7 +18,7 @@ function bundleNote(cold: ColdStartResult | undefined): string {
   const largest = ok.reduce((best, bundle) => (bundle.bytes > best.bytes ? bundle : best));
   const acme = ok.find((bundle) => bundle.functionName === 'CreateOrder');
   const kib = (name: string) => ((acme?.topPackages.find((entry) => entry.name === name)?.bytes ?? 0) / 1024).toFixed(0);
-  const lazy = acme?.lazyChunks?.reduce((sum, chunk) => sum + chunk.bytes, 0);
+  const lazy = acme?.lazyChunks && lazyBytes(acme.lazyChunks);
   return (
     `${ok.length - over.length} of ${ok.length} bundles are under 400 KiB minified (what a cold start reads); the largest, ${largest.functionName} at ${(largest.bytes / 1024).toFixed(0)} KiB, is ` +
     `${largest.topPackages.map((entry) => `${entry.name} ${(entry.bytes / 1024).toFixed(0)}K`).join(', ')}.` +
